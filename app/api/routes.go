@@ -1,0 +1,24 @@
+// Package api is the Bearer-key JSON surface, /api/v1 (PRODUCT.md §4). Its
+// whole route table is Routes below; every error is {"error": "…"}.
+package api
+
+import "github.com/gofiber/fiber/v2"
+
+// Route names, used by tests that walk the table.
+const (
+	RouteScanCreate = "api.scan.create"
+	RouteScanList   = "api.scan.list"
+	RouteScanGet    = "api.scan.get"
+)
+
+// Prefix is where the API lives.
+const Prefix = "/api/v1"
+
+// Routes registers every API route behind key authentication.
+func (h *Handler) Routes(app *fiber.App) {
+	v1 := app.Group(Prefix, h.limitBody, h.requireKey)
+	v1.Post("/scan", h.createScan).Name(RouteScanCreate)
+	v1.Get("/scan", h.listScans).Name(RouteScanList)
+	v1.Get("/scan/:id", h.getScan).Name(RouteScanGet)
+	v1.Use(h.notFound)
+}

@@ -1,0 +1,125 @@
+// Package config reads Palisade's configuration from the environment, the
+// operator contract of PRODUCT.md §2. Everything has a default that works on
+// a fresh machine, so `go run ./cmd/palisade` needs no set-up.
+package config
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is the whole runtime configuration. It is built once at start and
+// passed down; nothing else reads the environment.
+type Config struct {
+	Addr        string
+	DatabaseURL string
+	BaseURL     string
+	Workers     int
+
+	TLSCertFile string
+	TLSKeyFile  string
+
+	ScanAllowCIDRs []netip.Prefix
+	ScanCAFile     string
+	DNSServer      string
+
+	StripeSecretKey     string
+	StripeWebhookSecret string
+	StripePricePro      string
+	StripePriceEnt      string
+	StripeAPIBase       string
+}
+
+// Load reads the environment. Unset variables take the documented defaults;
+// malformed ones are an error naming the variable.
+func Load() (Config, error) {
+	return FromLookup(os.LookupEnv)
+}
+
+// FromLookup reads configuration through lookup, so tests can supply their own environment.
+func FromLookup(lookup func(string) (string, bool)) (Config, error) {
+	get := func(k, def string) string {
+		if v, ok := lookup(k); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+		return def
+	}
+	c := Config{
+		Addr:                get("PALISADE_ADDR", "127.0.0.1:8080"),
+		DatabaseURL:         get("PALISADE_DATABASE_URL", "sqlite:data/palisade.db"),
+		TLSCertFile:         get("PALISADE_TLS_CERT_FILE", ""),
+		TLSKeyFile:          get("PALISADE_TLS_KEY_FILE", ""),
+		ScanCAFile:          get("PALISADE_SCAN_CA_FILE", ""),
+		DNSServer:           get("PALISADE_DNS_SERVER", ""),
+		StripeSecretKey:     get("STRIPE_SECRET_KEY", ""),
+		StripeWebhookSecret: get("STRIPE_WEBHOOK_SECRET", ""),
+		StripePricePro:      get("PALISADE_STRIPE_PRICE_PRO", ""),
+		StripePriceEnt:      get("PALISADE_STRIPE_PRICE_ENTERPRISE", ""),
+		StripeAPIBase:       get("STRIPE_API_BASE", ""),
+	}
+	scheme := "http://"
+	if c.TLSCertFile != "" {
+		scheme = "https://"
+	}
+	c.BaseURL = strings.TrimRight(get("PALISADE_BASE_URL", scheme+c.Addr), "/")
+
+	w, err := strconv.Atoi(get("PALISADE_WORKERS", "8"))
+	if err != nil || w < 1 || w > 1000 {
+		return c, fmt.Errorf("PALISADE_WORKERS must be a whole number from 1 to 1000, got %q", get("PALISADE_WORKERS", ""))
+	}
+	c.Workers = w
+
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		return c, errors.New("PALISADE_TLS_CERT_FILE and PALISADE_TLS_KEY_FILE must be set together")
+	}
+	if s := get("PALISADE_SCAN_ALLOW_CIDRS", ""); s != "" {
+		for _, part := range strings.Split(s, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				return c, fmt.Errorf("PALISADE_SCAN_ALLOW_CIDRS: %q is not a CIDR such as 127.0.0.0/8", part)
+			}
+			c.ScanAllowCIDRs = append(c.ScanAllowCIDRs, p.Masked())
+		}
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return c, fmt.Errorf("PALISADE_DATABASE_URL must start with sqlite: or postgres://, got %q", c.DatabaseURL)
+	}
+	return c, nil
+}
+
+// TLS reports whether the server terminates TLS itself.
+func (c Config) TLS() bool { return c.TLSCertFile != "" }
+
+// SecureCookies reports whether cookies must carry Secure: when we serve
+// HTTPS or sit behind a proxy whose public URL is HTTPS.
+func (c Config) SecureCookies() bool {
+	return c.TLS() || strings.HasPrefix(c.BaseURL, "https://")
+}
+
+// ScanRootCAs loads PALISADE_SCAN_CA_FILE, or returns nil when unset.
+func (c Config) ScanRootCAs() (*x509.CertPool, error) {
+	if c.ScanCAFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(c.ScanCAFile)
+	if err != nil {
+		return nil, fmt.Errorf("PALISADE_SCAN_CA_FILE: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("PALISADE_SCAN_CA_FILE: %s holds no PEM certificate", c.ScanCAFile)
+	}
+	return pool, nil
+}
+
+// BillingEnabled reports whether Stripe is configured.
+func (c Config) BillingEnabled() bool { return c.StripeSecretKey != "" }

@@ -1,0 +1,221 @@
+// Package app is Palisade's composition root. New builds every service in
+// dependency order — config, database, job engine, services, HTTP surfaces —
+// and Shutdown takes them down in reverse. Nothing else constructs services.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/riverqueue/river"
+
+	"github.com/palisade/palisade/app/api"
+	"github.com/palisade/palisade/app/auth"
+	"github.com/palisade/palisade/app/config"
+	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/httpx"
+	"github.com/palisade/palisade/app/jobs"
+	"github.com/palisade/palisade/app/scanner"
+	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/app/store"
+	"github.com/palisade/palisade/app/web"
+	"github.com/palisade/palisade/assets"
+)
+
+// Options adjust construction for tests and tools; the zero value is production.
+type Options struct {
+	Logger *slog.Logger
+	// PasswordParams overrides argon2id's cost (tests use a cheaper one).
+	PasswordParams *argon2id.Params
+	// PollInterval overrides how often workers poll the queue.
+	PollInterval time.Duration
+	// NoWorkers builds the engine without starting workers (CLI commands).
+	NoWorkers bool
+}
+
+// Container holds every long-lived part of a running Palisade.
+type Container struct {
+	Config  config.Config
+	Log     *slog.Logger
+	DB      *db.DB
+	Jobs    *jobs.Engine
+	Scanner *scanner.Scanner
+	Auth    *auth.Service
+	Scans   *scans.Service
+	KV      *store.KVStorage
+	Web     *fiber.App
+
+	opts    Options
+	stopBg  context.CancelFunc
+	bgDone  chan struct{}
+	started bool
+}
+
+// New builds the container: opens and migrates the database, then wires the
+// job engine, services and HTTP surfaces. Nothing runs until Start.
+func New(ctx context.Context, cfg config.Config, opts Options) (*Container, error) {
+	c := &Container{Config: cfg, Log: opts.Logger, opts: opts}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	var err error
+	if c.DB, err = db.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	if err = c.DB.Migrate(ctx); err != nil {
+		c.DB.Close()
+		return nil, err
+	}
+	roots, err := cfg.ScanRootCAs()
+	if err != nil {
+		c.DB.Close()
+		return nil, err
+	}
+	c.Scanner, err = scanner.New(scanner.Options{AllowCIDRs: cfg.ScanAllowCIDRs, RootCAs: roots, DNSServer: cfg.DNSServer})
+	if err != nil {
+		c.DB.Close()
+		return nil, err
+	}
+	workers := river.NewWorkers()
+	c.Jobs, err = jobs.New(ctx, c.DB, workers, jobs.Options{Workers: cfg.Workers, PollInterval: opts.PollInterval, Logger: c.Log})
+	if err != nil {
+		c.DB.Close()
+		return nil, err
+	}
+	c.Auth = auth.NewService(c.DB.Ent, auth.NewHasher(opts.PasswordParams, 0))
+	c.Scans = scans.NewService(c.DB, c.Jobs.Inserter, c.Scanner, c.Log)
+	river.AddWorker(workers, scans.NewWorker(c.Scans))
+	c.KV = store.NewKVStorage(c.DB.Ent)
+	c.Web = c.newFiber()
+	return c, nil
+}
+
+// newFiber assembles the HTTP application: shared middleware, assets, probes, then each surface's route table.
+func (c *Container) newFiber() *fiber.App {
+	f := fiber.New(fiber.Config{
+		AppName:               "palisade",
+		ErrorHandler:          httpx.ErrorHandler(c.Log),
+		BodyLimit:             1 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          0, // event streams stay open
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+	})
+	f.Use(recover.New())
+	f.Use(httpx.SecurityHeaders(c.Config.TLS()))
+	f.Get(assets.Prefix+":name", func(ctx *fiber.Ctx) error {
+		body, ct, ok := assets.Lookup(ctx.Params("name"))
+		if !ok {
+			return fiber.ErrNotFound
+		}
+		ctx.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+		ctx.Set(fiber.HeaderContentType, ct)
+		return ctx.Send(body)
+	})
+	f.Get("/healthz", func(ctx *fiber.Ctx) error { return ctx.SendString("ok") })
+	f.Get("/readyz", func(ctx *fiber.Ctx) error {
+		rctx, cancel := context.WithTimeout(ctx.UserContext(), 2*time.Second)
+		defer cancel()
+		if err := c.DB.SQL.PingContext(rctx); err != nil {
+			return ctx.Status(http.StatusServiceUnavailable).SendString("database unreachable")
+		}
+		return ctx.SendString("ready")
+	})
+	api.NewHandler(c.Auth, c.Scans, c.Log).Routes(f)
+	web.NewHandler(c.Config, c.Auth, c.Scans, c.KV, c.Log).Routes(f)
+	return f
+}
+
+// Start begins background work: the queue's workers and housekeeping.
+func (c *Container) Start(ctx context.Context) error {
+	if c.opts.NoWorkers {
+		return nil
+	}
+	if err := c.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("starting workers: %w", err)
+	}
+	c.started = true
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	c.stopBg, c.bgDone = cancel, make(chan struct{})
+	go func() {
+		defer close(c.bgDone)
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-bg.Done():
+				return
+			case <-t.C:
+				if n, err := c.KV.Sweep(bg); err != nil {
+					c.Log.Warn("sweeping expired keys", "err", err)
+				} else if n > 0 {
+					c.Log.Debug("swept expired keys", "count", n)
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// Listen serves HTTP (or HTTPS with the configured certificate) on ln until
+// ctx is cancelled, then shuts everything down in reverse order.
+func (c *Container) Listen(ctx context.Context, ln net.Listener) error {
+	if c.Config.TLS() {
+		cert, err := tls.LoadX509KeyPair(c.Config.TLSCertFile, c.Config.TLSKeyFile)
+		if err != nil {
+			return fmt.Errorf("loading TLS certificate: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- c.Web.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return c.Shutdown(sctx)
+}
+
+// Shutdown stops taking requests, drains the workers (running scans get
+// until ctx's deadline, minus a margin, then are handed back to the queue),
+// and closes the database.
+func (c *Container) Shutdown(ctx context.Context) error {
+	var errs []error
+	if c.Web != nil {
+		if err := c.Web.ShutdownWithTimeout(5 * time.Second); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.started {
+		if c.stopBg != nil {
+			c.stopBg()
+			<-c.bgDone
+		}
+		drain := ctx
+		if dl, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			drain, cancel = context.WithDeadline(ctx, dl.Add(-5*time.Second))
+			defer cancel()
+		}
+		if err := c.Jobs.Stop(drain); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			errs = append(errs, err)
+		}
+		c.started = false
+	}
+	if err := c.DB.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

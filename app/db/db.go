@@ -1,0 +1,115 @@
+// Package db opens Palisade's database — SQLite (pure Go) or PostgreSQL — and
+// migrates both the Ent schema and River's tables. The rest of the app sees
+// one *sql.DB and one Ent client whatever the engine.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/palisade/palisade/ent"
+)
+
+// DB is an open database: the raw pool (shared with River) and the Ent client on it.
+type DB struct {
+	SQL     *sql.DB
+	Dialect string // dialect.SQLite or dialect.Postgres
+	Ent     *ent.Client
+	// URL is the connection string as configured (PostgreSQL: also used by River's pgx pool).
+	URL string
+}
+
+// Open connects to databaseURL ("sqlite:PATH" or "postgres://…"). For SQLite
+// the file's directory is created and the connection is set up for a server:
+// WAL, foreign keys, a busy timeout and immediate write transactions.
+func Open(ctx context.Context, databaseURL string) (*DB, error) {
+	var (
+		sqlDB *sql.DB
+		dia   string
+		err   error
+	)
+	switch {
+	case strings.HasPrefix(databaseURL, "sqlite:"):
+		path := strings.TrimPrefix(databaseURL, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return nil, fmt.Errorf("database URL %q names no file", databaseURL)
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("creating database directory: %w", err)
+			}
+		}
+		q := url.Values{}
+		for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", "immediate")
+		q.Set("_time_format", "sqlite")
+		sqlDB, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			return nil, err
+		}
+		// SQLite allows one writer; a small pool keeps readers concurrent
+		// under WAL while the busy timeout queues writers.
+		sqlDB.SetMaxOpenConns(4)
+		sqlDB.SetMaxIdleConns(4)
+		dia = dialect.SQLite
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		sqlDB, err = sql.Open("pgx", databaseURL)
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		dia = dialect.Postgres
+	default:
+		return nil, fmt.Errorf("database URL must start with sqlite: or postgres://, got %q", databaseURL)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connecting to the database: %w", err)
+	}
+	drv := entsql.OpenDB(dia, sqlDB)
+	return &DB{SQL: sqlDB, Dialect: dia, Ent: ent.NewClient(ent.Driver(drv)), URL: databaseURL}, nil
+}
+
+// Close closes the Ent client and the pool.
+func (d *DB) Close() error { return d.Ent.Close() }
+
+// IsSQLite reports whether the database is SQLite.
+func (d *DB) IsSQLite() bool { return d.Dialect == dialect.SQLite }
+
+// TxClient returns an Ent client bound to tx, so Ent writes and River's job
+// insert (which takes the same *sql.Tx) commit or roll back together.
+func (d *DB) TxClient(tx *sql.Tx) *ent.Client {
+	drv := entsql.NewDriver(d.Dialect, entsql.Conn{ExecQuerier: tx})
+	return ent.NewClient(ent.Driver(drv))
+}
+
+// InTx runs fn in a transaction, committing when it returns nil.
+func (d *DB) InTx(ctx context.Context, fn func(tx *sql.Tx, client *ent.Client) error) error {
+	tx, err := d.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx, d.TxClient(tx)); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

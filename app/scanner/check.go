@@ -1,0 +1,172 @@
+package scanner
+
+import (
+	"crypto/x509"
+	"net/http"
+	"time"
+)
+
+// Check is one small, pure unit of judgement. Fetchers gather Evidence once;
+// every check reads it and never does I/O, so checks are trivially testable
+// with a table of Evidence values and cheap enough to run thousands of times
+// a second.
+type Check struct {
+	ID       string // stable, namespaced: "headers.csp"
+	Name     string // human title: "Content Security Policy"
+	Category string // tls, headers, cookies, redirects, dns, exposure, content
+	Depth    Depth  // the shallowest depth it runs at
+	// Weight is the points this check is worth inside its category.
+	Weight int
+	// Needs names the evidence the check reads, so the engine can start it as
+	// soon as that evidence is in (and report progress per check).
+	Needs []EvidenceKind
+	// Evaluate turns evidence into a verdict. It must not do I/O.
+	Evaluate func(ev *Evidence) Outcome
+}
+
+// Outcome is what Evaluate returns: the verdict, what was seen, and, when the
+// verdict is not a pass, the finding to report.
+type Outcome struct {
+	Status Status
+	Value  string // what was seen, short: "max-age=31536000; includeSubDomains"
+	// Description says why it matters / what the verdict means, in one or two sentences.
+	Description string
+	// Score is the fraction of Weight earned, 0..1. Zero value with StatusPass means full.
+	Score    float64
+	Findings []Finding
+	// Cap, when non-empty, caps the overall grade (e.g. "F" for an expired
+	// certificate, "C" for a leaked secret).
+	Cap string
+}
+
+// EvidenceKind names one piece of fetched evidence.
+type EvidenceKind string
+
+// Evidence kinds, in roughly the order they arrive.
+const (
+	NeedPage      EvidenceKind = "page"      // the main page over HTTPS (or HTTP if no HTTPS)
+	NeedTLS       EvidenceKind = "tls"       // the handshake with the main host
+	NeedRedirects EvidenceKind = "redirects" // the chain starting at http://
+	NeedTLSProbe  EvidenceKind = "tlsprobe"  // protocol versions and weak ciphers accepted
+	NeedDNS       EvidenceKind = "dns"       // TXT/_dmarc/CAA/MX/DNSSEC
+	NeedCORS      EvidenceKind = "cors"      // preflight with a foreign Origin
+	NeedSecTxt    EvidenceKind = "securitytxt"
+	NeedProbes    EvidenceKind = "probes" // sensitive-file probes (DEEP)
+	NeedCrawl     EvidenceKind = "crawl"  // same-origin pages and scripts (DEEP)
+)
+
+// Evidence is everything fetched from a target. Fields are filled by the
+// fetchers the depth runs; a nil pointer or empty slice means "not fetched"
+// and checks must tell that apart from "fetched and absent" via the *Err
+// fields or nil-ness documented on each field.
+//
+// Engine contract: a check is evaluated once every kind in its Needs has
+// arrived, on a snapshot of the Evidence taken at that moment. A field of a
+// kind the check did not declare may still be nil in that snapshot, so a
+// check must declare every kind it reads. Kinds the scan's depth does not
+// fetch arrive at once, empty (nil data, empty *Err). Pages and Scripts
+// belong to NeedCrawl: at QUICK/STANDARD that is just the main page.
+type Evidence struct {
+	Depth  Depth
+	Target Target
+	Now    time.Time // clock for expiry decisions, injectable in tests
+
+	// Page is the final response of the main URL after redirects (nil when unreachable).
+	Page    *Response
+	PageErr string
+
+	// TLS is the handshake with the main host over HTTPS (nil when HTTPS failed).
+	TLS    *TLSFacts
+	TLSErr string
+
+	// Redirects is the chain followed from http://host/ (nil when not fetched).
+	Redirects    []Hop
+	RedirectsErr string
+
+	// TLSProbe lists protocol versions and weak suites the server accepted.
+	TLSProbe    *TLSProbe
+	TLSProbeErr string
+
+	DNS    *DNSFacts
+	DNSErr string
+
+	// CORS is the answer to an OPTIONS preflight with Origin: https://evil.example.
+	CORS    *Response
+	CORSErr string
+
+	// SecurityTxt is the response of /.well-known/security.txt (nil when not fetched).
+	SecurityTxt    *Response
+	SecurityTxtErr string
+
+	// Probes are the sensitive-file probes, path → response (DEEP).
+	Probes map[string]*Response
+	// NotFound is the response to a random path, to recognise soft-404 pages.
+	NotFound *Response
+
+	// Pages are the crawled same-origin HTML pages, the main page first (DEEP;
+	// at QUICK/STANDARD only the main page).
+	Pages []*Response
+	// Scripts are same-origin scripts fetched from those pages, URL → response.
+	Scripts map[string]*Response
+
+	// Fields below were added by the engine after the first contract.
+
+	// PageChain is every response the main page fetch saw, redirects first,
+	// the final page last (NeedPage). At QUICK it is the only redirect chain.
+	PageChain []Hop
+	// ProbesErr says how many probes failed and why (NeedProbes); the
+	// failed paths are absent from Probes.
+	ProbesErr string
+}
+
+// Response is one HTTP exchange, bounded in size by the fetcher.
+type Response struct {
+	URL        string
+	StatusCode int
+	Header     http.Header
+	Body       []byte // at most the fetcher's body limit
+	Truncated  bool   // the body was longer than the limit
+}
+
+// TLSFacts are the negotiated parameters and the peer certificate chain.
+type TLSFacts struct {
+	Version     uint16
+	CipherSuite uint16
+	Chain       []*x509.Certificate
+	Trusted     bool   // verified against system roots (+ configured CA)
+	HostnameOK  bool   // leaf valid for the host
+	VerifyError string // why not trusted
+	OCSPStapled bool
+	ALPN        string
+}
+
+// TLSProbe is what the server accepted when offered one protocol or suite at a time.
+type TLSProbe struct {
+	Versions   []uint16 // accepted versions
+	WeakSuites []string // names of weak cipher suites accepted
+}
+
+// DNSFacts are the records the dns checks read. A nil slice means the lookup
+// failed; an empty non-nil slice means no such records.
+type DNSFacts struct {
+	// Domain is the registrable domain (eTLD+1) the TXT, DMARC and MX
+	// lookups were made at.
+	Domain string
+	// CAADomain is the name the CAA set was found at (climbing from the
+	// host to Domain), "" when there is none.
+	CAADomain string
+
+	TXT         []string // TXT at the registrable host
+	DMARC       []string // TXT at _dmarc.host
+	CAA         []CAARecord
+	MX          []string
+	DNSSEC      bool                // the resolver set the AD bit
+	SPFIncludes map[string][]string // TXT of domains referenced by include:/redirect=, for lookup counting
+}
+
+// CAARecord is one CAA record.
+type CAARecord struct {
+	Flag  uint8
+	Tag   string
+	Value string
+}

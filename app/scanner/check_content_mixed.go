@@ -1,0 +1,80 @@
+package scanner
+
+import "strings"
+
+const idContentMixed = "content.mixed-content"
+
+// checkContentMixed: an http:// script, stylesheet or frame on an HTTPS page
+// can be replaced by anyone on the network, which hands them the page
+// (browsers block it, breaking the page instead); http:// images and media
+// can be swapped or tracked. A form posting to http:// sends its data in
+// clear text.
+var checkContentMixed = Check{
+	ID: idContentMixed, Name: "Mixed content", Category: catContent, Depth: Quick, Weight: 3,
+	Needs: []EvidenceKind{NeedPage, NeedCrawl},
+	Evaluate: func(ev *Evidence) Outcome {
+		pages := pagesOf(ev)
+		if len(pages) == 0 {
+			return missing("The main page", ev.PageErr)
+		}
+		var active, passive []string
+		httpsPages, upgraded := 0, 0
+		for _, p := range pages {
+			if schemeOf(p.URL) != "https" {
+				continue
+			}
+			f := htmlOf(p)
+			if !f.IsHTML {
+				continue
+			}
+			httpsPages++
+			if cspOf(p).UpgradeInsecure {
+				upgraded++
+			}
+			base := baseURLOf(p, f)
+			for _, ref := range f.Refs {
+				abs := ref.URL
+				if schemeOf(abs) != "http" {
+					if strings.HasPrefix(abs, "//") || !strings.Contains(abs, ":") {
+						abs = resolveRef(base, abs)
+					}
+					if schemeOf(abs) != "http" {
+						continue
+					}
+				}
+				item := "<" + ref.Tag + " " + ref.Attr + "> " + abs
+				if ref.Active {
+					active = append(active, item)
+				} else {
+					passive = append(passive, item)
+				}
+			}
+		}
+		if httpsPages == 0 {
+			return Outcome{Status: StatusInfo, Value: "no HTML page served over HTTPS",
+				Description: "Mixed content only applies to HTTPS pages; see tls.https and redirects.https. Not scored."}
+		}
+		active, passive = dedupe(active), dedupe(passive)
+		if len(active)+len(passive) == 0 {
+			return Outcome{Status: StatusPass, Value: "no http:// subresources on " + plural(httpsPages, "HTTPS page"), Score: 1,
+				Description: "Every subresource is loaded over HTTPS."}
+		}
+		fix := "Load every resource over https:// (or a relative URL); as a safety net send:\n" + headerFix("Content-Security-Policy", "upgrade-insecure-requests")
+		all := append(append([]string(nil), active...), passive...)
+		seen := clip(strings.Join(all, ", "), 250)
+		if upgraded == httpsPages {
+			return Outcome{Status: StatusPass, Value: "upgraded by CSP: " + seen, Score: 0.8,
+				Description: "The HTML references http:// resources, but CSP upgrade-insecure-requests makes browsers fetch them over HTTPS.",
+				Findings: []Finding{mkFinding(idContentMixed, catContent, SeverityInfo, "http:// references rewritten by upgrade-insecure-requests",
+					"Browsers upgrade these requests, but clients that ignore CSP will not.", fix, strings.Join(all, "\n"))}}
+		}
+		if len(active) > 0 {
+			d := "HTTPS pages load scripts, styles, frames or post forms over plain HTTP (" + clip(strings.Join(active, ", "), 150) + "): browsers block them, and where they do not, a network attacker controls the page."
+			return Outcome{Status: StatusFail, Value: "active: " + seen, Score: 0, Description: d,
+				Findings: []Finding{mkFinding(idContentMixed, catContent, SeverityHigh, "Active mixed content", d, fix, strings.Join(all, "\n"))}}
+		}
+		d := "HTTPS pages load images or media over plain HTTP (" + clip(strings.Join(passive, ", "), 150) + "); they can be swapped or used to track visitors, and browsers mark the page not fully secure."
+		return Outcome{Status: StatusWarn, Value: "passive: " + seen, Score: 0.5, Description: d,
+			Findings: []Finding{mkFinding(idContentMixed, catContent, SeverityLow, "Passive mixed content", d, fix, strings.Join(passive, "\n"))}}
+	},
+}

@@ -1,0 +1,232 @@
+package scanner
+
+import (
+	"regexp"
+	"strings"
+)
+
+const idContentSRI = "content.sri"
+
+// Observatory subresource-integrity result names, best first as in its
+// "goodness" order (a later one replaces an earlier one on the same page).
+const (
+	sriAllSecure             = "sri-implemented-and-all-scripts-loaded-securely"
+	sriExternalSecure        = "sri-implemented-and-external-scripts-loaded-securely"
+	sriImplementedNotSecure  = "sri-implemented-but-external-scripts-not-loaded-securely"
+	sriNotImplExternalSecure = "sri-not-implemented-but-external-scripts-loaded-securely"
+	sriNotImplNotSecure      = "sri-not-implemented-and-external-scripts-not-loaded-securely"
+	sriNotHTML               = "sri-not-implemented-response-not-html"
+	sriNoScripts             = "sri-not-implemented-but-no-scripts-loaded"
+	sriSameOrigin            = "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"
+)
+
+var sriGoodness = []string{sriAllSecure, sriExternalSecure, sriImplementedNotSecure, sriNotImplExternalSecure, sriNotImplNotSecure, sriNotHTML}
+
+var (
+	sriProtoRelRE = regexp.MustCompile(`^//[^/]`)
+	sriFullURLRE  = regexp.MustCompile(`(?i)^https?://`)
+)
+
+func sriRank(r string) int {
+	for i, g := range sriGoodness {
+		if g == r {
+			return i
+		}
+	}
+	return -1
+}
+
+// sriOnlyIfWorse is the Observatory's onlyIfWorse over sriGoodness.
+func sriOnlyIfWorse(newR, oldR string) string {
+	if oldR == "" || sriRank(newR) > sriRank(oldR) {
+		return newR
+	}
+	return oldR
+}
+
+// sriPage is the SRI verdict of one page.
+type sriPage struct {
+	Result string
+	// Unprotected are cross-site scripts without integrity, or loaded insecurely.
+	Unprotected []string
+	// ExplicitHTTP is true when an insecure script used http:// (not just a
+	// protocol-relative //host URL, which an HTTPS page loads over HTTPS).
+	ExplicitHTTP bool
+	// Styles are cross-site stylesheets without integrity (reported, not scored).
+	Styles []string
+}
+
+// sriOfPage runs the Observatory's subresource-integrity test on one page:
+// a script is "foreign" when it is protocol-relative or on another
+// registrable domain than the scanned host.
+func sriOfPage(r *Response, host string) sriPage {
+	var out sriPage
+	if m := mimeOf(r.Header); m != "" && m != "text/html" && m != "application/xhtml+xml" {
+		out.Result = sriNotHTML
+		return out
+	}
+	f := htmlOf(r)
+	pageHTTPS := schemeOf(r.URL) == "https"
+	home := siteOf(host)
+	foreignSeen := false
+	for _, s := range f.Scripts {
+		if !s.HasSrc || s.Src == "" {
+			continue
+		}
+		relProto, relOrigin, sameSite := false, false, false
+		switch {
+		case sriProtoRelRE.MatchString(s.Src):
+			relProto, sameSite = true, true
+		case sriFullURLRE.MatchString(s.Src):
+			sameSite = siteOf(hostOfURL(s.Src)) == home
+		default:
+			relOrigin, sameSite = true, true
+		}
+		secureOrigin := relOrigin || (sameSite && !relProto)
+		if !secureOrigin {
+			foreignSeen = true
+		}
+		secureScheme := (!relProto && !relOrigin && schemeOf(s.Src) == "https") || (relOrigin && pageHTTPS)
+		integrity := s.Integrity != ""
+		if secureOrigin {
+			if integrity && secureScheme && out.Result == "" {
+				out.Result = sriAllSecure
+			}
+			continue
+		}
+		switch {
+		case integrity && !secureScheme:
+			out.Result = sriOnlyIfWorse(sriImplementedNotSecure, out.Result)
+		case !integrity && secureScheme:
+			out.Result = sriOnlyIfWorse(sriNotImplExternalSecure, out.Result)
+		case !integrity:
+			out.Result = sriOnlyIfWorse(sriNotImplNotSecure, out.Result)
+		}
+		if !integrity || !secureScheme {
+			out.Unprotected = append(out.Unprotected, s.Src)
+			if !secureScheme && !relProto {
+				out.ExplicitHTTP = true
+			}
+		}
+	}
+	if len(f.Scripts) == 0 {
+		out.Result = sriNoScripts
+	} else if out.Result == "" {
+		if foreignSeen {
+			out.Result = sriExternalSecure
+		} else {
+			out.Result = sriSameOrigin
+		}
+	}
+	for _, l := range f.Links {
+		if !hasWord(strings.Fields(l.Rel), "stylesheet") || l.Integrity != "" || l.Href == "" {
+			continue
+		}
+		abs := resolveRef(baseURLOf(r, f), l.Href)
+		h := hostOfURL(abs)
+		if h == "" || siteOf(h) == home || sriDynamicCSS[h] {
+			continue
+		}
+		out.Styles = append(out.Styles, abs)
+	}
+	return out
+}
+
+// sriDynamicCSS are stylesheet hosts whose content varies per browser, so
+// SRI cannot be used with them.
+var sriDynamicCSS = map[string]bool{"fonts.googleapis.com": true, "use.typekit.net": true, "fonts.bunny.net": true, "use.fontawesome.com": false}
+
+// sriScore maps Observatory SRI results (modifiers +5 … -50) to our status and score.
+func sriScore(p sriPage, pageHTTPS bool) (Status, float64, Severity) {
+	switch p.Result {
+	case sriNotImplExternalSecure:
+		return StatusWarn, 0.5, SeverityLow
+	case sriImplementedNotSecure:
+		if !p.ExplicitHTTP && pageHTTPS {
+			return StatusWarn, 0.5, SeverityLow
+		}
+		return StatusFail, 0.25, SeverityMedium
+	case sriNotImplNotSecure:
+		if !p.ExplicitHTTP && pageHTTPS {
+			return StatusWarn, 0.25, SeverityLow
+		}
+		return StatusFail, 0, SeverityHigh
+	}
+	return StatusPass, 1, SeverityInfo
+}
+
+// checkContentSRI: a script from a CDN or third party runs with full
+// access to the page; if that host is compromised (it has happened to
+// popular CDNs), so is every site that loads it. An integrity="sha384-…"
+// attribute makes the browser refuse altered files. Observatory test
+// "subresource-integrity" on the main page; at DEEP every crawled page.
+var checkContentSRI = Check{
+	ID: idContentSRI, Name: "Subresource Integrity", Category: catContent, Depth: Quick, Weight: 2,
+	Needs: []EvidenceKind{NeedPage, NeedCrawl},
+	Evaluate: func(ev *Evidence) Outcome {
+		pages := pagesOf(ev)
+		if len(pages) == 0 {
+			return missing("The main page", ev.PageErr)
+		}
+		host := ev.Target.Host
+		if host == "" {
+			host = hostOfURL(pages[0].URL)
+		}
+		main := sriOfPage(pages[0], host)
+		status, score, sev := sriScore(main, schemeOf(pages[0].URL) == "https")
+		result := main.Result
+		unprotected := append([]string(nil), main.Unprotected...)
+		styles := append([]string(nil), main.Styles...)
+		worseOn := 0
+		for _, p := range pages[1:] {
+			sp := sriOfPage(p, host)
+			st, sc, sv := sriScore(sp, schemeOf(p.URL) == "https")
+			if sc < score {
+				status, score, sev, worseOn = st, sc, sv, worseOn+1
+			}
+			unprotected = append(unprotected, sp.Unprotected...)
+			styles = append(styles, sp.Styles...)
+		}
+		unprotected, styles = dedupe(unprotected), dedupe(styles)
+		value := result
+		if len(unprotected) > 0 {
+			value = valueWith(result, strings.Join(unprotected, ", "))
+		}
+		if worseOn > 0 {
+			value += " (worse on other crawled pages)"
+		}
+		fix := "Add integrity and crossorigin to every third-party script, e.g. <script src=\"https://cdn.example/lib.min.js\" integrity=\"sha384-…\" crossorigin=\"anonymous\"></script>; " +
+			"compute the hash with: openssl dgst -sha384 -binary lib.min.js | openssl base64 -A. Load scripts over https:// (not http:// or //host). Or self-host the file."
+		out := Outcome{Status: status, Value: clip(value, 300), Score: score}
+		switch status {
+		case StatusPass:
+			out.Description = "Scripts come from the site itself or carry integrity hashes."
+		default:
+			out.Description = "Third-party scripts run without integrity checks (" + clip(strings.Join(unprotected, ", "), 150) + "); if their host is compromised, so is this site."
+			if main.Result == sriImplementedNotSecure || main.Result == sriNotImplNotSecure {
+				out.Description = "Third-party scripts are loaded over HTTP or protocol-relative URLs (" + clip(strings.Join(unprotected, ", "), 150) + "), so they can be replaced in transit."
+			}
+			out.Findings = append(out.Findings, mkFinding(idContentSRI, catContent, sev, "Third-party scripts without Subresource Integrity",
+				out.Description, fix, strings.Join(unprotected, "\n")))
+		}
+		if len(styles) > 0 {
+			out.Findings = append(out.Findings, mkFinding(idContentSRI, catContent, SeverityInfo, "Third-party stylesheets without Subresource Integrity",
+				"Stylesheets from other sites ("+clip(strings.Join(styles, ", "), 150)+") have no integrity attribute; an altered stylesheet can deface the page or exfiltrate data through CSS. Not scored.",
+				"Add integrity=\"sha384-…\" crossorigin=\"anonymous\" to <link rel=\"stylesheet\"> elements of static third-party files.", strings.Join(styles, "\n")))
+		}
+		return out
+	},
+}
+
+// dedupe removes repeated strings, keeping the first occurrence.
+func dedupe(xs []string) []string {
+	seen := make(map[string]bool, len(xs))
+	out := xs[:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

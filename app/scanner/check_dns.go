@@ -1,0 +1,256 @@
+package scanner
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Check ids of the dns category.
+const (
+	idDNSSPF    = "dns.spf"
+	idDNSDMARC  = "dns.dmarc"
+	idDNSCAA    = "dns.caa"
+	idDNSMX     = "dns.mx"
+	idDNSDNSSEC = "dns.dnssec"
+)
+
+// spfMaxLookups is RFC 7208 §4.6.4's limit; receivers return permerror
+// (and treat mail as unauthenticated) past it.
+const spfMaxLookups = 10
+
+// checkDNSSPF: without a strict SPF record anyone can send mail "from" the
+// domain; an SPF that breaks the rules (two records, more than 10 look-ups,
+// syntax errors) is a permerror, i.e. no SPF at all for receivers.
+var checkDNSSPF = Check{
+	ID: idDNSSPF, Name: "SPF record", Category: catDNS, Depth: Standard, Weight: 3,
+	Needs: []EvidenceKind{NeedDNS},
+	Evaluate: func(ev *Evidence) Outcome {
+		if ev.DNS == nil {
+			return missing("DNS records", ev.DNSErr)
+		}
+		if ev.DNS.TXT == nil {
+			return missing("The TXT records of "+mailDomain(ev), ev.DNSErr)
+		}
+		domain := mailDomain(ev)
+		fixNone := "Publish exactly one TXT record at " + domain + ". If the domain sends no mail: \"v=spf1 -all\". " +
+			"Otherwise list the senders and end with -all (or ~all while testing), e.g. \"v=spf1 include:_spf.google.com -all\"."
+		recs := spfRecords(ev.DNS.TXT)
+		fail := func(value, title, d string, sev Severity, evidence string) Outcome {
+			return Outcome{Status: StatusFail, Value: clip(value, 250), Score: 0, Description: d,
+				Findings: []Finding{mkFinding(idDNSSPF, catDNS, sev, title, d, fixNone, evidence)}}
+		}
+		switch len(recs) {
+		case 0:
+			return fail("no SPF record", "No SPF record",
+				"The domain publishes no SPF record, so receivers cannot tell forged mail \"from\" "+domain+" from real mail.", SeverityMedium, "")
+		case 1:
+		default:
+			return fail(plural(len(recs), "SPF record")+": "+strings.Join(recs, " | "), "Several SPF records",
+				"More than one SPF record is a permanent error (RFC 7208 §4.5): receivers ignore SPF entirely.", SeverityMedium, strings.Join(recs, " | "))
+		}
+		rec := parseSPF(recs[0])
+		e := evalSPF(rec, ev.DNS.SPFIncludes)
+		lookups := strconv.Itoa(e.Lookups)
+		if len(e.Unresolved) > 0 {
+			lookups = "≥" + lookups
+		}
+		seen := recs[0] + " (" + lookups + " DNS look-ups)"
+		if len(e.Problems) > 0 {
+			return fail("permerror: "+strings.Join(e.Problems, "; ")+"; "+seen, "SPF record is invalid",
+				"The SPF record has errors ("+clip(strings.Join(e.Problems, "; "), 200)+"); receivers treat it as a permanent error, i.e. no SPF.", SeverityMedium, recs[0])
+		}
+		if e.Lookups > spfMaxLookups {
+			return fail("too many look-ups: "+seen, "SPF needs more than 10 DNS look-ups",
+				"Evaluating the record takes "+lookups+" DNS look-ups (include, a, mx, ptr, exists, redirect, recursively); past 10 receivers return permerror and SPF fails for every message.",
+				SeverityMedium, recs[0])
+		}
+		switch e.All {
+		case '+', '?', 0:
+			q := "no all mechanism (neutral)"
+			if e.All != 0 {
+				q = string(e.All) + "all"
+			}
+			return fail(q+": "+seen, "SPF does not reject forged mail",
+				"The record ends with "+q+", so mail from any server passes or is neutral: it authorises everybody.", SeverityMedium, recs[0])
+		}
+		out := Outcome{Status: StatusPass, Value: clip(seen, 250), Score: 1,
+			Description: "The domain has one SPF record that ends with " + string(e.All) + "all, within the 10-look-up limit."}
+		if rec.HasPTR {
+			out.Findings = []Finding{mkFinding(idDNSSPF, catDNS, SeverityInfo, "SPF uses the deprecated ptr mechanism",
+				"ptr is slow and unreliable (RFC 7208 §5.5) and some receivers ignore it.", "Replace ptr with ip4:/ip6: or a: mechanisms.", recs[0])}
+		}
+		return out
+	},
+}
+
+// dmarcTags parses a DMARC record's tag=value list (RFC 7489 §6.4).
+func dmarcTags(rec string) map[string]string {
+	tags := map[string]string{}
+	for _, part := range strings.Split(rec, ";") {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			continue
+		}
+		k = strings.ToLower(strings.TrimSpace(k))
+		if _, dup := tags[k]; !dup {
+			tags[k] = strings.TrimSpace(v)
+		}
+	}
+	return tags
+}
+
+// checkDNSDMARC: DMARC tells receivers what to do with mail that fails SPF
+// and DKIM alignment; without p=quarantine or p=reject, spoofed mail from
+// the domain is still delivered.
+var checkDNSDMARC = Check{
+	ID: idDNSDMARC, Name: "DMARC policy", Category: catDNS, Depth: Standard, Weight: 3,
+	Needs: []EvidenceKind{NeedDNS},
+	Evaluate: func(ev *Evidence) Outcome {
+		if ev.DNS == nil {
+			return missing("DNS records", ev.DNSErr)
+		}
+		if ev.DNS.DMARC == nil {
+			return missing("The TXT records of _dmarc."+mailDomain(ev), ev.DNSErr)
+		}
+		fix := "Publish a TXT record at _dmarc." + mailDomain(ev) + ": \"v=DMARC1; p=quarantine; rua=mailto:dmarc@" + mailDomain(ev) + "\" " +
+			"(start with p=none to collect reports, then move to quarantine and reject)."
+		var recs []string
+		for _, t := range ev.DNS.DMARC {
+			t = strings.TrimSpace(t)
+			if len(t) >= 8 && strings.EqualFold(t[:8], "v=DMARC1") {
+				recs = append(recs, t)
+			}
+		}
+		if len(recs) == 0 {
+			d := "No DMARC record: receivers have no instruction to reject mail that forges the domain."
+			return Outcome{Status: StatusFail, Value: "no DMARC record", Score: 0, Description: d,
+				Findings: []Finding{mkFinding(idDNSDMARC, catDNS, SeverityMedium, "No DMARC record", d, fix, "")}}
+		}
+		if len(recs) > 1 {
+			d := "Several DMARC records: receivers ignore DMARC entirely (RFC 7489 §6.6.3)."
+			return Outcome{Status: StatusFail, Value: clip(strings.Join(recs, " | "), 250), Score: 0, Description: d,
+				Findings: []Finding{mkFinding(idDNSDMARC, catDNS, SeverityMedium, "Several DMARC records", d, fix, strings.Join(recs, " | "))}}
+		}
+		tags := dmarcTags(recs[0])
+		p := strings.ToLower(tags["p"])
+		seen := clip(recs[0], 250)
+		switch p {
+		case "reject", "quarantine":
+			out := Outcome{Status: StatusPass, Value: seen, Score: 1,
+				Description: "DMARC tells receivers to " + p + " mail that fails authentication."}
+			if pct, ok := tags["pct"]; ok && pct != "100" {
+				out.Description += " Only " + pct + "% of failing mail is covered (pct=" + pct + ")."
+				out.Score = 0.8
+			}
+			return out
+		case "none":
+			d := "DMARC is in monitoring mode (p=none): reports are collected but forged mail is still delivered."
+			return Outcome{Status: StatusWarn, Value: seen, Score: 0.4, Description: d,
+				Findings: []Finding{mkFinding(idDNSDMARC, catDNS, SeverityLow, "DMARC policy is p=none", d,
+					"Once reports show legitimate mail passes, change to p=quarantine, then p=reject.", recs[0])}}
+		}
+		d := "The DMARC record has no valid p= tag, so receivers ignore it."
+		return Outcome{Status: StatusFail, Value: seen, Score: 0, Description: d,
+			Findings: []Finding{mkFinding(idDNSDMARC, catDNS, SeverityMedium, "DMARC record invalid", d, fix, recs[0])}}
+	},
+}
+
+// checkDNSCAA: CAA records name the CAs allowed to issue certificates for
+// the domain, so a mis-issuance by any other CA (social engineering,
+// compromised validation) is refused.
+var checkDNSCAA = Check{
+	ID: idDNSCAA, Name: "CAA records", Category: catDNS, Depth: Standard, Weight: 2,
+	Needs: []EvidenceKind{NeedDNS},
+	Evaluate: func(ev *Evidence) Outcome {
+		if ev.DNS == nil {
+			return missing("DNS records", ev.DNSErr)
+		}
+		if ev.DNS.CAA == nil {
+			return missing("The CAA records of "+mailDomain(ev), ev.DNSErr)
+		}
+		var issuers []string
+		iodef := false
+		for _, r := range ev.DNS.CAA {
+			switch strings.ToLower(r.Tag) {
+			case "issue", "issuewild":
+				v := strings.TrimSpace(r.Value)
+				if i := strings.IndexByte(v, ';'); i >= 0 {
+					v = strings.TrimSpace(v[:i])
+				}
+				if v == "" {
+					v = "nobody"
+				}
+				issuers = append(issuers, strings.ToLower(r.Tag)+" "+v)
+			case "iodef":
+				iodef = true
+			}
+		}
+		fix := "Add CAA records for the CA(s) you use, e.g. in the zone: " + mailDomain(ev) + ". CAA 0 issue \"letsencrypt.org\" and " +
+			mailDomain(ev) + ". CAA 0 iodef \"mailto:security@" + mailDomain(ev) + "\"."
+		if len(issuers) == 0 {
+			d := "No CAA record: every public CA may issue certificates for the domain."
+			return Outcome{Status: StatusWarn, Value: "no CAA record", Score: 0, Description: d,
+				Findings: []Finding{mkFinding(idDNSCAA, catDNS, SeverityLow, "No CAA record", d, fix, "")}}
+		}
+		v := strings.Join(issuers, ", ")
+		if iodef {
+			v += ", iodef"
+		}
+		return Outcome{Status: StatusPass, Value: clip(v, 250), Score: 1,
+			Description: "CAA restricts which CAs may issue certificates for the domain."}
+	},
+}
+
+// checkDNSMX: a domain that receives mail has MX records; one that does not
+// should say so with a null MX (RFC 7505, "0 ."), so senders fail fast and
+// the domain is clearly not a mail domain (pair it with "v=spf1 -all").
+var checkDNSMX = Check{
+	ID: idDNSMX, Name: "MX records", Category: catDNS, Depth: Standard, Weight: 2,
+	Needs: []EvidenceKind{NeedDNS},
+	Evaluate: func(ev *Evidence) Outcome {
+		if ev.DNS == nil {
+			return missing("DNS records", ev.DNSErr)
+		}
+		if ev.DNS.MX == nil {
+			return missing("The MX records of "+mailDomain(ev), ev.DNSErr)
+		}
+		if len(ev.DNS.MX) == 0 {
+			d := "No MX record: mail to the domain falls back to its A record, and nothing says the domain sends or receives no mail."
+			return Outcome{Status: StatusWarn, Value: "no MX record", Score: 0, Description: d,
+				Findings: []Finding{mkFinding(idDNSMX, catDNS, SeverityLow, "No MX record", d,
+					"If the domain handles no mail, publish a null MX: "+mailDomain(ev)+". MX 0 . (with TXT \"v=spf1 -all\" and a DMARC p=reject record).", "")}}
+		}
+		for _, mx := range ev.DNS.MX {
+			f := strings.Fields(mx)
+			if len(f) > 0 && (f[len(f)-1] == "." || f[len(f)-1] == "") {
+				return Outcome{Status: StatusPass, Value: "null MX (0 .)", Score: 1,
+					Description: "A null MX declares that the domain accepts no mail."}
+			}
+		}
+		return Outcome{Status: StatusPass, Value: clip(strings.Join(ev.DNS.MX, ", "), 200), Score: 1,
+			Description: "The domain publishes mail exchangers."}
+	},
+}
+
+// checkDNSDNSSEC reports whether the resolver validated the answers with
+// DNSSEC. It is informational: DNSSEC protects against forged DNS answers,
+// but deploying it has real operational cost and most sites rely on TLS.
+var checkDNSDNSSEC = Check{
+	ID: idDNSDNSSEC, Name: "DNSSEC", Category: catDNS, Depth: Standard, Weight: 0,
+	Needs: []EvidenceKind{NeedDNS},
+	Evaluate: func(ev *Evidence) Outcome {
+		if ev.DNS == nil {
+			return missing("DNS records", ev.DNSErr)
+		}
+		if ev.DNS.DNSSEC {
+			return Outcome{Status: StatusInfo, Value: "signed (validated)",
+				Description: "The zone is signed and the answers validated (AD bit), so DNS answers cannot be forged."}
+		}
+		return Outcome{Status: StatusInfo, Value: "not validated",
+			Description: "The answers were not DNSSEC-validated (unsigned zone, or a resolver that does not validate). Informational only."}
+	},
+}
+
+// mailDomain is the domain the DNS checks speak about: the registrable
+// domain of the target, where mail records live.
+func mailDomain(ev *Evidence) string { return siteOf(ev.Target.Host) }

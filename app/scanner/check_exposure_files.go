@@ -1,0 +1,310 @@
+package scanner
+
+import (
+	"bytes"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// SensitiveProbePaths lists the paths the exposure.sensitive-files check
+// knows how to confirm by content; the DEEP fetcher probes these (or a
+// subset) and stores the answers in Evidence.Probes keyed by path.
+func SensitiveProbePaths() []string {
+	return []string{
+		"/.git/HEAD", "/.git/config", "/.svn/entries", "/.svn/wc.db", "/.hg/requires",
+		"/.env", "/.env.local", "/.env.production", "/.env.bak",
+		"/.DS_Store", "/.htpasswd", "/.npmrc", "/.aws/credentials", "/.ssh/id_rsa", "/id_rsa",
+		"/server-status", "/server-info", "/nginx_status",
+		"/phpinfo.php", "/info.php", "/php_info.php",
+		"/wp-config.php.bak", "/wp-config.php~", "/wp-config.php.old", "/wp-config.php.save", "/.wp-config.php.swp",
+		"/config.php.bak", "/configuration.php.bak", "/wp-content/debug.log", "/storage/logs/laravel.log",
+		"/backup.sql", "/dump.sql", "/database.sql", "/db.sql", "/backup.zip", "/backup.tar.gz", "/site.zip", "/www.zip",
+		"/actuator/env", "/actuator/heapdump", "/debug/pprof/", "/elmah.axd", "/trace.axd",
+		"/.vscode/sftp.json", "/docker-compose.yml",
+	}
+}
+
+// fileDetector recognises one kind of sensitive file by path and content.
+type fileDetector struct {
+	name     string
+	sev      Severity
+	capC     bool // the content is a secret in itself: cap the grade at C
+	match    func(path string) bool
+	confirm  func(body []byte) bool
+	fix      string
+	redacted bool // evidence shows only structure (key names), never values
+}
+
+var (
+	svnEntriesRE = regexp.MustCompile(`\A\d+\s*\n`)
+	gitHeadRE    = regexp.MustCompile(`\A(?:ref: refs/[^\s]+|[0-9a-f]{40}|[0-9a-f]{64})\s*\z`)
+	envLineRE    = regexp.MustCompile(`(?m)^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*[ \t]*=`)
+	envKeyRE     = regexp.MustCompile(`(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.]*)[ \t]*=`)
+	envSecretRE  = regexp.MustCompile(`(?i)pass|secret|key|token|database_url|dsn|credential`)
+	htpasswdRE   = regexp.MustCompile(`(?m)^[^:\s<>]+:(?:\$apr1\$|\$2[aby]\$|\{SHA\}|\$[156]\$|[./0-9A-Za-z]{13}\s*$)`)
+	privKeyRE    = regexp.MustCompile(`-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----\s*[A-Za-z0-9+/=:\r\n -]{64,}`)
+	phpConfRE    = regexp.MustCompile(`(?i)<\?php|DB_PASSWORD|\$db_?pass|'password'\s*=>`)
+	sqlDumpRE    = regexp.MustCompile(`(?i)-- MySQL dump|-- MariaDB dump|PostgreSQL database dump|\bCREATE TABLE\b|\bINSERT INTO\b`)
+	dotfileFix   = "Keep dotfiles out of the web root, and block them:\nnginx: location ~ /\\.(?!well-known) { deny all; }\nApache: RedirectMatch 404 /\\.(?!well-known)\nCaddy: @dotfiles { path */.* \n not path /.well-known/* }  respond @dotfiles 404"
+	backupFix    = "Delete the file and keep backups outside the web root; block backup extensions:\nnginx: location ~* \\.(sql|bak|old|save|swp|tar|gz|tgz|zip|7z|rar)$ { deny all; }\nApache: <FilesMatch \"\\.(sql|bak|old|save|swp|tar|gz|tgz|zip|7z|rar)$\"> Require all denied </FilesMatch>\nCaddy: @backups path *.sql *.bak *.old *.save *.swp *.tar *.gz *.tgz *.zip *.7z *.rar  respond @backups 404"
+	rotateSecret = " Assume every secret in it is compromised: rotate the passwords and keys."
+)
+
+func pathHasSuffix(suffixes ...string) func(string) bool {
+	return func(p string) bool {
+		p = strings.ToLower(p)
+		if i := strings.IndexAny(p, "?#"); i >= 0 {
+			p = p[:i]
+		}
+		for _, s := range suffixes {
+			if strings.HasSuffix(p, s) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func notHTML(b []byte) bool {
+	t := bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")
+	return len(t) > 0 && t[0] != '<'
+}
+
+func containsAll(b []byte, subs ...string) bool {
+	for _, s := range subs {
+		if !bytes.Contains(b, []byte(s)) {
+			return false
+		}
+	}
+	return true
+}
+
+var fileDetectors = []fileDetector{
+	{name: "Git repository (.git/HEAD)", sev: SeverityHigh, match: pathHasSuffix("/.git/head"),
+		confirm: func(b []byte) bool { return gitHeadRE.Match(bytes.TrimSpace(b)) },
+		fix:     "Anyone can download the repository, its history and any secret ever committed (git-dumper)." + rotateSecret + "\nDeploy without .git (git archive, rsync --exclude .git).\n" + dotfileFix},
+	{name: "Git repository (.git/config)", sev: SeverityHigh, match: pathHasSuffix("/.git/config"),
+		confirm: func(b []byte) bool {
+			return notHTML(b) && bytes.Contains(b, []byte("[core]")) && (bytes.Contains(b, []byte("repositoryformatversion")) || bytes.Contains(b, []byte("bare")))
+		},
+		fix: "The repository configuration (remotes, sometimes with credentials) is public." + rotateSecret + "\n" + dotfileFix},
+	{name: "Subversion metadata", sev: SeverityHigh, match: pathHasSuffix("/.svn/entries", "/.svn/wc.db"),
+		confirm: func(b []byte) bool {
+			return bytes.HasPrefix(b, []byte("SQLite format 3\x00")) || (notHTML(b) && svnEntriesRE.Match(b))
+		},
+		fix: dotfileFix},
+	{name: "Mercurial repository", sev: SeverityHigh, match: pathHasSuffix("/.hg/requires"),
+		confirm: func(b []byte) bool { return notHTML(b) && (bytes.Contains(b, []byte("revlogv1")) || bytes.Contains(b, []byte("store"))) },
+		fix:     dotfileFix},
+	{name: "Environment file (.env)", sev: SeverityCritical, capC: true, redacted: true,
+		match: func(p string) bool {
+			p = strings.ToLower(p)
+			i := strings.LastIndex(p, "/")
+			base := p[i+1:]
+			return base == ".env" || strings.HasPrefix(base, ".env.")
+		},
+		confirm: func(b []byte) bool {
+			return notHTML(b) && len(envLineRE.FindAllIndex(b, 3)) >= 2 && envSecretRE.Match(b)
+		},
+		fix: "The application's configuration, usually database passwords and API keys, is public." + rotateSecret + "\nKeep .env outside the web root (the document root should be public/ only).\n" + dotfileFix},
+	{name: "macOS .DS_Store", sev: SeverityLow, match: pathHasSuffix("/.ds_store"),
+		confirm: func(b []byte) bool { return bytes.HasPrefix(b, []byte("\x00\x00\x00\x01Bud1")) },
+		fix:     "It lists the file names of the folder, including unlinked ones. Delete it and block dotfiles.\n" + dotfileFix},
+	{name: "Password file (.htpasswd)", sev: SeverityHigh, match: pathHasSuffix("/.htpasswd"),
+		confirm: func(b []byte) bool { return notHTML(b) && htpasswdRE.Match(b) }, redacted: true,
+		fix: "The password hashes can be cracked offline." + rotateSecret + "\nApache: <Files \".ht*\"> Require all denied </Files>\n" + dotfileFix},
+	{name: "npm credentials (.npmrc)", sev: SeverityCritical, capC: true, match: pathHasSuffix("/.npmrc"), redacted: true,
+		confirm: func(b []byte) bool { return notHTML(b) && bytes.Contains(b, []byte("_authToken")) },
+		fix:     "The registry token lets anyone publish packages as you." + rotateSecret + "\n" + dotfileFix},
+	{name: "AWS credentials file", sev: SeverityCritical, capC: true, match: pathHasSuffix("/.aws/credentials"), redacted: true,
+		confirm: func(b []byte) bool { return notHTML(b) && bytes.Contains(bytes.ToLower(b), []byte("aws_access_key_id")) },
+		fix:     "The AWS keys give access to your cloud account." + rotateSecret + "\n" + dotfileFix},
+	{name: "Private key", sev: SeverityCritical, capC: true, match: pathHasSuffix("/id_rsa", "/id_ecdsa", "/id_ed25519", ".pem", ".key"), redacted: true,
+		confirm: func(b []byte) bool { return privKeyRE.Match(b) },
+		fix:     "The private key is public: revoke it (and any certificate or SSH access using it) and remove it from the web root.\n" + dotfileFix},
+	{name: "Apache server-status", sev: SeverityMedium, match: pathHasSuffix("/server-status", "/server-status/"),
+		confirm: func(b []byte) bool { return bytes.Contains(b, []byte("Apache Server Status")) },
+		fix:     "It shows every request in flight (URLs, client addresses, virtual hosts).\nApache: <Location \"/server-status\"> Require local </Location>\nnginx/Caddy in front: deny the path (location = /server-status { deny all; })."},
+	{name: "Apache server-info", sev: SeverityMedium, match: pathHasSuffix("/server-info", "/server-info/"),
+		confirm: func(b []byte) bool { return bytes.Contains(b, []byte("Apache Server Information")) },
+		fix:     "It shows the full server configuration.\nApache: <Location \"/server-info\"> Require local </Location>"},
+	{name: "nginx stub_status", sev: SeverityLow, match: pathHasSuffix("/nginx_status", "/nginx_status/"),
+		confirm: func(b []byte) bool { return notHTML(b) && containsAll(b, "Active connections:", "server accepts handled requests") },
+		fix:     "nginx: location = /nginx_status { stub_status; allow 127.0.0.1; deny all; }"},
+	{name: "phpinfo() page", sev: SeverityMedium, match: pathHasSuffix(".php"),
+		confirm: func(b []byte) bool {
+			return bytes.Contains(b, []byte("PHP Version")) && (bytes.Contains(b, []byte("phpinfo()")) || bytes.Contains(b, []byte("PHP License")) ||
+				bytes.Contains(b, []byte("Configuration File (php.ini) Path")))
+		},
+		fix: "phpinfo() shows versions, paths, environment variables and sometimes secrets. Delete the file."},
+	{name: "Configuration backup", sev: SeverityCritical, capC: true, redacted: true,
+		match: pathHasSuffix(".php.bak", ".php~", ".php.old", ".php.save", ".php.orig", ".php.txt", ".inc.bak", ".config.bak", ".yml.bak"),
+		confirm: func(b []byte) bool { return phpConfRE.Match(b) },
+		fix:     "A backup copy is served as text, with the source code and database password." + rotateSecret + "\n" + backupFix},
+	{name: "Editor swap file", sev: SeverityMedium, match: pathHasSuffix(".swp", ".swo"),
+		confirm: func(b []byte) bool { return bytes.HasPrefix(b, []byte("b0VIM")) },
+		fix:     "A Vim swap file holds the edited file's content.\n" + backupFix},
+	{name: "SQL database dump", sev: SeverityCritical, capC: true, match: pathHasSuffix(".sql"), redacted: true,
+		confirm: func(b []byte) bool { return notHTML(b) && sqlDumpRE.Match(b) },
+		fix:     "The database, with user data and password hashes, can be downloaded." + rotateSecret + "\n" + backupFix},
+	{name: "Backup archive", sev: SeverityHigh, match: pathHasSuffix(".zip", ".tar", ".tar.gz", ".tgz", ".gz", ".7z", ".rar", ".sql.gz"),
+		confirm: func(b []byte) bool {
+			return bytes.HasPrefix(b, []byte("PK\x03\x04")) || bytes.HasPrefix(b, []byte("\x1f\x8b")) ||
+				bytes.HasPrefix(b, []byte("7z\xbc\xaf\x27\x1c")) || bytes.HasPrefix(b, []byte("Rar!")) ||
+				(len(b) > 262 && bytes.Equal(b[257:262], []byte("ustar")))
+		},
+		fix: "A site or database backup can be downloaded." + rotateSecret + "\n" + backupFix},
+	{name: "Application log", sev: SeverityMedium, match: pathHasSuffix("/debug.log", "/laravel.log", "/error.log", "/error_log"),
+		confirm: func(b []byte) bool {
+			return notHTML(b) && (bytes.Contains(b, []byte("PHP Fatal error")) || bytes.Contains(b, []byte("PHP Warning")) ||
+				bytes.Contains(b, []byte("PHP Notice")) || bytes.Contains(b, []byte("[stacktrace]")) || bytes.Contains(b, []byte(".ERROR:")))
+		},
+		fix: "Logs leak paths, queries and sometimes tokens. Write them outside the web root (WordPress: define('WP_DEBUG_LOG', '/var/log/wp-debug.log'); Laravel: the storage/ folder must not be public)."},
+	{name: "Spring Boot actuator /env", sev: SeverityHigh, match: pathHasSuffix("/actuator/env", "/env"),
+		confirm: func(b []byte) bool { return bytes.Contains(b, []byte(`"propertySources"`)) },
+		fix:     "It exposes configuration and environment. Spring: management.endpoints.web.exposure.include=health,info"},
+	{name: "Java heap dump", sev: SeverityCritical, capC: true, match: pathHasSuffix("/heapdump", "/actuator/heapdump", ".hprof"), redacted: true,
+		confirm: func(b []byte) bool { return bytes.HasPrefix(b, []byte("JAVA PROFILE 1.0")) },
+		fix:     "A heap dump holds every secret in the application's memory." + rotateSecret + "\nSpring: management.endpoints.web.exposure.include=health,info"},
+	{name: "Go pprof endpoint", sev: SeverityMedium, match: pathHasSuffix("/debug/pprof/", "/debug/pprof"),
+		confirm: func(b []byte) bool { return bytes.Contains(b, []byte("Types of profiles available")) },
+		fix:     "Serve net/http/pprof on a separate, internal-only listener."},
+	{name: "ASP.NET ELMAH / trace", sev: SeverityMedium, match: pathHasSuffix("/elmah.axd", "/trace.axd"),
+		confirm: func(b []byte) bool {
+			return bytes.Contains(b, []byte("Error Log for")) || bytes.Contains(b, []byte("Application Trace"))
+		},
+		fix: "web.config: <elmah><security allowRemoteAccess=\"false\" /></elmah> and <trace enabled=\"false\" localOnly=\"true\" />"},
+	{name: "Editor deployment credentials (sftp.json)", sev: SeverityHigh, match: pathHasSuffix("/.vscode/sftp.json"), redacted: true,
+		confirm: func(b []byte) bool { return notHTML(b) && bytes.Contains(b, []byte(`"host"`)) && (bytes.Contains(b, []byte(`"password"`)) || bytes.Contains(b, []byte(`"username"`))) },
+		fix:     "The deployment host and credentials are public." + rotateSecret + "\n" + dotfileFix},
+	{name: "docker-compose.yml", sev: SeverityLow, match: pathHasSuffix("/docker-compose.yml", "/docker-compose.yaml", "/compose.yml"),
+		confirm: func(b []byte) bool { return notHTML(b) && bytes.Contains(b, []byte("services:")) && (bytes.Contains(b, []byte("image:")) || bytes.Contains(b, []byte("build:"))) },
+		fix:     "It reveals the internal architecture and often environment secrets. Keep it outside the web root."},
+}
+
+// looksLikeSoft404 says whether a probe answer is really the site's
+// catch-all page: the same body as the random-path response, or (when that
+// one was a 2xx HTML page too) an HTML page of about the same size.
+func looksLikeSoft404(nf, r *Response) bool {
+	if nf == nil || len(nf.Body) == 0 {
+		return false
+	}
+	if bytes.Equal(nf.Body, r.Body) {
+		return true
+	}
+	if !isSuccess(nf) || notHTML(nf.Body) || notHTML(r.Body) {
+		return false
+	}
+	a, b := len(nf.Body), len(r.Body)
+	if a > b {
+		a, b = b, a
+	}
+	return b-a <= b/10+64
+}
+
+// exposedFile is one confirmed sensitive file.
+type exposedFile struct {
+	path string
+	det  *fileDetector
+	body []byte
+}
+
+// checkExposureSensitiveFiles: repositories, environment files, dumps and
+// debug pages left in the web root hand attackers source code, passwords
+// and keys. Each hit is confirmed by the file's content and never reported
+// when the answer looks like the site's soft-404 page.
+var checkExposureSensitiveFiles = Check{
+	ID: idExposureSensitive, Name: "Sensitive files", Category: catExposure, Depth: Deep, Weight: 3,
+	Needs: []EvidenceKind{NeedProbes},
+	Evaluate: func(ev *Evidence) Outcome {
+		if ev.Probes == nil {
+			return missing("The sensitive-file probes", "")
+		}
+		var hits []exposedFile
+		paths := make([]string, 0, len(ev.Probes))
+		for p := range ev.Probes {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			r := ev.Probes[p]
+			if !isSuccess(r) || len(r.Body) == 0 || looksLikeSoft404(ev.NotFound, r) {
+				continue
+			}
+			for i := range fileDetectors {
+				d := &fileDetectors[i]
+				if !d.match(p) || !d.confirm(r.Body) {
+					continue
+				}
+				if ev.NotFound != nil && isSuccess(ev.NotFound) && d.confirm(ev.NotFound.Body) {
+					continue // the catch-all page itself matches: not a real file
+				}
+				hits = append(hits, exposedFile{path: p, det: d, body: r.Body})
+				break
+			}
+		}
+		if len(hits) == 0 {
+			return Outcome{Status: StatusPass, Value: "none of " + plural(len(ev.Probes), "probed path") + " exposed", Score: 1,
+				Description: "No repository, environment file, backup, dump or debug page was found in the web root."}
+		}
+		sort.SliceStable(hits, func(i, j int) bool { return SeverityRank(hits[i].det.sev) < SeverityRank(hits[j].det.sev) })
+		worst := hits[0].det.sev
+		out := Outcome{Score: 0}
+		var names []string
+		for _, h := range hits {
+			names = append(names, h.path)
+			if h.det.capC {
+				out.Cap = "C"
+			}
+			out.Findings = append(out.Findings, mkFinding(idExposureSensitive, catExposure, h.det.sev,
+				h.det.name+" exposed at "+h.path,
+				"GET "+h.path+" returns a real "+h.det.name+" (confirmed by its content).", h.det.fix, fileEvidence(h)))
+		}
+		out.Value = clip(strings.Join(names, ", "), 250)
+		switch worst {
+		case SeverityCritical, SeverityHigh:
+			out.Status = StatusFail
+			out.Description = "Files that must never be public are downloadable: " + clip(strings.Join(names, ", "), 150) + "."
+		case SeverityMedium:
+			out.Status, out.Score = StatusWarn, 0.3
+			out.Description = "Debug or status pages are public: " + clip(strings.Join(names, ", "), 150) + "."
+		default:
+			out.Status, out.Score = StatusWarn, 0.7
+			out.Description = "Minor files leak information: " + clip(strings.Join(names, ", "), 150) + "."
+		}
+		return out
+	},
+}
+
+// fileEvidence shows what proves the exposure without copying secrets: the
+// first line for harmless files, the key names only for secret-bearing ones.
+func fileEvidence(h exposedFile) string {
+	if h.det.redacted {
+		if keys := envKeyRE.FindAllSubmatch(h.body, 8); len(keys) > 0 && !bytes.HasPrefix(h.body, []byte("-----")) {
+			var ks []string
+			for _, k := range keys {
+				ks = append(ks, string(k[1])+"=…")
+			}
+			return h.path + ": " + strings.Join(ks, " ") + " (values redacted)"
+		}
+		return h.path + ": content redacted"
+	}
+	line := h.body
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	if !isPrintable(line) {
+		return h.path + ": binary file (" + plural(len(h.body), "byte") + ")"
+	}
+	return h.path + ": " + clip(strings.TrimSpace(string(line)), 120)
+}
+
+func isPrintable(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,234 @@
+package scanner
+
+import "strings"
+
+// Check ids of the cross-origin headers.
+const (
+	idHeadersCOOP = "headers.coop"
+	idHeadersCOEP = "headers.coep"
+	idHeadersCORP = "headers.corp"
+	idHeadersCORS = "headers.cors"
+)
+
+// corsProbeOrigin is the foreign Origin the engine sends with the CORS preflight.
+const corsProbeOrigin = "https://evil.example"
+
+// sfToken parses a Structured Field Item (RFC 8941) whose bare item must be
+// a token, as browsers parse COOP and COEP: it returns the token, or ok=false
+// when the value is not a single token item (a list, a quoted string, bad
+// parameters). Parameters such as report-to are accepted and ignored.
+func sfToken(v string) (tok string, ok bool) {
+	v = strings.Trim(v, " \t")
+	bare, params, _ := strings.Cut(v, ";")
+	if bare == "" || strings.ContainsAny(bare, " \t,\"") {
+		return "", false
+	}
+	c := bare[0]
+	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '*') {
+		return "", false
+	}
+	for i := 1; i < len(bare); i++ {
+		if !isTChar(bare[i]) && bare[i] != ':' && bare[i] != '/' {
+			return "", false
+		}
+	}
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		p = strings.TrimLeft(p, " ")
+		k, val, hasVal := strings.Cut(p, "=")
+		if k == "" || !(k[0] >= 'a' && k[0] <= 'z' || k[0] == '*') {
+			return "", false
+		}
+		for i := 1; i < len(k); i++ {
+			ch := k[i]
+			if !(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '_' || ch == '-' || ch == '.' || ch == '*') {
+				return "", false
+			}
+		}
+		if hasVal && (val == "" || strings.ContainsAny(strings.Trim(val, `"`), " \t,")) {
+			return "", false
+		}
+	}
+	return bare, true
+}
+
+func isTChar(c byte) bool {
+	if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// sfHeader returns the single token of a structured header. Several header
+// lines make it a list, which browsers (and the Observatory) reject.
+func sfHeader(r *Response, name string) (raw, tok string, present, ok bool) {
+	vs := headerValues(r, name)
+	if len(vs) == 0 {
+		return "", "", false, false
+	}
+	raw = strings.Join(vs, ", ")
+	if len(vs) > 1 {
+		return raw, "", true, false
+	}
+	tok, ok = sfToken(vs[0])
+	return raw, tok, true, ok
+}
+
+// checkHeadersCOOP: Cross-Origin-Opener-Policy severs the window.opener link
+// with cross-origin pages, which blocks tab-nabbing and the XS-Leaks that
+// count frames or read navigation state. Observatory test
+// "cross-origin-opener-policy" (every valid value passes).
+var checkHeadersCOOP = Check{
+	ID: idHeadersCOOP, Name: "Cross-Origin-Opener-Policy", Category: catHeaders, Depth: Quick, Weight: 1,
+	Needs: []EvidenceKind{NeedPage},
+	Evaluate: func(ev *Evidence) Outcome {
+		if ev.Page == nil {
+			return missing("The main page", ev.PageErr)
+		}
+		raw, tok, present, ok := sfHeader(ev.Page, "Cross-Origin-Opener-Policy")
+		fix := headerFix("Cross-Origin-Opener-Policy", "same-origin") + "\n(use same-origin-allow-popups if the site opens OAuth or payment pop-ups that must talk back)"
+		if !present {
+			return Outcome{Status: StatusPass, Value: "coop-not-implemented", Score: 0.5,
+				Description: "No COOP: pages that open this one, or that it opens, keep a handle on it (the browser default). Set it for full points.",
+				Findings: []Finding{mkFinding(idHeadersCOOP, catHeaders, SeverityInfo, "Cross-Origin-Opener-Policy not set",
+					"COOP isolates the page's browsing context group from cross-origin windows, blocking XS-Leaks and reverse tab-nabbing.", fix, "")}}
+		}
+		switch {
+		case ok && (tok == "same-origin" || tok == "same-origin-allow-popups" || tok == "noopener-allow-popups"):
+			return Outcome{Status: StatusPass, Value: valueWith("coop-implemented-with-"+tok, raw), Score: 1,
+				Description: "COOP isolates the page from cross-origin windows."}
+		case ok && tok == "unsafe-none":
+			return Outcome{Status: StatusPass, Value: valueWith("coop-implemented-with-unsafe-none", raw), Score: 0.5,
+				Description: "COOP is explicitly unsafe-none, the browser default: no isolation."}
+		}
+		d := "The Cross-Origin-Opener-Policy value cannot be parsed (several values, wrong case or syntax), so browsers ignore it."
+		return Outcome{Status: StatusWarn, Value: valueWith("coop-header-invalid", raw), Score: 0, Description: d,
+			Findings: []Finding{mkFinding(idHeadersCOOP, catHeaders, SeverityLow, "Cross-Origin-Opener-Policy invalid", d, fix, raw)}}
+	},
+}
+
+// checkHeadersCOEP: Cross-Origin-Embedder-Policy is needed only for
+// cross-origin isolation (SharedArrayBuffer, precise timers) and breaks
+// pages that embed third-party content, so its absence is informational;
+// only a malformed value costs points. Observatory test
+// "cross-origin-embedder-policy".
+var checkHeadersCOEP = Check{
+	ID: idHeadersCOEP, Name: "Cross-Origin-Embedder-Policy", Category: catHeaders, Depth: Quick, Weight: 1,
+	Needs: []EvidenceKind{NeedPage},
+	Evaluate: func(ev *Evidence) Outcome {
+		if ev.Page == nil {
+			return missing("The main page", ev.PageErr)
+		}
+		raw, tok, present, ok := sfHeader(ev.Page, "Cross-Origin-Embedder-Policy")
+		if !present {
+			return Outcome{Status: StatusInfo, Value: "coep-not-implemented",
+				Description: "No COEP, the web's default. It is only needed for cross-origin isolation (SharedArrayBuffer); not scored."}
+		}
+		switch {
+		case ok && (tok == "require-corp" || tok == "credentialless"):
+			return Outcome{Status: StatusPass, Value: valueWith("coep-implemented-with-"+tok, raw), Score: 1,
+				Description: "COEP only lets the page embed resources that opted in, a prerequisite for cross-origin isolation."}
+		case ok && tok == "unsafe-none":
+			return Outcome{Status: StatusInfo, Value: valueWith("coep-implemented-with-unsafe-none", raw),
+				Description: "COEP is explicitly unsafe-none, the default; not scored."}
+		}
+		d := "The Cross-Origin-Embedder-Policy value cannot be parsed, so browsers ignore it."
+		return Outcome{Status: StatusWarn, Value: valueWith("coep-header-invalid", raw), Score: 0, Description: d,
+			Findings: []Finding{mkFinding(idHeadersCOEP, catHeaders, SeverityLow, "Cross-Origin-Embedder-Policy invalid", d,
+				headerFix("Cross-Origin-Embedder-Policy", "credentialless"), raw)}}
+	},
+}
+
+// checkHeadersCORP: Cross-Origin-Resource-Policy stops other sites from
+// embedding the response (and Spectre-style reads of it in their process).
+// Observatory test "cross-origin-resource-policy": same-site/same-origin earn
+// a bonus, a missing header is neutral, an invalid one fails.
+var checkHeadersCORP = Check{
+	ID: idHeadersCORP, Name: "Cross-Origin-Resource-Policy", Category: catHeaders, Depth: Quick, Weight: 1,
+	Needs: []EvidenceKind{NeedPage},
+	Evaluate: func(ev *Evidence) Outcome {
+		if ev.Page == nil {
+			return missing("The main page", ev.PageErr)
+		}
+		raw, present := headerJoined(ev.Page, "Cross-Origin-Resource-Policy")
+		fix := headerFix("Cross-Origin-Resource-Policy", "same-site")
+		if !present {
+			return Outcome{Status: StatusPass, Value: "corp-not-implemented", Score: 0.5,
+				Description: "No CORP: any site may embed this response (the default). Set same-site or same-origin for full points.",
+				Findings: []Finding{mkFinding(idHeadersCORP, catHeaders, SeverityInfo, "Cross-Origin-Resource-Policy not set",
+					"CORP keeps other sites from loading the response into their pages, a defence against Spectre-style leaks.", fix, "")}}
+		}
+		v := strings.ToLower(strings.TrimSpace(raw))
+		switch v {
+		case "same-site", "same-origin":
+			return Outcome{Status: StatusPass, Value: valueWith("corp-implemented-with-"+v, raw), Score: 1,
+				Description: "CORP keeps cross-site pages from embedding this response."}
+		case "cross-origin":
+			return Outcome{Status: StatusPass, Value: valueWith("corp-implemented-with-cross-origin", raw), Score: 0.5,
+				Description: "CORP explicitly allows every site to embed this response."}
+		}
+		d := "The Cross-Origin-Resource-Policy value is not same-site, same-origin or cross-origin, so browsers ignore it."
+		return Outcome{Status: StatusWarn, Value: valueWith("corp-header-invalid", raw), Score: 0, Description: d,
+			Findings: []Finding{mkFinding(idHeadersCORP, catHeaders, SeverityLow, "Cross-Origin-Resource-Policy invalid", d, fix, raw)}}
+	},
+}
+
+// checkHeadersCORS: a server that echoes any Origin together with
+// Access-Control-Allow-Credentials: true lets every website read its
+// visitors' authenticated responses. Observatory test
+// "cross-origin-resource-sharing", over an OPTIONS preflight from
+// https://evil.example.
+var checkHeadersCORS = Check{
+	ID: idHeadersCORS, Name: "Cross-origin resource sharing (CORS)", Category: catHeaders, Depth: Standard, Weight: 2,
+	Needs: []EvidenceKind{NeedCORS},
+	Evaluate: func(ev *Evidence) Outcome {
+		if ev.CORS == nil {
+			return missing("The CORS preflight", ev.CORSErr)
+		}
+		acao := ""
+		if vs := headerValues(ev.CORS, "Access-Control-Allow-Origin"); len(vs) > 0 {
+			acao = vs[0]
+		}
+		if acao == "" {
+			return Outcome{Status: StatusPass, Value: "cross-origin-resource-sharing-not-implemented", Score: 1,
+				Description: "A foreign origin gets no cross-origin access to the site."}
+		}
+		creds := ""
+		if vs := headerValues(ev.CORS, "Access-Control-Allow-Credentials"); len(vs) > 0 {
+			creds = strings.ToLower(strings.TrimSpace(vs[0]))
+		}
+		data := strings.ToLower(strings.TrimSpace(clip(acao, 256)))
+		seen := "Access-Control-Allow-Origin: " + clip(acao, 120)
+		if creds != "" {
+			seen += "; Access-Control-Allow-Credentials: " + creds
+		}
+		fix := "Allow credentials only for an explicit list of trusted origins, never by echoing the request's Origin.\n" +
+			"nginx: map $http_origin $cors_origin { default \"\"; \"https://app.example.com\" $http_origin; }  add_header Access-Control-Allow-Origin $cors_origin always;\n" +
+			"Apache: SetEnvIf Origin \"^https://app\\.example\\.com$\" CORS_OK=$0  Header always set Access-Control-Allow-Origin %{CORS_OK}e env=CORS_OK\n" +
+			"Caddy: @trusted header Origin https://app.example.com  header @trusted Access-Control-Allow-Origin {http.request.header.Origin}\n" +
+			"For public, non-credentialed data send Access-Control-Allow-Origin: * without Access-Control-Allow-Credentials."
+		reflected := acao == corsProbeOrigin
+		switch {
+		case reflected && creds == "true":
+			d := "The server echoes any Origin and allows credentials, so any website can read responses with the visitor's cookies (account data, CSRF tokens)."
+			return Outcome{Status: StatusFail, Value: valueWith("cross-origin-resource-sharing-implemented-with-universal-access", seen), Score: 0,
+				Description: d, Findings: []Finding{mkFinding(idHeadersCORS, catHeaders, SeverityHigh, "CORS reflects any origin with credentials", d, fix, seen)}}
+		case (data == "*" || data == "null") && creds == "true":
+			d := "Access-Control-Allow-Origin: " + data + " with credentials allowed is a misconfiguration: 'null' can be forged by sandboxed frames, and '*' shows the server was meant to allow credentials broadly."
+			return Outcome{Status: StatusFail, Value: valueWith("cross-origin-resource-sharing-implemented-with-"+map[bool]string{true: "public", false: "restricted"}[data == "*"]+"-access", seen), Score: 0,
+				Description: d, Findings: []Finding{mkFinding(idHeadersCORS, catHeaders, SeverityMedium, "CORS allows credentials for "+data, d, fix, seen)}}
+		case data == "*":
+			return Outcome{Status: StatusPass, Value: valueWith("cross-origin-resource-sharing-implemented-with-public-access", seen), Score: 1,
+				Description: "Content is readable by any site but without cookies, which is safe for public data."}
+		case reflected:
+			return Outcome{Status: StatusPass, Value: valueWith("cross-origin-resource-sharing-implemented-with-restricted-access", seen), Score: 0.75,
+				Description: "The server echoes any Origin but without credentials: equivalent to '*', harmless for public data.",
+				Findings: []Finding{mkFinding(idHeadersCORS, catHeaders, SeverityLow, "CORS echoes any origin",
+					"Access-Control-Allow-Origin repeats whatever Origin is sent. Without credentials this is public access, but adding Allow-Credentials later would expose every user.",
+					fix, seen)}}
+		}
+		return Outcome{Status: StatusPass, Value: valueWith("cross-origin-resource-sharing-implemented-with-restricted-access", seen), Score: 1,
+			Description: "Cross-origin access is restricted to specific origins."}
+	},
+}

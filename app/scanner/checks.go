@@ -1,0 +1,250 @@
+package scanner
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// AllChecks returns every check of the library in report order: category by
+// category (tls, headers, cookies, redirects, dns, exposure, content), the
+// most important check of each first. The order is part of the contract: it
+// is the order of reports and of `palisade scan` output, so new checks are
+// appended inside their category and ids never change.
+//
+// Inside each category the weights add up to the category's default weight
+// of PRODUCT.md §5 (tls 25, headers 25, cookies 10, redirects 10, dns 10,
+// exposure 10, content 10), so a check's Weight is directly its points.
+func AllChecks() []Check {
+	return []Check{
+		// tls (25)
+		checkTLSHTTPS,
+		checkTLSCertificate,
+		checkTLSExpiry,
+		checkTLSProtocols,
+		checkTLSCiphers,
+		// headers (25)
+		checkHeadersHSTS,
+		checkHeadersCSP,
+		checkHeadersXFO,
+		checkHeadersXCTO,
+		checkHeadersReferrer,
+		checkHeadersPermissions,
+		checkHeadersCOOP,
+		checkHeadersCOEP,
+		checkHeadersCORP,
+		checkHeadersCORS,
+		checkHeadersXXSS,
+		// cookies (10)
+		checkCookiesSecure,
+		checkCookiesHTTPOnly,
+		checkCookiesSameSite,
+		checkCookiesPrefixes,
+		// redirects (10)
+		checkRedirectsHTTPS,
+		checkRedirectsSameHostFirst,
+		checkRedirectsChain,
+		// dns (10)
+		checkDNSSPF,
+		checkDNSDMARC,
+		checkDNSCAA,
+		checkDNSMX,
+		checkDNSDNSSEC,
+		// exposure (10)
+		checkExposureServerVersion,
+		checkExposurePoweredBy,
+		checkExposureSecurityTxt,
+		checkExposureSensitiveFiles,
+		checkExposureDirectoryListing,
+		// content (10)
+		checkContentSRI,
+		checkContentMixed,
+		checkContentSecrets,
+		checkContentVulnLibs,
+		checkContentCMS,
+	}
+}
+
+// Category names, as used in Check.Category and Finding.Category.
+const (
+	catTLS       = "tls"
+	catHeaders   = "headers"
+	catCookies   = "cookies"
+	catRedirects = "redirects"
+	catDNS       = "dns"
+	catExposure  = "exposure"
+	catContent   = "content"
+)
+
+// missing reports evidence that was not fetched: the check cannot decide and
+// is left out of scoring. why is the fetcher's error, when there is one.
+func missing(what, why string) Outcome {
+	d := what + " could not be fetched"
+	if why != "" {
+		d += ": " + why
+	} else {
+		d += " (not collected at this depth)"
+	}
+	return Outcome{Status: StatusError, Value: "no evidence", Description: d + "."}
+}
+
+// mkFinding builds a Finding; the check id and category travel with it so
+// reports can group and link findings.
+func mkFinding(id, cat string, sev Severity, title, desc, rec, evidence string) Finding {
+	return Finding{CheckID: id, Category: cat, Severity: sev, Title: title,
+		Description: desc, Recommendation: rec, Evidence: clip(evidence, 300)}
+}
+
+// headerFix is the standard "set this response header" recommendation with
+// the exact line for nginx, Apache and Caddy.
+func headerFix(name, value string) string {
+	return "nginx: add_header " + name + " \"" + value + "\" always;\n" +
+		"Apache: Header always set " + name + " \"" + value + "\"\n" +
+		"Caddy: header " + name + " \"" + value + "\""
+}
+
+// headerRemoveFix is the standard "stop sending this header" recommendation.
+func headerRemoveFix(name string) string {
+	return "nginx: proxy_hide_header " + name + "; (and fastcgi_hide_header " + name + "; for PHP-FPM)\n" +
+		"Apache: Header always unset " + name + "\n" +
+		"Caddy: header -" + name
+}
+
+// clip shortens s to n bytes (on a rune boundary) with an ellipsis, so that
+// hostile header values cannot blow up reports.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// headerValues returns every value of a header (one per header line), nil
+// when the response or the header is absent.
+func headerValues(r *Response, name string) []string {
+	if r == nil || r.Header == nil {
+		return nil
+	}
+	return r.Header.Values(name)
+}
+
+// headerJoined joins repeated header lines with ", " as Node.js (and so the
+// HTTP Observatory) sees them. ok is false when the header is absent.
+func headerJoined(r *Response, name string) (string, bool) {
+	vs := headerValues(r, name)
+	if len(vs) == 0 {
+		return "", false
+	}
+	return strings.Join(vs, ", "), true
+}
+
+// headerSingle returns the header's value when it was sent once, or several
+// times with the same value (a common proxy-plus-application duplicate that
+// browsers treat as one). When splitComma is set, the comma-separated items
+// of a single line are compared too (X-Frame-Options, X-Content-Type-Options
+// are lists to browsers). conflict is true when the copies disagree.
+func headerSingle(r *Response, name string, splitComma bool) (v string, present, conflict bool) {
+	vs := headerValues(r, name)
+	if len(vs) == 0 {
+		return "", false, false
+	}
+	var items []string
+	for _, x := range vs {
+		if splitComma {
+			for _, p := range strings.Split(x, ",") {
+				items = append(items, strings.TrimSpace(p))
+			}
+		} else {
+			items = append(items, strings.TrimSpace(x))
+		}
+	}
+	first := items[0]
+	for _, it := range items[1:] {
+		if !strings.EqualFold(it, first) {
+			return strings.Join(vs, ", "), true, true
+		}
+	}
+	return first, true, false
+}
+
+// pagesOf returns the HTML pages the content checks read: the crawl at DEEP
+// (main page first), otherwise the main page alone.
+func pagesOf(ev *Evidence) []*Response {
+	if len(ev.Pages) > 0 {
+		return ev.Pages
+	}
+	if ev.Page != nil {
+		return []*Response{ev.Page}
+	}
+	return nil
+}
+
+// schemeOf returns the lower-case scheme of a URL string ("" when unparsable).
+func schemeOf(raw string) string {
+	i := strings.Index(raw, ":")
+	if i <= 0 {
+		return ""
+	}
+	return strings.ToLower(raw[:i])
+}
+
+// hostOfURL returns the lower-case host name (no port) of a URL string.
+func hostOfURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+}
+
+// siteOf returns the registrable domain (eTLD+1) of a host, or the host
+// itself when it has none (an IP address, a bare public suffix, localhost).
+func siteOf(host string) string {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return d
+	}
+	return host
+}
+
+// resolveRef resolves ref against base; it returns "" when either fails to parse.
+func resolveRef(base, ref string) string {
+	b, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	r, err := url.Parse(strings.TrimSpace(ref))
+	if err != nil {
+		return ""
+	}
+	return b.ResolveReference(r).String()
+}
+
+// isSuccess reports a 2xx response.
+func isSuccess(r *Response) bool { return r != nil && r.StatusCode >= 200 && r.StatusCode < 300 }
+
+// mimeOf returns the lower-case media type of the Content-Type header.
+func mimeOf(h http.Header) string {
+	ct := h.Get("Content-Type")
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+// plural returns "1 cookie" / "2 cookies".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}

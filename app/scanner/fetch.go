@@ -1,0 +1,412 @@
+package scanner
+
+import (
+	"compress/gzip"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/palisade/palisade/app/scanner/netguard"
+	"golang.org/x/net/publicsuffix"
+)
+
+// client is the HTTP side of one scan: a transport whose every connection
+// goes through the netguard dialer, bounded reads, manual redirect following
+// (so each hop is recorded and re-checked) and a per-host politeLimiter limiter.
+type scanClient struct {
+	lim    engineLimits
+	ua     string
+	dialer *netguard.Dialer
+	tr     *http.Transport
+	hc     *http.Client
+	polite *politeLimiter
+}
+
+func (s *Scanner) newClient() *scanClient {
+	d := s.dialer()
+	tr := &http.Transport{
+		Proxy:       nil, // never: a proxy would bypass the address checks
+		DialContext: d.DialContext,
+		// Verification is done by hand (tlsFacts) so a bad certificate is a
+		// finding, not a reason to stop looking at the site.
+		TLSClientConfig: &tls.Config{
+			InsecureSkipVerify: true, //nolint:gosec // verified explicitly in tlsFacts
+			MinVersion:         tls.VersionTLS10,
+		},
+		TLSHandshakeTimeout:    s.lim.tlsTimeout,
+		ResponseHeaderTimeout:  s.lim.headerTimeout,
+		MaxResponseHeaderBytes: s.lim.maxHeader,
+		DisableCompression:     true, // we decode gzip ourselves, bounded
+		ForceAttemptHTTP2:      true,
+		MaxIdleConnsPerHost:    4,
+		MaxConnsPerHost:        6,
+		IdleConnTimeout:        20 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+	}
+	jar, _ := cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
+	c := &scanClient{
+		lim:    s.lim,
+		ua:     s.opts.UserAgent,
+		dialer: d,
+		tr:     tr,
+		polite: newPoliteLimiter(s.lim.rate, s.lim.burst),
+	}
+	c.hc = &http.Client{
+		Transport:     tr,
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return c
+}
+
+func (c *scanClient) close() { c.tr.CloseIdleConnections() }
+
+// request describes one fetch.
+type fetchReq struct {
+	method    string
+	header    map[string]string
+	bodyLimit int64
+	follow    bool // follow redirects (up to lim.maxRedirects)
+}
+
+// exchange is the outcome of a fetch with its redirect chain.
+type fetchExchange struct {
+	resp *Response
+	hops []Hop
+	// firstTLS is the TLS state of the first hop when it was https.
+	firstTLS *tls.ConnectionState
+}
+
+// fetch performs req against u, following redirects when asked. Every hop is
+// re-normalised (a Location with credentials or another scheme is refused)
+// and every connection re-checked by the dialer. Loops and chains longer
+// than maxRedirects end with an error; the hops seen so far are returned.
+func (c *scanClient) fetch(ctx context.Context, u *netguard.URL, req fetchReq) (*fetchExchange, error) {
+	ex := &fetchExchange{}
+	seen := map[string]bool{}
+	cur := u
+	for hop := 0; ; hop++ {
+		key := cur.String()
+		if seen[key] {
+			return ex, fmt.Errorf("the redirects loop back to %s (%s)", key, redirectChainString(ex.hops, key))
+		}
+		seen[key] = true
+		resp, cs, err := c.do(ctx, cur, req)
+		if err != nil {
+			return ex, err
+		}
+		if hop == 0 && cs != nil {
+			ex.firstTLS = cs
+		}
+		loc := resp.Header.Get("Location")
+		h := Hop{URL: resp.URL, StatusCode: resp.StatusCode}
+		isRedirect := resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" && resp.StatusCode != 304
+		if isRedirect {
+			h.Location = loc
+		}
+		ex.hops = append(ex.hops, h)
+		ex.resp = resp
+		if !req.follow || !isRedirect {
+			return ex, nil
+		}
+		if hop >= c.lim.maxRedirects {
+			return ex, fmt.Errorf("the target redirected more than %d times (%s)", c.lim.maxRedirects, redirectChainString(ex.hops, ""))
+		}
+		next, err := redirectTarget(cur, loc)
+		if err != nil {
+			return ex, err
+		}
+		cur = next
+		if req.method == http.MethodPost || req.method == http.MethodOptions {
+			req.method = http.MethodGet
+		}
+	}
+}
+
+func redirectChainString(hops []Hop, next string) string {
+	var b strings.Builder
+	for i, h := range hops {
+		if i > 0 {
+			b.WriteString(" → ")
+		}
+		if i >= 4 && len(hops) > 6 && i < len(hops)-2 {
+			b.WriteString("…")
+			continue
+		}
+		b.WriteString(h.URL)
+	}
+	if next != "" {
+		b.WriteString(" → " + next)
+	}
+	return strings.ReplaceAll(b.String(), "… → ", "")
+}
+
+// redirectTarget turns a Location header into the next URL, refusing what
+// the first URL would have been refused for.
+func redirectTarget(base *netguard.URL, loc string) (*netguard.URL, error) {
+	b, err := url.Parse(base.String())
+	if err != nil {
+		return nil, err
+	}
+	ref, err := url.Parse(strings.TrimSpace(loc))
+	if err != nil {
+		return nil, fmt.Errorf("the target redirected to an invalid URL %q", clipString(loc, 200))
+	}
+	abs := b.ResolveReference(ref)
+	abs.Fragment = ""
+	next, err := netguard.Normalize(abs.String())
+	if err != nil {
+		return nil, &netguard.RefusedError{Msg: fmt.Sprintf("the redirect to %s was refused: %s", clipString(abs.String(), 200), err)}
+	}
+	return next, nil
+}
+
+// do sends one request and reads a bounded body, all within requestTimeout.
+func (c *scanClient) do(ctx context.Context, u *netguard.URL, req fetchReq) (*Response, *tls.ConnectionState, error) {
+	if err := c.polite.wait(ctx, u.Host); err != nil {
+		return nil, nil, err
+	}
+	rctx, cancel := context.WithTimeout(ctx, c.lim.requestTimeout)
+	defer cancel()
+	method := req.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	hr, err := http.NewRequestWithContext(rctx, method, u.String(), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	hr.Header.Set("User-Agent", c.ua)
+	hr.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	hr.Header.Set("Accept-Language", "en")
+	hr.Header.Set("Accept-Encoding", "gzip")
+	for k, v := range req.header {
+		hr.Header.Set(k, v)
+	}
+	resp, err := c.hc.Do(hr)
+	if err != nil {
+		return nil, nil, describeFetchErr(u, err, ctx, c.lim)
+	}
+	defer resp.Body.Close()
+	limit := req.bodyLimit
+	if limit <= 0 {
+		limit = c.lim.smallBody
+	}
+	body, truncated, err := readBoundedBody(resp, limit)
+	if err != nil {
+		return nil, nil, describeFetchErr(u, err, ctx, c.lim)
+	}
+	r := &Response{
+		URL:        u.String(),
+		StatusCode: resp.StatusCode,
+		Header:     resp.Header,
+		Body:       body,
+		Truncated:  truncated,
+	}
+	return r, resp.TLS, nil
+}
+
+// readBoundedBody reads at most limit bytes of the (gzip-decoded) body. The rest
+// is never read: closing the body drops the connection, so a 1 GiB body or a
+// gzip bomb costs us limit bytes of memory and nothing more.
+func readBoundedBody(resp *http.Response, limit int64) ([]byte, bool, error) {
+	var r io.Reader = resp.Body
+	if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
+		zr, err := gzip.NewReader(io.LimitReader(resp.Body, 4*limit+1024))
+		if err == nil {
+			defer zr.Close()
+			r = zr
+		} else {
+			return nil, false, nil // declared gzip but is not: no usable body
+		}
+	}
+	initial := limit
+	if resp.ContentLength > 0 && resp.ContentLength < initial {
+		initial = resp.ContentLength
+	}
+	if initial > 64<<10 {
+		initial = 64 << 10
+	}
+	buf := make([]byte, 0, initial+1)
+	lr := io.LimitReader(r, limit+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, io.ErrUnexpectedEOF) {
+				break // keep what decoded; a broken stream is the site's problem
+			}
+			return nil, false, err
+		}
+	}
+	if int64(len(buf)) > limit {
+		return buf[:limit], true, nil
+	}
+	return buf, false, nil
+}
+
+// describeFetchErr turns transport errors into one sentence people understand.
+func describeFetchErr(u *netguard.URL, err error, scanCtx context.Context, lim engineLimits) error {
+	if errors.Is(err, netguard.ErrRefused) {
+		var be *netguard.BlockedError
+		if errors.As(err, &be) {
+			return &netguard.RefusedError{Msg: fmt.Sprintf("the connection to %s was refused: %s, which Palisade does not scan", u.String(), be.Error())}
+		}
+		return err
+	}
+	if scanCtx.Err() != nil {
+		return scanCtx.Err()
+	}
+	return &fetchError{url: u.String(), msg: sentenceOf(err), err: err}
+}
+
+// fetchError is a failed request phrased for people, keeping the cause.
+type fetchError struct {
+	url string
+	msg string
+	err error
+}
+
+func (e *fetchError) Error() string { return e.url + ": " + e.msg }
+func (e *fetchError) Unwrap() error { return e.err }
+
+// sentenceOf maps the usual network and protocol errors to a short phrase.
+func sentenceOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	var fe *fetchError
+	if errors.As(err, &fe) {
+		return fe.Error()
+	}
+	if errors.Is(err, netguard.ErrRefused) {
+		return err.Error()
+	}
+	msg := err.Error()
+	var ne net.Error
+	var de *net.DNSError
+	var opErr *net.OpError
+	var rhe tls.RecordHeaderError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) ||
+		strings.Contains(msg, "timeout awaiting response headers") || strings.Contains(msg, "TLS handshake timeout"):
+		switch {
+		case strings.Contains(msg, "TLS handshake timeout"):
+			return "the TLS handshake timed out"
+		case strings.Contains(msg, "awaiting response headers"):
+			return "the server accepted the connection but did not answer in time"
+		case strings.Contains(msg, "dial"):
+			return "the connection timed out"
+		}
+		return "the server did not send its response in time"
+	case errors.As(err, &de):
+		if de.IsNotFound {
+			return "the host " + de.Name + " does not exist"
+		}
+		return "the host " + de.Name + " could not be resolved"
+	case errors.As(err, &rhe) || strings.Contains(msg, "first record does not look like a TLS handshake"):
+		return "the server does not speak TLS on this port"
+	case strings.Contains(msg, "server response headers exceeded"):
+		return "the server sent more response headers than the scanner accepts"
+	case strings.Contains(msg, "malformed HTTP"):
+		return "the server did not answer with HTTP"
+	case strings.Contains(msg, "connection refused"):
+		return "the connection was refused"
+	case strings.Contains(msg, "connection reset"):
+		return "the server reset the connection"
+	case strings.Contains(msg, "EOF"):
+		return "the server closed the connection without a complete answer"
+	case strings.Contains(msg, "tls:") || strings.Contains(msg, "remote error"):
+		return "the TLS handshake failed (" + tlsAlertReason(msg) + ")"
+	case errors.As(err, &opErr):
+		return "the connection failed (" + opErr.Err.Error() + ")"
+	}
+	return clipString(msg, 200)
+}
+
+func tlsAlertReason(msg string) string {
+	if i := strings.LastIndex(msg, "tls: "); i >= 0 {
+		return clipString(msg[i+5:], 120)
+	}
+	return clipString(msg, 120)
+}
+
+func clipString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// politeLimiter is a token politeBucket per host: at most rate requests per second
+// after an initial burst, so even DEEP scans stay well-mannered.
+type politeLimiter struct {
+	mu      sync.Mutex
+	rate    float64
+	burst   float64
+	buckets map[string]*politeBucket
+}
+
+type politeBucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newPoliteLimiter(rate float64, burst int) *politeLimiter {
+	if rate <= 0 {
+		rate = 1e9
+	}
+	if burst < 1 {
+		burst = 1
+	}
+	return &politeLimiter{rate: rate, burst: float64(burst), buckets: map[string]*politeBucket{}}
+}
+
+// wait takes a token for host, sleeping until one is due. Waiters reserve
+// their token up front, so they are served in arrival order.
+func (p *politeLimiter) wait(ctx context.Context, host string) error {
+	p.mu.Lock()
+	now := time.Now()
+	b := p.buckets[host]
+	if b == nil {
+		b = &politeBucket{tokens: p.burst, last: now}
+		p.buckets[host] = b
+	}
+	b.tokens += now.Sub(b.last).Seconds() * p.rate
+	if b.tokens > p.burst {
+		b.tokens = p.burst
+	}
+	b.last = now
+	b.tokens--
+	deficit := -b.tokens
+	p.mu.Unlock()
+	if deficit <= 0 {
+		return nil
+	}
+	t := time.NewTimer(time.Duration(deficit / p.rate * float64(time.Second)))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		p.mu.Lock()
+		b.tokens++
+		p.mu.Unlock()
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,227 @@
+package scanner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/palisade/palisade/app/scanner/netguard"
+)
+
+// CORSProbeOrigin is the foreign Origin sent with the CORS preflight
+// (Evidence.CORS); checks compare Access-Control-Allow-Origin against it.
+const CORSProbeOrigin = "https://evil.example"
+
+// CORSProbeMethod is the Access-Control-Request-Method of the preflight.
+const CORSProbeMethod = "GET"
+
+// ProbePaths are the sensitive files a DEEP scan asks for (Evidence.Probes
+// keys). Each is a single GET, redirects not followed, body bounded.
+var ProbePaths = []string{
+	"/.git/HEAD",
+	"/.git/config",
+	"/.env",
+	"/.DS_Store",
+	"/.svn/entries",
+	"/.hg/requires",
+	"/server-status",
+	"/server-info",
+	"/phpinfo.php",
+	"/info.php",
+	"/wp-config.php.bak",
+	"/config.php.bak",
+	"/backup.zip",
+	"/backup.sql",
+	"/dump.sql",
+	"/.htpasswd",
+	"/web.config",
+}
+
+func (r *scanRun) startJobs(ctx context.Context) {
+	d := r.depth.Rank()
+	r.job(ctx, nil, []EvidenceKind{NeedPage, NeedTLS}, r.fetchPage)
+	r.job(ctx, []EvidenceKind{NeedPage}, []EvidenceKind{NeedCrawl}, r.fetchCrawl)
+	if d >= Standard.Rank() {
+		r.job(ctx, nil, []EvidenceKind{NeedRedirects}, r.fetchRedirects)
+		r.job(ctx, nil, []EvidenceKind{NeedTLSProbe}, r.fetchTLSProbe)
+		r.job(ctx, nil, []EvidenceKind{NeedDNS}, r.fetchDNS)
+		r.job(ctx, []EvidenceKind{NeedPage}, []EvidenceKind{NeedCORS}, r.fetchCORS)
+		r.job(ctx, []EvidenceKind{NeedPage}, []EvidenceKind{NeedSecTxt}, r.fetchSecurityTxt)
+	} else {
+		r.publish(NeedRedirects, NeedTLSProbe, NeedDNS, NeedCORS, NeedSecTxt)
+	}
+	if d >= Deep.Rank() {
+		r.job(ctx, []EvidenceKind{NeedPage}, []EvidenceKind{NeedProbes}, r.fetchProbes)
+	} else {
+		r.publish(NeedProbes)
+	}
+}
+
+// httpsURL is where HTTPS is tried for the target: the target itself when it
+// is https; for an http target the same host on 443 (tests: lim.httpsPort).
+func (r *scanRun) httpsURL() *netguard.URL {
+	if r.u.Scheme == "https" {
+		return r.u
+	}
+	c := *r.u
+	c.Scheme = "https"
+	c.Port = r.s.lim.httpsPort
+	return &c
+}
+
+// fetchPage gets the main page (following redirects) over HTTPS, falling
+// back to the http URL when the target is http and HTTPS is not there at
+// all. The first hop's handshake gives the TLS facts.
+func (r *scanRun) fetchPage(ctx context.Context) {
+	req := fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.pageBody, follow: true}
+	hu := r.httpsURL()
+	ex, err := r.c.fetch(ctx, hu, req)
+	var httpsErr error
+	if err != nil && len(ex.hops) == 0 && r.u.Scheme == "http" && ctx.Err() == nil {
+		httpsErr = err
+		ex, err = r.c.fetch(ctx, r.u, req)
+	} else if ex.firstTLS == nil && err != nil {
+		httpsErr = err
+	}
+	var facts *TLSFacts
+	if ex.firstTLS != nil {
+		facts = r.s.tlsFacts(ex.firstTLS, hu.Host, r.ev.Now)
+	}
+	r.set(func(ev *Evidence) {
+		ev.PageChain = ex.hops
+		if err == nil && ex.resp != nil {
+			ev.Page = ex.resp
+		} else {
+			ev.PageErr = sentenceOf(err)
+		}
+		switch {
+		case facts != nil:
+			ev.TLS = facts
+		case httpsErr != nil:
+			ev.TLSErr = fmt.Sprintf("HTTPS is not available at %s: %s", hu.Origin(), sentenceOf(unwrapFetch(httpsErr)))
+		default:
+			ev.TLSErr = "HTTPS was not reached"
+		}
+	})
+}
+
+func unwrapFetch(err error) error {
+	var fe *fetchError
+	if errors.As(err, &fe) {
+		return errors.New(fe.msg)
+	}
+	return err
+}
+
+// fetchRedirects follows the chain from http://host/, the way a visitor who
+// types the bare name arrives.
+func (r *scanRun) fetchRedirects(ctx context.Context) {
+	hu := &netguard.URL{Scheme: "http", Host: r.u.Host, IP: r.u.IP, Path: "/"}
+	if r.u.Scheme == "http" {
+		hu.Port = r.u.Port
+	}
+	ex, err := r.c.fetch(ctx, hu, fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody, follow: true})
+	r.set(func(ev *Evidence) {
+		if len(ex.hops) > 0 {
+			ev.Redirects = ex.hops
+		}
+		if err != nil {
+			ev.RedirectsErr = sentenceOf(err)
+		}
+	})
+}
+
+// baseURL is the origin later requests go to: the final URL of the main page
+// (after redirects), or the target when the page failed.
+func (r *scanRun) baseURL() *netguard.URL {
+	r.mu.Lock()
+	p := r.ev.Page
+	r.mu.Unlock()
+	if p != nil {
+		if u, err := netguard.Normalize(p.URL); err == nil {
+			return u
+		}
+	}
+	return r.u
+}
+
+func (r *scanRun) withPath(path string) *netguard.URL {
+	b := *r.baseURL()
+	b.Path = path
+	return &b
+}
+
+func (r *scanRun) fetchCORS(ctx context.Context) {
+	u := r.baseURL()
+	ex, err := r.c.fetch(ctx, u, fetchReq{
+		method:    http.MethodOptions,
+		bodyLimit: r.s.lim.smallBody,
+		header: map[string]string{
+			"Origin":                        CORSProbeOrigin,
+			"Access-Control-Request-Method": CORSProbeMethod,
+		},
+	})
+	r.set(func(ev *Evidence) {
+		if err != nil {
+			ev.CORSErr = sentenceOf(err)
+			return
+		}
+		ev.CORS = ex.resp
+	})
+}
+
+func (r *scanRun) fetchSecurityTxt(ctx context.Context) {
+	u := r.withPath("/.well-known/security.txt")
+	ex, err := r.c.fetch(ctx, u, fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody, follow: true})
+	r.set(func(ev *Evidence) {
+		if err != nil {
+			ev.SecurityTxtErr = sentenceOf(err)
+			return
+		}
+		ev.SecurityTxt = ex.resp
+	})
+}
+
+// fetchProbes asks for every ProbePaths entry plus a random path (soft-404
+// baseline), a few at a time, redirects not followed.
+func (r *scanRun) fetchProbes(ctx context.Context) {
+	var rnd [8]byte
+	_, _ = rand.Read(rnd[:])
+	nfPath := "/palisade-" + hex.EncodeToString(rnd[:]) + ".html"
+	paths := append([]string{nfPath}, ProbePaths...)
+	out := make(map[string]*Response, len(paths))
+	var mu sync.Mutex
+	var errs []string
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for _, p := range paths {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ex, err := r.c.fetch(ctx, r.withPath(p), fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, p+": "+sentenceOf(unwrapFetch(err)))
+				return
+			}
+			out[p] = ex.resp
+		}()
+	}
+	wg.Wait()
+	nf := out[nfPath]
+	delete(out, nfPath)
+	r.set(func(ev *Evidence) {
+		ev.Probes = out
+		ev.NotFound = nf
+		if len(errs) > 0 {
+			ev.ProbesErr = fmt.Sprintf("%d of %d probes failed (first: %s)", len(errs), len(paths), errs[0])
+		}
+	})
+}

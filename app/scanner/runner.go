@@ -1,0 +1,230 @@
+package scanner
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/palisade/palisade/app/scanner/netguard"
+)
+
+// engAllKinds lists every evidence kind the engine knows; a check needing any
+// other kind does not wait for it.
+var engAllKinds = []EvidenceKind{NeedPage, NeedTLS, NeedRedirects, NeedTLSProbe, NeedDNS, NeedCORS, NeedSecTxt, NeedProbes, NeedCrawl}
+
+// run is one scan in flight. Fetcher jobs fill ev and then publish their
+// kinds (closing a channel); each check waits for the kinds it needs and is
+// evaluated on a snapshot of ev taken under mu, so a check that peeks at a
+// field it did not declare sees nil rather than racing with its fetcher.
+type scanRun struct {
+	s     *Scanner
+	t     *Target
+	u     *netguard.URL
+	depth Depth
+	c     *scanClient
+
+	mu      sync.Mutex // guards ev and results
+	ev      Evidence
+	results []*finishedCheck // by index in s.checks; nil = not run / not finished
+
+	ready     map[EvidenceKind]chan struct{}
+	published map[EvidenceKind]bool // guarded by mu
+
+	onEvent func(Event)
+	eventMu sync.Mutex
+
+	jobs    sync.WaitGroup
+	checks  sync.WaitGroup
+	aborted atomic.Int32
+	done    chan struct{}
+}
+
+// finishedCheck is a finished check.
+type finishedCheck struct {
+	check Check
+	out   Outcome
+}
+
+func newRun(s *Scanner, t *Target, depth Depth, onEvent func(Event)) *scanRun {
+	u := t.u
+	if u == nil {
+		u, _ = netguard.Normalize(t.URL)
+	}
+	r := &scanRun{
+		s:         s,
+		t:         t,
+		u:         u,
+		depth:     depth,
+		c:         s.newClient(),
+		results:   make([]*finishedCheck, len(s.checks)),
+		ready:     map[EvidenceKind]chan struct{}{},
+		published: map[EvidenceKind]bool{},
+		onEvent:   onEvent,
+		done:      make(chan struct{}),
+	}
+	for _, k := range engAllKinds {
+		r.ready[k] = make(chan struct{})
+	}
+	r.ev = Evidence{Depth: depth, Target: *t, Now: s.now()}
+	r.ev.Target.u, r.ev.Target.addrs = nil, nil
+	return r
+}
+
+// set mutates the evidence under the lock; fetchers build values locally and
+// assign them here, then publish.
+func (r *scanRun) set(f func(ev *Evidence)) {
+	r.mu.Lock()
+	f(&r.ev)
+	r.mu.Unlock()
+}
+
+// snapshot is a shallow copy of the evidence; the values it points to are
+// never mutated after they are assigned.
+func (r *scanRun) snapshot() Evidence {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ev
+}
+
+func (r *scanRun) publish(kinds ...EvidenceKind) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, k := range kinds {
+		if !r.published[k] {
+			r.published[k] = true
+			close(r.ready[k])
+		}
+	}
+}
+
+func (r *scanRun) isPublished(k EvidenceKind) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.published[k]
+}
+
+// job runs fn once every kind in after is published, then publishes kinds.
+// When ctx ends first the kinds stay unpublished: the checks that need them
+// are left out of the (partial) result instead of judging missing evidence.
+func (r *scanRun) job(ctx context.Context, after []EvidenceKind, kinds []EvidenceKind, fn func(ctx context.Context)) {
+	r.jobs.Add(1)
+	go func() {
+		defer r.jobs.Done()
+		for _, k := range after {
+			select {
+			case <-r.ready[k]:
+			case <-ctx.Done():
+				r.aborted.Add(1)
+				return
+			}
+		}
+		fn(ctx)
+		if ctx.Err() != nil {
+			r.aborted.Add(1)
+			return
+		}
+		r.publish(kinds...)
+	}()
+}
+
+// execute starts every fetcher and every check of the depth and returns when
+// all are done (true) or ctx ends first (false).
+func (r *scanRun) execute(ctx context.Context) bool {
+	r.startJobs(ctx)
+	for i, c := range r.s.checks {
+		if engCheckRank(c) > r.depth.Rank() {
+			continue // deeper than this scan: left out entirely
+		}
+		r.checks.Add(1)
+		go r.runCheck(ctx, i, c)
+	}
+	go func() {
+		r.jobs.Wait()
+		r.checks.Wait()
+		close(r.done)
+	}()
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		<-r.done // every goroutine is bound to ctx; they end promptly
+	}
+	return r.aborted.Load() == 0
+}
+
+// wait blocks until every goroutine of the run has ended and releases the
+// run's connections.
+func (r *scanRun) wait() {
+	<-r.done
+	r.c.close()
+}
+
+func engCheckRank(c Check) int {
+	if rk := c.Depth.Rank(); rk > 0 {
+		return rk
+	}
+	return Quick.Rank()
+}
+
+func (r *scanRun) runCheck(ctx context.Context, i int, c Check) {
+	defer r.checks.Done()
+	for _, k := range c.Needs {
+		ch, ok := r.ready[k]
+		if !ok {
+			continue
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			r.aborted.Add(1)
+			return
+		}
+	}
+	ev := r.snapshot()
+	out := evalCheck(c, &ev)
+	r.mu.Lock()
+	r.results[i] = &finishedCheck{check: c, out: out}
+	r.mu.Unlock()
+	if r.onEvent != nil {
+		r.eventMu.Lock()
+		defer r.eventMu.Unlock()
+		r.onEvent(Event{CheckID: c.ID, Name: c.Name, Status: out.Status})
+	}
+}
+
+// evaluate runs a check, turning a panic into an error verdict so one buggy
+// check cannot take the scan (or the worker) down, and normalises the outcome.
+func evalCheck(c Check, ev *Evidence) (out Outcome) {
+	defer func() {
+		if p := recover(); p != nil {
+			out = Outcome{Status: StatusError, Value: "check failed", Description: fmt.Sprintf("The check could not run: %v.", p)}
+		}
+	}()
+	if c.Evaluate == nil {
+		return Outcome{Status: StatusError, Value: "not implemented", Description: "The check has no evaluator."}
+	}
+	out = c.Evaluate(ev)
+	switch out.Status {
+	case StatusPass, StatusWarn, StatusFail, StatusInfo, StatusError:
+	default:
+		out.Status = StatusError
+	}
+	if out.Status == StatusPass && out.Score == 0 {
+		out.Score = 1
+	}
+	if out.Score < 0 {
+		out.Score = 0
+	}
+	if out.Score > 1 {
+		out.Score = 1
+	}
+	for j := range out.Findings {
+		if out.Findings[j].CheckID == "" {
+			out.Findings[j].CheckID = c.ID
+		}
+		if out.Findings[j].Category == "" {
+			out.Findings[j].Category = c.Category
+		}
+	}
+	return out
+}

@@ -1,0 +1,133 @@
+package scanner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func plainSite() *httptest.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("X-Frame-Options", "DENY")
+		w.Header().Add("Set-Cookie", "a=1; Path=/")
+		w.Header().Add("Set-Cookie", "b=2; Path=/")
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><body><a href="/about">about</a><script src="/app.js"></script></body></html>`)
+	})
+	mux.HandleFunc("/.well-known/security.txt", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "Contact: mailto:security@example.com\n")
+	})
+	return httptest.NewServer(mux)
+}
+
+func TestScanPlainHTTPEndToEnd(t *testing.T) {
+	srv := plainSite()
+	defer srv.Close()
+	for _, depth := range []Depth{Quick, Standard} {
+		t.Run(string(depth), func(t *testing.T) {
+			s := newTestScanner(t, Options{}, tinyChecks())
+			var mu sync.Mutex
+			var events []Event
+			res, err := s.Scan(context.Background(), srv.URL+"/", depth, func(e Event) {
+				mu.Lock()
+				events = append(events, e)
+				mu.Unlock()
+			})
+			if err != nil {
+				t.Fatalf("Scan: %v (result error %q)", err, res.Error)
+			}
+			if res.Error != "" {
+				t.Fatalf("result error: %s", res.Error)
+			}
+			if res.StatusCode != 200 || res.FinalURL != srv.URL+"/" {
+				t.Errorf("status %d final %q", res.StatusCode, res.FinalURL)
+			}
+			if res.Headers["x-frame-options"] != "DENY" {
+				t.Errorf("headers = %v", res.Headers)
+			}
+			if res.Headers["set-cookie"] != "a=1; Path=/, b=2; Path=/" {
+				t.Errorf("set-cookie joined = %q", res.Headers["set-cookie"])
+			}
+			if !slices.Contains(res.MissingHeaders, "content-security-policy") || slices.Contains(res.MissingHeaders, "x-frame-options") {
+				t.Errorf("missing headers = %v", res.MissingHeaders)
+			}
+			want := 0
+			for _, c := range tinyChecks() {
+				if c.Depth.Rank() <= depth.Rank() {
+					want++
+				}
+			}
+			got := 0
+			for _, c := range res.Categories {
+				got += len(c.Checks)
+			}
+			if got != want || len(events) != want {
+				t.Errorf("checks in result %d, events %d, want %d", got, len(events), want)
+			}
+			if _, ok := findCheck(res, "exposure.files"); ok {
+				t.Errorf("a DEEP check ran at %s", depth)
+			}
+			if cr, _ := findCheck(res, "tls.https"); cr.Status != StatusFail || !strings.Contains(cr.Value, "HTTPS is not available") {
+				t.Errorf("tls.https = %+v", cr)
+			}
+			if res.TLS != nil {
+				t.Errorf("TLS info for an http-only site: %+v", res.TLS)
+			}
+			if res.Grade != CapGrade(GradeFor(res.OverallScore), "C") {
+				t.Errorf("grade %s for score %d with a C cap", res.Grade, res.OverallScore)
+			}
+			if len(res.RedirectChain) == 0 {
+				t.Errorf("no redirect chain")
+			}
+			if depth == Standard {
+				if cr, _ := findCheck(res, "dns.records"); cr.Status != StatusInfo || !strings.Contains(cr.Value, "IP address") {
+					t.Errorf("dns.records = %+v", cr)
+				}
+				if cr, _ := findCheck(res, "exposure.securitytxt"); cr.Status != StatusPass {
+					t.Errorf("security.txt = %+v", cr)
+				}
+				if cr, _ := findCheck(res, "headers.cors"); cr.Status != StatusPass {
+					t.Errorf("cors = %+v", cr)
+				}
+			}
+			b, err := json.Marshal(res)
+			if err != nil || !strings.Contains(string(b), `"targetDomain":"127.0.0.1"`) {
+				t.Errorf("json %s %v", b, err)
+			}
+		})
+	}
+}
+
+func TestValidateLoopback(t *testing.T) {
+	srv := plainSite()
+	defer srv.Close()
+	s := newTestScanner(t, Options{}, nil)
+	tg, err := s.Validate(context.Background(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.URL != srv.URL+"/" || tg.Host != "127.0.0.1" || tg.Domain != "127.0.0.1" {
+		t.Errorf("target = %+v", tg)
+	}
+	strict, _ := New(Options{})
+	_, err = strict.Validate(context.Background(), srv.URL)
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "loopback") {
+		t.Errorf("without allow: %v", err)
+	}
+	res, err := strict.Scan(context.Background(), srv.URL, Quick, nil)
+	if !errors.Is(err, ErrRefused) || res == nil || res.Error == "" || res.Grade != "F" {
+		t.Errorf("scan without allow: %v %+v", err, res)
+	}
+}

@@ -1,0 +1,245 @@
+package scanner
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/palisade/palisade/app/scanner/netguard"
+)
+
+// DefaultUserAgent identifies Palisade to the sites it scans, with a link
+// explaining the traffic, so operators can recognise and allow-list us.
+const DefaultUserAgent = "Palisade/1.0 (+https://palisade.example/bot)"
+
+// Options configure a Scanner. The zero value is the safe production
+// default: system roots, system resolver, every private address refused.
+type Options struct {
+	// AllowCIDRs opens these ranges although they are private or loopback
+	// (PALISADE_SCAN_ALLOW_CIDRS); nothing else is opened.
+	AllowCIDRs []netip.Prefix
+	// RootCAs, when set, are trusted besides the system roots (PALISADE_SCAN_CA_FILE).
+	RootCAs *x509.CertPool
+	// DNSServer is "host:port" of the resolver to ask (PALISADE_DNS_SERVER); empty means the system's.
+	DNSServer string
+	// UserAgent identifies us to targets; empty means the default Palisade UA.
+	UserAgent string
+}
+
+// engineLimits are the engine's bounds. Production uses defaultEngineLimits; tests in
+// this package shrink the timeouts so hostile-target tests stay fast.
+type engineLimits struct {
+	dialTimeout    time.Duration // TCP connect, per address
+	tlsTimeout     time.Duration // TLS handshake
+	headerTimeout  time.Duration // request sent → response headers
+	requestTimeout time.Duration // whole request including the body
+	dnsTimeout     time.Duration // one DNS query
+
+	pageBody   int64 // main page body bound (decompressed)
+	crawlBody  int64 // each crawled page
+	scriptBody int64 // each script
+	smallBody  int64 // probes, security.txt, CORS, redirect hops
+	maxHeader  int64 // response header bytes
+
+	maxRedirects int
+	maxPages     int // DEEP crawl, main page included
+	maxScripts   int // DEEP scripts
+	maxWeakProbe int // handshakes spent enumerating weak suites
+	maxSPF       int // SPF include/redirect domains fetched
+
+	rate  float64 // politeLimiter: requests (and handshakes) per second per host
+	burst int
+
+	// deadline overrides Depth.Deadline when set (tests).
+	deadline func(Depth) time.Duration
+	// httpsPort is the port tried when an http:// target is upgraded to
+	// https ("" = 443); tests point it at their TLS server.
+	httpsPort string
+}
+
+func defaultEngineLimits() engineLimits {
+	return engineLimits{
+		dialTimeout:    5 * time.Second,
+		tlsTimeout:     5 * time.Second,
+		headerTimeout:  8 * time.Second,
+		requestTimeout: 10 * time.Second,
+		dnsTimeout:     3 * time.Second,
+		pageBody:       2 << 20,
+		crawlBody:      512 << 10,
+		scriptBody:     512 << 10,
+		smallBody:      64 << 10,
+		maxHeader:      64 << 10,
+		maxRedirects:   10,
+		maxPages:       25,
+		maxScripts:     25,
+		maxWeakProbe:   8,
+		maxSPF:         12,
+		rate:           5,
+		burst:          16,
+	}
+}
+
+// Scanner runs scans. It is safe for concurrent use; one per process is enough.
+type Scanner struct {
+	opts     Options
+	policy   *netguard.Policy
+	resolver *net.Resolver
+	sysRoots *x509.CertPool
+	checks   []Check
+	lim      engineLimits
+	now      func() time.Time
+}
+
+// New builds a Scanner from options.
+func New(opts Options) (*Scanner, error) {
+	for _, p := range opts.AllowCIDRs {
+		if !p.IsValid() {
+			return nil, fmt.Errorf("scanner: invalid allow CIDR %v", p)
+		}
+	}
+	if opts.DNSServer != "" {
+		if _, _, err := net.SplitHostPort(opts.DNSServer); err != nil {
+			return nil, fmt.Errorf("scanner: DNS server %q must be host:port: %w", opts.DNSServer, err)
+		}
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = DefaultUserAgent
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		roots = nil // only Options.RootCAs will be trusted
+	}
+	return &Scanner{
+		opts:     opts,
+		policy:   netguard.NewPolicy(opts.AllowCIDRs),
+		resolver: netguard.NewResolver(opts.DNSServer),
+		sysRoots: roots,
+		checks:   AllChecks(),
+		lim:      defaultEngineLimits(),
+		now:      time.Now,
+	}, nil
+}
+
+// ErrRefused wraps every reason a target is refused before any request is
+// sent (bad scheme, credentials, unresolvable, private address). The API maps
+// it to 422 with the message. Connections refused mid-scan (a redirect to a
+// private address) wrap it too.
+var ErrRefused = netguard.ErrRefused
+
+// Target is a URL that passed validation, normalised.
+type Target struct {
+	URL    string // normalised URL, e.g. https://example.com/
+	Host   string // ASCII (punycode) host name, no port
+	Domain string // the host as shown to people (Unicode for IDN)
+
+	u     *netguard.URL
+	addrs []netip.Addr
+}
+
+func (s *Scanner) dialer() *netguard.Dialer {
+	return &netguard.Dialer{Policy: s.policy, Resolver: s.resolver, Timeout: s.lim.dialTimeout, KeepAlive: 15 * time.Second}
+}
+
+// Validate normalises rawURL and checks it is scannable: http or https, no
+// credentials, a host that resolves to at least one address the scanner may
+// reach. Errors wrap ErrRefused with a sentence a user can act on, except
+// ctx's own error when ctx ends first.
+func (s *Scanner) Validate(ctx context.Context, rawURL string) (*Target, error) {
+	u, err := netguard.Normalize(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	addrs, err := s.dialer().Resolve(ctx, u.Host)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, refusalFor(u, err)
+	}
+	return &Target{URL: u.String(), Host: u.Host, Domain: u.Display(), u: u, addrs: addrs}, nil
+}
+
+// refusal phrases why a host cannot be scanned; the result wraps ErrRefused.
+func refusalFor(u *netguard.URL, err error) error {
+	var be *netguard.BlockedError
+	if errors.As(err, &be) {
+		msg := ""
+		if be.Host != "" {
+			msg = fmt.Sprintf("the host %s resolves to %s, %s, which Palisade does not scan", be.Host, be.Addr, be.Reason)
+		} else {
+			msg = fmt.Sprintf("the address %s is %s, which Palisade does not scan", be.Addr, be.Reason)
+		}
+		return &netguard.RefusedError{Msg: msg}
+	}
+	if errors.Is(err, ErrRefused) {
+		return err
+	}
+	var de *net.DNSError
+	if errors.As(err, &de) && de.IsNotFound {
+		return &netguard.RefusedError{Msg: fmt.Sprintf("the host %s does not exist (no DNS address records)", u.Host)}
+	}
+	return &netguard.RefusedError{Msg: fmt.Sprintf("the host %s could not be resolved: %s", u.Host, sentenceOf(err))}
+}
+
+// Scan runs every check of depth against rawURL within the depth's
+// deadline (or ctx's, if sooner). onEvent, when not nil, is called once per
+// completed check; calls never overlap. A scan that could not reach the
+// target still returns a Result with Error set; the error return is for
+// refusals (ErrRefused) and context cancellation/deadline, in which case the
+// partial Result is returned alongside the error. The Result is never nil.
+func (s *Scanner) Scan(ctx context.Context, rawURL string, depth Depth, onEvent func(Event)) (*Result, error) {
+	start := time.Now()
+	if depth == "" {
+		depth = Standard
+	}
+	res := newResult(rawURL, depth)
+	if !depth.Valid() {
+		err := &netguard.RefusedError{Msg: fmt.Sprintf("unknown scan depth %q (use QUICK, STANDARD or DEEP)", string(depth))}
+		res.Error = err.Error()
+		return res, err
+	}
+	budget := depth.Deadline()
+	if s.lim.deadline != nil {
+		budget = s.lim.deadline(depth)
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+
+	t, err := s.Validate(ctx, rawURL)
+	if err != nil {
+		res.Error = sentenceOf(err)
+		res.DurationMs = time.Since(start).Milliseconds()
+		return res, err
+	}
+	res.TargetURL = t.URL
+	res.TargetDomain = t.Domain
+
+	r := newRun(s, t, depth, onEvent)
+	complete := r.execute(ctx)
+	cancel()
+	r.wait()
+
+	r.buildResult(res)
+	res.DurationMs = time.Since(start).Milliseconds()
+	if !complete {
+		cerr := ctx.Err()
+		if cerr == nil {
+			cerr = context.DeadlineExceeded
+		}
+		msg := fmt.Sprintf("the scan did not finish within its %s deadline; results are partial", budget.Round(time.Millisecond))
+		if errors.Is(cerr, context.Canceled) {
+			msg = "the scan was cancelled; results are partial"
+		}
+		if res.Error == "" {
+			res.Error = msg
+		} else {
+			res.Error = msg + " (" + res.Error + ")"
+		}
+		return res, cerr
+	}
+	return res, nil
+}

@@ -1,0 +1,203 @@
+// Package scanner grades the security of one website. It is a library: it
+// imports nothing from the web layer or the database, so the job workers, the
+// `palisade scan` command and benchmarks all run exactly the same engine.
+//
+// The shape of the engine: fetchers gather Evidence from the target (the page
+// over HTTPS, the http:// redirect chain, TLS facts, DNS records, probes);
+// checks are small pure units that turn Evidence into a CheckResult; scoring
+// folds the results into category scores, an overall score and a grade.
+package scanner
+
+import "time"
+
+// Depth selects how much of a site is examined; it is also the unit plans
+// price, so its values are part of the public API.
+type Depth string
+
+// The three depths of PRODUCT.md §5. Each includes everything of the one before.
+const (
+	Quick    Depth = "QUICK"
+	Standard Depth = "STANDARD"
+	Deep     Depth = "DEEP"
+)
+
+// Rank orders depths so a check declared for STANDARD also runs at DEEP.
+func (d Depth) Rank() int {
+	switch d {
+	case Quick:
+		return 1
+	case Standard:
+		return 2
+	case Deep:
+		return 3
+	}
+	return 0
+}
+
+// Valid reports whether d is one of the three depths; API input is checked with it.
+func (d Depth) Valid() bool { return d.Rank() > 0 }
+
+// Deadline is the wall-clock budget of a whole scan at this depth.
+func (d Depth) Deadline() time.Duration {
+	switch d {
+	case Quick:
+		return 15 * time.Second
+	case Deep:
+		return 300 * time.Second
+	}
+	return 60 * time.Second
+}
+
+// ParseDepth accepts a depth name in any case; empty means STANDARD, the default.
+func ParseDepth(s string) (Depth, bool) {
+	if s == "" {
+		return Standard, true
+	}
+	up := Depth(toUpperASCII(s))
+	return up, up.Valid()
+}
+
+func toUpperASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 32
+		}
+	}
+	return string(b)
+}
+
+// Status is a check's verdict. Only pass/warn/fail move the score; info is
+// reported without points and error means the check could not decide.
+type Status string
+
+// Check verdicts.
+const (
+	StatusPass  Status = "pass"
+	StatusWarn  Status = "warn"
+	StatusFail  Status = "fail"
+	StatusInfo  Status = "info"
+	StatusError Status = "error"
+)
+
+// Severity ranks findings so reports and SECURITY-FIX.md list the worst first.
+type Severity string
+
+// Finding severities, most severe first.
+const (
+	SeverityCritical Severity = "critical"
+	SeverityHigh     Severity = "high"
+	SeverityMedium   Severity = "medium"
+	SeverityLow      Severity = "low"
+	SeverityInfo     Severity = "info"
+)
+
+// SeverityRank orders severities (critical = 0) for sorting.
+func SeverityRank(s Severity) int {
+	switch s {
+	case SeverityCritical:
+		return 0
+	case SeverityHigh:
+		return 1
+	case SeverityMedium:
+		return 2
+	case SeverityLow:
+		return 3
+	}
+	return 4
+}
+
+// Result is everything a scan learned. Its JSON is the body of
+// `GET /api/v1/scan/{id}` minus the fields only the database knows (id,
+// status, timestamps), and exactly what `palisade scan --json` prints inside
+// that envelope.
+type Result struct {
+	TargetURL      string            `json:"targetUrl"`
+	TargetDomain   string            `json:"targetDomain"`
+	Depth          Depth             `json:"depth"`
+	FinalURL       string            `json:"finalUrl"`
+	StatusCode     int               `json:"statusCode"`
+	DurationMs     int64             `json:"durationMs"`
+	OverallScore   int               `json:"overallScore"`
+	Grade          string            `json:"grade"`
+	Error          string            `json:"error,omitempty"`
+	Categories     []Category        `json:"categories"`
+	Findings       []Finding         `json:"findings"`
+	Headers        map[string]string `json:"headers"`
+	MissingHeaders []string          `json:"missingHeaders"`
+	RedirectChain  []Hop             `json:"redirectChain"`
+	TLS            *TLSInfo          `json:"tls"`
+	Summary        Summary           `json:"summary"`
+}
+
+// Category groups checks for scoring and display (tls, headers, cookies,
+// redirects, dns, exposure, content).
+type Category struct {
+	Name     string        `json:"name"`
+	Score    int           `json:"score"`
+	MaxScore int           `json:"maxScore"`
+	Grade    string        `json:"grade"`
+	Checks   []CheckResult `json:"checks"`
+}
+
+// CheckResult is one check's verdict with what it saw. Findings are derived
+// from the results that are not a pass.
+type CheckResult struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Category    string `json:"category"`
+	Status      Status `json:"status"`
+	Value       string `json:"value"`
+	Description string `json:"description"`
+}
+
+// Finding is a problem worth fixing, with the evidence and the fix.
+type Finding struct {
+	CheckID        string   `json:"checkId"`
+	Category       string   `json:"category"`
+	Severity       Severity `json:"severity"`
+	Title          string   `json:"title"`
+	Description    string   `json:"description"`
+	Recommendation string   `json:"recommendation"`
+	Evidence       string   `json:"evidence"`
+}
+
+// Hop is one response in a redirect chain.
+type Hop struct {
+	URL        string `json:"url"`
+	StatusCode int    `json:"statusCode"`
+	Location   string `json:"location,omitempty"`
+}
+
+// TLSInfo holds the handshake and certificate facts shown in reports.
+type TLSInfo struct {
+	Version     string    `json:"version"`
+	CipherSuite string    `json:"cipherSuite"`
+	Subject     string    `json:"subject"`
+	Issuer      string    `json:"issuer"`
+	DNSNames    []string  `json:"dnsNames"`
+	NotBefore   time.Time `json:"notBefore"`
+	NotAfter    time.Time `json:"notAfter"`
+	DaysLeft    int       `json:"daysLeft"`
+	Trusted     bool      `json:"trusted"`
+	VerifyError string    `json:"verifyError,omitempty"`
+	// Protocols lists the TLS versions the server accepted when probed (STANDARD and deeper).
+	Protocols []string `json:"protocols,omitempty"`
+}
+
+// Summary counts findings by severity.
+type Summary struct {
+	Total    int `json:"total"`
+	Critical int `json:"critical"`
+	High     int `json:"high"`
+	Medium   int `json:"medium"`
+	Low      int `json:"low"`
+	Info     int `json:"info"`
+}
+
+// Event reports progress while a scan runs, so callers can persist and stream it.
+type Event struct {
+	CheckID string `json:"id"`
+	Name    string `json:"name"`
+	Status  Status `json:"status"`
+}

@@ -1,0 +1,133 @@
+package scans
+
+import (
+	"time"
+
+	"github.com/palisade/palisade/app/scanner"
+	"github.com/palisade/palisade/ent"
+)
+
+// ScanSummary is the ScanSummary of PRODUCT.md §4: what lists show.
+type ScanSummary struct {
+	ID            string     `json:"id"`
+	TargetURL     string     `json:"targetUrl"`
+	TargetDomain  string     `json:"targetDomain"`
+	Depth         string     `json:"depth"`
+	Status        string     `json:"status"`
+	OverallScore  *int       `json:"overallScore"`
+	Grade         *string    `json:"grade"`
+	FindingsCount int        `json:"findingsCount"`
+	CreatedAt     time.Time  `json:"createdAt"`
+	CompletedAt   *time.Time `json:"completedAt"`
+}
+
+// Finding is a finding as the API shows it, with its id.
+type Finding struct {
+	ID string `json:"id"`
+	scanner.Finding
+}
+
+// Detail is the full Scan of PRODUCT.md §4 (`GET /api/v1/scan/{id}` and
+// `palisade scan --json` print exactly this).
+type Detail struct {
+	ScanSummary
+	FinalURL       *string            `json:"finalUrl"`
+	StatusCode     int                `json:"statusCode,omitempty"`
+	DurationMs     *int64             `json:"durationMs"`
+	Error          *string            `json:"error"`
+	Categories     []scanner.Category `json:"categories"`
+	Findings       []Finding          `json:"findings"`
+	Headers        map[string]string  `json:"headers"`
+	MissingHeaders []string           `json:"missingHeaders"`
+	RedirectChain  []scanner.Hop      `json:"redirectChain"`
+	TLS            *scanner.TLSInfo   `json:"tls"`
+	// Counts is the findings count by severity ("summary" in the API).
+	Counts scanner.Summary `json:"summary"`
+}
+
+// SummaryOf maps a scan row to its summary.
+func SummaryOf(s *ent.Scan) ScanSummary {
+	out := ScanSummary{
+		ID:            s.ID,
+		TargetURL:     s.TargetURL,
+		TargetDomain:  s.TargetDomain,
+		Depth:         string(s.Depth),
+		Status:        string(s.Status),
+		OverallScore:  s.OverallScore,
+		FindingsCount: s.FindingsCount,
+		CreatedAt:     s.CreatedAt.UTC(),
+		CompletedAt:   s.CompletedAt,
+	}
+	if s.Grade != "" {
+		g := s.Grade
+		out.Grade = &g
+	}
+	if out.CompletedAt != nil {
+		t := out.CompletedAt.UTC()
+		out.CompletedAt = &t
+	}
+	return out
+}
+
+// DetailOf builds the full view from a summary, the scanner's result (nil
+// while the scan has not finished) and the stored finding rows (whose ids
+// the API exposes; nil to number them from the result).
+func DetailOf(sum ScanSummary, res *scanner.Result, rows []*ent.Finding) Detail {
+	d := Detail{
+		ScanSummary:    sum,
+		Categories:     []scanner.Category{},
+		Findings:       []Finding{},
+		Headers:        map[string]string{},
+		MissingHeaders: []string{},
+		RedirectChain:  []scanner.Hop{},
+	}
+	if res == nil {
+		return d
+	}
+	if res.FinalURL != "" {
+		f := res.FinalURL
+		d.FinalURL = &f
+	}
+	dur := res.DurationMs
+	d.DurationMs = &dur
+	if res.Error != "" {
+		e := res.Error
+		d.Error = &e
+	}
+	d.StatusCode = res.StatusCode
+	if res.Categories != nil {
+		d.Categories = res.Categories
+	}
+	if res.Headers != nil {
+		d.Headers = res.Headers
+	}
+	if res.MissingHeaders != nil {
+		d.MissingHeaders = res.MissingHeaders
+	}
+	if res.RedirectChain != nil {
+		d.RedirectChain = res.RedirectChain
+	}
+	d.TLS = res.TLS
+	d.Counts = res.Summary
+	if rows != nil {
+		for _, r := range rows {
+			d.Findings = append(d.Findings, Finding{ID: r.ID, Finding: scanner.Finding{
+				CheckID: r.CheckID, Category: r.Category, Severity: scanner.Severity(r.Severity),
+				Title: r.Title, Description: r.Description, Recommendation: r.Recommendation, Evidence: r.Evidence,
+			}})
+		}
+	} else {
+		for i, f := range res.Findings {
+			d.Findings = append(d.Findings, Finding{ID: findingLocalID(i), Finding: f})
+		}
+	}
+	return d
+}
+
+func findingLocalID(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return "fnd_" + string(digits[i])
+	}
+	return "fnd_" + findingLocalID(i / 10)[4:] + string(digits[i%10])
+}

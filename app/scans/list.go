@@ -1,0 +1,117 @@
+package scans
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/palisade/palisade/app/errs"
+	"github.com/palisade/palisade/ent"
+	"github.com/palisade/palisade/ent/predicate"
+	"github.com/palisade/palisade/ent/scan"
+)
+
+// Page limits of every list.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 50
+)
+
+// ListParams select a page of an account's scans, newest first.
+type ListParams struct {
+	Page   int
+	Limit  int
+	Status string
+	Domain string
+	// Cursor continues after the last item of a previous page; its cost does
+	// not grow with depth.
+	Cursor string
+}
+
+// Pagination is the `pagination` object of list answers.
+type Pagination struct {
+	Page       int    `json:"page"`
+	Limit      int    `json:"limit"`
+	Total      int    `json:"total"`
+	Pages      int    `json:"pages"`
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// List returns one page of the account's scans and the pagination facts.
+func (s *Service) List(ctx context.Context, accountID string, p ListParams) ([]*ent.Scan, Pagination, error) {
+	if p.Page == 0 {
+		p.Page = 1
+	}
+	if p.Limit == 0 {
+		p.Limit = DefaultLimit
+	}
+	if p.Page < 1 {
+		return nil, Pagination{}, &errs.Validation{Field: "page", Message: "page must be 1 or more"}
+	}
+	if p.Limit < 1 {
+		return nil, Pagination{}, &errs.Validation{Field: "limit", Message: "limit must be 1 or more"}
+	}
+	if p.Limit > MaxLimit {
+		p.Limit = MaxLimit
+	}
+	preds := []predicate.Scan{scan.AccountID(accountID)}
+	if p.Status != "" {
+		st := scan.Status(strings.ToUpper(p.Status))
+		if err := scan.StatusValidator(st); err != nil {
+			return nil, Pagination{}, &errs.Validation{Field: "status", Message: "status must be PENDING, RUNNING, COMPLETED, FAILED or CANCELLED"}
+		}
+		preds = append(preds, scan.StatusEQ(st))
+	}
+	if p.Domain != "" {
+		preds = append(preds, scan.TargetDomain(strings.ToLower(strings.TrimSpace(p.Domain))))
+	}
+	total, err := s.db.Ent.Scan.Query().Where(preds...).Count(ctx)
+	if err != nil {
+		return nil, Pagination{}, err
+	}
+	q := s.db.Ent.Scan.Query().Where(preds...).
+		Select(scan.FieldID, scan.FieldAccountID, scan.FieldTargetURL, scan.FieldTargetDomain, scan.FieldDepth,
+			scan.FieldStatus, scan.FieldOverallScore, scan.FieldGrade, scan.FieldFindingsCount,
+			scan.FieldCreatedAt, scan.FieldCompletedAt, scan.FieldUpdatedAt).
+		Order(ent.Desc(scan.FieldCreatedAt), ent.Desc(scan.FieldID)).
+		Limit(p.Limit + 1)
+	if p.Cursor != "" {
+		at, id, err := decodeCursor(p.Cursor)
+		if err != nil {
+			return nil, Pagination{}, &errs.Validation{Field: "cursor", Message: "cursor is not one this API returned"}
+		}
+		q = q.Where(scan.Or(scan.CreatedAtLT(at), scan.And(scan.CreatedAt(at), scan.IDLT(id))))
+	} else {
+		q = q.Offset((p.Page - 1) * p.Limit)
+	}
+	items, err := q.All(ctx)
+	if err != nil {
+		return nil, Pagination{}, err
+	}
+	pg := Pagination{Page: p.Page, Limit: p.Limit, Total: total, Pages: (total + p.Limit - 1) / p.Limit}
+	if len(items) > p.Limit {
+		items = items[:p.Limit]
+		last := items[len(items)-1]
+		pg.NextCursor = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return items, pg, nil
+}
+
+func encodeCursor(t time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(t.UTC().Format(time.RFC3339Nano) + "|" + id))
+}
+
+func decodeCursor(c string) (time.Time, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	ts, id, ok := strings.Cut(string(b), "|")
+	if !ok || id == "" {
+		return time.Time{}, "", fmt.Errorf("malformed cursor")
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	return t, id, err
+}

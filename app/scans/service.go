@@ -1,0 +1,210 @@
+// Package scans is the life of a scan: accepting it (quota, validation, row
+// and job in one transaction), running it on a worker, and reading it back
+// for the web app and the API. Every read is scoped by account.
+package scans
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/errs"
+	"github.com/palisade/palisade/app/jobs"
+	"github.com/palisade/palisade/app/scanner"
+	"github.com/palisade/palisade/billing"
+	"github.com/palisade/palisade/ent"
+	"github.com/palisade/palisade/ent/finding"
+	"github.com/palisade/palisade/ent/scan"
+	"github.com/palisade/palisade/ent/scanevent"
+	"github.com/palisade/palisade/ent/usage"
+)
+
+// Service runs the scan life cycle.
+type Service struct {
+	db      *db.DB
+	jobs    jobs.Inserter
+	scanner *scanner.Scanner
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// NewService wires the scan service.
+func NewService(d *db.DB, ins jobs.Inserter, sc *scanner.Scanner, log *slog.Logger) *Service {
+	return &Service{db: d, jobs: ins, scanner: sc, log: log, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Scanner exposes the engine (validation in forms).
+func (s *Service) Scanner() *scanner.Scanner { return s.scanner }
+
+// Args is the River job that runs one scan.
+type Args struct {
+	ScanID string `json:"scanId"`
+}
+
+// Kind names the job in River's table.
+func (Args) Kind() string { return "scan" }
+
+// InsertOpts: a few attempts (a crashed instance's job is rescued and retried).
+func (Args) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 5} }
+
+// Period is the usage period of t: the calendar month in UTC.
+func Period(t time.Time) string { return t.UTC().Format("2006-01") }
+
+// ResetsAt is when the quota of t's period resets.
+func ResetsAt(t time.Time) time.Time {
+	y, m, _ := t.UTC().Date()
+	return time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// QuotaError is the 429 body of an exhausted monthly quota.
+func QuotaError(limit, used int, resets time.Time) *errs.Status {
+	return &errs.Status{
+		Code:    http.StatusTooManyRequests,
+		Message: fmt.Sprintf("the monthly scan quota of %d scans is used up; it resets on %s", limit, resets.Format("2 January 2006")),
+		Extra:   map[string]any{"limit": limit, "used": used, "resetsAt": resets.Format(time.RFC3339)},
+	}
+}
+
+// Accept validates and enqueues a scan for acc. The quota is taken, the row
+// written and the job inserted in one transaction: all or nothing.
+func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn string) (*ent.Scan, error) {
+	if rawURL == "" {
+		return nil, &errs.Validation{Field: "url", Message: "url is required, e.g. https://example.com"}
+	}
+	depth, ok := scanner.ParseDepth(depthIn)
+	if !ok {
+		return nil, &errs.Validation{Field: "depth", Message: "depth must be QUICK, STANDARD or DEEP"}
+	}
+	plan := billing.Lookup(string(acc.Plan))
+	if !plan.AllowsDepth(string(depth)) {
+		return nil, errs.New(http.StatusForbidden, fmt.Sprintf("the %s plan does not include %s scans; upgrade to run them", plan.Name, depth))
+	}
+	target, err := s.scanner.Validate(ctx, rawURL)
+	if err != nil {
+		if errors.Is(err, scanner.ErrRefused) {
+			return nil, &errs.Status{Code: http.StatusUnprocessableEntity, Message: err.Error()}
+		}
+		return nil, err
+	}
+	now := s.now()
+	var created *ent.Scan
+	err = s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
+		if err := takeQuota(ctx, c, acc.ID, plan, now); err != nil {
+			return err
+		}
+		sc, err := c.Scan.Create().
+			SetAccountID(acc.ID).
+			SetTargetURL(target.URL).
+			SetTargetDomain(target.Domain).
+			SetDepth(scan.Depth(depth)).
+			SetCreatedAt(now).
+			SetUpdatedAt(now).
+			Save(ctx)
+		if err != nil {
+			return err
+		}
+		res, err := s.jobs.InsertTx(ctx, tx, Args{ScanID: sc.ID}, nil)
+		if err != nil {
+			return fmt.Errorf("queueing scan: %w", err)
+		}
+		sc, err = sc.Update().SetJobID(res.Job.ID).Save(ctx)
+		created = sc
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("scan accepted", "scan_id", created.ID, "account_id", acc.ID, "depth", depth, "domain", created.TargetDomain)
+	return created, nil
+}
+
+// takeQuota counts one scan against the account's month, atomically: a
+// conditional increment that only succeeds while under the limit.
+func takeQuota(ctx context.Context, c *ent.Client, accountID string, plan billing.Plan, now time.Time) error {
+	period := Period(now)
+	err := c.Usage.Create().SetAccountID(accountID).SetPeriod(period).SetScans(0).
+		OnConflictColumns(usage.FieldAccountID, usage.FieldPeriod).DoNothing().Exec(ctx)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("recording usage: %w", err)
+	}
+	upd := c.Usage.Update().Where(usage.AccountID(accountID), usage.Period(period))
+	if plan.ScansPerMonth != billing.Unlimited {
+		upd = upd.Where(usage.ScansLT(plan.ScansPerMonth))
+	}
+	n, err := upd.AddScans(1).SetUpdatedAt(now).Save(ctx)
+	if err != nil {
+		return fmt.Errorf("recording usage: %w", err)
+	}
+	if n == 0 {
+		return QuotaError(plan.ScansPerMonth, plan.ScansPerMonth, ResetsAt(now))
+	}
+	return nil
+}
+
+// Used returns how many scans the account has used this month.
+func (s *Service) Used(ctx context.Context, accountID string) (int, error) {
+	u, err := s.db.Ent.Usage.Query().Where(usage.AccountID(accountID), usage.Period(Period(s.now()))).Only(ctx)
+	if ent.IsNotFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return u.Scans, nil
+}
+
+// Get returns the account's scan; another account's id is ErrNotFound.
+func (s *Service) Get(ctx context.Context, accountID, id string) (*ent.Scan, error) {
+	sc, err := s.db.Ent.Scan.Query().Where(scan.ID(id), scan.AccountID(accountID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.ErrNotFound
+	}
+	return sc, err
+}
+
+// Detail returns the full view of the account's scan.
+func (s *Service) Detail(ctx context.Context, accountID, id string) (Detail, error) {
+	sc, err := s.Get(ctx, accountID, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	res, err := decodeResult(sc.Result)
+	if err != nil {
+		return Detail{}, err
+	}
+	var rows []*ent.Finding
+	if res != nil {
+		rows, err = sc.QueryFindings().Where(finding.AccountID(accountID)).All(ctx)
+		if err != nil {
+			return Detail{}, err
+		}
+		sortFindings(rows)
+	}
+	return DetailOf(SummaryOf(sc), res, rows), nil
+}
+
+func decodeResult(s string) (*scanner.Result, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var r scanner.Result
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		return nil, fmt.Errorf("decoding stored result: %w", err)
+	}
+	return &r, nil
+}
+
+// Events returns the scan's progress events after id afterID, in order.
+func (s *Service) Events(ctx context.Context, accountID, scanID string, afterID int) ([]*ent.ScanEvent, error) {
+	return s.db.Ent.ScanEvent.Query().
+		Where(scanevent.ScanID(scanID), scanevent.AccountID(accountID), scanevent.IDGT(afterID)).
+		Order(ent.Asc(scanevent.FieldID)).All(ctx)
+}

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+
+	"github.com/palisade/palisade/app/auth"
+	"github.com/palisade/palisade/app/config"
+	"github.com/palisade/palisade/app/errs"
+	"github.com/palisade/palisade/app/httpx"
+	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/views/components"
+)
+
+// Handler serves the web pages.
+type Handler struct {
+	auth   *auth.Service
+	scans  *scans.Service
+	cfg    config.Config
+	log    *slog.Logger
+	csrf   fiber.Handler
+	cookie string
+}
+
+// NewHandler wires the web surface. storage keeps CSRF tokens where every instance sees them.
+func NewHandler(cfg config.Config, a *auth.Service, s *scans.Service, storage fiber.Storage, log *slog.Logger) *Handler {
+	h := &Handler{auth: a, scans: s, cfg: cfg, log: log, cookie: "palisade_session"}
+	csrfCookie := "palisade_csrf"
+	if cfg.SecureCookies() {
+		// __Host- cookies are bound to this exact origin over HTTPS.
+		h.cookie = "__Host-palisade_session"
+		csrfCookie = "__Host-palisade_csrf"
+	}
+	h.csrf = csrf.New(csrf.Config{
+		CookieName:     csrfCookie,
+		CookieSecure:   cfg.SecureCookies(),
+		CookieHTTPOnly: true,
+		CookieSameSite: "Lax",
+		CookiePath:     "/",
+		Expiration:     12 * time.Hour,
+		Storage:        storage,
+		ContextKey:     httpx.LocalCSRF,
+		Extractor: func(c *fiber.Ctx) (string, error) {
+			if t := c.Get("X-CSRF-Token"); t != "" {
+				return t, nil
+			}
+			if t := c.FormValue("_csrf"); t != "" {
+				return t, nil
+			}
+			return "", errors.New("missing CSRF token")
+		},
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			return errs.New(fiber.StatusForbidden, "This form has expired or did not come from Palisade. Reload the page and try again.")
+		},
+	})
+	return h
+}
+
+const localSession = "session"
+
+// loadViewer resolves the session cookie, if any, for every page.
+func (h *Handler) loadViewer(c *fiber.Ctx) error {
+	tok := c.Cookies(h.cookie)
+	if tok == "" {
+		return c.Next()
+	}
+	info, err := h.auth.Session(c.UserContext(), tok)
+	if errors.Is(err, auth.ErrNoSession) {
+		h.clearCookie(c)
+		return c.Next()
+	}
+	if err != nil {
+		return err
+	}
+	c.Locals(localSession, info)
+	c.Locals(httpx.LocalViewer, &components.Viewer{
+		Email: info.User.Email, AccountName: info.Account.Name, Plan: string(info.Account.Plan), Role: string(info.User.Role),
+	})
+	return c.Next()
+}
+
+// requireUser sends anonymous visitors to log in.
+func (h *Handler) requireUser(c *fiber.Ctx) error {
+	if session(c) == nil {
+		if c.Get("HX-Request") == "true" {
+			c.Set("HX-Redirect", "/login")
+			return c.SendStatus(fiber.StatusUnauthorized)
+		}
+		return c.Redirect("/login", fiber.StatusSeeOther)
+	}
+	return c.Next()
+}
+
+func session(c *fiber.Ctx) *auth.SessionInfo {
+	s, _ := c.Locals(localSession).(*auth.SessionInfo)
+	return s
+}
+
+func (h *Handler) setCookie(c *fiber.Ctx, token string) {
+	c.Cookie(&fiber.Cookie{
+		Name: h.cookie, Value: token, Path: "/", HTTPOnly: true, Secure: h.cfg.SecureCookies(),
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(auth.AbsoluteTimeout),
+	})
+}
+
+func (h *Handler) clearCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{
+		Name: h.cookie, Value: "", Path: "/", HTTPOnly: true, Secure: h.cfg.SecureCookies(),
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1,
+	})
+}

@@ -1,0 +1,230 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/palisade/palisade/app/auth"
+	"github.com/palisade/palisade/app/errs"
+	"github.com/palisade/palisade/app/httpx"
+	"github.com/palisade/palisade/app/scanner"
+	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/billing"
+	"github.com/palisade/palisade/ent"
+	"github.com/palisade/palisade/views/components"
+	"github.com/palisade/palisade/views/pages"
+)
+
+func (h *Handler) home(c *fiber.Ctx) error {
+	if session(c) != nil {
+		return c.Redirect("/dashboard", fiber.StatusSeeOther)
+	}
+	return httpx.Render(c, http.StatusOK, pages.Home(), nil)
+}
+
+func (h *Handler) signUpForm(c *fiber.Ctx) error {
+	return httpx.Render(c, http.StatusOK, pages.SignUp(pages.AuthForm{URL: c.Query("url")}), nil)
+}
+
+func (h *Handler) signUp(c *fiber.Ctx) error {
+	f := pages.AuthForm{Email: c.FormValue("email"), AccountName: c.FormValue("account"), URL: c.FormValue("url"), Errors: components.FormErrors{}}
+	_, u, err := h.auth.SignUp(c.UserContext(), auth.SignUpInput{Email: f.Email, Password: c.FormValue("password"), AccountName: f.AccountName})
+	var v *errs.Validation
+	switch {
+	case errors.As(err, &v):
+		f.Errors[v.Field] = v.Message
+		return httpx.Render(c, http.StatusUnprocessableEntity, pages.SignUp(f), nil)
+	case errors.Is(err, auth.ErrEmailTaken):
+		f.Errors["email"] = "An account with this e-mail address already exists. Log in instead."
+		return httpx.Render(c, http.StatusUnprocessableEntity, pages.SignUp(f), nil)
+	case err != nil:
+		return err
+	}
+	if err := h.startSession(c, u); err != nil {
+		return err
+	}
+	h.log.Info("signed up", "user_id", u.ID, "account_id", u.AccountID)
+	dest := "/dashboard"
+	if f.URL != "" {
+		dest += "?url=" + urlQueryEscape(f.URL)
+	}
+	return c.Redirect(dest, fiber.StatusSeeOther)
+}
+
+func (h *Handler) logInForm(c *fiber.Ctx) error {
+	if session(c) != nil {
+		return c.Redirect("/dashboard", fiber.StatusSeeOther)
+	}
+	return httpx.Render(c, http.StatusOK, pages.LogIn(pages.AuthForm{}), nil)
+}
+
+func (h *Handler) logIn(c *fiber.Ctx) error {
+	f := pages.AuthForm{Email: c.FormValue("email"), Errors: components.FormErrors{}}
+	u, err := h.auth.LogIn(c.UserContext(), f.Email, c.FormValue("password"))
+	if errors.Is(err, auth.ErrBadCredentials) {
+		f.Errors[""] = "The e-mail address or password is not right."
+		return httpx.Render(c, http.StatusUnauthorized, pages.LogIn(f), nil)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.startSession(c, u); err != nil {
+		return err
+	}
+	return c.Redirect("/dashboard", fiber.StatusSeeOther)
+}
+
+// startSession rotates: any session the browser had is ended before a new one starts.
+func (h *Handler) startSession(c *fiber.Ctx, u *ent.User) error {
+	if old := c.Cookies(h.cookie); old != "" {
+		_ = h.auth.EndSession(c.UserContext(), old)
+	}
+	tok, err := h.auth.CreateSession(c.UserContext(), u)
+	if err != nil {
+		return err
+	}
+	h.setCookie(c, tok)
+	return nil
+}
+
+func (h *Handler) logOut(c *fiber.Ctx) error {
+	if err := h.auth.EndSession(c.UserContext(), c.Cookies(h.cookie)); err != nil {
+		return err
+	}
+	h.clearCookie(c)
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+func (h *Handler) dashboard(c *fiber.Ctx) error {
+	list, err := h.scanList(c)
+	if err != nil {
+		return err
+	}
+	if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" {
+		return httpx.Render(c, http.StatusOK, pages.ScanTable(list), pages.ScanTable(list))
+	}
+	data, err := h.dashboardData(c, pages.ScanForm{URL: c.Query("url"), Depth: "STANDARD"})
+	if err != nil {
+		return err
+	}
+	data.List = list
+	return httpx.Render(c, http.StatusOK, pages.Dashboard(data), pages.ScanTable(list))
+}
+
+func (h *Handler) scanList(c *fiber.Ctx) (pages.ScanList, error) {
+	s := session(c)
+	page, _ := strconv.Atoi(c.Query("page", "1"))
+	if page < 1 {
+		page = 1
+	}
+	p := scans.ListParams{Page: page, Limit: scans.DefaultLimit, Status: c.Query("status"), Domain: c.Query("domain")}
+	items, pg, err := h.scans.List(c.UserContext(), s.Account.ID, p)
+	var v *errs.Validation
+	if errors.As(err, &v) {
+		p.Status, p.Domain = "", ""
+		items, pg, err = h.scans.List(c.UserContext(), s.Account.ID, p)
+	}
+	if err != nil {
+		return pages.ScanList{}, err
+	}
+	out := pages.ScanList{Pagination: pg, Status: p.Status, Domain: p.Domain}
+	for _, it := range items {
+		out.Items = append(out.Items, scans.SummaryOf(it))
+	}
+	return out, nil
+}
+
+func (h *Handler) dashboardData(c *fiber.Ctx, form pages.ScanForm) (pages.DashboardData, error) {
+	s := session(c)
+	plan := billing.Lookup(string(s.Account.Plan))
+	used, err := h.scans.Used(c.UserContext(), s.Account.ID)
+	if err != nil {
+		return pages.DashboardData{}, err
+	}
+	d := pages.DashboardData{
+		PlanName: plan.Name, Used: used, Limit: plan.ScansPerMonth,
+		ResetsAt: scans.ResetsAt(time.Now()).Format("2 January 2006"), Form: form,
+	}
+	for _, dep := range []scanner.Depth{scanner.Quick, scanner.Standard, scanner.Deep} {
+		o := pages.DepthOption{Name: string(dep), Allowed: plan.AllowsDepth(string(dep))}
+		if !o.Allowed {
+			o.Why = "not in the " + plan.Name + " plan"
+		}
+		d.Depths = append(d.Depths, o)
+	}
+	return d, nil
+}
+
+func (h *Handler) createScan(c *fiber.Ctx) error {
+	s := session(c)
+	form := pages.ScanForm{URL: c.FormValue("url"), Depth: c.FormValue("depth"), Errors: components.FormErrors{}}
+	sc, err := h.scans.Accept(c.UserContext(), s.Account, form.URL, form.Depth)
+	if err != nil {
+		var v *errs.Validation
+		var st *errs.Status
+		switch {
+		case errors.As(err, &v):
+			form.Errors[v.Field] = v.Message
+		case errors.As(err, &st) && st.Code < 500:
+			field := "url"
+			if st.Code == http.StatusForbidden {
+				field = "depth"
+			} else if st.Code == http.StatusTooManyRequests {
+				field = ""
+			}
+			form.Errors[field] = st.Message
+		default:
+			return err
+		}
+		data, derr := h.dashboardData(c, form)
+		if derr != nil {
+			return derr
+		}
+		if data.List, derr = h.scanList(c); derr != nil {
+			return derr
+		}
+		return httpx.Render(c, http.StatusUnprocessableEntity, pages.Dashboard(data), nil)
+	}
+	return c.Redirect("/scans/"+sc.ID, fiber.StatusSeeOther)
+}
+
+func (h *Handler) scanPageData(c *fiber.Ctx) (pages.ScanPageData, error) {
+	s := session(c)
+	d, err := h.scans.Detail(c.UserContext(), s.Account.ID, c.Params("id"))
+	if err != nil {
+		return pages.ScanPageData{}, err
+	}
+	out := pages.ScanPageData{Scan: d, Done: d.Status != "PENDING" && d.Status != "RUNNING"}
+	if !out.Done {
+		evs, err := h.scans.Events(c.UserContext(), s.Account.ID, d.ID, 0)
+		if err != nil {
+			return out, err
+		}
+		for _, e := range evs {
+			if e.Kind == "check:complete" {
+				out.Progress = append(out.Progress, pages.ProgressItem{CheckID: e.CheckID, Name: e.Name, Status: e.Status})
+			}
+		}
+	}
+	return out, nil
+}
+
+func (h *Handler) scanPage(c *fiber.Ctx) error {
+	d, err := h.scanPageData(c)
+	if err != nil {
+		return err
+	}
+	return httpx.Render(c, http.StatusOK, pages.ScanPage(d), pages.ScanBody(d))
+}
+
+func (h *Handler) scanBody(c *fiber.Ctx) error {
+	d, err := h.scanPageData(c)
+	if err != nil {
+		return err
+	}
+	return httpx.Render(c, http.StatusOK, pages.ScanBody(d), pages.ScanBody(d))
+}

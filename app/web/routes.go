@@ -1,0 +1,60 @@
+// Package web is the browser surface: templ pages driven by htmx, session
+// cookies and CSRF-protected forms. Its whole route table is Routes below.
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+)
+
+// Route names, used for URL building and in tests.
+const (
+	RouteHome      = "home"
+	RouteSignUp    = "signup"
+	RouteLogIn     = "login"
+	RouteLogOut    = "logout"
+	RouteDashboard = "dashboard"
+	RouteScanNew   = "scan.create"
+	RouteScan      = "scan.show"
+	RouteScanBody  = "scan.body"
+)
+
+// Routes registers every web route. Public pages carry CSRF and the viewer;
+// the rest also require a signed-in user.
+func (h *Handler) Routes(app *fiber.App) {
+	pub := router{app: app, mw: []fiber.Handler{h.csrf, h.loadViewer}}
+	pub.get("/", RouteHome, h.home)
+	pub.get("/signup", RouteSignUp, h.signUpForm)
+	pub.post("/signup", RouteSignUp, h.signUp)
+	pub.get("/login", RouteLogIn, h.logInForm)
+	pub.post("/login", RouteLogIn, h.logIn)
+	pub.post("/logout", RouteLogOut, h.logOut)
+
+	user := pub.with(h.requireUser)
+	user.get("/dashboard", RouteDashboard, h.dashboard)
+	user.post("/scans", RouteScanNew, h.createScan)
+	user.get("/scans/:id", RouteScan, h.scanPage)
+	user.get("/scans/:id/body", RouteScanBody, h.scanBody)
+}
+
+// router applies a middleware chain to each route it registers, so the
+// table above stays one line per route.
+type router struct {
+	app *fiber.App
+	mw  []fiber.Handler
+}
+
+func (r router) with(mw ...fiber.Handler) router {
+	return router{app: r.app, mw: append(append([]fiber.Handler{}, r.mw...), mw...)}
+}
+
+func (r router) chain(h fiber.Handler) []fiber.Handler {
+	return append(append([]fiber.Handler{}, r.mw...), h)
+}
+
+func (r router) get(path, name string, h fiber.Handler) {
+	r.app.Get(path, r.chain(h)...).Name(name)
+}
+
+func (r router) post(path, name string, h fiber.Handler) {
+	r.app.Post(path, r.chain(h)...).Name(name + ".post")
+}

@@ -1,0 +1,180 @@
+package app_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/palisade/palisade/app/apptest"
+	"github.com/palisade/palisade/billing"
+)
+
+func TestSignUpLogInLogOutWithCSRF(t *testing.T) {
+	env := apptest.New(t)
+	b := env.Browser()
+
+	p := b.Get("/signup")
+	if p.Status != 200 || p.Doc.Find(`[data-testid="signup"] form input[name="_csrf"]`).Length() != 1 {
+		t.Fatalf("sign-up page: %d, csrf field missing", p.Status)
+	}
+	form := url.Values{"email": {"New@Example.com"}, "password": {"a long enough password"}}
+
+	// Without the token the POST is refused and nothing is created.
+	p = b.PostRaw("/signup", form)
+	if p.Status != http.StatusForbidden {
+		t.Fatalf("sign-up without CSRF token = %d, want 403", p.Status)
+	}
+	if _, err := env.C.Auth.UserByEmail(t.Context(), "new@example.com"); err == nil {
+		t.Fatal("a user was created by a request without CSRF token")
+	}
+
+	p = b.Post("/signup", form)
+	if p.Status != 200 || p.URL.Path != "/dashboard" {
+		t.Fatalf("sign-up ended at %d %s", p.Status, p.URL)
+	}
+	if got := p.Doc.Find(`[data-testid="viewer"]`).Text(); got != "new@example.com" {
+		t.Errorf("dashboard viewer = %q", got)
+	}
+	if p.Doc.Find(`[data-testid="empty-scans"]`).Length() != 1 {
+		t.Errorf("new account's dashboard has no empty state")
+	}
+	cookie := p.Header.Get("Set-Cookie")
+	_ = cookie
+
+	// Log out kills the session server-side.
+	b.Get("/dashboard")
+	p = b.Post("/logout", nil)
+	if p.URL.Path != "/" {
+		t.Fatalf("logout ended at %s", p.URL)
+	}
+	p = b.Get("/dashboard")
+	if p.URL.Path != "/login" {
+		t.Fatalf("dashboard after logout ended at %s, want /login", p.URL)
+	}
+
+	// Wrong password: a readable message, no session.
+	p = b.Post("/login", url.Values{"email": {"new@example.com"}, "password": {"wrong password!"}})
+	if p.Status != http.StatusUnauthorized || !strings.Contains(p.Doc.Find(`[data-testid="form-error"]`).Text(), "not right") {
+		t.Fatalf("bad log-in = %d %q", p.Status, p.Doc.Find(`[data-testid="form-error"]`).Text())
+	}
+	if v := p.Doc.Find(`input[name="email"]`).AttrOr("value", ""); v != "new@example.com" {
+		t.Errorf("log-in form lost the e-mail: %q", v)
+	}
+	p = b.Post("/login", url.Values{"email": {"new@example.com"}, "password": {"a long enough password"}})
+	if p.Status != 200 || p.URL.Path != "/dashboard" {
+		t.Fatalf("log-in ended at %d %s", p.Status, p.URL)
+	}
+}
+
+func TestSignUpValidation(t *testing.T) {
+	env := apptest.New(t)
+	env.User("taken@example.com", billing.Free)
+	cases := []struct {
+		name, email, password, field, msg string
+	}{
+		{"duplicate e-mail", "Taken@example.com", "a long enough password", "email", "already exists"},
+		{"bad e-mail", "not-an-email", "a long enough password", "email", "valid e-mail"},
+		{"short password", "short@example.com", "short", "password", "at least 10"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := env.Browser()
+			b.Get("/signup")
+			p := b.Post("/signup", url.Values{"email": {tc.email}, "password": {tc.password}, "account": {"Acme"}})
+			if p.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("status = %d, want 422", p.Status)
+			}
+			if got := p.Doc.Find(`[data-testid="error-` + tc.field + `"]`).Text(); !strings.Contains(got, tc.msg) {
+				t.Errorf("error next to %s = %q, want %q", tc.field, got, tc.msg)
+			}
+			if v := p.Doc.Find(`input[name="account"]`).AttrOr("value", ""); v != "Acme" {
+				t.Errorf("form lost input: account = %q", v)
+			}
+		})
+	}
+}
+
+func TestDashboardScanFlow(t *testing.T) {
+	env := apptest.New(t)
+	site := target(t)
+	b := env.Browser()
+	b.Get("/signup")
+	b.Post("/signup", url.Values{"email": {"web@example.com"}, "password": {"a long enough password"}})
+
+	// Bad input re-renders the dashboard with the message next to the field.
+	p := b.Post("/scans", url.Values{"url": {"ftp://example.com"}, "depth": {"QUICK"}})
+	if p.Status != http.StatusUnprocessableEntity || p.Doc.Find(`[data-testid="error-url"]`).Length() != 1 {
+		t.Fatalf("bad scan URL = %d, error shown: %d", p.Status, p.Doc.Find(`[data-testid="error-url"]`).Length())
+	}
+	if v := p.Doc.Find(`#scan-url`).AttrOr("value", ""); v != "ftp://example.com" {
+		t.Errorf("scan form lost input: %q", v)
+	}
+	if p.Doc.Find(`option[value="DEEP"][disabled]`).Length() != 1 {
+		t.Errorf("DEEP is not shown disabled on the free plan")
+	}
+
+	p = b.Post("/scans", url.Values{"url": {site.URL}, "depth": {"QUICK"}})
+	if p.Status != 200 || !strings.HasPrefix(p.URL.Path, "/scans/scn_") {
+		t.Fatalf("starting a scan ended at %d %s", p.Status, p.URL)
+	}
+	scanPath := p.URL.Path
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		frag := b.Get(scanPath+"/body", "HX-Request", "true")
+		if frag.Doc.Find(`[data-testid="scan-result"]`).Length() == 1 {
+			if strings.Contains(frag.Body, "<html") {
+				t.Errorf("htmx request got a full page, want a fragment")
+			}
+			if frag.Header.Get("Vary") == "" || !strings.Contains(frag.Header.Get("Vary"), "HX-Request") {
+				t.Errorf("Vary = %q, want HX-Request", frag.Header.Get("Vary"))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("scan page never showed a result")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p = b.Get(scanPath)
+	if g := p.Doc.Find(`[data-testid="scan-result"] [data-testid="grade"]`).First().Text(); g == "" || g == "–" {
+		t.Errorf("scan page grade = %q", g)
+	}
+	p = b.Get("/dashboard")
+	if n := p.Doc.Find(`[data-testid="scan-row"]`).Length(); n != 1 {
+		t.Errorf("dashboard lists %d scans, want 1", n)
+	}
+
+	// Another account cannot see it.
+	other := env.Browser()
+	other.Get("/signup")
+	other.Post("/signup", url.Values{"email": {"other@example.com"}, "password": {"a long enough password"}})
+	if p := other.Get(scanPath); p.Status != http.StatusNotFound {
+		t.Errorf("foreign scan page = %d, want 404", p.Status)
+	}
+}
+
+func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	env := apptest.New(t)
+	b := env.Browser()
+	for _, path := range []string{"/", "/login", "/nope", "/healthz"} {
+		p := b.Get(path)
+		csp := p.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: CSP = %q", path, csp)
+		}
+		if p.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: no nosniff", path)
+		}
+	}
+	p := b.Get("/")
+	src, ok := p.Doc.Find(`script[src*="htmx"]`).Attr("src")
+	if !ok || !strings.HasPrefix(src, "/assets/") {
+		t.Fatalf("htmx not served from our origin: %q", src)
+	}
+	a := b.Get(src)
+	if a.Status != 200 || !strings.Contains(a.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("asset %s = %d cache %q", src, a.Status, a.Header.Get("Cache-Control"))
+	}
+}

@@ -1,0 +1,313 @@
+// Command palisade is the whole product in one binary: the web app, the API
+// and the scan workers (`serve`, the default), plus the operator commands of
+// PRODUCT.md §2.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/palisade/palisade/app"
+	"github.com/palisade/palisade/app/auth"
+	"github.com/palisade/palisade/app/config"
+	"github.com/palisade/palisade/app/scanner"
+	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/billing"
+)
+
+const usage = `usage: palisade [command]
+
+commands:
+  serve                      web app, API and scan workers (the default)
+  migrate                    apply the schema and exit
+  user add --email E --password-stdin [--account NAME] [--plan free|pro|enterprise]
+  key add --email E --name N
+  plan set --email E --plan P
+  scan URL [--depth QUICK|STANDARD|DEEP] [--json]
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes one command and returns the process exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(log)
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	if len(args) > 0 && (cmd == "user" || cmd == "key" || cmd == "plan") {
+		cmd, args = cmd+" "+args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(log)
+	case "migrate":
+		err = withContainer(log, func(ctx context.Context, c *app.Container) error {
+			log.Info("schema migrated", "database", redactURL(c.Config.DatabaseURL))
+			return nil
+		})
+	case "user add":
+		err = userAdd(log, args, stdin, stdout)
+	case "key add":
+		err = keyAdd(log, args, stdout)
+	case "plan set":
+		err = planSet(log, args, stdout)
+	case "scan":
+		err = scanCmd(args, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "palisade: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "palisade: %v\n\n%s", err, usage)
+			return 2
+		}
+		fmt.Fprintf(stderr, "palisade: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+type usageError struct{ error }
+
+func serve(log *slog.Logger) error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	c, err := app.New(ctx, cfg, app.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		_ = c.Shutdown(context.Background())
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	if err := c.Start(ctx); err != nil {
+		_ = c.Shutdown(context.Background())
+		return err
+	}
+	log.Info("palisade listening", "addr", ln.Addr().String(), "url", cfg.BaseURL,
+		"database", redactURL(cfg.DatabaseURL), "workers", cfg.Workers, "tls", cfg.TLS())
+	err = c.Listen(ctx, ln)
+	log.Info("palisade stopped", "err", err)
+	return err
+}
+
+// withContainer runs fn against a migrated database without starting workers.
+func withContainer(log *slog.Logger, fn func(ctx context.Context, c *app.Container) error) error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	c, err := app.New(ctx, cfg, app.Options{Logger: log, NoWorkers: true})
+	if err != nil {
+		return err
+	}
+	defer c.Shutdown(ctx)
+	return fn(ctx, c)
+}
+
+func userAdd(log *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "e-mail address of the owner")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	accountName := fs.String("account", "", "account name")
+	plan := fs.String("plan", "free", "free, pro or enterprise")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *email == "" || !*pwStdin {
+		return usageError{errors.New("user add needs --email and --password-stdin")}
+	}
+	p, err := billing.ParsePlan(*plan)
+	if err != nil {
+		return usageError{err}
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("reading password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	return withContainer(log, func(ctx context.Context, c *app.Container) error {
+		acc, u, err := c.Auth.SignUp(ctx, auth.SignUpInput{Email: *email, Password: password, AccountName: *accountName, Plan: p})
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(map[string]string{"accountId": acc.ID, "userId": u.ID})
+	})
+}
+
+func keyAdd(log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("key add", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "e-mail address of a user of the account")
+	name := fs.String("name", "", "a name for the key, e.g. CI")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *email == "" || *name == "" {
+		return usageError{errors.New("key add needs --email and --name")}
+	}
+	return withContainer(log, func(ctx context.Context, c *app.Container) error {
+		u, err := c.Auth.UserByEmail(ctx, *email)
+		if err != nil {
+			return err
+		}
+		_, plain, err := c.Auth.CreateKey(ctx, u.AccountID, *name, u.ID, nil)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(stdout, plain)
+		return err
+	})
+}
+
+func planSet(log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("plan set", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "e-mail address of a user of the account")
+	plan := fs.String("plan", "", "free, pro or enterprise")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *email == "" || *plan == "" {
+		return usageError{errors.New("plan set needs --email and --plan")}
+	}
+	p, err := billing.ParsePlan(*plan)
+	if err != nil {
+		return usageError{err}
+	}
+	return withContainer(log, func(ctx context.Context, c *app.Container) error {
+		u, err := c.Auth.UserByEmail(ctx, *email)
+		if err != nil {
+			return err
+		}
+		if err := c.Auth.SetPlan(ctx, u.AccountID, p); err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(map[string]string{"accountId": u.AccountID, "plan": string(p)})
+	})
+}
+
+// scanCmd runs one scan in-process, with no database, and prints the result.
+func scanCmd(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	depthFlag := fs.String("depth", "STANDARD", "QUICK, STANDARD or DEEP")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	// Accept the URL before or after the flags.
+	var target string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		target, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if target == "" && fs.NArg() > 0 {
+		target = fs.Arg(0)
+	}
+	if target == "" {
+		return usageError{errors.New("scan needs a URL")}
+	}
+	depth, ok := scanner.ParseDepth(*depthFlag)
+	if !ok {
+		return usageError{fmt.Errorf("unknown depth %q: use QUICK, STANDARD or DEEP", *depthFlag)}
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	roots, err := cfg.ScanRootCAs()
+	if err != nil {
+		return err
+	}
+	sc, err := scanner.New(scanner.Options{AllowCIDRs: cfg.ScanAllowCIDRs, RootCAs: roots, DNSServer: cfg.DNSServer})
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	t, err := sc.Validate(ctx, target)
+	if err != nil {
+		return err
+	}
+	created := time.Now().UTC()
+	res, scanErr := sc.Scan(ctx, t.URL, depth, nil)
+	if res == nil {
+		return scanErr
+	}
+	completed := time.Now().UTC()
+	status := "COMPLETED"
+	if scanErr != nil || (res.Error != "" && res.StatusCode == 0) {
+		status = "FAILED"
+		if res.Error == "" && scanErr != nil {
+			res.Error = scanErr.Error()
+		}
+	}
+	sum := scans.ScanSummary{
+		ID: "local", TargetURL: t.URL, TargetDomain: t.Domain, Depth: string(depth), Status: status,
+		FindingsCount: len(res.Findings), CreatedAt: created, CompletedAt: &completed,
+	}
+	if status == "COMPLETED" {
+		score, grade := res.OverallScore, res.Grade
+		sum.OverallScore, sum.Grade = &score, &grade
+	}
+	d := scans.DetailOf(sum, res, nil)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(d)
+	}
+	fmt.Fprintf(stdout, "%s  %s  grade %s  score %d/100  (%s, %d ms)\n", t.Domain, status, res.Grade, res.OverallScore, depth, res.DurationMs)
+	for _, f := range res.Findings {
+		fmt.Fprintf(stdout, "  [%s] %s (%s)\n", f.Severity, f.Title, f.CheckID)
+	}
+	if res.Error != "" {
+		fmt.Fprintf(stdout, "  error: %s\n", res.Error)
+	}
+	if status == "FAILED" {
+		return errors.New("the scan failed")
+	}
+	return nil
+}
+
+// redactURL hides a password in a database URL for logs.
+func redactURL(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		rest := u[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			cred := rest[:at]
+			if c := strings.Index(cred, ":"); c >= 0 {
+				return u[:i+3] + cred[:c] + ":***@" + rest[at+1:]
+			}
+		}
+	}
+	return u
+}

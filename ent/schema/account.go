@@ -1,0 +1,30 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/field"
+)
+
+// Account is the tenant: everything a customer owns hangs off it, and its
+// plan decides quotas, rate limits and depths.
+type Account struct{ ent.Schema }
+
+// Mixin of Account.
+func (Account) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: "acc"}, TimeMixin{}}
+}
+
+// Fields of Account.
+func (Account) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(100),
+		field.Enum("plan").Values("free", "pro", "enterprise").Default("free"),
+		field.String("stripe_customer_id").Optional().Nillable().Unique(),
+		field.String("stripe_subscription_id").Optional().Nillable(),
+		field.String("subscription_status").Optional(),
+		// subscription_updated_at orders Stripe events so an older one never
+		// overrides a newer state.
+		field.Time("subscription_updated_at").Optional().Nillable(),
+		field.Time("plan_period_end").Optional().Nillable(),
+	}
+}

@@ -1,0 +1,61 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Scan is one accepted request to grade a site. Accepted means counted
+// against the month's quota and owning a queued job; the worker moves it
+// PENDING → RUNNING → COMPLETED | FAILED | CANCELLED.
+type Scan struct{ ent.Schema }
+
+// Mixin of Scan.
+func (Scan) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: "scn"}, TimeMixin{}, TenantMixin{}}
+}
+
+// Fields of Scan.
+func (Scan) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("target_url").NotEmpty().MaxLen(2048).Immutable(),
+		field.String("target_domain").NotEmpty().MaxLen(255).Immutable(),
+		field.Enum("depth").Values("QUICK", "STANDARD", "DEEP").Default("STANDARD").Immutable(),
+		field.Enum("status").Values("PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED").Default("PENDING"),
+		field.Int("overall_score").Optional().Nillable(),
+		field.String("grade").Optional(),
+		field.Int("findings_count").Default(0),
+		field.String("final_url").Optional().MaxLen(2048),
+		field.Int64("duration_ms").Optional(),
+		field.String("error").Optional().MaxLen(1000),
+		// result is the scanner's full Result as JSON, the source of truth for detail views and reports.
+		field.Text("result").Optional(),
+		field.Int64("job_id").Optional().Nillable(),
+		// cancel_requested is set by any instance; the worker running the scan watches it.
+		field.Bool("cancel_requested").Default(false),
+		field.Time("started_at").Optional().Nillable(),
+		field.Time("completed_at").Optional().Nillable(),
+	}
+}
+
+// Edges of Scan.
+func (Scan) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("findings", Finding.Type),
+		edge.To("events", ScanEvent.Type),
+		edge.To("reports", Report.Type),
+	}
+}
+
+// Indexes of Scan: each list the app shows ("this account's scans, newest
+// first, page N", optionally filtered by status or domain) is one index range scan.
+func (Scan) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("account_id", "created_at", "id"),
+		index.Fields("account_id", "status", "created_at", "id"),
+		index.Fields("account_id", "target_domain", "created_at", "id"),
+		index.Fields("status", "updated_at"),
+	}
+}

@@ -1,0 +1,1659 @@
+// Package reports renders one version of a scan report as a PDF
+// (PRODUCT.md §6). It is a pure function of its Input: no clock, no
+// randomness, no I/O beyond the embedded fonts, so the same Input always
+// yields the same bytes and the stored sha256 of a version stays true.
+// Storage, versioning and the job that calls Render live elsewhere.
+package reports
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jung-kurt/gofpdf"
+
+	"github.com/palisade/palisade/app/scanner"
+)
+
+// Input is everything one report version shows. The caller loads it from the
+// database; Render never looks anything up, which is what keeps a version
+// reproducible.
+type Input struct {
+	ScanID      string
+	Version     int
+	ScannedAt   time.Time // scan completion time
+	GeneratedAt time.Time
+	Result      *scanner.Result
+	Previous    *scanner.Result // the previous completed scan of the same domain in the same account, or nil
+	PreviousAt  time.Time
+}
+
+// Title is the human title of a report, stored on the Report row and used as
+// the PDF's document title, so the list in the app and the PDF viewer agree.
+func Title(in Input) string {
+	if d := displayDomain(in); d != "" {
+		return "Security Report — " + oneLine(d)
+	}
+	return "Security Report"
+}
+
+// ErrNoResult is returned by Render when Input.Result is nil: a report of a
+// scan that has no result is a caller bug, not an empty document.
+var ErrNoResult = errors.New("reports: input has no scan result")
+
+// Render lays out the report and returns the PDF bytes. It is deterministic
+// for a given Input (document dates come from GeneratedAt, falling back to
+// ScannedAt, then to the Unix epoch) and safe for concurrent use.
+func Render(in Input) ([]byte, error) {
+	if in.Result == nil {
+		return nil, ErrNoResult
+	}
+	r := newRenderer(in)
+	r.build()
+	r.finish()
+	var buf bytes.Buffer
+	if err := r.pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("reports: render pdf: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Page geometry in millimetres (A4 portrait).
+const (
+	pageW      = 210.0
+	pageH      = 297.0
+	marginL    = 20.0
+	marginR    = 20.0
+	contentW   = pageW - marginL - marginR
+	rightX     = pageW - marginR
+	contentTop = 24.0
+	bottomGap  = 22.0
+	bottomY    = pageH - bottomGap
+	footerY    = pageH - 14.0
+)
+
+// Aliases replaced by gofpdf when the document is closed.
+const (
+	aliasPages   = "{nb}" // total pages (AliasNbPages)
+	aliasPagePad = "{np}" // figure spaces that right-align "Page N of M"
+	pageDigits   = 3      // page numbers are right-aligned for up to 999 pages
+	figureSpace  = "\u2007"
+)
+
+type tocEntry struct {
+	title  string
+	anchor string
+	level  int
+}
+
+// pageAlias is a page-number placeholder: the anchor whose page it shows.
+type pageAlias struct {
+	anchor string
+	padded bool
+}
+
+type renderer struct {
+	pdf    *gofpdf.Fpdf
+	in     Input
+	res    *scanner.Result
+	domain string
+	genAt  time.Time
+	fam    string // current font, mirrored so widths can be cached per font
+	style  string
+	size   float64
+	widths map[string]map[rune]float64
+	links  map[string]int
+	pages  map[string]int
+	refs   map[string]pageAlias // page-number placeholders drawn, by alias
+	toc    []tocEntry
+	sorted []scanner.Finding
+	counts map[scanner.Severity]int
+}
+
+func newRenderer(in Input) *renderer {
+	gen := in.GeneratedAt
+	if gen.IsZero() {
+		gen = in.ScannedAt
+	}
+	if gen.IsZero() {
+		gen = time.Unix(0, 0)
+	}
+	r := &renderer{
+		in:     in,
+		res:    in.Result,
+		domain: oneLine(displayDomain(in)),
+		genAt:  gen.UTC(),
+		widths: map[string]map[rune]float64{},
+		links:  map[string]int{},
+		pages:  map[string]int{},
+		refs:   map[string]pageAlias{},
+		counts: map[scanner.Severity]int{},
+	}
+	if r.domain == "" {
+		r.domain = "unknown site"
+	}
+	r.sorted = append([]scanner.Finding(nil), r.res.Findings...)
+	sort.SliceStable(r.sorted, func(i, j int) bool {
+		return scanner.SeverityRank(normSeverity(r.sorted[i].Severity)) < scanner.SeverityRank(normSeverity(r.sorted[j].Severity))
+	})
+	for _, f := range r.sorted {
+		r.counts[normSeverity(f.Severity)]++
+	}
+
+	pdf := gofpdf.NewCustom(&gofpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
+	r.pdf = pdf
+	pdf.SetMargins(marginL, contentTop, marginR)
+	pdf.SetAutoPageBreak(true, bottomGap)
+	pdf.SetCellMargin(0)
+	pdf.AliasNbPages(aliasPages)
+	pdf.AddUTF8FontFromBytes(famSans, "", fontSans)
+	pdf.AddUTF8FontFromBytes(famSans, "B", fontSansBold)
+	pdf.AddUTF8FontFromBytes(famMono, "", fontMono)
+	pdf.SetCreationDate(r.genAt)
+	pdf.SetModificationDate(r.genAt)
+	pdf.SetCatalogSort(true)
+	pdf.SetTitle(Title(in), true)
+	pdf.SetSubject("Website security scan report", true)
+	pdf.SetAuthor("Palisade", true)
+	pdf.SetCreator("Palisade", true)
+	pdf.SetProducer("Palisade report renderer (gofpdf)", true)
+	pdf.SetKeywords(oneLine(r.domain)+" security report", true)
+	pdf.SetDisplayMode("fullwidth", "continuous")
+	pdf.SetHeaderFuncMode(r.header, true)
+	pdf.SetFooterFunc(r.footer)
+	return r
+}
+
+// ---- low-level drawing helpers ----
+
+func (r *renderer) font(fam, style string, size float64) {
+	r.pdf.SetFont(fam, style, size)
+	r.fam, r.style, r.size = fam, style, size
+}
+
+// keepFont restores the mirrored font state when the returned func runs;
+// gofpdf itself restores the real font after header and footer.
+func (r *renderer) keepFont() func() {
+	fam, style, size := r.fam, r.style, r.size
+	return func() { r.fam, r.style, r.size = fam, style, size }
+}
+
+func (r *renderer) sans(size float64) { r.font(famSans, "", size) }
+func (r *renderer) bold(size float64) { r.font(famSans, "B", size) }
+func (r *renderer) mono(size float64) { r.font(famMono, "", size) }
+
+func (r *renderer) color(c rgb)     { r.pdf.SetTextColor(c.r, c.g, c.b) }
+func (r *renderer) fill(c rgb)      { r.pdf.SetFillColor(c.r, c.g, c.b) }
+func (r *renderer) draw(c rgb)      { r.pdf.SetDrawColor(c.r, c.g, c.b) }
+func (r *renderer) y() float64      { return r.pdf.GetY() }
+func (r *renderer) setY(y float64)  { r.pdf.SetY(y) }
+func (r *renderer) space(h float64) { r.setY(r.y() + h) }
+
+// runeW is the width in mm of r in the current font, cached per font.
+func (r *renderer) runeW(c rune) float64 {
+	key := r.fam + "/" + r.style
+	m := r.widths[key]
+	if m == nil {
+		m = map[rune]float64{}
+		r.widths[key] = m
+	}
+	u, ok := m[c]
+	if !ok {
+		u = float64(r.pdf.GetStringSymbolWidth(string(c)))
+		m[c] = u
+	}
+	return u * r.size / 1000 * 25.4 / 72
+}
+
+// numW is the width of a padded page number drawn at size in the regular face.
+func (r *renderer) numW(size float64) float64 {
+	fam, style, cur := r.fam, r.style, r.size
+	r.sans(size)
+	w := float64(pageDigits) * r.runeW('0')
+	if fam != "" {
+		r.font(fam, style, cur)
+	}
+	return w
+}
+
+func (r *renderer) strW(s string) float64 {
+	w := 0.0
+	for _, c := range s {
+		w += r.runeW(c)
+	}
+	return w
+}
+
+// text draws one already-fitted line at (x, y) in a box of height h.
+func (r *renderer) text(x, y, w, h float64, s, align string) {
+	r.pdf.SetXY(x, y)
+	r.pdf.CellFormat(w, h, s, "", 0, align, false, 0, "")
+}
+
+// fit shortens s with an ellipsis so it fits in w; for one-line furniture
+// (running header, footer) where wrapping is not an option.
+func (r *renderer) fit(s string, w float64) string {
+	if r.strW(s) <= w {
+		return s
+	}
+	rs := []rune(s)
+	ell := r.runeW('…')
+	total := 0.0
+	for i, c := range rs {
+		total += r.runeW(c)
+		if total+ell > w {
+			return string(rs[:i]) + "…"
+		}
+	}
+	return s
+}
+
+// ensure starts a new page when h more millimetres do not fit on this one.
+func (r *renderer) ensure(h float64) {
+	if r.y()+h > bottomY {
+		r.pdf.AddPage()
+	}
+}
+
+// lines wraps s (already cleaned) to width w.
+func (r *renderer) lines(s string, w float64) []string {
+	return wrap(s, w, r.runeW)
+}
+
+// para draws wrapped text at x within w, line by line, breaking pages between
+// lines so nothing is ever cut off.
+func (r *renderer) para(x, w, lh float64, s string) {
+	for _, l := range r.lines(s, w) {
+		r.ensure(lh)
+		r.text(x, r.y(), w, lh, l, "L")
+		r.space(lh)
+	}
+}
+
+// block draws wrapped monospace text on a shaded panel with a left rule in
+// accent; the panel is drawn line by line so it continues across pages.
+func (r *renderer) block(x, w float64, s string, accent rgb) {
+	const pad, lh, size = 2.2, 3.7, 7.8
+	r.mono(size)
+	ls := r.lines(s, w-2*pad-1)
+	for i, l := range ls {
+		top, bottom := 0.0, 0.0
+		if i == 0 {
+			top = pad * 0.8
+		}
+		if i == len(ls)-1 {
+			bottom = pad * 0.8
+		}
+		r.ensure(top + lh + bottom)
+		if i > 0 && r.y() == contentTop {
+			top = pad * 0.8 // continued on a new page: open the panel again
+		}
+		y := r.y()
+		r.fill(colPanel)
+		r.pdf.Rect(x, y, w, top+lh+bottom, "F")
+		r.fill(accent)
+		r.pdf.Rect(x, y, 0.7, top+lh+bottom, "F")
+		r.color(colInk)
+		r.mono(size)
+		r.text(x+pad+0.7, y+top, w-2*pad-1, lh, l, "L")
+		r.setY(y + top + lh + bottom)
+	}
+}
+
+// pill draws a small filled label and returns its width.
+func (r *renderer) pill(x, y float64, label string, bg, fg rgb, size float64) float64 {
+	r.bold(size)
+	h := size*0.55 + 1.6
+	w := r.strW(label) + 3.2
+	r.fill(bg)
+	r.pdf.RoundedRect(x, y, w, h, 0.9, "1234", "F")
+	r.color(fg)
+	r.text(x, y, w, h, label, "C")
+	return w
+}
+
+func (r *renderer) pillW(label string, size float64) float64 {
+	r.bold(size)
+	return r.strW(label) + 3.2
+}
+
+func (r *renderer) rule(y float64) {
+	r.draw(colRule)
+	r.pdf.SetLineWidth(0.2)
+	r.pdf.Line(marginL, y, rightX, y)
+}
+
+// anchor marks the current position as the target of name (for the table of
+// contents, bookmarks' links and "see page N" references).
+func (r *renderer) anchor(name string) {
+	r.pdf.SetLink(r.link(name), r.y(), r.pdf.PageNo())
+	r.pages[name] = r.pdf.PageNo()
+}
+
+func (r *renderer) link(name string) int {
+	id, ok := r.links[name]
+	if !ok {
+		id = r.pdf.AddLink()
+		r.links[name] = id
+	}
+	return id
+}
+
+// pageRef is a placeholder for the page an anchor ends up on; padded ones are
+// exactly pageDigits figures wide so they right-align.
+func (r *renderer) pageRef(name string, padded bool) string {
+	alias := "{pg:" + name + "}"
+	if padded {
+		alias = "{pp:" + name + "}"
+	}
+	r.refs[alias] = pageAlias{anchor: name, padded: padded}
+	return alias
+}
+
+// finish resolves page-number placeholders once every page exists. Only
+// aliases actually drawn are registered: gofpdf rescans every page per alias.
+func (r *renderer) finish() {
+	total := r.pdf.PageNo()
+	if pad := pageDigits - len(strconv.Itoa(total)); pad > 0 {
+		r.pdf.RegisterAlias(aliasPagePad, strings.Repeat(figureSpace, pad))
+	} else {
+		r.pdf.RegisterAlias(aliasPagePad, "")
+	}
+	aliases := make([]string, 0, len(r.refs))
+	for a := range r.refs {
+		aliases = append(aliases, a)
+	}
+	sort.Strings(aliases)
+	for _, a := range aliases {
+		ref := r.refs[a]
+		p := "–"
+		if pg, ok := r.pages[ref.anchor]; ok {
+			p = strconv.Itoa(pg)
+		}
+		if ref.padded {
+			p = strings.Repeat(figureSpace, max(pageDigits-len([]rune(p)), 0)) + p
+		}
+		r.pdf.RegisterAlias(a, p)
+	}
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2 January 2006, 15:04 UTC")
+}
+
+func fmtDate(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2 Jan 2006")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// ---- page furniture ----
+
+func (r *renderer) header() {
+	if r.pdf.PageNo() == 1 {
+		return
+	}
+	defer r.keepFont()()
+	r.bold(7.5)
+	r.color(colBrand)
+	r.text(marginL, 10, 20, 4, "Palisade", "L")
+	bw := r.strW("Palisade")
+	r.sans(7.5)
+	r.color(colMuted)
+	right := "Version " + strconv.Itoa(r.in.Version) + " · scanned " + fmtDate(r.in.ScannedAt)
+	rw := r.strW(right)
+	r.text(rightX-rw, 10, rw, 4, right, "L")
+	left := " · Security report · " + r.domain
+	r.text(marginL+bw, 10, contentW-bw-rw-4, 4, r.fit(left, contentW-bw-rw-4), "L")
+	r.rule(15)
+}
+
+func (r *renderer) footer() {
+	defer r.keepFont()()
+	r.rule(footerY - 2)
+	r.sans(7.5)
+	r.color(colMuted)
+	page := "Page " + strconv.Itoa(r.pdf.PageNo()) + " of "
+	// "\u2007{np}" + page + "{nb}" is exactly 1+pageDigits figures plus the
+	// words wide once the aliases are replaced, so it ends at the margin.
+	pw := r.strW(page) + float64(pageDigits+1)*r.runeW('0')
+	r.text(rightX-pw, footerY, pw+1, 4, figureSpace+aliasPagePad+page+aliasPages, "L")
+	left := "Palisade security report · " + r.domain + " · version " + strconv.Itoa(r.in.Version) +
+		" · generated " + fmtTime(r.genAt)
+	r.text(marginL, footerY, contentW-pw-6, 4, r.fit(left, contentW-pw-6), "L")
+}
+
+// h1 starts a top-level section: bookmark, anchor and heading.
+func (r *renderer) h1(title, anchor string) {
+	r.ensure(32)
+	if r.y() > contentTop+0.1 {
+		r.space(4)
+	}
+	r.pdf.Bookmark(title, 0, r.y())
+	r.anchor(anchor)
+	r.bold(15)
+	r.color(colInk)
+	r.text(marginL, r.y(), contentW, 7, title, "L")
+	r.space(8.5)
+	r.fill(colBrand)
+	r.pdf.Rect(marginL, r.y(), 14, 0.7, "F")
+	r.space(5.5)
+}
+
+// h2 is a subsection heading; bookmarked at level 1 when anchor is set.
+func (r *renderer) h2(title, anchor string) {
+	r.ensure(22)
+	r.space(2)
+	if anchor != "" {
+		r.pdf.Bookmark(title, 1, r.y())
+		r.anchor(anchor)
+	}
+	r.bold(11)
+	r.color(colInk)
+	r.para(marginL, contentW, 5.5, title)
+	r.space(1.5)
+}
+
+func (r *renderer) newPage() {
+	r.pdf.AddPage()
+}
+
+// ---- document ----
+
+func (r *renderer) build() {
+	r.planTOC()
+	r.newPage()
+	r.cover()
+	r.contents()
+	if r.pdf.PageNo() == 1 {
+		r.newPage()
+	} else {
+		r.space(6)
+	}
+	r.summary()
+	r.categories()
+	if r.in.Previous != nil {
+		r.changes()
+	}
+	r.newPage()
+	r.findings()
+	if hasChecks(r.res) {
+		r.newPage()
+		r.checks()
+	}
+	r.newPage()
+	r.tls()
+	r.redirects()
+	r.headers()
+	r.about()
+}
+
+func hasChecks(res *scanner.Result) bool {
+	for _, c := range res.Categories {
+		if len(c.Checks) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *renderer) planTOC() {
+	r.toc = append(r.toc,
+		tocEntry{"Executive summary", "summary", 0},
+		tocEntry{"Scores by category", "categories", 0})
+	if r.in.Previous != nil {
+		r.toc = append(r.toc, tocEntry{"Changes since the previous scan", "changes", 0})
+	}
+	r.toc = append(r.toc, tocEntry{"Findings", "findings", 0})
+	for _, s := range severities {
+		if n := r.counts[s]; n > 0 {
+			r.toc = append(r.toc, tocEntry{severityLabel(s) + " (" + strconv.Itoa(n) + ")", "sev-" + string(s), 1})
+		}
+	}
+	if hasChecks(r.res) {
+		r.toc = append(r.toc, tocEntry{"All checks", "checks", 0})
+	}
+	r.toc = append(r.toc,
+		tocEntry{"TLS certificate", "tls", 0},
+		tocEntry{"Redirect chain", "redirects", 0},
+		tocEntry{"Response headers", "headers", 0},
+		tocEntry{"About this report", "about", 0})
+}
+
+func (r *renderer) cover() {
+	pdf := r.pdf
+	r.pdf.Bookmark("Cover", 0, 0)
+	// brand mark: three drawn palisade stakes, then the name
+	r.fill(colBrand)
+	for i, top := range []float64{19.5, 18.5, 19.5} {
+		x := 20 + float64(i)*3.1
+		pdf.Polygon([]gofpdf.PointType{
+			{X: x, Y: top + 1.6}, {X: x + 1.2, Y: top}, {X: x + 2.4, Y: top + 1.6},
+			{X: x + 2.4, Y: 28.5}, {X: x, Y: 28.5},
+		}, "F")
+	}
+	pdf.Rect(19.2, 24.2, 9.6, 1.1, "F")
+	r.bold(15)
+	r.color(colInk)
+	r.text(31, 19.2, 60, 8, "Palisade", "L")
+	r.sans(8.5)
+	r.color(colMuted)
+	r.text(110, 20.5, 80, 6, "Website security report", "R")
+	r.rule(35)
+
+	r.setY(47)
+	r.bold(8)
+	r.color(colBrand)
+	r.text(marginL, r.y(), contentW, 4, "SECURITY REPORT", "L")
+	r.space(6)
+	// the domain as large as it fits on two lines
+	for _, size := range []float64{26, 20, 16, 13} {
+		r.bold(size)
+		if len(r.lines(r.domain, contentW)) <= 2 {
+			break
+		}
+	}
+	r.color(colInk)
+	r.para(marginL, contentW, r.size*0.42, r.domain)
+	if a := asciiDomain(r.domain); a != "" {
+		r.mono(8.5)
+		r.color(colMuted)
+		r.para(marginL, contentW, 4.5, a+"  (ASCII form)")
+	}
+	if u := oneLine(displayURL(r.res.TargetURL)); u != "" {
+		r.sans(9.5)
+		r.color(colMuted)
+		r.para(marginL, contentW, 4.8, u)
+	}
+	r.space(7)
+
+	// grade panel
+	r.ensure(46)
+	y := r.y()
+	r.fill(colPanel2)
+	r.draw(colRule)
+	pdf.SetLineWidth(0.25)
+	pdf.RoundedRect(marginL, y, contentW, 44, 2.5, "1234", "FD")
+	gc := gradeColor(r.res.Grade)
+	r.fill(gc)
+	pdf.Circle(marginL+24, y+22, 15.5, "F")
+	grade := oneLine(r.res.Grade)
+	if grade == "" {
+		grade = "–"
+	}
+	r.bold(30)
+	r.color(colWhite)
+	r.text(marginL+8.5, y+15.5, 31, 13, grade, "C")
+	x := marginL + 50
+	r.sans(8)
+	r.color(colMuted)
+	r.text(x, y+7, 100, 4, "OVERALL SCORE", "L")
+	r.bold(24)
+	r.color(colInk)
+	score := strconv.Itoa(r.res.OverallScore)
+	r.text(x, y+12, 60, 10, score, "L")
+	sw := r.strW(score)
+	r.sans(12)
+	r.color(colMuted)
+	r.text(x+sw+1.5, y+15, 30, 6, "/ 100", "L")
+	r.setY(y + 24)
+	r.sans(9.5)
+	r.color(colBody)
+	r.para(x, contentW-54, 4.6, gradeVerdict(r.res.Grade))
+	r.bar(x, y+37, contentW-56, 2.2, float64(r.res.OverallScore)/100, gc)
+	r.setY(y + 44 + 8)
+
+	// facts
+	facts := [][2]string{
+		{"Scanned", fmtTime(r.in.ScannedAt)},
+		{"Depth", depthLabel(r.res.Depth)},
+		{"Findings", strconv.Itoa(len(r.res.Findings))},
+		{"Final URL", orDash(displayURL(r.res.FinalURL))},
+		{"HTTP status", statusText(r.res.StatusCode)},
+		{"Scan duration", durationText(r.res.DurationMs)},
+		{"Report version", strconv.Itoa(r.in.Version)},
+		{"Generated", fmtTime(r.genAt)},
+		{"Scan ID", orDash(r.in.ScanID)},
+	}
+	colW := contentW / 3
+	for i := 0; i < len(facts); i += 3 {
+		var cols [][]string
+		n := 0
+		for j := 0; j < 3 && i+j < len(facts); j++ {
+			r.sans(9.5)
+			ls := r.lines(oneLine(redact(facts[i+j][1])), colW-5)
+			if len(ls) > 3 {
+				ls = append(ls[:2], r.fit(ls[2]+"…", colW-5))
+			}
+			cols = append(cols, ls)
+			n = max(n, len(ls))
+		}
+		r.ensure(5 + float64(n)*4.6 + 4)
+		y := r.y()
+		for j, ls := range cols {
+			cx := marginL + float64(j)*colW
+			r.sans(7.3)
+			r.color(colMuted)
+			r.text(cx, y, colW-4, 4, strings.ToUpper(facts[i+j][0]), "L")
+			r.sans(9.5)
+			r.color(colInk)
+			for k, l := range ls {
+				r.text(cx, y+4.6+float64(k)*4.6, colW-5, 4.6, l, "L")
+			}
+		}
+		r.setY(y + 4.6 + float64(n)*4.6 + 4)
+	}
+
+}
+
+// contents lists the sections with their page numbers (resolved when the
+// document closes) and links; it stays on the cover when it fits there.
+func (r *renderer) contents() {
+	const lh = 5.2
+	r.space(2)
+	r.ensure(13 + lh*float64(len(r.toc)))
+	if r.pdf.PageNo() == 1 {
+		r.rule(r.y())
+		r.space(5)
+	}
+	r.bold(10.5)
+	r.color(colInk)
+	r.text(marginL, r.y(), contentW, 5, "Contents", "L")
+	r.space(7)
+	for _, e := range r.toc {
+		r.ensure(lh)
+		y := r.y()
+		x := marginL + float64(e.level)*6
+		if e.level == 0 {
+			r.sans(9.5)
+			r.color(colInk)
+		} else {
+			r.sans(8.8)
+			r.color(colMuted)
+		}
+		numW := r.numW(9.5)
+		title := r.fit(e.title, rightX-numW-x-8)
+		tw := r.strW(title)
+		r.text(x, y, tw+1, lh, title, "L")
+		// dotted leader
+		r.draw(colFaint)
+		r.pdf.SetLineWidth(0.25)
+		r.pdf.SetDashPattern([]float64{0.3, 1.2}, 0)
+		r.pdf.Line(x+tw+2, y+3.6, rightX-numW-2, y+3.6)
+		r.pdf.SetDashPattern(nil, 0)
+		r.sans(9.5)
+		r.color(colInk)
+		r.text(rightX-numW, y, numW, lh, r.pageRef(e.anchor, true), "L")
+		r.pdf.Link(marginL, y, contentW, lh, r.link(e.anchor))
+		r.space(lh)
+	}
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
+
+func statusText(code int) string {
+	if code == 0 {
+		return "—"
+	}
+	return strconv.Itoa(code)
+}
+
+func durationText(ms int64) string {
+	switch {
+	case ms <= 0:
+		return "—"
+	case ms < 1000:
+		return strconv.FormatInt(ms, 10) + " ms"
+	}
+	return strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64) + " s"
+}
+
+// bar draws a score bar: a light track and a filled part of frac (0..1).
+func (r *renderer) bar(x, y, w, h, frac float64, c rgb) {
+	frac = min(max(frac, 0), 1)
+	r.fill(colPanel)
+	r.pdf.RoundedRect(x, y, w, h, h/2, "1234", "F")
+	if frac > 0 {
+		fw := max(w*frac, h)
+		r.fill(c)
+		r.pdf.RoundedRect(x, y, fw, h, h/2, "1234", "F")
+	}
+}
+
+// ---- executive summary ----
+
+func (r *renderer) summary() {
+	r.h1("Executive summary", "summary")
+	res := r.res
+	grade := oneLine(res.Grade)
+	if grade == "" {
+		grade = "none"
+	}
+	lead := fmt.Sprintf("%s received grade %s with an overall score of %d out of 100 in a %s scan completed on %s. %s",
+		r.domain, grade, res.OverallScore, strings.ToLower(depthLabel(res.Depth)), fmtTime(r.in.ScannedAt), gradeVerdict(res.Grade))
+	r.sans(10.5)
+	r.color(colBody)
+	r.para(marginL, contentW, 5.4, lead)
+	if p := r.in.Previous; p != nil {
+		r.space(1.5)
+		r.para(marginL, contentW, 5.4, fmt.Sprintf("Since the previous scan on %s the score went from %d to %d (%s) and the grade from %s to %s.",
+			fmtDate(r.in.PreviousAt), p.OverallScore, res.OverallScore, signed(res.OverallScore-p.OverallScore),
+			orDash(oneLine(p.Grade)), grade))
+	}
+	if e := strings.TrimSpace(res.Error); e != "" {
+		r.space(3)
+		r.callout("The scan did not finish cleanly: " + oneLine(redact(e)) + ". The results cover only what could be checked.")
+	}
+
+	// severity tiles
+	r.space(6)
+	r.ensure(26)
+	y := r.y()
+	gap := 3.0
+	tw := (contentW - 4*gap) / 5
+	for i, s := range severities {
+		x := marginL + float64(i)*(tw+gap)
+		n := r.counts[s]
+		c := severityColor(s)
+		r.draw(colRule)
+		r.pdf.SetLineWidth(0.25)
+		r.fill(colWhite)
+		r.pdf.RoundedRect(x, y, tw, 20, 1.5, "1234", "D")
+		if n > 0 {
+			r.fill(c)
+			r.pdf.Rect(x+3, y, tw-6, 1, "F")
+		}
+		r.bold(18)
+		if n > 0 {
+			r.color(c)
+		} else {
+			r.color(colFaint)
+		}
+		r.text(x, y+4, tw, 8, strconv.Itoa(n), "C")
+		r.sans(8)
+		r.color(colMuted)
+		r.text(x, y+13, tw, 4, severityLabel(s), "C")
+	}
+	r.setY(y + 20 + 4)
+	r.sans(9)
+	r.color(colMuted)
+	r.para(marginL, contentW, 4.5, summaryCounts(len(r.sorted), r.counts))
+
+	// top fixes
+	var top []int
+	for i, f := range r.sorted {
+		if normSeverity(f.Severity) != scanner.SeverityInfo && len(top) < 3 {
+			top = append(top, i)
+		}
+	}
+	r.space(4)
+	r.h2("Top priorities", "")
+	if len(top) == 0 {
+		r.sans(10)
+		r.color(colBody)
+		msg := "Nothing needs fixing: the scan found no problems above informational level. Keep scanning after every significant change to the site."
+		if strings.TrimSpace(res.Error) != "" {
+			msg = "No priorities can be given because the scan did not complete. Resolve the error above and scan again."
+		}
+		r.para(marginL, contentW, 5, msg)
+	}
+	for n, i := range top {
+		f := r.sorted[i]
+		r.ensure(24)
+		y := r.y()
+		r.fill(colBrand)
+		r.pdf.Circle(marginL+3, y+2.9, 3, "F")
+		r.bold(9)
+		r.color(colWhite)
+		r.text(marginL, y+0.9, 6, 4, strconv.Itoa(n+1), "C")
+		x := marginL + 10
+		w := contentW - 10
+		sev := strings.ToUpper(severityLabel(f.Severity))
+		pw := r.pill(x, y+1, sev, severityColor(normSeverity(f.Severity)), colWhite, 6.5)
+		r.bold(10.5)
+		r.color(colInk)
+		ls := r.lines(oneLine(f.Title), w-pw-3)
+		for k, l := range ls {
+			if k > 0 {
+				r.ensure(5.2)
+			}
+			r.text(x+pw+3, r.y(), w-pw-3, 5.8, l, "L")
+			r.space(5.4)
+		}
+		r.space(0.8)
+		prose, code := "", ""
+		for _, p := range parseRecommendation(f.Recommendation) {
+			if p.Code && code == "" {
+				code = p.Text
+			} else if !p.Code && prose == "" {
+				prose = p.Text
+			}
+		}
+		if prose != "" {
+			r.sans(9.5)
+			r.color(colBody)
+			r.para(x, w, 4.7, clean(prose, true))
+		}
+		if prose == "" && code != "" {
+			r.space(1)
+			r.block(x, w, clean(code, true), colBrand)
+		}
+		r.sans(8)
+		r.color(colMuted)
+		r.ensure(4.5)
+		ref := "Details: " + severityLabel(f.Severity) + " findings, page " + r.pageRef("finding-"+strconv.Itoa(i), false)
+		r.text(x, r.y(), w, 4.5, ref, "L")
+		r.pdf.Link(x, r.y(), r.strW(ref)+3, 4.5, r.link("finding-"+strconv.Itoa(i)))
+		r.space(8)
+	}
+}
+
+func summaryCounts(total int, counts map[scanner.Severity]int) string {
+	if total == 0 {
+		return "The scan recorded no findings."
+	}
+	var parts []string
+	for _, s := range severities {
+		if n := counts[s]; n > 0 {
+			parts = append(parts, strconv.Itoa(n)+" "+strings.ToLower(severityLabel(s)))
+		}
+	}
+	return "The scan recorded " + plural(total, "finding", "findings") + ": " + strings.Join(parts, ", ") + "."
+}
+
+func signed(n int) string {
+	if n > 0 {
+		return "+" + strconv.Itoa(n)
+	}
+	if n < 0 {
+		return "−" + strconv.Itoa(-n)
+	}
+	return "±0"
+}
+
+// callout is a short warning box with an amber rule on the left.
+func (r *renderer) callout(s string) {
+	const pad = 3.0
+	r.sans(9.5)
+	ls := r.lines(clean(s, true), contentW-2*pad-2)
+	h := float64(len(ls))*4.7 + 2*pad
+	r.ensure(min(h, 40))
+	y := r.y()
+	r.fill(rgb{255, 251, 235})
+	r.pdf.Rect(marginL, y, contentW, h, "F")
+	r.fill(severityColor(scanner.SeverityMedium))
+	r.pdf.Rect(marginL, y, 1, h, "F")
+	r.setY(y + pad)
+	r.color(colInk)
+	r.sans(9.5)
+	for _, l := range ls {
+		r.ensure(4.7)
+		r.text(marginL+pad+2, r.y(), contentW-2*pad-2, 4.7, l, "L")
+		r.space(4.7)
+	}
+	r.space(pad)
+}
+
+// ---- categories ----
+
+func (r *renderer) categories() {
+	r.space(4)
+	r.h1("Scores by category", "categories")
+	r.sans(9.5)
+	r.color(colBody)
+	r.para(marginL, contentW, 4.7, "Each category earns points out of its weight. Checks that do not run at this scan depth count neither for nor against a category.")
+	r.space(4)
+	cats := r.res.Categories
+	if len(cats) == 0 {
+		r.para(marginL, contentW, 4.7, "The scan produced no category scores.")
+		return
+	}
+	const (
+		xName  = marginL
+		xBar   = marginL + 42
+		wBar   = 84.0
+		xPts   = xBar + wBar + 4
+		wPts   = 22.0
+		xGrade = rightX - 14
+		rowH   = 9.0
+	)
+	head := func() {
+		y := r.y()
+		r.sans(7.3)
+		r.color(colMuted)
+		r.text(xName, y, 40, 4, "CATEGORY", "L")
+		r.text(xBar, y, wBar, 4, "SCORE", "L")
+		r.text(xPts, y, wPts, 4, "POINTS", "R")
+		r.text(xGrade, y, 14, 4, "GRADE", "C")
+		r.rule(y + 5.5)
+		r.setY(y + 6)
+	}
+	if h := 6 + rowH*float64(len(cats)+1); h < bottomY-contentTop {
+		r.ensure(h) // keep the table on one page when it fits on one
+	}
+	r.ensure(6 + rowH*2)
+	head()
+	row := func(name string, score, maxScore int, grade string, strong bool) {
+		if r.y()+rowH > bottomY {
+			r.pdf.AddPage()
+			head()
+		}
+		y := r.y()
+		if strong {
+			r.bold(10)
+		} else {
+			r.sans(10)
+		}
+		r.color(colInk)
+		r.text(xName, y, 40, rowH, r.fit(name, 40), "L")
+		frac := 0.0
+		if maxScore > 0 {
+			frac = float64(score) / float64(maxScore)
+		}
+		gc := gradeColor(grade)
+		r.bar(xBar, y+rowH/2-1.3, wBar, 2.6, frac, gc)
+		r.sans(9.5)
+		r.color(colBody)
+		pts := strconv.Itoa(score) + " / " + strconv.Itoa(maxScore)
+		if maxScore <= 0 {
+			pts = "not run"
+		}
+		r.text(xPts, y, wPts, rowH, pts, "R")
+		g := oneLine(grade)
+		if g == "" {
+			g = "–"
+		}
+		pw := r.pillW(g, 8)
+		r.pill(xGrade+(14-pw)/2, y+rowH/2-2.3, g, gc, colWhite, 8)
+		r.draw(colRule)
+		r.pdf.SetLineWidth(0.15)
+		r.pdf.Line(marginL, y+rowH, rightX, y+rowH)
+		r.setY(y + rowH)
+	}
+	for _, c := range cats {
+		row(categoryLabel(oneLine(c.Name)), c.Score, c.MaxScore, c.Grade, false)
+	}
+	row("Overall", r.res.OverallScore, 100, r.res.Grade, true)
+	r.space(3)
+}
+
+// ---- changes since the previous scan ----
+
+func findingKey(f scanner.Finding) string { return f.CheckID + "\x00" + f.Title }
+
+// diffFindings matches findings by check id and title (as a multiset) and
+// returns those only in cur (new) and those only in prev (fixed).
+func diffFindings(prev, cur []scanner.Finding) (added, fixed []scanner.Finding) {
+	left := map[string]int{}
+	for _, f := range prev {
+		left[findingKey(f)]++
+	}
+	for _, f := range cur {
+		k := findingKey(f)
+		if left[k] > 0 {
+			left[k]--
+			continue
+		}
+		added = append(added, f)
+	}
+	seen := map[string]int{}
+	for _, f := range cur {
+		seen[findingKey(f)]++
+	}
+	for _, f := range prev {
+		k := findingKey(f)
+		if seen[k] > 0 {
+			seen[k]--
+			continue
+		}
+		fixed = append(fixed, f)
+	}
+	bySev := func(fs []scanner.Finding) {
+		sort.SliceStable(fs, func(i, j int) bool {
+			return scanner.SeverityRank(normSeverity(fs[i].Severity)) < scanner.SeverityRank(normSeverity(fs[j].Severity))
+		})
+	}
+	bySev(added)
+	bySev(fixed)
+	return added, fixed
+}
+
+func (r *renderer) changes() {
+	p, res := r.in.Previous, r.res
+	r.space(4)
+	r.h1("Changes since the previous scan", "changes")
+	added, fixed := diffFindings(p.Findings, res.Findings)
+	r.sans(9.5)
+	r.color(colBody)
+	r.para(marginL, contentW, 4.7, "Compared with the previous completed scan of "+r.domain+" on "+fmtTime(r.in.PreviousAt)+
+		". Findings are matched by check and title.")
+	r.space(4)
+
+	// three stat boxes
+	r.ensure(22)
+	y := r.y()
+	gap := 4.0
+	bw := (contentW - 2*gap) / 3
+	delta := res.OverallScore - p.OverallScore
+	dc := colMuted
+	if delta > 0 {
+		dc = colGood
+	} else if delta < 0 {
+		dc = colBad
+	}
+	boxes := []struct {
+		label, value, note string
+		noteColor          rgb
+	}{
+		{"SCORE", strconv.Itoa(p.OverallScore) + " → " + strconv.Itoa(res.OverallScore), signed(delta) + " points", dc},
+		{"GRADE", orDash(oneLine(p.Grade)) + " → " + orDash(oneLine(res.Grade)), gradeChange(p.Grade, res.Grade), colMuted},
+		{"FINDINGS", strconv.Itoa(len(p.Findings)) + " → " + strconv.Itoa(len(res.Findings)),
+			plural(len(added), "new", "new") + " · " + plural(len(fixed), "fixed", "fixed"), colMuted},
+	}
+	for i, b := range boxes {
+		x := marginL + float64(i)*(bw+gap)
+		r.draw(colRule)
+		r.pdf.SetLineWidth(0.25)
+		r.pdf.RoundedRect(x, y, bw, 19, 1.5, "1234", "D")
+		r.sans(7.3)
+		r.color(colMuted)
+		r.text(x+4, y+2.5, bw-8, 4, b.label, "L")
+		r.bold(13)
+		r.color(colInk)
+		r.text(x+4, y+7, bw-8, 6, r.fit(b.value, bw-8), "L")
+		r.sans(8)
+		r.color(b.noteColor)
+		r.text(x+4, y+13.2, bw-8, 4, r.fit(b.note, bw-8), "L")
+	}
+	r.setY(y + 19 + 4)
+
+	r.h2("New findings ("+strconv.Itoa(len(added))+")", "")
+	if len(added) == 0 {
+		r.sans(9.5)
+		r.color(colMuted)
+		r.para(marginL, contentW, 4.7, "None — nothing appeared that the previous scan did not report.")
+	}
+	for _, f := range added {
+		r.changeRow(f, false)
+	}
+	r.space(3)
+	r.h2("Fixed since the previous scan ("+strconv.Itoa(len(fixed))+")", "")
+	if len(fixed) == 0 {
+		r.sans(9.5)
+		r.color(colMuted)
+		r.para(marginL, contentW, 4.7, "None — every finding of the previous scan is still present.")
+	}
+	for _, f := range fixed {
+		r.changeRow(f, true)
+	}
+}
+
+func gradeChange(prev, cur string) string {
+	rank := func(g string) int {
+		for i, v := range []string{"F", "D", "C", "B", "A", "A+"} {
+			if strings.EqualFold(strings.TrimSpace(g), v) {
+				return i
+			}
+		}
+		return -1
+	}
+	a, b := rank(prev), rank(cur)
+	switch {
+	case a < 0 || b < 0 || a == b:
+		return "unchanged"
+	case b > a:
+		return "improved"
+	}
+	return "declined"
+}
+
+func (r *renderer) changeRow(f scanner.Finding, fixed bool) {
+	const lh = 4.8
+	sev := normSeverity(f.Severity)
+	label := strings.ToUpper(severityLabel(sev))
+	pw := 17.0
+	x := marginL + pw + 3
+	w := contentW - pw - 3
+	r.bold(9.5)
+	ls := r.lines(oneLine(f.Title), w)
+	r.ensure(lh*float64(len(ls)) + 5)
+	y := r.y()
+	if fixed {
+		r.pill(marginL, y+0.6, "FIXED", colGood, colWhite, 6.5)
+	} else {
+		r.pill(marginL, y+0.6, label, severityColor(sev), colWhite, 6.5)
+	}
+	r.bold(9.5)
+	r.color(colInk)
+	for _, l := range ls {
+		r.ensure(lh)
+		r.text(x, r.y(), w, lh, l, "L")
+		r.space(lh)
+	}
+	meta := oneLine(f.CheckID)
+	if fixed {
+		meta += " · was " + strings.ToLower(severityLabel(sev))
+	}
+	r.sans(7.8)
+	r.color(colMuted)
+	r.para(x, w, 3.8, meta)
+	r.space(2.2)
+}
+
+// ---- findings ----
+
+func (r *renderer) findings() {
+	r.h1("Findings", "findings")
+	r.sans(9.5)
+	r.color(colBody)
+	if len(r.sorted) == 0 {
+		msg := "The scan found nothing to report. Every check either passed or did not apply at this depth."
+		if strings.TrimSpace(r.res.Error) != "" {
+			msg = "No findings were recorded: the scan did not complete (" + oneLine(redact(r.res.Error)) + ")."
+		}
+		r.para(marginL, contentW, 4.7, msg)
+		return
+	}
+	r.para(marginL, contentW, 4.7, summaryCounts(len(r.sorted), r.counts)+
+		" They are listed most severe first. Each one says what the scan saw, why it matters and how to fix it.")
+	r.space(3)
+	cur := scanner.Severity("")
+	for i, f := range r.sorted {
+		sev := normSeverity(f.Severity)
+		if sev != cur {
+			cur = sev
+			r.severityHeading(sev)
+		} else {
+			r.ensure(20)
+			r.draw(colRule)
+			r.pdf.SetLineWidth(0.2)
+			r.pdf.Line(marginL, r.y(), rightX, r.y())
+			r.space(5)
+		}
+		r.finding(i, f)
+	}
+}
+
+func (r *renderer) severityHeading(s scanner.Severity) {
+	r.ensure(40)
+	if r.y() > contentTop+0.1 {
+		r.space(5)
+	}
+	title := severityLabel(s)
+	r.pdf.Bookmark(title+" ("+strconv.Itoa(r.counts[s])+")", 1, r.y())
+	r.anchor("sev-" + string(s))
+	y := r.y()
+	r.fill(severityColor(s))
+	r.pdf.RoundedRect(marginL, y+0.8, 3.6, 3.6, 0.8, "1234", "F")
+	r.bold(12.5)
+	r.color(colInk)
+	r.text(marginL+6, y-0.3, 60, 6, title, "L")
+	tw := r.strW(title)
+	r.sans(9.5)
+	r.color(colMuted)
+	r.text(marginL+6+tw+2.5, y, 60, 6, plural(r.counts[s], "finding", "findings"), "L")
+	r.setY(y + 7)
+	r.draw(severityColor(s))
+	r.pdf.SetLineWidth(0.4)
+	r.pdf.Line(marginL, r.y(), rightX, r.y())
+	r.space(5)
+}
+
+const (
+	labelW = 30.0
+	bodyX  = marginL + labelW
+	bodyW  = contentW - labelW
+)
+
+func (r *renderer) finding(i int, f scanner.Finding) {
+	sev := normSeverity(f.Severity)
+	label := strings.ToUpper(severityLabel(sev))
+	r.bold(11)
+	titleLines := r.lines(oneLine(f.Title), bodyW)
+	r.ensure(float64(len(titleLines))*5.4 + 20)
+	r.anchor("finding-" + strconv.Itoa(i))
+	y := r.y()
+	r.pill(marginL, y+0.5, label, severityColor(sev), colWhite, 6.5)
+	r.bold(11)
+	r.color(colInk)
+	for _, l := range titleLines {
+		r.ensure(5.4)
+		r.text(bodyX, r.y(), bodyW, 5.6, l, "L")
+		r.space(5.4)
+	}
+	r.space(0.6)
+	r.sans(8)
+	r.color(colMuted)
+	meta := "Check " + orDash(oneLine(f.CheckID))
+	if c := oneLine(f.Category); c != "" {
+		meta += " · " + categoryLabel(c)
+	}
+	r.para(bodyX, bodyW, 4, meta)
+	r.space(2.5)
+
+	if ev := strings.TrimSpace(f.Evidence); ev != "" {
+		r.fieldLabel("What we saw")
+		r.block(bodyX, bodyW, clean(redact(ev), true), colFaint)
+		r.space(3)
+	}
+	if d := strings.TrimSpace(f.Description); d != "" {
+		r.fieldLabel("Why it matters")
+		r.sans(9.5)
+		r.color(colBody)
+		r.para(bodyX, bodyW, 4.7, clean(d, true))
+		r.space(2.5)
+	}
+	if parts := parseRecommendation(f.Recommendation); len(parts) > 0 {
+		r.fieldLabel("How to fix")
+		for k, p := range parts {
+			if k > 0 {
+				r.space(1.5)
+			}
+			if !p.Code {
+				r.sans(9.5)
+				r.color(colBody)
+				r.para(bodyX, bodyW, 4.7, clean(p.Text, true))
+				continue
+			}
+			if p.Label != "" {
+				r.ensure(4 + 8)
+				r.bold(7.3)
+				r.color(colMuted)
+				r.para(bodyX, bodyW, 3.8, oneLine(p.Label))
+				r.space(0.5)
+			}
+			r.block(bodyX, bodyW, clean(p.Text, true), colBrand)
+		}
+		r.space(2.5)
+	}
+	r.space(2)
+}
+
+// fieldLabel writes a label in the left column level with the next line of
+// body text, keeping it on the same page as at least two lines of body.
+func (r *renderer) fieldLabel(s string) {
+	r.ensure(4.7 * 3)
+	r.bold(8)
+	r.color(colMuted)
+	r.text(marginL, r.y()+0.3, labelW-3, 4.7, s, "L")
+}
+
+// ---- all checks ----
+
+func statusMark(s scanner.Status) (string, rgb) {
+	switch s {
+	case scanner.StatusPass:
+		return "✓", colGood
+	case scanner.StatusWarn:
+		return "!", severityColor(scanner.SeverityMedium)
+	case scanner.StatusFail:
+		return "✗", colBad
+	case scanner.StatusInfo:
+		return "i", colMuted
+	}
+	return "?", colMuted
+}
+
+func statusLabel(s scanner.Status) string {
+	switch s {
+	case scanner.StatusPass:
+		return "Pass"
+	case scanner.StatusWarn:
+		return "Warning"
+	case scanner.StatusFail:
+		return "Fail"
+	case scanner.StatusInfo:
+		return "Info"
+	case scanner.StatusError:
+		return "Error"
+	}
+	return orDash(oneLine(string(s)))
+}
+
+func (r *renderer) checks() {
+	r.h1("All checks", "checks")
+	r.sans(9.5)
+	r.color(colBody)
+	r.para(marginL, contentW, 4.7, "Every check the scan ran, by category, with what it saw.")
+	r.space(2)
+	const (
+		xMark  = marginL
+		xName  = marginL + 6
+		wName  = 58.0
+		xState = xName + wName + 2
+		wState = 18.0
+		xVal   = xState + wState + 2
+		lh     = 4.4
+	)
+	wVal := rightX - xVal
+	for _, c := range r.res.Categories {
+		if len(c.Checks) == 0 {
+			continue
+		}
+		title := categoryLabel(oneLine(c.Name))
+		if c.MaxScore > 0 {
+			title += " — " + strconv.Itoa(c.Score) + " / " + strconv.Itoa(c.MaxScore)
+		}
+		r.h2(title, "")
+		for _, ck := range c.Checks {
+			mark, mc := statusMark(ck.Status)
+			r.sans(9)
+			name := r.lines(orDash(oneLine(ck.Name)), wName)
+			r.mono(7.8)
+			val := r.lines(clean(redact(ck.Value), true), wVal)
+			if strings.TrimSpace(ck.Value) == "" {
+				val = []string{"—"}
+			}
+			n := max(len(name), len(val))
+			r.ensure(lh * float64(min(n, 3)))
+			for k := 0; k < n; k++ {
+				r.ensure(lh)
+				y := r.y()
+				if k == 0 {
+					r.bold(9)
+					r.color(mc)
+					r.text(xMark, y, 5, lh, mark, "C")
+					r.sans(8)
+					r.text(xState, y, wState, lh, statusLabel(ck.Status), "L")
+				}
+				if k < len(name) {
+					r.sans(9)
+					r.color(colInk)
+					r.text(xName, y, wName, lh, name[k], "L")
+				}
+				if k < len(val) {
+					r.mono(7.8)
+					r.color(colBody)
+					r.text(xVal, y, wVal, lh, val[k], "L")
+				}
+				r.space(lh)
+			}
+			r.draw(colRule)
+			r.pdf.SetLineWidth(0.15)
+			r.pdf.Line(marginL, r.y()+0.8, rightX, r.y()+0.8)
+			r.space(1.8)
+		}
+		r.space(3)
+	}
+}
+
+// ---- TLS, redirects, headers ----
+
+// kv draws a two-column table row: a label and a wrapped value.
+func (r *renderer) kv(label, value string, mono bool, valueColor rgb) {
+	const lw, lh = 38.0, 4.7
+	w := contentW - lw
+	if mono {
+		r.mono(8.2)
+	} else {
+		r.sans(9.5)
+	}
+	ls := r.lines(value, w)
+	r.ensure(lh * float64(min(len(ls), 2)))
+	for k, l := range ls {
+		r.ensure(lh)
+		y := r.y()
+		if k == 0 {
+			r.sans(8.5)
+			r.color(colMuted)
+			r.text(marginL, y, lw-3, lh, r.fit(label, lw-3), "L")
+		}
+		if mono {
+			r.mono(8.2)
+		} else {
+			r.sans(9.5)
+		}
+		r.color(valueColor)
+		r.text(marginL+lw, y, w, lh, l, "L")
+		r.space(lh)
+	}
+	r.draw(colRule)
+	r.pdf.SetLineWidth(0.15)
+	r.pdf.Line(marginL, r.y()+0.9, rightX, r.y()+0.9)
+	r.space(2)
+}
+
+func (r *renderer) tls() {
+	r.h1("TLS certificate", "tls")
+	t := r.res.TLS
+	if t == nil {
+		r.sans(9.5)
+		r.color(colBody)
+		r.para(marginL, contentW, 4.7, "No TLS handshake was recorded: the site may not serve HTTPS, or the scan could not connect to it.")
+		return
+	}
+	trusted, tc := "Yes — the certificate chain verified", colGood
+	if !t.Trusted {
+		trusted, tc = "No", colBad
+		if e := oneLine(t.VerifyError); e != "" {
+			trusted += " — " + e
+		}
+	}
+	expiry, ec := fmtTime(t.NotAfter), colInk
+	if !t.NotAfter.IsZero() {
+		switch {
+		case t.DaysLeft < 0:
+			expiry += " (expired " + plural(-t.DaysLeft, "day", "days") + " ago)"
+			ec = colBad
+		case t.DaysLeft < 14:
+			expiry += " (" + plural(t.DaysLeft, "day", "days") + " left)"
+			ec = colBad
+		case t.DaysLeft < 30:
+			expiry += " (" + plural(t.DaysLeft, "day", "days") + " left)"
+			ec = severityColor(scanner.SeverityMedium)
+		default:
+			expiry += " (" + plural(t.DaysLeft, "day", "days") + " left)"
+		}
+	}
+	names := make([]string, 0, len(t.DNSNames))
+	for _, n := range t.DNSNames {
+		names = append(names, oneLine(n))
+	}
+	protocols := make([]string, 0, len(t.Protocols))
+	for _, p := range t.Protocols {
+		protocols = append(protocols, oneLine(p))
+	}
+	r.kv("Trusted", trusted, false, tc)
+	r.kv("Protocol", orDash(oneLine(t.Version)), false, colInk)
+	r.kv("Cipher suite", orDash(oneLine(t.CipherSuite)), true, colInk)
+	r.kv("Subject", orDash(oneLine(t.Subject)), false, colInk)
+	r.kv("Issuer", orDash(oneLine(t.Issuer)), false, colInk)
+	r.kv("Valid from", fmtTime(t.NotBefore), false, colInk)
+	r.kv("Valid until", expiry, false, ec)
+	r.kv("Names covered", orDash(strings.Join(names, ", ")), false, colInk)
+	if len(protocols) > 0 {
+		r.kv("Protocols offered", strings.Join(protocols, ", "), false, colInk)
+	}
+}
+
+func (r *renderer) redirects() {
+	r.space(4)
+	r.h1("Redirect chain", "redirects")
+	hops := r.res.RedirectChain
+	r.sans(9.5)
+	r.color(colBody)
+	if len(hops) == 0 {
+		msg := "No redirect chain was recorded."
+		if r.res.Depth == scanner.Quick {
+			msg += " Quick scans do not follow the http:// chain; run a Standard scan to check the upgrade to HTTPS."
+		}
+		r.para(marginL, contentW, 4.7, msg)
+		return
+	}
+	r.para(marginL, contentW, 4.7, "The responses seen when requesting the site over plain http://, in order.")
+	r.space(3)
+	for i, h := range hops {
+		const lh = 4.4
+		x := marginL + 22
+		w := contentW - 22
+		r.mono(8.2)
+		ls := r.lines(clean(redact(h.URL), false), w)
+		var loc []string
+		if l := strings.TrimSpace(h.Location); l != "" {
+			loc = r.lines("→ "+clean(redact(l), false), w)
+		}
+		r.ensure(lh*float64(min(len(ls)+len(loc), 3)) + 2)
+		y := r.y()
+		r.sans(8)
+		r.color(colMuted)
+		r.text(marginL, y, 6, lh, strconv.Itoa(i+1)+".", "L")
+		code := statusText(h.StatusCode)
+		bg := colMuted
+		switch {
+		case h.StatusCode >= 200 && h.StatusCode < 300:
+			bg = colGood
+		case h.StatusCode >= 300 && h.StatusCode < 400:
+			bg = colBrand
+		case h.StatusCode >= 400:
+			bg = colBad
+		}
+		r.pill(marginL+6, y+0.3, code, bg, colWhite, 7)
+		for _, l := range ls {
+			r.ensure(lh)
+			r.mono(8.2)
+			r.color(colInk)
+			r.text(x, r.y(), w, lh, l, "L")
+			r.space(lh)
+		}
+		for _, l := range loc {
+			r.ensure(lh)
+			r.mono(8.2)
+			r.color(colMuted)
+			r.text(x, r.y(), w, lh, l, "L")
+			r.space(lh)
+		}
+		r.space(2.5)
+	}
+}
+
+func (r *renderer) headers() {
+	r.space(4)
+	r.h1("Response headers", "headers")
+	res := r.res
+	r.sans(9.5)
+	r.color(colBody)
+	intro := "The headers of the final response"
+	if u := oneLine(res.FinalURL); u != "" {
+		intro += " from " + u
+	}
+	if res.StatusCode != 0 {
+		intro += " (HTTP " + strconv.Itoa(res.StatusCode) + ")"
+	}
+	intro += ", as received. Cookie values and anything that looks like a credential are masked."
+	r.para(marginL, contentW, 4.7, intro)
+	r.space(3)
+	if len(res.Headers) == 0 {
+		r.para(marginL, contentW, 4.7, "No response headers were recorded.")
+	}
+	names := make([]string, 0, len(res.Headers))
+	for k := range res.Headers {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := strings.ToLower(names[i]), strings.ToLower(names[j])
+		if a != b {
+			return a < b
+		}
+		return names[i] < names[j]
+	})
+	const nameW, lh = 50.0, 4.1
+	valW := contentW - nameW - 3
+	for _, k := range names {
+		r.bold(8.2)
+		nl := r.lines(oneLine(k), nameW)
+		r.mono(7.8)
+		vl := r.lines(clean(redactHeader(k, res.Headers[k]), true), valW)
+		n := max(len(nl), len(vl))
+		r.ensure(lh * float64(min(n, 2)))
+		for i := 0; i < n; i++ {
+			r.ensure(lh)
+			y := r.y()
+			if i < len(nl) {
+				r.bold(8.2)
+				r.color(colInk)
+				r.text(marginL, y, nameW, lh, nl[i], "L")
+			}
+			if i < len(vl) {
+				r.mono(7.8)
+				r.color(colBody)
+				r.text(marginL+nameW+3, y, valW, lh, vl[i], "L")
+			}
+			r.space(lh)
+		}
+		r.draw(colRule)
+		r.pdf.SetLineWidth(0.15)
+		r.pdf.Line(marginL, r.y()+0.7, rightX, r.y()+0.7)
+		r.space(1.6)
+	}
+	if len(res.MissingHeaders) > 0 {
+		missing := append([]string(nil), res.MissingHeaders...)
+		sort.Strings(missing)
+		r.space(3)
+		r.h2("Missing security headers", "")
+		for _, m := range missing {
+			r.ensure(4.8)
+			y := r.y()
+			r.bold(9)
+			r.color(colBad)
+			r.text(marginL, y, 5, 4.8, "✗", "L")
+			r.sans(9.5)
+			r.color(colInk)
+			r.para(marginL+6, contentW-6, 4.8, oneLine(m))
+		}
+	}
+}
+
+func (r *renderer) about() {
+	r.space(6)
+	r.h1("About this report", "about")
+	r.sans(9.5)
+	r.color(colBody)
+	r.para(marginL, contentW, 4.7, "Palisade scans a website from the outside, the way any visitor or attacker sees it, without credentials. "+
+		"It checks TLS, security headers, cookies, redirects, DNS, information exposure and page content, scores each category "+
+		"and combines them into an overall score out of 100. An invalid or expired certificate, or a leaked secret, caps the grade.")
+	r.space(4)
+	r.ensure(16)
+	r.bold(8.5)
+	r.color(colInk)
+	r.text(marginL, r.y(), contentW, 4.5, "Grading scale", "L")
+	r.space(6)
+	scale := [][2]string{{"A+", "90–100"}, {"A", "80–89"}, {"B", "70–79"}, {"C", "60–69"}, {"D", "50–59"}, {"F", "0–49"}}
+	x := marginL
+	y := r.y()
+	for _, s := range scale {
+		pw := r.pill(x, y, s[0], gradeColor(s[0]), colWhite, 8)
+		r.sans(8.5)
+		r.color(colBody)
+		r.text(x+pw+1.5, y, 20, 4.7, s[1], "L")
+		x += pw + 1.5 + r.strW(s[1]) + 6
+	}
+	r.setY(y + 10)
+	r.sans(8.5)
+	r.color(colMuted)
+	r.para(marginL, contentW, 4.3, "This report describes what an automated, unauthenticated scan observed at the time shown; it is not a penetration test "+
+		"and cannot prove the absence of vulnerabilities. Evidence is reproduced as received, with anything that looks like a credential masked. "+
+		"Each report version is a fixed document: generating the report again creates a new version and leaves this one unchanged.")
+	r.space(2)
+	r.para(marginL, contentW, 4.3, "Scan "+orDash(r.in.ScanID)+" · report version "+strconv.Itoa(r.in.Version)+" · generated "+fmtTime(r.genAt)+
+		". Set in DejaVu Sans and DejaVu Sans Mono (Bitstream Vera licence).")
+}

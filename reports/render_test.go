@@ -1,0 +1,376 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/palisade/palisade/app/scanner"
+)
+
+// needPoppler skips tests that read PDFs back when poppler-utils is missing;
+// CI installs it (apt-get install -y poppler-utils).
+func needPoppler(t testing.TB) {
+	t.Helper()
+	for _, tool := range []string{"pdftotext", "pdfinfo"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not found: install poppler-utils to run the PDF read-back tests", tool)
+		}
+	}
+}
+
+func render(t testing.TB, in Input) []byte {
+	t.Helper()
+	pdf, err := Render(in)
+	if err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("output does not start with %%PDF-: %q", pdf[:min(len(pdf), 16)])
+	}
+	return pdf
+}
+
+func poppler(t testing.TB, pdf []byte, tool string, args ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	args = append(args, path)
+	if tool == "pdftotext" {
+		args = append(args, "-")
+	}
+	out, err := exec.CommandContext(ctx, tool, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", tool, args, err, out)
+	}
+	return string(out)
+}
+
+// squash removes all whitespace, so text wrapped over several lines (or
+// broken inside a long token) still matches what went in.
+func squash(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '\u2007' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// pdfText is the whole text in content order, whitespace removed.
+func pdfText(t testing.TB, pdf []byte) string {
+	return squash(poppler(t, pdf, "pdftotext", "-raw", "-enc", "UTF-8"))
+}
+
+// bodyText is like pdfText without the running header and footer, so text
+// that continues across a page break reads as one piece.
+func bodyText(t testing.TB, pdf []byte) string {
+	const mm = 72 / 25.4 // pdftotext crops in pixels at its default 72 dpi
+	top, bottom := 17*mm, (pageH-bottomGap+1)*mm
+	return squash(poppler(t, pdf, "pdftotext", "-raw", "-enc", "UTF-8",
+		"-x", "0", "-y", strconv.Itoa(int(top)), "-W", "600", "-H", strconv.Itoa(int(bottom-top))))
+}
+
+func pageCount(t testing.TB, pdf []byte) int {
+	t.Helper()
+	info := poppler(t, pdf, "pdfinfo")
+	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindStringSubmatch(info)
+	if m == nil {
+		t.Fatalf("pdfinfo printed no page count:\n%s", info)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+func TestRenderContent(t *testing.T) {
+	needPoppler(t)
+	in := sampleInput(0, false)
+	text := pdfText(t, render(t, in))
+	want := []struct{ name, text string }{
+		{"IDN domain in Unicode", idnDomain},
+		{"punycode form beside it", "xn--bcher-kva.example"},
+		{"grade", "receivedgradeCwithanoverallscoreof64"},
+		{"version", "REPORTVERSION3"},
+		{"version in footer", "version3·generated24June2025,14:05UTC"},
+		{"scan id", "scn_01J0Z6Q4W8Y3K2V5"},
+		{"scan date", "24June2025,14:03UTC"},
+		{"depth", "Standard"},
+		{"greek", greekText},
+		{"cyrillic", cyrillicTxt},
+		{"page numbers", "Page1of"},
+		{"category table", "Scoresbycategory"},
+		{"TLS facts", "TLS_AES_128_GCM_SHA256"},
+		{"certificate issuer", "CN=R11,O=Let'sEncrypt,C=US"},
+		{"redirect hop", "https://www." + idnDomain + "/de/start"},
+		{"raw header", "X-Content-Type-Options"},
+		{"config line", "ssl_protocolsTLSv1.2TLSv1.3;"},
+		{"top fix", "Revokethekeynow"},
+		{"missing header", "Permissions-Policy"},
+		{"check id", "content.secrets"},
+	}
+	for _, f := range in.Result.Findings {
+		want = append(want, struct{ name, text string }{"finding " + f.CheckID, f.Title})
+	}
+	for _, w := range want {
+		if !strings.Contains(text, squash(w.text)) {
+			t.Errorf("%s: %q not found in the PDF text", w.name, w.text)
+		}
+	}
+	for _, secret := range []string{"sk_live_51H8d9sKq2aXoPq9lLw0AbCdEf", "hunter2hunter2", "abc123def456ghi"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("secret %q is in the PDF text; it must be redacted", secret)
+		}
+	}
+	if strings.Contains(text, "Changessincethepreviousscan") {
+		t.Error("changes section rendered although Previous is nil")
+	}
+	if strings.Contains(text, "?????") {
+		t.Error("text degraded to question marks")
+	}
+}
+
+func TestPDFInfo(t *testing.T) {
+	needPoppler(t)
+	pdf := render(t, sampleInput(0, true))
+	info := poppler(t, pdf, "pdfinfo")
+	for _, want := range []string{"Title:           Security Report — " + idnDomain, "Page size:       595.28 x 841.89 pts (A4)", "CreationDate:    Tue Jun 24 14:05:09 2025"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("pdfinfo lacks %q:\n%s", want, info)
+		}
+	}
+	if n := pageCount(t, pdf); n < 6 || n > 20 {
+		t.Errorf("a 8-finding report has %d pages, want 6..20", n)
+	}
+	// "Page N of M" must use the real total on every page
+	n := pageCount(t, pdf)
+	text := pdfText(t, pdf)
+	for p := 1; p <= n; p++ {
+		if want := fmt.Sprintf("Page%dof%d", p, n); !strings.Contains(text, want) {
+			t.Errorf("footer %q missing", want)
+		}
+	}
+	if strings.Contains(text, "{nb}") || strings.Contains(text, "{pp:") || strings.Contains(text, "{pg:") {
+		t.Error("an unresolved page-number placeholder is left in the text")
+	}
+}
+
+// wordBox is one word of `pdftotext -bbox` output, in points.
+type wordBox struct {
+	page                   int
+	xMin, yMin, xMax, yMax float64
+	text                   string
+}
+
+var (
+	rePage = regexp.MustCompile(`<page width="([\d.]+)" height="([\d.]+)">`)
+	reWord = regexp.MustCompile(`<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)</word>`)
+)
+
+func wordBoxes(t testing.TB, pdf []byte) (w, h float64, words []wordBox) {
+	t.Helper()
+	out := poppler(t, pdf, "pdftotext", "-bbox")
+	page := 0
+	for _, line := range strings.Split(out, "\n") {
+		if m := rePage.FindStringSubmatch(line); m != nil {
+			page++
+			w, _ = strconv.ParseFloat(m[1], 64)
+			h, _ = strconv.ParseFloat(m[2], 64)
+			continue
+		}
+		if m := reWord.FindStringSubmatch(line); m != nil {
+			b := wordBox{page: page, text: m[5]}
+			b.xMin, _ = strconv.ParseFloat(m[1], 64)
+			b.yMin, _ = strconv.ParseFloat(m[2], 64)
+			b.xMax, _ = strconv.ParseFloat(m[3], 64)
+			b.yMax, _ = strconv.ParseFloat(m[4], 64)
+			words = append(words, b)
+		}
+	}
+	if page == 0 || len(words) == 0 {
+		t.Fatalf("pdftotext -bbox found no pages or words")
+	}
+	return w, h, words
+}
+
+func TestLargeReportPaginates(t *testing.T) {
+	needPoppler(t)
+	in := sampleInput(192, true) // 8 base + 192 generated = 200 findings
+	if n := len(in.Result.Findings); n != 200 {
+		t.Fatalf("fixture has %d findings, want 200", n)
+	}
+	start := time.Now()
+	pdf := render(t, in)
+	t.Logf("200 findings: %d bytes in %v", len(pdf), time.Since(start))
+
+	pages := pageCount(t, pdf)
+	if pages < 60 {
+		t.Errorf("200 findings fit on %d pages; expected at least 60, something was dropped", pages)
+	}
+	text := bodyText(t, pdf)
+	for _, f := range in.Result.Findings {
+		if !strings.Contains(text, squash(f.Title)) {
+			t.Errorf("finding title %q missing", f.Title)
+		}
+		if !strings.HasPrefix(f.CheckID, "content.generated-") {
+			continue
+		}
+		// evidence is a URL with a 160+ character token and no spaces: all of it
+		// must be on the page, wrapped, not clipped
+		if !strings.Contains(text, squash(f.Evidence)) {
+			t.Errorf("evidence of %s is cut: %q", f.CheckID, f.Evidence)
+		}
+	}
+	for name, v := range in.Result.Headers {
+		if name == "Set-Cookie" {
+			continue
+		}
+		if !strings.Contains(text, squash(name+v)) && !strings.Contains(text, squash(v)) {
+			t.Errorf("header %s is cut: %q", name, v)
+		}
+	}
+
+	pw, ph, words := wordBoxes(t, pdf)
+	const mm = 72 / 25.4
+	const tol = 0.6 // points
+	for _, w := range words {
+		switch {
+		case w.xMax > pw-marginR*mm+tol:
+			t.Errorf("page %d: %q ends at x=%.1fpt, beyond the right margin (%.1fpt)", w.page, w.text, w.xMax, pw-marginR*mm)
+		case w.xMin < marginL*mm-tol:
+			t.Errorf("page %d: %q starts at x=%.1fpt, left of the margin", w.page, w.text, w.xMin)
+		case w.yMax > ph-8*mm || w.yMin < 8*mm:
+			t.Errorf("page %d: %q at y=%.1f..%.1fpt is outside the printable area", w.page, w.text, w.yMin, w.yMax)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	in := sampleInput(22, true)
+	first := render(t, in)
+	// concurrent renders share the font coverage table; they must not interfere
+	var wg sync.WaitGroup
+	outs := make([][]byte, 4)
+	for i := range outs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], _ = Render(in)
+		}()
+	}
+	wg.Wait()
+	for i, o := range outs {
+		if !bytes.Equal(first, o) {
+			t.Fatalf("render %d differs from the first (%d vs %d bytes)", i+1, len(o), len(first))
+		}
+	}
+	later := in
+	later.GeneratedAt = later.GeneratedAt.Add(time.Minute)
+	if bytes.Equal(first, render(t, later)) {
+		t.Error("a different GeneratedAt produced identical bytes; the date is not in the document")
+	}
+}
+
+func TestChangesSincePrevious(t *testing.T) {
+	needPoppler(t)
+	text := pdfText(t, render(t, sampleInput(0, true)))
+	// the heading appears twice: in the contents and at the section
+	head := squash("Changes since the previous scan")
+	i := strings.LastIndex(text, head)
+	if i < 0 || strings.Count(text, head) < 2 {
+		t.Fatalf("changes section missing")
+	}
+	section := text[i:]
+	if end := strings.Index(section, squash("They are listed most severe first")); end > 0 {
+		section = section[:end]
+	}
+	checks := []struct{ name, before, after string }{
+		{"score change", "SCORE", "58→64"},
+		{"grade change", "GRADE", "D→C"},
+		{"new finding listed under New findings", squash("New findings (1)"), squash("No Content Security Policy")},
+		{"fixed finding listed under Fixed", squash("Fixed since the previous scan (1)"), squash("Clickjacking protection missing")},
+	}
+	for _, c := range checks {
+		a := strings.Index(section, c.before)
+		b := strings.Index(section, c.after)
+		if a < 0 || b < 0 || b < a {
+			t.Errorf("%s: want %q followed by %q in the changes section", c.name, c.before, c.after)
+		}
+	}
+	if strings.Contains(section, squash("Server version disclosed")) {
+		t.Error("an unchanged finding is listed as a change")
+	}
+}
+
+func TestRenderEdgeCases(t *testing.T) {
+	if _, err := Render(Input{}); !errors.Is(err, ErrNoResult) {
+		t.Errorf("Render(nil result) = %v, want ErrNoResult", err)
+	}
+	cases := []struct {
+		name string
+		res  *scanner.Result
+	}{
+		{"empty result", &scanner.Result{}},
+		{"failed scan", &scanner.Result{TargetURL: "https://xn--bcher-kva.example/", Error: "connection refused", Grade: "F"}},
+		{"hostile text", &scanner.Result{
+			TargetDomain: strings.Repeat("sub.", 60) + "example",
+			Grade:        "A+", OverallScore: 97,
+			Headers: map[string]string{"X-Bidi": "abc\u202Egnp.exe", "X-Emoji": "🔥🔥 火 \x00\x07", strings.Repeat("X-Long-Name-", 12): strings.Repeat("é", 900)},
+			Findings: []scanner.Finding{{Title: strings.Repeat("Überlanger Titel ", 30), Severity: "weird",
+				Evidence: strings.Repeat("🔒", 400), Recommendation: "```\n" + strings.Repeat("x", 2000) + "\n```"}},
+			Categories: []scanner.Category{{Name: "", MaxScore: 0}},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pdf := render(t, Input{Result: c.res, Version: 1})
+			if len(pdf) < 1000 {
+				t.Errorf("suspiciously small PDF: %d bytes", len(pdf))
+			}
+		})
+	}
+}
+
+func TestTitle(t *testing.T) {
+	cases := []struct {
+		in   Input
+		want string
+	}{
+		{Input{Result: &scanner.Result{TargetDomain: idnDomain}}, "Security Report — bücher.example"},
+		{Input{Result: &scanner.Result{TargetDomain: "xn--bcher-kva.example"}}, "Security Report — bücher.example"},
+		{Input{Result: &scanner.Result{TargetURL: "https://example.com:8443/x"}}, "Security Report — example.com"},
+		{Input{}, "Security Report"},
+	}
+	for _, c := range cases {
+		if got := Title(c.in); got != c.want {
+			t.Errorf("Title = %q, want %q", got, c.want)
+		}
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	in := sampleInput(22, true) // 30 findings
+	if n := len(in.Result.Findings); n != 30 {
+		b.Fatalf("fixture has %d findings, want 30", n)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Render(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

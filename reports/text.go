@@ -1,0 +1,420 @@
+package reports
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/idna"
+)
+
+// replacementRune stands in for characters the embedded fonts cannot draw
+// (CJK, emoji, anything outside the BMP), so the reader sees that something
+// was there instead of an empty box or nothing at all.
+const replacementRune = '\uFFFD'
+
+// clean maps text from a scanned site (or the scanner) onto what the report
+// can draw: invalid UTF-8, control and invisible formatting characters
+// (including bidi overrides, which could make evidence read differently than
+// it is) are removed, tabs become spaces, and runes missing from the fonts
+// become U+FFFD. Newlines survive only when multiline is set.
+func clean(s string, multiline bool) string {
+	cov := fontCoverage()
+	var b strings.Builder
+	b.Grow(len(s))
+	prevCR := false
+	for _, r := range s {
+		cr := prevCR
+		prevCR = false
+		switch {
+		case r == '\r':
+			prevCR = true
+			if multiline {
+				b.WriteByte('\n')
+			} else {
+				b.WriteByte(' ')
+			}
+		case r == '\n':
+			if cr {
+				continue // \r\n already written
+			}
+			if multiline {
+				b.WriteByte('\n')
+			} else {
+				b.WriteByte(' ')
+			}
+		case r == '\t':
+			b.WriteString("  ")
+		case r == '\u00a0' || r == '\u2028' || r == '\u2029':
+			b.WriteByte(' ')
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+			// dropped: NUL, C1 controls, ZWSP, BOM, bidi overrides, soft hyphen
+		case cov.has(r):
+			b.WriteRune(r)
+		default:
+			b.WriteRune(replacementRune)
+		}
+	}
+	return b.String()
+}
+
+// oneLine cleans s and collapses runs of whitespace, for titles and table cells.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(clean(s, false)), " ")
+}
+
+// wrap breaks text into lines no wider than maxW, measuring each rune with
+// width. Explicit newlines are kept (an empty line stays empty). Lines break
+// at spaces first; a word that is still too wide breaks after URL and header
+// punctuation (/ ; , & ? = -), and failing that between any two characters,
+// so nothing is ever wider than maxW: long tokens, hashes and header values
+// without spaces all wrap instead of running off the page.
+func wrap(text string, maxW float64, width func(rune) float64) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		out = append(out, wrapPara([]rune(para), maxW, width)...)
+	}
+	return out
+}
+
+func isSoftBreak(r rune) bool {
+	switch r {
+	case '/', ';', ',', '&', '?', '=', '-', '|', ':', '.', ')', ']', '}', '_', '+':
+		return true
+	}
+	return false
+}
+
+func wrapPara(rs []rune, maxW float64, width func(rune) float64) []string {
+	if len(rs) == 0 {
+		return []string{""}
+	}
+	var lines []string
+	start := 0
+	first := true
+	for start < len(rs) {
+		if !first {
+			for start < len(rs) && rs[start] == ' ' {
+				start++
+			}
+			if start >= len(rs) {
+				break
+			}
+		}
+		first = false
+		w := 0.0
+		lastSpace, lastSpaceW := -1, 0.0
+		lastSoft := -1
+		i := start
+		for ; i < len(rs); i++ {
+			cw := width(rs[i])
+			if w+cw > maxW && i > start {
+				break
+			}
+			if rs[i] == ' ' {
+				lastSpace, lastSpaceW = i, w
+			} else if isSoftBreak(rs[i]) {
+				lastSoft = i
+			}
+			w += cw
+		}
+		if i >= len(rs) {
+			lines = append(lines, strings.TrimRight(string(rs[start:]), " "))
+			break
+		}
+		var end, next int
+		switch {
+		case rs[i] == ' ':
+			end, next = i, i+1
+		case lastSpace > start && (lastSoft < lastSpace || lastSpaceW >= 0.6*maxW):
+			end, next = lastSpace, lastSpace+1
+		case lastSoft >= start:
+			end, next = lastSoft+1, lastSoft+1
+		default:
+			end, next = i, i
+		}
+		lines = append(lines, strings.TrimRight(string(rs[start:end]), " "))
+		start = next
+	}
+	return lines
+}
+
+// Secret redaction. The scanner is expected to mask what it reports, but a
+// report is a document people forward: anything that still looks like a
+// credential is masked again here, keeping only a recognisable prefix so the
+// reader knows which key to rotate.
+var (
+	rePrivateKey = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)`)
+	reJWT        = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)
+	reURLCreds   = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+):([^/\s@]+)@`)
+	reBearer     = regexp.MustCompile(`(?i)\b(bearer|basic|token)(\s+)([A-Za-z0-9._~+/=-]{8,})`)
+	rePrefixed   = regexp.MustCompile(`\b(AKIA|ASIA|AIza|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|xox[abposr]-|sk_live_|sk_test_|rk_live_|rk_test_|whsec_|sk-|SG\.|npm_|shpat_|shpss_)([A-Za-z0-9_.\-]{8,})`)
+	reKeyValue   = regexp.MustCompile(`(?i)((?:[a-z0-9_.-]*?)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|session[_-]?id|sessid|credentials?|auth[_-]?key)[a-z0-9_.-]*)("?\s*[:=]\s*["']?)([^\s"'&;,<>]{4,})`)
+)
+
+// redacted is the marker left where a secret was.
+const redacted = "[redacted]"
+
+// redact masks credentials in untrusted text: private keys, JWTs, URL
+// passwords, bearer tokens, provider-prefixed API keys and values of
+// secret-looking keys (password=, api_key:, token=…).
+func redact(s string) string {
+	if s == "" {
+		return s
+	}
+	s = rePrivateKey.ReplaceAllString(s, "-----BEGIN PRIVATE KEY----- "+redacted+" -----END PRIVATE KEY-----")
+	s = reJWT.ReplaceAllString(s, "eyJ…"+redacted)
+	s = reURLCreds.ReplaceAllString(s, "$1:"+redacted+"@")
+	s = reBearer.ReplaceAllStringFunc(s, func(m string) string {
+		sub := reBearer.FindStringSubmatch(m)
+		if sub[3] == redacted || strings.HasPrefix(sub[3], "[") {
+			return m
+		}
+		return sub[1] + sub[2] + redacted
+	})
+	s = rePrefixed.ReplaceAllString(s, "${1}…"+redacted)
+	s = reKeyValue.ReplaceAllStringFunc(s, func(m string) string {
+		sub := reKeyValue.FindStringSubmatch(m)
+		if strings.HasPrefix(sub[3], "[redacted") || strings.HasPrefix(sub[3], "…") {
+			return m
+		}
+		return sub[1] + sub[2] + redacted
+	})
+	return s
+}
+
+// redactHeader masks secrets in a response header value; a Set-Cookie value
+// is a live session identifier of whoever scanned, so its value is masked
+// while the cookie name and attributes (the part a report judges) stay.
+func redactHeader(name, value string) string {
+	if strings.EqualFold(name, "Set-Cookie") {
+		lines := strings.Split(value, "\n")
+		for i, l := range lines {
+			if eq := strings.IndexByte(l, '='); eq > 0 {
+				semi := strings.IndexByte(l, ';')
+				if semi < 0 || eq < semi {
+					rest := ""
+					if semi >= 0 {
+						rest = l[semi:]
+					}
+					val := l[eq+1 : len(l)-len(rest)]
+					if strings.TrimSpace(val) != "" {
+						lines[i] = l[:eq+1] + redacted + rest
+					}
+				}
+			}
+		}
+		value = strings.Join(lines, "\n")
+	}
+	return redact(value)
+}
+
+// recPart is one piece of a recommendation: prose, or a configuration
+// snippet shown in monospace, optionally labelled with the server it is for.
+type recPart struct {
+	Code  bool
+	Label string
+	Text  string
+}
+
+var (
+	reServerLabel = regexp.MustCompile(`(?i)(?:^|[\s(])((?:nginx|apache(?:2| httpd)?|caddy(?:file)?|iis|\.htaccess|htaccess|lighttpd|haproxy|traefik|express|node\.js|cloudflare|netlify|vercel|_headers|html|dns|dns record|txt record|caa record|security\.txt)(?:\s*\([^)]{1,40}\))?):\s+`)
+	reInlineCode  = regexp.MustCompile("`([^`]+)`")
+)
+
+// codePrefixes start lines that are configuration rather than prose.
+var codePrefixes = []string{
+	"add_header ", "more_set_headers ", "Header ", "Header always ", "header ", "header_down ",
+	"ssl_protocols ", "ssl_ciphers ", "ssl_prefer_server_ciphers ", "SSLProtocol ", "SSLCipherSuite ",
+	"SSLHonorCipherOrder ", "server_tokens ", "ServerTokens ", "ServerSignature ", "expose_php ",
+	"return 301 ", "return 308 ", "Redirect ", "RewriteEngine ", "RewriteCond ", "RewriteRule ",
+	"Options ", "autoindex ", "proxy_cookie_path ", "proxy_cookie_flags ", "tls ", "redir ",
+	"Strict-Transport-Security:", "Content-Security-Policy:", "X-Frame-Options:", "X-Content-Type-Options:",
+	"Referrer-Policy:", "Permissions-Policy:", "Cross-Origin-", "Set-Cookie:", "Access-Control-",
+	"Contact:", "Expires:", "v=spf1", "v=DMARC1", "_dmarc.", "<script ", "<link ", "<meta ", "location ",
+	"app.use(", "res.setHeader(", "helmet(",
+}
+
+// parseRecommendation splits a recommendation into prose and config
+// snippets, so "how to fix" can show the line to paste in monospace. It
+// understands the shapes a fix is written in: ``` fences, indented lines,
+// whole-line `code`, "nginx: add_header …" server labels (several per line
+// are fine) and lines that start with a known directive. Inline `code` in
+// prose that looks like configuration is repeated as a snippet when the
+// recommendation has no other snippet.
+func parseRecommendation(s string) []recPart {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var parts []recPart
+	add := func(p recPart) {
+		p.Text = strings.TrimRight(p.Text, " \t")
+		if !p.Code {
+			p.Text = strings.TrimSpace(p.Text)
+		}
+		if strings.TrimSpace(p.Text) == "" {
+			return
+		}
+		if n := len(parts); n > 0 && parts[n-1].Code == p.Code && parts[n-1].Label == p.Label {
+			sep := " "
+			if p.Code {
+				sep = "\n"
+			}
+			parts[n-1].Text += sep + p.Text
+			return
+		}
+		if n := len(parts); n > 0 && !p.Code && !parts[n-1].Code {
+			parts[n-1].Text += "\n" + p.Text
+			return
+		}
+		parts = append(parts, p)
+	}
+	inFence, fenceLabel := false, ""
+	for _, line := range strings.Split(s, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "```") {
+			if inFence {
+				inFence = false
+			} else {
+				inFence, fenceLabel = true, strings.TrimSpace(strings.TrimPrefix(trimmed, "```"))
+			}
+			continue
+		}
+		switch {
+		case inFence:
+			add(recPart{Code: true, Label: fenceLabel, Text: line})
+		case trimmed == "":
+			if n := len(parts); n > 0 && !parts[n-1].Code {
+				parts = append(parts, recPart{}) // paragraph boundary
+			}
+		case strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t"):
+			add(recPart{Code: true, Text: strings.TrimPrefix(strings.TrimPrefix(line, "\t"), "    ")})
+		case len(trimmed) > 2 && trimmed[0] == '`' && trimmed[len(trimmed)-1] == '`' && strings.Count(trimmed, "`") == 2:
+			add(recPart{Code: true, Text: trimmed[1 : len(trimmed)-1]})
+		case hasCodePrefix(trimmed):
+			add(recPart{Code: true, Text: trimmed})
+		default:
+			locs := reServerLabel.FindAllStringSubmatchIndex(line, -1)
+			if len(locs) == 0 {
+				add(recPart{Text: trimmed})
+				continue
+			}
+			add(recPart{Text: line[:locs[0][2]]})
+			for i, loc := range locs {
+				end := len(line)
+				if i+1 < len(locs) {
+					end = locs[i+1][2]
+				}
+				code := strings.TrimSpace(line[loc[1]:end])
+				code = strings.TrimSuffix(strings.TrimPrefix(code, "`"), "`")
+				code = strings.TrimSpace(strings.TrimRight(code, "`"))
+				code = strings.TrimSuffix(code, ";`")
+				add(recPart{Code: true, Label: line[loc[2]:loc[3]], Text: code})
+			}
+		}
+	}
+	// drop empty paragraph markers, merge prose across them with a blank line
+	var out []recPart
+	hasCode := false
+	for i := 0; i < len(parts); i++ {
+		p := parts[i]
+		if p.Text == "" && !p.Code {
+			if n := len(out); n > 0 && !out[n-1].Code && i+1 < len(parts) && !parts[i+1].Code {
+				out[n-1].Text += "\n"
+			}
+			continue
+		}
+		if n := len(out); n > 0 && !p.Code && !out[n-1].Code {
+			out[n-1].Text += "\n" + p.Text
+			continue
+		}
+		hasCode = hasCode || p.Code
+		out = append(out, p)
+	}
+	if !hasCode {
+		var snippets []recPart
+		for _, p := range out {
+			for _, m := range reInlineCode.FindAllStringSubmatch(p.Text, -1) {
+				if looksLikeConfig(m[1]) {
+					snippets = append(snippets, recPart{Code: true, Text: m[1]})
+				}
+			}
+		}
+		if len(snippets) > 0 {
+			merged := snippets[0]
+			for _, sn := range snippets[1:] {
+				merged.Text += "\n" + sn.Text
+			}
+			out = append(out, merged)
+		}
+	}
+	for i := range out {
+		if !out[i].Code {
+			out[i].Text = reInlineCode.ReplaceAllString(out[i].Text, "$1")
+		}
+	}
+	return out
+}
+
+func hasCodePrefix(line string) bool {
+	for _, p := range codePrefixes {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func looksLikeConfig(s string) bool {
+	return len(s) >= 12 && strings.ContainsAny(s, ":=;") || hasCodePrefix(s)
+}
+
+// displayDomain is the host as people read it: Unicode for an IDN, so
+// bücher.example is shown as such and not as xn--bcher-kva.example.
+func displayDomain(r Input) string {
+	d := ""
+	if r.Result != nil {
+		d = strings.TrimSpace(r.Result.TargetDomain)
+		if d == "" {
+			for _, raw := range []string{r.Result.TargetURL, r.Result.FinalURL} {
+				if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
+					d = u.Hostname()
+					break
+				}
+			}
+		}
+	}
+	if strings.Contains(strings.ToLower(d), "xn--") {
+		if u, err := idna.Display.ToUnicode(d); err == nil {
+			d = u
+		}
+	}
+	return d
+}
+
+// displayURL shows a URL with its host in Unicode, matching displayDomain;
+// anything that does not parse is returned unchanged.
+func displayURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || !strings.Contains(strings.ToLower(u.Hostname()), "xn--") {
+		return raw
+	}
+	host, err := idna.Display.ToUnicode(u.Hostname())
+	if err != nil {
+		return raw
+	}
+	return strings.Replace(raw, u.Hostname(), host, 1)
+}
+
+// asciiDomain is the punycode form of an IDN, shown beside the Unicode one
+// so look-alike domains can be told apart; empty when the domain is ASCII.
+func asciiDomain(d string) string {
+	for _, r := range d {
+		if r > unicode.MaxASCII {
+			if a, err := idna.Lookup.ToASCII(d); err == nil && a != d {
+				return a
+			}
+			return ""
+		}
+	}
+	return ""
+}

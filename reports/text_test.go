@@ -1,0 +1,215 @@
+package reports
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/palisade/palisade/app/scanner"
+)
+
+func TestWrap(t *testing.T) {
+	unit := func(rune) float64 { return 1 } // every rune is 1 wide
+	cases := []struct {
+		name string
+		in   string
+		maxW float64
+		want []string
+	}{
+		{"fits", "short line", 20, []string{"short line"}},
+		{"breaks at spaces", "the quick brown fox", 10, []string{"the quick", "brown fox"}},
+		{"keeps newlines and blank lines", "a\n\nb", 10, []string{"a", "", "b"}},
+		{"long word hard-broken", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		{"url breaks after slash", "https://ex.am/ple/path", 12, []string{"https://ex.", "am/ple/path"}},
+		{"header value breaks after ;", "max-age=1;includeSubDomains", 14, []string{"max-age=1;", "includeSubDoma", "ins"}},
+		{"space at the overflow point", "abcd efgh", 4, []string{"abcd", "efgh"}},
+		{"multibyte counted as runes", "ääää ööööö", 5, []string{"ääää", "ööööö"}},
+		{"empty", "", 5, []string{""}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := wrap(c.in, c.maxW, unit)
+			if strings.Join(got, "|") != strings.Join(c.want, "|") {
+				t.Errorf("wrap(%q, %v) = %q, want %q", c.in, c.maxW, got, c.want)
+			}
+		})
+	}
+}
+
+// TestWrapNeverOverflows checks the invariant the layout relies on with real
+// font metrics: no line is wider than the limit and no visible rune is lost.
+func TestWrapNeverOverflows(t *testing.T) {
+	r := newRenderer(sampleInput(0, false))
+	inputs := []string{
+		strings.Repeat("0123456789abcdef", 50),
+		"Content-Security-Policy: " + strings.Repeat("script-src 'self' https://cdn.example.com; ", 12),
+		strings.Repeat("Ελληνικά Кириллица bücher ", 30),
+		strings.Repeat("W", 300) + " i " + strings.Repeat("il", 200),
+	}
+	for _, set := range []func(float64){r.sans, r.bold, r.mono} {
+		set(9.5)
+		for _, in := range inputs {
+			for _, w := range []float64{20, 47.3, 140, 170} {
+				lines := r.lines(in, w)
+				for _, l := range lines {
+					if lw := r.strW(l); lw > w+1e-9 {
+						t.Fatalf("line %q is %.2fmm wide, limit %.2fmm", l, lw, w)
+					}
+				}
+				if squash(strings.Join(lines, "")) != squash(in) {
+					t.Fatalf("wrapping lost text at width %v", w)
+				}
+			}
+		}
+	}
+}
+
+func TestClean(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		multiline      bool
+	}{
+		{"latin greek cyrillic kept", "bücher Ελληνικά Кириллица", "bücher Ελληνικά Кириллица", false},
+		{"controls dropped", "a\x00b\x07c\x1b", "abc", false},
+		{"bidi override dropped", "abc\u202Egnp.exe", "abcgnp.exe", false},
+		{"newline flattened", "a\r\nb\nc", "a b c", false},
+		{"newline kept", "a\r\nb\rc", "a\nb\nc", true},
+		{"tab expanded", "a\tb", "a  b", false},
+		{"emoji replaced", "x🔥y", "x\uFFFDy", false},
+		{"cjk replaced", "火", "\uFFFD", false},
+		{"invalid utf-8 replaced", "a\xffb", "a\uFFFDb", false},
+	}
+	for _, c := range cases {
+		if got := clean(c.in, c.multiline); got != c.want {
+			t.Errorf("%s: clean(%q) = %q, want %q", c.name, c.in, got, c.want)
+		}
+	}
+}
+
+func TestFontCoverage(t *testing.T) {
+	c := fontCoverage()
+	for _, r := range "AZaz09äöüßÆΩαβγЖжЯя€—…→✓✗\u2007\uFFFD" {
+		if !c.has(r) {
+			t.Errorf("embedded fonts lack %q (U+%04X)", r, r)
+		}
+	}
+	for _, r := range []rune{'火', 0x1F525, -1, 0x110000} {
+		if c.has(r) {
+			t.Errorf("coverage claims %q", r)
+		}
+	}
+	if !strings.Contains(fontLicense, "Bitstream") {
+		t.Error("font licence text missing")
+	}
+}
+
+func TestRedact(t *testing.T) {
+	cases := []struct {
+		name, in string
+		gone     []string // must not survive
+		kept     []string // must survive
+	}{
+		{"stripe key", `key = "sk_live_51H8d9sKq2aXoPq9lLw0"`, []string{"51H8d9sKq2aXoPq9lLw0"}, []string{"sk_live_", redacted}},
+		{"aws key id", "AKIAIOSFODNN7EXAMPLE in config", []string{"IOSFODNN7EXAMPLE"}, []string{"AKIA", "in config"}},
+		{"github token", "ghp_0123456789abcdefghijABCDEFGHIJ012345", []string{"0123456789abcdefghij"}, []string{"ghp_"}},
+		{"jwt", "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig_nature-123", []string{"eyJzdWIiOiIxMjM0In0", "sig_nature"}, nil},
+		{"bearer", "Authorization: Bearer abcdefghijklmnop123", []string{"abcdefghijklmnop123"}, []string{"Bearer"}},
+		{"password assignment", "db_password=hunter2hunter2&x=1", []string{"hunter2"}, []string{"db_password=", "&x=1"}},
+		{"json secret", `{"client_secret": "s3cr3tvalue"}`, []string{"s3cr3tvalue"}, []string{"client_secret"}},
+		{"url credentials", "https://admin:pa55word@example.com/", []string{"pa55word"}, []string{"admin", "@example.com"}},
+		{"private key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----", []string{"MIIEowIBAAKCAQEA"}, []string{"PRIVATE KEY"}},
+		{"harmless text untouched", "max-age=63072000; includeSubDomains", nil, []string{"max-age=63072000; includeSubDomains"}},
+		{"sri hash untouched", "integrity=\"sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K\"", nil, []string{"oqVuAfXRKap7fdgcCY5uykM6"}},
+	}
+	for _, c := range cases {
+		got := redact(c.in)
+		for _, g := range c.gone {
+			if strings.Contains(got, g) {
+				t.Errorf("%s: redact(%q) = %q still contains %q", c.name, c.in, got, g)
+			}
+		}
+		for _, k := range c.kept {
+			if !strings.Contains(got, k) {
+				t.Errorf("%s: redact(%q) = %q lost %q", c.name, c.in, got, k)
+			}
+		}
+		if again := redact(got); again != got {
+			t.Errorf("%s: redact is not idempotent: %q -> %q", c.name, got, again)
+		}
+	}
+	if got := redactHeader("Set-Cookie", "sid=abc123; Path=/; Secure"); got != "sid=[redacted]; Path=/; Secure" {
+		t.Errorf("redactHeader(Set-Cookie) = %q", got)
+	}
+}
+
+func TestParseRecommendation(t *testing.T) {
+	cases := []struct {
+		name string
+		in   string
+		want []recPart
+	}{
+		{"prose only", "Revoke the key now.", []recPart{{Text: "Revoke the key now."}}},
+		{"scanner header fix", "Send the header.\nnginx: add_header X-A \"1\" always;\nApache: Header always set X-A \"1\"\nCaddy: header X-A \"1\"",
+			[]recPart{{Text: "Send the header."}, {Code: true, Label: "nginx", Text: `add_header X-A "1" always;`},
+				{Code: true, Label: "Apache", Text: `Header always set X-A "1"`}, {Code: true, Label: "Caddy", Text: `header X-A "1"`}}},
+		{"prose after code", "nginx: server_tokens off;\nThen reload.", []recPart{{Code: true, Label: "nginx", Text: "server_tokens off;"}, {Text: "Then reload."}}},
+		{"fence", "Use this:\n```nginx\nserver_tokens off;\nadd_header A b;\n```", []recPart{{Text: "Use this:"}, {Code: true, Label: "nginx", Text: "server_tokens off;\nadd_header A b;"}}},
+		{"directive line", "Publish it.\nContact: mailto:sec@example.com\nExpires: 2026-01-01T00:00:00Z",
+			[]recPart{{Text: "Publish it."}, {Code: true, Text: "Contact: mailto:sec@example.com\nExpires: 2026-01-01T00:00:00Z"}}},
+		{"inline code becomes a snippet", "Add `X-Content-Type-Options: nosniff` to every response.",
+			[]recPart{{Text: "Add X-Content-Type-Options: nosniff to every response."}, {Code: true, Text: "X-Content-Type-Options: nosniff"}}},
+		{"empty", "", nil},
+	}
+	for _, c := range cases {
+		got := parseRecommendation(c.in)
+		if len(got) != len(c.want) {
+			t.Errorf("%s: got %d parts %+v, want %+v", c.name, len(got), got, c.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%s: part %d = %+v, want %+v", c.name, i, got[i], c.want[i])
+			}
+		}
+	}
+}
+
+func TestDiffFindings(t *testing.T) {
+	f := func(id, title string) scanner.Finding {
+		return scanner.Finding{CheckID: id, Title: title, Severity: scanner.SeverityLow}
+	}
+	prev := []scanner.Finding{f("a", "A"), f("b", "B"), f("c", "C"), f("c", "C")}
+	cur := []scanner.Finding{f("a", "A"), f("c", "C"), f("d", "D"), f("b", "B changed")}
+	added, fixed := diffFindings(prev, cur)
+	titles := func(fs []scanner.Finding) string {
+		var s []string
+		for _, x := range fs {
+			s = append(s, x.Title)
+		}
+		return strings.Join(s, ",")
+	}
+	if got := titles(added); got != "D,B changed" {
+		t.Errorf("added = %q, want D,B changed", got)
+	}
+	if got := titles(fixed); got != "B,C" {
+		t.Errorf("fixed = %q, want B,C (one of two identical findings went away)", got)
+	}
+}
+
+func TestDisplayDomain(t *testing.T) {
+	if got := asciiDomain(idnDomain); got != "xn--bcher-kva.example" {
+		t.Errorf("asciiDomain = %q", got)
+	}
+	if got := displayURL("https://xn--bcher-kva.example:8443/a?b=c"); got != "https://bücher.example:8443/a?b=c" {
+		t.Errorf("displayURL = %q", got)
+	}
+	if got := displayURL("not a url %%"); got != "not a url %%" {
+		t.Errorf("displayURL(garbage) = %q", got)
+	}
+	if got := asciiDomain("example.com"); got != "" {
+		t.Errorf("asciiDomain(ascii) = %q, want empty", got)
+	}
+	if !utf8.ValidString(Title(Input{Result: &scanner.Result{TargetDomain: "a\xffb"}})) {
+		t.Error("Title is not valid UTF-8")
+	}
+}
