@@ -281,3 +281,140 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestQuotaIsAtomic: 10 simultaneous scans with 3 left in the month accept exactly 3.
+func TestQuotaIsAtomic(t *testing.T) {
+	env := apptest.New(t)
+	site := target(t)
+	key := env.Key(env.User("quota@example.com", billing.Free))
+	type res struct {
+		code int
+		body []byte
+	}
+	results := make(chan res, 10)
+	start := make(chan struct{})
+	for range 10 {
+		go func() {
+			<-start
+			code, _, body := env.Do("POST", "/api/v1/scan", key, "application/json", fmt.Sprintf(`{"url":%q,"depth":"QUICK"}`, site.URL))
+			results <- res{code, body}
+		}()
+	}
+	close(start)
+	accepted, refused := 0, 0
+	for range 10 {
+		r := <-results
+		switch r.code {
+		case http.StatusAccepted:
+			accepted++
+		case http.StatusTooManyRequests:
+			refused++
+			e := decode[map[string]any](t, r.body)
+			if e["limit"] != 3.0 || e["used"] != 3.0 || e["resetsAt"] == nil || e["error"] == nil {
+				t.Errorf("429 body = %s", r.body)
+			}
+		default:
+			t.Errorf("unexpected %d %s", r.code, r.body)
+		}
+	}
+	if accepted != 3 || refused != 7 {
+		t.Fatalf("accepted %d, refused %d; want 3 and 7", accepted, refused)
+	}
+	code, _, body := env.Do("GET", "/api/v1/scan", key, "", "")
+	if code != 200 || !strings.Contains(string(body), `"total":3`) {
+		t.Errorf("list after the race: %s", body)
+	}
+}
+
+// TestPagination walks pages and cursors over more scans than one page holds.
+func TestPagination(t *testing.T) {
+	env := apptest.New(t)
+	site := target(t)
+	acc := env.User("pages@example.com", billing.Enterprise)
+	key := env.Key(acc)
+	var ids []string
+	for range 7 {
+		code, _, body := env.Do("POST", "/api/v1/scan", key, "application/json", fmt.Sprintf(`{"url":%q,"depth":"QUICK"}`, site.URL))
+		if code != 202 {
+			t.Fatalf("create: %d %s", code, body)
+		}
+		ids = append(ids, decode[map[string]any](t, body)["id"].(string))
+	}
+	type page struct {
+		Data       []scanSummary `json:"data"`
+		Pagination struct {
+			Page, Limit, Total, Pages int
+			NextCursor                string
+		} `json:"pagination"`
+	}
+	seen := map[string]bool{}
+	for n := 1; n <= 3; n++ {
+		code, _, body := env.Do("GET", fmt.Sprintf("/api/v1/scan?page=%d&limit=3", n), key, "", "")
+		if code != 200 {
+			t.Fatalf("page %d: %d %s", n, code, body)
+		}
+		p := decode[page](t, body)
+		if p.Pagination.Total != 7 || p.Pagination.Pages != 3 || p.Pagination.Page != n {
+			t.Fatalf("page %d pagination = %+v", n, p.Pagination)
+		}
+		want := 3
+		if n == 3 {
+			want = 1
+		}
+		if len(p.Data) != want {
+			t.Fatalf("page %d has %d items, want %d", n, len(p.Data), want)
+		}
+		for i, s := range p.Data {
+			if seen[s.ID] {
+				t.Errorf("scan %s on two pages", s.ID)
+			}
+			seen[s.ID] = true
+			if i > 0 && s.CreatedAt > p.Data[i-1].CreatedAt {
+				t.Errorf("page %d not newest first", n)
+			}
+		}
+	}
+	if len(seen) != 7 || !seen[ids[6]] {
+		t.Fatalf("pages covered %d scans", len(seen))
+	}
+	// The same walk by cursor.
+	seen = map[string]bool{}
+	cursor := ""
+	for i := 0; i < 5; i++ {
+		q := "/api/v1/scan?limit=3"
+		if cursor != "" {
+			q += "&cursor=" + cursor
+		}
+		code, _, body := env.Do("GET", q, key, "", "")
+		if code != 200 {
+			t.Fatalf("cursor page: %d %s", code, body)
+		}
+		p := decode[page](t, body)
+		for _, s := range p.Data {
+			seen[s.ID] = true
+		}
+		cursor = p.Pagination.NextCursor
+		if cursor == "" {
+			break
+		}
+	}
+	if len(seen) != 7 {
+		t.Errorf("cursor walk covered %d scans, want 7", len(seen))
+	}
+	if code, _, body := env.Do("GET", "/api/v1/scan?cursor=garbage!", key, "", ""); code != 400 {
+		t.Errorf("bad cursor = %d %s", code, body)
+	}
+	// Filters: by domain, and by status (no scan of this account has FAILED).
+	for _, tc := range []struct {
+		query string
+		total int
+	}{{"domain=127.0.0.1", 7}, {"domain=other.example", 0}, {"status=failed", 0}, {"domain=127.0.0.1&status=CANCELLED", 0}} {
+		code, _, body := env.Do("GET", "/api/v1/scan?limit=50&"+tc.query, key, "", "")
+		if code != 200 {
+			t.Fatalf("%s: %d %s", tc.query, code, body)
+		}
+		if p := decode[page](t, body); p.Pagination.Total != tc.total || len(p.Data) != tc.total {
+			t.Errorf("%s: total %d, %d items; want %d", tc.query, p.Pagination.Total, len(p.Data), tc.total)
+		}
+	}
+}

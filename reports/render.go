@@ -23,13 +23,24 @@ import (
 // database; Render never looks anything up, which is what keeps a version
 // reproducible.
 type Input struct {
-	ScanID      string
-	Version     int
-	ScannedAt   time.Time // scan completion time
+	// ScanID is printed so a reader can find the scan the report came from.
+	ScanID string
+	// Version is the report version (1, 2, 3 …) shown on the cover and footer,
+	// so two downloads of the same scan can be told apart.
+	Version int
+	// ScannedAt is the scan completion time: the moment the findings describe.
+	ScannedAt time.Time
+	// GeneratedAt is when this version was created; it is also the PDF's
+	// creation and modification date, so it must be stored, not re-read
+	// from the clock, for a re-render to reproduce the stored bytes.
 	GeneratedAt time.Time
-	Result      *scanner.Result
-	Previous    *scanner.Result // the previous completed scan of the same domain in the same account, or nil
-	PreviousAt  time.Time
+	// Result is the scan being reported; required.
+	Result *scanner.Result
+	// Previous is the previous completed scan of the same domain in the same
+	// account, or nil; when set, a "changes since" section compares the two.
+	Previous *scanner.Result
+	// PreviousAt is Previous's completion time.
+	PreviousAt time.Time
 }
 
 // Title is the human title of a report, stored on the Report row and used as
@@ -150,9 +161,12 @@ func newRenderer(in Input) *renderer {
 	pdf.SetAutoPageBreak(true, bottomGap)
 	pdf.SetCellMargin(0)
 	pdf.AliasNbPages(aliasPages)
-	pdf.AddUTF8FontFromBytes(famSans, "", fontSans)
-	pdf.AddUTF8FontFromBytes(famSans, "B", fontSansBold)
-	pdf.AddUTF8FontFromBytes(famMono, "", fontMono)
+	// gofpdf 1.16.2 appends to slices of the font bytes while subsetting
+	// (utf8FontFile.generateChecksum), writing into the array it was given;
+	// each document gets its own copy so concurrent renders never share it.
+	pdf.AddUTF8FontFromBytes(famSans, "", bytes.Clone(fontSans))
+	pdf.AddUTF8FontFromBytes(famSans, "B", bytes.Clone(fontSansBold))
+	pdf.AddUTF8FontFromBytes(famMono, "", bytes.Clone(fontMono))
 	pdf.SetCreationDate(r.genAt)
 	pdf.SetModificationDate(r.genAt)
 	pdf.SetCatalogSort(true)
@@ -442,7 +456,7 @@ func (r *renderer) footer() {
 func (r *renderer) h1(title, anchor string) {
 	r.ensure(32)
 	if r.y() > contentTop+0.1 {
-		r.space(4)
+		r.space(8)
 	}
 	r.pdf.Bookmark(title, 0, r.y())
 	r.anchor(anchor)
@@ -482,8 +496,6 @@ func (r *renderer) build() {
 	r.contents()
 	if r.pdf.PageNo() == 1 {
 		r.newPage()
-	} else {
-		r.space(6)
 	}
 	r.summary()
 	r.categories()
@@ -749,8 +761,14 @@ func (r *renderer) summary() {
 	if grade == "" {
 		grade = "none"
 	}
-	lead := fmt.Sprintf("%s received grade %s with an overall score of %d out of 100 in a %s scan completed on %s. %s",
-		r.domain, grade, res.OverallScore, strings.ToLower(depthLabel(res.Depth)), fmtTime(r.in.ScannedAt), gradeVerdict(res.Grade))
+	lead := fmt.Sprintf("%s received grade %s with an overall score of %d out of 100", r.domain, grade, res.OverallScore)
+	if res.Depth != "" {
+		lead += " in a " + strings.ToLower(depthLabel(res.Depth)) + " scan"
+	}
+	if !r.in.ScannedAt.IsZero() {
+		lead += " completed on " + fmtTime(r.in.ScannedAt)
+	}
+	lead += ". " + gradeVerdict(res.Grade)
 	r.sans(10.5)
 	r.color(colBody)
 	r.para(marginL, contentW, 5.4, lead)
@@ -762,7 +780,7 @@ func (r *renderer) summary() {
 	}
 	if e := strings.TrimSpace(res.Error); e != "" {
 		r.space(3)
-		r.callout("The scan did not finish cleanly: " + oneLine(redact(e)) + ". The results cover only what could be checked.")
+		r.callout("The scan did not finish cleanly: " + strings.TrimRight(oneLine(redact(e)), ".;: ") + ". The results cover only what could be checked.")
 	}
 
 	// severity tiles
@@ -891,33 +909,41 @@ func signed(n int) string {
 	return "±0"
 }
 
-// callout is a short warning box with an amber rule on the left.
+// callout is a warning box with an amber rule on the left, drawn line by
+// line so even a long message continues across a page break.
 func (r *renderer) callout(s string) {
-	const pad = 3.0
+	const pad, lh = 3.0, 4.7
 	r.sans(9.5)
 	ls := r.lines(clean(s, true), contentW-2*pad-2)
-	h := float64(len(ls))*4.7 + 2*pad
-	r.ensure(min(h, 40))
-	y := r.y()
-	r.fill(rgb{255, 251, 235})
-	r.pdf.Rect(marginL, y, contentW, h, "F")
-	r.fill(severityColor(scanner.SeverityMedium))
-	r.pdf.Rect(marginL, y, 1, h, "F")
-	r.setY(y + pad)
-	r.color(colInk)
-	r.sans(9.5)
-	for _, l := range ls {
-		r.ensure(4.7)
-		r.text(marginL+pad+2, r.y(), contentW-2*pad-2, 4.7, l, "L")
-		r.space(4.7)
+	r.ensure(min(float64(len(ls))*lh+2*pad, 40))
+	for i, l := range ls {
+		top, bottom := 0.0, 0.0
+		if i == 0 || r.y()+lh+pad > bottomY {
+			top = pad
+		}
+		if i == len(ls)-1 {
+			bottom = pad
+		}
+		r.ensure(top + lh + bottom)
+		y := r.y()
+		r.fill(rgb{255, 251, 235})
+		r.pdf.Rect(marginL, y, contentW, top+lh+bottom, "F")
+		r.fill(severityColor(scanner.SeverityMedium))
+		r.pdf.Rect(marginL, y, 1, top+lh+bottom, "F")
+		r.sans(9.5)
+		r.color(colInk)
+		r.text(marginL+pad+2, y+top, contentW-2*pad-2, lh, l, "L")
+		r.setY(y + top + lh + bottom)
 	}
-	r.space(pad)
 }
 
 // ---- categories ----
 
 func (r *renderer) categories() {
-	r.space(4)
+	// heading, intro and table belong together; move them all when they fit on a page
+	if h := 4 + 20 + 14 + 6 + 9*float64(len(r.res.Categories)+1); h < bottomY-contentTop {
+		r.ensure(h)
+	}
 	r.h1("Scores by category", "categories")
 	r.sans(9.5)
 	r.color(colBody)
@@ -947,9 +973,6 @@ func (r *renderer) categories() {
 		r.text(xGrade, y, 14, 4, "GRADE", "C")
 		r.rule(y + 5.5)
 		r.setY(y + 6)
-	}
-	if h := 6 + rowH*float64(len(cats)+1); h < bottomY-contentTop {
-		r.ensure(h) // keep the table on one page when it fits on one
 	}
 	r.ensure(6 + rowH*2)
 	head()
@@ -1040,7 +1063,6 @@ func diffFindings(prev, cur []scanner.Finding) (added, fixed []scanner.Finding) 
 
 func (r *renderer) changes() {
 	p, res := r.in.Previous, r.res
-	r.space(4)
 	r.h1("Changes since the previous scan", "changes")
 	added, fixed := diffFindings(p.Findings, res.Findings)
 	r.sans(9.5)
@@ -1487,7 +1509,6 @@ func (r *renderer) tls() {
 }
 
 func (r *renderer) redirects() {
-	r.space(4)
 	r.h1("Redirect chain", "redirects")
 	hops := r.res.RedirectChain
 	r.sans(9.5)
@@ -1516,7 +1537,7 @@ func (r *renderer) redirects() {
 		y := r.y()
 		r.sans(8)
 		r.color(colMuted)
-		r.text(marginL, y, 6, lh, strconv.Itoa(i+1)+".", "L")
+		r.text(marginL, y+0.8, 6, lh, strconv.Itoa(i+1)+".", "L")
 		code := statusText(h.StatusCode)
 		bg := colMuted
 		switch {
@@ -1547,7 +1568,6 @@ func (r *renderer) redirects() {
 }
 
 func (r *renderer) headers() {
-	r.space(4)
 	r.h1("Response headers", "headers")
 	res := r.res
 	r.sans(9.5)
@@ -1624,7 +1644,6 @@ func (r *renderer) headers() {
 }
 
 func (r *renderer) about() {
-	r.space(6)
 	r.h1("About this report", "about")
 	r.sans(9.5)
 	r.color(colBody)

@@ -122,6 +122,10 @@ func TestRenderContent(t *testing.T) {
 		{"top fix", "Revokethekeynow"},
 		{"missing header", "Permissions-Policy"},
 		{"check id", "content.secrets"},
+		{"severity counts", "Thescanrecorded8findings:1critical,2high,2medium,2low,1info."},
+		{"top fix is the most severe finding", "Toppriorities1CRITICALAsecretkeyisexposedinapublicscript"},
+		{"evidence label", "Whatwesaw"},
+		{"redacted evidence", "sk_live_…[redacted]"},
 	}
 	for _, f := range in.Result.Findings {
 		want = append(want, struct{ name, text string }{"finding " + f.CheckID, f.Title})
@@ -163,6 +167,15 @@ func TestPDFInfo(t *testing.T) {
 		if want := fmt.Sprintf("Page%dof%d", p, n); !strings.Contains(text, want) {
 			t.Errorf("footer %q missing", want)
 		}
+	}
+	for _, want := range []string{"/Type /Outlines", "/PageMode /UseOutlines"} {
+		if !bytes.Contains(pdf, []byte(want)) {
+			t.Errorf("PDF lacks %s: bookmarks missing", want)
+		}
+	}
+	// every outline item ends with "/Count 0>>": cover, 9 sections, 5 severities
+	if n := bytes.Count(pdf, []byte("/Count 0>>")); n < 14 {
+		t.Errorf("%d bookmarks, want at least 14", n)
 	}
 	if strings.Contains(text, "{nb}") || strings.Contains(text, "{pp:") || strings.Contains(text, "{pg:") {
 		t.Error("an unresolved page-number placeholder is left in the text")
@@ -244,17 +257,31 @@ func TestLargeReportPaginates(t *testing.T) {
 		}
 	}
 
+	assertInMargins(t, pdf)
+}
+
+// assertInMargins fails when any word lies outside the text area: beyond the
+// right or left margin, or into the top and bottom edges of the paper.
+func assertInMargins(t *testing.T, pdf []byte) {
+	t.Helper()
 	pw, ph, words := wordBoxes(t, pdf)
 	const mm = 72 / 25.4
 	const tol = 0.6 // points
+	bad := 0
 	for _, w := range words {
+		var msg string
 		switch {
 		case w.xMax > pw-marginR*mm+tol:
-			t.Errorf("page %d: %q ends at x=%.1fpt, beyond the right margin (%.1fpt)", w.page, w.text, w.xMax, pw-marginR*mm)
+			msg = fmt.Sprintf("ends at x=%.1fpt, beyond the right margin (%.1fpt)", w.xMax, pw-marginR*mm)
 		case w.xMin < marginL*mm-tol:
-			t.Errorf("page %d: %q starts at x=%.1fpt, left of the margin", w.page, w.text, w.xMin)
+			msg = fmt.Sprintf("starts at x=%.1fpt, left of the margin", w.xMin)
 		case w.yMax > ph-8*mm || w.yMin < 8*mm:
-			t.Errorf("page %d: %q at y=%.1f..%.1fpt is outside the printable area", w.page, w.text, w.yMin, w.yMax)
+			msg = fmt.Sprintf("at y=%.1f..%.1fpt is outside the printable area", w.yMin, w.yMax)
+		default:
+			continue
+		}
+		if bad++; bad <= 10 {
+			t.Errorf("page %d: %q %s", w.page, w.text, msg)
 		}
 	}
 }
@@ -326,6 +353,7 @@ func TestRenderEdgeCases(t *testing.T) {
 	}{
 		{"empty result", &scanner.Result{}},
 		{"failed scan", &scanner.Result{TargetURL: "https://xn--bcher-kva.example/", Error: "connection refused", Grade: "F"}},
+		{"endless error", &scanner.Result{TargetDomain: "example.com", Error: strings.Repeat("tls: handshake failure; ", 400)}},
 		{"hostile text", &scanner.Result{
 			TargetDomain: strings.Repeat("sub.", 60) + "example",
 			Grade:        "A+", OverallScore: 97,
@@ -340,6 +368,9 @@ func TestRenderEdgeCases(t *testing.T) {
 			pdf := render(t, Input{Result: c.res, Version: 1})
 			if len(pdf) < 1000 {
 				t.Errorf("suspiciously small PDF: %d bytes", len(pdf))
+			}
+			if _, err := exec.LookPath("pdftotext"); err == nil {
+				assertInMargins(t, pdf)
 			}
 		})
 	}

@@ -98,15 +98,33 @@ func (d *DB) IsSQLite() bool { return d.Dialect == dialect.SQLite }
 // insert (which takes the same *sql.Tx) commit or roll back together.
 func (d *DB) TxClient(tx *sql.Tx) *ent.Client {
 	drv := entsql.NewDriver(d.Dialect, entsql.Conn{ExecQuerier: tx})
-	return ent.NewClient(ent.Driver(drv))
+	return ent.NewClient(ent.Driver(sharedTxDriver{drv}))
 }
 
+// sharedTxDriver is an Ent driver over a transaction someone else owns.
+// Ent opens nested "transactions" for some writes; here they join the outer
+// one, exactly as Ent's own transactional client does.
+type sharedTxDriver struct{ *entsql.Driver }
+
+// Tx joins the outer transaction.
+func (d sharedTxDriver) Tx(context.Context) (dialect.Tx, error) { return dialect.NopTx(d.Driver), nil }
+
+// Close does nothing: the owner commits or rolls back.
+func (d sharedTxDriver) Close() error { return nil }
+
 // InTx runs fn in a transaction, committing when it returns nil.
-func (d *DB) InTx(ctx context.Context, fn func(tx *sql.Tx, client *ent.Client) error) error {
+func (d *DB) InTx(ctx context.Context, fn func(tx *sql.Tx, client *ent.Client) error) (err error) {
 	tx, err := d.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		// A panic must not leave the transaction (and SQLite's write lock) open.
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(tx, d.TxClient(tx)); err != nil {
 		_ = tx.Rollback()
 		return err

@@ -122,7 +122,7 @@ func SecurityHeaders(https bool) fiber.Handler {
 	const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 	return func(c *fiber.Ctx) error {
-		h := c.Response().Header
+		h := &c.Response().Header
 		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

@@ -31,24 +31,9 @@ var checkContentMixed = Check{
 			if cspOf(p).UpgradeInsecure {
 				upgraded++
 			}
-			base := baseURLOf(p, f)
-			for _, ref := range f.Refs {
-				abs := ref.URL
-				if schemeOf(abs) != "http" {
-					if strings.HasPrefix(abs, "//") || !strings.Contains(abs, ":") {
-						abs = resolveRef(base, abs)
-					}
-					if schemeOf(abs) != "http" {
-						continue
-					}
-				}
-				item := "<" + ref.Tag + " " + ref.Attr + "> " + abs
-				if ref.Active {
-					active = append(active, item)
-				} else {
-					passive = append(passive, item)
-				}
-			}
+			mc := mixedOf(p)
+			active = append(active, mc.active...)
+			passive = append(passive, mc.passive...)
 		}
 		if httpsPages == 0 {
 			return Outcome{Status: StatusInfo, Value: "no HTML page served over HTTPS",
@@ -77,4 +62,34 @@ var checkContentMixed = Check{
 		return Outcome{Status: StatusWarn, Value: "passive: " + seen, Score: 0.5, Description: d,
 			Findings: []Finding{mkFinding(idContentMixed, catContent, SeverityLow, "Passive mixed content", d, fix, strings.Join(passive, "\n"))}}
 	},
+}
+
+// mixedRefs are the http:// subresources of one page.
+type mixedRefs struct{ active, passive []string }
+
+// mixedOf lists the http:// subresources of an HTML page (memoised).
+func mixedOf(p *Response) mixedRefs {
+	return memoize(p, "mixed", func() mixedRefs {
+		var m mixedRefs
+		f := htmlOf(p)
+		base := baseURLOf(p, f)
+		for _, ref := range f.Refs {
+			abs := ref.URL
+			if schemeOf(abs) != "http" {
+				if !strings.HasPrefix(abs, "//") && strings.Contains(abs, ":") {
+					continue // another absolute scheme (https:, data:, blob:…)
+				}
+				if abs = resolveRef(base, abs); schemeOf(abs) != "http" {
+					continue
+				}
+			}
+			item := "<" + ref.Tag + " " + ref.Attr + "> " + abs
+			if ref.Active {
+				m.active = append(m.active, item)
+			} else {
+				m.passive = append(m.passive, item)
+			}
+		}
+		return m
+	})
 }

@@ -60,6 +60,10 @@ type sriPage struct {
 // a script is "foreign" when it is protocol-relative or on another
 // registrable domain than the scanned host.
 func sriOfPage(r *Response, host string) sriPage {
+	return memoize(r, "sri|"+host, func() sriPage { return computeSRI(r, host) })
+}
+
+func computeSRI(r *Response, host string) sriPage {
 	var out sriPage
 	if m := mimeOf(r.Header); m != "" && m != "text/html" && m != "application/xhtml+xml" {
 		out.Result = sriNotHTML
@@ -134,7 +138,7 @@ func sriOfPage(r *Response, host string) sriPage {
 
 // sriDynamicCSS are stylesheet hosts whose content varies per browser, so
 // SRI cannot be used with them.
-var sriDynamicCSS = map[string]bool{"fonts.googleapis.com": true, "use.typekit.net": true, "fonts.bunny.net": true, "use.fontawesome.com": false}
+var sriDynamicCSS = map[string]bool{"fonts.googleapis.com": true, "use.typekit.net": true, "fonts.bunny.net": true}
 
 // sriScore maps Observatory SRI results (modifiers +5 … -50) to our status and score.
 func sriScore(p sriPage, pageHTTPS bool) (Status, float64, Severity) {
@@ -175,7 +179,7 @@ var checkContentSRI = Check{
 		main := sriOfPage(pages[0], host)
 		status, score, sev := sriScore(main, schemeOf(pages[0].URL) == "https")
 		result := main.Result
-		unprotected := append([]string(nil), main.Unprotected...)
+		unprotected := append([]string(nil), main.Unprotected...) // copies: the memoised slices stay intact
 		styles := append([]string(nil), main.Styles...)
 		worseOn := 0
 		for _, p := range pages[1:] {

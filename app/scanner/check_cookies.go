@@ -99,8 +99,9 @@ var checkCookiesSecure = Check{
 		if hsts {
 			d += " HSTS keeps returning browsers on HTTPS, which limits the exposure."
 		}
-		return Outcome{Status: status, Value: valueWith(result, cookieNames(append(session, other...))), Score: score, Description: d,
-			Findings: []Finding{mkFinding(idCookiesSecure, catCookies, sev, title, d, fix, cookieNames(append(session, other...)))}}
+		insecure := cookieNames(append(append([]setCookie(nil), session...), other...))
+		return Outcome{Status: status, Value: valueWith(result, insecure), Score: score, Description: d,
+			Findings: []Finding{mkFinding(idCookiesSecure, catCookies, sev, title, d, fix, insecure)}}
 	},
 }
 
@@ -177,7 +178,7 @@ var checkCookiesSameSite = Check{
 		fix := "Set SameSite=Lax (or Strict) on every cookie, SameSite=None only with Secure for cookies that must travel cross-site: " + cookieFixSecureLine + "\n" + proxyCookieFix
 		switch {
 		case len(invalid)+len(noneInsecure) > 0:
-			bad := append(invalid, noneInsecure...)
+			bad := append(append([]setCookie(nil), invalid...), noneInsecure...)
 			d := "SameSite is set to something other than Strict, Lax or None, or to None without Secure (" + cookieNames(bad) + "); browsers ignore the attribute or drop the cookie."
 			return Outcome{Status: StatusFail, Value: valueWith(cookiesSameSiteInvalid, cookieNames(bad)), Score: 0, Description: d,
 				Findings: []Finding{mkFinding(idCookiesSameSite, catCookies, SeverityMedium, "Invalid SameSite attribute", d, fix, cookieNames(bad))}}

@@ -253,4 +253,9 @@ var checkDNSDNSSEC = Check{
 
 // mailDomain is the domain the DNS checks speak about: the registrable
 // domain of the target, where mail records live.
-func mailDomain(ev *Evidence) string { return siteOf(ev.Target.Host) }
+func mailDomain(ev *Evidence) string {
+	if ev.DNS != nil && ev.DNS.Domain != "" {
+		return ev.DNS.Domain
+	}
+	return siteOf(ev.Target.Host)
+}

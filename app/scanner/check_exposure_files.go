@@ -7,24 +7,6 @@ import (
 	"strings"
 )
 
-// SensitiveProbePaths lists the paths the exposure.sensitive-files check
-// knows how to confirm by content; the DEEP fetcher probes these (or a
-// subset) and stores the answers in Evidence.Probes keyed by path.
-func SensitiveProbePaths() []string {
-	return []string{
-		"/.git/HEAD", "/.git/config", "/.svn/entries", "/.svn/wc.db", "/.hg/requires",
-		"/.env", "/.env.local", "/.env.production", "/.env.bak",
-		"/.DS_Store", "/.htpasswd", "/.npmrc", "/.aws/credentials", "/.ssh/id_rsa", "/id_rsa",
-		"/server-status", "/server-info", "/nginx_status",
-		"/phpinfo.php", "/info.php", "/php_info.php",
-		"/wp-config.php.bak", "/wp-config.php~", "/wp-config.php.old", "/wp-config.php.save", "/.wp-config.php.swp",
-		"/config.php.bak", "/configuration.php.bak", "/wp-content/debug.log", "/storage/logs/laravel.log",
-		"/backup.sql", "/dump.sql", "/database.sql", "/db.sql", "/backup.zip", "/backup.tar.gz", "/site.zip", "/www.zip",
-		"/actuator/env", "/actuator/heapdump", "/debug/pprof/", "/elmah.axd", "/trace.axd",
-		"/.vscode/sftp.json", "/docker-compose.yml",
-	}
-}
-
 // fileDetector recognises one kind of sensitive file by path and content.
 type fileDetector struct {
 	name     string
@@ -95,8 +77,10 @@ var fileDetectors = []fileDetector{
 		},
 		fix: dotfileFix},
 	{name: "Mercurial repository", sev: SeverityHigh, match: pathHasSuffix("/.hg/requires"),
-		confirm: func(b []byte) bool { return notHTML(b) && (bytes.Contains(b, []byte("revlogv1")) || bytes.Contains(b, []byte("store"))) },
-		fix:     dotfileFix},
+		confirm: func(b []byte) bool {
+			return notHTML(b) && (bytes.Contains(b, []byte("revlogv1")) || bytes.Contains(b, []byte("store")))
+		},
+		fix: dotfileFix},
 	{name: "Environment file (.env)", sev: SeverityCritical, capC: true, redacted: true,
 		match: func(p string) bool {
 			p = strings.ToLower(p)
@@ -118,8 +102,10 @@ var fileDetectors = []fileDetector{
 		confirm: func(b []byte) bool { return notHTML(b) && bytes.Contains(b, []byte("_authToken")) },
 		fix:     "The registry token lets anyone publish packages as you." + rotateSecret + "\n" + dotfileFix},
 	{name: "AWS credentials file", sev: SeverityCritical, capC: true, match: pathHasSuffix("/.aws/credentials"), redacted: true,
-		confirm: func(b []byte) bool { return notHTML(b) && bytes.Contains(bytes.ToLower(b), []byte("aws_access_key_id")) },
-		fix:     "The AWS keys give access to your cloud account." + rotateSecret + "\n" + dotfileFix},
+		confirm: func(b []byte) bool {
+			return notHTML(b) && bytes.Contains(bytes.ToLower(b), []byte("aws_access_key_id"))
+		},
+		fix: "The AWS keys give access to your cloud account." + rotateSecret + "\n" + dotfileFix},
 	{name: "Private key", sev: SeverityCritical, capC: true, match: pathHasSuffix("/id_rsa", "/id_ecdsa", "/id_ed25519", ".pem", ".key"), redacted: true,
 		confirm: func(b []byte) bool { return privKeyRE.Match(b) },
 		fix:     "The private key is public: revoke it (and any certificate or SSH access using it) and remove it from the web root.\n" + dotfileFix},
@@ -130,8 +116,10 @@ var fileDetectors = []fileDetector{
 		confirm: func(b []byte) bool { return bytes.Contains(b, []byte("Apache Server Information")) },
 		fix:     "It shows the full server configuration.\nApache: <Location \"/server-info\"> Require local </Location>"},
 	{name: "nginx stub_status", sev: SeverityLow, match: pathHasSuffix("/nginx_status", "/nginx_status/"),
-		confirm: func(b []byte) bool { return notHTML(b) && containsAll(b, "Active connections:", "server accepts handled requests") },
-		fix:     "nginx: location = /nginx_status { stub_status; allow 127.0.0.1; deny all; }"},
+		confirm: func(b []byte) bool {
+			return notHTML(b) && containsAll(b, "Active connections:", "server accepts handled requests")
+		},
+		fix: "nginx: location = /nginx_status { stub_status; allow 127.0.0.1; deny all; }"},
 	{name: "phpinfo() page", sev: SeverityMedium, match: pathHasSuffix(".php"),
 		confirm: func(b []byte) bool {
 			return bytes.Contains(b, []byte("PHP Version")) && (bytes.Contains(b, []byte("phpinfo()")) || bytes.Contains(b, []byte("PHP License")) ||
@@ -139,7 +127,7 @@ var fileDetectors = []fileDetector{
 		},
 		fix: "phpinfo() shows versions, paths, environment variables and sometimes secrets. Delete the file."},
 	{name: "Configuration backup", sev: SeverityCritical, capC: true, redacted: true,
-		match: pathHasSuffix(".php.bak", ".php~", ".php.old", ".php.save", ".php.orig", ".php.txt", ".inc.bak", ".config.bak", ".yml.bak"),
+		match:   pathHasSuffix(".php.bak", ".php~", ".php.old", ".php.save", ".php.orig", ".php.txt", ".inc.bak", ".config.bak", ".yml.bak"),
 		confirm: func(b []byte) bool { return phpConfRE.Match(b) },
 		fix:     "A backup copy is served as text, with the source code and database password." + rotateSecret + "\n" + backupFix},
 	{name: "Editor swap file", sev: SeverityMedium, match: pathHasSuffix(".swp", ".swo"),
@@ -176,11 +164,21 @@ var fileDetectors = []fileDetector{
 		},
 		fix: "web.config: <elmah><security allowRemoteAccess=\"false\" /></elmah> and <trace enabled=\"false\" localOnly=\"true\" />"},
 	{name: "Editor deployment credentials (sftp.json)", sev: SeverityHigh, match: pathHasSuffix("/.vscode/sftp.json"), redacted: true,
-		confirm: func(b []byte) bool { return notHTML(b) && bytes.Contains(b, []byte(`"host"`)) && (bytes.Contains(b, []byte(`"password"`)) || bytes.Contains(b, []byte(`"username"`))) },
-		fix:     "The deployment host and credentials are public." + rotateSecret + "\n" + dotfileFix},
+		confirm: func(b []byte) bool {
+			return notHTML(b) && bytes.Contains(b, []byte(`"host"`)) && (bytes.Contains(b, []byte(`"password"`)) || bytes.Contains(b, []byte(`"username"`)))
+		},
+		fix: "The deployment host and credentials are public." + rotateSecret + "\n" + dotfileFix},
+	{name: "ASP.NET web.config", sev: SeverityHigh, match: pathHasSuffix("/web.config"), redacted: true,
+		confirm: func(b []byte) bool {
+			return bytes.Contains(b, []byte("<configuration")) && (bytes.Contains(b, []byte("connectionString")) ||
+				bytes.Contains(b, []byte("<system.web")) || bytes.Contains(b, []byte("<appSettings")))
+		},
+		fix: "The application configuration (connection strings, machine keys) is served as a file." + rotateSecret + "\nServe ASP.NET apps from IIS/Kestrel, which never serve web.config, or block it: nginx: location ~* /web\\.config$ { deny all; }"},
 	{name: "docker-compose.yml", sev: SeverityLow, match: pathHasSuffix("/docker-compose.yml", "/docker-compose.yaml", "/compose.yml"),
-		confirm: func(b []byte) bool { return notHTML(b) && bytes.Contains(b, []byte("services:")) && (bytes.Contains(b, []byte("image:")) || bytes.Contains(b, []byte("build:"))) },
-		fix:     "It reveals the internal architecture and often environment secrets. Keep it outside the web root."},
+		confirm: func(b []byte) bool {
+			return notHTML(b) && bytes.Contains(b, []byte("services:")) && (bytes.Contains(b, []byte("image:")) || bytes.Contains(b, []byte("build:")))
+		},
+		fix: "It reveals the internal architecture and often environment secrets. Keep it outside the web root."},
 }
 
 // looksLikeSoft404 says whether a probe answer is really the site's
@@ -219,7 +217,7 @@ var checkExposureSensitiveFiles = Check{
 	Needs: []EvidenceKind{NeedProbes},
 	Evaluate: func(ev *Evidence) Outcome {
 		if ev.Probes == nil {
-			return missing("The sensitive-file probes", "")
+			return missing("The sensitive-file probes", ev.ProbesErr)
 		}
 		var hits []exposedFile
 		paths := make([]string, 0, len(ev.Probes))

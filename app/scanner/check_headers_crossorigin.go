@@ -10,9 +10,6 @@ const (
 	idHeadersCORS = "headers.cors"
 )
 
-// corsProbeOrigin is the foreign Origin the engine sends with the CORS preflight.
-const corsProbeOrigin = "https://evil.example"
-
 // sfToken parses a Structured Field Item (RFC 8941) whose bare item must be
 // a token, as browsers parse COOP and COEP: it returns the token, or ok=false
 // when the value is not a single token item (a list, a quoted string, bad
@@ -208,7 +205,7 @@ var checkHeadersCORS = Check{
 			"Apache: SetEnvIf Origin \"^https://app\\.example\\.com$\" CORS_OK=$0  Header always set Access-Control-Allow-Origin %{CORS_OK}e env=CORS_OK\n" +
 			"Caddy: @trusted header Origin https://app.example.com  header @trusted Access-Control-Allow-Origin {http.request.header.Origin}\n" +
 			"For public, non-credentialed data send Access-Control-Allow-Origin: * without Access-Control-Allow-Credentials."
-		reflected := acao == corsProbeOrigin
+		reflected := acao == CORSProbeOrigin
 		switch {
 		case reflected && creds == "true":
 			d := "The server echoes any Origin and allows credentials, so any website can read responses with the visitor's cookies (account data, CSRF tokens)."
@@ -216,7 +213,11 @@ var checkHeadersCORS = Check{
 				Description: d, Findings: []Finding{mkFinding(idHeadersCORS, catHeaders, SeverityHigh, "CORS reflects any origin with credentials", d, fix, seen)}}
 		case (data == "*" || data == "null") && creds == "true":
 			d := "Access-Control-Allow-Origin: " + data + " with credentials allowed is a misconfiguration: 'null' can be forged by sandboxed frames, and '*' shows the server was meant to allow credentials broadly."
-			return Outcome{Status: StatusFail, Value: valueWith("cross-origin-resource-sharing-implemented-with-"+map[bool]string{true: "public", false: "restricted"}[data == "*"]+"-access", seen), Score: 0,
+			result := "cross-origin-resource-sharing-implemented-with-restricted-access" // the Observatory's name for "null"
+			if data == "*" {
+				result = "cross-origin-resource-sharing-implemented-with-public-access"
+			}
+			return Outcome{Status: StatusFail, Value: valueWith(result, seen), Score: 0,
 				Description: d, Findings: []Finding{mkFinding(idHeadersCORS, catHeaders, SeverityMedium, "CORS allows credentials for "+data, d, fix, seen)}}
 		case data == "*":
 			return Outcome{Status: StatusPass, Value: valueWith("cross-origin-resource-sharing-implemented-with-public-access", seen), Score: 1,

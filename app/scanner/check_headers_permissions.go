@@ -10,7 +10,7 @@ const idHeadersPermissions = "headers.permissions-policy"
 var powerfulFeatures = map[string]bool{
 	"camera": true, "microphone": true, "geolocation": true, "payment": true, "usb": true,
 	"serial": true, "hid": true, "bluetooth": true, "display-capture": true, "clipboard-read": true,
-	"midi": true, "publickey-credentials-get": true, "screen-wake-lock": false,
+	"midi": true, "publickey-credentials-get": true,
 }
 
 // parsePermissionsPolicy parses the Structured Field dictionary of a

@@ -22,7 +22,7 @@ const redirectFix = "Redirect every plain-HTTP request to HTTPS on the same host
 // (redirection-not-needed-no-http).
 func httpRefused(ev *Evidence) bool {
 	e := strings.ToLower(ev.RedirectsErr)
-	return len(ev.Redirects) == 0 && (strings.Contains(e, "connection refused") || strings.Contains(e, "actively refused"))
+	return len(ev.Redirects) == 0 && (strings.Contains(e, "connection was refused") || strings.Contains(e, "connection refused"))
 }
 
 // redirectRoute returns the URLs visited from http://, the starting URL
@@ -153,7 +153,7 @@ var checkRedirectsChain = Check{
 			}
 		}
 		e := strings.ToLower(ev.RedirectsErr)
-		if strings.Contains(e, "redirect") && (strings.Contains(e, "too many") || strings.Contains(e, "stopped after") || strings.Contains(e, "loop")) {
+		if strings.Contains(e, "redirect") && (strings.Contains(e, "more than") || strings.Contains(e, "too many") || strings.Contains(e, "loop")) {
 			loop = true
 		}
 		home := siteOf(ev.Target.Host)

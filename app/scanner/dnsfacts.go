@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/miekg/dns"
 	"golang.org/x/net/publicsuffix"
@@ -36,11 +37,9 @@ func (s *Scanner) dnsQuery(ctx context.Context, server, name string, qtype uint1
 	m.SetEdns0(1232, true)
 	var lastErr error
 	for attempt := 0; attempt < 2; attempt++ {
-		c := &dns.Client{Net: "udp", Timeout: s.lim.dnsTimeout}
-		in, _, err := c.ExchangeContext(ctx, m, server)
+		in, err := dnsExchange(ctx, "udp", server, m, s.lim.dnsTimeout)
 		if err == nil && in.Truncated {
-			c.Net = "tcp"
-			in, _, err = c.ExchangeContext(ctx, m, server)
+			in, err = dnsExchange(ctx, "tcp", server, m, s.lim.dnsTimeout)
 		}
 		if err == nil {
 			if in.Rcode != dns.RcodeSuccess && in.Rcode != dns.RcodeNameError {
@@ -54,6 +53,24 @@ func (s *Scanner) dnsQuery(ctx context.Context, server, name string, qtype uint1
 		}
 	}
 	return nil, lastErr
+}
+
+// dnsExchange is one query whose socket is closed the moment ctx ends, so a
+// cancelled scan does not sit out a silent resolver's timeout.
+func dnsExchange(ctx context.Context, network, server string, m *dns.Msg, timeout time.Duration) (*dns.Msg, error) {
+	c := &dns.Client{Net: network, Timeout: timeout}
+	conn, err := c.DialContext(ctx, server)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	in, _, err := c.ExchangeWithConnContext(ctx, m, conn)
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return in, err
 }
 
 func dnsTXTOf(in *dns.Msg) []string {

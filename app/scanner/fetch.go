@@ -41,6 +41,9 @@ func (s *Scanner) newClient() *scanClient {
 		TLSClientConfig: &tls.Config{
 			InsecureSkipVerify: true, //nolint:gosec // verified explicitly in tlsFacts
 			MinVersion:         tls.VersionTLS10,
+			// What browsers still offer (incl. static-RSA key exchange), so an
+			// old server still shows its page; RC4/3DES are only probed.
+			CipherSuites: secureSuiteIDs(),
 		},
 		TLSHandshakeTimeout:    s.lim.tlsTimeout,
 		ResponseHeaderTimeout:  s.lim.headerTimeout,
@@ -66,6 +69,14 @@ func (s *Scanner) newClient() *scanClient {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return c
+}
+
+func secureSuiteIDs() []uint16 {
+	var ids []uint16
+	for _, cs := range tls.CipherSuites() {
+		ids = append(ids, cs.ID)
+	}
+	return ids
 }
 
 func (c *scanClient) close() { c.tr.CloseIdleConnections() }
@@ -323,7 +334,8 @@ func sentenceOf(err error) string {
 		return "the server does not speak TLS on this port"
 	case strings.Contains(msg, "server response headers exceeded"):
 		return "the server sent more response headers than the scanner accepts"
-	case strings.Contains(msg, "malformed HTTP"):
+	case strings.Contains(msg, "malformed HTTP") || strings.Contains(msg, "readLoopPeekFailLocked") ||
+		strings.Contains(msg, "unsolicited response"):
 		return "the server did not answer with HTTP"
 	case strings.Contains(msg, "connection refused"):
 		return "the connection was refused"

@@ -123,6 +123,8 @@ func (r *scanRun) fetchRedirects(ctx context.Context) {
 	hu := &netguard.URL{Scheme: "http", Host: r.u.Host, IP: r.u.IP, Path: "/"}
 	if r.u.Scheme == "http" {
 		hu.Port = r.u.Port
+	} else {
+		hu.Port = r.s.lim.httpPort
 	}
 	ex, err := r.c.fetch(ctx, hu, fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody, follow: true})
 	r.set(func(ev *Evidence) {

@@ -33,6 +33,34 @@ type respIndex struct {
 
 	libsOnce sync.Once
 	libs     []libSighting
+
+	mu      sync.Mutex
+	derived map[string]any // memoize's values, by key
+}
+
+// memoize returns the value derived from r under key, computing it once.
+// Keys name the derivation and any parameter it depends on besides r
+// ("sri|example.com"). Concurrent first calls may both compute; one result
+// is kept, so compute must be pure.
+func memoize[T any](r *Response, key string, compute func() T) T {
+	ix := indexOf(r)
+	ix.mu.Lock()
+	if v, ok := ix.derived[key]; ok {
+		ix.mu.Unlock()
+		return v.(T)
+	}
+	ix.mu.Unlock()
+	v := compute()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if old, ok := ix.derived[key]; ok {
+		return old.(T)
+	}
+	if ix.derived == nil {
+		ix.derived = map[string]any{}
+	}
+	ix.derived[key] = v
+	return v
 }
 
 var respCache sync.Map // weak.Pointer[Response] → *respIndex

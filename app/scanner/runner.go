@@ -67,7 +67,7 @@ func newRun(s *Scanner, t *Target, depth Depth, onEvent func(Event)) *scanRun {
 		r.ready[k] = make(chan struct{})
 	}
 	r.ev = Evidence{Depth: depth, Target: *t, Now: s.now()}
-	r.ev.Target.u, r.ev.Target.addrs = nil, nil
+	r.ev.Target.u = nil
 	return r
 }
 

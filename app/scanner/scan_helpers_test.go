@@ -12,16 +12,26 @@ import (
 // operator setting PALISADE_SCAN_ALLOW_CIDRS=127.0.0.0/8 do.
 var loopbackOnly = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 
-// closedPort returns a loopback port nothing listens on, so the https
-// upgrade attempt of an http:// target is refused at once.
+// closedPort returns a loopback port that hangs up on every connection, so
+// the https upgrade attempt of an http:// target fails at once. (A port
+// merely closed could be reused by a parallel test's server.)
 func closedPort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
 	_, p, _ := net.SplitHostPort(ln.Addr().String())
-	ln.Close()
 	return p
 }
 

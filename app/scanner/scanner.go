@@ -59,6 +59,9 @@ type engineLimits struct {
 	// httpsPort is the port tried when an http:// target is upgraded to
 	// https ("" = 443); tests point it at their TLS server.
 	httpsPort string
+	// httpPort is the port of the http:// redirect chain for an https://
+	// target ("" = 80); tests point it at their plain server.
+	httpPort string
 }
 
 func defaultEngineLimits() engineLimits {
@@ -136,8 +139,7 @@ type Target struct {
 	Host   string // ASCII (punycode) host name, no port
 	Domain string // the host as shown to people (Unicode for IDN)
 
-	u     *netguard.URL
-	addrs []netip.Addr
+	u *netguard.URL
 }
 
 func (s *Scanner) dialer() *netguard.Dialer {
@@ -153,14 +155,13 @@ func (s *Scanner) Validate(ctx context.Context, rawURL string) (*Target, error) 
 	if err != nil {
 		return nil, err
 	}
-	addrs, err := s.dialer().Resolve(ctx, u.Host)
-	if err != nil {
+	if _, err := s.dialer().Resolve(ctx, u.Host); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, refusalFor(u, err)
 	}
-	return &Target{URL: u.String(), Host: u.Host, Domain: u.Display(), u: u, addrs: addrs}, nil
+	return &Target{URL: u.String(), Host: u.Host, Domain: u.Display(), u: u}, nil
 }
 
 // refusal phrases why a host cannot be scanned; the result wraps ErrRefused.

@@ -108,7 +108,7 @@ func Score(results []Scored) (cats []Category, overall int, grade string) {
 			if w < 0 {
 				w = 0
 			}
-			a.earned += w * o.Score
+			a.earned += w * outcomeScore(o)
 			a.possible += w
 		}
 		if o.Cap != "" && (capGrade == "" || scoreGradeRank(o.Cap) > scoreGradeRank(capGrade)) {
@@ -156,6 +156,15 @@ func Score(results []Scored) (cats []Category, overall int, grade string) {
 		grade = "F"
 	}
 	return cats, overall, CapGrade(grade, capGrade)
+}
+
+// outcomeScore is the earned fraction 0..1; a pass with Score 0 means full.
+func outcomeScore(o Outcome) float64 {
+	s := o.Score
+	if o.Status == StatusPass && s == 0 {
+		s = 1
+	}
+	return math.Max(0, math.Min(1, s))
 }
 
 func newResult(rawURL string, depth Depth) *Result {

@@ -289,7 +289,7 @@ func TestDialerDNSRebinding(t *testing.T) {
 	}()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	var n atomic.Int32
-	d.Hook = func(q dns.Question) ([]dns.RR, bool) {
+	d.SetHook(func(q dns.Question) ([]dns.RR, bool) {
 		if q.Name != "rebind.test." || q.Qtype != dns.TypeA {
 			return nil, q.Name == "rebind.test."
 		}
@@ -299,7 +299,7 @@ func TestDialerDNSRebinding(t *testing.T) {
 		}
 		rr, _ := dns.NewRR("rebind.test. 0 IN A " + ip)
 		return []dns.RR{rr}, true
-	}
+	})
 	dl := &Dialer{Policy: NewPolicy(pfx("127.0.0.2/32")), Resolver: NewResolver(d.Addr), Timeout: time.Second}
 	c, err := dl.DialContext(context.Background(), "tcp", net.JoinHostPort("rebind.test", port))
 	if err != nil {

@@ -158,7 +158,11 @@ func Normalize(raw string) (*URL, error) {
 	if u.RawQuery != "" {
 		path += "?" + u.RawQuery
 	}
-	return &URL{Scheme: scheme, Host: host, Port: port, Path: path, IP: ip}, nil
+	out := &URL{Scheme: scheme, Host: host, Port: port, Path: path, IP: ip}
+	if len(out.String()) > MaxURLLength {
+		return nil, refusef("the URL is longer than %d characters", MaxURLLength)
+	}
+	return out, nil
 }
 
 // splitScheme finds "scheme:" at the start of raw. "host:8080/…" is not a

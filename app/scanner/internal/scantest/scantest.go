@@ -23,16 +23,14 @@ import (
 )
 
 // DNS is an authoritative-looking resolver for test names. Records are zone
-// file lines; Hook, when set, answers first (for rebinding tests).
+// file lines; a hook, when set, answers first (for rebinding tests).
 type DNS struct {
 	Addr string // "127.0.0.1:port", UDP and TCP
 
 	mu      sync.Mutex
 	records map[string][]dns.RR // key: lower-case fqdn + "/" + type
-	// AD is copied into every answer's Authenticated Data bit.
-	AD bool
-	// Hook, when it returns ok, replaces the answer for a question.
-	Hook func(q dns.Question) (rrs []dns.RR, ok bool)
+	ad      bool
+	hook    func(q dns.Question) (rrs []dns.RR, ok bool)
 	// Queries counts questions, by "name/TYPE".
 	Queries sync.Map
 	total   atomic.Int64
@@ -73,6 +71,21 @@ func StartDNS(t testing.TB) *DNS {
 	return d
 }
 
+// SetAD makes every answer carry the Authenticated Data bit (DNSSEC).
+func (d *DNS) SetAD(ad bool) {
+	d.mu.Lock()
+	d.ad = ad
+	d.mu.Unlock()
+}
+
+// SetHook installs a function that answers first; when it returns ok=false
+// the zone records answer (for rebinding tests).
+func (d *DNS) SetHook(h func(q dns.Question) (rrs []dns.RR, ok bool)) {
+	d.mu.Lock()
+	d.hook = h
+	d.mu.Unlock()
+}
+
 // Add adds zone-file lines, e.g. "example.test. 60 IN A 127.0.0.1".
 func (d *DNS) Add(t testing.TB, lines ...string) {
 	t.Helper()
@@ -88,9 +101,10 @@ func (d *DNS) Add(t testing.TB, lines ...string) {
 	}
 }
 
-// Count returns how many times name/TYPE was asked ("example.test./TXT").
+// Count returns how many times name/TYPE was asked ("example.test./TXT",
+// name in lower case).
 func (d *DNS) Count(key string) int64 {
-	v, ok := d.Queries.Load(strings.ToLower(key))
+	v, ok := d.Queries.Load(key)
 	if !ok {
 		return 0
 	}
@@ -111,7 +125,7 @@ func (d *DNS) serve(w dns.ResponseWriter, req *dns.Msg) {
 		c, _ := d.Queries.LoadOrStore(key, new(atomic.Int64))
 		c.(*atomic.Int64).Add(1)
 		d.mu.Lock()
-		hook, ad := d.Hook, d.AD
+		hook, ad := d.hook, d.ad
 		rrs, ok := []dns.RR(nil), false
 		if hook == nil {
 			rrs, ok = d.records[key]

@@ -1,0 +1,28 @@
+package scanner
+
+import "testing"
+
+// TestCheckContentSRI follows the Observatory's subresource-integrity test:
+// foreign means another registrable domain or a protocol-relative URL.
+func TestCheckContentSRI(t *testing.T) {
+	p := func(body string) *Evidence { return ckEv(ckPage(body)) }
+	const integ = ` integrity="sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC" crossorigin="anonymous"`
+	runCheckCases(t, []checkCase{
+		{name: "no scripts", id: idContentSRI, ev: p("<p>hi</p>"), want: StatusPass, value: sriNoScripts, score: 1},
+		{name: "not html", id: idContentSRI, ev: ckEv(ckResp("https://example.com/", 200, "{}", "Content-Type: application/json")), want: StatusPass, value: sriNotHTML, score: 1},
+		{name: "same origin", id: idContentSRI, ev: p(`<script src="/app.js"></script><script>inline()</script>`), want: StatusPass, value: sriSameOrigin, score: 1},
+		{name: "subdomain is same site", id: idContentSRI, ev: p(`<script src="https://static.example.com/app.js"></script>`), want: StatusPass, value: sriSameOrigin, score: 1},
+		{name: "same origin with integrity", id: idContentSRI, ev: p(`<script src="/app.js"` + integ + `></script>`), want: StatusPass, value: sriAllSecure, score: 1},
+		{name: "cdn with integrity", id: idContentSRI, ev: p(`<script src="https://cdn.jsdelivr.net/npm/x@1/x.js"` + integ + `></script>`), want: StatusPass, value: sriExternalSecure, score: 1},
+		{name: "cdn without integrity", id: idContentSRI, ev: p(`<script src="https://cdn.jsdelivr.net/npm/x@1/x.js"></script>`), want: StatusWarn, value: sriNotImplExternalSecure, score: 0.5, find: "openssl dgst -sha384"},
+		{name: "http cdn without integrity", id: idContentSRI, ev: p(`<script src="http://cdn.example.net/x.js"></script>`), want: StatusFail, value: sriNotImplNotSecure, score: 0},
+		{name: "http cdn with integrity", id: idContentSRI, ev: p(`<script src="http://cdn.example.net/x.js"` + integ + `></script>`), want: StatusFail, value: sriImplementedNotSecure, score: 0.25},
+		{name: "protocol-relative without integrity", id: idContentSRI, ev: p(`<script src="//cdn.example.net/x.js"></script>`), want: StatusWarn, value: sriNotImplNotSecure, score: 0.25},
+		{name: "worst of several", id: idContentSRI, ev: p(`<script src="https://a.net/a.js"` + integ + `></script><script src="https://b.net/b.js"></script>`), want: StatusWarn, value: "https://b.net/b.js", score: 0.5},
+		{name: "stylesheet noted not scored", id: idContentSRI, ev: p(`<link rel="stylesheet" href="https://cdn.example.net/x.css"><link rel="stylesheet" href="https://fonts.googleapis.com/css?family=X">`), want: StatusPass, score: 1, find: "cdn.example.net/x.css"},
+		{name: "crawled page worse", id: idContentSRI, ev: ckWith(ckPage(`<script src="/a.js"></script>`), func(ev *Evidence) {
+			ev.Pages = append(ev.Pages, ckResp("https://example.com/blog", 200, `<script src="https://widgets.other.net/w.js"></script>`, "Content-Type: text/html"))
+		}), want: StatusWarn, value: "worse on other crawled pages", score: 0.5},
+		{name: "page missing", id: idContentSRI, ev: ckWith(nil, func(ev *Evidence) { ev.PageErr = "x" }), want: StatusError, score: -1},
+	})
+}

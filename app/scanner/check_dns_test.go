@@ -1,0 +1,68 @@
+package scanner
+
+import "testing"
+
+// TestCheckDNS covers SPF (records, qualifiers, recursive look-up counting),
+// DMARC policies, CAA, MX / null MX and the informational DNSSEC check.
+func TestCheckDNS(t *testing.T) {
+	dns := func(f func(d *DNSFacts)) *Evidence {
+		d := &DNSFacts{Domain: "example.com", TXT: []string{}, DMARC: []string{}, CAA: []CAARecord{}, MX: []string{}}
+		f(d)
+		return ckWith(nil, func(ev *Evidence) { ev.DNS = d })
+	}
+	spf := func(rec string, inc map[string][]string) *Evidence {
+		return dns(func(d *DNSFacts) { d.TXT = []string{"google-site-verification=x", rec}; d.SPFIncludes = inc })
+	}
+	// a chain of includes costing n look-ups in total
+	deep := map[string][]string{
+		"a.example": {"v=spf1 include:b.example include:c.example a mx ~all"},
+		"b.example": {"v=spf1 a mx ptr exists:%{i}.x.example ~all"},
+		"c.example": {"v=spf1 include:d.example a:x.example mx:y.example -all"},
+		"d.example": {"v=spf1 ip4:192.0.2.0/24 -all"},
+	}
+	runCheckCases(t, []checkCase{
+		{name: "strict", id: idDNSSPF, ev: spf("v=spf1 ip4:192.0.2.1 include:_spf.google.com -all", map[string][]string{"_spf.google.com": {"v=spf1 include:_netblocks.google.com ~all"}, "_netblocks.google.com": {"v=spf1 ip4:35.190.247.0/24 ~all"}}), want: StatusPass, value: "(2 DNS look-ups)", score: 1},
+		{name: "softfail", id: idDNSSPF, ev: spf("v=spf1 mx ~all", nil), want: StatusPass, score: 1},
+		{name: "no mail", id: idDNSSPF, ev: spf("v=spf1 -all", nil), want: StatusPass, value: "(0 DNS look-ups)", score: 1},
+		{name: "redirect", id: idDNSSPF, ev: spf("v=spf1 redirect=_spf.example.com", map[string][]string{"_spf.example.com": {"v=spf1 a -all"}}), want: StatusPass, value: "(2 DNS look-ups)", score: 1},
+		{name: "unresolved include is a lower bound", id: idDNSSPF, ev: spf("v=spf1 include:unknown.example -all", nil), want: StatusPass, value: "≥1", score: 1},
+		{name: "ptr noted", id: idDNSSPF, ev: spf("v=spf1 ptr -all", nil), want: StatusPass, score: 1, find: "ptr"},
+		{name: "plus all", id: idDNSSPF, ev: spf("v=spf1 +all", nil), want: StatusFail, value: "+all", score: 0},
+		{name: "neutral all", id: idDNSSPF, ev: spf("v=spf1 mx ?all", nil), want: StatusFail, value: "?all", score: 0},
+		{name: "no all", id: idDNSSPF, ev: spf("v=spf1 mx", nil), want: StatusFail, value: "no all", score: 0},
+		{name: "redirect to +all", id: idDNSSPF, ev: spf("v=spf1 redirect=r.example", map[string][]string{"r.example": {"v=spf1 +all"}}), want: StatusFail, value: "+all", score: 0},
+		{name: "eleven look-ups", id: idDNSSPF, ev: spf("v=spf1 include:a.example a mx -all", deep), want: StatusFail, value: "too many look-ups", score: 0},
+		{name: "two records", id: idDNSSPF, ev: dns(func(d *DNSFacts) { d.TXT = []string{"v=spf1 -all", "v=spf1 mx -all"} }), want: StatusFail, value: "2 SPF records", score: 0},
+		{name: "none", id: idDNSSPF, ev: dns(func(d *DNSFacts) { d.TXT = []string{"hello"} }), want: StatusFail, value: "no SPF record", score: 0, find: "v=spf1 -all"},
+		{name: "syntax error", id: idDNSSPF, ev: spf("v=spf1 ipv4:192.0.2.1 -all", nil), want: StatusFail, value: "permerror", score: 0},
+		{name: "include without spf", id: idDNSSPF, ev: spf("v=spf1 include:x.example -all", map[string][]string{"x.example": {"other"}}), want: StatusFail, value: "permerror", score: 0},
+		{name: "include loop", id: idDNSSPF, ev: spf("v=spf1 include:l.example -all", map[string][]string{"l.example": {"v=spf1 include:l.example -all"}}), want: StatusFail, value: "loop", score: 0},
+		{name: "lookup failed", id: idDNSSPF, ev: dns(func(d *DNSFacts) { d.TXT = nil }), want: StatusError, score: -1},
+		{name: "dns missing", id: idDNSSPF, ev: ckWith(nil, func(ev *Evidence) { ev.DNSErr = "SERVFAIL" }), want: StatusError, score: -1},
+
+		{name: "reject", id: idDNSDMARC, ev: dns(func(d *DNSFacts) { d.DMARC = []string{"v=DMARC1; p=reject; rua=mailto:d@example.com"} }), want: StatusPass, value: "p=reject", score: 1},
+		{name: "quarantine", id: idDNSDMARC, ev: dns(func(d *DNSFacts) { d.DMARC = []string{"v=DMARC1;p=quarantine"} }), want: StatusPass, score: 1},
+		{name: "quarantine partial", id: idDNSDMARC, ev: dns(func(d *DNSFacts) { d.DMARC = []string{"v=DMARC1; p=quarantine; pct=20"} }), want: StatusPass, score: 0.8},
+		{name: "none", id: idDNSDMARC, ev: dns(func(d *DNSFacts) { d.DMARC = []string{"v=DMARC1; p=none"} }), want: StatusWarn, value: "p=none", score: 0.4},
+		{name: "missing", id: idDNSDMARC, ev: dns(func(d *DNSFacts) {}), want: StatusFail, value: "no DMARC", score: 0, find: "_dmarc.example.com"},
+		{name: "no policy", id: idDNSDMARC, ev: dns(func(d *DNSFacts) { d.DMARC = []string{"v=DMARC1; rua=mailto:x@example.com"} }), want: StatusFail, score: 0},
+		{name: "two records", id: idDNSDMARC, ev: dns(func(d *DNSFacts) { d.DMARC = []string{"v=DMARC1; p=reject", "v=DMARC1; p=none"} }), want: StatusFail, score: 0},
+		{name: "lookup failed", id: idDNSDMARC, ev: dns(func(d *DNSFacts) { d.DMARC = nil }), want: StatusError, score: -1},
+
+		{name: "caa", id: idDNSCAA, ev: dns(func(d *DNSFacts) {
+			d.CAA = []CAARecord{{Tag: "issue", Value: "letsencrypt.org"}, {Tag: "iodef", Value: "mailto:s@example.com"}}
+		}), want: StatusPass, value: "issue letsencrypt.org, iodef", score: 1},
+		{name: "no caa", id: idDNSCAA, ev: dns(func(d *DNSFacts) {}), want: StatusWarn, value: "no CAA", score: 0, find: `CAA 0 issue "letsencrypt.org"`},
+		{name: "only iodef", id: idDNSCAA, ev: dns(func(d *DNSFacts) { d.CAA = []CAARecord{{Tag: "iodef", Value: "mailto:s@example.com"}} }), want: StatusWarn, score: 0},
+		{name: "lookup failed", id: idDNSCAA, ev: dns(func(d *DNSFacts) { d.CAA = nil }), want: StatusError, score: -1},
+
+		{name: "mx", id: idDNSMX, ev: dns(func(d *DNSFacts) { d.MX = []string{"10 mx1.example.com.", "20 mx2.example.com."} }), want: StatusPass, value: "mx1.example.com", score: 1},
+		{name: "null mx", id: idDNSMX, ev: dns(func(d *DNSFacts) { d.MX = []string{"0 ."} }), want: StatusPass, value: "null MX", score: 1},
+		{name: "no mx", id: idDNSMX, ev: dns(func(d *DNSFacts) {}), want: StatusWarn, value: "no MX", score: 0, find: "MX 0 ."},
+		{name: "lookup failed", id: idDNSMX, ev: dns(func(d *DNSFacts) { d.MX = nil }), want: StatusError, score: -1},
+
+		{name: "signed", id: idDNSDNSSEC, ev: dns(func(d *DNSFacts) { d.DNSSEC = true }), want: StatusInfo, value: "signed", score: -1},
+		{name: "unsigned", id: idDNSDNSSEC, ev: dns(func(d *DNSFacts) {}), want: StatusInfo, value: "not validated", score: -1},
+		{name: "dns missing", id: idDNSDNSSEC, ev: ckEv(nil), want: StatusError, score: -1},
+	})
+}

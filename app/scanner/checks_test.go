@@ -1,0 +1,273 @@
+package scanner
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// checkCase is one row of a check table: evidence in, verdict out.
+type checkCase struct {
+	name  string
+	id    string    // check id
+	ev    *Evidence // evidence given to the check
+	want  Status
+	value string  // substring the Value must contain ("" = any)
+	score float64 // expected Score when want is pass/warn/fail (-1 = don't care)
+	cap   string  // expected Cap
+	find  string  // substring of some finding's Title+Evidence+Recommendation ("" = any)
+}
+
+var ckNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// checkByID finds a check of AllChecks by id.
+func checkByID(t testing.TB, id string) Check {
+	t.Helper()
+	for _, c := range AllChecks() {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("no check %q in AllChecks", id)
+	return Check{}
+}
+
+// runCheckCases evaluates each case and compares the verdict.
+func runCheckCases(t *testing.T, cases []checkCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.id+"/"+tc.name, func(t *testing.T) {
+			c := checkByID(t, tc.id)
+			out := c.Evaluate(tc.ev)
+			if out.Status != tc.want {
+				t.Fatalf("status = %s, want %s (value %q, description %q)", out.Status, tc.want, out.Value, out.Description)
+			}
+			if tc.value != "" && !strings.Contains(out.Value, tc.value) {
+				t.Errorf("value = %q, want it to contain %q", out.Value, tc.value)
+			}
+			if tc.score >= 0 && (tc.want == StatusPass || tc.want == StatusWarn || tc.want == StatusFail) && out.Score != tc.score {
+				t.Errorf("score = %v, want %v (value %q)", out.Score, tc.score, out.Value)
+			}
+			if out.Cap != tc.cap {
+				t.Errorf("cap = %q, want %q", out.Cap, tc.cap)
+			}
+			if out.Description == "" {
+				t.Errorf("empty description")
+			}
+			if (out.Status == StatusWarn || out.Status == StatusFail) && len(out.Findings) == 0 {
+				t.Errorf("a %s verdict must carry a finding", out.Status)
+			}
+			for _, f := range out.Findings {
+				if f.CheckID != c.ID || f.Category != c.Category || f.Title == "" || f.Description == "" {
+					t.Errorf("incomplete finding %+v", f)
+				}
+				if f.Severity != SeverityInfo && f.Recommendation == "" {
+					t.Errorf("finding %q has no recommendation", f.Title)
+				}
+			}
+			if tc.find != "" {
+				ok := false
+				for _, f := range out.Findings {
+					if strings.Contains(f.Title+"\n"+f.Evidence+"\n"+f.Recommendation+"\n"+f.Description, tc.find) {
+						ok = true
+					}
+				}
+				if !ok {
+					t.Errorf("no finding mentions %q: %+v", tc.find, out.Findings)
+				}
+			}
+		})
+	}
+}
+
+// resp builds a response; hdrs are "Name: value" lines.
+func ckResp(url string, status int, body string, hdrs ...string) *Response {
+	h := http.Header{}
+	for _, l := range hdrs {
+		k, v, _ := strings.Cut(l, ":")
+		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	return &Response{URL: url, StatusCode: status, Header: h, Body: []byte(body)}
+}
+
+// page is an HTML 200 response at https://example.com/.
+func ckPage(body string, hdrs ...string) *Response {
+	return ckResp("https://example.com/", 200, body, append([]string{"Content-Type: text/html; charset=utf-8"}, hdrs...)...)
+}
+
+// okTLS is a valid handshake with a certificate valid for 90 more days.
+func ckTLS() *TLSFacts {
+	return &TLSFacts{Version: 0x0304, Trusted: true, HostnameOK: true,
+		Chain: []*x509.Certificate{ckCert(ckNow.Add(-24*time.Hour), ckNow.Add(90*24*time.Hour), false)}}
+}
+
+// evWith returns evidence for example.com with a valid TLS handshake and p as the page.
+func ckEv(p *Response) *Evidence {
+	ev := &Evidence{Depth: Deep, Now: ckNow, Target: Target{URL: "https://example.com/", Host: "example.com", Domain: "example.com"},
+		Page: p, TLS: ckTLS()}
+	if p != nil {
+		ev.Pages = []*Response{p}
+	}
+	return ev
+}
+
+// with applies mutations to fresh evidence.
+func ckWith(p *Response, f func(ev *Evidence)) *Evidence {
+	ev := ckEv(p)
+	f(ev)
+	return ev
+}
+
+var ckCertCache = map[string]*x509.Certificate{}
+
+// testCert makes a certificate for example.com, signed by a throwaway CA
+// unless selfSigned.
+func ckCert(notBefore, notAfter time.Time, selfSigned bool) *x509.Certificate {
+	key := fmt.Sprint(notBefore.Unix(), notAfter.Unix(), selfSigned)
+	if c, ok := ckCertCache[key]; ok {
+		return c
+	}
+	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "example.com"},
+		DNSNames: []string{"example.com", "www.example.com"}, NotBefore: notBefore, NotAfter: notAfter}
+	parent, signer := tmpl, priv
+	if !selfSigned {
+		caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		parent = &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "Test CA", Organization: []string{"Palisade Test"}},
+			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign, NotBefore: notBefore, NotAfter: notAfter.Add(time.Hour)}
+		signer = caKey
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &priv.PublicKey, signer)
+	if err != nil {
+		panic(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		panic(err)
+	}
+	ckCertCache[key] = c
+	return c
+}
+
+// TestCheckContract holds every check to the contract of check.go and
+// PRODUCT.md §5: stable unique ids namespaced by category, a valid depth,
+// declared needs, and in-category weights that add up to the category's
+// default points.
+func TestCheckContract(t *testing.T) {
+	wantWeights := map[string]int{"tls": 25, "headers": 25, "cookies": 10, "redirects": 10, "dns": 10, "exposure": 10, "content": 10}
+	cases := []struct {
+		name string
+		fn   func(t *testing.T, all []Check)
+	}{
+		{"ids unique and namespaced", func(t *testing.T, all []Check) {
+			seen := map[string]bool{}
+			for _, c := range all {
+				if seen[c.ID] {
+					t.Errorf("duplicate id %s", c.ID)
+				}
+				seen[c.ID] = true
+				if !strings.HasPrefix(c.ID, c.Category+".") {
+					t.Errorf("%s not in namespace %s", c.ID, c.Category)
+				}
+			}
+			if len(all) != 38 {
+				t.Errorf("%d checks, want 38", len(all))
+			}
+		}},
+		{"fields complete", func(t *testing.T, all []Check) {
+			for _, c := range all {
+				if c.Name == "" || !c.Depth.Valid() || len(c.Needs) == 0 || c.Evaluate == nil || c.Weight < 0 {
+					t.Errorf("incomplete check %+v", c)
+				}
+			}
+		}},
+		{"weights add up per category", func(t *testing.T, all []Check) {
+			got := map[string]int{}
+			for _, c := range all {
+				got[c.Category] += c.Weight
+			}
+			for cat, w := range wantWeights {
+				if got[cat] != w {
+					t.Errorf("category %s weights sum to %d, want %d", cat, got[cat], w)
+				}
+			}
+			if len(got) != len(wantWeights) {
+				t.Errorf("categories %v", got)
+			}
+		}},
+		{"empty evidence gives error, not panic", func(t *testing.T, all []Check) {
+			for _, c := range all {
+				out := c.Evaluate(&Evidence{Now: ckNow, Target: Target{Host: "example.com"}})
+				if out.Status != StatusError && c.ID != idTLSHTTPS {
+					t.Errorf("%s on empty evidence: %s %q", c.ID, out.Status, out.Value)
+				}
+			}
+		}},
+	}
+	all := AllChecks()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, all) })
+	}
+}
+
+// typicalEvidence is a realistic DEEP evidence set for the benchmark.
+func typicalEvidence() *Evidence {
+	var b strings.Builder
+	b.WriteString(`<!doctype html><html><head><title>Shop</title><meta name="generator" content="WordPress 6.4.2">`)
+	b.WriteString(`<meta http-equiv="Content-Security-Policy" content="upgrade-insecure-requests">`)
+	b.WriteString(`<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">`)
+	b.WriteString(`<link rel="stylesheet" href="/wp-includes/css/dist/block-library/style.min.css?ver=6.4.2">`)
+	b.WriteString(`<script src="/wp-includes/js/jquery/jquery.min.js?ver=3.7.1"></script>`)
+	b.WriteString(`<script src="https://cdnjs.cloudflare.com/ajax/libs/lodash.js/4.17.15/lodash.min.js"></script>`)
+	b.WriteString(`<script src="/wp-content/plugins/contact-form-7/includes/js/index.js?ver=5.8.4"></script></head><body>`)
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, `<div class="product"><a href="/p/%d"><img src="/img/%d.jpg" alt="Product %d"></a><p>Lorem ipsum dolor sit amet, consectetur adipiscing elit %d.</p></div>`, i, i, i, i)
+	}
+	b.WriteString(`<script>var cfg={"k":"value"};</script></body></html>`)
+	p := ckPage(b.String(),
+		"Strict-Transport-Security: max-age=31536000; includeSubDomains",
+		"Content-Security-Policy: default-src 'self'; script-src 'self' https://cdnjs.cloudflare.com; object-src 'none'; frame-ancestors 'self'",
+		"X-Content-Type-Options: nosniff", "Referrer-Policy: strict-origin-when-cross-origin", "Server: nginx/1.24.0",
+		"Set-Cookie: wordpress_logged_in=abc; path=/; secure; HttpOnly", "Set-Cookie: pref=1; Path=/; SameSite=Lax")
+	ev := ckEv(p)
+	ev.Redirects = []Hop{{URL: "http://example.com/", StatusCode: 301, Location: "https://example.com/"}, {URL: "https://example.com/", StatusCode: 200}}
+	ev.TLSProbe = &TLSProbe{Versions: []uint16{0x0303, 0x0304}}
+	ev.DNS = &DNSFacts{Domain: "example.com", TXT: []string{"v=spf1 include:_spf.google.com ~all"}, DMARC: []string{"v=DMARC1; p=reject"},
+		CAA: []CAARecord{{Tag: "issue", Value: "letsencrypt.org"}}, MX: []string{"10 mx.example.com."},
+		SPFIncludes: map[string][]string{"_spf.google.com": {"v=spf1 include:_netblocks.google.com ~all"}}}
+	ev.CORS = ckResp("https://example.com/", 204, "")
+	ev.SecurityTxt = ckResp("https://example.com/.well-known/security.txt", 200, "Contact: mailto:s@example.com\nExpires: 2027-01-01T00:00:00Z\n", "Content-Type: text/plain")
+	ev.NotFound = ckResp("https://example.com/x", 404, "<html>not found</html>", "Content-Type: text/html")
+	ev.Probes = map[string]*Response{}
+	for _, p := range ProbePaths {
+		ev.Probes[p] = ckResp("https://example.com"+p, 404, "<html>not found</html>", "Content-Type: text/html")
+	}
+	ev.Scripts = map[string]*Response{"https://example.com/app.js": ckResp("https://example.com/app.js", 200, strings.Repeat("function a(){return 1};", 2000), "Content-Type: text/javascript")}
+	return ev
+}
+
+// BenchmarkCheckLibrary measures one evaluation of every check over a
+// typical DEEP page (parsing is memoised per response, as in a scan). The
+// engine budget is ≥ 20,000 evaluations of all checks per second per core.
+func BenchmarkCheckLibrary(b *testing.B) {
+	ev := typicalEvidence()
+	all := AllChecks()
+	for _, c := range all {
+		c.Evaluate(ev) // warm the per-response memo
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, c := range all {
+			c.Evaluate(ev)
+		}
+	}
+}
