@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -40,6 +41,10 @@ type Options struct {
 	PollInterval time.Duration
 	// NoWorkers builds the engine without starting workers (CLI commands).
 	NoWorkers bool
+	// Exec tunes scan execution (deadlines, heartbeat); zero is production.
+	Exec scans.ExecOptions
+	// ReconcileEvery is how often orphaned scans are looked for (default 5 s).
+	ReconcileEvery time.Duration
 }
 
 // Container holds every long-lived part of a running Palisade.
@@ -93,6 +98,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 	}
 	c.Auth = auth.NewService(c.DB.Ent, auth.NewHasher(opts.PasswordParams, 0))
 	c.Scans = scans.NewService(c.DB, c.Jobs.Inserter, c.Scanner, c.Log)
+	c.Scans.SetExecOptions(opts.Exec)
 	river.AddWorker(workers, scans.NewWorker(c.Scans))
 	c.KV = store.NewKVStorage(c.DB.Ent)
 	c.Web = c.newFiber()
@@ -128,7 +134,19 @@ func (c *Container) newFiber() *fiber.App {
 		if err := c.DB.SQL.PingContext(rctx); err != nil {
 			return ctx.Status(http.StatusServiceUnavailable).SendString("database unreachable")
 		}
+		var n int
+		if err := c.DB.SQL.QueryRowContext(rctx, "SELECT COUNT(*) FROM river_queue").Scan(&n); err != nil {
+			return ctx.Status(http.StatusServiceUnavailable).SendString("job queue unreachable")
+		}
 		return ctx.SendString("ready")
+	})
+	f.Get("/metrics", func(ctx *fiber.Ctx) error {
+		var b strings.Builder
+		if err := c.Scans.WriteMetrics(ctx.UserContext(), &b); err != nil {
+			return err
+		}
+		ctx.Set(fiber.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
+		return ctx.SendString(b.String())
 	})
 	api.NewHandler(c.Auth, c.Scans, c.Log).Routes(f)
 	web.NewHandler(c.Config, c.Auth, c.Scans, c.KV, c.Log).Routes(f)
@@ -146,14 +164,27 @@ func (c *Container) Start(ctx context.Context) error {
 	c.started = true
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	c.stopBg, c.bgDone = cancel, make(chan struct{})
+	every := c.opts.ReconcileEvery
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	if err := c.Scans.Reconcile(ctx); err != nil {
+		c.Log.Warn("reconciling scans", "err", err)
+	}
 	go func() {
 		defer close(c.bgDone)
 		t := time.NewTicker(10 * time.Minute)
 		defer t.Stop()
+		r := time.NewTicker(every)
+		defer r.Stop()
 		for {
 			select {
 			case <-bg.Done():
 				return
+			case <-r.C:
+				if err := c.Scans.Reconcile(bg); err != nil && bg.Err() == nil {
+					c.Log.Warn("reconciling scans", "err", err)
+				}
 			case <-t.C:
 				if n, err := c.KV.Sweep(bg); err != nil {
 					c.Log.Warn("sweeping expired keys", "err", err)
@@ -209,8 +240,10 @@ func (c *Container) Shutdown(ctx context.Context) error {
 			drain, cancel = context.WithDeadline(ctx, dl.Add(-5*time.Second))
 			defer cancel()
 		}
-		if err := c.Jobs.Stop(drain); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-			errs = append(errs, err)
+		if err := c.Jobs.Stop(drain); err != nil {
+			// Scans still running were cancelled and handed back to the
+			// queue; that is the designed outcome, not a failure to stop.
+			c.Log.Warn("workers stopped with work handed back", "err", err)
 		}
 		c.started = false
 	}

@@ -32,15 +32,22 @@ type Plan struct {
 	Depths            []string
 	APIKeys           int
 	ConcurrentScans   int
+	// PriceEnv names the environment variable holding the plan's Stripe
+	// price id (empty for Free, which is never bought). The id itself is
+	// deployment configuration, so it reaches billing through Config, never
+	// through this table.
+	PriceEnv string
 }
 
 var catalogue = []Plan{
 	{ID: Free, Name: "Free", PriceMonthlyUSD: 0, ScansPerMonth: 3, RequestsPerMinute: 10,
 		Depths: []string{"QUICK", "STANDARD"}, APIKeys: 5, ConcurrentScans: 1},
 	{ID: Pro, Name: "Pro", PriceMonthlyUSD: 29, ScansPerMonth: 100, RequestsPerMinute: 60,
-		Depths: []string{"QUICK", "STANDARD", "DEEP"}, APIKeys: 5, ConcurrentScans: 3},
+		Depths: []string{"QUICK", "STANDARD", "DEEP"}, APIKeys: 5, ConcurrentScans: 3,
+		PriceEnv: "PALISADE_STRIPE_PRICE_PRO"},
 	{ID: Enterprise, Name: "Enterprise", PriceMonthlyUSD: 199, ScansPerMonth: Unlimited, RequestsPerMinute: 300,
-		Depths: []string{"QUICK", "STANDARD", "DEEP"}, APIKeys: 5, ConcurrentScans: 10},
+		Depths: []string{"QUICK", "STANDARD", "DEEP"}, APIKeys: 5, ConcurrentScans: 10,
+		PriceEnv: "PALISADE_STRIPE_PRICE_ENTERPRISE"},
 }
 
 // Plans returns the catalogue, cheapest first.
@@ -70,3 +77,71 @@ func ParsePlan(s string) (PlanID, error) {
 
 // AllowsDepth reports whether the plan includes depth.
 func (p Plan) AllowsDepth(depth string) bool { return slices.Contains(p.Depths, depth) }
+
+// Paid reports whether the plan is sold through Stripe; only paid plans have
+// a price id and can be the target of a Checkout.
+func (p Plan) Paid() bool { return p.PriceMonthlyUSD > 0 }
+
+// rank orders plans from cheapest (0) so that a subscription carrying
+// several known prices grants the best of them.
+func rank(id PlanID) int {
+	for i, p := range catalogue {
+		if p.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Prices maps the paid plans to the Stripe price ids configured for them
+// (PALISADE_STRIPE_PRICE_PRO, PALISADE_STRIPE_PRICE_ENTERPRISE) and back:
+// Checkout needs plan → price, webhooks need price → plan. It is built from
+// Config so tests and several services can use different ids side by side.
+type Prices struct {
+	byPlan  map[PlanID]string
+	byPrice map[string]PlanID
+}
+
+// NewPrices builds the mapping; an empty id leaves that plan unsold. Should
+// both plans name the same id, the dearer plan wins the reverse lookup.
+func NewPrices(pro, enterprise string) Prices {
+	p := Prices{byPlan: map[PlanID]string{}, byPrice: map[string]PlanID{}}
+	for _, pair := range []struct {
+		plan  PlanID
+		price string
+	}{{Pro, pro}, {Enterprise, enterprise}} {
+		price := strings.TrimSpace(pair.price)
+		if price == "" {
+			continue
+		}
+		p.byPlan[pair.plan] = price
+		p.byPrice[price] = pair.plan
+	}
+	return p
+}
+
+// PriceID returns the Stripe price id that sells plan, and false when the
+// plan is free or has no price configured.
+func (p Prices) PriceID(plan PlanID) (string, bool) {
+	id, ok := p.byPlan[plan]
+	return id, ok
+}
+
+// PlanFor returns the plan a Stripe price id grants, and false for a price
+// this deployment does not sell (which grants nothing beyond Free).
+func (p Prices) PlanFor(priceID string) (PlanID, bool) {
+	plan, ok := p.byPrice[priceID]
+	return plan, ok
+}
+
+// best returns the highest plan any of priceIDs grants, or Free and false
+// when none is known.
+func (p Prices) best(priceIDs []string) (PlanID, bool) {
+	best, found := Free, false
+	for _, id := range priceIDs {
+		if plan, ok := p.PlanFor(id); ok && (!found || rank(plan) > rank(best)) {
+			best, found = plan, true
+		}
+	}
+	return best, found
+}

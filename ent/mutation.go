@@ -5764,6 +5764,8 @@ type ScanMutation struct {
 	job_id            *int64
 	addjob_id         *int64
 	cancel_requested  *bool
+	claim             *string
+	heartbeat_at      *time.Time
 	started_at        *time.Time
 	completed_at      *time.Time
 	clearedFields     map[string]struct{}
@@ -6637,6 +6639,104 @@ func (m *ScanMutation) ResetCancelRequested() {
 	m.cancel_requested = nil
 }
 
+// SetClaim sets the "claim" field.
+func (m *ScanMutation) SetClaim(s string) {
+	m.claim = &s
+}
+
+// Claim returns the value of the "claim" field in the mutation.
+func (m *ScanMutation) Claim() (r string, exists bool) {
+	v := m.claim
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClaim returns the old "claim" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldClaim(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClaim is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClaim requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClaim: %w", err)
+	}
+	return oldValue.Claim, nil
+}
+
+// ClearClaim clears the value of the "claim" field.
+func (m *ScanMutation) ClearClaim() {
+	m.claim = nil
+	m.clearedFields[scan.FieldClaim] = struct{}{}
+}
+
+// ClaimCleared returns if the "claim" field was cleared in this mutation.
+func (m *ScanMutation) ClaimCleared() bool {
+	_, ok := m.clearedFields[scan.FieldClaim]
+	return ok
+}
+
+// ResetClaim resets all changes to the "claim" field.
+func (m *ScanMutation) ResetClaim() {
+	m.claim = nil
+	delete(m.clearedFields, scan.FieldClaim)
+}
+
+// SetHeartbeatAt sets the "heartbeat_at" field.
+func (m *ScanMutation) SetHeartbeatAt(t time.Time) {
+	m.heartbeat_at = &t
+}
+
+// HeartbeatAt returns the value of the "heartbeat_at" field in the mutation.
+func (m *ScanMutation) HeartbeatAt() (r time.Time, exists bool) {
+	v := m.heartbeat_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHeartbeatAt returns the old "heartbeat_at" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldHeartbeatAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHeartbeatAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHeartbeatAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHeartbeatAt: %w", err)
+	}
+	return oldValue.HeartbeatAt, nil
+}
+
+// ClearHeartbeatAt clears the value of the "heartbeat_at" field.
+func (m *ScanMutation) ClearHeartbeatAt() {
+	m.heartbeat_at = nil
+	m.clearedFields[scan.FieldHeartbeatAt] = struct{}{}
+}
+
+// HeartbeatAtCleared returns if the "heartbeat_at" field was cleared in this mutation.
+func (m *ScanMutation) HeartbeatAtCleared() bool {
+	_, ok := m.clearedFields[scan.FieldHeartbeatAt]
+	return ok
+}
+
+// ResetHeartbeatAt resets all changes to the "heartbeat_at" field.
+func (m *ScanMutation) ResetHeartbeatAt() {
+	m.heartbeat_at = nil
+	delete(m.clearedFields, scan.FieldHeartbeatAt)
+}
+
 // SetStartedAt sets the "started_at" field.
 func (m *ScanMutation) SetStartedAt(t time.Time) {
 	m.started_at = &t
@@ -6958,7 +7058,7 @@ func (m *ScanMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ScanMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, scan.FieldCreatedAt)
 	}
@@ -7007,6 +7107,12 @@ func (m *ScanMutation) Fields() []string {
 	if m.cancel_requested != nil {
 		fields = append(fields, scan.FieldCancelRequested)
 	}
+	if m.claim != nil {
+		fields = append(fields, scan.FieldClaim)
+	}
+	if m.heartbeat_at != nil {
+		fields = append(fields, scan.FieldHeartbeatAt)
+	}
 	if m.started_at != nil {
 		fields = append(fields, scan.FieldStartedAt)
 	}
@@ -7053,6 +7159,10 @@ func (m *ScanMutation) Field(name string) (ent.Value, bool) {
 		return m.JobID()
 	case scan.FieldCancelRequested:
 		return m.CancelRequested()
+	case scan.FieldClaim:
+		return m.Claim()
+	case scan.FieldHeartbeatAt:
+		return m.HeartbeatAt()
 	case scan.FieldStartedAt:
 		return m.StartedAt()
 	case scan.FieldCompletedAt:
@@ -7098,6 +7208,10 @@ func (m *ScanMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldJobID(ctx)
 	case scan.FieldCancelRequested:
 		return m.OldCancelRequested(ctx)
+	case scan.FieldClaim:
+		return m.OldClaim(ctx)
+	case scan.FieldHeartbeatAt:
+		return m.OldHeartbeatAt(ctx)
 	case scan.FieldStartedAt:
 		return m.OldStartedAt(ctx)
 	case scan.FieldCompletedAt:
@@ -7223,6 +7337,20 @@ func (m *ScanMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCancelRequested(v)
 		return nil
+	case scan.FieldClaim:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClaim(v)
+		return nil
+	case scan.FieldHeartbeatAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHeartbeatAt(v)
+		return nil
 	case scan.FieldStartedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -7339,6 +7467,12 @@ func (m *ScanMutation) ClearedFields() []string {
 	if m.FieldCleared(scan.FieldJobID) {
 		fields = append(fields, scan.FieldJobID)
 	}
+	if m.FieldCleared(scan.FieldClaim) {
+		fields = append(fields, scan.FieldClaim)
+	}
+	if m.FieldCleared(scan.FieldHeartbeatAt) {
+		fields = append(fields, scan.FieldHeartbeatAt)
+	}
 	if m.FieldCleared(scan.FieldStartedAt) {
 		fields = append(fields, scan.FieldStartedAt)
 	}
@@ -7379,6 +7513,12 @@ func (m *ScanMutation) ClearField(name string) error {
 		return nil
 	case scan.FieldJobID:
 		m.ClearJobID()
+		return nil
+	case scan.FieldClaim:
+		m.ClearClaim()
+		return nil
+	case scan.FieldHeartbeatAt:
+		m.ClearHeartbeatAt()
 		return nil
 	case scan.FieldStartedAt:
 		m.ClearStartedAt()
@@ -7441,6 +7581,12 @@ func (m *ScanMutation) ResetField(name string) error {
 		return nil
 	case scan.FieldCancelRequested:
 		m.ResetCancelRequested()
+		return nil
+	case scan.FieldClaim:
+		m.ResetClaim()
+		return nil
+	case scan.FieldHeartbeatAt:
+		m.ResetHeartbeatAt()
 		return nil
 	case scan.FieldStartedAt:
 		m.ResetStartedAt()

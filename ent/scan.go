@@ -50,6 +50,10 @@ type Scan struct {
 	JobID *int64 `json:"job_id,omitempty"`
 	// CancelRequested holds the value of the "cancel_requested" field.
 	CancelRequested bool `json:"cancel_requested,omitempty"`
+	// Claim holds the value of the "claim" field.
+	Claim string `json:"claim,omitempty"`
+	// HeartbeatAt holds the value of the "heartbeat_at" field.
+	HeartbeatAt *time.Time `json:"heartbeat_at,omitempty"`
 	// StartedAt holds the value of the "started_at" field.
 	StartedAt *time.Time `json:"started_at,omitempty"`
 	// CompletedAt holds the value of the "completed_at" field.
@@ -122,9 +126,9 @@ func (*Scan) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case scan.FieldOverallScore, scan.FieldFindingsCount, scan.FieldDurationMs, scan.FieldJobID:
 			values[i] = new(sql.NullInt64)
-		case scan.FieldID, scan.FieldAccountID, scan.FieldTargetURL, scan.FieldTargetDomain, scan.FieldDepth, scan.FieldStatus, scan.FieldGrade, scan.FieldFinalURL, scan.FieldError, scan.FieldResult:
+		case scan.FieldID, scan.FieldAccountID, scan.FieldTargetURL, scan.FieldTargetDomain, scan.FieldDepth, scan.FieldStatus, scan.FieldGrade, scan.FieldFinalURL, scan.FieldError, scan.FieldResult, scan.FieldClaim:
 			values[i] = new(sql.NullString)
-		case scan.FieldCreatedAt, scan.FieldUpdatedAt, scan.FieldStartedAt, scan.FieldCompletedAt:
+		case scan.FieldCreatedAt, scan.FieldUpdatedAt, scan.FieldHeartbeatAt, scan.FieldStartedAt, scan.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -244,6 +248,19 @@ func (_m *Scan) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field cancel_requested", values[i])
 			} else if value.Valid {
 				_m.CancelRequested = value.Bool
+			}
+		case scan.FieldClaim:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field claim", values[i])
+			} else if value.Valid {
+				_m.Claim = value.String
+			}
+		case scan.FieldHeartbeatAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field heartbeat_at", values[i])
+			} else if value.Valid {
+				_m.HeartbeatAt = new(time.Time)
+				*_m.HeartbeatAt = value.Time
 			}
 		case scan.FieldStartedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -366,6 +383,14 @@ func (_m *Scan) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("cancel_requested=")
 	builder.WriteString(fmt.Sprintf("%v", _m.CancelRequested))
+	builder.WriteString(", ")
+	builder.WriteString("claim=")
+	builder.WriteString(_m.Claim)
+	builder.WriteString(", ")
+	if v := _m.HeartbeatAt; v != nil {
+		builder.WriteString("heartbeat_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	if v := _m.StartedAt; v != nil {
 		builder.WriteString("started_at=")

@@ -227,6 +227,34 @@ func (_c *ScanCreate) SetNillableCancelRequested(v *bool) *ScanCreate {
 	return _c
 }
 
+// SetClaim sets the "claim" field.
+func (_c *ScanCreate) SetClaim(v string) *ScanCreate {
+	_c.mutation.SetClaim(v)
+	return _c
+}
+
+// SetNillableClaim sets the "claim" field if the given value is not nil.
+func (_c *ScanCreate) SetNillableClaim(v *string) *ScanCreate {
+	if v != nil {
+		_c.SetClaim(*v)
+	}
+	return _c
+}
+
+// SetHeartbeatAt sets the "heartbeat_at" field.
+func (_c *ScanCreate) SetHeartbeatAt(v time.Time) *ScanCreate {
+	_c.mutation.SetHeartbeatAt(v)
+	return _c
+}
+
+// SetNillableHeartbeatAt sets the "heartbeat_at" field if the given value is not nil.
+func (_c *ScanCreate) SetNillableHeartbeatAt(v *time.Time) *ScanCreate {
+	if v != nil {
+		_c.SetHeartbeatAt(*v)
+	}
+	return _c
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_c *ScanCreate) SetStartedAt(v time.Time) *ScanCreate {
 	_c.mutation.SetStartedAt(v)
@@ -552,6 +580,14 @@ func (_c *ScanCreate) createSpec() (*Scan, *sqlgraph.CreateSpec) {
 		_spec.SetField(scan.FieldCancelRequested, field.TypeBool, value)
 		_node.CancelRequested = value
 	}
+	if value, ok := _c.mutation.Claim(); ok {
+		_spec.SetField(scan.FieldClaim, field.TypeString, value)
+		_node.Claim = value
+	}
+	if value, ok := _c.mutation.HeartbeatAt(); ok {
+		_spec.SetField(scan.FieldHeartbeatAt, field.TypeTime, value)
+		_node.HeartbeatAt = &value
+	}
 	if value, ok := _c.mutation.StartedAt(); ok {
 		_spec.SetField(scan.FieldStartedAt, field.TypeTime, value)
 		_node.StartedAt = &value
@@ -872,6 +908,42 @@ func (u *ScanUpsert) SetCancelRequested(v bool) *ScanUpsert {
 // UpdateCancelRequested sets the "cancel_requested" field to the value that was provided on create.
 func (u *ScanUpsert) UpdateCancelRequested() *ScanUpsert {
 	u.SetExcluded(scan.FieldCancelRequested)
+	return u
+}
+
+// SetClaim sets the "claim" field.
+func (u *ScanUpsert) SetClaim(v string) *ScanUpsert {
+	u.Set(scan.FieldClaim, v)
+	return u
+}
+
+// UpdateClaim sets the "claim" field to the value that was provided on create.
+func (u *ScanUpsert) UpdateClaim() *ScanUpsert {
+	u.SetExcluded(scan.FieldClaim)
+	return u
+}
+
+// ClearClaim clears the value of the "claim" field.
+func (u *ScanUpsert) ClearClaim() *ScanUpsert {
+	u.SetNull(scan.FieldClaim)
+	return u
+}
+
+// SetHeartbeatAt sets the "heartbeat_at" field.
+func (u *ScanUpsert) SetHeartbeatAt(v time.Time) *ScanUpsert {
+	u.Set(scan.FieldHeartbeatAt, v)
+	return u
+}
+
+// UpdateHeartbeatAt sets the "heartbeat_at" field to the value that was provided on create.
+func (u *ScanUpsert) UpdateHeartbeatAt() *ScanUpsert {
+	u.SetExcluded(scan.FieldHeartbeatAt)
+	return u
+}
+
+// ClearHeartbeatAt clears the value of the "heartbeat_at" field.
+func (u *ScanUpsert) ClearHeartbeatAt() *ScanUpsert {
+	u.SetNull(scan.FieldHeartbeatAt)
 	return u
 }
 
@@ -1202,6 +1274,48 @@ func (u *ScanUpsertOne) SetCancelRequested(v bool) *ScanUpsertOne {
 func (u *ScanUpsertOne) UpdateCancelRequested() *ScanUpsertOne {
 	return u.Update(func(s *ScanUpsert) {
 		s.UpdateCancelRequested()
+	})
+}
+
+// SetClaim sets the "claim" field.
+func (u *ScanUpsertOne) SetClaim(v string) *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.SetClaim(v)
+	})
+}
+
+// UpdateClaim sets the "claim" field to the value that was provided on create.
+func (u *ScanUpsertOne) UpdateClaim() *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.UpdateClaim()
+	})
+}
+
+// ClearClaim clears the value of the "claim" field.
+func (u *ScanUpsertOne) ClearClaim() *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.ClearClaim()
+	})
+}
+
+// SetHeartbeatAt sets the "heartbeat_at" field.
+func (u *ScanUpsertOne) SetHeartbeatAt(v time.Time) *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.SetHeartbeatAt(v)
+	})
+}
+
+// UpdateHeartbeatAt sets the "heartbeat_at" field to the value that was provided on create.
+func (u *ScanUpsertOne) UpdateHeartbeatAt() *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.UpdateHeartbeatAt()
+	})
+}
+
+// ClearHeartbeatAt clears the value of the "heartbeat_at" field.
+func (u *ScanUpsertOne) ClearHeartbeatAt() *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.ClearHeartbeatAt()
 	})
 }
 
@@ -1705,6 +1819,48 @@ func (u *ScanUpsertBulk) SetCancelRequested(v bool) *ScanUpsertBulk {
 func (u *ScanUpsertBulk) UpdateCancelRequested() *ScanUpsertBulk {
 	return u.Update(func(s *ScanUpsert) {
 		s.UpdateCancelRequested()
+	})
+}
+
+// SetClaim sets the "claim" field.
+func (u *ScanUpsertBulk) SetClaim(v string) *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.SetClaim(v)
+	})
+}
+
+// UpdateClaim sets the "claim" field to the value that was provided on create.
+func (u *ScanUpsertBulk) UpdateClaim() *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.UpdateClaim()
+	})
+}
+
+// ClearClaim clears the value of the "claim" field.
+func (u *ScanUpsertBulk) ClearClaim() *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.ClearClaim()
+	})
+}
+
+// SetHeartbeatAt sets the "heartbeat_at" field.
+func (u *ScanUpsertBulk) SetHeartbeatAt(v time.Time) *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.SetHeartbeatAt(v)
+	})
+}
+
+// UpdateHeartbeatAt sets the "heartbeat_at" field to the value that was provided on create.
+func (u *ScanUpsertBulk) UpdateHeartbeatAt() *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.UpdateHeartbeatAt()
+	})
+}
+
+// ClearHeartbeatAt clears the value of the "heartbeat_at" field.
+func (u *ScanUpsertBulk) ClearHeartbeatAt() *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.ClearHeartbeatAt()
 	})
 }
 

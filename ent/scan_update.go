@@ -248,6 +248,46 @@ func (_u *ScanUpdate) SetNillableCancelRequested(v *bool) *ScanUpdate {
 	return _u
 }
 
+// SetClaim sets the "claim" field.
+func (_u *ScanUpdate) SetClaim(v string) *ScanUpdate {
+	_u.mutation.SetClaim(v)
+	return _u
+}
+
+// SetNillableClaim sets the "claim" field if the given value is not nil.
+func (_u *ScanUpdate) SetNillableClaim(v *string) *ScanUpdate {
+	if v != nil {
+		_u.SetClaim(*v)
+	}
+	return _u
+}
+
+// ClearClaim clears the value of the "claim" field.
+func (_u *ScanUpdate) ClearClaim() *ScanUpdate {
+	_u.mutation.ClearClaim()
+	return _u
+}
+
+// SetHeartbeatAt sets the "heartbeat_at" field.
+func (_u *ScanUpdate) SetHeartbeatAt(v time.Time) *ScanUpdate {
+	_u.mutation.SetHeartbeatAt(v)
+	return _u
+}
+
+// SetNillableHeartbeatAt sets the "heartbeat_at" field if the given value is not nil.
+func (_u *ScanUpdate) SetNillableHeartbeatAt(v *time.Time) *ScanUpdate {
+	if v != nil {
+		_u.SetHeartbeatAt(*v)
+	}
+	return _u
+}
+
+// ClearHeartbeatAt clears the value of the "heartbeat_at" field.
+func (_u *ScanUpdate) ClearHeartbeatAt() *ScanUpdate {
+	_u.mutation.ClearHeartbeatAt()
+	return _u
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_u *ScanUpdate) SetStartedAt(v time.Time) *ScanUpdate {
 	_u.mutation.SetStartedAt(v)
@@ -543,6 +583,18 @@ func (_u *ScanUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.CancelRequested(); ok {
 		_spec.SetField(scan.FieldCancelRequested, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Claim(); ok {
+		_spec.SetField(scan.FieldClaim, field.TypeString, value)
+	}
+	if _u.mutation.ClaimCleared() {
+		_spec.ClearField(scan.FieldClaim, field.TypeString)
+	}
+	if value, ok := _u.mutation.HeartbeatAt(); ok {
+		_spec.SetField(scan.FieldHeartbeatAt, field.TypeTime, value)
+	}
+	if _u.mutation.HeartbeatAtCleared() {
+		_spec.ClearField(scan.FieldHeartbeatAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.StartedAt(); ok {
 		_spec.SetField(scan.FieldStartedAt, field.TypeTime, value)
@@ -929,6 +981,46 @@ func (_u *ScanUpdateOne) SetNillableCancelRequested(v *bool) *ScanUpdateOne {
 	return _u
 }
 
+// SetClaim sets the "claim" field.
+func (_u *ScanUpdateOne) SetClaim(v string) *ScanUpdateOne {
+	_u.mutation.SetClaim(v)
+	return _u
+}
+
+// SetNillableClaim sets the "claim" field if the given value is not nil.
+func (_u *ScanUpdateOne) SetNillableClaim(v *string) *ScanUpdateOne {
+	if v != nil {
+		_u.SetClaim(*v)
+	}
+	return _u
+}
+
+// ClearClaim clears the value of the "claim" field.
+func (_u *ScanUpdateOne) ClearClaim() *ScanUpdateOne {
+	_u.mutation.ClearClaim()
+	return _u
+}
+
+// SetHeartbeatAt sets the "heartbeat_at" field.
+func (_u *ScanUpdateOne) SetHeartbeatAt(v time.Time) *ScanUpdateOne {
+	_u.mutation.SetHeartbeatAt(v)
+	return _u
+}
+
+// SetNillableHeartbeatAt sets the "heartbeat_at" field if the given value is not nil.
+func (_u *ScanUpdateOne) SetNillableHeartbeatAt(v *time.Time) *ScanUpdateOne {
+	if v != nil {
+		_u.SetHeartbeatAt(*v)
+	}
+	return _u
+}
+
+// ClearHeartbeatAt clears the value of the "heartbeat_at" field.
+func (_u *ScanUpdateOne) ClearHeartbeatAt() *ScanUpdateOne {
+	_u.mutation.ClearHeartbeatAt()
+	return _u
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_u *ScanUpdateOne) SetStartedAt(v time.Time) *ScanUpdateOne {
 	_u.mutation.SetStartedAt(v)
@@ -1254,6 +1346,18 @@ func (_u *ScanUpdateOne) sqlSave(ctx context.Context) (_node *Scan, err error) {
 	}
 	if value, ok := _u.mutation.CancelRequested(); ok {
 		_spec.SetField(scan.FieldCancelRequested, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Claim(); ok {
+		_spec.SetField(scan.FieldClaim, field.TypeString, value)
+	}
+	if _u.mutation.ClaimCleared() {
+		_spec.ClearField(scan.FieldClaim, field.TypeString)
+	}
+	if value, ok := _u.mutation.HeartbeatAt(); ok {
+		_spec.SetField(scan.FieldHeartbeatAt, field.TypeTime, value)
+	}
+	if _u.mutation.HeartbeatAtCleared() {
+		_spec.ClearField(scan.FieldHeartbeatAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.StartedAt(); ok {
 		_spec.SetField(scan.FieldStartedAt, field.TypeTime, value)

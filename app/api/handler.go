@@ -191,4 +191,3 @@ func (h *Handler) getScan(c *fiber.Ctx) error {
 	}
 	return c.JSON(d)
 }
-

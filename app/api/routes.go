@@ -9,6 +9,8 @@ const (
 	RouteScanCreate = "api.scan.create"
 	RouteScanList   = "api.scan.list"
 	RouteScanGet    = "api.scan.get"
+	RouteScanEvents = "api.scan.events"
+	RouteScanCancel = "api.scan.cancel"
 )
 
 // Prefix is where the API lives.
@@ -20,5 +22,7 @@ func (h *Handler) Routes(app *fiber.App) {
 	v1.Post("/scan", h.createScan).Name(RouteScanCreate)
 	v1.Get("/scan", h.listScans).Name(RouteScanList)
 	v1.Get("/scan/:id", h.getScan).Name(RouteScanGet)
+	v1.Get("/scan/:id/events", h.scanEvents).Name(RouteScanEvents)
+	v1.Post("/scan/:id/cancel", h.cancelScan).Name(RouteScanCancel)
 	v1.Use(h.notFound)
 }

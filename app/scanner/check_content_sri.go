@@ -49,21 +49,46 @@ type sriPage struct {
 	Result string
 	// Unprotected are cross-site scripts without integrity, or loaded insecurely.
 	Unprotected []string
-	// ExplicitHTTP is true when an insecure script used http:// (not just a
-	// protocol-relative //host URL, which an HTTPS page loads over HTTPS).
-	ExplicitHTTP bool
 	// Styles are cross-site stylesheets without integrity (reported, not scored).
 	Styles []string
 }
 
 // sriOfPage runs the Observatory's subresource-integrity test on one page:
-// a script is "foreign" when it is protocol-relative or on another
-// registrable domain than the scanned host.
-func sriOfPage(r *Response, host string) sriPage {
-	return memoize(r, "sri|"+host, func() sriPage { return computeSRI(r, host) })
+// a script is "foreign" when it is on another registrable domain than the
+// scanned host. A protocol-relative (//host/…) foreign script counts as
+// loaded securely only when plain HTTP is never served (httpsEnforced: no
+// HTTP server, or http:// redirects to HTTPS with no further HTTP hop), as
+// the Observatory decided in mdn/mdn-http-observatory#464.
+func sriOfPage(r *Response, host string, httpsEnforced bool) sriPage {
+	key := "sri|" + host
+	if httpsEnforced {
+		key += "|enforced"
+	}
+	return memoize(r, key, func() sriPage { return computeSRI(r, host, httpsEnforced) })
 }
 
-func computeSRI(r *Response, host string) sriPage {
+// sriHTTPSEnforced tells whether plain HTTP can serve the site, from the
+// redirect chain; without one (QUICK) an HTTPS page is taken as enforced.
+func sriHTTPSEnforced(ev *Evidence, page *Response) bool {
+	if httpRefused(ev) {
+		return true
+	}
+	if len(ev.Redirects) == 0 {
+		return schemeOf(page.URL) == "https"
+	}
+	route := redirectRoute(ev.Redirects)
+	if len(route) < 2 {
+		return false
+	}
+	for _, u := range route[1:] {
+		if schemeOf(u) != "https" {
+			return false
+		}
+	}
+	return true
+}
+
+func computeSRI(r *Response, host string, httpsEnforced bool) sriPage {
 	var out sriPage
 	if m := mimeOf(r.Header); m != "" && m != "text/html" && m != "application/xhtml+xml" {
 		out.Result = sriNotHTML
@@ -80,17 +105,18 @@ func computeSRI(r *Response, host string) sriPage {
 		relProto, relOrigin, sameSite := false, false, false
 		switch {
 		case sriProtoRelRE.MatchString(s.Src):
-			relProto, sameSite = true, true
+			relProto = true
+			sameSite = siteOf(hostOfURL("https:"+s.Src)) == home
 		case sriFullURLRE.MatchString(s.Src):
 			sameSite = siteOf(hostOfURL(s.Src)) == home
 		default:
 			relOrigin, sameSite = true, true
 		}
-		secureOrigin := relOrigin || (sameSite && !relProto)
+		secureOrigin := relOrigin || sameSite
 		if !secureOrigin {
 			foreignSeen = true
 		}
-		secureScheme := (!relProto && !relOrigin && schemeOf(s.Src) == "https") || (relOrigin && pageHTTPS)
+		secureScheme := (!relProto && !relOrigin && schemeOf(s.Src) == "https") || (relOrigin && pageHTTPS) || (relProto && httpsEnforced)
 		integrity := s.Integrity != ""
 		if secureOrigin {
 			if integrity && secureScheme && out.Result == "" {
@@ -108,9 +134,6 @@ func computeSRI(r *Response, host string) sriPage {
 		}
 		if !integrity || !secureScheme {
 			out.Unprotected = append(out.Unprotected, s.Src)
-			if !secureScheme && !relProto {
-				out.ExplicitHTTP = true
-			}
 		}
 	}
 	if len(f.Scripts) == 0 {
@@ -141,19 +164,13 @@ func computeSRI(r *Response, host string) sriPage {
 var sriDynamicCSS = map[string]bool{"fonts.googleapis.com": true, "use.typekit.net": true, "fonts.bunny.net": true}
 
 // sriScore maps Observatory SRI results (modifiers +5 … -50) to our status and score.
-func sriScore(p sriPage, pageHTTPS bool) (Status, float64, Severity) {
+func sriScore(p sriPage) (Status, float64, Severity) {
 	switch p.Result {
 	case sriNotImplExternalSecure:
 		return StatusWarn, 0.5, SeverityLow
 	case sriImplementedNotSecure:
-		if !p.ExplicitHTTP && pageHTTPS {
-			return StatusWarn, 0.5, SeverityLow
-		}
 		return StatusFail, 0.25, SeverityMedium
 	case sriNotImplNotSecure:
-		if !p.ExplicitHTTP && pageHTTPS {
-			return StatusWarn, 0.25, SeverityLow
-		}
 		return StatusFail, 0, SeverityHigh
 	}
 	return StatusPass, 1, SeverityInfo
@@ -166,7 +183,7 @@ func sriScore(p sriPage, pageHTTPS bool) (Status, float64, Severity) {
 // "subresource-integrity" on the main page; at DEEP every crawled page.
 var checkContentSRI = Check{
 	ID: idContentSRI, Name: "Subresource Integrity", Category: catContent, Depth: Quick, Weight: 2,
-	Needs: []EvidenceKind{NeedPage, NeedCrawl},
+	Needs: []EvidenceKind{NeedPage, NeedCrawl, NeedRedirects},
 	Evaluate: func(ev *Evidence) Outcome {
 		pages := pagesOf(ev)
 		if len(pages) == 0 {
@@ -176,15 +193,16 @@ var checkContentSRI = Check{
 		if host == "" {
 			host = hostOfURL(pages[0].URL)
 		}
-		main := sriOfPage(pages[0], host)
-		status, score, sev := sriScore(main, schemeOf(pages[0].URL) == "https")
+		enforced := sriHTTPSEnforced(ev, pages[0])
+		main := sriOfPage(pages[0], host, enforced)
+		status, score, sev := sriScore(main)
 		result := main.Result
 		unprotected := append([]string(nil), main.Unprotected...) // copies: the memoised slices stay intact
 		styles := append([]string(nil), main.Styles...)
 		worseOn := 0
 		for _, p := range pages[1:] {
-			sp := sriOfPage(p, host)
-			st, sc, sv := sriScore(sp, schemeOf(p.URL) == "https")
+			sp := sriOfPage(p, host, enforced)
+			st, sc, sv := sriScore(sp)
 			if sc < score {
 				status, score, sev, worseOn = st, sc, sv, worseOn+1
 			}

@@ -17,7 +17,21 @@ func TestCheckContentSRI(t *testing.T) {
 		{name: "cdn without integrity", id: idContentSRI, ev: p(`<script src="https://cdn.jsdelivr.net/npm/x@1/x.js"></script>`), want: StatusWarn, value: sriNotImplExternalSecure, score: 0.5, find: "openssl dgst -sha384"},
 		{name: "http cdn without integrity", id: idContentSRI, ev: p(`<script src="http://cdn.example.net/x.js"></script>`), want: StatusFail, value: sriNotImplNotSecure, score: 0},
 		{name: "http cdn with integrity", id: idContentSRI, ev: p(`<script src="http://cdn.example.net/x.js"` + integ + `></script>`), want: StatusFail, value: sriImplementedNotSecure, score: 0.25},
-		{name: "protocol-relative without integrity", id: idContentSRI, ev: p(`<script src="//cdn.example.net/x.js"></script>`), want: StatusWarn, value: sriNotImplNotSecure, score: 0.25},
+		{name: "protocol-relative, https page, no chain", id: idContentSRI, ev: p(`<script src="//cdn.example.net/x.js"></script>`), want: StatusWarn, value: sriNotImplExternalSecure, score: 0.5},
+		{name: "protocol-relative, http redirects to https", id: idContentSRI, ev: ckWith(ckPage(`<script src="//cdn.example.net/x.js"`+integ+`></script>`), func(ev *Evidence) {
+			ev.Redirects = []Hop{{URL: "http://example.com/", StatusCode: 301, Location: "https://example.com/"}, {URL: "https://example.com/", StatusCode: 200}}
+		}), want: StatusPass, value: sriExternalSecure, score: 1},
+		{name: "protocol-relative, http served", id: idContentSRI, ev: ckWith(ckPage(`<script src="//cdn.example.net/x.js"></script>`), func(ev *Evidence) {
+			ev.Redirects = []Hop{{URL: "http://example.com/", StatusCode: 200}}
+		}), want: StatusFail, value: sriNotImplNotSecure, score: 0},
+		{name: "protocol-relative, http hop in chain", id: idContentSRI, ev: ckWith(ckPage(`<script src="//cdn.example.net/x.js"`+integ+`></script>`), func(ev *Evidence) {
+			ev.Redirects = []Hop{{URL: "http://example.com/", StatusCode: 301, Location: "http://www.example.com/"}, {URL: "http://www.example.com/", StatusCode: 301, Location: "https://www.example.com/"}, {URL: "https://www.example.com/", StatusCode: 200}}
+		}), want: StatusFail, value: sriImplementedNotSecure, score: 0.25},
+		{name: "protocol-relative same site", id: idContentSRI, ev: ckWith(ckPage(`<script src="//static.example.com/x.js"></script>`), func(ev *Evidence) {
+			ev.Redirects = []Hop{{URL: "http://example.com/", StatusCode: 200}}
+		}), want: StatusPass, value: sriSameOrigin, score: 1},
+		{name: "no http server", id: idContentSRI, ev: ckWith(ckPage(`<script src="//cdn.example.net/x.js"></script>`), func(ev *Evidence) { ev.RedirectsErr = "the connection was refused" }),
+			want: StatusWarn, value: sriNotImplExternalSecure, score: 0.5},
 		{name: "worst of several", id: idContentSRI, ev: p(`<script src="https://a.net/a.js"` + integ + `></script><script src="https://b.net/b.js"></script>`), want: StatusWarn, value: "https://b.net/b.js", score: 0.5},
 		{name: "stylesheet noted not scored", id: idContentSRI, ev: p(`<link rel="stylesheet" href="https://cdn.example.net/x.css"><link rel="stylesheet" href="https://fonts.googleapis.com/css?family=X">`), want: StatusPass, score: 1, find: "cdn.example.net/x.css"},
 		{name: "crawled page worse", id: idContentSRI, ev: ckWith(ckPage(`<script src="/a.js"></script>`), func(ev *Evidence) {

@@ -216,7 +216,7 @@ var checkExposureSensitiveFiles = Check{
 	ID: idExposureSensitive, Name: "Sensitive files", Category: catExposure, Depth: Deep, Weight: 3,
 	Needs: []EvidenceKind{NeedProbes},
 	Evaluate: func(ev *Evidence) Outcome {
-		if ev.Probes == nil {
+		if ev.Probes == nil || (len(ev.Probes) == 0 && ev.ProbesErr != "") {
 			return missing("The sensitive-file probes", ev.ProbesErr)
 		}
 		var hits []exposedFile

@@ -43,6 +43,9 @@ func TestCheckExposureSensitiveFiles(t *testing.T) {
 		{name: "404 status ignored", id: idExposureSensitive, ev: ckWith(nil, func(ev *Evidence) {
 			ev.Probes = map[string]*Response{"/.git/HEAD": ckResp("https://example.com/.git/HEAD", 404, "ref: refs/heads/main")}
 		}), want: StatusPass, score: 1},
+		{name: "every probe failed", id: idExposureSensitive, ev: ckWith(nil, func(ev *Evidence) {
+			ev.Probes, ev.ProbesErr = map[string]*Response{}, "17 of 17 probes failed (first: timeout)"
+		}), want: StatusError, score: -1},
 		{name: "not probed", id: idExposureSensitive, ev: ckEv(nil), want: StatusError, score: -1},
 	})
 }

@@ -10,6 +10,14 @@ const (
 	idHeadersXXSS     = "headers.x-xss-protection"
 )
 
+// Fix texts, built once (checks run thousands of times a second).
+var (
+	fixXFO      = headerFix("Content-Security-Policy", "frame-ancestors 'self'") + "\nor, for old browsers too:\n" + headerFix("X-Frame-Options", "DENY")
+	fixXCTO     = headerFix("X-Content-Type-Options", "nosniff")
+	fixReferrer = headerFix("Referrer-Policy", "strict-origin-when-cross-origin")
+	fixXXSS     = "Remove the header or disable the legacy filter.\n" + headerFix("X-XSS-Protection", "0")
+)
+
 // checkHeadersXFO: a page that may be framed by any site can be overlaid
 // with a decoy and clicked through (clickjacking). CSP frame-ancestors or
 // X-Frame-Options DENY/SAMEORIGIN prevent it. Observatory test
@@ -27,7 +35,6 @@ var checkHeadersXFO = Check{
 				Value:       valueWith("x-frame-options-implemented-via-csp", "frame-ancestors "+strings.Join(csp.FrameAncestors, " ")),
 				Description: "CSP frame-ancestors restricts which sites may frame the page, which supersedes X-Frame-Options."}
 		}
-		fix := headerFix("Content-Security-Policy", "frame-ancestors 'self'") + "\nor, for old browsers too:\n" + headerFix("X-Frame-Options", "DENY")
 		raw, present, conflict := headerSingle(ev.Page, "X-Frame-Options", true)
 		xfo := strings.ToLower(strings.TrimSpace(raw))
 		switch {
@@ -37,7 +44,7 @@ var checkHeadersXFO = Check{
 				d = "CSP frame-ancestors allows any origin (" + strings.Join(csp.FrameAncestors, " ") + ") and X-Frame-Options is absent, so any site can frame the page (clickjacking)."
 			}
 			return Outcome{Status: StatusFail, Value: "x-frame-options-not-implemented", Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idHeadersXFO, catHeaders, SeverityMedium, "No clickjacking protection", d, fix, "")}}
+				Findings: []Finding{mkFinding(idHeadersXFO, catHeaders, SeverityMedium, "No clickjacking protection", d, fixXFO, "")}}
 		case !conflict && (xfo == "deny" || xfo == "sameorigin"):
 			return Outcome{Status: StatusPass, Value: valueWith("x-frame-options-sameorigin-or-deny", raw), Score: 0.8,
 				Description: "X-Frame-Options stops other sites from framing the page; CSP frame-ancestors is the modern equivalent (full points).",
@@ -52,7 +59,7 @@ var checkHeadersXFO = Check{
 		}
 		d := "X-Frame-Options has a value browsers do not understand (or conflicting copies), so it is ignored."
 		return Outcome{Status: StatusFail, Value: valueWith("x-frame-options-header-invalid", raw), Score: 0, Description: d,
-			Findings: []Finding{mkFinding(idHeadersXFO, catHeaders, SeverityMedium, "X-Frame-Options invalid", d, fix, raw)}}
+			Findings: []Finding{mkFinding(idHeadersXFO, catHeaders, SeverityMedium, "X-Frame-Options invalid", d, fixXFO, raw)}}
 	},
 }
 
@@ -75,7 +82,7 @@ var checkHeadersXCTO = Check{
 			return missing("The main page", ev.PageErr)
 		}
 		raw, present, conflict := headerSingle(ev.Page, "X-Content-Type-Options", true)
-		fix := headerFix("X-Content-Type-Options", "nosniff")
+		fix := fixXCTO
 		if !present {
 			d := "Browsers may guess (sniff) the type of responses and run user-supplied content as script or style."
 			return Outcome{Status: StatusFail, Value: "x-content-type-options-not-implemented", Score: 0, Description: d,
@@ -112,7 +119,7 @@ var checkHeadersReferrer = Check{
 		if m := htmlOf(ev.Page).MetaReferrer; len(m) > 0 {
 			vals = append(vals, m[len(m)-1])
 		}
-		fix := headerFix("Referrer-Policy", "strict-origin-when-cross-origin")
+		fix := fixReferrer
 		if len(vals) == 0 {
 			return Outcome{Status: StatusPass, Value: "referrer-policy-not-implemented", Score: 0.5,
 				Description: "No Referrer-Policy: browsers apply their default (strict-origin-when-cross-origin). Set it explicitly for full points.",
@@ -163,7 +170,7 @@ var checkHeadersXXSS = Check{
 			return Outcome{Status: StatusPass, Value: "x-xss-protection-not-implemented", Score: 1,
 				Description: "Not set, which is right today: the XSS auditor it controlled has been removed from browsers."}
 		}
-		fix := "Remove the header or disable the legacy filter.\n" + headerFix("X-XSS-Protection", "0")
+		fix := fixXXSS
 		enabled, block, valid := parseXXSS(raw)
 		switch {
 		case !valid:

@@ -57,6 +57,12 @@ func isTChar(c byte) bool {
 	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
+// Fix texts, built once.
+var (
+	fixCOOP = headerFix("Cross-Origin-Opener-Policy", "same-origin") + "\n(use same-origin-allow-popups if the site opens OAuth or payment pop-ups that must talk back)"
+	fixCORP = headerFix("Cross-Origin-Resource-Policy", "same-site")
+)
+
 // sfHeader returns the single token of a structured header. Several header
 // lines make it a list, which browsers (and the Observatory) reject.
 func sfHeader(r *Response, name string) (raw, tok string, present, ok bool) {
@@ -84,7 +90,7 @@ var checkHeadersCOOP = Check{
 			return missing("The main page", ev.PageErr)
 		}
 		raw, tok, present, ok := sfHeader(ev.Page, "Cross-Origin-Opener-Policy")
-		fix := headerFix("Cross-Origin-Opener-Policy", "same-origin") + "\n(use same-origin-allow-popups if the site opens OAuth or payment pop-ups that must talk back)"
+		fix := fixCOOP
 		if !present {
 			return Outcome{Status: StatusPass, Value: "coop-not-implemented", Score: 0.5,
 				Description: "No COOP: pages that open this one, or that it opens, keep a handle on it (the browser default). Set it for full points.",
@@ -149,7 +155,7 @@ var checkHeadersCORP = Check{
 			return missing("The main page", ev.PageErr)
 		}
 		raw, present := headerJoined(ev.Page, "Cross-Origin-Resource-Policy")
-		fix := headerFix("Cross-Origin-Resource-Policy", "same-site")
+		fix := fixCORP
 		if !present {
 			return Outcome{Status: StatusPass, Value: "corp-not-implemented", Score: 0.5,
 				Description: "No CORP: any site may embed this response (the default). Set same-site or same-origin for full points.",
@@ -170,6 +176,13 @@ var checkHeadersCORP = Check{
 			Findings: []Finding{mkFinding(idHeadersCORP, catHeaders, SeverityLow, "Cross-Origin-Resource-Policy invalid", d, fix, raw)}}
 	},
 }
+
+// fixCORS explains how to allow credentialed CORS safely.
+const fixCORS = "Allow credentials only for an explicit list of trusted origins, never by echoing the request's Origin.\n" +
+	"nginx: map $http_origin $cors_origin { default \"\"; \"https://app.example.com\" $http_origin; }  add_header Access-Control-Allow-Origin $cors_origin always;\n" +
+	"Apache: SetEnvIf Origin \"^https://app\\.example\\.com$\" CORS_OK=$0  Header always set Access-Control-Allow-Origin %{CORS_OK}e env=CORS_OK\n" +
+	"Caddy: @trusted header Origin https://app.example.com  header @trusted Access-Control-Allow-Origin {http.request.header.Origin}\n" +
+	"For public, non-credentialed data send Access-Control-Allow-Origin: * without Access-Control-Allow-Credentials."
 
 // checkHeadersCORS: a server that echoes any Origin together with
 // Access-Control-Allow-Credentials: true lets every website read its
@@ -200,11 +213,7 @@ var checkHeadersCORS = Check{
 		if creds != "" {
 			seen += "; Access-Control-Allow-Credentials: " + creds
 		}
-		fix := "Allow credentials only for an explicit list of trusted origins, never by echoing the request's Origin.\n" +
-			"nginx: map $http_origin $cors_origin { default \"\"; \"https://app.example.com\" $http_origin; }  add_header Access-Control-Allow-Origin $cors_origin always;\n" +
-			"Apache: SetEnvIf Origin \"^https://app\\.example\\.com$\" CORS_OK=$0  Header always set Access-Control-Allow-Origin %{CORS_OK}e env=CORS_OK\n" +
-			"Caddy: @trusted header Origin https://app.example.com  header @trusted Access-Control-Allow-Origin {http.request.header.Origin}\n" +
-			"For public, non-credentialed data send Access-Control-Allow-Origin: * without Access-Control-Allow-Credentials."
+		fix := fixCORS
 		reflected := acao == CORSProbeOrigin
 		switch {
 		case reflected && creds == "true":

@@ -93,6 +93,9 @@ func hstsOf(ev *Evidence) hstsFacts {
 
 const hstsRecommended = "max-age=63072000; includeSubDomains; preload"
 
+var fixHSTS = headerFix("Strict-Transport-Security", hstsRecommended) +
+	"\nStart with a shorter max-age (e.g. 300) if unsure every subdomain serves HTTPS, then raise it; only add preload once ready to submit at hstspreload.org."
+
 // checkHeadersHSTS: without HSTS the first request of a visit (typed
 // example.com, an old bookmark) goes over plain HTTP and can be hijacked
 // (SSL stripping); HSTS makes the browser use HTTPS before any request.
@@ -108,8 +111,7 @@ var checkHeadersHSTS = Check{
 			return missing("The HTTPS handshake", "")
 		}
 		f := hstsOf(ev)
-		fix := headerFix("Strict-Transport-Security", hstsRecommended) +
-			"\nStart with a shorter max-age (e.g. 300) if unsure every subdomain serves HTTPS, then raise it; only add preload once ready to submit at hstspreload.org."
+		fix := fixHSTS
 		fail := func(sev Severity, title, desc, rec string) Outcome {
 			return Outcome{Status: StatusFail, Value: valueWith(f.Result, f.Raw), Score: 0,
 				Description: desc,

@@ -89,6 +89,8 @@ func splitSFList(v string) []string {
 	return append(out, v[start:])
 }
 
+var fixPermissions = headerFix("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+
 // checkHeadersPermissions: Permissions-Policy turns off powerful browser
 // features (camera, microphone, geolocation, payment…) for the page and
 // the third-party frames it embeds, limiting what an injected script or a
@@ -101,7 +103,7 @@ var checkHeadersPermissions = Check{
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
-		fix := headerFix("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+		fix := fixPermissions
 		raw, present := headerJoined(ev.Page, "Permissions-Policy")
 		if !present {
 			d := "No Permissions-Policy: embedded frames may ask for camera, microphone or location. Not scored; set one to earn the point."

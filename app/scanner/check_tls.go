@@ -176,6 +176,8 @@ var checkTLSExpiry = Check{
 	},
 }
 
+const fixTLSProtocols = "Accept only TLS 1.2 and 1.3.\nnginx: ssl_protocols TLSv1.2 TLSv1.3;\nApache: SSLProtocol -all +TLSv1.2 +TLSv1.3\nCaddy: tls { protocols tls1.2 tls1.3 } (the default; remove any older protocols setting)"
+
 // checkTLSProtocols: TLS 1.0 and 1.1 have known weaknesses (BEAST, weak
 // MACs) and were removed from browsers in 2020; accepting them only helps
 // downgrade attacks. TLS 1.3 is faster and removes legacy cryptography.
@@ -204,7 +206,7 @@ var checkTLSProtocols = Check{
 			}
 		}
 		v := "accepts " + strings.Join(names, ", ")
-		fix := "Accept only TLS 1.2 and 1.3.\nnginx: ssl_protocols TLSv1.2 TLSv1.3;\nApache: SSLProtocol -all +TLSv1.2 +TLSv1.3\nCaddy: tls { protocols tls1.2 tls1.3 } (the default; remove any older protocols setting)"
+		fix := fixTLSProtocols
 		if len(legacy) > 0 {
 			return Outcome{Status: StatusFail, Value: v, Score: 0,
 				Description: "The server still accepts deprecated protocol versions that browsers removed in 2020.",

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -210,6 +211,27 @@ func TestCheckContract(t *testing.T) {
 					t.Errorf("%s on empty evidence: %s %q", c.ID, out.Status, out.Value)
 				}
 			}
+		}},
+		{"concurrent evaluation shares the memo safely", func(t *testing.T, all []Check) {
+			ev := typicalEvidence()
+			want := map[string]Status{}
+			for _, c := range all {
+				want[c.ID] = c.Evaluate(ev).Status
+			}
+			ev = typicalEvidence() // fresh responses: the goroutines race to fill the memo
+			var wg sync.WaitGroup
+			for g := 0; g < 8; g++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for _, c := range all {
+						if got := c.Evaluate(ev).Status; got != want[c.ID] {
+							t.Errorf("%s: %s concurrently, %s alone", c.ID, got, want[c.ID])
+						}
+					}
+				}()
+			}
+			wg.Wait()
 		}},
 	}
 	all := AllChecks()

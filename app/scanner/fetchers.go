@@ -79,12 +79,34 @@ func (r *scanRun) httpsURL() *netguard.URL {
 func (r *scanRun) fetchPage(ctx context.Context) {
 	req := fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.pageBody, follow: true}
 	hu := r.httpsURL()
+	// For an http:// target the plain fetch runs alongside the HTTPS
+	// attempt, so a firewalled 443 costs no wall time; it is dropped when
+	// HTTPS answers.
+	type result struct {
+		ex  *fetchExchange
+		err error
+	}
+	var plain chan result
+	plainCtx, cancelPlain := context.WithCancel(ctx)
+	defer cancelPlain()
+	if r.u.Scheme == "http" {
+		plain = make(chan result, 1)
+		go func() {
+			ex, err := r.c.fetch(plainCtx, r.u, req)
+			plain <- result{ex, err}
+		}()
+	}
 	ex, err := r.c.fetch(ctx, hu, req)
 	var httpsErr error
-	if err != nil && len(ex.hops) == 0 && r.u.Scheme == "http" && ctx.Err() == nil {
+	switch {
+	case plain != nil && err != nil && len(ex.hops) == 0 && ctx.Err() == nil:
 		httpsErr = err
-		ex, err = r.c.fetch(ctx, r.u, req)
-	} else if ex.firstTLS == nil && err != nil {
+		p := <-plain
+		ex, err = p.ex, p.err
+	case plain != nil:
+		cancelPlain()
+		<-plain
+	case ex.firstTLS == nil && err != nil:
 		httpsErr = err
 	}
 	var facts *TLSFacts

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"weak"
 
 	"golang.org/x/net/html"
@@ -65,17 +66,42 @@ func memoize[T any](r *Response, key string, compute func() T) T {
 
 var respCache sync.Map // weak.Pointer[Response] → *respIndex
 
+// recentIdx is a small cache in front of respCache: making a weak pointer
+// costs a runtime lock, and one evaluation of every check looks the same few
+// responses up dozens of times. Its entries hold the responses strongly, so
+// a pointer can never be reused while cached; at most len(recentIdx) of them
+// are kept alive a little longer.
+var (
+	recentIdx  [16]atomic.Pointer[recentEntry]
+	recentNext atomic.Uint32
+)
+
+type recentEntry struct {
+	r  *Response
+	ix *respIndex
+}
+
 // indexOf returns the memo of r, creating it on first use.
 func indexOf(r *Response) *respIndex {
+	for i := range recentIdx {
+		if e := recentIdx[i].Load(); e != nil && e.r == r {
+			return e.ix
+		}
+	}
 	k := weak.Make(r)
+	var ix *respIndex
 	if v, ok := respCache.Load(k); ok {
-		return v.(*respIndex)
+		ix = v.(*respIndex)
+	} else {
+		v, loaded := respCache.LoadOrStore(k, &respIndex{})
+		if !loaded {
+			runtime.AddCleanup(r, func(k weak.Pointer[Response]) { respCache.Delete(k) }, k)
+		}
+		ix = v.(*respIndex)
 	}
-	v, loaded := respCache.LoadOrStore(k, &respIndex{})
-	if !loaded {
-		runtime.AddCleanup(r, func(k weak.Pointer[Response]) { respCache.Delete(k) }, k)
-	}
-	return v.(*respIndex)
+	slot := recentNext.Add(1) % uint32(len(recentIdx))
+	recentIdx[slot].Store(&recentEntry{r: r, ix: ix})
+	return ix
 }
 
 // htmlFacts is everything the checks need from one HTML document, gathered

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func plainSite() *httptest.Server {
@@ -129,5 +130,60 @@ func TestValidateLoopback(t *testing.T) {
 	res, err := strict.Scan(context.Background(), srv.URL, Quick, nil)
 	if !errors.Is(err, ErrRefused) || res == nil || res.Error == "" || res.Grade != "F" {
 		t.Errorf("scan without allow: %v %+v", err, res)
+	}
+}
+
+func TestUserAgent(t *testing.T) {
+	var mu sync.Mutex
+	agents := map[string]bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		agents[r.UserAgent()] = true
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	for _, ua := range []string{"", "Palisade-Test/2.0"} {
+		s := newTestScanner(t, Options{UserAgent: ua}, nil)
+		if _, err := s.Scan(context.Background(), srv.URL, Standard, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(agents) != 2 || !agents[DefaultUserAgent] || !agents["Palisade-Test/2.0"] {
+		t.Errorf("user agents seen: %v", agents)
+	}
+}
+
+// TestPoliteLimiter: after the burst, callers are paced at the rate (a
+// lower bound, so a slow machine cannot make it flaky), and a waiter whose
+// context ends gets its error back at once.
+func TestPoliteLimiter(t *testing.T) {
+	p := newPoliteLimiter(20, 2)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := p.wait(context.Background(), "h"); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if took := time.Since(start); took < 190*time.Millisecond {
+		t.Errorf("6 requests at 20/s after a burst of 2 took only %s", took)
+	}
+	if err := p.wait(context.Background(), "other-host"); err != nil {
+		t.Errorf("hosts share a bucket: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := 0; i < 3; i++ {
+		_ = p.wait(context.Background(), "slow") // drain
+	}
+	if err := p.wait(ctx, "slow"); err != context.Canceled {
+		t.Errorf("cancelled wait = %v", err)
 	}
 }

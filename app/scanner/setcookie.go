@@ -78,6 +78,10 @@ func parseSetCookie(line string) (c setCookie, ok bool) {
 // and the Heroku session-affinity cookie, which the Observatory ignores
 // (mozilla/http-observatory#282).
 func cookiesOf(r *Response) []setCookie {
+	return memoize(r, "cookies", func() []setCookie { return parseCookies(r) })
+}
+
+func parseCookies(r *Response) []setCookie {
 	var out []setCookie
 	for _, line := range headerValues(r, "Set-Cookie") {
 		c, ok := parseSetCookie(line)

@@ -34,6 +34,8 @@ type Service struct {
 	scanner *scanner.Scanner
 	log     *slog.Logger
 	now     func() time.Time
+	exec    ExecOptions
+	metrics metrics
 }
 
 // NewService wires the scan service.
@@ -207,4 +209,9 @@ func (s *Service) Events(ctx context.Context, accountID, scanID string, afterID 
 	return s.db.Ent.ScanEvent.Query().
 		Where(scanevent.ScanID(scanID), scanevent.AccountID(accountID), scanevent.IDGT(afterID)).
 		Order(ent.Asc(scanevent.FieldID)).All(ctx)
+}
+
+// IsTerminalEvent reports whether an event kind ends a scan's stream.
+func IsTerminalEvent(kind string) bool {
+	return kind == "complete" || kind == "failed" || kind == "cancelled"
 }

@@ -228,3 +228,16 @@ func (h *Handler) scanBody(c *fiber.Ctx) error {
 	}
 	return httpx.Render(c, http.StatusOK, pages.ScanBody(d), pages.ScanBody(d))
 }
+
+func (h *Handler) cancelScan(c *fiber.Ctx) error {
+	if _, err := h.scans.Cancel(c.UserContext(), session(c).Account.ID, c.Params("id")); err != nil {
+		var st *errs.Status
+		if !errors.As(err, &st) || st.Code != http.StatusConflict {
+			return err
+		}
+	}
+	if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" {
+		return h.scanBody(c)
+	}
+	return c.Redirect("/scans/"+c.Params("id"), fiber.StatusSeeOther)
+}

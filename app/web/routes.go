@@ -16,6 +16,7 @@ const (
 	RouteScanNew   = "scan.create"
 	RouteScan      = "scan.show"
 	RouteScanBody  = "scan.body"
+	RouteScanStop  = "scan.cancel"
 )
 
 // Routes registers every web route. Public pages carry CSRF and the viewer;
@@ -34,6 +35,7 @@ func (h *Handler) Routes(app *fiber.App) {
 	user.post("/scans", RouteScanNew, h.createScan)
 	user.get("/scans/:id", RouteScan, h.scanPage)
 	user.get("/scans/:id/body", RouteScanBody, h.scanBody)
+	user.post("/scans/:id/cancel", RouteScanStop, h.cancelScan)
 }
 
 // router applies a middleware chain to each route it registers, so the

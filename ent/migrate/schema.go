@@ -257,6 +257,8 @@ var (
 		{Name: "result", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "job_id", Type: field.TypeInt64, Nullable: true},
 		{Name: "cancel_requested", Type: field.TypeBool, Default: false},
+		{Name: "claim", Type: field.TypeString, Nullable: true},
+		{Name: "heartbeat_at", Type: field.TypeTime, Nullable: true},
 		{Name: "started_at", Type: field.TypeTime, Nullable: true},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "account_id", Type: field.TypeString, Size: 40},
@@ -269,7 +271,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "scans_accounts_account",
-				Columns:    []*schema.Column{ScansColumns[18]},
+				Columns:    []*schema.Column{ScansColumns[20]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -278,22 +280,22 @@ var (
 			{
 				Name:    "scan_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[18]},
+				Columns: []*schema.Column{ScansColumns[20]},
 			},
 			{
 				Name:    "scan_account_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[18], ScansColumns[1], ScansColumns[0]},
+				Columns: []*schema.Column{ScansColumns[20], ScansColumns[1], ScansColumns[0]},
 			},
 			{
 				Name:    "scan_account_id_status_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[18], ScansColumns[6], ScansColumns[1], ScansColumns[0]},
+				Columns: []*schema.Column{ScansColumns[20], ScansColumns[6], ScansColumns[1], ScansColumns[0]},
 			},
 			{
 				Name:    "scan_account_id_target_domain_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[18], ScansColumns[4], ScansColumns[1], ScansColumns[0]},
+				Columns: []*schema.Column{ScansColumns[20], ScansColumns[4], ScansColumns[1], ScansColumns[0]},
 			},
 			{
 				Name:    "scan_status_updated_at",

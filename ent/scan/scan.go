@@ -47,6 +47,10 @@ const (
 	FieldJobID = "job_id"
 	// FieldCancelRequested holds the string denoting the cancel_requested field in the database.
 	FieldCancelRequested = "cancel_requested"
+	// FieldClaim holds the string denoting the claim field in the database.
+	FieldClaim = "claim"
+	// FieldHeartbeatAt holds the string denoting the heartbeat_at field in the database.
+	FieldHeartbeatAt = "heartbeat_at"
 	// FieldStartedAt holds the string denoting the started_at field in the database.
 	FieldStartedAt = "started_at"
 	// FieldCompletedAt holds the string denoting the completed_at field in the database.
@@ -110,6 +114,8 @@ var Columns = []string{
 	FieldResult,
 	FieldJobID,
 	FieldCancelRequested,
+	FieldClaim,
+	FieldHeartbeatAt,
 	FieldStartedAt,
 	FieldCompletedAt,
 }
@@ -293,6 +299,16 @@ func ByJobID(opts ...sql.OrderTermOption) OrderOption {
 // ByCancelRequested orders the results by the cancel_requested field.
 func ByCancelRequested(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCancelRequested, opts...).ToFunc()
+}
+
+// ByClaim orders the results by the claim field.
+func ByClaim(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClaim, opts...).ToFunc()
+}
+
+// ByHeartbeatAt orders the results by the heartbeat_at field.
+func ByHeartbeatAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHeartbeatAt, opts...).ToFunc()
 }
 
 // ByStartedAt orders the results by the started_at field.

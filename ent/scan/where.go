@@ -135,6 +135,16 @@ func CancelRequested(v bool) predicate.Scan {
 	return predicate.Scan(sql.FieldEQ(FieldCancelRequested, v))
 }
 
+// Claim applies equality check predicate on the "claim" field. It's identical to ClaimEQ.
+func Claim(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldClaim, v))
+}
+
+// HeartbeatAt applies equality check predicate on the "heartbeat_at" field. It's identical to HeartbeatAtEQ.
+func HeartbeatAt(v time.Time) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldHeartbeatAt, v))
+}
+
 // StartedAt applies equality check predicate on the "started_at" field. It's identical to StartedAtEQ.
 func StartedAt(v time.Time) predicate.Scan {
 	return predicate.Scan(sql.FieldEQ(FieldStartedAt, v))
@@ -958,6 +968,131 @@ func CancelRequestedEQ(v bool) predicate.Scan {
 // CancelRequestedNEQ applies the NEQ predicate on the "cancel_requested" field.
 func CancelRequestedNEQ(v bool) predicate.Scan {
 	return predicate.Scan(sql.FieldNEQ(FieldCancelRequested, v))
+}
+
+// ClaimEQ applies the EQ predicate on the "claim" field.
+func ClaimEQ(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldClaim, v))
+}
+
+// ClaimNEQ applies the NEQ predicate on the "claim" field.
+func ClaimNEQ(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldNEQ(FieldClaim, v))
+}
+
+// ClaimIn applies the In predicate on the "claim" field.
+func ClaimIn(vs ...string) predicate.Scan {
+	return predicate.Scan(sql.FieldIn(FieldClaim, vs...))
+}
+
+// ClaimNotIn applies the NotIn predicate on the "claim" field.
+func ClaimNotIn(vs ...string) predicate.Scan {
+	return predicate.Scan(sql.FieldNotIn(FieldClaim, vs...))
+}
+
+// ClaimGT applies the GT predicate on the "claim" field.
+func ClaimGT(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldGT(FieldClaim, v))
+}
+
+// ClaimGTE applies the GTE predicate on the "claim" field.
+func ClaimGTE(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldGTE(FieldClaim, v))
+}
+
+// ClaimLT applies the LT predicate on the "claim" field.
+func ClaimLT(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldLT(FieldClaim, v))
+}
+
+// ClaimLTE applies the LTE predicate on the "claim" field.
+func ClaimLTE(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldLTE(FieldClaim, v))
+}
+
+// ClaimContains applies the Contains predicate on the "claim" field.
+func ClaimContains(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldContains(FieldClaim, v))
+}
+
+// ClaimHasPrefix applies the HasPrefix predicate on the "claim" field.
+func ClaimHasPrefix(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldHasPrefix(FieldClaim, v))
+}
+
+// ClaimHasSuffix applies the HasSuffix predicate on the "claim" field.
+func ClaimHasSuffix(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldHasSuffix(FieldClaim, v))
+}
+
+// ClaimIsNil applies the IsNil predicate on the "claim" field.
+func ClaimIsNil() predicate.Scan {
+	return predicate.Scan(sql.FieldIsNull(FieldClaim))
+}
+
+// ClaimNotNil applies the NotNil predicate on the "claim" field.
+func ClaimNotNil() predicate.Scan {
+	return predicate.Scan(sql.FieldNotNull(FieldClaim))
+}
+
+// ClaimEqualFold applies the EqualFold predicate on the "claim" field.
+func ClaimEqualFold(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldEqualFold(FieldClaim, v))
+}
+
+// ClaimContainsFold applies the ContainsFold predicate on the "claim" field.
+func ClaimContainsFold(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldContainsFold(FieldClaim, v))
+}
+
+// HeartbeatAtEQ applies the EQ predicate on the "heartbeat_at" field.
+func HeartbeatAtEQ(v time.Time) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldHeartbeatAt, v))
+}
+
+// HeartbeatAtNEQ applies the NEQ predicate on the "heartbeat_at" field.
+func HeartbeatAtNEQ(v time.Time) predicate.Scan {
+	return predicate.Scan(sql.FieldNEQ(FieldHeartbeatAt, v))
+}
+
+// HeartbeatAtIn applies the In predicate on the "heartbeat_at" field.
+func HeartbeatAtIn(vs ...time.Time) predicate.Scan {
+	return predicate.Scan(sql.FieldIn(FieldHeartbeatAt, vs...))
+}
+
+// HeartbeatAtNotIn applies the NotIn predicate on the "heartbeat_at" field.
+func HeartbeatAtNotIn(vs ...time.Time) predicate.Scan {
+	return predicate.Scan(sql.FieldNotIn(FieldHeartbeatAt, vs...))
+}
+
+// HeartbeatAtGT applies the GT predicate on the "heartbeat_at" field.
+func HeartbeatAtGT(v time.Time) predicate.Scan {
+	return predicate.Scan(sql.FieldGT(FieldHeartbeatAt, v))
+}
+
+// HeartbeatAtGTE applies the GTE predicate on the "heartbeat_at" field.
+func HeartbeatAtGTE(v time.Time) predicate.Scan {
+	return predicate.Scan(sql.FieldGTE(FieldHeartbeatAt, v))
+}
+
+// HeartbeatAtLT applies the LT predicate on the "heartbeat_at" field.
+func HeartbeatAtLT(v time.Time) predicate.Scan {
+	return predicate.Scan(sql.FieldLT(FieldHeartbeatAt, v))
+}
+
+// HeartbeatAtLTE applies the LTE predicate on the "heartbeat_at" field.
+func HeartbeatAtLTE(v time.Time) predicate.Scan {
+	return predicate.Scan(sql.FieldLTE(FieldHeartbeatAt, v))
+}
+
+// HeartbeatAtIsNil applies the IsNil predicate on the "heartbeat_at" field.
+func HeartbeatAtIsNil() predicate.Scan {
+	return predicate.Scan(sql.FieldIsNull(FieldHeartbeatAt))
+}
+
+// HeartbeatAtNotNil applies the NotNil predicate on the "heartbeat_at" field.
+func HeartbeatAtNotNil() predicate.Scan {
+	return predicate.Scan(sql.FieldNotNull(FieldHeartbeatAt))
 }
 
 // StartedAtEQ applies the EQ predicate on the "started_at" field.

@@ -35,6 +35,12 @@ func (Scan) Fields() []ent.Field {
 		field.Int64("job_id").Optional().Nillable(),
 		// cancel_requested is set by any instance; the worker running the scan watches it.
 		field.Bool("cancel_requested").Default(false),
+		// claim identifies the one worker run that owns a RUNNING scan; only
+		// that run may finish it, so a scan never completes twice.
+		field.String("claim").Optional(),
+		// heartbeat_at is refreshed by the running worker; a RUNNING scan whose
+		// heartbeat stops (its instance died) is handed back to the queue.
+		field.Time("heartbeat_at").Optional().Nillable(),
 		field.Time("started_at").Optional().Nillable(),
 		field.Time("completed_at").Optional().Nillable(),
 	}

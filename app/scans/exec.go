@@ -1,0 +1,220 @@
+package scans
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/palisade/palisade/app/errs"
+	"github.com/palisade/palisade/app/scanner"
+	"github.com/palisade/palisade/ent"
+	"github.com/palisade/palisade/ent/scan"
+	"github.com/palisade/palisade/ent/usage"
+)
+
+// ExecOptions tune how scans execute; zero values are production defaults.
+type ExecOptions struct {
+	// Deadline overrides a depth's deadline (tests use short ones).
+	Deadline func(scanner.Depth) time.Duration
+	// Heartbeat is how often a running scan proves it is alive and checks for cancellation.
+	Heartbeat time.Duration
+	// StaleAfter is how long without a heartbeat before a RUNNING scan is
+	// presumed orphaned (its instance died) and handed back to the queue.
+	StaleAfter time.Duration
+}
+
+func (o ExecOptions) deadline(d scanner.Depth) time.Duration {
+	if o.Deadline != nil {
+		return o.Deadline(d)
+	}
+	return d.Deadline()
+}
+
+func (o ExecOptions) heartbeat() time.Duration {
+	if o.Heartbeat > 0 {
+		return o.Heartbeat
+	}
+	return 500 * time.Millisecond
+}
+
+func (o ExecOptions) staleAfter() time.Duration {
+	if o.StaleAfter > 0 {
+		return o.StaleAfter
+	}
+	return 15 * time.Second
+}
+
+// SetExecOptions replaces the execution options (before workers start).
+func (s *Service) SetExecOptions(o ExecOptions) { s.exec = o }
+
+// Cancel cancels the account's scan. A pending scan never starts and its
+// quota is given back; a running one is stopped by the instance running it
+// within about a second; a finished one is a conflict.
+func (s *Service) Cancel(ctx context.Context, accountID, id string) (*ent.Scan, error) {
+	sc, err := s.Get(ctx, accountID, id)
+	if err != nil {
+		return nil, err
+	}
+	switch sc.Status {
+	case scan.StatusCOMPLETED, scan.StatusFAILED, scan.StatusCANCELLED:
+		return nil, errs.New(http.StatusConflict, fmt.Sprintf("the scan has already ended (%s)", sc.Status))
+	}
+	now := s.now()
+	err = s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
+		n, err := c.Scan.Update().Where(scan.ID(id), scan.AccountID(accountID), scan.StatusEQ(scan.StatusPENDING)).
+			SetStatus(scan.StatusCANCELLED).SetCancelRequested(true).SetCompletedAt(now).SetUpdatedAt(now).
+			SetError("cancelled by the user").Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			// Never started: give the quota back to the month it was taken from.
+			if _, err := c.Usage.Update().Where(usage.AccountID(accountID), usage.Period(Period(sc.CreatedAt)), usage.ScansGT(0)).
+				AddScans(-1).SetUpdatedAt(now).Save(ctx); err != nil {
+				return err
+			}
+			return c.ScanEvent.Create().SetAccountID(accountID).SetScanID(id).SetKind("cancelled").
+				SetStatus(string(scan.StatusCANCELLED)).SetName("cancelled by the user").Exec(ctx)
+		}
+		_, err = c.Scan.Update().Where(scan.ID(id), scan.AccountID(accountID), scan.StatusEQ(scan.StatusRUNNING)).
+			SetCancelRequested(true).SetUpdatedAt(now).Save(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("scan cancel requested", "scan_id", id, "account_id", accountID, "was", sc.Status)
+	return s.Get(ctx, accountID, id)
+}
+
+// Reconcile repairs what a crash can leave behind: RUNNING scans whose
+// heartbeat stopped go back to PENDING with a fresh token, and pending work
+// with no live token gets one. Every instance runs it periodically; it is
+// idempotent.
+func (s *Service) Reconcile(ctx context.Context) error {
+	cutoff := s.now().Add(-s.exec.staleAfter())
+	stale, err := s.db.Ent.Scan.Query().
+		Where(scan.StatusEQ(scan.StatusRUNNING), scan.Or(scan.HeartbeatAtLT(cutoff), scan.HeartbeatAtIsNil())).
+		Select(scan.FieldID, scan.FieldClaim).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, sc := range stale {
+		err := s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
+			n, err := c.Scan.Update().Where(scan.ID(sc.ID), scan.Claim(sc.Claim), scan.StatusEQ(scan.StatusRUNNING)).
+				SetStatus(scan.StatusPENDING).SetClaim("").SetUpdatedAt(s.now()).Save(ctx)
+			if err != nil || n == 0 {
+				return err
+			}
+			_, err = s.jobs.InsertTx(ctx, tx, Args{ScanID: sc.ID}, nil)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		s.log.Warn("orphaned scan handed back to the queue", "scan_id", sc.ID)
+	}
+	pending, err := s.db.Ent.Scan.Query().Where(scan.StatusEQ(scan.StatusPENDING), scan.CancelRequested(false)).Exist(ctx)
+	if err != nil || !pending {
+		return err
+	}
+	var live int
+	err = s.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'scan' AND state IN ('available', 'scheduled', 'retryable', 'running', 'pending')`).Scan(&live)
+	if err != nil {
+		return err
+	}
+	if live > 0 {
+		return nil
+	}
+	return s.db.InTx(ctx, func(tx *sql.Tx, _ *ent.Client) error {
+		_, err := s.jobs.InsertTx(ctx, tx, Args{}, nil)
+		return err
+	})
+}
+
+// Stats are the operational figures exposed on /metrics.
+type Stats struct {
+	QueueDepth int // scans accepted and not yet started
+	Running    int // scans running on any instance
+}
+
+// Stats counts queued and running scans across all instances.
+func (s *Service) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM scans WHERE status = 'PENDING'),
+		(SELECT COUNT(*) FROM scans WHERE status = 'RUNNING')`).Scan(&st.QueueDepth, &st.Running)
+	return st, err
+}
+
+// metrics keeps this instance's scan durations by depth for /metrics.
+type metrics struct {
+	mu      sync.Mutex
+	running int
+	hist    map[string]*histogram
+}
+
+var buckets = []float64{1, 2.5, 5, 10, 15, 30, 60, 120, 300}
+
+type histogram struct {
+	counts []uint64
+	sum    float64
+	n      uint64
+}
+
+func (m *metrics) started() { m.mu.Lock(); m.running++; m.mu.Unlock() }
+func (m *metrics) stopped() { m.mu.Lock(); m.running--; m.mu.Unlock() }
+
+func (m *metrics) observe(depth string, d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.hist == nil {
+		m.hist = map[string]*histogram{}
+	}
+	h := m.hist[depth]
+	if h == nil {
+		h = &histogram{counts: make([]uint64, len(buckets))}
+		m.hist[depth] = h
+	}
+	sec := d.Seconds()
+	for i, b := range buckets {
+		if sec <= b {
+			h.counts[i]++
+		}
+	}
+	h.sum += sec
+	h.n++
+}
+
+// WriteMetrics writes the Prometheus text exposition of scan figures.
+func (s *Service) WriteMetrics(ctx context.Context, w *strings.Builder) error {
+	st, err := s.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "# HELP palisade_scans_queued Scans accepted and waiting to run (all instances).\n# TYPE palisade_scans_queued gauge\npalisade_scans_queued %d\n", st.QueueDepth)
+	fmt.Fprintf(w, "# HELP palisade_scans_running Scans running (all instances).\n# TYPE palisade_scans_running gauge\npalisade_scans_running %d\n", st.Running)
+	s.metrics.mu.Lock()
+	defer s.metrics.mu.Unlock()
+	fmt.Fprintf(w, "# HELP palisade_instance_scans_running Scans running in this instance.\n# TYPE palisade_instance_scans_running gauge\npalisade_instance_scans_running %d\n", s.metrics.running)
+	fmt.Fprintf(w, "# HELP palisade_scan_duration_seconds Scan wall time in this instance, by depth.\n# TYPE palisade_scan_duration_seconds histogram\n")
+	depths := make([]string, 0, len(s.metrics.hist))
+	for d := range s.metrics.hist {
+		depths = append(depths, d)
+	}
+	sort.Strings(depths)
+	for _, d := range depths {
+		h := s.metrics.hist[d]
+		for i, b := range buckets {
+			fmt.Fprintf(w, "palisade_scan_duration_seconds_bucket{depth=%q,le=\"%g\"} %d\n", d, b, h.counts[i])
+		}
+		fmt.Fprintf(w, "palisade_scan_duration_seconds_bucket{depth=%q,le=\"+Inf\"} %d\n", d, h.n)
+		fmt.Fprintf(w, "palisade_scan_duration_seconds_sum{depth=%q} %g\npalisade_scan_duration_seconds_count{depth=%q} %d\n", d, h.sum, d, h.n)
+	}
+	return nil
+}
