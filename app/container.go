@@ -158,7 +158,9 @@ func (c *Container) Start(ctx context.Context) error {
 	if c.opts.NoWorkers {
 		return nil
 	}
-	if err := c.Jobs.Start(ctx); err != nil {
+	// River treats cancellation of Start's context as a hard stop; the drain
+	// on shutdown is Shutdown's job, so the workers get a context of their own.
+	if err := c.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting workers: %w", err)
 	}
 	c.started = true

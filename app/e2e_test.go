@@ -28,7 +28,7 @@ func target(t *testing.T) *httptest.Server {
 }
 
 func withDNS(d *apptest.DNS) apptest.Option {
-	return func(c *config.Config) { c.DNSServer = d.Addr }
+	return apptest.WithConfig(func(c *config.Config) { c.DNSServer = d.Addr })
 }
 
 type scanSummary struct {

@@ -27,6 +27,7 @@ import (
 	"github.com/palisade/palisade/app/auth"
 	"github.com/palisade/palisade/app/config"
 	"github.com/palisade/palisade/app/ids"
+	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/billing"
 )
 
@@ -83,8 +84,27 @@ type Env struct {
 	URL string // base URL, e.g. http://127.0.0.1:41234
 }
 
-// Option adjusts the configuration before start.
-type Option func(*config.Config)
+// Setup is what an Option may change before Palisade starts.
+type Setup struct {
+	Config *config.Config
+	App    *app.Options
+}
+
+// Option adjusts the set-up before start.
+type Option func(*Setup)
+
+// WithConfig changes the configuration.
+func WithConfig(f func(*config.Config)) Option { return func(s *Setup) { f(s.Config) } }
+
+// WithDatabase makes the instance use an existing database (for several
+// instances sharing one, as in production scale-out).
+func WithDatabase(url string) Option { return func(s *Setup) { s.Config.DatabaseURL = url } }
+
+// WithExec sets scan execution options (short deadlines, fast heartbeats).
+func WithExec(e scans.ExecOptions) Option { return func(s *Setup) { s.App.Exec = e } }
+
+// WithWorkers sets PALISADE_WORKERS.
+func WithWorkers(n int) Option { return func(s *Setup) { s.Config.Workers = n } }
 
 // New starts Palisade for the test with loopback scan targets allowed, and
 // stops it when the test ends.
@@ -94,11 +114,14 @@ func New(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DatabaseURL = DatabaseURL(t)
 	cfg.ScanAllowCIDRs = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	cfg.Workers = 4
+	appOpts := app.Options{Logger: Logger(t), PasswordParams: FastPasswords, PollInterval: 50 * time.Millisecond, ReconcileEvery: time.Second}
 	for _, o := range opts {
-		o(&cfg)
+		o(&Setup{Config: &cfg, App: &appOpts})
+	}
+	if cfg.DatabaseURL == "sqlite:data/palisade.db" {
+		cfg.DatabaseURL = DatabaseURL(t)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -109,7 +132,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		cfg.BaseURL = "http://" + cfg.Addr
 	}
 	ctx := context.Background()
-	c, err := app.New(ctx, cfg, app.Options{Logger: Logger(t), PasswordParams: FastPasswords, PollInterval: 50 * time.Millisecond})
+	c, err := app.New(ctx, cfg, appOpts)
 	if err != nil {
 		ln.Close()
 		t.Fatalf("starting palisade: %v", err)

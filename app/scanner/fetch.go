@@ -205,7 +205,7 @@ func (c *scanClient) do(ctx context.Context, u *netguard.URL, req fetchReq) (*Re
 	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {
-		return nil, nil, describeFetchErr(u, err, ctx, c.lim)
+		return nil, nil, describeFetchErr(ctx, u, err)
 	}
 	defer resp.Body.Close()
 	limit := req.bodyLimit
@@ -214,7 +214,7 @@ func (c *scanClient) do(ctx context.Context, u *netguard.URL, req fetchReq) (*Re
 	}
 	body, truncated, err := readBoundedBody(resp, limit)
 	if err != nil {
-		return nil, nil, describeFetchErr(u, err, ctx, c.lim)
+		return nil, nil, describeFetchErr(ctx, u, err)
 	}
 	r := &Response{
 		URL:        u.String(),
@@ -272,7 +272,7 @@ func readBoundedBody(resp *http.Response, limit int64) ([]byte, bool, error) {
 }
 
 // describeFetchErr turns transport errors into one sentence people understand.
-func describeFetchErr(u *netguard.URL, err error, scanCtx context.Context, lim engineLimits) error {
+func describeFetchErr(scanCtx context.Context, u *netguard.URL, err error) error {
 	if errors.Is(err, netguard.ErrRefused) {
 		var be *netguard.BlockedError
 		if errors.As(err, &be) {
@@ -293,7 +293,10 @@ type fetchError struct {
 	err error
 }
 
+// Error is "URL: sentence".
 func (e *fetchError) Error() string { return e.url + ": " + e.msg }
+
+// Unwrap keeps the transport error reachable for errors.Is/As.
 func (e *fetchError) Unwrap() error { return e.err }
 
 // sentenceOf maps the usual network and protocol errors to a short phrase.

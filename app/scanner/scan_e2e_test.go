@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/palisade/palisade/app/scanner/internal/scantest"
 )
 
 func plainSite() *httptest.Server {
@@ -185,5 +187,37 @@ func TestPoliteLimiter(t *testing.T) {
 	}
 	if err := p.wait(ctx, "slow"); err != context.Canceled {
 		t.Errorf("cancelled wait = %v", err)
+	}
+}
+
+// TestValidateMessages: what the API shows on 422 is one plain sentence,
+// and accepted targets come back canonical with the Unicode domain.
+func TestValidateMessages(t *testing.T) {
+	d := scantest.StartDNS(t)
+	d.Add(t,
+		"priv.test. 60 IN A 10.0.0.1",
+		"xn--bcher-kva.test. 60 IN A 93.184.216.34",
+	)
+	s, err := New(Options{DNSServer: d.Addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusals := []struct{ in, want string }{
+		{"http://priv.test/", "the host priv.test resolves to 10.0.0.1, a private address, which Palisade does not scan"},
+		{"http://10.0.0.1/", "the address 10.0.0.1 is a private address, which Palisade does not scan"},
+		{"http://0x7f.1/", "the address 127.0.0.1 is a loopback address, which Palisade does not scan"},
+		{"http://nx.test/", "the host nx.test does not exist (no DNS address records)"},
+		{"ftp://priv.test/", "only http and https URLs can be scanned, not ftp:"},
+		{"https://u:p@priv.test/", "URLs with credentials (user:password@) are not accepted"},
+	}
+	for _, r := range refusals {
+		_, err := s.Validate(context.Background(), r.in)
+		if !errors.Is(err, ErrRefused) || err.Error() != r.want {
+			t.Errorf("Validate(%q) = %v, want %q", r.in, err, r.want)
+		}
+	}
+	tg, err := s.Validate(context.Background(), "BÜCHER.test")
+	if err != nil || tg.URL != "https://xn--bcher-kva.test/" || tg.Host != "xn--bcher-kva.test" || tg.Domain != "bücher.test" {
+		t.Errorf("IDN target = %+v, %v", tg, err)
 	}
 }

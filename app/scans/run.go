@@ -233,7 +233,7 @@ func (s *Service) watch(ctx context.Context, id, claim string, cancel context.Ca
 // finish stores the outcome in one transaction, only if this run still owns
 // the scan, and queues a token for the next runnable scan.
 func (s *Service) finish(ctx context.Context, sc *ent.Scan, claim string, status scan.Status, msg string, res *scanner.Result, took time.Duration) error {
-	if res != nil && msg != "" && res.Error == "" {
+	if res != nil && msg != "" && (res.Error == "" || status != scan.StatusCOMPLETED) {
 		res.Error = msg
 	}
 	if len(msg) > 1000 {

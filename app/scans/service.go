@@ -190,7 +190,13 @@ func (s *Service) Detail(ctx context.Context, accountID, id string) (Detail, err
 		}
 		sortFindings(rows)
 	}
-	return DetailOf(SummaryOf(sc), res, rows), nil
+	d := DetailOf(SummaryOf(sc), res, rows)
+	if sc.Error != "" {
+		// The row's error is authoritative (e.g. "deadline exceeded", "cancelled by the user").
+		e := sc.Error
+		d.Error = &e
+	}
+	return d, nil
 }
 
 func decodeResult(s string) (*scanner.Result, error) {
