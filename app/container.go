@@ -25,11 +25,14 @@ import (
 	"github.com/palisade/palisade/app/db"
 	"github.com/palisade/palisade/app/httpx"
 	"github.com/palisade/palisade/app/jobs"
+	"github.com/palisade/palisade/app/ratelimit"
+	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/app/store"
 	"github.com/palisade/palisade/app/web"
 	"github.com/palisade/palisade/assets"
+	"github.com/palisade/palisade/billing"
 )
 
 // Options adjust construction for tests and tools; the zero value is production.
@@ -56,6 +59,9 @@ type Container struct {
 	Scanner *scanner.Scanner
 	Auth    *auth.Service
 	Scans   *scans.Service
+	Reports *reporting.Service
+	Limiter *ratelimit.Limiter
+	Billing *billing.Service
 	KV      *store.KVStorage
 	Web     *fiber.App
 
@@ -91,7 +97,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		return nil, err
 	}
 	workers := river.NewWorkers()
-	c.Jobs, err = jobs.New(ctx, c.DB, workers, jobs.Options{Workers: cfg.Workers, PollInterval: opts.PollInterval, Logger: c.Log})
+	c.Jobs, err = jobs.New(ctx, c.DB, workers, jobs.Options{Workers: cfg.Workers, PollInterval: opts.PollInterval, Logger: c.Log,
+		Queues: map[string]int{reporting.Queue: 2}})
 	if err != nil {
 		c.DB.Close()
 		return nil, err
@@ -100,6 +107,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 	c.Scans = scans.NewService(c.DB, c.Jobs.Inserter, c.Scanner, c.Log)
 	c.Scans.SetExecOptions(opts.Exec)
 	river.AddWorker(workers, scans.NewWorker(c.Scans))
+	c.Reports = reporting.NewService(c.DB, c.Jobs.Inserter, c.Log)
+	river.AddWorker(workers, reporting.NewWorker(c.Reports))
+	c.Limiter = ratelimit.New(c.DB)
+	c.Billing = billing.NewService(billing.Config{
+		SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
+		PricePro: cfg.StripePricePro, PriceEnterprise: cfg.StripePriceEnt, APIBase: cfg.StripeAPIBase,
+	}, c.DB.Ent, c.Log)
 	c.KV = store.NewKVStorage(c.DB.Ent)
 	c.Web = c.newFiber()
 	return c, nil
@@ -148,8 +162,10 @@ func (c *Container) newFiber() *fiber.App {
 		ctx.Set(fiber.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
 		return ctx.SendString(b.String())
 	})
-	api.NewHandler(c.Auth, c.Scans, c.Log).Routes(f)
-	web.NewHandler(c.Config, c.Auth, c.Scans, c.KV, c.Log).Routes(f)
+	// Stripe calls the webhook: no session, no CSRF; the signature is the authentication.
+	f.Post("/billing/webhook", c.Billing.WebhookHandler())
+	api.NewHandler(c.Auth, c.Scans, c.Reports, c.Limiter, c.Log).Routes(f)
+	web.NewHandler(c.Config, c.Auth, c.Scans, c.Reports, c.Billing, c.KV, c.Log).Routes(f)
 	return f
 }
 
@@ -186,6 +202,9 @@ func (c *Container) Start(ctx context.Context) error {
 			case <-r.C:
 				if err := c.Scans.Reconcile(bg); err != nil && bg.Err() == nil {
 					c.Log.Warn("reconciling scans", "err", err)
+				}
+				if err := c.Auth.FlushKeyUse(bg); err != nil && bg.Err() == nil {
+					c.Log.Warn("recording API key use", "err", err)
 				}
 			case <-t.C:
 				if n, err := c.KV.Sweep(bg); err != nil {
@@ -248,6 +267,9 @@ func (c *Container) Shutdown(ctx context.Context) error {
 			c.Log.Warn("workers stopped with work handed back", "err", err)
 		}
 		c.started = false
+	}
+	if err := c.Auth.FlushKeyUse(context.WithoutCancel(ctx)); err != nil {
+		c.Log.Warn("recording API key use at shutdown", "err", err)
 	}
 	if err := c.DB.Close(); err != nil {
 		errs = append(errs, err)

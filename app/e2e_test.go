@@ -87,7 +87,7 @@ func waitScan(t *testing.T, env *apptest.Env, key, id string) scanDetail {
 func TestScanEndToEndOverAPI(t *testing.T) {
 	env := apptest.New(t)
 	site := target(t)
-	acc := env.User("owner@example.com", billing.Free)
+	acc := env.User("owner@example.com", billing.Pro)
 	key := env.Key(acc)
 
 	code, _, body := env.Do("POST", "/api/v1/scan", key, "application/json", fmt.Sprintf(`{"url":%q,"depth":"quick"}`, site.URL))
@@ -178,9 +178,10 @@ func TestAPIBadInput(t *testing.T) {
 	dnsSrv.SetA("internal.test", "10.1.2.3")
 	env := apptest.New(t, withDNS(dnsSrv))
 	site := target(t)
-	acc := env.User("owner@example.com", billing.Free)
+	acc := env.User("owner@example.com", billing.Pro)
 	key := env.Key(acc)
 	revoked := env.Key(acc)
+	free := env.Key(env.User("free@example.com", billing.Free))
 	keys, err := env.C.Auth.Keys(t.Context(), acc)
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +212,7 @@ func TestAPIBadInput(t *testing.T) {
 		{"private address not allowed", key, "application/json", `{"url":"http://internal.test/"}`, 422, ""},
 		{"private literal not allowed", key, "application/json", `{"url":"http://192.168.1.1/"}`, 422, ""},
 		{"metadata address", key, "application/json", `{"url":"http://169.254.169.254/latest/meta-data/"}`, 422, ""},
-		{"depth outside the plan", key, "application/json", `{"url":"` + site.URL + `","depth":"DEEP"}`, 403, "DEEP"},
+		{"depth outside the plan", free, "application/json", `{"url":"` + site.URL + `","depth":"DEEP"}`, 403, "DEEP"},
 		{"wrong content type", key, "text/plain", `{"url":"` + site.URL + `"}`, 415, "application/json"},
 	}
 	for _, tc := range cases {
@@ -286,7 +287,8 @@ func contains(list []string, s string) bool {
 func TestQuotaIsAtomic(t *testing.T) {
 	env := apptest.New(t)
 	site := target(t)
-	key := env.Key(env.User("quota@example.com", billing.Free))
+	acc := env.User("quota@example.com", billing.Free)
+	key := env.Key(acc)
 	type res struct {
 		code int
 		body []byte
@@ -320,7 +322,8 @@ func TestQuotaIsAtomic(t *testing.T) {
 	if accepted != 3 || refused != 7 {
 		t.Fatalf("accepted %d, refused %d; want 3 and 7", accepted, refused)
 	}
-	code, _, body := env.Do("GET", "/api/v1/scan", key, "", "")
+	// A second key of the same account: the first has spent its 10 requests a minute.
+	code, _, body := env.Do("GET", "/api/v1/scan", env.Key(acc), "", "")
 	if code != 200 || !strings.Contains(string(body), `"total":3`) {
 		t.Errorf("list after the race: %s", body)
 	}

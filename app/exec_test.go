@@ -413,3 +413,31 @@ func TestTwoInstancesShareTheQueue(t *testing.T) {
 		t.Fatal("the stream did not end after cancel")
 	}
 }
+
+func TestHealthReadyMetrics(t *testing.T) {
+	env := apptest.New(t)
+	site := target(t)
+	key := env.Key(env.User("ops@example.com", billing.Free))
+	id := createScan(t, env, key, site.URL, "QUICK")
+	waitStatus(t, env, id, 30*time.Second, scan.StatusCOMPLETED)
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
+		code, _, body := env.Do("GET", path, "", "", "")
+		if code != 200 || string(body) != want {
+			t.Errorf("%s = %d %q", path, code, body)
+		}
+	}
+	code, hdr, body := env.Do("GET", "/metrics", "", "", "")
+	if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/plain") {
+		t.Fatalf("/metrics = %d %s", code, hdr.Get("Content-Type"))
+	}
+	for _, want := range []string{"palisade_scans_queued 0", "palisade_scans_running 0",
+		`palisade_scan_duration_seconds_count{depth="QUICK"} 1`, `palisade_scan_duration_seconds_bucket{depth="QUICK",le="+Inf"} 1`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, body)
+		}
+	}
+	env.C.DB.SQL.Close()
+	if code, _, _ := env.Do("GET", "/readyz", "", "", ""); code != 503 {
+		t.Errorf("/readyz with the database closed = %d, want 503", code)
+	}
+}

@@ -117,6 +117,11 @@ func startStripeMock() (string, error) {
 	}
 }
 
+// migrateMu serialises migrations: Ent's schema.Create fills in the
+// generated (package-global) table descriptions on every call, which the
+// race detector rightly flags when parallel tests migrate at once.
+var migrateMu sync.Mutex
+
 // newDB gives the test a migrated database of its own (SQLite, or
 // PostgreSQL with PALISADE_TEST_DATABASE_URL) and returns it.
 func newDB(t *testing.T) *db.DB {
@@ -127,7 +132,10 @@ func newDB(t *testing.T) *db.DB {
 		t.Fatalf("opening database: %v", err)
 	}
 	t.Cleanup(func() { _ = d.Close() })
-	if err := d.Migrate(ctx); err != nil {
+	migrateMu.Lock()
+	err = d.Migrate(ctx)
+	migrateMu.Unlock()
+	if err != nil {
 		t.Fatalf("migrating: %v", err)
 	}
 	return d

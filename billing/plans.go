@@ -1,5 +1,3 @@
-// Package billing holds the plan catalogue every limit check reads, and (with
-// Stripe configured) keeps an account's plan in step with its subscription.
 package billing
 
 import (

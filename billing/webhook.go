@@ -28,12 +28,23 @@ const MaxWebhookBytes = 1 << 20
 // and ignored, as Stripe expects from an endpoint subscribed to more events
 // than it handles.
 const (
-	EventCheckoutCompleted   = "checkout.session.completed"
+	// EventCheckoutCompleted links the customer (if new) and grants the
+	// bought plan at once, so the success page already shows it.
+	EventCheckoutCompleted = "checkout.session.completed"
+	// EventSubscriptionCreated sets the plan from the subscription's price.
 	EventSubscriptionCreated = "customer.subscription.created"
+	// EventSubscriptionUpdated follows plan changes, cancellations at period
+	// end and status changes (unpaid → Free).
 	EventSubscriptionUpdated = "customer.subscription.updated"
+	// EventSubscriptionDeleted returns the account to Free: Stripe sends it
+	// when the subscription actually ends (at the period end for a
+	// cancellation made in the portal).
 	EventSubscriptionDeleted = "customer.subscription.deleted"
-	EventInvoicePaymentFail  = "invoice.payment_failed"
-	EventInvoicePaid         = "invoice.paid"
+	// EventInvoicePaymentFail records past_due; the plan stays while
+	// Stripe retries the card.
+	EventInvoicePaymentFail = "invoice.payment_failed"
+	// EventInvoicePaid clears past_due after a successful retry.
+	EventInvoicePaid = "invoice.paid"
 )
 
 type eventKind int

@@ -17,6 +17,7 @@ import (
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/invite"
 	"github.com/palisade/palisade/ent/kv"
+	"github.com/palisade/palisade/ent/ratelimit"
 	"github.com/palisade/palisade/ent/report"
 	"github.com/palisade/palisade/ent/reportfile"
 	"github.com/palisade/palisade/ent/scan"
@@ -90,6 +91,7 @@ func checkColumn(t, c string) error {
 			finding.Table:     finding.ValidColumn,
 			invite.Table:      invite.ValidColumn,
 			kv.Table:          kv.ValidColumn,
+			ratelimit.Table:   ratelimit.ValidColumn,
 			report.Table:      report.ValidColumn,
 			reportfile.Table:  reportfile.ValidColumn,
 			scan.Table:        scan.ValidColumn,

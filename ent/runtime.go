@@ -10,6 +10,7 @@ import (
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/invite"
 	"github.com/palisade/palisade/ent/kv"
+	"github.com/palisade/palisade/ent/ratelimit"
 	"github.com/palisade/palisade/ent/report"
 	"github.com/palisade/palisade/ent/reportfile"
 	"github.com/palisade/palisade/ent/scan"
@@ -266,6 +267,30 @@ func init() {
 	// kv.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	kv.IDValidator = func() func(string) error {
 		validators := kvDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	ratelimitFields := schema.RateLimit{}.Fields()
+	_ = ratelimitFields
+	// ratelimitDescTat is the schema descriptor for tat field.
+	ratelimitDescTat := ratelimitFields[1].Descriptor()
+	// ratelimit.DefaultTat holds the default value on creation for the tat field.
+	ratelimit.DefaultTat = ratelimitDescTat.Default.(int64)
+	// ratelimitDescID is the schema descriptor for id field.
+	ratelimitDescID := ratelimitFields[0].Descriptor()
+	// ratelimit.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	ratelimit.IDValidator = func() func(string) error {
+		validators := ratelimitDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

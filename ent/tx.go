@@ -24,6 +24,8 @@ type Tx struct {
 	Invite *InviteClient
 	// KV is the client for interacting with the KV builders.
 	KV *KVClient
+	// RateLimit is the client for interacting with the RateLimit builders.
+	RateLimit *RateLimitClient
 	// Report is the client for interacting with the Report builders.
 	Report *ReportClient
 	// ReportFile is the client for interacting with the ReportFile builders.
@@ -176,6 +178,7 @@ func (tx *Tx) init() {
 	tx.Finding = NewFindingClient(tx.config)
 	tx.Invite = NewInviteClient(tx.config)
 	tx.KV = NewKVClient(tx.config)
+	tx.RateLimit = NewRateLimitClient(tx.config)
 	tx.Report = NewReportClient(tx.config)
 	tx.ReportFile = NewReportFileClient(tx.config)
 	tx.Scan = NewScanClient(tx.config)

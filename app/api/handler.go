@@ -16,6 +16,9 @@ import (
 
 	"github.com/palisade/palisade/app/auth"
 	"github.com/palisade/palisade/app/errs"
+	"github.com/palisade/palisade/app/ratelimit"
+	"github.com/palisade/palisade/app/reporting"
+	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/app/scans"
 )
 
@@ -24,14 +27,16 @@ const MaxBody = 64 << 10
 
 // Handler serves /api/v1.
 type Handler struct {
-	auth  *auth.Service
-	scans *scans.Service
-	log   *slog.Logger
+	auth    *auth.Service
+	scans   *scans.Service
+	reports *reporting.Service
+	limiter *ratelimit.Limiter
+	log     *slog.Logger
 }
 
 // NewHandler wires the API surface.
-func NewHandler(a *auth.Service, s *scans.Service, log *slog.Logger) *Handler {
-	return &Handler{auth: a, scans: s, log: log}
+func NewHandler(a *auth.Service, s *scans.Service, r *reporting.Service, l *ratelimit.Limiter, log *slog.Logger) *Handler {
+	return &Handler{auth: a, scans: s, reports: r, limiter: l, log: log}
 }
 
 const localKey = "apikey"
@@ -57,6 +62,27 @@ func (h *Handler) requireKey(c *fiber.Ctx) error {
 		return err
 	}
 	c.Locals(localKey, info)
+	h.auth.RecordKeyUse(info.Key.ID)
+	return h.rateLimit(c, info)
+}
+
+// rateLimit applies the plan's requests per minute to the key, shared by
+// every instance, and reports the state in X-RateLimit-* on every answer.
+func (h *Handler) rateLimit(c *fiber.Ctx, info *auth.APIKeyInfo) error {
+	plan := billing.Lookup(string(info.Account.Plan))
+	d, err := h.limiter.Allow(c.UserContext(), info.Key.ID, plan.RequestsPerMinute)
+	if err != nil {
+		return err
+	}
+	c.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
+	c.Set("X-RateLimit-Remaining", strconv.Itoa(d.Remaining))
+	c.Set("X-RateLimit-Reset", strconv.FormatInt(d.Reset.Unix(), 10))
+	if !d.Allowed {
+		secs := int((d.RetryAfter + time.Second - 1) / time.Second)
+		return &errs.Status{Code: http.StatusTooManyRequests,
+			Message: fmt.Sprintf("rate limit of %d requests per minute exceeded; retry in %d s", d.Limit, secs),
+			Headers: map[string]string{"Retry-After": strconv.Itoa(secs)}}
+	}
 	return c.Next()
 }
 

@@ -11,6 +11,12 @@ const (
 	RouteScanGet    = "api.scan.get"
 	RouteScanEvents = "api.scan.events"
 	RouteScanCancel = "api.scan.cancel"
+	RouteScanFix    = "api.scan.fix"
+	RouteReportNew  = "api.report.create"
+	RouteReportList = "api.report.list"
+	RouteReportGet  = "api.report.get"
+	RouteReportPDF  = "api.report.pdf"
+	RouteUsage      = "api.usage"
 )
 
 // Prefix is where the API lives.
@@ -24,5 +30,11 @@ func (h *Handler) Routes(app *fiber.App) {
 	v1.Get("/scan/:id", h.getScan).Name(RouteScanGet)
 	v1.Get("/scan/:id/events", h.scanEvents).Name(RouteScanEvents)
 	v1.Post("/scan/:id/cancel", h.cancelScan).Name(RouteScanCancel)
+	v1.Get("/scan/:id/fix", h.scanFix).Name(RouteScanFix)
+	v1.Post("/report", h.createReport).Name(RouteReportNew)
+	v1.Get("/report", h.listReports).Name(RouteReportList)
+	v1.Get("/report/:id", h.getReport).Name(RouteReportGet)
+	v1.Get("/report/:id/pdf", h.reportPDF).Name(RouteReportPDF)
+	v1.Get("/usage", h.usage).Name(RouteUsage)
 	v1.Use(h.notFound)
 }

@@ -49,6 +49,8 @@ type Service struct {
 	db     *ent.Client
 	hasher *Hasher
 	now    func() time.Time
+	keys   keyCache
+	use    keyUse
 }
 
 // NewService returns the identity service over client.
@@ -295,7 +297,32 @@ func (s *Service) AuthenticateKey(ctx context.Context, plain string) (*APIKeyInf
 		return nil, ErrKeyUnknown
 	}
 	h := HashToken(plain)
-	k, err := s.db.APIKey.Query().Where(apikey.KeyHash(h)).WithAccount().Only(ctx)
+	now := s.now()
+	c, ok := s.keys.get(h, now)
+	if !ok {
+		info, err := s.lookupKey(ctx, h, now)
+		if err != nil && !errors.Is(err, ErrKeyUnknown) && !errors.Is(err, ErrKeyRevoked) && !errors.Is(err, ErrKeyExpired) {
+			return nil, err
+		}
+		c = cachedKey{info: info, err: err, at: now}
+		s.keys.put(h, c)
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	if k := c.info.Key; k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
+		return nil, ErrKeyExpired
+	}
+	// The account is read fresh on every request: a plan change applies to the very next call.
+	acc, err := s.db.Account.Get(ctx, c.info.Key.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	return &APIKeyInfo{Key: c.info.Key, Account: acc}, nil
+}
+
+func (s *Service) lookupKey(ctx context.Context, h string, now time.Time) (*APIKeyInfo, error) {
+	k, err := s.db.APIKey.Query().Where(apikey.KeyHash(h)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, ErrKeyUnknown
 	}
@@ -308,10 +335,10 @@ func (s *Service) AuthenticateKey(ctx context.Context, plain string) (*APIKeyInf
 	if k.RevokedAt != nil {
 		return nil, ErrKeyRevoked
 	}
-	if k.ExpiresAt != nil && !s.now().Before(*k.ExpiresAt) {
+	if k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
 		return nil, ErrKeyExpired
 	}
-	return &APIKeyInfo{Key: k, Account: k.Edges.Account}, nil
+	return &APIKeyInfo{Key: k}, nil
 }
 
 // RevokeKey revokes one of the account's keys; a foreign id is not found.
@@ -326,6 +353,7 @@ func (s *Service) RevokeKey(ctx context.Context, accountID, keyID string) error 
 	if n == 0 {
 		return errs.ErrNotFound
 	}
+	s.keys.clear()
 	return nil
 }
 

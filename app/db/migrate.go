@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -17,7 +18,11 @@ import (
 // idempotent and safe to run from several instances at once on PostgreSQL
 // (River takes an advisory lock; Ent's DDL is IF NOT EXISTS-shaped).
 func (d *DB) Migrate(ctx context.Context) error {
-	if err := d.Ent.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
+	// Ent's migration mutates package-level table descriptions: one at a time per process.
+	migrateMu.Lock()
+	err := d.Ent.Schema.Create(ctx, migrate.WithForeignKeys(true))
+	migrateMu.Unlock()
+	if err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
 	if d.IsSQLite() {
@@ -44,3 +49,5 @@ func (d *DB) Migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+var migrateMu sync.Mutex

@@ -17,8 +17,11 @@ import (
 	"github.com/palisade/palisade/views/pages"
 )
 
-// IsAPI reports whether the request belongs to the JSON API surface.
-func IsAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+// IsAPI reports whether the request is answered in JSON: the API, and the
+// Stripe webhook (a machine caller too).
+func IsAPI(c *fiber.Ctx) bool {
+	return strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/billing/webhook"
+}
 
 // ErrorHandler answers every error a handler returns: `{"error":…}` with the
 // right status on the API, a readable page on the web. Internal errors are
@@ -120,7 +123,7 @@ func PageContext(c *fiber.Ctx) components.PageCtx {
 // and HSTS when served over HTTPS.
 func SecurityHeaders(https bool) fiber.Handler {
 	const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+		"connect-src 'self'; form-action 'self' https://checkout.stripe.com https://billing.stripe.com; frame-ancestors 'none'; base-uri 'none'"
 	return func(c *fiber.Ctx) error {
 		h := &c.Response().Header
 		h.Set("Content-Security-Policy", csp)

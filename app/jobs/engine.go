@@ -40,6 +40,9 @@ type Options struct {
 	// died) back to the queue.
 	RescueAfter time.Duration
 	Logger      *slog.Logger
+	// Queues are further queues and their worker counts (reports run on
+	// their own so they never wait behind long scans).
+	Queues map[string]int
 }
 
 // runner is the worker side of a River client, whatever its driver's tx type.
@@ -78,8 +81,12 @@ func New(ctx context.Context, d *db.DB, workers *river.Workers, o Options) (*Eng
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}}
+	for name, n := range o.Queues {
+		queues[name] = river.QueueConfig{MaxWorkers: n}
+	}
 	cfg := &river.Config{
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
+		Queues:               queues,
 		Workers:              workers,
 		FetchPollInterval:    o.PollInterval,
 		FetchCooldown:        50 * time.Millisecond,

@@ -12,23 +12,27 @@ import (
 	"github.com/palisade/palisade/app/config"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/httpx"
+	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/views/components"
 )
 
 // Handler serves the web pages.
 type Handler struct {
-	auth   *auth.Service
-	scans  *scans.Service
-	cfg    config.Config
-	log    *slog.Logger
-	csrf   fiber.Handler
-	cookie string
+	auth    *auth.Service
+	scans   *scans.Service
+	reports *reporting.Service
+	billing *billing.Service
+	cfg     config.Config
+	log     *slog.Logger
+	csrf    fiber.Handler
+	cookie  string
 }
 
 // NewHandler wires the web surface. storage keeps CSRF tokens where every instance sees them.
-func NewHandler(cfg config.Config, a *auth.Service, s *scans.Service, storage fiber.Storage, log *slog.Logger) *Handler {
-	h := &Handler{auth: a, scans: s, cfg: cfg, log: log, cookie: "palisade_session"}
+func NewHandler(cfg config.Config, a *auth.Service, s *scans.Service, r *reporting.Service, b *billing.Service, storage fiber.Storage, log *slog.Logger) *Handler {
+	h := &Handler{auth: a, scans: s, reports: r, billing: b, cfg: cfg, log: log, cookie: "palisade_session"}
 	csrfCookie := "palisade_csrf"
 	if cfg.SecureCookies() {
 		// __Host- cookies are bound to this exact origin over HTTPS.

@@ -199,6 +199,11 @@ func (h *Handler) scanPageData(c *fiber.Ctx) (pages.ScanPageData, error) {
 		return pages.ScanPageData{}, err
 	}
 	out := pages.ScanPageData{Scan: d, Done: d.Status != "PENDING" && d.Status != "RUNNING"}
+	if d.Status == "COMPLETED" {
+		if out.Reports, err = h.reportVersions(c, d.ID); err != nil {
+			return out, err
+		}
+	}
 	if !out.Done {
 		evs, err := h.scans.Events(c.UserContext(), s.Account.ID, d.ID, 0)
 		if err != nil {

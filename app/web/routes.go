@@ -17,6 +17,13 @@ const (
 	RouteScan      = "scan.show"
 	RouteScanBody  = "scan.body"
 	RouteScanStop  = "scan.cancel"
+	RouteScanFix   = "scan.fix"
+	RouteReportNew = "report.create"
+	RouteReports   = "report.list"
+	RouteReportPDF = "report.pdf"
+	RouteBilling   = "billing"
+	RouteCheckout  = "billing.checkout"
+	RoutePortal    = "billing.portal"
 )
 
 // Routes registers every web route. Public pages carry CSRF and the viewer;
@@ -36,6 +43,14 @@ func (h *Handler) Routes(app *fiber.App) {
 	user.get("/scans/:id", RouteScan, h.scanPage)
 	user.get("/scans/:id/body", RouteScanBody, h.scanBody)
 	user.post("/scans/:id/cancel", RouteScanStop, h.cancelScan)
+	user.get("/scans/:id/fix.md", RouteScanFix, h.scanFix)
+	user.post("/scans/:id/reports", RouteReportNew, h.createReport)
+	user.get("/reports", RouteReports, h.listReports)
+	user.get("/reports/:id/pdf", RouteReportPDF, h.reportPDF)
+	user.get("/billing", RouteBilling, h.billingPage)
+	owner := user.with(h.requireOwner)
+	owner.post("/billing/checkout", RouteCheckout, h.checkout)
+	owner.post("/billing/portal", RoutePortal, h.portal)
 }
 
 // router applies a middleware chain to each route it registers, so the

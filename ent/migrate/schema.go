@@ -167,6 +167,18 @@ var (
 			},
 		},
 	}
+	// RateLimitsColumns holds the columns for the "rate_limits" table.
+	RateLimitsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "tat", Type: field.TypeInt64, Default: 0},
+		{Name: "nonce", Type: field.TypeString, Nullable: true},
+	}
+	// RateLimitsTable holds the schema information for the "rate_limits" table.
+	RateLimitsTable = &schema.Table{
+		Name:       "rate_limits",
+		Columns:    RateLimitsColumns,
+		PrimaryKey: []*schema.Column{RateLimitsColumns[0]},
+	}
 	// ReportsColumns holds the columns for the "reports" table.
 	ReportsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -482,6 +494,7 @@ var (
 		FindingsTable,
 		InvitesTable,
 		KvsTable,
+		RateLimitsTable,
 		ReportsTable,
 		ReportFilesTable,
 		ScansTable,

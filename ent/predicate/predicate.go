@@ -21,6 +21,9 @@ type Invite func(*sql.Selector)
 // KV is the predicate function for kv builders.
 type KV func(*sql.Selector)
 
+// RateLimit is the predicate function for ratelimit builders.
+type RateLimit func(*sql.Selector)
+
 // Report is the predicate function for report builders.
 type Report func(*sql.Selector)
 

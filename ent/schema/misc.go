@@ -57,3 +57,17 @@ func (KV) Fields() []ent.Field {
 func (KV) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("expires_at")}
 }
+
+// RateLimit is the state of one API key's request rate (GCRA: the
+// theoretical arrival time of the next request, in Unix milliseconds). It
+// lives in the database so every instance enforces the same limit.
+type RateLimit struct{ ent.Schema }
+
+// Fields of RateLimit.
+func (RateLimit) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("id").Immutable().NotEmpty().MaxLen(64), // the API key id
+		field.Int64("tat").Default(0),
+		field.String("nonce").Optional(),
+	}
+}

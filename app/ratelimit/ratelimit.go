@@ -1,0 +1,83 @@
+// Package ratelimit enforces requests-per-minute limits that hold across
+// every instance: the state is one row per key in the database, advanced by a
+// single atomic upsert per request (the generic cell rate algorithm).
+package ratelimit
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/ids"
+)
+
+// Window is the period a limit is expressed over.
+const Window = time.Minute
+
+// Decision is the outcome of one request, with what the X-RateLimit headers report.
+type Decision struct {
+	Allowed   bool
+	Limit     int
+	Remaining int
+	// Reset is when the full allowance is available again.
+	Reset time.Time
+	// RetryAfter is how long to wait before the next request is allowed (denied requests only).
+	RetryAfter time.Duration
+}
+
+// Limiter checks requests against per-key limits.
+type Limiter struct {
+	db  *db.DB
+	q   string
+	now func() time.Time
+}
+
+// New returns a limiter on d.
+func New(d *db.DB) *Limiter {
+	max := "MAX"
+	ph := []string{"?1", "?2", "?3", "?4", "?5", "?6"}
+	if !d.IsSQLite() {
+		max = "GREATEST"
+		ph = []string{"$1", "$2::bigint", "$3::bigint", "$4", "$5::bigint", "$6"}
+	}
+	// Allowed iff max(tat, now) + T - now <= W; then tat advances and the
+	// row carries this request's nonce, which is how the caller tells an
+	// allowed request from a denied one in the same statement.
+	q := fmt.Sprintf(`INSERT INTO rate_limits (id, tat, nonce) VALUES (%[2]s, %[3]s + %[4]s, %[5]s)
+ON CONFLICT (id) DO UPDATE SET
+  tat = CASE WHEN %[1]s(rate_limits.tat, %[3]s) + %[4]s - %[3]s <= %[6]s THEN %[1]s(rate_limits.tat, %[3]s) + %[4]s ELSE rate_limits.tat END,
+  nonce = CASE WHEN %[1]s(rate_limits.tat, %[3]s) + %[4]s - %[3]s <= %[6]s THEN excluded.nonce ELSE rate_limits.nonce END
+RETURNING tat, nonce`, max, ph[0], ph[1], ph[2], ph[3], ph[4])
+	return &Limiter{db: d, q: q, now: time.Now}
+}
+
+// Allow counts one request for key against perMinute.
+func (l *Limiter) Allow(ctx context.Context, key string, perMinute int) (Decision, error) {
+	if perMinute <= 0 {
+		return Decision{Allowed: true}, nil
+	}
+	now := l.now().UnixMilli()
+	w := Window.Milliseconds()
+	t := w / int64(perMinute) // emission interval
+	nonce := ids.Random(8)
+	var tat int64
+	var got sql.NullString
+	if err := l.db.SQL.QueryRowContext(ctx, l.q, key, now, t, nonce, w).Scan(&tat, &got); err != nil {
+		return Decision{}, fmt.Errorf("rate limit: %w", err)
+	}
+	d := Decision{Limit: perMinute, Allowed: got.String == nonce, Reset: time.UnixMilli(tat)}
+	if d.Allowed {
+		d.Remaining = int((w - (tat - now)) / t)
+	} else {
+		d.RetryAfter = time.Duration(max(tat, now)+t-now-w) * time.Millisecond
+		if d.RetryAfter < time.Second {
+			d.RetryAfter = time.Second
+		}
+	}
+	if d.Remaining < 0 {
+		d.Remaining = 0
+	}
+	return d, nil
+}

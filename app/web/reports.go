@@ -1,0 +1,82 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/palisade/palisade/app/api"
+	"github.com/palisade/palisade/app/errs"
+	"github.com/palisade/palisade/app/httpx"
+	"github.com/palisade/palisade/app/reporting"
+	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/views/pages"
+)
+
+// reportVersions lists a scan's report versions, newest first.
+func (h *Handler) reportVersions(c *fiber.Ctx, scanID string) ([]reporting.View, error) {
+	items, _, err := h.reports.List(c.UserContext(), session(c).Account.ID, scanID, 1, scans.MaxLimit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]reporting.View, 0, len(items))
+	for _, r := range items {
+		out = append(out, reporting.ViewOf(r, ""))
+	}
+	return out, nil
+}
+
+func (h *Handler) createReport(c *fiber.Ctx) error {
+	acc := session(c).Account.ID
+	id := c.Params("id")
+	r, err := h.reports.Create(c.UserContext(), acc, id)
+	if err != nil {
+		return err
+	}
+	if _, err := h.reports.WaitReady(c.UserContext(), acc, r.ID, 2*time.Second); err != nil {
+		return err
+	}
+	if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" {
+		versions, err := h.reportVersions(c, id)
+		if err != nil {
+			return err
+		}
+		return httpx.Render(c, http.StatusOK, pages.ReportVersions(id, versions), pages.ReportVersions(id, versions))
+	}
+	return c.Redirect("/scans/"+id, fiber.StatusSeeOther)
+}
+
+func (h *Handler) reportPDF(c *fiber.Ctx) error {
+	return api.SendPDF(c, h.reports, session(c).Account.ID, c.Params("id"))
+}
+
+func (h *Handler) listReports(c *fiber.Ctx) error {
+	page, _ := strconv.Atoi(c.Query("page", "1"))
+	if page < 1 {
+		page = 1
+	}
+	items, pg, err := h.reports.List(c.UserContext(), session(c).Account.ID, "", page, scans.DefaultLimit)
+	if err != nil {
+		return err
+	}
+	views := make([]reporting.View, 0, len(items))
+	for _, r := range items {
+		views = append(views, reporting.ViewOf(r, ""))
+	}
+	return httpx.Render(c, http.StatusOK, pages.Reports(views, pg), nil)
+}
+
+func (h *Handler) scanFix(c *fiber.Ctx) error {
+	d, err := h.scans.Detail(c.UserContext(), session(c).Account.ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if d.Status == "PENDING" || d.Status == "RUNNING" {
+		return errs.New(http.StatusConflict, "The scan has not finished yet.")
+	}
+	c.Set(fiber.HeaderContentType, "text/markdown; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="SECURITY-FIX.md"`)
+	return c.SendString(scans.FixMarkdown(d, time.Now()))
+}
