@@ -18,8 +18,8 @@ import (
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/ratelimit"
 	"github.com/palisade/palisade/app/reporting"
-	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/billing"
 )
 
 // MaxBody is the largest request body the API reads.

@@ -263,4 +263,3 @@ func TestGracefulStop(t *testing.T) {
 		t.Errorf("stop took %v; the stuck scan should have had about 25 s", took)
 	}
 }
-
