@@ -178,3 +178,98 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		t.Errorf("asset %s = %d cache %q", src, a.Status, a.Header.Get("Cache-Control"))
 	}
 }
+
+func signUp(t *testing.T, env *apptest.Env, email string) *apptest.Browser {
+	t.Helper()
+	b := env.Browser()
+	b.Get("/signup")
+	if p := b.Post("/signup", url.Values{"email": {email}, "password": {"a long enough password"}}); p.URL.Path != "/dashboard" {
+		t.Fatalf("sign-up of %s ended at %s", email, p.URL)
+	}
+	return b
+}
+
+func TestKeysPage(t *testing.T) {
+	env := apptest.New(t)
+	b := signUp(t, env, "keys@example.com")
+	p := b.Get("/keys")
+	if p.Status != 200 || p.Doc.Find(`[data-testid="empty-keys"]`).Length() != 1 {
+		t.Fatalf("keys page: %d", p.Status)
+	}
+	p = b.Post("/keys", url.Values{"name": {""}})
+	if p.Status != 422 || p.Doc.Find(`[data-testid="error-name"]`).Length() != 1 {
+		t.Fatalf("empty key name = %d", p.Status)
+	}
+	p = b.Post("/keys", url.Values{"name": {"CI"}, "expires": {"30"}})
+	key := strings.TrimSpace(p.Doc.Find(`[data-testid="new-key-value"]`).Text())
+	if p.Status != 200 || !strings.HasPrefix(key, "pal_") || p.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("created key %q (%d, cache %q)", key, p.Status, p.Header.Get("Cache-Control"))
+	}
+	if code, _, _ := env.Do("GET", "/api/v1/usage", key, "", ""); code != 200 {
+		t.Fatalf("the new key does not work: %d", code)
+	}
+	p = b.Get("/keys")
+	if strings.Contains(p.Body, key) {
+		t.Fatal("the key is shown again after creation")
+	}
+	row := p.Doc.Find(`[data-testid="key-row"]`)
+	if row.Length() != 1 || !strings.Contains(row.Text(), key[:12]) || row.AttrOr("data-key-state", "") != "active" {
+		t.Fatalf("key row: %q", row.Text())
+	}
+	form := row.Find("form")
+	p = b.Post(form.AttrOr("action", ""), nil)
+	if p.Doc.Find(`[data-key-state="revoked"]`).Length() != 1 {
+		t.Fatalf("revoke did not show the key revoked")
+	}
+	if code, _, _ := env.Do("GET", "/api/v1/usage", key, "", ""); code != 403 {
+		t.Errorf("revoked key still works: %d", code)
+	}
+	// Another account cannot revoke it (404).
+	other := signUp(t, env, "other-keys@example.com")
+	other.Get("/keys")
+	if p := other.Post(form.AttrOr("action", ""), nil); p.Status != 404 {
+		t.Errorf("revoking another account's key = %d", p.Status)
+	}
+}
+
+func TestGenerateReportFromScanPage(t *testing.T) {
+	env := apptest.New(t)
+	site := target(t)
+	b := signUp(t, env, "pdf@example.com")
+	p := b.Post("/scans", url.Values{"url": {site.URL}, "depth": {"QUICK"}})
+	scanPath := p.URL.Path
+	deadline := time.Now().Add(30 * time.Second)
+	for b.Get(scanPath).Doc.Find(`[data-testid="generate-report"]`).Length() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("scan never finished")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p = b.Get(scanPath)
+	if p.Doc.Find(`[data-testid="no-reports"]`).Length() != 1 {
+		t.Errorf("no empty state for reports")
+	}
+	// The htmx button posts and swaps in the versions list.
+	frag := b.PostHTMX(scanPath+"/reports", nil)
+	if frag.Status != 200 || strings.Contains(frag.Body, "<html") || frag.Doc.Find(`[data-testid="report-row"]`).Length() != 1 {
+		t.Fatalf("generate report fragment: %d rows %d", frag.Status, frag.Doc.Find(`[data-testid="report-row"]`).Length())
+	}
+	link, ok := frag.Doc.Find(`[data-testid="download-report"]`).Attr("href")
+	if !ok {
+		t.Fatalf("no download link (report not ready within 2 s?)")
+	}
+	pdf := b.Get(link)
+	if pdf.Status != 200 || pdf.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.Body, "%PDF") {
+		t.Fatalf("download = %d %s", pdf.Status, pdf.Header.Get("Content-Type"))
+	}
+	if p := b.Get("/reports"); p.Doc.Find(`[data-testid="report-row"]`).Length() != 1 {
+		t.Errorf("account reports page lists %d", p.Doc.Find(`[data-testid="report-row"]`).Length())
+	}
+	fix := b.Get(scanPath + "/fix.md")
+	if fix.Status != 200 || !strings.HasPrefix(fix.Body, "---\nformat:") {
+		t.Errorf("SECURITY-FIX.md download = %d", fix.Status)
+	}
+	if other := signUp(t, env, "other-pdf@example.com"); other.Get(link).Status != 404 {
+		t.Errorf("another account downloaded the PDF")
+	}
+}

@@ -93,3 +93,16 @@ func (b *Browser) PostRaw(path string, form url.Values) *Page {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return b.do(req)
 }
+
+// PostHTMX submits a form as htmx does: with HX-Request and the CSRF token in a header.
+func (b *Browser) PostHTMX(path string, form url.Values) *Page {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-CSRF-Token", b.csrf)
+	return b.do(req)
+}

@@ -24,6 +24,8 @@ const (
 	RouteBilling   = "billing"
 	RouteCheckout  = "billing.checkout"
 	RoutePortal    = "billing.portal"
+	RouteKeys      = "keys"
+	RouteKeyRevoke = "keys.revoke"
 )
 
 // Routes registers every web route. Public pages carry CSRF and the viewer;
@@ -51,6 +53,9 @@ func (h *Handler) Routes(app *fiber.App) {
 	owner := user.with(h.requireOwner)
 	owner.post("/billing/checkout", RouteCheckout, h.checkout)
 	owner.post("/billing/portal", RoutePortal, h.portal)
+	owner.get("/keys", RouteKeys, h.keysPage)
+	owner.post("/keys", RouteKeys, h.createKey)
+	owner.post("/keys/:id/revoke", RouteKeyRevoke, h.revokeKey)
 }
 
 // router applies a middleware chain to each route it registers, so the

@@ -22,6 +22,7 @@ import (
 	"github.com/palisade/palisade/app"
 	"github.com/palisade/palisade/app/auth"
 	"github.com/palisade/palisade/app/config"
+	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/billing"
@@ -33,7 +34,9 @@ commands:
   serve                      web app, API and scan workers (the default)
   migrate                    apply the schema and exit
   user add --email E --password-stdin [--account NAME] [--plan free|pro|enterprise]
-  key add --email E --name N
+  key add --email E --name N [--expires-in DAYS]
+  key list --email E
+  key revoke --email E --id KEY_ID
   plan set --email E --plan P
   scan URL [--depth QUICK|STANDARD|DEEP] [--json]
 `
@@ -66,6 +69,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = userAdd(log, args, stdin, stdout)
 	case "key add":
 		err = keyAdd(log, args, stdout)
+	case "key list":
+		err = keyList(log, args, stdout)
+	case "key revoke":
+		err = keyRevoke(log, args, stdout)
 	case "plan set":
 		err = planSet(log, args, stdout)
 	case "scan":
@@ -169,22 +176,97 @@ func keyAdd(log *slog.Logger, args []string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	email := fs.String("email", "", "e-mail address of a user of the account")
 	name := fs.String("name", "", "a name for the key, e.g. CI")
+	days := fs.Int("expires-in", 0, "days until the key expires (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
 	if *email == "" || *name == "" {
 		return usageError{errors.New("key add needs --email and --name")}
 	}
+	if *days < 0 {
+		return usageError{errors.New("--expires-in must be 0 (never) or a number of days")}
+	}
+	var expires *time.Time
+	if *days > 0 {
+		t := time.Now().UTC().AddDate(0, 0, *days)
+		expires = &t
+	}
 	return withContainer(log, func(ctx context.Context, c *app.Container) error {
 		u, err := c.Auth.UserByEmail(ctx, *email)
 		if err != nil {
 			return err
 		}
-		_, plain, err := c.Auth.CreateKey(ctx, u.AccountID, *name, u.ID, nil)
+		_, plain, err := c.Auth.CreateKey(ctx, u.AccountID, *name, u.ID, expires)
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintln(stdout, plain)
+		return err
+	})
+}
+
+func keyList(log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("key list", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "e-mail address of a user of the account")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *email == "" {
+		return usageError{errors.New("key list needs --email")}
+	}
+	return withContainer(log, func(ctx context.Context, c *app.Container) error {
+		u, err := c.Auth.UserByEmail(ctx, *email)
+		if err != nil {
+			return err
+		}
+		keys, err := c.Auth.Keys(ctx, u.AccountID)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			ID           string     `json:"id"`
+			Name         string     `json:"name"`
+			Prefix       string     `json:"prefix"`
+			CreatedAt    time.Time  `json:"createdAt"`
+			LastUsedAt   *time.Time `json:"lastUsedAt"`
+			RequestCount int64      `json:"requestCount"`
+			ExpiresAt    *time.Time `json:"expiresAt"`
+			RevokedAt    *time.Time `json:"revokedAt"`
+		}
+		enc := json.NewEncoder(stdout)
+		for _, k := range keys {
+			if err := enc.Encode(row{k.ID, k.Name, k.Prefix, k.CreatedAt, k.LastUsedAt, k.RequestCount, k.ExpiresAt, k.RevokedAt}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func keyRevoke(log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("key revoke", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "e-mail address of a user of the account")
+	id := fs.String("id", "", "the key's id (from key list)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *email == "" || *id == "" {
+		return usageError{errors.New("key revoke needs --email and --id")}
+	}
+	return withContainer(log, func(ctx context.Context, c *app.Container) error {
+		u, err := c.Auth.UserByEmail(ctx, *email)
+		if err != nil {
+			return err
+		}
+		if err := c.Auth.RevokeKey(ctx, u.AccountID, *id); err != nil {
+			if errors.Is(err, errs.ErrNotFound) {
+				return fmt.Errorf("the account has no active key %s", *id)
+			}
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "revoked %s\n", *id)
 		return err
 	})
 }

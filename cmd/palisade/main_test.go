@@ -102,6 +102,22 @@ func TestBinaryEndToEnd(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(key, "pal_") || strings.Count(out, "\n") != 1 {
 		t.Fatalf("key add exited %d, printed %q: %s", code, out, errOut)
 	}
+	out, errOut, code = p.run(t, "", "key", "add", "--email", "ops@example.com", "--name", "temp", "--expires-in", "30")
+	if code != 0 || !strings.HasPrefix(out, "pal_") {
+		t.Fatalf("key add --expires-in: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = p.run(t, "", "key", "list", "--email", "ops@example.com")
+	if code != 0 || strings.Count(out, "\n") != 2 || strings.Contains(out, key) || !strings.Contains(out, `"name":"temp"`) || !strings.Contains(out, `"expiresAt":"20`) {
+		t.Fatalf("key list: %d %s %s", code, out, errOut)
+	}
+	var listed struct{ ID, Name string }
+	_ = json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &listed)
+	if _, errOut, code = p.run(t, "", "key", "revoke", "--email", "ops@example.com", "--id", listed.ID); code != 0 {
+		t.Fatalf("key revoke: %d %s", code, errOut)
+	}
+	if _, errOut, code = p.run(t, "", "key", "revoke", "--email", "ops@example.com", "--id", listed.ID); code == 0 || !strings.Contains(errOut, "no active key") {
+		t.Errorf("revoking twice: %d %s", code, errOut)
+	}
 	out, errOut, code = p.run(t, "", "plan", "set", "--email", "ops@example.com", "--plan", "enterprise")
 	if code != 0 || !strings.Contains(out, "enterprise") {
 		t.Fatalf("plan set exited %d: %s %s", code, out, errOut)
