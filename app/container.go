@@ -48,6 +48,9 @@ type Options struct {
 	Exec scans.ExecOptions
 	// ReconcileEvery is how often orphaned scans are looked for (default 5 s).
 	ReconcileEvery time.Duration
+	// RateLimitOverride, when positive, replaces every plan's requests per
+	// minute (load tests measure the limiter's cost without hitting it).
+	RateLimitOverride int
 }
 
 // Container holds every long-lived part of a running Palisade.
@@ -103,7 +106,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		c.DB.Close()
 		return nil, err
 	}
-	c.Auth = auth.NewService(c.DB.Ent, auth.NewHasher(opts.PasswordParams, 0))
+	c.Auth = auth.NewService(c.DB.Ent, c.DB.Read, auth.NewHasher(opts.PasswordParams, 0))
 	c.Scans = scans.NewService(c.DB, c.Jobs.Inserter, c.Scanner, c.Log)
 	c.Scans.SetExecOptions(opts.Exec)
 	river.AddWorker(workers, scans.NewWorker(c.Scans))
@@ -164,7 +167,9 @@ func (c *Container) newFiber() *fiber.App {
 	})
 	// Stripe calls the webhook: no session, no CSRF; the signature is the authentication.
 	f.Post("/billing/webhook", c.Billing.WebhookHandler())
-	api.NewHandler(c.Auth, c.Scans, c.Reports, c.Limiter, c.Log).Routes(f)
+	apiHandler := api.NewHandler(c.Auth, c.Scans, c.Reports, c.Limiter, c.Log)
+	apiHandler.RateOverride = c.opts.RateLimitOverride
+	apiHandler.Routes(f)
 	web.NewHandler(c.Config, c.Auth, c.Scans, c.Reports, c.Billing, c.KV, c.Log).Routes(f)
 	return f
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/palisade/palisade/ent/report"
 	"github.com/palisade/palisade/ent/reportfile"
 	"github.com/palisade/palisade/ent/scan"
+	"github.com/palisade/palisade/ent/scancount"
 	"github.com/palisade/palisade/ent/scanevent"
 	"github.com/palisade/palisade/ent/session"
 	"github.com/palisade/palisade/ent/stripeevent"
@@ -56,6 +57,8 @@ type Client struct {
 	ReportFile *ReportFileClient
 	// Scan is the client for interacting with the Scan builders.
 	Scan *ScanClient
+	// ScanCount is the client for interacting with the ScanCount builders.
+	ScanCount *ScanCountClient
 	// ScanEvent is the client for interacting with the ScanEvent builders.
 	ScanEvent *ScanEventClient
 	// Session is the client for interacting with the Session builders.
@@ -86,6 +89,7 @@ func (c *Client) init() {
 	c.Report = NewReportClient(c.config)
 	c.ReportFile = NewReportFileClient(c.config)
 	c.Scan = NewScanClient(c.config)
+	c.ScanCount = NewScanCountClient(c.config)
 	c.ScanEvent = NewScanEventClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.StripeEvent = NewStripeEventClient(c.config)
@@ -192,6 +196,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Report:      NewReportClient(cfg),
 		ReportFile:  NewReportFileClient(cfg),
 		Scan:        NewScanClient(cfg),
+		ScanCount:   NewScanCountClient(cfg),
 		ScanEvent:   NewScanEventClient(cfg),
 		Session:     NewSessionClient(cfg),
 		StripeEvent: NewStripeEventClient(cfg),
@@ -225,6 +230,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Report:      NewReportClient(cfg),
 		ReportFile:  NewReportFileClient(cfg),
 		Scan:        NewScanClient(cfg),
+		ScanCount:   NewScanCountClient(cfg),
 		ScanEvent:   NewScanEventClient(cfg),
 		Session:     NewSessionClient(cfg),
 		StripeEvent: NewStripeEventClient(cfg),
@@ -260,7 +266,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.Account, c.Finding, c.Invite, c.KV, c.RateLimit, c.Report,
-		c.ReportFile, c.Scan, c.ScanEvent, c.Session, c.StripeEvent, c.Usage, c.User,
+		c.ReportFile, c.Scan, c.ScanCount, c.ScanEvent, c.Session, c.StripeEvent,
+		c.Usage, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -271,7 +278,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.Account, c.Finding, c.Invite, c.KV, c.RateLimit, c.Report,
-		c.ReportFile, c.Scan, c.ScanEvent, c.Session, c.StripeEvent, c.Usage, c.User,
+		c.ReportFile, c.Scan, c.ScanCount, c.ScanEvent, c.Session, c.StripeEvent,
+		c.Usage, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -298,6 +306,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ReportFile.mutate(ctx, m)
 	case *ScanMutation:
 		return c.Scan.mutate(ctx, m)
+	case *ScanCountMutation:
+		return c.ScanCount.mutate(ctx, m)
 	case *ScanEventMutation:
 		return c.ScanEvent.mutate(ctx, m)
 	case *SessionMutation:
@@ -1702,6 +1712,155 @@ func (c *ScanClient) mutate(ctx context.Context, m *ScanMutation) (Value, error)
 	}
 }
 
+// ScanCountClient is a client for the ScanCount schema.
+type ScanCountClient struct {
+	config
+}
+
+// NewScanCountClient returns a client for the ScanCount from the given config.
+func NewScanCountClient(c config) *ScanCountClient {
+	return &ScanCountClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `scancount.Hooks(f(g(h())))`.
+func (c *ScanCountClient) Use(hooks ...Hook) {
+	c.hooks.ScanCount = append(c.hooks.ScanCount, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `scancount.Intercept(f(g(h())))`.
+func (c *ScanCountClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ScanCount = append(c.inters.ScanCount, interceptors...)
+}
+
+// Create returns a builder for creating a ScanCount entity.
+func (c *ScanCountClient) Create() *ScanCountCreate {
+	mutation := newScanCountMutation(c.config, OpCreate)
+	return &ScanCountCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ScanCount entities.
+func (c *ScanCountClient) CreateBulk(builders ...*ScanCountCreate) *ScanCountCreateBulk {
+	return &ScanCountCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ScanCountClient) MapCreateBulk(slice any, setFunc func(*ScanCountCreate, int)) *ScanCountCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ScanCountCreateBulk{err: fmt.Errorf("calling to ScanCountClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ScanCountCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ScanCountCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ScanCount.
+func (c *ScanCountClient) Update() *ScanCountUpdate {
+	mutation := newScanCountMutation(c.config, OpUpdate)
+	return &ScanCountUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ScanCountClient) UpdateOne(_m *ScanCount) *ScanCountUpdateOne {
+	mutation := newScanCountMutation(c.config, OpUpdateOne, withScanCount(_m))
+	return &ScanCountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ScanCountClient) UpdateOneID(id int) *ScanCountUpdateOne {
+	mutation := newScanCountMutation(c.config, OpUpdateOne, withScanCountID(id))
+	return &ScanCountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ScanCount.
+func (c *ScanCountClient) Delete() *ScanCountDelete {
+	mutation := newScanCountMutation(c.config, OpDelete)
+	return &ScanCountDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ScanCountClient) DeleteOne(_m *ScanCount) *ScanCountDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ScanCountClient) DeleteOneID(id int) *ScanCountDeleteOne {
+	builder := c.Delete().Where(scancount.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ScanCountDeleteOne{builder}
+}
+
+// Query returns a query builder for ScanCount.
+func (c *ScanCountClient) Query() *ScanCountQuery {
+	return &ScanCountQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeScanCount},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ScanCount entity by its id.
+func (c *ScanCountClient) Get(ctx context.Context, id int) (*ScanCount, error) {
+	return c.Query().Where(scancount.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ScanCountClient) GetX(ctx context.Context, id int) *ScanCount {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryAccount queries the account edge of a ScanCount.
+func (c *ScanCountClient) QueryAccount(_m *ScanCount) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(scancount.Table, scancount.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, scancount.AccountTable, scancount.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ScanCountClient) Hooks() []Hook {
+	return c.hooks.ScanCount
+}
+
+// Interceptors returns the client interceptors.
+func (c *ScanCountClient) Interceptors() []Interceptor {
+	return c.inters.ScanCount
+}
+
+func (c *ScanCountClient) mutate(ctx context.Context, m *ScanCountMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ScanCountCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ScanCountUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ScanCountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ScanCountDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ScanCount mutation op: %q", m.Op())
+	}
+}
+
 // ScanEventClient is a client for the ScanEvent schema.
 type ScanEventClient struct {
 	config
@@ -2467,11 +2626,11 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		APIKey, Account, Finding, Invite, KV, RateLimit, Report, ReportFile, Scan,
-		ScanEvent, Session, StripeEvent, Usage, User []ent.Hook
+		ScanCount, ScanEvent, Session, StripeEvent, Usage, User []ent.Hook
 	}
 	inters struct {
 		APIKey, Account, Finding, Invite, KV, RateLimit, Report, ReportFile, Scan,
-		ScanEvent, Session, StripeEvent, Usage, User []ent.Interceptor
+		ScanCount, ScanEvent, Session, StripeEvent, Usage, User []ent.Interceptor
 	}
 )
 

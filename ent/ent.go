@@ -21,6 +21,7 @@ import (
 	"github.com/palisade/palisade/ent/report"
 	"github.com/palisade/palisade/ent/reportfile"
 	"github.com/palisade/palisade/ent/scan"
+	"github.com/palisade/palisade/ent/scancount"
 	"github.com/palisade/palisade/ent/scanevent"
 	"github.com/palisade/palisade/ent/session"
 	"github.com/palisade/palisade/ent/stripeevent"
@@ -95,6 +96,7 @@ func checkColumn(t, c string) error {
 			report.Table:      report.ValidColumn,
 			reportfile.Table:  reportfile.ValidColumn,
 			scan.Table:        scan.ValidColumn,
+			scancount.Table:   scancount.ValidColumn,
 			scanevent.Table:   scanevent.ValidColumn,
 			session.Table:     session.ValidColumn,
 			stripeevent.Table: stripeevent.ValidColumn,

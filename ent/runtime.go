@@ -14,6 +14,7 @@ import (
 	"github.com/palisade/palisade/ent/report"
 	"github.com/palisade/palisade/ent/reportfile"
 	"github.com/palisade/palisade/ent/scan"
+	"github.com/palisade/palisade/ent/scancount"
 	"github.com/palisade/palisade/ent/scanevent"
 	"github.com/palisade/palisade/ent/schema"
 	"github.com/palisade/palisade/ent/session"
@@ -468,6 +469,23 @@ func init() {
 			return nil
 		}
 	}()
+	scancountMixin := schema.ScanCount{}.Mixin()
+	scancountMixinFields0 := scancountMixin[0].Fields()
+	_ = scancountMixinFields0
+	scancountFields := schema.ScanCount{}.Fields()
+	_ = scancountFields
+	// scancountDescAccountID is the schema descriptor for account_id field.
+	scancountDescAccountID := scancountMixinFields0[0].Descriptor()
+	// scancount.AccountIDValidator is a validator for the "account_id" field. It is called by the builders before save.
+	scancount.AccountIDValidator = scancountDescAccountID.Validators[0].(func(string) error)
+	// scancountDescStatus is the schema descriptor for status field.
+	scancountDescStatus := scancountFields[0].Descriptor()
+	// scancount.StatusValidator is a validator for the "status" field. It is called by the builders before save.
+	scancount.StatusValidator = scancountDescStatus.Validators[0].(func(string) error)
+	// scancountDescN is the schema descriptor for n field.
+	scancountDescN := scancountFields[1].Descriptor()
+	// scancount.DefaultN holds the default value on creation for the n field.
+	scancount.DefaultN = scancountDescN.Default.(int64)
 	scaneventMixin := schema.ScanEvent{}.Mixin()
 	scaneventMixinFields0 := scaneventMixin[0].Fields()
 	_ = scaneventMixinFields0

@@ -32,6 +32,8 @@ type Tx struct {
 	ReportFile *ReportFileClient
 	// Scan is the client for interacting with the Scan builders.
 	Scan *ScanClient
+	// ScanCount is the client for interacting with the ScanCount builders.
+	ScanCount *ScanCountClient
 	// ScanEvent is the client for interacting with the ScanEvent builders.
 	ScanEvent *ScanEventClient
 	// Session is the client for interacting with the Session builders.
@@ -182,6 +184,7 @@ func (tx *Tx) init() {
 	tx.Report = NewReportClient(tx.config)
 	tx.ReportFile = NewReportFileClient(tx.config)
 	tx.Scan = NewScanClient(tx.config)
+	tx.ScanCount = NewScanCountClient(tx.config)
 	tx.ScanEvent = NewScanEventClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.StripeEvent = NewStripeEventClient(tx.config)

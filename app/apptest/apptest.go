@@ -6,61 +6,31 @@ package apptest
 
 import (
 	"context"
-	"database/sql"
 
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/alexedwards/argon2id"
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/palisade/palisade/app"
 	"github.com/palisade/palisade/app/auth"
 	"github.com/palisade/palisade/app/config"
-	"github.com/palisade/palisade/app/ids"
 	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/app/testdb"
 	"github.com/palisade/palisade/billing"
 )
 
 // FastPasswords makes argon2id cheap in tests; production uses 64 MiB.
 var FastPasswords = &argon2id.Params{Memory: 8 * 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
-// DatabaseURL returns a database URL that exists only for this test.
-func DatabaseURL(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv("PALISADE_TEST_DATABASE_URL")
-	if base == "" {
-		return "sqlite:" + filepath.Join(t.TempDir(), "palisade.db")
-	}
-	name := "palisade_t_" + strings.ReplaceAll(ids.Random(8), "-", "")
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("opening PostgreSQL: %v", err)
-	}
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		admin.Close()
-		t.Fatalf("creating test database: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("PALISADE_TEST_DATABASE_URL: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+// DatabaseURL returns a database URL that exists only for this test (see testdb).
+func DatabaseURL(t testing.TB) string { return testdb.URL(t) }
 
 // Logger returns a logger that writes to the test log only when -v is set.
 func Logger(t testing.TB) *slog.Logger {
@@ -102,6 +72,9 @@ func WithDatabase(url string) Option { return func(s *Setup) { s.Config.Database
 
 // WithExec sets scan execution options (short deadlines, fast heartbeats).
 func WithExec(e scans.ExecOptions) Option { return func(s *Setup) { s.App.Exec = e } }
+
+// WithRateLimit replaces every plan's requests per minute (load tests).
+func WithRateLimit(perMinute int) Option { return func(s *Setup) { s.App.RateLimitOverride = perMinute } }
 
 // WithWorkers sets PALISADE_WORKERS.
 func WithWorkers(n int) Option { return func(s *Setup) { s.Config.Workers = n } }

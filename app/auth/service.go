@@ -47,6 +47,7 @@ const KeyPrefix = "pal_"
 // Service is the identity service.
 type Service struct {
 	db     *ent.Client
+	read   *ent.Client // read-only pool for the hot paths (may be db itself)
 	hasher *Hasher
 	now    func() time.Time
 	keys   keyCache
@@ -54,8 +55,11 @@ type Service struct {
 }
 
 // NewService returns the identity service over client.
-func NewService(client *ent.Client, hasher *Hasher) *Service {
-	return &Service{db: client, hasher: hasher, now: func() time.Time { return time.Now().UTC() }}
+func NewService(client, read *ent.Client, hasher *Hasher) *Service {
+	if read == nil {
+		read = client
+	}
+	return &Service{db: client, read: read, hasher: hasher, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // NormalizeEmail lower-cases and trims an address and checks its shape.
@@ -214,7 +218,7 @@ func (s *Service) Session(ctx context.Context, token string) (*SessionInfo, erro
 		return nil, ErrNoSession
 	}
 	h := HashToken(token)
-	ses, err := s.db.Session.Query().Where(session.TokenHash(h)).WithUser(func(q *ent.UserQuery) { q.WithAccount() }).Only(ctx)
+	ses, err := s.read.Session.Query().Where(session.TokenHash(h)).WithUser(func(q *ent.UserQuery) { q.WithAccount() }).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, ErrNoSession
 	}
@@ -314,7 +318,7 @@ func (s *Service) AuthenticateKey(ctx context.Context, plain string) (*APIKeyInf
 		return nil, ErrKeyExpired
 	}
 	// The account is read fresh on every request: a plan change applies to the very next call.
-	acc, err := s.db.Account.Get(ctx, c.info.Key.AccountID)
+	acc, err := s.read.Account.Get(ctx, c.info.Key.AccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +326,7 @@ func (s *Service) AuthenticateKey(ctx context.Context, plain string) (*APIKeyInf
 }
 
 func (s *Service) lookupKey(ctx context.Context, h string, now time.Time) (*APIKeyInfo, error) {
-	k, err := s.db.APIKey.Query().Where(apikey.KeyHash(h)).Only(ctx)
+	k, err := s.read.APIKey.Query().Where(apikey.KeyHash(h)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, ErrKeyUnknown
 	}

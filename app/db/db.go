@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -26,6 +27,11 @@ type DB struct {
 	SQL     *sql.DB
 	Dialect string // dialect.SQLite or dialect.Postgres
 	Ent     *ent.Client
+	// ReadSQL and Read serve the hot read paths (lists, look-ups). On SQLite
+	// they are a separate pool of read-only connections, so readers never
+	// queue behind the single writer; on PostgreSQL they are SQL and Ent.
+	ReadSQL *sql.DB
+	Read    *ent.Client
 	// URL is the connection string as configured (PostgreSQL: also used by River's pgx pool).
 	URL string
 }
@@ -35,9 +41,9 @@ type DB struct {
 // WAL, foreign keys, a busy timeout and immediate write transactions.
 func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	var (
-		sqlDB *sql.DB
-		dia   string
-		err   error
+		sqlDB, readDB *sql.DB
+		dia           string
+		err           error
 	)
 	switch {
 	case strings.HasPrefix(databaseURL, "sqlite:"):
@@ -51,20 +57,23 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 				return nil, fmt.Errorf("creating database directory: %w", err)
 			}
 		}
-		q := url.Values{}
-		for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
-			q.Add("_pragma", p)
-		}
-		q.Set("_txlock", "immediate")
-		q.Set("_time_format", "sqlite")
-		sqlDB, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		sqlDB, err = openSQLite(path, false)
 		if err != nil {
 			return nil, err
 		}
-		// SQLite allows one writer; a small pool keeps readers concurrent
-		// under WAL while the busy timeout queues writers.
-		sqlDB.SetMaxOpenConns(4)
-		sqlDB.SetMaxIdleConns(4)
+		// SQLite has one writer at a time. One write connection makes writers
+		// queue in Go, in order, instead of in SQLite's sleeping busy handler
+		// (River's SQLite driver asks for exactly this).
+		sqlDB.SetMaxOpenConns(1)
+		sqlDB.SetMaxIdleConns(1)
+		sqlDB.SetConnMaxIdleTime(0)
+		readDB, err = openSQLite(path, true)
+		if err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
+		readDB.SetMaxOpenConns(max(4, 2*runtime.NumCPU()))
+		readDB.SetMaxIdleConns(max(4, 2*runtime.NumCPU()))
 		dia = dialect.SQLite
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
 		sqlDB, err = sql.Open("pgx", databaseURL)
@@ -84,12 +93,39 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connecting to the database: %w", err)
 	}
-	drv := entsql.OpenDB(dia, sqlDB)
-	return &DB{SQL: sqlDB, Dialect: dia, Ent: ent.NewClient(ent.Driver(drv)), URL: databaseURL}, nil
+	d := &DB{SQL: sqlDB, Dialect: dia, Ent: ent.NewClient(ent.Driver(entsql.OpenDB(dia, sqlDB))), URL: databaseURL}
+	d.ReadSQL, d.Read = sqlDB, d.Ent
+	if readDB != nil {
+		d.ReadSQL, d.Read = readDB, ent.NewClient(ent.Driver(entsql.OpenDB(dia, readDB)))
+	}
+	return d, nil
 }
 
-// Close closes the Ent client and the pool.
-func (d *DB) Close() error { return d.Ent.Close() }
+// openSQLite opens a pool on the file with the pragmas a server wants: WAL,
+// foreign keys, a busy timeout, a generous page cache and memory-mapped
+// reads (no mmap: with the pure-Go driver it costs a map and unmap per read); write transactions start IMMEDIATE so they never deadlock upgrading.
+func openSQLite(path string, readOnly bool) (*sql.DB, error) {
+	q := url.Values{}
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)",
+		"cache_size(-32000)", "temp_store(MEMORY)"} {
+		q.Add("_pragma", p)
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	q.Set("_time_format", "sqlite")
+	return sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+}
+
+// Close closes the Ent clients and the pools.
+func (d *DB) Close() error {
+	if d.ReadSQL != d.SQL {
+		d.ReadSQL.Close()
+	}
+	return d.Ent.Close()
+}
 
 // IsSQLite reports whether the database is SQLite.
 func (d *DB) IsSQLite() bool { return d.Dialect == dialect.SQLite }

@@ -58,20 +58,20 @@ func (l *Limiter) Allow(ctx context.Context, key string, perMinute int) (Decisio
 	if perMinute <= 0 {
 		return Decision{Allowed: true}, nil
 	}
-	now := l.now().UnixMilli()
-	w := Window.Milliseconds()
-	t := w / int64(perMinute) // emission interval
+	now := l.now().UnixMicro()
+	w := Window.Microseconds()
+	t := max(1, w/int64(perMinute)) // emission interval
 	nonce := ids.Random(8)
 	var tat int64
 	var got sql.NullString
 	if err := l.db.SQL.QueryRowContext(ctx, l.q, key, now, t, nonce, w).Scan(&tat, &got); err != nil {
 		return Decision{}, fmt.Errorf("rate limit: %w", err)
 	}
-	d := Decision{Limit: perMinute, Allowed: got.String == nonce, Reset: time.UnixMilli(tat)}
+	d := Decision{Limit: perMinute, Allowed: got.String == nonce, Reset: time.UnixMicro(tat)}
 	if d.Allowed {
 		d.Remaining = int((w - (tat - now)) / t)
 	} else {
-		d.RetryAfter = time.Duration(max(tat, now)+t-now-w) * time.Millisecond
+		d.RetryAfter = time.Duration(max(tat, now)+t-now-w) * time.Microsecond
 		if d.RetryAfter < time.Second {
 			d.RetryAfter = time.Second
 		}

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/palisade/palisade/app/apptest"
+	"github.com/palisade/palisade/app/testdb"
 	"github.com/palisade/palisade/app/db"
 )
 
 func openDB(t *testing.T) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), apptest.DatabaseURL(t))
+	d, err := db.Open(context.Background(), testdb.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -190,7 +190,7 @@ func decode(s string) (*scanner.Result, error) {
 
 // Get returns the account's report with its scan; a foreign id is ErrNotFound.
 func (s *Service) Get(ctx context.Context, accountID, id string) (*ent.Report, error) {
-	r, err := s.db.Ent.Report.Query().Where(report.ID(id), report.AccountID(accountID)).WithScan().Only(ctx)
+	r, err := s.db.Read.Report.Query().Where(report.ID(id), report.AccountID(accountID)).WithScan().Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, errs.ErrNotFound
 	}
@@ -224,7 +224,7 @@ func (s *Service) List(ctx context.Context, accountID, scanID string, page, limi
 	if limit > scans.MaxLimit {
 		limit = scans.MaxLimit
 	}
-	q := s.db.Ent.Report.Query().Where(report.AccountID(accountID))
+	q := s.db.Read.Report.Query().Where(report.AccountID(accountID))
 	if scanID != "" {
 		q = q.Where(report.ScanID(scanID))
 	}
@@ -252,7 +252,7 @@ func (s *Service) PDF(ctx context.Context, accountID, id string) (*ent.Report, [
 	if r.Status != report.StatusREADY {
 		return r, nil, errs.New(http.StatusConflict, fmt.Sprintf("the report is %s, not ready yet", strings.ToLower(string(r.Status))))
 	}
-	f, err := s.db.Ent.ReportFile.Get(ctx, r.ID)
+	f, err := s.db.Read.ReportFile.Get(ctx, r.ID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -73,6 +73,9 @@ func (s *Service) Cancel(ctx context.Context, accountID, id string) (*ent.Scan, 
 			return err
 		}
 		if n == 1 {
+			if err := s.moveCount(ctx, tx, accountID, scan.StatusPENDING, scan.StatusCANCELLED); err != nil {
+				return err
+			}
 			// Never started: give the quota back to the month it was taken from.
 			if _, err := c.Usage.Update().Where(usage.AccountID(accountID), usage.Period(Period(sc.CreatedAt)), usage.ScansGT(0)).
 				AddScans(-1).SetUpdatedAt(now).Save(ctx); err != nil {
@@ -100,7 +103,7 @@ func (s *Service) Reconcile(ctx context.Context) error {
 	cutoff := s.now().Add(-s.exec.staleAfter())
 	stale, err := s.db.Ent.Scan.Query().
 		Where(scan.StatusEQ(scan.StatusRUNNING), scan.Or(scan.HeartbeatAtLT(cutoff), scan.HeartbeatAtIsNil())).
-		Select(scan.FieldID, scan.FieldClaim).All(ctx)
+		Select(scan.FieldID, scan.FieldClaim, scan.FieldAccountID).All(ctx)
 	if err != nil {
 		return err
 	}
@@ -109,6 +112,9 @@ func (s *Service) Reconcile(ctx context.Context) error {
 			n, err := c.Scan.Update().Where(scan.ID(sc.ID), scan.Claim(sc.Claim), scan.StatusEQ(scan.StatusRUNNING)).
 				SetStatus(scan.StatusPENDING).SetClaim("").SetUpdatedAt(s.now()).Save(ctx)
 			if err != nil || n == 0 {
+				return err
+			}
+			if err := s.moveCount(ctx, tx, sc.AccountID, scan.StatusRUNNING, scan.StatusPENDING); err != nil {
 				return err
 			}
 			_, err = s.jobs.InsertTx(ctx, tx, Args{ScanID: sc.ID}, nil)
@@ -146,7 +152,7 @@ type Stats struct {
 // Stats counts queued and running scans across all instances.
 func (s *Service) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
-	err := s.db.SQL.QueryRowContext(ctx, `SELECT
+	err := s.db.ReadSQL.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM scans WHERE status = 'PENDING'),
 		(SELECT COUNT(*) FROM scans WHERE status = 'RUNNING')`).Scan(&st.QueueDepth, &st.Running)
 	return st, err
@@ -217,4 +223,33 @@ func (s *Service) WriteMetrics(ctx context.Context, w *strings.Builder) error {
 		fmt.Fprintf(w, "palisade_scan_duration_seconds_sum{depth=%q} %g\npalisade_scan_duration_seconds_count{depth=%q} %d\n", d, h.sum, d, h.n)
 	}
 	return nil
+}
+
+// moveCount moves one scan of the account from one status to another in the
+// per-status counters (from "" for a new scan), inside the caller's transaction.
+func (s *Service) moveCount(ctx context.Context, tx *sql.Tx, accountID string, from, to scan.Status) error {
+	q := s.rebind(`INSERT INTO scan_counts (account_id, status, n) VALUES (?, ?, ?)
+		ON CONFLICT (account_id, status) DO UPDATE SET n = scan_counts.n + excluded.n`)
+	if from != "" {
+		if _, err := tx.ExecContext(ctx, q, accountID, string(from), -1); err != nil {
+			return fmt.Errorf("counting scans: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, q, accountID, string(to), 1); err != nil {
+		return fmt.Errorf("counting scans: %w", err)
+	}
+	return nil
+}
+
+// countScans returns how many of the account's scans have status (all when empty), from the counters.
+func (s *Service) countScans(ctx context.Context, accountID, status string) (int, error) {
+	q := `SELECT COALESCE(SUM(n), 0) FROM scan_counts WHERE account_id = ?`
+	args := []any{accountID}
+	if status != "" {
+		q += ` AND status = ?`
+		args = append(args, status)
+	}
+	var n int64
+	err := s.db.ReadSQL.QueryRowContext(ctx, s.rebind(q), args...).Scan(&n)
+	return int(n), err
 }

@@ -67,11 +67,19 @@ func (s *Service) List(ctx context.Context, accountID string, p ListParams) ([]*
 	if p.Domain != "" {
 		preds = append(preds, scan.TargetDomain(strings.ToLower(strings.TrimSpace(p.Domain))))
 	}
-	total, err := s.db.Ent.Scan.Query().Where(preds...).Count(ctx)
+	var total int
+	var err error
+	if p.Domain != "" {
+		// One site's history: an index range count on (account_id, target_domain).
+		total, err = s.db.Read.Scan.Query().Where(preds...).Count(ctx)
+	} else {
+		// Whole history: the per-status counters, never a COUNT(*) over it.
+		total, err = s.countScans(ctx, accountID, strings.ToUpper(p.Status))
+	}
 	if err != nil {
 		return nil, Pagination{}, err
 	}
-	q := s.db.Ent.Scan.Query().Where(preds...).
+	q := s.db.Read.Scan.Query().Where(preds...).
 		Select(scan.FieldID, scan.FieldAccountID, scan.FieldTargetURL, scan.FieldTargetDomain, scan.FieldDepth,
 			scan.FieldStatus, scan.FieldOverallScore, scan.FieldGrade, scan.FieldFindingsCount,
 			scan.FieldCreatedAt, scan.FieldCompletedAt, scan.FieldUpdatedAt).
@@ -83,8 +91,16 @@ func (s *Service) List(ctx context.Context, accountID string, p ListParams) ([]*
 			return nil, Pagination{}, &errs.Validation{Field: "cursor", Message: "cursor is not one this API returned"}
 		}
 		q = q.Where(scan.Or(scan.CreatedAtLT(at), scan.And(scan.CreatedAt(at), scan.IDLT(id))))
-	} else {
-		q = q.Offset((p.Page - 1) * p.Limit)
+	} else if p.Page > 1 {
+		// Deep pages: skip rows on the covering index (ids only), then fetch
+		// just this page's rows — OFFSET never reads the rows it skips.
+		ids, err := s.db.Read.Scan.Query().Where(preds...).
+			Order(ent.Desc(scan.FieldCreatedAt), ent.Desc(scan.FieldID)).
+			Offset((p.Page - 1) * p.Limit).Limit(p.Limit + 1).IDs(ctx)
+		if err != nil {
+			return nil, Pagination{}, err
+		}
+		q = q.Where(scan.IDIn(ids...))
 	}
 	items, err := q.All(ctx)
 	if err != nil {
@@ -94,12 +110,13 @@ func (s *Service) List(ctx context.Context, accountID string, p ListParams) ([]*
 	if len(items) > p.Limit {
 		items = items[:p.Limit]
 		last := items[len(items)-1]
-		pg.NextCursor = encodeCursor(last.CreatedAt, last.ID)
+		pg.NextCursor = EncodeCursor(last.CreatedAt, last.ID)
 	}
 	return items, pg, nil
 }
 
-func encodeCursor(t time.Time, id string) string {
+// EncodeCursor makes the opaque cursor that continues after (t, id).
+func EncodeCursor(t time.Time, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(t.UTC().Format(time.RFC3339Nano) + "|" + id))
 }
 

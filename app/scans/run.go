@@ -128,8 +128,11 @@ func (s *Service) claimNext(ctx context.Context) (*ent.Scan, string, error) {
 				return err
 			}
 			n, err := res.RowsAffected()
-			won = n == 1
-			return err
+			if err != nil || n != 1 {
+				return err
+			}
+			won = true
+			return s.moveCount(ctx, tx, accountID, scan.StatusPENDING, scan.StatusRUNNING)
 		})
 		if err != nil {
 			return nil, "", fmt.Errorf("claiming scan %s: %w", id, err)
@@ -175,8 +178,17 @@ func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string) error
 		return s.finish(bg, sc, claim, scan.StatusCANCELLED, "cancelled by the user", res, took)
 	case ctx.Err() != nil:
 		// Shutdown or job timeout: give the scan back; River retries the job.
-		_, err := s.db.SQL.ExecContext(bg, s.rebind(`UPDATE scans SET status = 'PENDING', claim = '', updated_at = ? WHERE id = ? AND claim = ? AND status = 'RUNNING'`),
-			s.now(), sc.ID, claim)
+		err := s.db.InTx(bg, func(tx *sql.Tx, _ *ent.Client) error {
+			res, err := tx.ExecContext(bg, s.rebind(`UPDATE scans SET status = 'PENDING', claim = '', updated_at = ? WHERE id = ? AND claim = ? AND status = 'RUNNING'`),
+				s.now(), sc.ID, claim)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return err
+			}
+			return s.moveCount(bg, tx, sc.AccountID, scan.StatusRUNNING, scan.StatusPENDING)
+		})
 		if err != nil {
 			return err
 		}
@@ -262,6 +274,9 @@ func (s *Service) finish(ctx context.Context, sc *ent.Scan, claim string, status
 		}
 		if n == 0 {
 			return errClaimLost
+		}
+		if err := s.moveCount(ctx, tx, sc.AccountID, scan.StatusRUNNING, status); err != nil {
+			return err
 		}
 		if res != nil && len(res.Findings) > 0 {
 			bulk := make([]*ent.FindingCreate, 0, len(res.Findings))

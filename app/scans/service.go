@@ -118,8 +118,11 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 			return fmt.Errorf("queueing scan: %w", err)
 		}
 		sc, err = sc.Update().SetJobID(res.Job.ID).Save(ctx)
+		if err != nil {
+			return err
+		}
 		created = sc
-		return err
+		return s.moveCount(ctx, tx, acc.ID, "", scan.StatusPENDING)
 	})
 	if err != nil {
 		return nil, err
@@ -153,7 +156,7 @@ func takeQuota(ctx context.Context, c *ent.Client, accountID string, plan billin
 
 // Used returns how many scans the account has used this month.
 func (s *Service) Used(ctx context.Context, accountID string) (int, error) {
-	u, err := s.db.Ent.Usage.Query().Where(usage.AccountID(accountID), usage.Period(Period(s.now()))).Only(ctx)
+	u, err := s.db.Read.Usage.Query().Where(usage.AccountID(accountID), usage.Period(Period(s.now()))).Only(ctx)
 	if ent.IsNotFound(err) {
 		return 0, nil
 	}
@@ -165,7 +168,7 @@ func (s *Service) Used(ctx context.Context, accountID string) (int, error) {
 
 // Get returns the account's scan; another account's id is ErrNotFound.
 func (s *Service) Get(ctx context.Context, accountID, id string) (*ent.Scan, error) {
-	sc, err := s.db.Ent.Scan.Query().Where(scan.ID(id), scan.AccountID(accountID)).Only(ctx)
+	sc, err := s.db.Read.Scan.Query().Where(scan.ID(id), scan.AccountID(accountID)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, errs.ErrNotFound
 	}
@@ -212,7 +215,7 @@ func decodeResult(s string) (*scanner.Result, error) {
 
 // Events returns the scan's progress events after id afterID, in order.
 func (s *Service) Events(ctx context.Context, accountID, scanID string, afterID int) ([]*ent.ScanEvent, error) {
-	return s.db.Ent.ScanEvent.Query().
+	return s.db.Read.ScanEvent.Query().
 		Where(scanevent.ScanID(scanID), scanevent.AccountID(accountID), scanevent.IDGT(afterID)).
 		Order(ent.Asc(scanevent.FieldID)).All(ctx)
 }

@@ -117,6 +117,18 @@ func (f ScanFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ScanMutation", m)
 }
 
+// The ScanCountFunc type is an adapter to allow the use of ordinary
+// function as ScanCount mutator.
+type ScanCountFunc func(context.Context, *ent.ScanCountMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ScanCountFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ScanCountMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ScanCountMutation", m)
+}
+
 // The ScanEventFunc type is an adapter to allow the use of ordinary
 // function as ScanEvent mutator.
 type ScanEventFunc func(context.Context, *ent.ScanEventMutation) (ent.Value, error)

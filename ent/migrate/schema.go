@@ -316,6 +316,39 @@ var (
 			},
 		},
 	}
+	// ScanCountsColumns holds the columns for the "scan_counts" table.
+	ScanCountsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "status", Type: field.TypeString},
+		{Name: "n", Type: field.TypeInt64, Default: 0},
+		{Name: "account_id", Type: field.TypeString, Size: 40},
+	}
+	// ScanCountsTable holds the schema information for the "scan_counts" table.
+	ScanCountsTable = &schema.Table{
+		Name:       "scan_counts",
+		Columns:    ScanCountsColumns,
+		PrimaryKey: []*schema.Column{ScanCountsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "scan_counts_accounts_account",
+				Columns:    []*schema.Column{ScanCountsColumns[3]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "scancount_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{ScanCountsColumns[3]},
+			},
+			{
+				Name:    "scancount_account_id_status",
+				Unique:  true,
+				Columns: []*schema.Column{ScanCountsColumns[3], ScanCountsColumns[1]},
+			},
+		},
+	}
 	// ScanEventsColumns holds the columns for the "scan_events" table.
 	ScanEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -498,6 +531,7 @@ var (
 		ReportsTable,
 		ReportFilesTable,
 		ScansTable,
+		ScanCountsTable,
 		ScanEventsTable,
 		SessionsTable,
 		StripeEventsTable,
@@ -515,6 +549,7 @@ func init() {
 	ReportsTable.ForeignKeys[1].RefTable = ScansTable
 	ReportFilesTable.ForeignKeys[0].RefTable = ReportsTable
 	ScansTable.ForeignKeys[0].RefTable = AccountsTable
+	ScanCountsTable.ForeignKeys[0].RefTable = AccountsTable
 	ScanEventsTable.ForeignKeys[0].RefTable = ScansTable
 	ScanEventsTable.ForeignKeys[1].RefTable = AccountsTable
 	SessionsTable.ForeignKeys[0].RefTable = AccountsTable

@@ -33,6 +33,9 @@ type ReportFile func(*sql.Selector)
 // Scan is the predicate function for scan builders.
 type Scan func(*sql.Selector)
 
+// ScanCount is the predicate function for scancount builders.
+type ScanCount func(*sql.Selector)
+
 // ScanEvent is the predicate function for scanevent builders.
 type ScanEvent func(*sql.Selector)
 

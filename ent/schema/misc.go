@@ -59,7 +59,7 @@ func (KV) Indexes() []ent.Index {
 }
 
 // RateLimit is the state of one API key's request rate (GCRA: the
-// theoretical arrival time of the next request, in Unix milliseconds). It
+// theoretical arrival time of the next request, in Unix microseconds). It
 // lives in the database so every instance enforces the same limit.
 type RateLimit struct{ ent.Schema }
 
