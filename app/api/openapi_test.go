@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gofiber/fiber/v2"
@@ -19,6 +20,9 @@ import (
 	"github.com/pb33f/libopenapi-validator/schema_validation"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 
+	"github.com/palisade/palisade/app/reporting"
+	"github.com/palisade/palisade/app/scanner"
+	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/views/pages"
 )
 
@@ -537,4 +541,84 @@ func TestServeOpenAPI(t *testing.T) {
 	if openAPIJSON[0] == 'X' {
 		t.Error("OpenAPIDocument returned the embedded slice itself")
 	}
+}
+
+// TestOpenAPISchemasMatchGoTypes marshals the Go values the handlers answer
+// with and validates them against the document's schemas, so the two cannot
+// drift apart silently.
+func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
+	doc, err := libopenapi.NewDocument(OpenAPIDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv := schema_validation.NewSchemaValidator()
+	validate := func(name string, v any) {
+		t.Helper()
+		proxy := model.Model.Components.Schemas.GetOrZero(name)
+		if proxy == nil || proxy.Schema() == nil {
+			t.Fatalf("no schema %s", name)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, errs := sv.ValidateSchemaBytesWithVersion(proxy.Schema(), b, 3.1); !ok {
+			for _, e := range errs {
+				t.Errorf("%s %s does not match the schema: %s", name, b, e.Reason)
+				for _, f := range e.SchemaValidationErrors {
+					t.Errorf("    at %s (%s): %s", f.FieldPath, f.KeywordLocation, f.Reason)
+				}
+			}
+		}
+	}
+
+	created := time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+	done := created.Add(48 * time.Second)
+	score, grade := 72, "B"
+	pending := scans.ScanSummary{ID: "scn_a", TargetURL: "https://example.com/", TargetDomain: "example.com",
+		Depth: "STANDARD", Status: "PENDING", CreatedAt: created}
+	completed := pending
+	completed.Status, completed.OverallScore, completed.Grade, completed.FindingsCount, completed.CompletedAt = "COMPLETED", &score, &grade, 1, &done
+	res := &scanner.Result{
+		TargetURL: "https://example.com/", TargetDomain: "example.com", Depth: scanner.Standard,
+		FinalURL: "https://example.com/", StatusCode: 200, DurationMs: 4812, OverallScore: score, Grade: grade,
+		Categories: []scanner.Category{{Name: "headers", Score: 18, MaxScore: 30, Grade: "C", Checks: []scanner.CheckResult{
+			{ID: "headers.hsts", Name: "HSTS", Category: "headers", Status: scanner.StatusFail, Value: "missing", Description: "d"}}}},
+		Findings: []scanner.Finding{{CheckID: "headers.hsts", Category: "headers", Severity: scanner.SeverityMedium,
+			Title: "t", Description: "d", Recommendation: "r", Evidence: "e"}},
+		Headers:        map[string]string{"content-type": "text/html"},
+		MissingHeaders: []string{"strict-transport-security"},
+		RedirectChain:  []scanner.Hop{{URL: "http://example.com/", StatusCode: 301, Location: "https://example.com/"}, {URL: "https://example.com/", StatusCode: 200}},
+		TLS: &scanner.TLSInfo{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Subject: "CN=example.com", Issuer: "CN=R11",
+			DNSNames: []string{"example.com"}, NotBefore: created, NotAfter: created.AddDate(0, 3, 0), DaysLeft: 90, Trusted: true},
+		Summary: scanner.Summary{Total: 1, Medium: 1},
+	}
+	failed := pending
+	failed.Status, failed.CompletedAt = "FAILED", &done
+	failedRes := &scanner.Result{TargetURL: "https://example.com/", Error: "the host example.com could not be resolved", DurationMs: 12}
+
+	validate("ScanSummary", pending)
+	validate("ScanSummary", completed)
+	validate("Scan", scans.DetailOf(pending, nil, nil))
+	validate("Scan", scans.DetailOf(completed, res, nil))
+	validate("Scan", scans.DetailOf(failed, failedRes, nil))
+	validate("ScanList", map[string]any{"data": []scans.ScanSummary{completed},
+		"pagination": scans.Pagination{Page: 1, Limit: 20, Total: 21, Pages: 2, NextCursor: scans.EncodeCursor(created, "scn_a")}})
+	validate("ScanList", map[string]any{"data": []scans.ScanSummary{}, "pagination": scans.Pagination{Page: 1, Limit: 20}})
+
+	ready := reporting.View{ID: "rpt_a", Title: "Security Report — example.com", Version: 1, Status: "READY", PDFSize: 48213, Format: "PDF",
+		SHA256: strings.Repeat("ab", 32), CreatedAt: created, Scan: reporting.ScanRef{ID: "scn_a", TargetURL: "https://example.com/",
+			TargetDomain: "example.com", OverallScore: &score, Grade: &grade},
+		DownloadURL: "/api/v1/report/rpt_a/pdf", StatusURL: "/api/v1/report/rpt_a"}
+	pendingReport := ready
+	pendingReport.Status, pendingReport.PDFSize, pendingReport.SHA256 = "PENDING", 0, ""
+	failedReport := pendingReport
+	failedReport.Status, failedReport.Error = "FAILED", "rendering failed"
+	validate("Report", ready)
+	validate("Report", pendingReport)
+	validate("Report", failedReport)
 }

@@ -74,7 +74,9 @@ func WithDatabase(url string) Option { return func(s *Setup) { s.Config.Database
 func WithExec(e scans.ExecOptions) Option { return func(s *Setup) { s.App.Exec = e } }
 
 // WithRateLimit replaces every plan's requests per minute (load tests).
-func WithRateLimit(perMinute int) Option { return func(s *Setup) { s.App.RateLimitOverride = perMinute } }
+func WithRateLimit(perMinute int) Option {
+	return func(s *Setup) { s.App.RateLimitOverride = perMinute }
+}
 
 // WithWorkers sets PALISADE_WORKERS.
 func WithWorkers(n int) Option { return func(s *Setup) { s.Config.Workers = n } }

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/palisade/palisade/app/testdb"
 	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/testdb"
 )
 
 func openDB(t *testing.T) *db.DB {

@@ -43,4 +43,3 @@ func URL(t testing.TB) string {
 	u.Path = "/" + name
 	return u.String()
 }
-

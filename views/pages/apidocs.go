@@ -52,6 +52,16 @@ type APIOperation struct {
 	pathExamples map[string]string
 }
 
+// successType is the content type of the operation's first 2xx response.
+func (o APIOperation) successType() string {
+	for _, r := range o.Responses {
+		if strings.HasPrefix(r.Code, "2") {
+			return r.ContentType
+		}
+	}
+	return ""
+}
+
 // APIParam is a path, query or header parameter.
 type APIParam struct {
 	Name        string
@@ -97,6 +107,12 @@ func (o APIOperation) Curl(baseURL string) string {
 	}
 	var b strings.Builder
 	b.WriteString("curl -s")
+	switch o.successType() {
+	case "text/event-stream":
+		b.WriteString("N") // no buffering: print events as they arrive
+	case "application/pdf", "application/octet-stream":
+		b.WriteString(" -OJ") // save under the server's file name
+	}
 	if o.Method != "GET" {
 		b.WriteString(" -X " + o.Method)
 	}
@@ -109,9 +125,6 @@ func (o APIOperation) Curl(baseURL string) string {
 		if o.exampleBody != "" {
 			b.WriteString(" \\\n  -d " + shellQuote(o.exampleBody))
 		}
-	}
-	if strings.HasSuffix(o.Path, "/pdf") {
-		b.WriteString(" -OJ")
 	}
 	return b.String()
 }
@@ -180,11 +193,10 @@ type oasResponse struct {
 }
 
 type oasMediaType struct {
-	Schema   *oasSchema      `json:"schema"`
-	Example  json.RawMessage `json:"example"`
-	Examples map[string]struct {
-		Value json.RawMessage `json:"value"`
-	} `json:"examples"`
+	Schema  *oasSchema      `json:"schema"`
+	Example json.RawMessage `json:"example"`
+	// Examples is kept raw so the first example in document order can be found.
+	Examples json.RawMessage `json:"examples"`
 }
 
 type oasSchema struct {
@@ -402,9 +414,7 @@ func (d *oasDoc) fields(s *oasSchema) []APIField {
 		if t := d.schema(p); desc == "" && t != nil {
 			desc = t.Description
 		}
-		if len(p.Default) > 0 {
-			desc = strings.TrimSpace(desc + " Default: " + strings.Trim(string(p.Default), `"`) + ".")
-		}
+		desc = withDefault(desc, p.Default)
 		out = append(out, APIField{Name: name, Type: d.typeOf(p), Required: req[name], Description: desc})
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -416,6 +426,14 @@ func (d *oasDoc) fields(s *oasSchema) []APIField {
 	return out
 }
 
+// withDefault appends "Default: x." to desc unless it already mentions a default.
+func withDefault(desc string, def json.RawMessage) string {
+	if len(def) == 0 || strings.Contains(strings.ToLower(desc), "default") {
+		return desc
+	}
+	return strings.TrimSpace(desc + " Default: " + strings.Trim(string(def), `"`) + ".")
+}
+
 // firstExample is one example value of a media type, compact JSON.
 func firstExample(mt *oasMediaType) string {
 	if mt == nil {
@@ -424,14 +442,19 @@ func firstExample(mt *oasMediaType) string {
 	if len(mt.Example) > 0 {
 		return compactJSON(mt.Example)
 	}
-	names := make([]string, 0, len(mt.Examples))
-	for k := range mt.Examples {
-		names = append(names, k)
+	if len(mt.Examples) == 0 {
+		return ""
 	}
-	sort.Strings(names)
-	for _, k := range names {
-		if v := mt.Examples[k].Value; len(v) > 0 {
-			return compactJSON(v)
+	_, vals, err := orderedObject(mt.Examples)
+	if err != nil {
+		return ""
+	}
+	for _, raw := range vals {
+		var ex struct {
+			Value json.RawMessage `json:"value"`
+		}
+		if json.Unmarshal(raw, &ex) == nil && len(ex.Value) > 0 {
+			return compactJSON(ex.Value)
 		}
 	}
 	return ""
@@ -561,8 +584,8 @@ func (d *oasDoc) operation(p oasPath, m oasMethod) (APIOperation, error) {
 			}
 			seen[key] = true
 			desc := prm.Description
-			if prm.Schema != nil && len(prm.Schema.Default) > 0 {
-				desc = strings.TrimSpace(desc + " Default: " + strings.Trim(string(prm.Schema.Default), `"`) + ".")
+			if prm.Schema != nil {
+				desc = withDefault(desc, prm.Schema.Default)
 			}
 			op.Parameters = append(op.Parameters, APIParam{
 				Name: prm.Name, In: prm.In, Required: prm.Required || prm.In == "path",

@@ -23,7 +23,7 @@ const sampleOpenAPI = `{
         "operationId": "createThing", "tags": ["things"], "summary": "Make a thing", "description": "Makes one.",
         "requestBody": {"required": true, "content": {"application/json": {
           "schema": {"$ref": "#/components/schemas/NewThing"},
-          "examples": {"a": {"value": {"name": "it's", "size": 3}}}}}},
+          "examples": {"first": {"value": {"name": "it's", "size": 3}}, "another": {"value": {"name": "b"}}}}}},
         "responses": {
           "201": {"description": "Created.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
           "400": {"$ref": "#/components/responses/Bad"}
@@ -133,6 +133,7 @@ func TestAPIDocsRendersEveryOperation(t *testing.T) {
 		}
 	}
 
+	// The curl example uses the first example in document order, shell-quoted.
 	create := doc.Find(`[data-testid="op-createThing"]`)
 	curl := create.Find(`[data-testid="op-curl"]`).Text()
 	for _, s := range []string{"-X POST", `Authorization: Bearer $PALISADE_API_KEY`, "Content-Type: application/json", `-d '{"name":"it'\''s","size":3}'`} {
