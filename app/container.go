@@ -170,7 +170,8 @@ func (c *Container) newFiber() *fiber.App {
 	apiHandler := api.NewHandler(c.Auth, c.Scans, c.Reports, c.Limiter, c.Log)
 	apiHandler.RateOverride = c.opts.RateLimitOverride
 	apiHandler.Routes(f)
-	web.NewHandler(c.Config, c.Auth, c.Scans, c.Reports, c.Billing, c.KV, c.Log).Routes(f)
+	web.NewHandler(web.Deps{Config: c.Config, Auth: c.Auth, Scans: c.Scans, Reports: c.Reports, Billing: c.Billing,
+		Limiter: c.Limiter, Storage: c.KV, Log: c.Log}).Routes(f)
 	return f
 }
 

@@ -1,8 +1,10 @@
 package app_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -271,5 +273,37 @@ func TestGenerateReportFromScanPage(t *testing.T) {
 	}
 	if other := signUp(t, env, "other-pdf@example.com"); other.Get(link).Status != 404 {
 		t.Errorf("another account downloaded the PDF")
+	}
+}
+
+func TestLogInThrottling(t *testing.T) {
+	env := apptest.New(t)
+	env.User("victim@example.com", billing.Free)
+	b := env.Browser()
+	b.Get("/login")
+	for i := 0; i < 10; i++ {
+		if p := b.Post("/login", url.Values{"email": {"victim@example.com"}, "password": {"wrong guess " + strconv.Itoa(i)}}); p.Status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d = %d", i+1, p.Status)
+		}
+	}
+	// Even the right password is refused now, with a clear wait.
+	p := b.Post("/login", url.Values{"email": {"victim@example.com"}, "password": {"correct horse battery"}})
+	msg := p.Doc.Find(`[data-testid="form-error"]`).Text()
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(msg, "Try again in") || !strings.Contains(msg, "minute") {
+		t.Fatalf("11th attempt = %d %q", p.Status, msg)
+	}
+	// An address with no account is throttled the same way (no enumeration).
+	for i := 0; i < 10; i++ {
+		b.Post("/login", url.Values{"email": {"nobody@example.com"}, "password": {"x"}})
+	}
+	if p := b.Post("/login", url.Values{"email": {"nobody@example.com"}, "password": {"x"}}); p.Status != http.StatusTooManyRequests {
+		t.Errorf("unknown address not throttled alike: %d", p.Status)
+	}
+	// Per address: 30 attempts from one IP across many e-mails, then refused.
+	for i := 0; i < 8; i++ {
+		b.Post("/login", url.Values{"email": {fmt.Sprintf("spray%d@example.com", i)}, "password": {"x"}})
+	}
+	if p := b.Post("/login", url.Values{"email": {"fresh@example.com"}, "password": {"x"}}); p.Status != http.StatusTooManyRequests {
+		t.Errorf("31st attempt from one address = %d, want 429", p.Status)
 	}
 }

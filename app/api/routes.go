@@ -17,13 +17,16 @@ const (
 	RouteReportGet  = "api.report.get"
 	RouteReportPDF  = "api.report.pdf"
 	RouteUsage      = "api.usage"
+	RouteOpenAPI    = "api.openapi"
 )
 
 // Prefix is where the API lives.
 const Prefix = "/api/v1"
 
-// Routes registers every API route behind key authentication.
+// Routes registers every API route: the OpenAPI document in the open, the
+// rest behind key authentication and rate limiting.
 func (h *Handler) Routes(app *fiber.App) {
+	app.Get(OpenAPIPath, ServeOpenAPI).Name(RouteOpenAPI)
 	v1 := app.Group(Prefix, h.limitBody, h.requireKey)
 	v1.Post("/scan", h.createScan).Name(RouteScanCreate)
 	v1.Get("/scan", h.listScans).Name(RouteScanList)

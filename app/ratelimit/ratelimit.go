@@ -55,11 +55,18 @@ RETURNING tat, nonce`, max, ph[0], ph[1], ph[2], ph[3], ph[4])
 
 // Allow counts one request for key against perMinute.
 func (l *Limiter) Allow(ctx context.Context, key string, perMinute int) (Decision, error) {
+	return l.AllowN(ctx, key, perMinute, Window)
+}
+
+// AllowN counts one event for key against limit per window (log-in
+// attempts use a longer window than API requests).
+func (l *Limiter) AllowN(ctx context.Context, key string, limit int, window time.Duration) (Decision, error) {
+	perMinute := limit
 	if perMinute <= 0 {
 		return Decision{Allowed: true}, nil
 	}
 	now := l.now().UnixMicro()
-	w := Window.Microseconds()
+	w := window.Microseconds()
 	t := max(1, w/int64(perMinute)) // emission interval
 	nonce := ids.Random(8)
 	var tat int64

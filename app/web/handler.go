@@ -12,6 +12,7 @@ import (
 	"github.com/palisade/palisade/app/config"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/httpx"
+	"github.com/palisade/palisade/app/ratelimit"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/billing"
@@ -24,15 +25,32 @@ type Handler struct {
 	scans   *scans.Service
 	reports *reporting.Service
 	billing *billing.Service
+	limiter *ratelimit.Limiter
 	cfg     config.Config
 	log     *slog.Logger
 	csrf    fiber.Handler
 	cookie  string
 }
 
-// NewHandler wires the web surface. storage keeps CSRF tokens where every instance sees them.
-func NewHandler(cfg config.Config, a *auth.Service, s *scans.Service, r *reporting.Service, b *billing.Service, storage fiber.Storage, log *slog.Logger) *Handler {
-	h := &Handler{auth: a, scans: s, reports: r, billing: b, cfg: cfg, log: log, cookie: "palisade_session"}
+// Deps are the services the web surface uses.
+type Deps struct {
+	Config  config.Config
+	Auth    *auth.Service
+	Scans   *scans.Service
+	Reports *reporting.Service
+	Billing *billing.Service
+	Limiter *ratelimit.Limiter
+	// Storage keeps CSRF tokens where every instance sees them.
+	Storage fiber.Storage
+	Log     *slog.Logger
+}
+
+// NewHandler wires the web surface.
+func NewHandler(d Deps) *Handler {
+	cfg := d.Config
+	h := &Handler{auth: d.Auth, scans: d.Scans, reports: d.Reports, billing: d.Billing, limiter: d.Limiter,
+		cfg: cfg, log: d.Log, cookie: "palisade_session"}
+	storage := d.Storage
 	csrfCookie := "palisade_csrf"
 	if cfg.SecureCookies() {
 		// __Host- cookies are bound to this exact origin over HTTPS.

@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -62,8 +64,25 @@ func (h *Handler) logInForm(c *fiber.Ctx) error {
 	return httpx.Render(c, http.StatusOK, pages.LogIn(pages.AuthForm{}), nil)
 }
 
+// Log-in throttling: attempts per address (any e-mail) and per e-mail
+// address (from any address), whether or not the account exists, so the
+// throttle reveals nothing either.
+const (
+	loginWindow     = 15 * time.Minute
+	loginPerIP      = 30
+	loginPerAccount = 10
+)
+
 func (h *Handler) logIn(c *fiber.Ctx) error {
 	f := pages.AuthForm{Email: c.FormValue("email"), Errors: components.FormErrors{}}
+	if wait, err := h.loginThrottle(c, f.Email); err != nil {
+		return err
+	} else if wait > 0 {
+		mins := int((wait + time.Minute - 1) / time.Minute)
+		f.Errors[""] = fmt.Sprintf("Too many log-in attempts. Try again in %d minute%s.", mins, plural(mins))
+		c.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		return httpx.Render(c, http.StatusTooManyRequests, pages.LogIn(f), nil)
+	}
 	u, err := h.auth.LogIn(c.UserContext(), f.Email, c.FormValue("password"))
 	if errors.Is(err, auth.ErrBadCredentials) {
 		f.Errors[""] = "The e-mail address or password is not right."
@@ -76,6 +95,38 @@ func (h *Handler) logIn(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/dashboard", fiber.StatusSeeOther)
+}
+
+// loginThrottle counts the attempt and returns how long to wait when over a limit.
+func (h *Handler) loginThrottle(c *fiber.Ctx, email string) (time.Duration, error) {
+	keys := []struct {
+		key   string
+		limit int
+	}{
+		{"login:ip:" + auth.HashToken(c.IP())[:40], loginPerIP},
+		{"login:acct:" + auth.HashToken(strings.ToLower(strings.TrimSpace(email)))[:40], loginPerAccount},
+	}
+	var wait time.Duration
+	for _, k := range keys {
+		d, err := h.limiter.AllowN(c.UserContext(), k.key, k.limit, loginWindow)
+		if err != nil {
+			return 0, err
+		}
+		if !d.Allowed && d.RetryAfter > wait {
+			wait = d.RetryAfter
+		}
+	}
+	if wait > 0 {
+		h.log.Warn("log-in throttled", "ip", c.IP())
+	}
+	return wait, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // startSession rotates: any session the browser had is ended before a new one starts.

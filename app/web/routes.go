@@ -26,6 +26,7 @@ const (
 	RoutePortal    = "billing.portal"
 	RouteKeys      = "keys"
 	RouteKeyRevoke = "keys.revoke"
+	RouteAPIDocs   = "docs.api"
 )
 
 // Routes registers every web route. Public pages carry CSRF and the viewer;
@@ -38,6 +39,7 @@ func (h *Handler) Routes(app *fiber.App) {
 	pub.get("/login", RouteLogIn, h.logInForm)
 	pub.post("/login", RouteLogIn, h.logIn)
 	pub.post("/logout", RouteLogOut, h.logOut)
+	pub.get("/docs/api", RouteAPIDocs, h.apiDocs)
 
 	user := pub.with(h.requireUser)
 	user.get("/dashboard", RouteDashboard, h.dashboard)
