@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/billing"
 )
@@ -305,5 +307,114 @@ func TestLogInThrottling(t *testing.T) {
 	}
 	if p := b.Post("/login", url.Values{"email": {"fresh@example.com"}, "password": {"x"}}); p.Status != http.StatusTooManyRequests {
 		t.Errorf("31st attempt from one address = %d, want 429", p.Status)
+	}
+}
+
+func TestTeamInviteRolesAndRemoval(t *testing.T) {
+	env := apptest.New(t)
+	owner := signUp(t, env, "owner@example.com")
+	p := owner.Post("/team/invite", url.Values{"role": {"member"}})
+	link := strings.TrimSpace(p.Doc.Find(`[data-testid="invite-link-value"]`).Text())
+	if !strings.Contains(link, "/invite/") {
+		t.Fatalf("no invite link: %d", p.Status)
+	}
+	path := link[strings.Index(link, "/invite/"):]
+	member := env.Browser()
+	if p := member.Get(path); p.Status != 200 || p.Doc.Find(`[data-testid="invite"]`).Length() != 1 {
+		t.Fatalf("invite page = %d", p.Status)
+	}
+	p = member.Post(path, url.Values{"email": {"member@example.com"}, "password": {"a long enough password"}})
+	if p.URL.Path != "/dashboard" {
+		t.Fatalf("accepting the invite ended at %s", p.URL)
+	}
+	if p := env.Browser().Get(path); p.Status != 404 {
+		t.Errorf("a used invite link still works: %d", p.Status)
+	}
+	// Members cannot manage keys or billing.
+	if p := member.Get("/keys"); p.Status != http.StatusForbidden {
+		t.Errorf("member on /keys = %d, want 403", p.Status)
+	}
+	if p := member.Post("/billing/checkout", url.Values{"plan": {"pro"}}); p.Status != http.StatusForbidden {
+		t.Errorf("member checkout = %d, want 403", p.Status)
+	}
+	// Both see the same account's team.
+	p = owner.Get("/team")
+	if n := p.Doc.Find(`[data-testid="member-row"]`).Length(); n != 2 {
+		t.Fatalf("team has %d members, want 2", n)
+	}
+	var memberID string
+	p.Doc.Find(`[data-testid="member-row"]`).Each(func(_ int, s *goquery.Selection) {
+		if strings.Contains(s.Text(), "member@example.com") {
+			action, _ := s.Find(`form[action$="/role"]`).Attr("action")
+			memberID = strings.TrimSuffix(strings.TrimPrefix(action, "/team/"), "/role")
+		}
+	})
+	if memberID == "" {
+		t.Fatal("no role form for the member")
+	}
+	// Promotion ends the member's sessions (privilege change).
+	owner.Post("/team/"+memberID+"/role", url.Values{"role": {"owner"}})
+	if p := member.Get("/dashboard"); p.URL.Path != "/login" {
+		t.Errorf("after a role change the old session still works (%s)", p.URL)
+	}
+	// Back to member; an owner removing the last other owner leaves one owner.
+	owner.Post("/team/"+memberID+"/role", url.Values{"role": {"member"}})
+	ownerUser, err := env.C.Auth.UserByEmail(t.Context(), "owner@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.C.Auth.SetRole(t.Context(), ownerUser.AccountID, ownerUser.ID, "member"); err == nil {
+		t.Errorf("the last owner was demoted")
+	}
+	p = owner.Post("/team/"+memberID+"/remove", nil)
+	if n := p.Doc.Find(`[data-testid="member-row"]`).Length(); n != 1 {
+		t.Errorf("after removal the team has %d members", n)
+	}
+	// Another account cannot touch this team's members.
+	stranger := signUp(t, env, "stranger@example.com")
+	stranger.Get("/team")
+	if p := stranger.Post("/team/"+memberID+"/remove", nil); p.Status != 404 {
+		t.Errorf("stranger removing a member = %d, want 404", p.Status)
+	}
+}
+
+func TestSettingsPasswordAndDelete(t *testing.T) {
+	env := apptest.New(t)
+	site := target(t)
+	a := signUp(t, env, "settings@example.com")
+	other := env.Browser()
+	other.Get("/login")
+	other.Post("/login", url.Values{"email": {"settings@example.com"}, "password": {"a long enough password"}})
+	a.Post("/scans", url.Values{"url": {site.URL}, "depth": {"QUICK"}})
+
+	a.Get("/account")
+	p := a.Post("/account/password", url.Values{"current": {"wrong"}, "new": {"another long password"}})
+	if p.Status != 422 || p.Doc.Find(`[data-testid="error-current"]`).Length() != 1 {
+		t.Fatalf("wrong current password = %d", p.Status)
+	}
+	p = a.Post("/account/password", url.Values{"current": {"a long enough password"}, "new": {"another long password"}})
+	if p.URL.Path != "/account" || p.Doc.Find(`[data-testid="settings-message"]`).Length() != 1 {
+		t.Fatalf("password change ended at %s", p.URL)
+	}
+	if p := other.Get("/dashboard"); p.URL.Path != "/login" {
+		t.Errorf("the other session survived a password change")
+	}
+	p = a.Post("/account/name", url.Values{"account": {"Acme Security"}})
+	if p.Doc.Find(`#account-name`).AttrOr("value", "") != "Acme Security" {
+		t.Errorf("rename did not stick")
+	}
+	p = a.Post("/account/delete", url.Values{"confirm": {"nope"}})
+	if p.Status != 422 {
+		t.Errorf("delete without confirmation = %d", p.Status)
+	}
+	p = a.Post("/account/delete", url.Values{"confirm": {"Acme Security"}})
+	if p.URL.Path != "/" {
+		t.Fatalf("delete ended at %s", p.URL)
+	}
+	if _, err := env.C.Auth.UserByEmail(t.Context(), "settings@example.com"); err == nil {
+		t.Error("the user still exists")
+	}
+	if n, _ := env.C.DB.Ent.Scan.Query().Count(t.Context()); n != 0 {
+		t.Errorf("%d scans left after deleting the account", n)
 	}
 }

@@ -27,6 +27,15 @@ const (
 	RouteKeys      = "keys"
 	RouteKeyRevoke = "keys.revoke"
 	RouteAPIDocs   = "docs.api"
+	RouteSettings  = "account"
+	RouteRename    = "account.name"
+	RoutePassword  = "account.password"
+	RouteDelete    = "account.delete"
+	RouteTeam      = "team"
+	RouteInvite    = "team.invite"
+	RouteRole      = "team.role"
+	RouteRemove    = "team.remove"
+	RouteJoin      = "invite.accept"
 )
 
 // Routes registers every web route. Public pages carry CSRF and the viewer;
@@ -40,6 +49,8 @@ func (h *Handler) Routes(app *fiber.App) {
 	pub.post("/login", RouteLogIn, h.logIn)
 	pub.post("/logout", RouteLogOut, h.logOut)
 	pub.get("/docs/api", RouteAPIDocs, h.apiDocs)
+	pub.get("/invite/:token", RouteJoin, h.inviteForm)
+	pub.post("/invite/:token", RouteJoin, h.acceptInvite)
 
 	user := pub.with(h.requireUser)
 	user.get("/dashboard", RouteDashboard, h.dashboard)
@@ -52,12 +63,20 @@ func (h *Handler) Routes(app *fiber.App) {
 	user.get("/reports", RouteReports, h.listReports)
 	user.get("/reports/:id/pdf", RouteReportPDF, h.reportPDF)
 	user.get("/billing", RouteBilling, h.billingPage)
+	user.get("/account", RouteSettings, h.settingsPage)
+	user.post("/account/password", RoutePassword, h.changePassword)
+	user.get("/team", RouteTeam, h.teamPage)
 	owner := user.with(h.requireOwner)
 	owner.post("/billing/checkout", RouteCheckout, h.checkout)
 	owner.post("/billing/portal", RoutePortal, h.portal)
 	owner.get("/keys", RouteKeys, h.keysPage)
 	owner.post("/keys", RouteKeys, h.createKey)
 	owner.post("/keys/:id/revoke", RouteKeyRevoke, h.revokeKey)
+	owner.post("/account/name", RouteRename, h.renameAccount)
+	owner.post("/account/delete", RouteDelete, h.deleteAccount)
+	owner.post("/team/invite", RouteInvite, h.createInvite)
+	owner.post("/team/:id/role", RouteRole, h.setRole)
+	owner.post("/team/:id/remove", RouteRemove, h.removeMember)
 }
 
 // router applies a middleware chain to each route it registers, so the

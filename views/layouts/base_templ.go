@@ -106,14 +106,14 @@ func Base(title string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if v := components.Page(ctx).Viewer; v != nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<nav class=\"main\"><a href=\"/dashboard\">Dashboard</a> <a href=\"/reports\">Reports</a> <a href=\"/keys\">API keys</a> <a href=\"/billing\">Billing</a></nav><span class=\"small\" data-testid=\"viewer\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<nav class=\"main\"><a href=\"/dashboard\">Dashboard</a> <a href=\"/reports\">Reports</a> <a href=\"/keys\">API keys</a> <a href=\"/billing\">Billing</a> <a href=\"/team\">Team</a> <a href=\"/account\">Settings</a></nav><span class=\"small\" data-testid=\"viewer\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var7 string
 			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(v.Email)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `layouts/base.templ`, Line: 34, Col: 56}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `layouts/base.templ`, Line: 36, Col: 56}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 			if templ_7745c5c3_Err != nil {

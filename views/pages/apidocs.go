@@ -234,6 +234,7 @@ var httpMethods = map[string]bool{
 	"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true,
 }
 
+// UnmarshalJSON reads the paths object, keeping the order of paths and methods.
 func (p *orderedPaths) UnmarshalJSON(b []byte) error {
 	keys, raws, err := orderedObject(b)
 	if err != nil {
