@@ -418,3 +418,31 @@ func TestSettingsPasswordAndDelete(t *testing.T) {
 		t.Errorf("%d scans left after deleting the account", n)
 	}
 }
+
+func TestHistoryFiltersAndTrend(t *testing.T) {
+	env := apptest.New(t)
+	site := target(t)
+	b := signUp(t, env, "history@example.com")
+	s, _ := env.C.Auth.UserByEmail(t.Context(), "history@example.com")
+	if err := env.C.Auth.SetPlan(t.Context(), s.AccountID, billing.Enterprise); err != nil {
+		t.Fatal(err)
+	}
+	key := env.Key(s.AccountID)
+	for range 3 {
+		completedScan(t, env, key, site.URL)
+	}
+	p := b.Get("/dashboard?domain=127.0.0.1&status=COMPLETED")
+	if n := p.Doc.Find(`[data-testid="scan-row"]`).Length(); n != 3 {
+		t.Fatalf("filtered list shows %d rows, want 3", n)
+	}
+	if p.Doc.Find(`[data-testid="trend"] polyline`).Length() != 1 || p.Doc.Find(`[data-testid="trend"] circle`).Length() != 3 {
+		t.Errorf("no trend chart with 3 points")
+	}
+	if v := p.Doc.Find(`#filter-domain`).AttrOr("value", ""); v != "127.0.0.1" {
+		t.Errorf("filter form lost the domain: %q", v)
+	}
+	frag := b.Get("/dashboard?status=FAILED", "HX-Request", "true")
+	if strings.Contains(frag.Body, "<html") || frag.Doc.Find(`[data-testid="empty-filter"]`).Length() != 1 {
+		t.Errorf("htmx filter did not answer the list fragment with an empty state")
+	}
+}

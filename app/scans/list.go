@@ -132,3 +132,20 @@ func decodeCursor(c string) (time.Time, string, error) {
 	t, err := time.Parse(time.RFC3339Nano, ts)
 	return t, id, err
 }
+
+// Trend returns the account's last n completed scans of domain, oldest
+// first, for the grade trend chart.
+func (s *Service) Trend(ctx context.Context, accountID, domain string, n int) ([]*ent.Scan, error) {
+	rows, err := s.db.Read.Scan.Query().
+		Where(scan.AccountID(accountID), scan.TargetDomain(strings.ToLower(strings.TrimSpace(domain))),
+			scan.StatusEQ(scan.StatusCOMPLETED), scan.OverallScoreNotNil()).
+		Select(scan.FieldID, scan.FieldOverallScore, scan.FieldGrade, scan.FieldCreatedAt).
+		Order(ent.Desc(scan.FieldCreatedAt), ent.Desc(scan.FieldID)).Limit(n).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+		rows[i], rows[j] = rows[j], rows[i]
+	}
+	return rows, nil
+}

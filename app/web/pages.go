@@ -186,6 +186,15 @@ func (h *Handler) scanList(c *fiber.Ctx) (pages.ScanList, error) {
 	for _, it := range items {
 		out.Items = append(out.Items, scans.SummaryOf(it))
 	}
+	if p.Domain != "" {
+		trend, err := h.scans.Trend(c.UserContext(), s.Account.ID, p.Domain, 20)
+		if err != nil {
+			return out, err
+		}
+		for _, t := range trend {
+			out.Trend = append(out.Trend, pages.TrendPoint{Score: *t.OverallScore, Grade: t.Grade, When: t.CreatedAt.Format("2 Jan 2006")})
+		}
+	}
 	return out, nil
 }
 
