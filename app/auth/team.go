@@ -212,9 +212,15 @@ func (s *Service) DeleteAccount(ctx context.Context, accountID string) error {
 		},
 		func() error { _, err := tx.Report.Delete().Where(report.AccountID(accountID)).Exec(ctx); return err },
 		func() error { _, err := tx.Finding.Delete().Where(finding.AccountID(accountID)).Exec(ctx); return err },
-		func() error { _, err := tx.ScanEvent.Delete().Where(scanevent.AccountID(accountID)).Exec(ctx); return err },
+		func() error {
+			_, err := tx.ScanEvent.Delete().Where(scanevent.AccountID(accountID)).Exec(ctx)
+			return err
+		},
 		func() error { _, err := tx.Scan.Delete().Where(scan.AccountID(accountID)).Exec(ctx); return err },
-		func() error { _, err := tx.ScanCount.Delete().Where(scancount.AccountID(accountID)).Exec(ctx); return err },
+		func() error {
+			_, err := tx.ScanCount.Delete().Where(scancount.AccountID(accountID)).Exec(ctx)
+			return err
+		},
 		func() error { _, err := tx.Usage.Delete().Where(usage.AccountID(accountID)).Exec(ctx); return err },
 		func() error { _, err := tx.APIKey.Delete().Where(apikey.AccountID(accountID)).Exec(ctx); return err },
 		func() error { _, err := tx.Invite.Delete().Where(invite.AccountID(accountID)).Exec(ctx); return err },
