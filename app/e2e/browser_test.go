@@ -114,11 +114,18 @@ func NewBrowser(t *testing.T, base string) *Browser {
 		cancelAlloc()
 	})
 	chromedp.ListenTarget(ctx, b.onEvent)
-	start, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	// The first Run starts the browser.
-	if err := chromedp.Run(start, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting %s: %v", execPath, err)
+	// The first Run starts the browser, which lives as long as the context
+	// of that Run: so it gets the tab's own context, and a watchdog instead
+	// of a deadline.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Run(ctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("starting %s: %v", execPath, err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s did not start in 30s", execPath)
 	}
 	return b
 }
