@@ -39,6 +39,19 @@ var ProbePaths = []string{
 	"/dump.sql",
 	"/.htpasswd",
 	"/web.config",
+	"/.env.local",
+	"/.npmrc",
+	"/.aws/credentials",
+	"/id_rsa",
+	"/nginx_status",
+	"/actuator/env",
+	"/actuator/heapdump",
+	"/debug/pprof/",
+	"/wp-content/debug.log",
+	"/.vscode/sftp.json",
+	"/docker-compose.yml",
+	"/db.sql",
+	"/backup.tar.gz",
 }
 
 func (r *scanRun) startJobs(ctx context.Context) {
