@@ -300,3 +300,46 @@ func TestRouteWalkForeignIDs(t *testing.T) {
 		t.Errorf("walked only %d routes with ids", walked)
 	}
 }
+
+// TestReportOfIDNDomain: a scan of bücher.example (through a local DNS
+// server) yields a report whose text shows the domain in Unicode, the grade,
+// the version and every finding title.
+func TestReportOfIDNDomain(t *testing.T) {
+	dnsSrv := apptest.NewDNS(t)
+	dnsSrv.SetA("xn--bcher-kva.example", "127.0.0.1")
+	env := apptest.New(t, withDNS(dnsSrv))
+	site := target(t)
+	port := site.URL[strings.LastIndex(site.URL, ":")+1:]
+	key := env.Key(env.User("idn@example.com", billing.Pro))
+	id := completedScan(t, env, key, "http://bücher.example:"+port+"/")
+	_, _, body := env.Do("GET", "/api/v1/scan/"+id, key, "", "")
+	d := decode[scanDetail](t, body)
+	if d.TargetDomain != "bücher.example" {
+		t.Fatalf("targetDomain = %q, want the Unicode form", d.TargetDomain)
+	}
+	code, _, body := env.Do("POST", "/api/v1/report", key, "application/json", fmt.Sprintf(`{"scanId":%q}`, id))
+	if code != 201 {
+		t.Fatalf("report = %d %s", code, body)
+	}
+	rid := decode[map[string]any](t, body)["id"].(string)
+	_, hdr, pdf := env.Do("GET", "/api/v1/report/"+rid+"/pdf", key, "", "")
+	if !strings.Contains(hdr.Get("Content-Disposition"), `filename="palisade-xn--bcher-kva.example-`) {
+		t.Errorf("Content-Disposition = %q", hdr.Get("Content-Disposition"))
+	}
+	text := pdfText(t, pdf)
+	if text == "" {
+		t.Skip("pdftotext not installed")
+	}
+	flat := strings.Join(strings.Fields(text), " ")
+	for _, want := range []string{"bücher.example", *d.Grade, "Version 1"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("PDF text lacks %q", want)
+		}
+	}
+	for _, f := range d.Findings {
+		title := strings.Join(strings.Fields(f["title"].(string)), " ")
+		if !strings.Contains(flat, title) {
+			t.Errorf("PDF text lacks finding %q", title)
+		}
+	}
+}

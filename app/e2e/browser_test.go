@@ -161,6 +161,17 @@ func (b *Browser) onEvent(ev any) {
 		switch {
 		case strings.Contains(e.Text, "Refused to"), strings.Contains(e.Text, "Content Security Policy"):
 			b.problem(fmt.Sprintf("CSP violation (%s): %s %s", e.Source, e.Text, e.URL))
+		case e.Source == log.SourceNetwork:
+			// Chromium logs every 4xx/5xx it loads. A 4xx answer to a
+			// form is expected (the form with its errors, which htmx must
+			// then show), and there is no favicon; a missing asset or a
+			// server error is a fault.
+			if strings.HasSuffix(e.URL, "/favicon.ico") {
+				return
+			}
+			if strings.Contains(e.Text, "status of 5") || strings.Contains(e.URL, "/assets/") {
+				b.problem(fmt.Sprintf("failed to load %s: %s", e.URL, e.Text))
+			}
 		case e.Level == log.LevelError:
 			b.problem(fmt.Sprintf("browser log %s error: %s %s", e.Source, e.Text, e.URL))
 		}
