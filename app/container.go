@@ -132,6 +132,9 @@ func (c *Container) newFiber() *fiber.App {
 		WriteTimeout:          0, // event streams stay open
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
+		// Strings from the request stay valid after the handler returns
+		// (event streams, logs, caches): Fiber otherwise reuses their memory.
+		Immutable: true,
 	})
 	f.Use(recover.New())
 	f.Use(httpx.SecurityHeaders(c.Config.TLS()))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,7 +23,8 @@ var EventPoll = 200 * time.Millisecond
 // recorded, ending after the terminal event.
 func (h *Handler) scanEvents(c *fiber.Ctx) error {
 	accountID := keyInfo(c).Account.ID
-	id := c.Params("id")
+	// The stream outlives the handler, and Fiber reuses its buffers: copy.
+	id := strings.Clone(c.Params("id"))
 	// Resolve the scan now so a foreign or missing id is a plain 404, not a stream.
 	if _, err := h.scans.Get(c.UserContext(), accountID, id); err != nil {
 		return err

@@ -39,8 +39,11 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// clearShots empties the screenshot folder of the previous run, once.
+var clearShots sync.Once
+
 // outDir is where screenshots go: $PALISADE_E2E_OUT, or palisade-e2e in the
-// system's temporary directory. It is emptied of old screenshots first.
+// system's temporary directory, emptied of the last run's screenshots.
 func outDir(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("PALISADE_E2E_OUT")
@@ -50,10 +53,12 @@ func outDir(t *testing.T) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatalf("screenshot folder: %v", err)
 	}
-	old, _ := filepath.Glob(filepath.Join(dir, "*.png"))
-	for _, f := range old {
-		_ = os.Remove(f)
-	}
+	clearShots.Do(func() {
+		old, _ := filepath.Glob(filepath.Join(dir, "*.png"))
+		for _, f := range old {
+			_ = os.Remove(f)
+		}
+	})
 	t.Logf("screenshots: %s", dir)
 	return dir
 }
@@ -232,6 +237,22 @@ func (b *Browser) DoWithin(step string, d time.Duration, actions ...chromedp.Act
 	}
 }
 
+// Try runs actions as one step within d and returns the error instead of
+// failing, for checks that should all be reported.
+func (b *Browser) Try(step string, d time.Duration, actions ...chromedp.Action) error {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, d)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("nothing happened in %s", d)
+		}
+		b.Screenshot("FAILED-" + sanitize(step))
+		return fmt.Errorf("%s: %v\npage: %s", step, err, b.where())
+	}
+	return nil
+}
+
 // where describes the current page for failure messages.
 func (b *Browser) where() string {
 	ctx, cancel := context.WithTimeout(b.ctx, 3*time.Second)
@@ -289,7 +310,8 @@ func (b *Browser) Screenshot(name string) {
 		return
 	}
 	b.shot++
-	file := filepath.Join(b.out, fmt.Sprintf("%02d-%s.png", b.shot, name))
+	prefix := sanitize(strings.TrimPrefix(b.t.Name(), "Test"))
+	file := filepath.Join(b.out, fmt.Sprintf("%s-%02d-%s.png", prefix, b.shot, name))
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		b.t.Errorf("writing %s: %v", file, err)
 	}

@@ -24,11 +24,17 @@ import (
 	"github.com/palisade/palisade/billing"
 )
 
-// target is a loopback website with a few security headers. Every response
-// waits delay, so a scan of it lasts long enough to be watched.
-func target(t *testing.T, delay time.Duration) *httptest.Server {
+// target is a loopback website with a few security headers. The home page
+// answers after page, every other path (the scanner's probes for exposed
+// files) after probe: so the checks on the page finish first and the
+// exposure checks later, and a poll in between sees the scan half done.
+func target(t *testing.T, page, probe time.Duration) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		delay := page
+		if r.URL.Path != "/" {
+			delay = probe
+		}
 		select {
 		case <-time.After(delay):
 		case <-r.Context().Done():
@@ -55,8 +61,8 @@ func target(t *testing.T, delay time.Duration) *httptest.Server {
 func TestBrowserJourney(t *testing.T) {
 	began := time.Now()
 	env := apptest.New(t)
-	slow := target(t, 300*time.Millisecond)
-	fast := target(t, 0)
+	slow := target(t, 300*time.Millisecond, 2500*time.Millisecond)
+	fast := target(t, 0, 0)
 	b := NewBrowser(t, env.URL)
 	email := "ada@example.com"
 
@@ -110,14 +116,27 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	scanID := strings.TrimPrefix(scanPath, "/scans/")
 	b.Eval("count live swaps",
-		`window.__swaps = 0; document.body.addEventListener("htmx:afterSwap", function () { window.__swaps++; }); true`, nil)
-	b.WaitFor("a first check completes", `document.querySelector('[data-testid="progress-item"]') !== null || document.querySelector('[data-testid="scan-result"]') !== null`, 30*time.Second)
+		`window.__swaps = 0; window.__checks = 0;
+		document.body.addEventListener("htmx:afterSwap", function () {
+			window.__swaps++;
+			window.__checks = Math.max(window.__checks, document.querySelectorAll('[data-testid="progress-item"]').length);
+		}); true`, nil)
+	live := time.Now()
+	b.WaitFor("the first checks show while the scan runs",
+		`document.querySelector('[data-testid="progress-item"]') !== null || document.querySelector('[data-testid="scan-result"]') !== null`, 30*time.Second)
+	if b.Count(tid("scan-result")) > 0 {
+		t.Errorf("the scan page went from no checks straight to the result: no live progress was shown")
+	} else if done := b.Text(tid("scan-progress") + " p.muted"); !regexp.MustCompile(`^[1-9]\d* checks done`).MatchString(done) {
+		t.Errorf("progress line = %q, want N checks done…", done)
+	}
 	b.Screenshot("scan-live")
 	b.DoWithin("the scan completes live", 90*time.Second,
 		chromedp.WaitVisible(tid("scan-result"), chromedp.ByQuery),
 	)
-	var swaps int
+	var swaps, checks int
 	b.Eval("read live swaps", `window.__swaps`, &swaps)
+	b.Eval("read live checks", `window.__checks`, &checks)
+	t.Logf("scan result after %s, %d live swaps, up to %d checks shown while running", time.Since(live).Round(100*time.Millisecond), swaps, checks)
 	if swaps < 1 {
 		t.Errorf("the result appeared without an htmx swap (%d swaps): was the page reloaded?", swaps)
 	}
@@ -275,6 +294,11 @@ func TestBrowserJourney(t *testing.T) {
 	b.WaitFor("back on page 1", `location.search === "" && document.querySelector('[data-testid="next-page"]') !== null && document.querySelector('[data-testid="prev-page"]') === null`, stepTimeout)
 	if back := rowIDs(t, b); !slices.Equal(back, page1) {
 		t.Errorf("after Back the rows are %v, want page 1 %v", back, page1)
+	}
+	// Back restores the whole page, not only the list.
+	if b.Count(tid("usage")) != 1 || b.Count(tid("viewer")) != 1 || b.Count("#new-scan") != 1 {
+		b.Screenshot("FAILED-back")
+		t.Fatalf("after Back only part of the dashboard is there (header, usage or scan form missing): %s", b.where())
 	}
 	expectNoReload(t, b, "paging")
 	b.CheckConsole("paging")

@@ -42,7 +42,7 @@ func New(d *db.DB) *Limiter {
 		max = "GREATEST"
 		ph = []string{"$1", "$2::bigint", "$3::bigint", "$4", "$5::bigint", "$6"}
 	}
-	// Allowed iff max(tat, now) + T - now <= W; then tat advances and the
+	// Allowed iff max(tat, now) + T - now <= W + slack; then tat advances and the
 	// row carries this request's nonce, which is how the caller tells an
 	// allowed request from a denied one in the same statement.
 	q := fmt.Sprintf(`INSERT INTO rate_limits (id, tat, nonce) VALUES (%[2]s, %[3]s + %[4]s, %[5]s)
@@ -71,7 +71,11 @@ func (l *Limiter) AllowN(ctx context.Context, key string, limit int, window time
 	nonce := ids.Random(8)
 	var tat int64
 	var got sql.NullString
-	if err := l.db.SQL.QueryRowContext(ctx, l.q, key, now, t, nonce, w).Scan(&tat, &got); err != nil {
+	// Concurrent requests read the clock before they queue for the row, so
+	// one that runs later may carry an earlier "now". Half an interval of
+	// slack absorbs that without ever admitting an extra request.
+	slack := min(t/2, time.Second.Microseconds())
+	if err := l.db.SQL.QueryRowContext(ctx, l.q, key, now, t, nonce, w+slack).Scan(&tat, &got); err != nil {
 		return Decision{}, fmt.Errorf("rate limit: %w", err)
 	}
 	d := Decision{Limit: perMinute, Allowed: got.String == nonce, Reset: time.UnixMicro(tat)}

@@ -155,7 +155,7 @@ func (h *Handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" {
+	if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" && c.Get("HX-History-Restore-Request") != "true" {
 		return httpx.Render(c, http.StatusOK, pages.ScanTable(list), pages.ScanTable(list))
 	}
 	data, err := h.dashboardData(c, pages.ScanForm{URL: c.Query("url"), Depth: "STANDARD"})

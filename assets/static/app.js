@@ -10,6 +10,8 @@
     var t = csrfToken();
     if (t) { evt.detail.headers["X-CSRF-Token"] = t; }
   });
+  // A boosted page or form answered 4xx/5xx is a whole page (the form with its errors, an error page): show it, as htmx 2 otherwise drops it.
+  document.addEventListener("htmx:beforeSwap", function (evt) { if (evt.detail.boosted && evt.detail.xhr.status >= 400) { evt.detail.shouldSwap = true; evt.detail.isError = false; } });
   // Copy buttons: <button data-copy="text">.
   document.addEventListener("click", function (evt) {
     var btn = evt.target.closest("[data-copy]");
