@@ -19,6 +19,7 @@ type Validation struct {
 	Message string
 }
 
+// Error returns the message, ready to show next to the field.
 func (e *Validation) Error() string { return e.Message }
 
 // Status is an error that carries its HTTP status and a one-sentence message
@@ -30,6 +31,7 @@ type Status struct {
 	Headers map[string]string
 }
 
+// Error returns the one-sentence message shown to the caller.
 func (e *Status) Error() string { return e.Message }
 
 // New returns a Status error.
