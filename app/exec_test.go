@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -361,6 +362,9 @@ func readEvents(t *testing.T, base, key, id string) []sse {
 // scans, each exactly once; a scan running on one is watched and cancelled
 // through the other.
 func TestTwoInstancesShareTheQueue(t *testing.T) {
+	if os.Getenv("PALISADE_TEST_DATABASE_URL") == "" {
+		t.Skip("scale-out runs on PostgreSQL (CI sets PALISADE_TEST_DATABASE_URL); SQLite is the single-instance mode")
+	}
 	dbURL := apptest.DatabaseURL(t)
 	a := apptest.New(t, apptest.WithDatabase(dbURL), apptest.WithWorkers(4))
 	b := apptest.New(t, apptest.WithDatabase(dbURL), apptest.WithWorkers(4))

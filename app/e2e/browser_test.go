@@ -84,9 +84,15 @@ type Browser struct {
 func NewBrowser(t *testing.T, base string) *Browser {
 	t.Helper()
 	execPath := chromiumPath(t)
+	// A fresh profile. Not t.TempDir: Chromium's helper processes may still
+	// write to it for a moment after the browser has exited.
+	profile, err := os.MkdirTemp("", "palisade-e2e-profile-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(execPath),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
@@ -108,15 +114,25 @@ func NewBrowser(t *testing.T, base string) *Browser {
 		chromedp.Flag("use-mock-keychain", true),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	ctx, cancelTab := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf), chromedp.WithErrorf(t.Logf))
 	b := &Browser{
 		t: t, ctx: ctx, base: base, out: outDir(t),
 		downloads: make(chan *browser.EventDownloadProgress, 16),
 		started:   make(chan *browser.EventDownloadWillBegin, 16),
 	}
 	t.Cleanup(func() {
-		cancelTab()
-		cancelAlloc()
+		cancelTab()   // closes the browser
+		cancelAlloc() // and waits for its process
+		for i := 0; ; i++ {
+			err := os.RemoveAll(profile)
+			if err == nil || i == 20 {
+				if err != nil {
+					t.Logf("removing the browser profile: %v", err)
+				}
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	chromedp.ListenTarget(ctx, b.onEvent)
 	// The first Run starts the browser, which lives as long as the context

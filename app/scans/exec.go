@@ -73,12 +73,13 @@ func (s *Service) Cancel(ctx context.Context, accountID, id string) (*ent.Scan, 
 			return err
 		}
 		if n == 1 {
-			if err := s.moveCount(ctx, tx, accountID, scan.StatusPENDING, scan.StatusCANCELLED); err != nil {
-				return err
-			}
-			// Never started: give the quota back to the month it was taken from.
+			// Never started: give the quota back to the month it was taken
+			// from. (Usage before counters: the order Accept takes them in.)
 			if _, err := c.Usage.Update().Where(usage.AccountID(accountID), usage.Period(Period(sc.CreatedAt)), usage.ScansGT(0)).
 				AddScans(-1).SetUpdatedAt(now).Save(ctx); err != nil {
+				return err
+			}
+			if err := s.moveCount(ctx, tx, accountID, scan.StatusPENDING, scan.StatusCANCELLED); err != nil {
 				return err
 			}
 			return c.ScanEvent.Create().SetAccountID(accountID).SetScanID(id).SetKind("cancelled").
@@ -226,17 +227,27 @@ func (s *Service) WriteMetrics(ctx context.Context, w *strings.Builder) error {
 }
 
 // moveCount moves one scan of the account from one status to another in the
-// per-status counters (from "" for a new scan), inside the caller's transaction.
+// per-status counters (from "" for a new scan), inside the caller's
+// transaction. The two rows are always touched in the same (alphabetical)
+// order, so concurrent transactions cannot deadlock on them.
 func (s *Service) moveCount(ctx context.Context, tx *sql.Tx, accountID string, from, to scan.Status) error {
 	q := s.rebind(`INSERT INTO scan_counts (account_id, status, n) VALUES (?, ?, ?)
 		ON CONFLICT (account_id, status) DO UPDATE SET n = scan_counts.n + excluded.n`)
+	type delta struct {
+		status scan.Status
+		n      int
+	}
+	steps := []delta{{to, 1}}
 	if from != "" {
-		if _, err := tx.ExecContext(ctx, q, accountID, string(from), -1); err != nil {
-			return fmt.Errorf("counting scans: %w", err)
+		steps = append(steps, delta{from, -1})
+		if from < to {
+			steps[0], steps[1] = steps[1], steps[0]
 		}
 	}
-	if _, err := tx.ExecContext(ctx, q, accountID, string(to), 1); err != nil {
-		return fmt.Errorf("counting scans: %w", err)
+	for _, d := range steps {
+		if _, err := tx.ExecContext(ctx, q, accountID, string(d.status), d.n); err != nil {
+			return fmt.Errorf("counting scans: %w", err)
+		}
 	}
 	return nil
 }

@@ -106,10 +106,13 @@ func (s *Service) claimNext(ctx context.Context) (*ent.Scan, string, error) {
 		claim := ids.Random(10)
 		now := s.now()
 		won := false
-		err = s.db.InTx(ctx, func(tx *sql.Tx, _ *ent.Client) error {
+		err = s.db.InTxRetry(ctx, func(tx *sql.Tx, _ *ent.Client) error {
+			won = false
 			if !s.db.IsSQLite() {
-				// Serialise claims per account so two instances cannot both take its last slot.
-				if _, err := tx.ExecContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
+				// Serialise claims per account so two instances cannot both take
+				// its last slot. NO KEY UPDATE: it does not block the foreign-key
+				// checks of inserts (findings, events) that reference the account.
+				if _, err := tx.ExecContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID); err != nil {
 					return err
 				}
 			}
@@ -242,9 +245,23 @@ func (s *Service) watch(ctx context.Context, id, claim string, cancel context.Ca
 	}
 }
 
-// finish stores the outcome in one transaction, only if this run still owns
-// the scan, and queues a token for the next runnable scan.
+// finish stores the outcome, retrying transient database errors (a
+// deadlock victim, a busy database) so a scan that ran is not run again.
 func (s *Service) finish(ctx context.Context, sc *ent.Scan, claim string, status scan.Status, msg string, res *scanner.Result, took time.Duration) error {
+	var err error
+	for attempt := range 6 {
+		if err = s.finishOnce(ctx, sc, claim, status, msg, res, took); err == nil {
+			return nil
+		}
+		s.log.Warn("storing scan result; retrying", "scan_id", sc.ID, "attempt", attempt+1, "err", err)
+		time.Sleep(time.Duration(50*(attempt+1)*(attempt+1)) * time.Millisecond)
+	}
+	return err
+}
+
+// finishOnce stores the outcome in one transaction, only if this run still
+// owns the scan, and queues a token for the next runnable scan.
+func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, status scan.Status, msg string, res *scanner.Result, took time.Duration) error {
 	if res != nil && msg != "" && (res.Error == "" || status != scan.StatusCOMPLETED) {
 		res.Error = msg
 	}

@@ -98,7 +98,7 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 	}
 	now := s.now()
 	var created *ent.Scan
-	err = s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
+	err = s.db.InTxRetry(ctx, func(tx *sql.Tx, c *ent.Client) error {
 		if err := takeQuota(ctx, c, acc.ID, plan, now); err != nil {
 			return err
 		}
