@@ -147,6 +147,9 @@ func (c *Container) newFiber() *fiber.App {
 		ctx.Set(fiber.HeaderContentType, ct)
 		return ctx.Send(body)
 	})
+	f.Get("/favicon.ico", func(ctx *fiber.Ctx) error {
+		return ctx.Redirect(assets.Path("favicon.svg"), fiber.StatusMovedPermanently)
+	})
 	f.Get("/healthz", func(ctx *fiber.Ctx) error { return ctx.SendString("ok") })
 	f.Get("/readyz", func(ctx *fiber.Ctx) error {
 		rctx, cancel := context.WithTimeout(ctx.UserContext(), 2*time.Second)

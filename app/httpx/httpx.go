@@ -51,6 +51,13 @@ func ErrorHandler(log *slog.Logger) fiber.ErrorHandler {
 		if code == http.StatusNotFound {
 			msg = "There is nothing at this address, or it belongs to another account."
 		}
+		if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" {
+			// A fragment request (a button, a poll): say it in the flash area
+			// of the page the person is on, not by replacing a fragment with a page.
+			c.Set("HX-Retarget", "#flash")
+			c.Set("HX-Reswap", "innerHTML")
+			return Render(c, code, components.Flash(msg), components.Flash(msg))
+		}
 		return Render(c, code, pages.Error(code, title, msg), nil)
 	}
 }
@@ -95,6 +102,10 @@ func Render(c *fiber.Ctx, status int, full, fragment templ.Component) error {
 		comp = fragment
 	}
 	c.Status(status)
+	if status >= 400 {
+		// A form answered with its errors stays at the address it was on.
+		c.Set("HX-Push-Url", "false")
+	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	ctx := components.WithPage(c.UserContext(), PageContext(c))
 	return comp.Render(ctx, c.Response().BodyWriter())

@@ -10,8 +10,17 @@
     var t = csrfToken();
     if (t) { evt.detail.headers["X-CSRF-Token"] = t; }
   });
-  // A boosted page or form answered 4xx/5xx is a whole page (the form with its errors, an error page): show it, as htmx 2 otherwise drops it.
-  document.addEventListener("htmx:beforeSwap", function (evt) { if (evt.detail.boosted && evt.detail.xhr.status >= 400) { evt.detail.shouldSwap = true; evt.detail.isError = false; } });
+  // htmx 2 drops 4xx/5xx answers. Show them when they are meant to be seen:
+  // a boosted page or form (a whole page: the form with its errors, an error
+  // page), or a fragment the server aimed at the flash area (HX-Retarget).
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (xhr.status < 400) { return; }
+    if (evt.detail.boosted || xhr.getResponseHeader("HX-Retarget")) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+    }
+  });
   // Copy buttons: <button data-copy="text">.
   document.addEventListener("click", function (evt) {
     var btn = evt.target.closest("[data-copy]");

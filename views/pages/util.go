@@ -12,3 +12,24 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// categoryTitle is the human name of a scanner category.
+func categoryTitle(name string) string {
+	switch name {
+	case "tls":
+		return "TLS"
+	case "headers":
+		return "Security headers"
+	case "cookies":
+		return "Cookies"
+	case "redirects":
+		return "Redirects"
+	case "dns":
+		return "DNS and e-mail"
+	case "exposure":
+		return "Exposure"
+	case "content":
+		return "Page content"
+	}
+	return name
+}
