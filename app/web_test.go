@@ -446,3 +446,35 @@ func TestHistoryFiltersAndTrend(t *testing.T) {
 		t.Errorf("htmx filter did not answer the list fragment with an empty state")
 	}
 }
+
+// TestFirstPageLoadIsSmall: the landing page and everything it loads stay
+// under 100 KB.
+func TestFirstPageLoadIsSmall(t *testing.T) {
+	env := apptest.New(t)
+	b := env.Browser()
+	p := b.Get("/")
+	total := len(p.Body)
+	var assets []string
+	p.Doc.Find(`script[src], link[href]`).Each(func(_ int, s *goquery.Selection) {
+		if v, ok := s.Attr("src"); ok {
+			assets = append(assets, v)
+		}
+		if v, ok := s.Attr("href"); ok && strings.HasPrefix(v, "/assets/") {
+			assets = append(assets, v)
+		}
+	})
+	if len(assets) < 3 {
+		t.Fatalf("expected css, htmx and app.js, found %v", assets)
+	}
+	for _, a := range assets {
+		r := b.Get(a)
+		if r.Status != 200 {
+			t.Fatalf("%s = %d", a, r.Status)
+		}
+		total += len(r.Body)
+	}
+	if total > 100_000 {
+		t.Errorf("first page load is %d bytes, want under 100 KB", total)
+	}
+	t.Logf("first page load: %d bytes in %d requests", total, len(assets)+1)
+}
