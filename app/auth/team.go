@@ -195,8 +195,29 @@ func (s *Service) RenameAccount(ctx context.Context, accountID, name string) err
 	return s.db.Account.UpdateOneID(accountID).SetName(name).Exec(ctx)
 }
 
-// DeleteAccount removes the account and everything it owns, in one transaction.
+// DeleteAccount removes the account and everything it owns. Its scans are
+// told to stop first; a worker still writing progress for one of them can
+// make the delete conflict, so it is retried until the workers have let go.
 func (s *Service) DeleteAccount(ctx context.Context, accountID string) error {
+	if _, err := s.db.Scan.Update().Where(scan.AccountID(accountID), scan.StatusIn(scan.StatusPENDING, scan.StatusRUNNING)).
+		SetCancelRequested(true).Save(ctx); err != nil {
+		return err
+	}
+	var err error
+	for attempt := 0; attempt < 15; attempt++ {
+		if err = s.deleteAccountOnce(ctx, accountID); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func (s *Service) deleteAccountOnce(ctx context.Context, accountID string) error {
 	tx, err := s.db.Tx(ctx)
 	if err != nil {
 		return err
