@@ -102,12 +102,12 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 }
 
 // openSQLite opens a pool on the file with the pragmas a server wants: WAL,
-// foreign keys, a busy timeout, a generous page cache and memory-mapped
-// reads (no mmap: with the pure-Go driver it costs a map and unmap per read); write transactions start IMMEDIATE so they never deadlock upgrading.
+// foreign keys, a busy timeout, NORMAL sync; write transactions start
+// IMMEDIATE so they never deadlock upgrading. (A larger page cache and mmap
+// were measured and did not help: see docs/BENCHMARKS.md.)
 func openSQLite(path string, readOnly bool) (*sql.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)",
-		"cache_size(-32000)", "temp_store(MEMORY)"} {
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	if readOnly {

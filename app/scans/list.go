@@ -1,9 +1,11 @@
 package scans
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +40,11 @@ type Pagination struct {
 	Pages      int    `json:"pages"`
 	NextCursor string `json:"nextCursor,omitempty"`
 }
+
+// listColumns are what a list shows: never the stored result JSON.
+var listColumns = []string{scan.FieldID, scan.FieldAccountID, scan.FieldTargetURL, scan.FieldTargetDomain, scan.FieldDepth,
+	scan.FieldStatus, scan.FieldOverallScore, scan.FieldGrade, scan.FieldFindingsCount,
+	scan.FieldCreatedAt, scan.FieldCompletedAt, scan.FieldUpdatedAt}
 
 // List returns one page of the account's scans and the pagination facts.
 func (s *Service) List(ctx context.Context, accountID string, p ListParams) ([]*ent.Scan, Pagination, error) {
@@ -80,9 +87,7 @@ func (s *Service) List(ctx context.Context, accountID string, p ListParams) ([]*
 		return nil, Pagination{}, err
 	}
 	q := s.db.Read.Scan.Query().Where(preds...).
-		Select(scan.FieldID, scan.FieldAccountID, scan.FieldTargetURL, scan.FieldTargetDomain, scan.FieldDepth,
-			scan.FieldStatus, scan.FieldOverallScore, scan.FieldGrade, scan.FieldFindingsCount,
-			scan.FieldCreatedAt, scan.FieldCompletedAt, scan.FieldUpdatedAt).
+		Select(listColumns...).
 		Order(ent.Desc(scan.FieldCreatedAt), ent.Desc(scan.FieldID)).
 		Limit(p.Limit + 1)
 	if p.Cursor != "" {
@@ -93,19 +98,33 @@ func (s *Service) List(ctx context.Context, accountID string, p ListParams) ([]*
 		q = q.Where(scan.Or(scan.CreatedAtLT(at), scan.And(scan.CreatedAt(at), scan.IDLT(id))))
 	} else if p.Page > 1 {
 		// Deep pages: skip rows on the covering index (ids only), then fetch
-		// just this page's rows — OFFSET never reads the rows it skips.
-		ids, err := s.db.Read.Scan.Query().Where(preds...).
+		// just this page's rows by primary key — OFFSET never reads the rows
+		// it skips, and the second query cannot wander the index either.
+		ids, err := s.db.Read.Scan.Query().Unique(false).Where(preds...).
 			Order(ent.Desc(scan.FieldCreatedAt), ent.Desc(scan.FieldID)).
 			Offset((p.Page - 1) * p.Limit).Limit(p.Limit + 1).IDs(ctx)
 		if err != nil {
 			return nil, Pagination{}, err
 		}
-		q = q.Where(scan.IDIn(ids...))
+		items, err := s.db.Read.Scan.Query().Where(scan.IDIn(ids...), scan.AccountID(accountID)).
+			Select(listColumns...).All(ctx)
+		if err != nil {
+			return nil, Pagination{}, err
+		}
+		slices.SortFunc(items, func(a, b *ent.Scan) int {
+			return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
+		})
+		return s.page(items, p, total)
 	}
 	items, err := q.All(ctx)
 	if err != nil {
 		return nil, Pagination{}, err
 	}
+	return s.page(items, p, total)
+}
+
+// page trims the one-extra row used to detect a next page into the cursor.
+func (s *Service) page(items []*ent.Scan, p ListParams, total int) ([]*ent.Scan, Pagination, error) {
 	pg := Pagination{Page: p.Page, Limit: p.Limit, Total: total, Pages: (total + p.Limit - 1) / p.Limit}
 	if len(items) > p.Limit {
 		items = items[:p.Limit]
