@@ -193,12 +193,17 @@ func queryInt(c *fiber.Ctx, name string) (int, error) {
 	return n, nil
 }
 
-func (h *Handler) listScans(c *fiber.Ctx) error {
-	page, err := queryInt(c, "page")
-	if err != nil {
-		return err
+// pageQuery reads and validates ?page and ?limit (0 when absent: the defaults apply).
+func pageQuery(c *fiber.Ctx) (page, limit int, err error) {
+	if page, err = queryInt(c, "page"); err != nil {
+		return 0, 0, err
 	}
-	limit, err := queryInt(c, "limit")
+	limit, err = queryInt(c, "limit")
+	return page, limit, err
+}
+
+func (h *Handler) listScans(c *fiber.Ctx) error {
+	page, limit, err := pageQuery(c)
 	if err != nil {
 		return err
 	}

@@ -49,11 +49,7 @@ func (h *Handler) createReport(c *fiber.Ctx) error {
 }
 
 func (h *Handler) listReports(c *fiber.Ctx) error {
-	page, err := queryInt(c, "page")
-	if err != nil {
-		return err
-	}
-	limit, err := queryInt(c, "limit")
+	page, limit, err := pageQuery(c)
 	if err != nil {
 		return err
 	}

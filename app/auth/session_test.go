@@ -8,20 +8,12 @@ import (
 
 	"github.com/alexedwards/argon2id"
 
-	"github.com/palisade/palisade/app/db"
 	"github.com/palisade/palisade/app/testdb"
 )
 
 func newService(t *testing.T) *Service {
 	t.Helper()
-	d, err := db.Open(context.Background(), testdb.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := testdb.Open(t)
 	return NewService(d.Ent, d.Read, NewHasher(&argon2id.Params{Memory: 8 * 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}, 1))
 }
 

@@ -10,18 +10,7 @@ import (
 	"github.com/palisade/palisade/app/testdb"
 )
 
-func openDB(t *testing.T) *db.DB {
-	t.Helper()
-	d, err := db.Open(context.Background(), testdb.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return d
-}
+func openDB(t *testing.T) *db.DB { return testdb.Open(t) }
 
 func TestLimiterCountsDownAndRefills(t *testing.T) {
 	d := openDB(t)

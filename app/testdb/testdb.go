@@ -5,6 +5,7 @@
 package testdb
 
 import (
+	"context"
 	"database/sql"
 	"net/url"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 
+	"github.com/palisade/palisade/app/db"
 	"github.com/palisade/palisade/app/ids"
 )
 
@@ -42,4 +44,18 @@ func URL(t testing.TB) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// Open opens a fresh, migrated database for the test and closes it at the end.
+func Open(t testing.TB) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
 }
