@@ -32,6 +32,11 @@ type DB struct {
 	// queue behind the single writer; on PostgreSQL they are SQL and Ent.
 	ReadSQL *sql.DB
 	Read    *ent.Client
+	// Limits holds the API rate-limit state. On SQLite it is a file of its
+	// own next to the main one: its write per request would otherwise empty
+	// every read connection's page cache on the main file. On PostgreSQL it
+	// is SQL.
+	Limits *sql.DB
 	// URL is the connection string as configured (PostgreSQL: also used by River's pgx pool).
 	URL string
 }
@@ -43,6 +48,7 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	var (
 		sqlDB, readDB *sql.DB
 		dia           string
+		limitsPath    string
 		err           error
 	)
 	switch {
@@ -72,6 +78,7 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 			sqlDB.Close()
 			return nil, err
 		}
+		limitsPath = strings.TrimSuffix(path, ".db") + "-limits.db"
 		readDB.SetMaxOpenConns(max(4, 2*runtime.NumCPU()))
 		readDB.SetMaxIdleConns(max(4, 2*runtime.NumCPU()))
 		dia = dialect.SQLite
@@ -94,9 +101,14 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		return nil, fmt.Errorf("connecting to the database: %w", err)
 	}
 	d := &DB{SQL: sqlDB, Dialect: dia, Ent: ent.NewClient(ent.Driver(entsql.OpenDB(dia, sqlDB))), URL: databaseURL}
-	d.ReadSQL, d.Read = sqlDB, d.Ent
+	d.ReadSQL, d.Read, d.Limits = sqlDB, d.Ent, sqlDB
 	if readDB != nil {
 		d.ReadSQL, d.Read = readDB, ent.NewClient(ent.Driver(entsql.OpenDB(dia, readDB)))
+		if d.Limits, err = openSQLite(limitsPath, false); err != nil {
+			d.Close()
+			return nil, err
+		}
+		d.Limits.SetMaxOpenConns(1)
 	}
 	return d, nil
 }
@@ -123,6 +135,9 @@ func openSQLite(path string, readOnly bool) (*sql.DB, error) {
 func (d *DB) Close() error {
 	if d.ReadSQL != d.SQL {
 		d.ReadSQL.Close()
+	}
+	if d.Limits != nil && d.Limits != d.SQL {
+		d.Limits.Close()
 	}
 	return d.Ent.Close()
 }

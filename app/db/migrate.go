@@ -25,6 +25,12 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
+	if d.Limits != d.SQL {
+		if _, err := d.Limits.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS rate_limits (
+			id TEXT PRIMARY KEY, tat INTEGER NOT NULL DEFAULT 0, nonce TEXT)`); err != nil {
+			return fmt.Errorf("migrating rate limits: %w", err)
+		}
+	}
 	if d.IsSQLite() {
 		m, err := rivermigrate.New(riversqlite.New(d.SQL), nil)
 		if err != nil {

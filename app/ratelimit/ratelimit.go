@@ -75,7 +75,7 @@ func (l *Limiter) AllowN(ctx context.Context, key string, limit int, window time
 	// one that runs later may carry an earlier "now". Half an interval of
 	// slack absorbs that without ever admitting an extra request.
 	slack := min(t/2, time.Second.Microseconds())
-	if err := l.db.SQL.QueryRowContext(ctx, l.q, key, now, t, nonce, w+slack).Scan(&tat, &got); err != nil {
+	if err := l.db.Limits.QueryRowContext(ctx, l.q, key, now, t, nonce, w+slack).Scan(&tat, &got); err != nil {
 		return Decision{}, fmt.Errorf("rate limit: %w", err)
 	}
 	d := Decision{Limit: perMinute, Allowed: got.String == nonce, Reset: time.UnixMicro(tat)}
