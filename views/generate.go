@@ -3,4 +3,8 @@
 // generated *_templ.go files are committed; `go generate ./views` rebuilds them.
 package views
 
-//go:generate go tool templ generate -path .
+// Generating from the repository root keeps the file names recorded in the
+// generated code repository-relative: `go generate ./views` and a plain
+// `go tool templ generate` at the root write identical files.
+//
+//go:generate go tool templ generate -path ..
