@@ -161,10 +161,6 @@ func (h *Handler) createScan(c *fiber.Ctx) error {
 	}
 	sc, err := h.scans.Accept(c.UserContext(), keyInfo(c).Account, strings.TrimSpace(*req.URL), depth)
 	if err != nil {
-		var v *errs.Validation
-		if errors.As(err, &v) && v.Field == "depth" {
-			return &errs.Validation{Field: "depth", Message: `field "depth" must be QUICK, STANDARD or DEEP`}
-		}
 		return err
 	}
 	return c.Status(http.StatusAccepted).JSON(createScanResponse{

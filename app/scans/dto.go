@@ -1,6 +1,7 @@
 package scans
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/palisade/palisade/app/scanner"
@@ -124,10 +125,6 @@ func DetailOf(sum ScanSummary, res *scanner.Result, rows []*ent.Finding) Detail 
 	return d
 }
 
-func findingLocalID(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return "fnd_" + string(digits[i])
-	}
-	return "fnd_" + findingLocalID(i / 10)[4:] + string(digits[i%10])
-}
+// findingLocalID numbers findings of a result that has no stored rows
+// (`palisade scan --json`).
+func findingLocalID(i int) string { return "fnd_" + strconv.Itoa(i) }

@@ -43,9 +43,6 @@ func NewService(d *db.DB, ins jobs.Inserter, sc *scanner.Scanner, log *slog.Logg
 	return &Service{db: d, jobs: ins, scanner: sc, log: log, now: func() time.Time { return time.Now().UTC() }}
 }
 
-// Scanner exposes the engine (validation in forms).
-func (s *Service) Scanner() *scanner.Scanner { return s.scanner }
-
 // Args is the River job that runs one scan.
 type Args struct {
 	ScanID string `json:"scanId"`

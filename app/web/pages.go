@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +53,7 @@ func (h *Handler) signUp(c *fiber.Ctx) error {
 	h.log.Info("signed up", "user_id", u.ID, "account_id", u.AccountID)
 	dest := "/dashboard"
 	if f.URL != "" {
-		dest += "?url=" + urlQueryEscape(f.URL)
+		dest += "?url=" + url.QueryEscape(f.URL)
 	}
 	return c.Redirect(dest, fiber.StatusSeeOther)
 }

@@ -387,7 +387,8 @@ func Meter(used, limit int) templ.Component {
 	})
 }
 
-func fieldClass(errs FormErrors, field string) string {
+// FieldClass marks a form field's wrapper when it has an error, for styling.
+func FieldClass(errs FormErrors, field string) string {
 	if _, ok := errs[field]; ok {
 		return "has-error"
 	}
@@ -423,7 +424,7 @@ func Flash(msg string) templ.Component {
 		var templ_7745c5c3_Var24 string
 		templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(msg)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/components/components.templ`, Line: 56, Col: 76}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/components/components.templ`, Line: 57, Col: 76}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
 		if templ_7745c5c3_Err != nil {

@@ -88,7 +88,7 @@ func SignUp(f AuthForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var4 = []any{fieldClass(f.Errors, "email")}
+			var templ_7745c5c3_Var4 = []any{components.FieldClass(f.Errors, "email")}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var4...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -131,7 +131,7 @@ func SignUp(f AuthForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var7 = []any{fieldClass(f.Errors, "password")}
+			var templ_7745c5c3_Var7 = []any{components.FieldClass(f.Errors, "password")}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var7...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -161,7 +161,7 @@ func SignUp(f AuthForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var9 = []any{fieldClass(f.Errors, "account")}
+			var templ_7745c5c3_Var9 = []any{components.FieldClass(f.Errors, "account")}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var9...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -264,7 +264,7 @@ func LogIn(f AuthForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var14 = []any{fieldClass(f.Errors, "email")}
+			var templ_7745c5c3_Var14 = []any{components.FieldClass(f.Errors, "email")}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var14...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -307,7 +307,7 @@ func LogIn(f AuthForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var17 = []any{fieldClass(f.Errors, "password")}
+			var templ_7745c5c3_Var17 = []any{components.FieldClass(f.Errors, "password")}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var17...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -345,13 +345,6 @@ func LogIn(f AuthForm) templ.Component {
 		}
 		return nil
 	})
-}
-
-func fieldClass(errs components.FormErrors, field string) string {
-	if _, ok := errs[field]; ok {
-		return "has-error"
-	}
-	return ""
 }
 
 var _ = templruntime.GeneratedTemplate

@@ -263,7 +263,7 @@ func NewScanForm(f ScanForm, depths []DepthOption) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var10 = []any{fieldClass(f.Errors, "url")}
+		var templ_7745c5c3_Var10 = []any{components.FieldClass(f.Errors, "url")}
 		templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var10...)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -306,7 +306,7 @@ func NewScanForm(f ScanForm, depths []DepthOption) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var13 = []any{fieldClass(f.Errors, "depth")}
+		var templ_7745c5c3_Var13 = []any{components.FieldClass(f.Errors, "depth")}
 		templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var13...)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
