@@ -29,14 +29,15 @@ type DB struct {
 	Ent     *ent.Client
 	// ReadSQL and Read serve the hot read paths (lists, look-ups). On SQLite
 	// they are a separate pool of read-only connections, so readers never
-	// queue behind the single writer; on PostgreSQL they are SQL and Ent.
-	ReadSQL *sql.DB
+	// queue behind the single writer, and they reuse prepared statements;
+	// on PostgreSQL they are SQL and Ent.
+	ReadSQL *Pool
 	Read    *ent.Client
 	// Limits holds the API rate-limit state. On SQLite it is a file of its
 	// own next to the main one: its write per request would otherwise empty
 	// every read connection's page cache on the main file. On PostgreSQL it
 	// is SQL.
-	Limits *sql.DB
+	Limits *Pool
 	// URL is the connection string as configured (PostgreSQL: also used by River's pgx pool).
 	URL string
 }
@@ -101,14 +102,17 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		return nil, fmt.Errorf("connecting to the database: %w", err)
 	}
 	d := &DB{SQL: sqlDB, Dialect: dia, Ent: ent.NewClient(ent.Driver(entsql.OpenDB(dia, sqlDB))), URL: databaseURL}
-	d.ReadSQL, d.Read, d.Limits = sqlDB, d.Ent, sqlDB
+	d.ReadSQL, d.Read, d.Limits = newPool(sqlDB, false), d.Ent, newPool(sqlDB, false)
 	if readDB != nil {
-		d.ReadSQL, d.Read = readDB, ent.NewClient(ent.Driver(entsql.OpenDB(dia, readDB)))
-		if d.Limits, err = openSQLite(limitsPath, false); err != nil {
+		d.ReadSQL = newPool(readDB, true)
+		d.Read = ent.NewClient(ent.Driver(entsql.NewDriver(dia, entsql.Conn{ExecQuerier: d.ReadSQL})))
+		limits, err := openSQLite(limitsPath, false)
+		if err != nil {
 			d.Close()
 			return nil, err
 		}
-		d.Limits.SetMaxOpenConns(1)
+		limits.SetMaxOpenConns(1)
+		d.Limits = newPool(limits, true)
 	}
 	return d, nil
 }
@@ -133,10 +137,10 @@ func openSQLite(path string, readOnly bool) (*sql.DB, error) {
 
 // Close closes the Ent clients and the pools.
 func (d *DB) Close() error {
-	if d.ReadSQL != d.SQL {
+	if d.ReadSQL.DB != d.SQL {
 		d.ReadSQL.Close()
 	}
-	if d.Limits != nil && d.Limits != d.SQL {
+	if d.Limits != nil && d.Limits.DB != d.SQL {
 		d.Limits.Close()
 	}
 	return d.Ent.Close()

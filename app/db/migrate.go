@@ -25,7 +25,7 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
-	if d.Limits != d.SQL {
+	if d.Limits.DB != d.SQL {
 		if _, err := d.Limits.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS rate_limits (
 			id TEXT PRIMARY KEY, tat INTEGER NOT NULL DEFAULT 0, nonce TEXT)`); err != nil {
 			return fmt.Errorf("migrating rate limits: %w", err)

@@ -1,11 +1,10 @@
 package scans
 
 import (
-	"cmp"
 	"context"
 	"encoding/base64"
+	entsql "entgo.io/ent/dialect/sql"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -95,26 +94,32 @@ func (s *Service) List(ctx context.Context, accountID string, p ListParams) ([]*
 		if err != nil {
 			return nil, Pagination{}, &errs.Validation{Field: "cursor", Message: "cursor is not one this API returned"}
 		}
-		q = q.Where(scan.Or(scan.CreatedAtLT(at), scan.And(scan.CreatedAt(at), scan.IDLT(id))))
-	} else if p.Page > 1 {
-		// Deep pages: skip rows on the covering index (ids only), then fetch
-		// just this page's rows by primary key — OFFSET never reads the rows
-		// it skips, and the second query cannot wander the index either.
-		ids, err := s.db.Read.Scan.Query().Unique(false).Where(preds...).
-			Order(ent.Desc(scan.FieldCreatedAt), ent.Desc(scan.FieldID)).
-			Offset((p.Page - 1) * p.Limit).Limit(p.Limit + 1).IDs(ctx)
-		if err != nil {
-			return nil, Pagination{}, err
-		}
-		items, err := s.db.Read.Scan.Query().Where(scan.IDIn(ids...), scan.AccountID(accountID)).
-			Select(listColumns...).All(ctx)
-		if err != nil {
-			return nil, Pagination{}, err
-		}
-		slices.SortFunc(items, func(a, b *ent.Scan) int {
-			return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
+		// A row-value comparison, which both engines turn into one range
+		// scan of the (account_id, created_at, id) index whatever the
+		// statistics; the equivalent OR of two conditions is not always.
+		q = q.Where(func(s *entsql.Selector) {
+			s.Where(entsql.CompositeLT([]string{s.C(scan.FieldCreatedAt), s.C(scan.FieldID)}, at, id))
 		})
-		return s.page(items, p, total)
+	} else if p.Page > 1 {
+		// Deep pages in one statement: the subquery skips rows on the
+		// covering (account_id, created_at, id) index, reading ids only, and
+		// the outer query fetches just this page's rows by primary key, so
+		// OFFSET never reads the rows it skips. The account scopes the
+		// subquery; the outer query has no predicate of its own that could
+		// tempt a planner without statistics onto the account index.
+		offset := (p.Page - 1) * p.Limit
+		q = s.db.Read.Scan.Query().
+			Where(func(sel *entsql.Selector) {
+				page := entsql.Select(entsql.Table(scan.Table).As("page").C(scan.FieldID)).From(entsql.Table(scan.Table).As("page"))
+				for _, pred := range preds {
+					pred(page)
+				}
+				page.OrderBy(entsql.Desc(page.C(scan.FieldCreatedAt)), entsql.Desc(page.C(scan.FieldID))).
+					Offset(offset).Limit(p.Limit + 1)
+				sel.Where(entsql.In(sel.C(scan.FieldID), page))
+			}).
+			Select(listColumns...).
+			Order(ent.Desc(scan.FieldCreatedAt), ent.Desc(scan.FieldID))
 	}
 	items, err := q.All(ctx)
 	if err != nil {
