@@ -15,6 +15,7 @@ import (
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/config"
 	"github.com/palisade/palisade/billing"
+	"github.com/palisade/palisade/ent/account"
 )
 
 func TestBillingPageWithoutStripe(t *testing.T) {
@@ -89,5 +90,46 @@ func TestUpgradeWebhookChangesLimitsOnTheNextCall(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 400 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Errorf("bad signature = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+// TestPlanChangeMadeElsewhere: the API key cache holds an account's plan for
+// at most half a second. A change this instance makes (webhook, operator
+// command) applies at once; one made by another instance applies within the
+// TTL for reads, and never lets a scan spend a plan the account has left.
+func TestPlanChangeMadeElsewhere(t *testing.T) {
+	env := apptest.New(t)
+	site := target(t)
+	acc := env.User("elsewhere@example.com", billing.Pro)
+	key := env.Key(acc)
+	limit := func() string {
+		t.Helper()
+		code, hdr, body := env.Do("GET", "/api/v1/usage", key, "", "")
+		if code != 200 {
+			t.Fatalf("usage = %d %s", code, body)
+		}
+		return hdr.Get("X-RateLimit-Limit")
+	}
+	if got := limit(); got != "60" {
+		t.Fatalf("pro limit = %s, want 60", got)
+	}
+	// Another instance downgrades the account: this one's cache still says Pro.
+	if err := env.C.DB.Ent.Account.UpdateOneID(acc).SetPlan(account.PlanFree).Exec(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	code, _, body := env.Do("POST", "/api/v1/scan", key, "application/json", fmt.Sprintf(`{"url":%q,"depth":"DEEP"}`, site.URL))
+	if code != 403 || !strings.Contains(string(body), "Free plan does not include DEEP") {
+		t.Fatalf("DEEP right after a downgrade elsewhere = %d %s, want 403 from the plan read in the scan's transaction", code, body)
+	}
+	time.Sleep(600 * time.Millisecond)
+	if got := limit(); got != "10" {
+		t.Fatalf("limit after the cache TTL = %s, want the free plan's 10", got)
+	}
+	// This instance's own change applies to the very next call.
+	if err := env.C.Auth.SetPlan(t.Context(), acc, billing.Enterprise); err != nil {
+		t.Fatal(err)
+	}
+	if got := limit(); got != "300" {
+		t.Fatalf("limit right after SetPlan = %s, want 300", got)
 	}
 }

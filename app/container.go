@@ -117,6 +117,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
 		PricePro: cfg.StripePricePro, PriceEnterprise: cfg.StripePriceEnt, APIBase: cfg.StripeAPIBase,
 	}, c.DB.Ent, c.Log)
+	c.Billing.OnAccountChange = c.Auth.ForgetAccount
 	c.KV = store.NewKVStorage(c.DB.Ent)
 	c.Web = c.newFiber()
 	return c, nil

@@ -99,6 +99,9 @@ type Service struct {
 	db     *ent.Client
 	log    *slog.Logger
 	api    *client.API // nil when billing is disabled
+	// OnAccountChange runs after a webhook changed an account, so caches
+	// of it on this instance (the API key cache) drop it at once.
+	OnAccountChange func(accountID string)
 }
 
 // stripeTimeout bounds one Stripe API call, so a slow Stripe cannot hold a

@@ -345,6 +345,9 @@ func (s *Service) apply(ctx context.Context, log *slog.Logger, eventID, eventTyp
 		log.InfoContext(ctx, "webhook event recorded, account unchanged", "reason", why)
 		return nil
 	}
+	if s.OnAccountChange != nil {
+		s.OnAccountChange(acc.ID)
+	}
 	log.InfoContext(ctx, "webhook event applied", "reason", why, "subscription_id", ch.subscriptionID,
 		"status", ch.status, "plan", ch.plan)
 	return nil

@@ -8,8 +8,10 @@ import (
 	"github.com/palisade/palisade/ent/apikey"
 )
 
-// keyCacheTTL bounds how long a key's state may be served from memory: a
-// revoked key stops working on every instance within this time.
+// keyCacheTTL bounds how long a key's state, and its account's plan, may be
+// served from memory: a revoked key stops working, and a plan change
+// applies, on every instance within this time. On the instance that made
+// the change it applies at once (the cache entry is dropped).
 const keyCacheTTL = 500 * time.Millisecond
 
 type cachedKey struct {
@@ -39,6 +41,17 @@ func (c *keyCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.m = nil
+}
+
+// forget drops the entries of one account's keys.
+func (c *keyCache) forget(accountID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for h, e := range c.m {
+		if e.info != nil && e.info.Key.AccountID == accountID {
+			delete(c.m, h)
+		}
+	}
 }
 
 func (c *keyCache) put(hash string, e cachedKey) {

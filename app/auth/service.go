@@ -176,10 +176,18 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (*ent.User, err
 	return u, err
 }
 
-// SetPlan changes an account's plan (operators without Stripe; billing webhooks).
+// SetPlan changes an account's plan (operators without Stripe).
 func (s *Service) SetPlan(ctx context.Context, accountID string, plan billing.PlanID) error {
-	return s.db.Account.UpdateOneID(accountID).SetPlan(account.Plan(plan)).Exec(ctx)
+	if err := s.db.Account.UpdateOneID(accountID).SetPlan(account.Plan(plan)).Exec(ctx); err != nil {
+		return err
+	}
+	s.ForgetAccount(accountID)
+	return nil
 }
+
+// ForgetAccount drops what this instance caches of the account's API keys
+// (their account and its plan), so the next request sees a change at once.
+func (s *Service) ForgetAccount(accountID string) { s.keys.forget(accountID) }
 
 // Account loads an account.
 func (s *Service) Account(ctx context.Context, id string) (*ent.Account, error) {
@@ -317,16 +325,11 @@ func (s *Service) AuthenticateKey(ctx context.Context, plain string) (*APIKeyInf
 	if k := c.info.Key; k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
 		return nil, ErrKeyExpired
 	}
-	// The account is read fresh on every request: a plan change applies to the very next call.
-	acc, err := s.read.Account.Get(ctx, c.info.Key.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	return &APIKeyInfo{Key: c.info.Key, Account: acc}, nil
+	return c.info, nil
 }
 
 func (s *Service) lookupKey(ctx context.Context, h string, now time.Time) (*APIKeyInfo, error) {
-	k, err := s.read.APIKey.Query().Where(apikey.KeyHash(h)).Only(ctx)
+	k, err := s.read.APIKey.Query().Where(apikey.KeyHash(h)).WithAccount().Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, ErrKeyUnknown
 	}
@@ -342,7 +345,7 @@ func (s *Service) lookupKey(ctx context.Context, h string, now time.Time) (*APIK
 	if k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
 		return nil, ErrKeyExpired
 	}
-	return &APIKeyInfo{Key: k}, nil
+	return &APIKeyInfo{Key: k, Account: k.Edges.Account}, nil
 }
 
 // RevokeKey revokes one of the account's keys; a foreign id is not found.

@@ -206,6 +206,7 @@ func (s *Service) DeleteAccount(ctx context.Context, accountID string) error {
 	var err error
 	for attempt := 0; attempt < 15; attempt++ {
 		if err = s.deleteAccountOnce(ctx, accountID); err == nil {
+			s.ForgetAccount(accountID)
 			return nil
 		}
 		select {

@@ -1,6 +1,8 @@
 // Package ratelimit enforces requests-per-minute limits that hold across
 // every instance: the state is one row per key in the database, advanced by a
-// single atomic upsert per request (the generic cell rate algorithm).
+// single atomic upsert (the generic cell rate algorithm). Busy keys take
+// their allowance in small leases (see lease.go), so the database sees one
+// write per lease rather than one per request.
 package ratelimit
 
 import (
@@ -29,9 +31,10 @@ type Decision struct {
 
 // Limiter checks requests against per-key limits.
 type Limiter struct {
-	db  *db.DB
-	q   string
-	now func() time.Time
+	db     *db.DB
+	q      string
+	now    func() time.Time
+	leases leases
 }
 
 // New returns a limiter on d.
@@ -50,21 +53,24 @@ ON CONFLICT (id) DO UPDATE SET
   tat = CASE WHEN %[1]s(rate_limits.tat, %[3]s) + %[4]s - %[3]s <= %[6]s THEN %[1]s(rate_limits.tat, %[3]s) + %[4]s ELSE rate_limits.tat END,
   nonce = CASE WHEN %[1]s(rate_limits.tat, %[3]s) + %[4]s - %[3]s <= %[6]s THEN excluded.nonce ELSE rate_limits.nonce END
 RETURNING tat, nonce`, max, ph[0], ph[1], ph[2], ph[3], ph[4])
-	return &Limiter{db: d, q: q, now: time.Now}
-}
-
-// Allow counts one request for key against perMinute.
-func (l *Limiter) Allow(ctx context.Context, key string, perMinute int) (Decision, error) {
-	return l.AllowN(ctx, key, perMinute, Window)
+	return &Limiter{db: d, q: q, now: time.Now, leases: leases{m: map[string]*lease{}}}
 }
 
 // AllowN counts one event for key against limit per window (log-in
-// attempts use a longer window than API requests).
+// attempts use a longer window than API requests). It always asks the
+// database, so it is exact however many instances share the key.
 func (l *Limiter) AllowN(ctx context.Context, key string, limit int, window time.Duration) (Decision, error) {
-	perMinute := limit
-	if perMinute <= 0 {
+	if limit <= 0 {
 		return Decision{Allowed: true}, nil
 	}
+	return l.take(ctx, key, limit, window, 1)
+}
+
+// take moves key's state by n events (n < 0 gives unused ones back) in one
+// statement: all n are admitted or none is. The decision reports what is
+// left after them.
+func (l *Limiter) take(ctx context.Context, key string, limit int, window time.Duration, n int) (Decision, error) {
+	perMinute := limit
 	now := l.now().UnixMicro()
 	w := window.Microseconds()
 	t := max(1, w/int64(perMinute)) // emission interval
@@ -75,10 +81,10 @@ func (l *Limiter) AllowN(ctx context.Context, key string, limit int, window time
 	// one that runs later may carry an earlier "now". Half an interval of
 	// slack absorbs that without ever admitting an extra request.
 	slack := min(t/2, time.Second.Microseconds())
-	if err := l.db.Limits.QueryRowContext(ctx, l.q, key, now, t, nonce, w+slack).Scan(&tat, &got); err != nil {
+	if err := l.db.Limits.QueryRowContext(ctx, l.q, key, now, int64(n)*t, nonce, w+slack).Scan(&tat, &got); err != nil {
 		return Decision{}, fmt.Errorf("rate limit: %w", err)
 	}
-	d := Decision{Limit: perMinute, Allowed: got.String == nonce, Reset: time.UnixMicro(tat)}
+	d := Decision{Limit: perMinute, Allowed: got.String == nonce, Reset: time.UnixMicro(max(tat, now))}
 	if d.Allowed {
 		d.Remaining = int((w - (tat - now)) / t)
 	} else {
@@ -87,8 +93,6 @@ func (l *Limiter) AllowN(ctx context.Context, key string, limit int, window time
 			d.RetryAfter = time.Second
 		}
 	}
-	if d.Remaining < 0 {
-		d.Remaining = 0
-	}
+	d.Remaining = min(max(d.Remaining, 0), perMinute)
 	return d, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/ent"
+	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/scan"
 	"github.com/palisade/palisade/ent/scanevent"
@@ -82,9 +83,8 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 	if !ok {
 		return nil, &errs.Validation{Field: "depth", Message: "depth must be QUICK, STANDARD or DEEP"}
 	}
-	plan := billing.Lookup(string(acc.Plan))
-	if !plan.AllowsDepth(string(depth)) {
-		return nil, errs.New(http.StatusForbidden, fmt.Sprintf("the %s plan does not include %s scans; upgrade to run them", plan.Name, depth))
+	if err := allowsDepth(acc.Plan, depth); err != nil {
+		return nil, err
 	}
 	target, err := s.scanner.Validate(ctx, rawURL)
 	if err != nil {
@@ -96,7 +96,16 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 	now := s.now()
 	var created *ent.Scan
 	err = s.db.InTxRetry(ctx, func(tx *sql.Tx, c *ent.Client) error {
-		if err := takeQuota(ctx, c, acc.ID, plan, now); err != nil {
+		// acc may come from the API key cache; the plan that grants the
+		// depth and the quota is read here, in the transaction that spends it.
+		fresh, err := c.Account.Query().Where(account.ID(acc.ID)).Select(account.FieldPlan).Only(ctx)
+		if err != nil {
+			return err
+		}
+		if err := allowsDepth(fresh.Plan, depth); err != nil {
+			return err
+		}
+		if err := takeQuota(ctx, c, acc.ID, billing.Lookup(string(fresh.Plan)), now); err != nil {
 			return err
 		}
 		sc, err := c.Scan.Create().
@@ -126,6 +135,15 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 	}
 	s.log.Info("scan accepted", "scan_id", created.ID, "account_id", acc.ID, "depth", depth, "domain", created.TargetDomain)
 	return created, nil
+}
+
+// allowsDepth refuses a depth the plan does not include.
+func allowsDepth(p account.Plan, depth scanner.Depth) error {
+	plan := billing.Lookup(string(p))
+	if !plan.AllowsDepth(string(depth)) {
+		return errs.New(http.StatusForbidden, fmt.Sprintf("the %s plan does not include %s scans; upgrade to run them", plan.Name, depth))
+	}
+	return nil
 }
 
 // takeQuota counts one scan against the account's month, atomically: a
