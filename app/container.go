@@ -25,6 +25,7 @@ import (
 	"github.com/palisade/palisade/app/db"
 	"github.com/palisade/palisade/app/httpx"
 	"github.com/palisade/palisade/app/jobs"
+	"github.com/palisade/palisade/app/mail"
 	"github.com/palisade/palisade/app/ratelimit"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scanner"
@@ -66,12 +67,14 @@ type Container struct {
 	Limiter *ratelimit.Limiter
 	Billing *billing.Service
 	KV      *store.KVStorage
+	Mail    *mail.Sender // nil unless PALISADE_SMTP_URL is set
 	Web     *fiber.App
 
-	opts    Options
-	stopBg  context.CancelFunc
-	bgDone  chan struct{}
-	started bool
+	opts        Options
+	mailRunning bool
+	stopBg      context.CancelFunc
+	bgDone      chan struct{}
+	started     bool
 }
 
 // New builds the container: opens and migrates the database, then wires the
@@ -107,6 +110,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		return nil, err
 	}
 	c.Auth = auth.NewService(c.DB.Ent, c.DB.Read, auth.NewHasher(opts.PasswordParams, 0))
+	if cfg.SMTPURL != "" {
+		if c.Mail, err = mail.New(cfg.SMTPURL, cfg.MailFrom, nil, c.Log); err != nil {
+			c.DB.Close()
+			return nil, fmt.Errorf("PALISADE_SMTP_URL: %w", err)
+		}
+	}
 	c.Scans = scans.NewService(c.DB, c.Jobs.Inserter, c.Scanner, c.Log)
 	c.Scans.SetExecOptions(opts.Exec)
 	river.AddWorker(workers, scans.NewWorker(c.Scans))
@@ -178,12 +187,16 @@ func (c *Container) newFiber() *fiber.App {
 	apiHandler.RateOverride = c.opts.RateLimitOverride
 	apiHandler.Routes(f)
 	web.NewHandler(web.Deps{Config: c.Config, Auth: c.Auth, Scans: c.Scans, Reports: c.Reports, Billing: c.Billing,
-		Limiter: c.Limiter, Storage: c.KV, Log: c.Log}).Routes(f)
+		Limiter: c.Limiter, Storage: c.KV, Mail: c.Mail, Log: c.Log}).Routes(f)
 	return f
 }
 
 // Start begins background work: the queue's workers and housekeeping.
 func (c *Container) Start(ctx context.Context) error {
+	if c.Mail != nil && !c.mailRunning {
+		c.mailRunning = true
+		go c.Mail.Run()
+	}
 	if c.opts.NoWorkers {
 		return nil
 	}
@@ -283,6 +296,12 @@ func (c *Container) Shutdown(ctx context.Context) error {
 	}
 	if err := c.Auth.FlushKeyUse(context.WithoutCancel(ctx)); err != nil {
 		c.Log.Warn("recording API key use at shutdown", "err", err)
+	}
+	if c.mailRunning {
+		if err := c.Mail.Close(ctx); err != nil {
+			c.Log.Warn("mail at shutdown", "err", err)
+		}
+		c.mailRunning = false
 	}
 	if err := c.DB.Close(); err != nil {
 		errs = append(errs, err)

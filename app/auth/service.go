@@ -97,19 +97,38 @@ type SignUpInput struct {
 
 // SignUp creates an account with the user as its owner.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*ent.Account, *ent.User, error) {
-	email, err := NormalizeEmail(in.Email)
+	p, err := s.PrepareSignUp(ctx, in)
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.CompleteSignUp(ctx, p)
+}
+
+// PreparedSignUp is a checked sign-up with its password already hashed:
+// what an e-mailed confirmation link completes later.
+type PreparedSignUp struct {
+	Email        string         `json:"email"`
+	PasswordHash string         `json:"passwordHash"`
+	AccountName  string         `json:"accountName"`
+	Plan         billing.PlanID `json:"plan"`
+}
+
+// PrepareSignUp checks the input and hashes the password. It does the same
+// work whether or not the address is taken, so its timing tells nothing.
+func (s *Service) PrepareSignUp(ctx context.Context, in SignUpInput) (PreparedSignUp, error) {
+	email, err := NormalizeEmail(in.Email)
+	if err != nil {
+		return PreparedSignUp{}, err
+	}
 	if err := CheckPassword(in.Password); err != nil {
-		return nil, nil, err
+		return PreparedSignUp{}, err
 	}
 	name := strings.TrimSpace(in.AccountName)
 	if name == "" {
 		name = email[strings.LastIndexByte(email, '@')+1:]
 	}
 	if utf8.RuneCountInString(name) > 100 {
-		return nil, nil, &errs.Validation{Field: "account", Message: "Use at most 100 characters for the account name."}
+		return PreparedSignUp{}, &errs.Validation{Field: "account", Message: "Use at most 100 characters for the account name."}
 	}
 	plan := in.Plan
 	if plan == "" {
@@ -117,18 +136,24 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*ent.Account, *en
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
-		return nil, nil, err
+		return PreparedSignUp{}, err
 	}
+	return PreparedSignUp{Email: email, PasswordHash: hash, AccountName: name, Plan: plan}, nil
+}
+
+// CompleteSignUp creates the account and its owner; ErrEmailTaken when the
+// address has an account already.
+func (s *Service) CompleteSignUp(ctx context.Context, p PreparedSignUp) (*ent.Account, *ent.User, error) {
 	tx, err := s.db.Tx(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	acc, err := tx.Account.Create().SetName(name).SetPlan(account.Plan(plan)).Save(ctx)
+	acc, err := tx.Account.Create().SetName(p.AccountName).SetPlan(account.Plan(p.Plan)).Save(ctx)
 	if err != nil {
 		_ = tx.Rollback()
 		return nil, nil, fmt.Errorf("creating account: %w", err)
 	}
-	u, err := tx.User.Create().SetAccountID(acc.ID).SetEmail(email).SetPasswordHash(hash).SetRole(user.RoleOwner).Save(ctx)
+	u, err := tx.User.Create().SetAccountID(acc.ID).SetEmail(p.Email).SetPasswordHash(p.PasswordHash).SetRole(user.RoleOwner).Save(ctx)
 	if err != nil {
 		_ = tx.Rollback()
 		if ent.IsConstraintError(err) {
@@ -143,6 +168,11 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*ent.Account, *en
 		return nil, nil, err
 	}
 	return acc, u, nil
+}
+
+// EmailTaken reports whether a user has the (normalised) address.
+func (s *Service) EmailTaken(ctx context.Context, email string) (bool, error) {
+	return s.db.User.Query().Where(user.Email(email)).Exist(ctx)
 }
 
 // LogIn checks an e-mail and password. Whether the address exists or the

@@ -23,3 +23,7 @@ func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
+
+// NewLinkToken returns a 256-bit token for a link sent by e-mail; like
+// every other token, only its HashToken is stored.
+func NewLinkToken() string { return newToken("") }

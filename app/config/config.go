@@ -33,6 +33,12 @@ type Config struct {
 	StripePricePro      string
 	StripePriceEnt      string
 	StripeAPIBase       string
+
+	// SMTPURL turns on e-mail verification at sign-up (see the README):
+	// smtp://user:password@host:587 or smtps://…:465. Empty: sign-up is
+	// immediate.
+	SMTPURL  string
+	MailFrom string
 }
 
 // Load reads the environment. Unset variables take the documented defaults;
@@ -61,12 +67,21 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		StripePricePro:      get("PALISADE_STRIPE_PRICE_PRO", ""),
 		StripePriceEnt:      get("PALISADE_STRIPE_PRICE_ENTERPRISE", ""),
 		StripeAPIBase:       get("STRIPE_API_BASE", ""),
+		SMTPURL:             get("PALISADE_SMTP_URL", ""),
 	}
 	scheme := "http://"
 	if c.TLSCertFile != "" {
 		scheme = "https://"
 	}
 	c.BaseURL = strings.TrimRight(get("PALISADE_BASE_URL", scheme+c.Addr), "/")
+	host := strings.TrimPrefix(strings.TrimPrefix(c.BaseURL, "https://"), "http://")
+	if i := strings.IndexAny(host, ":/"); i >= 0 {
+		host = host[:i]
+	}
+	c.MailFrom = get("PALISADE_MAIL_FROM", "Palisade <no-reply@"+host+">")
+	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") && !strings.HasPrefix(c.SMTPURL, "smtps://") {
+		return c, fmt.Errorf("PALISADE_SMTP_URL must start with smtp:// or smtps://, got %q", c.SMTPURL)
+	}
 
 	w, err := strconv.Atoi(get("PALISADE_WORKERS", "8"))
 	if err != nil || w < 1 || w > 1000 {
@@ -95,6 +110,10 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	}
 	return c, nil
 }
+
+// VerifyEmail reports whether sign-up confirms the address by e-mail
+// before it creates an account.
+func (c Config) VerifyEmail() bool { return c.SMTPURL != "" }
 
 // TLS reports whether the server terminates TLS itself.
 func (c Config) TLS() bool { return c.TLSCertFile != "" }

@@ -12,6 +12,7 @@ import (
 	"github.com/palisade/palisade/app/config"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/httpx"
+	"github.com/palisade/palisade/app/mail"
 	"github.com/palisade/palisade/app/ratelimit"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scans"
@@ -26,6 +27,8 @@ type Handler struct {
 	reports *reporting.Service
 	billing *billing.Service
 	limiter *ratelimit.Limiter
+	storage fiber.Storage
+	mail    *mail.Sender
 	cfg     config.Config
 	log     *slog.Logger
 	csrf    fiber.Handler
@@ -40,16 +43,18 @@ type Deps struct {
 	Reports *reporting.Service
 	Billing *billing.Service
 	Limiter *ratelimit.Limiter
-	// Storage keeps CSRF tokens where every instance sees them.
+	// Storage keeps CSRF tokens and pending sign-ups where every instance sees them.
 	Storage fiber.Storage
-	Log     *slog.Logger
+	// Mail, when set, makes sign-up confirm the address by e-mail first.
+	Mail *mail.Sender
+	Log  *slog.Logger
 }
 
 // NewHandler wires the web surface.
 func NewHandler(d Deps) *Handler {
 	cfg := d.Config
 	h := &Handler{auth: d.Auth, scans: d.Scans, reports: d.Reports, billing: d.Billing, limiter: d.Limiter,
-		cfg: cfg, log: d.Log, cookie: "palisade_session"}
+		storage: d.Storage, mail: d.Mail, cfg: cfg, log: d.Log, cookie: "palisade_session"}
 	storage := d.Storage
 	csrfCookie := "palisade_csrf"
 	if cfg.SecureCookies() {

@@ -35,12 +35,27 @@ func (h *Handler) signUpForm(c *fiber.Ctx) error {
 
 func (h *Handler) signUp(c *fiber.Ctx) error {
 	f := pages.AuthForm{Email: c.FormValue("email"), AccountName: c.FormValue("account"), URL: c.FormValue("url"), Errors: components.FormErrors{}}
-	_, u, err := h.auth.SignUp(c.UserContext(), auth.SignUpInput{Email: f.Email, Password: c.FormValue("password"), AccountName: f.AccountName})
+	if wait, err := h.signUpThrottle(c); err != nil {
+		return err
+	} else if wait > 0 {
+		f.Errors[""] = tooMany(c, wait, "sign-ups from your network")
+		return httpx.Render(c, http.StatusTooManyRequests, pages.SignUp(f), nil)
+	}
+	p, err := h.auth.PrepareSignUp(c.UserContext(), auth.SignUpInput{Email: f.Email, Password: c.FormValue("password"), AccountName: f.AccountName})
 	var v *errs.Validation
-	switch {
-	case errors.As(err, &v):
+	if errors.As(err, &v) {
 		f.Errors[v.Field] = v.Message
 		return httpx.Render(c, http.StatusUnprocessableEntity, pages.SignUp(f), nil)
+	} else if err != nil {
+		return err
+	}
+	if h.mail != nil {
+		return h.signUpByMail(c, p, f.URL)
+	}
+	// Without a mail server the account is made at once, and a taken
+	// address has to be said (see the README on PALISADE_SMTP_URL).
+	_, u, err := h.auth.CompleteSignUp(c.UserContext(), p)
+	switch {
 	case errors.Is(err, auth.ErrEmailTaken):
 		f.Errors["email"] = "An account with this e-mail address already exists. Log in instead."
 		return httpx.Render(c, http.StatusUnprocessableEntity, pages.SignUp(f), nil)
@@ -79,9 +94,7 @@ func (h *Handler) logIn(c *fiber.Ctx) error {
 	if wait, err := h.loginThrottle(c, f.Email); err != nil {
 		return err
 	} else if wait > 0 {
-		mins := int((wait + time.Minute - 1) / time.Minute)
-		f.Errors[""] = fmt.Sprintf("Too many log-in attempts. Try again in %d minute%s.", mins, plural(mins))
-		c.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		f.Errors[""] = tooMany(c, wait, "log-in attempts")
 		return httpx.Render(c, http.StatusTooManyRequests, pages.LogIn(f), nil)
 	}
 	u, err := h.auth.LogIn(c.UserContext(), f.Email, c.FormValue("password"))
@@ -121,6 +134,13 @@ func (h *Handler) loginThrottle(c *fiber.Ctx, email string) (time.Duration, erro
 		h.log.Warn("log-in throttled", "ip", c.IP())
 	}
 	return wait, nil
+}
+
+// tooMany sets Retry-After on a throttled form and returns its message.
+func tooMany(c *fiber.Ctx, wait time.Duration, what string) string {
+	mins := int((wait + time.Minute - 1) / time.Minute)
+	c.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	return fmt.Sprintf("Too many %s. Try again in %d minute%s.", what, mins, plural(mins))
 }
 
 func plural(n int) string {

@@ -10,6 +10,7 @@ import (
 const (
 	RouteHome      = "home"
 	RouteSignUp    = "signup"
+	RouteConfirm   = "signup.confirm"
 	RouteLogIn     = "login"
 	RouteLogOut    = "logout"
 	RouteDashboard = "dashboard"
@@ -45,6 +46,8 @@ func (h *Handler) Routes(app *fiber.App) {
 	pub.get("/", RouteHome, h.home)
 	pub.get("/signup", RouteSignUp, h.signUpForm)
 	pub.post("/signup", RouteSignUp, h.signUp)
+	pub.get("/signup/confirm/:token", RouteConfirm, h.confirmForm)
+	pub.post("/signup/confirm/:token", RouteConfirm, h.confirmSignUp)
 	pub.get("/login", RouteLogIn, h.logInForm)
 	pub.post("/login", RouteLogIn, h.logIn)
 	pub.post("/logout", RouteLogOut, h.logOut)

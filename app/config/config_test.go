@@ -1,0 +1,47 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(kv ...string) func(string) (string, bool) {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaultsAndDerivedValues(t *testing.T) {
+	c, err := FromLookup(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || c.Workers != 8 || c.VerifyEmail() {
+		t.Fatalf("defaults: %+v", c)
+	}
+	c, err = FromLookup(env("PALISADE_BASE_URL", "https://palisade.example.com/", "PALISADE_SMTP_URL", "smtps://u:p@mail.example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BaseURL != "https://palisade.example.com" || c.MailFrom != "Palisade <no-reply@palisade.example.com>" || !c.VerifyEmail() || !c.SecureCookies() {
+		t.Fatalf("derived: base %q, from %q, verify %v", c.BaseURL, c.MailFrom, c.VerifyEmail())
+	}
+}
+
+func TestMalformedVariablesNameThemselves(t *testing.T) {
+	for _, tc := range []struct{ key, val string }{
+		{"PALISADE_WORKERS", "zero"},
+		{"PALISADE_WORKERS", "0"},
+		{"PALISADE_DATABASE_URL", "mysql://x"},
+		{"PALISADE_SCAN_ALLOW_CIDRS", "10.0.0.0/8, nonsense"},
+		{"PALISADE_SMTP_URL", "mail.example.com:587"},
+		{"PALISADE_TLS_CERT_FILE", "cert.pem"}, // without the key
+	} {
+		_, err := FromLookup(env(tc.key, tc.val))
+		if err == nil || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("%s=%q: %v, want an error naming the variable", tc.key, tc.val, err)
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package app_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/palisade/palisade/app/apptest"
+	"github.com/palisade/palisade/app/config"
+	"github.com/palisade/palisade/app/mail/mailtest"
+	"github.com/palisade/palisade/billing"
+)
+
+// withSMTP points the env's mail at srv, which turns on confirmation by e-mail.
+func withSMTP(srv *mailtest.Server) apptest.Option {
+	return apptest.WithConfig(func(c *config.Config) { c.SMTPURL = srv.URL() })
+}
+
+var confirmLink = regexp.MustCompile(`https?://\S+/signup/confirm/[A-Za-z0-9_-]+`)
+
+// TestSignUpByEmailDoesNotTellWhoHasAnAccount: with a mail server, a new
+// address and a taken one get the same page; only the mailbox learns which.
+func TestSignUpByEmailDoesNotTellWhoHasAnAccount(t *testing.T) {
+	srv := mailtest.New(t)
+	env := apptest.New(t, withSMTP(srv))
+	env.User("taken@example.com", billing.Pro)
+
+	signUp := func(email string) *apptest.Page {
+		b := env.Browser()
+		b.Get("/signup")
+		return b.Post("/signup", url.Values{"email": {email}, "password": {"a long enough password"}, "account": {"Acme"}})
+	}
+	fresh, taken := signUp("New@Example.com"), signUp("taken@example.com")
+	panel := func(p *apptest.Page) string {
+		return strings.Replace(p.Doc.Find(`[data-testid="signup-sent"]`).Text(), "new@example.com", "taken@example.com", 1)
+	}
+	if fresh.Status != 200 || taken.Status != 200 || panel(fresh) == "" || panel(fresh) != panel(taken) {
+		t.Fatalf("new address: %d %q\ntaken address: %d %q\nwant the same page", fresh.Status, panel(fresh), taken.Status, panel(taken))
+	}
+	if _, err := env.C.Auth.UserByEmail(t.Context(), "new@example.com"); err == nil {
+		t.Fatal("an account was created before the address was confirmed")
+	}
+	byTo := map[string]mailtest.Received{}
+	for _, m := range srv.Wait(t, 2, 5*time.Second) {
+		byTo[m.To] = m
+	}
+	if m := byTo["taken@example.com"]; !strings.Contains(m.Body, "already have an account") || confirmLink.MatchString(m.Body) {
+		t.Errorf("mail to the taken address: %+v", m)
+	}
+	link := confirmLink.FindString(byTo["new@example.com"].Body)
+	if link == "" {
+		t.Fatalf("no confirmation link in %+v", byTo["new@example.com"])
+	}
+	path := link[strings.Index(link, "/signup/confirm/"):]
+
+	// Opening the link (as a mail scanner would) creates nothing; the button does.
+	b := env.Browser()
+	p := b.Get(path)
+	if p.Status != 200 || p.Doc.Find(`[data-testid="signup-confirm"] form input[name="_csrf"]`).Length() != 1 {
+		t.Fatalf("confirmation page = %d %s", p.Status, p.Body)
+	}
+	if _, err := env.C.Auth.UserByEmail(t.Context(), "new@example.com"); err == nil {
+		t.Fatal("opening the link created the account")
+	}
+	p = b.Post(path, nil)
+	if p.URL.Path != "/dashboard" || p.Doc.Find(`[data-testid="viewer"]`).Text() != "new@example.com" {
+		t.Fatalf("confirming ended at %d %s", p.Status, p.URL)
+	}
+	// The password chosen at sign-up is the one that logs in.
+	if _, err := env.C.Auth.LogIn(t.Context(), "new@example.com", "a long enough password"); err != nil {
+		t.Errorf("log-in with the sign-up password: %v", err)
+	}
+	// A link works once.
+	if p := env.Browser().Get(path); p.Status != http.StatusGone || !strings.Contains(p.Body, "expired or has already been used") {
+		t.Errorf("used link = %d %s", p.Status, p.Body)
+	}
+}
+
+// TestSignUpMailsAreThrottledPerRecipient: the form cannot flood an inbox,
+// and saying so would tell too much, so the page stays the same.
+func TestSignUpMailsAreThrottledPerRecipient(t *testing.T) {
+	srv := mailtest.New(t)
+	env := apptest.New(t, withSMTP(srv))
+	for i := range 5 {
+		b := env.Browser()
+		b.Get("/signup")
+		if p := b.Post("/signup", url.Values{"email": {"victim@example.com"}, "password": {"a long enough password"}}); p.Status != 200 ||
+			p.Doc.Find(`[data-testid="signup-sent"]`).Length() != 1 {
+			t.Fatalf("sign-up %d = %d", i+1, p.Status)
+		}
+	}
+	srv.Wait(t, 3, 5*time.Second)
+	time.Sleep(200 * time.Millisecond)
+	if n := len(srv.Messages()); n != 3 {
+		t.Fatalf("%d mails to one address in an hour, want 3", n)
+	}
+}
+
+// TestSignUpIsThrottledPerNetwork: the 21st sign-up from one address in an
+// hour is refused with a clear wait, whatever the mode.
+func TestSignUpIsThrottledPerNetwork(t *testing.T) {
+	env := apptest.New(t)
+	b := env.Browser()
+	for i := range 20 {
+		b.Get("/signup")
+		if p := b.Post("/signup", url.Values{"email": {"bad"}, "password": {"x"}}); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("sign-up %d = %d, want 422 for the bad input", i+1, p.Status)
+		}
+	}
+	b.Get("/signup")
+	p := b.Post("/signup", url.Values{"email": {"late@example.com"}, "password": {"a long enough password"}})
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Too many sign-ups from your network") || p.Header.Get("Retry-After") == "" {
+		t.Fatalf("21st sign-up = %d %q", p.Status, p.Doc.Find(".form-error, [role=alert]").Text())
+	}
+	if p.Doc.Find(`input[name="email"]`).AttrOr("value", "") != "late@example.com" {
+		t.Error("the throttled form lost what was typed")
+	}
+}
