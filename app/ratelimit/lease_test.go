@@ -1,9 +1,7 @@
 package ratelimit
 
 import (
-	"context"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 )
@@ -63,28 +61,7 @@ func TestLeasesNeverOverAdmitAcrossInstances(t *testing.T) {
 	fixedClock(a, &clock)
 	fixedClock(b, &clock)
 	const perMinute = 600
-	var mu sync.Mutex
-	allowed := 0
-	var wg sync.WaitGroup
-	for _, l := range []*Limiter{a, a, b, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 250 {
-				dec, err := l.Allow(context.Background(), "shared", perMinute)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if dec.Allowed {
-					mu.Lock()
-					allowed++
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	allowed := admitted(t, []*Limiter{a, a, b, b}, "shared", perMinute, 250)
 	if allowed > perMinute || allowed < perMinute-perMinute/maxLeaseShare {
 		t.Fatalf("two instances admitted %d at %d a minute, want at most %d and at least %d", allowed, perMinute, perMinute, perMinute-perMinute/maxLeaseShare)
 	}

@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -55,30 +56,38 @@ func TestLimiterCountsDownAndRefills(t *testing.T) {
 
 // TestLimiterIsAtomic: 40 concurrent requests with a limit of 10 admit exactly 10.
 func TestLimiterIsAtomic(t *testing.T) {
-	d := openDB(t)
-	l := New(d)
-	var wg sync.WaitGroup
+	l := New(openDB(t))
+	// Real time passes during the test; one token refills only every 6 s.
+	if allowed := admitted(t, slices.Repeat([]*Limiter{l}, 40), "key_c", 10, 1); allowed != 10 {
+		t.Fatalf("allowed %d of 40 concurrent requests, want 10", allowed)
+	}
+}
+
+// admitted sends each requests for key from one goroutine per entry of ls
+// (a limiter may appear more than once) and counts those allowed.
+func admitted(t *testing.T, ls []*Limiter, key string, perMinute, each int) int {
+	t.Helper()
 	var mu sync.Mutex
+	var wg sync.WaitGroup
 	allowed := 0
-	for range 40 {
+	for _, l := range ls {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			dec, err := l.Allow(context.Background(), "key_c", 10)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if dec.Allowed {
-				mu.Lock()
-				allowed++
-				mu.Unlock()
+			for range each {
+				dec, err := l.Allow(context.Background(), key, perMinute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if dec.Allowed {
+					mu.Lock()
+					allowed++
+					mu.Unlock()
+				}
 			}
 		}()
 	}
 	wg.Wait()
-	// Real time passes during the test; at most one extra token can refill per 6 s.
-	if allowed != 10 {
-		t.Fatalf("allowed %d of 40 concurrent requests, want 10", allowed)
-	}
+	return allowed
 }
