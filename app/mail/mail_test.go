@@ -11,8 +11,7 @@ import (
 )
 
 func TestSenderDeliversOverSMTPWithAuth(t *testing.T) {
-	srv := mailtest.New(t)
-	srv.User, srv.Password = "palisade", "s3cret"
+	srv := mailtest.NewWithAuth(t, "palisade", "s3cret")
 	s, err := mail.New(srv.URL(), "Palisade <no-reply@palisade.test>", nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -32,8 +31,7 @@ func TestSenderDeliversOverSMTPWithAuth(t *testing.T) {
 }
 
 func TestSenderRefusesWrongCredentialsAndHeaderInjection(t *testing.T) {
-	srv := mailtest.New(t)
-	srv.User, srv.Password = "palisade", "right"
+	srv := mailtest.NewWithAuth(t, "palisade", "right")
 	bad := "smtp://palisade:wrong@" + srv.Addr
 	s, err := mail.New(bad, "no-reply@palisade.test", nil, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -29,7 +29,8 @@ type Received struct {
 type Server struct {
 	// Addr is host:port on 127.0.0.1.
 	Addr string
-	// User and Password, when set, are required (AUTH PLAIN).
+	// User and Password, when User is set, are required (AUTH PLAIN).
+	// They are fixed when the server starts.
 	User, Password string
 
 	ln   net.Listener
@@ -37,14 +38,17 @@ type Server struct {
 	msgs []Received
 }
 
-// New starts a server; it stops when the test ends.
-func New(t testing.TB) *Server {
+// New starts a server that takes mail from anyone; it stops when the test ends.
+func New(t testing.TB) *Server { return NewWithAuth(t, "", "") }
+
+// NewWithAuth starts a server that requires AUTH PLAIN as user (none when user is empty).
+func NewWithAuth(t testing.TB, user, password string) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Addr: ln.Addr().String(), ln: ln}
+	s := &Server{Addr: ln.Addr().String(), User: user, Password: password, ln: ln}
 	go s.serve()
 	t.Cleanup(func() { ln.Close() })
 	return s
