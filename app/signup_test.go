@@ -12,6 +12,7 @@ import (
 	"github.com/palisade/palisade/app/config"
 	"github.com/palisade/palisade/app/mail/mailtest"
 	"github.com/palisade/palisade/billing"
+	"github.com/palisade/palisade/ent/kv"
 )
 
 // withSMTP points the env's mail at srv, which turns on confirmation by e-mail.
@@ -42,6 +43,10 @@ func TestSignUpByEmailDoesNotTellWhoHasAnAccount(t *testing.T) {
 	}
 	if _, err := env.C.Auth.UserByEmail(t.Context(), "new@example.com"); err == nil {
 		t.Fatal("an account was created before the address was confirmed")
+	}
+	// Both paths did the same writes: one pending sign-up each.
+	if n, err := env.C.DB.Ent.KV.Query().Where(kv.IDGTE("signup:"), kv.IDLT("signup;")).Count(t.Context()); err != nil || n != 2 {
+		t.Errorf("%d pending sign-ups stored (%v), want 2: one per path", n, err)
 	}
 	byTo := map[string]mailtest.Received{}
 	for _, m := range srv.Wait(t, 2, 5*time.Second) {

@@ -62,28 +62,29 @@ func (h *Handler) signUpByMail(c *fiber.Ctx, p auth.PreparedSignUp, next string)
 	if err != nil {
 		return err
 	}
-	if d.Allowed {
-		msg := mail.Message{To: p.Email}
-		if taken {
-			msg.Subject = "Your Palisade account"
-			msg.Body = fmt.Sprintf("Someone, perhaps you, tried to sign up for Palisade with this address.\n\n"+
-				"You already have an account. Log in here:\n%s/login\n\n"+
-				"If you did not try to sign up, you can ignore this message.\n", h.cfg.BaseURL)
-		} else {
-			token := auth.NewLinkToken()
-			val, err := json.Marshal(pendingSignUp{PreparedSignUp: p, URL: next})
-			if err != nil {
-				return err
-			}
-			if err := h.storage.Set(pendingKey(token), val, signUpLinkTTL); err != nil {
-				return err
-			}
-			msg.Subject = "Confirm your Palisade sign-up"
-			msg.Body = fmt.Sprintf("Welcome to Palisade.\n\nOpen this link within 24 hours to create your account:\n%s/signup/confirm/%s\n\n"+
-				"If you did not sign up, ignore this message and nothing will be created.\n", h.cfg.BaseURL, token)
-		}
-		h.mail.Send(msg)
+	if !d.Allowed {
+		return httpx.Render(c, http.StatusOK, pages.SignUpSent(p.Email), nil)
 	}
+	// The pending sign-up is stored for a taken address too, so both paths
+	// cost the same writes; its link is never sent, and could not complete.
+	token := auth.NewLinkToken()
+	val, err := json.Marshal(pendingSignUp{PreparedSignUp: p, URL: next})
+	if err != nil {
+		return err
+	}
+	if err := h.storage.Set(pendingKey(token), val, signUpLinkTTL); err != nil {
+		return err
+	}
+	msg := mail.Message{To: p.Email, Subject: "Confirm your Palisade sign-up",
+		Body: fmt.Sprintf("Welcome to Palisade.\n\nOpen this link within 24 hours to create your account:\n%s/signup/confirm/%s\n\n"+
+			"If you did not sign up, ignore this message and nothing will be created.\n", h.cfg.BaseURL, token)}
+	if taken {
+		msg.Subject = "Your Palisade account"
+		msg.Body = fmt.Sprintf("Someone, perhaps you, tried to sign up for Palisade with this address.\n\n"+
+			"You already have an account. Log in here:\n%s/login\n\n"+
+			"If you did not try to sign up, you can ignore this message.\n", h.cfg.BaseURL)
+	}
+	h.mail.Send(msg)
 	return httpx.Render(c, http.StatusOK, pages.SignUpSent(p.Email), nil)
 }
 
