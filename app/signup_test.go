@@ -105,22 +105,49 @@ func TestSignUpMailsAreThrottledPerRecipient(t *testing.T) {
 }
 
 // TestSignUpIsThrottledPerNetwork: the 21st sign-up from one address in an
-// hour is refused with a clear wait, whatever the mode.
+// hour is refused with a clear wait, whatever the mode. Behind a trusted
+// proxy the address is the client's from X-Forwarded-For; from anyone else
+// the header changes nothing.
 func TestSignUpIsThrottledPerNetwork(t *testing.T) {
-	env := apptest.New(t)
-	b := env.Browser()
-	for i := range 20 {
-		b.Get("/signup")
-		if p := b.Post("/signup", url.Values{"email": {"bad"}, "password": {"x"}}); p.Status != http.StatusUnprocessableEntity {
-			t.Fatalf("sign-up %d = %d, want 422 for the bad input", i+1, p.Status)
-		}
-	}
-	b.Get("/signup")
-	p := b.Post("/signup", url.Values{"email": {"late@example.com"}, "password": {"a long enough password"}})
-	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Too many sign-ups from your network") || p.Header.Get("Retry-After") == "" {
-		t.Fatalf("21st sign-up = %d %q", p.Status, p.Doc.Find(".form-error, [role=alert]").Text())
-	}
-	if p.Doc.Find(`input[name="email"]`).AttrOr("value", "") != "late@example.com" {
-		t.Error("the throttled form lost what was typed")
+	for _, tc := range []struct {
+		name    string
+		proxies string
+		// whether a second client, named only by X-Forwarded-For, has its own allowance
+		separate bool
+	}{
+		{"direct", "", false},
+		{"behind a trusted proxy", "127.0.0.1", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := apptest.New(t, apptest.WithConfig(func(c *config.Config) {
+				var err error
+				if c.TrustedProxies, err = config.ParsePrefixes("PALISADE_TRUSTED_PROXIES", tc.proxies); err != nil {
+					t.Fatal(err)
+				}
+			}))
+			signUp := func(b *apptest.Browser, email, password string) *apptest.Page {
+				b.Get("/signup")
+				return b.Post("/signup", url.Values{"email": {email}, "password": {password}})
+			}
+			first := env.Browser()
+			first.Header.Set("X-Forwarded-For", "198.51.100.1")
+			for i := range 20 {
+				if p := signUp(first, "bad", "x"); p.Status != http.StatusUnprocessableEntity {
+					t.Fatalf("sign-up %d = %d, want 422 for the bad input", i+1, p.Status)
+				}
+			}
+			p := signUp(first, "late@example.com", "a long enough password")
+			if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Too many sign-ups from your network") || p.Header.Get("Retry-After") == "" {
+				t.Fatalf("21st sign-up = %d %q", p.Status, p.Doc.Find(`[data-testid="form-error"]`).Text())
+			}
+			if p.Doc.Find(`input[name="email"]`).AttrOr("value", "") != "late@example.com" {
+				t.Error("the throttled form lost what was typed")
+			}
+			second := env.Browser()
+			second.Header.Set("X-Forwarded-For", "198.51.100.2")
+			if got := signUp(second, "other@example.com", "a long enough password").Status != http.StatusTooManyRequests; got != tc.separate {
+				t.Fatalf("another client by X-Forwarded-For has its own allowance: %v, want %v", got, tc.separate)
+			}
+		})
 	}
 }

@@ -15,6 +15,10 @@ import (
 // browser without JavaScript: it reads the CSRF token from the last page
 // and sends it with forms.
 type Browser struct {
+	// Header is sent with every request, as a proxy in front of this
+	// browser would add it (X-Forwarded-For, say).
+	Header http.Header
+
 	t      testing.TB
 	base   string
 	client *http.Client
@@ -33,11 +37,14 @@ type Page struct {
 // Browser returns a new browser on the env.
 func (e *Env) Browser() *Browser {
 	jar, _ := cookiejar.New(nil)
-	return &Browser{t: e.T, base: e.URL, client: &http.Client{Jar: jar}}
+	return &Browser{Header: http.Header{}, t: e.T, base: e.URL, client: &http.Client{Jar: jar}}
 }
 
 func (b *Browser) do(req *http.Request) *Page {
 	b.t.Helper()
+	for k, v := range b.Header {
+		req.Header[k] = v
+	}
 	resp, err := b.client.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)

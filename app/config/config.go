@@ -24,6 +24,10 @@ type Config struct {
 	TLSCertFile string
 	TLSKeyFile  string
 
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client; per-address throttles count that client instead of the proxy.
+	TrustedProxies []netip.Prefix
+
 	ScanAllowCIDRs []netip.Prefix
 	ScanCAFile     string
 	DNSServer      string
@@ -92,23 +96,38 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		return c, errors.New("PALISADE_TLS_CERT_FILE and PALISADE_TLS_KEY_FILE must be set together")
 	}
-	if s := get("PALISADE_SCAN_ALLOW_CIDRS", ""); s != "" {
-		for _, part := range strings.Split(s, ",") {
-			part = strings.TrimSpace(part)
-			if part == "" {
-				continue
-			}
-			p, err := netip.ParsePrefix(part)
-			if err != nil {
-				return c, fmt.Errorf("PALISADE_SCAN_ALLOW_CIDRS: %q is not a CIDR such as 127.0.0.0/8", part)
-			}
-			c.ScanAllowCIDRs = append(c.ScanAllowCIDRs, p.Masked())
-		}
+	if c.ScanAllowCIDRs, err = ParsePrefixes("PALISADE_SCAN_ALLOW_CIDRS", get("PALISADE_SCAN_ALLOW_CIDRS", "")); err != nil {
+		return c, err
+	}
+	if c.TrustedProxies, err = ParsePrefixes("PALISADE_TRUSTED_PROXIES", get("PALISADE_TRUSTED_PROXIES", "")); err != nil {
+		return c, err
 	}
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, fmt.Errorf("PALISADE_DATABASE_URL must start with sqlite: or postgres://, got %q", c.DatabaseURL)
 	}
 	return c, nil
+}
+
+// ParsePrefixes parses a comma-separated list of CIDRs or single addresses;
+// name is the variable the list came from, for the error.
+func ParsePrefixes(name, list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(list, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(part); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a CIDR such as 127.0.0.0/8", name, part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // VerifyEmail reports whether sign-up confirms the address by e-mail

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -21,12 +22,16 @@ func TestDefaultsAndDerivedValues(t *testing.T) {
 	if c.Addr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || c.Workers != 8 || c.VerifyEmail() {
 		t.Fatalf("defaults: %+v", c)
 	}
-	c, err = FromLookup(env("PALISADE_BASE_URL", "https://palisade.example.com/", "PALISADE_SMTP_URL", "smtps://u:p@mail.example.com"))
+	c, err = FromLookup(env("PALISADE_BASE_URL", "https://palisade.example.com/", "PALISADE_SMTP_URL", "smtps://u:p@mail.example.com",
+		"PALISADE_TRUSTED_PROXIES", "10.1.2.3, 192.168.0.0/16,::1"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.BaseURL != "https://palisade.example.com" || c.MailFrom != "Palisade <no-reply@palisade.example.com>" || !c.VerifyEmail() || !c.SecureCookies() {
 		t.Fatalf("derived: base %q, from %q, verify %v", c.BaseURL, c.MailFrom, c.VerifyEmail())
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[10.1.2.3/32 192.168.0.0/16 ::1/128]" {
+		t.Fatalf("trusted proxies = %s", got)
 	}
 }
 
@@ -37,6 +42,7 @@ func TestMalformedVariablesNameThemselves(t *testing.T) {
 		{"PALISADE_DATABASE_URL", "mysql://x"},
 		{"PALISADE_SCAN_ALLOW_CIDRS", "10.0.0.0/8, nonsense"},
 		{"PALISADE_SMTP_URL", "mail.example.com:587"},
+		{"PALISADE_TRUSTED_PROXIES", "10.0.0.1, proxy.internal"},
 		{"PALISADE_TLS_CERT_FILE", "cert.pem"}, // without the key
 	} {
 		_, err := FromLookup(env(tc.key, tc.val))

@@ -89,6 +89,9 @@ func NewHandler(d Deps) *Handler {
 
 const localSession = "session"
 
+// clientIP is the browser's address, behind the configured trusted proxies.
+func (h *Handler) clientIP(c *fiber.Ctx) string { return httpx.ClientIP(c, h.cfg.TrustedProxies) }
+
 // loadViewer resolves the session cookie, if any, for every page.
 func (h *Handler) loadViewer(c *fiber.Ctx) error {
 	tok := c.Cookies(h.cookie)

@@ -117,7 +117,7 @@ func (h *Handler) loginThrottle(c *fiber.Ctx, email string) (time.Duration, erro
 		key   string
 		limit int
 	}{
-		{"login:ip:" + auth.HashToken(c.IP())[:40], loginPerIP},
+		{"login:ip:" + auth.HashToken(h.clientIP(c))[:40], loginPerIP},
 		{"login:acct:" + auth.HashToken(strings.ToLower(strings.TrimSpace(email)))[:40], loginPerAccount},
 	}
 	var wait time.Duration
@@ -131,7 +131,7 @@ func (h *Handler) loginThrottle(c *fiber.Ctx, email string) (time.Duration, erro
 		}
 	}
 	if wait > 0 {
-		h.log.Warn("log-in throttled", "ip", c.IP())
+		h.log.Warn("log-in throttled", "ip", h.clientIP(c))
 	}
 	return wait, nil
 }

@@ -44,11 +44,11 @@ func pendingKey(token string) string { return "signup:" + auth.HashToken(token) 
 // signUpThrottle counts a sign-up from this address and returns how long to
 // wait when over the limit.
 func (h *Handler) signUpThrottle(c *fiber.Ctx) (time.Duration, error) {
-	d, err := h.limiter.AllowN(c.UserContext(), "signup:ip:"+auth.HashToken(c.IP())[:40], signUpPerIP, signUpWindow)
+	d, err := h.limiter.AllowN(c.UserContext(), "signup:ip:"+auth.HashToken(h.clientIP(c))[:40], signUpPerIP, signUpWindow)
 	if err != nil || d.Allowed {
 		return 0, err
 	}
-	h.log.Warn("sign-up throttled", "ip", c.IP())
+	h.log.Warn("sign-up throttled", "ip", h.clientIP(c))
 	return d.RetryAfter, nil
 }
 
