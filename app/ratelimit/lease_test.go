@@ -9,6 +9,17 @@ import (
 // fixedClock returns a limiter clock that moves only when the test moves it.
 func fixedClock(l *Limiter, at *time.Time) { l.now = func() time.Time { return *at } }
 
+// twoInstances is two limiters on one database, as two servers would have,
+// sharing one clock the test moves.
+func twoInstances(t *testing.T) (a, b *Limiter, clock *time.Time) {
+	d := openDB(t)
+	a, b = New(d), New(d)
+	at := time.Unix(1_800_000_000, 0)
+	fixedClock(a, &at)
+	fixedClock(b, &at)
+	return a, b, &at
+}
+
 // TestLeaseAdmitsExactlyTheLimitAlone: one instance spending leases admits
 // exactly the limit, no more, and asks the database far less than once a request.
 func TestLeaseAdmitsExactlyTheLimitAlone(t *testing.T) {
@@ -55,11 +66,7 @@ func TestLeaseAdmitsExactlyTheLimitAlone(t *testing.T) {
 // database) racing for one key admit at most the limit together, and lose at
 // most one lease's worth to tokens the other still holds.
 func TestLeasesNeverOverAdmitAcrossInstances(t *testing.T) {
-	d := openDB(t)
-	a, b := New(d), New(d)
-	clock := time.Unix(1_800_000_000, 0)
-	fixedClock(a, &clock)
-	fixedClock(b, &clock)
+	a, b, _ := twoInstances(t)
 	const perMinute = 600
 	allowed := admitted(t, []*Limiter{a, a, b, b}, "shared", perMinute, 250)
 	if allowed > perMinute || allowed < perMinute-perMinute/maxLeaseShare {
@@ -71,18 +78,14 @@ func TestLeasesNeverOverAdmitAcrossInstances(t *testing.T) {
 // back to the shared state, so another instance sees exactly what was spent
 // plus what is leased now.
 func TestLeaseGivesBackWhatItDidNotSpend(t *testing.T) {
-	d := openDB(t)
-	a, b := New(d), New(d)
-	clock := time.Unix(1_800_000_000, 0)
-	fixedClock(a, &clock)
-	fixedClock(b, &clock)
+	a, b, clock := twoInstances(t)
 	const perMinute = 600 // one token every 100 ms, leases of up to 60
 	for range 200 {
 		if dec, err := a.Allow(t.Context(), "k", perMinute); err != nil || !dec.Allowed {
 			t.Fatalf("burst: %+v %v", dec, err)
 		}
 	}
-	clock = clock.Add(leaseTTL + 100*time.Millisecond) // A's lease expires; 11 tokens refill
+	*clock = clock.Add(leaseTTL + 100*time.Millisecond) // A's lease expires; 11 tokens refill
 	if dec, err := a.Allow(t.Context(), "k", perMinute); err != nil || !dec.Allowed {
 		t.Fatalf("after expiry: %+v %v", dec, err)
 	}
