@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/Masterminds/semver/v3"
 )
 
 const idContentVulnLibs = "content.vulnerable-libraries"
@@ -192,43 +194,41 @@ func pageLibs(p *Response) []libSighting {
 	})
 }
 
-// compareVersions compares dotted numeric versions ("3.4.1" < "3.10"),
-// ignoring pre-release suffixes; missing parts count as 0. It does not
-// allocate: it runs for every library sighting on every evaluation.
+// compareVersions orders two versions as the library and CMS tables mean
+// them: by their numbers only ("3.4.1" < "3.10"; missing parts count as 0),
+// with pre-release and build suffixes ignored ("3.5.0-beta" == "3.5.0"), so
+// a pre-release is judged like the release it leads to. The comparison is
+// Masterminds/semver's; see parseVersion for inputs that are not SemVer.
 func compareVersions(a, b string) int {
-	for a != "" || b != "" {
-		var x, y int
-		x, a = nextVersionPart(a)
-		y, b = nextVersionPart(b)
-		if x != y {
-			if x < y {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
+	return parseVersion(a).Compare(parseVersion(b))
 }
 
-// nextVersionPart reads the leading number of a dotted version and returns
-// the rest after the next '.'.
-func nextVersionPart(s string) (int, string) {
-	n, i := 0, 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		if n < 1e8 {
-			n = n*10 + int(s[i]-'0')
+// versionPrefixRE is the leading "1", "1.2" or "1.2.3" of a version string.
+var versionPrefixRE = regexp.MustCompile(`^v?\d{1,9}(?:\.\d{1,9}){0,2}`)
+
+// parseVersion reads a version the way compareVersions needs it.
+// semver.NewVersion is lenient ("v1", "1.2" and "1.2.3-beta.1" parse), and
+// its pre-release and metadata are dropped. What it refuses is read by its
+// leading numbers: a fourth part ("1.2.3.4" reads as 1.2.3), a letter suffix
+// without a dash ("6.9.1a" reads as 6.9.1, WordPress ?ver= values), or a
+// part of more than nine digits (cut to its first nine). Anything without a leading
+// number is 0.0.0, the oldest version, as before the library was used.
+func parseVersion(s string) *semver.Version {
+	v, err := semver.NewVersion(s)
+	if err != nil {
+		if v, err = semver.NewVersion(versionPrefixRE.FindString(s)); err != nil {
+			return semver.New(0, 0, 0, "", "")
 		}
-		i++
 	}
-	if j := strings.IndexByte(s[i:], '.'); j >= 0 {
-		return n, s[i+j+1:]
+	if v.Prerelease() == "" && v.Metadata() == "" {
+		return v
 	}
-	return n, ""
+	return semver.New(v.Major(), v.Minor(), v.Patch(), "", "")
 }
 
+// leadingInt is the major number of a version ("10" of Drupal 10).
 func leadingInt(s string) int {
-	n, _ := nextVersionPart(s)
-	return n
+	return int(min(parseVersion(s).Major(), 1<<31-1))
 }
 
 // vulnsFor returns the vulnerabilities affecting version v.
