@@ -264,6 +264,7 @@ var checkContentVulnLibs = Check{
 	ID: idContentVulnLibs, Name: "Known-vulnerable JavaScript libraries", Category: catContent, Depth: Deep, Weight: 2,
 	Needs: []EvidenceKind{NeedPage, NeedCrawl},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idContentVulnLibs)
 		pages := pagesOf(ev)
 		if len(pages) == 0 {
 			return missing("The main page", ev.PageErr)
@@ -296,8 +297,8 @@ var checkContentVulnLibs = Check{
 			}
 		}
 		if len(order) == 0 {
-			return Outcome{Status: StatusPass, Value: "no known library version detected", Score: 1,
-				Description: "No version of a tracked library (jQuery, jQuery UI, Bootstrap, AngularJS, Lodash, Moment, Handlebars) was recognised."}
+			return o.Pass(1, "no known library version detected",
+				"No version of a tracked library (jQuery, jQuery UI, Bootstrap, AngularJS, Lodash, Moment, Handlebars) was recognised.")
 		}
 		var seen, bad []string
 		worst := SeverityInfo
@@ -323,14 +324,14 @@ var checkContentVulnLibs = Check{
 				worst = sev
 			}
 			bad = append(bad, l.Name+" "+k.ver+" ("+strings.Join(ids, ", ")+")")
-			out.Findings = append(out.Findings, mkFinding(idContentVulnLibs, catContent, sev,
-				l.Name+" "+k.ver+" has known vulnerabilities: "+strings.Join(ids, ", "),
+			out.Findings = append(out.Findings, o.Finding(sev, l.Name+" "+k.ver+" has known vulnerabilities: "+strings.Join(ids, ", "),
 				l.Name+" "+k.ver+" (seen at "+clip(found[k], 120)+") is affected by "+strings.Join(ids, ", ")+": "+strings.Join(whats, "; ")+".",
-				l.Fix, found[k]))
+				l.Fix,
+				found[k]))
 		}
 		if len(bad) == 0 {
-			return Outcome{Status: StatusPass, Value: clip("detected: "+strings.Join(seen, ", "), 250), Score: 1,
-				Description: "The libraries recognised have no known vulnerability in the embedded table."}
+			return o.Pass(1, clip("detected: "+strings.Join(seen, ", "), 250),
+				"The libraries recognised have no known vulnerability in the embedded table.")
 		}
 		out.Value = clip(strings.Join(bad, "; "), 250)
 		out.Description = "Outdated libraries with published vulnerabilities are loaded: " + clip(strings.Join(bad, "; "), 200) + "."

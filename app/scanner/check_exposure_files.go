@@ -216,6 +216,7 @@ var checkExposureSensitiveFiles = Check{
 	ID: idExposureSensitive, Name: "Sensitive files", Category: catExposure, Depth: Deep, Weight: 3,
 	Needs: []EvidenceKind{NeedProbes},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idExposureSensitive)
 		if ev.Probes == nil || (len(ev.Probes) == 0 && ev.ProbesErr != "") {
 			return missing("The sensitive-file probes", ev.ProbesErr)
 		}
@@ -243,8 +244,8 @@ var checkExposureSensitiveFiles = Check{
 			}
 		}
 		if len(hits) == 0 {
-			return Outcome{Status: StatusPass, Value: "none of " + plural(len(ev.Probes), "probed path") + " exposed", Score: 1,
-				Description: "No repository, environment file, backup, dump or debug page was found in the web root."}
+			return o.Pass(1, "none of "+plural(len(ev.Probes), "probed path")+" exposed",
+				"No repository, environment file, backup, dump or debug page was found in the web root.")
 		}
 		sort.SliceStable(hits, func(i, j int) bool { return SeverityRank(hits[i].det.sev) < SeverityRank(hits[j].det.sev) })
 		worst := hits[0].det.sev
@@ -255,9 +256,10 @@ var checkExposureSensitiveFiles = Check{
 			if h.det.capC {
 				out.Cap = "C"
 			}
-			out.Findings = append(out.Findings, mkFinding(idExposureSensitive, catExposure, h.det.sev,
-				h.det.name+" exposed at "+h.path,
-				"GET "+h.path+" returns a real "+h.det.name+" (confirmed by its content).", h.det.fix, fileEvidence(h)))
+			out.Findings = append(out.Findings, o.Finding(h.det.sev, h.det.name+" exposed at "+h.path,
+				"GET "+h.path+" returns a real "+h.det.name+" (confirmed by its content).",
+				h.det.fix,
+				fileEvidence(h)))
 		}
 		out.Value = clip(strings.Join(names, ", "), 250)
 		switch worst {

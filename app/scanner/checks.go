@@ -91,13 +91,6 @@ func missing(what, why string) Outcome {
 	return Outcome{Status: StatusError, Value: "no evidence", Description: d + "."}
 }
 
-// mkFinding builds a Finding; the check id and category travel with it so
-// reports can group and link findings.
-func mkFinding(id, cat string, sev Severity, title, desc, rec, evidence string) Finding {
-	return Finding{CheckID: id, Category: cat, Severity: sev, Title: title,
-		Description: desc, Recommendation: rec, Evidence: clip(evidence, 300)}
-}
-
 // headerFix is the standard "set this response header" recommendation with
 // the exact line for nginx, Apache and Caddy.
 func headerFix(name, value string) string {
