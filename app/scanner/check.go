@@ -16,7 +16,10 @@ type Check struct {
 	Name     string // human title: "Content Security Policy"
 	Category string // tls, headers, cookies, redirects, dns, exposure, content
 	Depth    Depth  // the shallowest depth it runs at
-	// Weight is the points this check is worth inside its category.
+	// Weight is the check's share of its category relative to the other
+	// checks of that category: weight 4 counts twice as much as weight 2.
+	// Scoring only ever divides by the category's sum over the checks that
+	// ran, so adding a check changes no sibling's weight (see CheckPoints).
 	Weight int
 	// Needs names the evidence the check reads, so the engine can start it as
 	// soon as that evidence is in (and report progress per check).

@@ -58,7 +58,7 @@ type sriPage struct {
 // scanned host. A protocol-relative (//host/…) foreign script counts as
 // loaded securely only when plain HTTP is never served (httpsEnforced: no
 // HTTP server, or http:// redirects to HTTPS with no further HTTP hop), as
-// the Observatory decided in mdn/mdn-http-observatory#464.
+// the Observatory decides it (see content.sri in docs/scoring.md).
 func sriOfPage(r *Response, host string, httpsEnforced bool) sriPage {
 	key := "sri|" + host
 	if httpsEnforced {

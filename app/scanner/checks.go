@@ -15,9 +15,11 @@ import (
 // is the order of reports and of `palisade scan` output, so new checks are
 // appended inside their category and ids never change.
 //
-// Inside each category the weights add up to the category's default weight
-// of PRODUCT.md §5 (tls 25, headers 25, cookies 10, redirects 10, dns 10,
-// exposure 10, content 10), so a check's Weight is directly its points.
+// A check's Weight is relative to the other checks of its category; the
+// category's points come from the Categories table. Today the weights of a
+// category add up to its points (so the Pts column of docs/scoring.md is
+// both), but nothing depends on that: a new check takes a weight without
+// any sibling's changing.
 func AllChecks() []Check {
 	return []Check{
 		// tls (25)

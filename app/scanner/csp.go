@@ -8,9 +8,8 @@ import (
 )
 
 // This file is a Go port of the Content-Security-Policy parser and test of
-// Mozilla's HTTP Observatory (mdn/mdn-http-observatory, src/analyzer/
-// cspParser.js and tests/csp.js), so that our headers.csp verdict names and
-// pass/fail decisions match the Observatory's. Quirks are kept on purpose
+// Mozilla's HTTP Observatory (see docs/scoring.md), so that our headers.csp
+// verdict names and pass/fail decisions match the Observatory's. Quirks are kept on purpose
 // (duplicate directives make the policy invalid, empty -src lists mean
 // 'none', several policies are intersected); see docs/scoring.md.
 
