@@ -2,8 +2,9 @@ package scanner
 
 import (
 	"bytes"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -247,10 +248,8 @@ func vulnsFor(vs []libVuln, v string) []libVuln {
 }
 
 func libByKey(k string) *libInfo {
-	for i := range libTable {
-		if libTable[i].Key == k {
-			return &libTable[i]
-		}
+	if i := slices.IndexFunc(libTable, func(l libInfo) bool { return l.Key == k }); i >= 0 {
+		return &libTable[i]
 	}
 	return nil
 }
@@ -273,12 +272,7 @@ var checkContentVulnLibs = Check{
 		for _, p := range pages {
 			sightings = append(sightings, pageLibs(p)...)
 		}
-		urls := make([]string, 0, len(ev.Scripts))
-		for u := range ev.Scripts {
-			urls = append(urls, u)
-		}
-		sort.Strings(urls)
-		for _, u := range urls {
+		for _, u := range slices.Sorted(maps.Keys(ev.Scripts)) {
 			if r := ev.Scripts[u]; r != nil {
 				sightings = append(sightings, libsOf(r)...)
 			} else {

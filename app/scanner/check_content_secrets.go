@@ -1,8 +1,10 @@
 package scanner
 
 import (
+	"cmp"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -143,11 +145,7 @@ var checkContentSecrets = Check{
 		for _, p := range pages {
 			add(p, p.URL)
 		}
-		scripts := make([]string, 0, len(ev.Scripts))
-		for u := range ev.Scripts {
-			scripts = append(scripts, u)
-		}
-		sort.Strings(scripts)
+		scripts := slices.Sorted(maps.Keys(ev.Scripts))
 		for _, u := range scripts {
 			if r := ev.Scripts[u]; r != nil {
 				add(r, u)
@@ -161,7 +159,7 @@ var checkContentSecrets = Check{
 			return o.Pass(1, "no credentials found in "+scanned,
 				"No API keys, tokens or private keys were found in the page source.")
 		}
-		sort.SliceStable(hits, func(i, j int) bool { return SeverityRank(hits[i].Sev) < SeverityRank(hits[j].Sev) })
+		slices.SortStableFunc(hits, func(a, b located) int { return cmp.Compare(SeverityRank(a.Sev), SeverityRank(b.Sev)) })
 		out := o.Warn(0.5, "", "")
 		var vals []string
 		for _, h := range hits {

@@ -178,10 +178,8 @@ var checkDNSCAA = Check{
 		for _, r := range ev.DNS.CAA {
 			switch strings.ToLower(r.Tag) {
 			case "issue", "issuewild":
-				v := strings.TrimSpace(r.Value)
-				if i := strings.IndexByte(v, ';'); i >= 0 {
-					v = strings.TrimSpace(v[:i])
-				}
+				v, _, _ := strings.Cut(r.Value, ";")
+				v = strings.TrimSpace(v)
 				if v == "" {
 					v = "nobody"
 				}

@@ -1,8 +1,9 @@
 package scanner
 
 import (
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -232,11 +233,7 @@ var checkExposureDirectoryListing = Check{
 			return o.Pass(1, "no directory index among "+plural(checked, "page"),
 				"None of the pages examined is an automatic directory index.")
 		}
-		var urls []string
-		for u := range found {
-			urls = append(urls, u)
-		}
-		sort.Strings(urls)
+		urls := slices.Sorted(maps.Keys(found))
 		d := "Automatic directory indexes are open (" + clip(strings.Join(urls, ", "), 150) + "): anyone can list and download every file in those folders."
 		return o.Fail(0, clip(strings.Join(urls, ", "), 250),
 			d,

@@ -2,8 +2,10 @@ package scanner
 
 import (
 	"bytes"
+	"cmp"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -194,10 +196,7 @@ func looksLikeSoft404(nf, r *Response) bool {
 	if !isSuccess(nf) || notHTML(nf.Body) || notHTML(r.Body) {
 		return false
 	}
-	a, b := len(nf.Body), len(r.Body)
-	if a > b {
-		a, b = b, a
-	}
+	a, b := min(len(nf.Body), len(r.Body)), max(len(nf.Body), len(r.Body))
 	return b-a <= b/10+64
 }
 
@@ -221,12 +220,7 @@ var checkExposureSensitiveFiles = Check{
 			return missing("The sensitive-file probes", ev.ProbesErr)
 		}
 		var hits []exposedFile
-		paths := make([]string, 0, len(ev.Probes))
-		for p := range ev.Probes {
-			paths = append(paths, p)
-		}
-		sort.Strings(paths)
-		for _, p := range paths {
+		for _, p := range slices.Sorted(maps.Keys(ev.Probes)) {
 			r := ev.Probes[p]
 			if !isSuccess(r) || len(r.Body) == 0 || looksLikeSoft404(ev.NotFound, r) {
 				continue
@@ -247,7 +241,7 @@ var checkExposureSensitiveFiles = Check{
 			return o.Pass(1, "none of "+plural(len(ev.Probes), "probed path")+" exposed",
 				"No repository, environment file, backup, dump or debug page was found in the web root.")
 		}
-		sort.SliceStable(hits, func(i, j int) bool { return SeverityRank(hits[i].det.sev) < SeverityRank(hits[j].det.sev) })
+		slices.SortStableFunc(hits, func(a, b exposedFile) int { return cmp.Compare(SeverityRank(a.det.sev), SeverityRank(b.det.sev)) })
 		worst := hits[0].det.sev
 		out := Outcome{Score: 0}
 		var names []string

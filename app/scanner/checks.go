@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 )
@@ -115,13 +116,11 @@ func clip(s string, n int) string {
 		return s
 	}
 	cut := n
-	for cut > 0 && !utf8RuneStart(s[cut]) {
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return s[:cut] + "…"
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // headerValues returns every value of a header (one per header line), nil
 // when the response or the header is absent.
@@ -185,11 +184,11 @@ func pagesOf(ev *Evidence) []*Response {
 
 // schemeOf returns the lower-case scheme of a URL string ("" when unparsable).
 func schemeOf(raw string) string {
-	i := strings.Index(raw, ":")
-	if i <= 0 {
+	scheme, _, ok := strings.Cut(raw, ":")
+	if !ok {
 		return ""
 	}
-	return strings.ToLower(raw[:i])
+	return strings.ToLower(scheme)
 }
 
 // hostOfURL returns the lower-case host name (no port) of a URL string.
@@ -229,10 +228,7 @@ func isSuccess(r *Response) bool { return r != nil && r.StatusCode >= 200 && r.S
 
 // mimeOf returns the lower-case media type of the Content-Type header.
 func mimeOf(h http.Header) string {
-	ct := h.Get("Content-Type")
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
+	ct, _, _ := strings.Cut(h.Get("Content-Type"), ";")
 	return strings.ToLower(strings.TrimSpace(ct))
 }
 

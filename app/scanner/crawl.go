@@ -135,9 +135,7 @@ func (r *scanRun) parallel(ctx context.Context, n int, f func(i int)) {
 }
 
 func crawlPathOnly(p string) string {
-	if i := strings.IndexByte(p, '?'); i >= 0 {
-		return p[:i]
-	}
+	p, _, _ = strings.Cut(p, "?")
 	return p
 }
 

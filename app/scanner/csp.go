@@ -2,8 +2,9 @@ package scanner
 
 import (
 	"errors"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -73,12 +74,11 @@ func (s cspSet) anyPrefix(prefixes []string) bool {
 	return false
 }
 
+// sorted lists the sources in order. The result is never nil, even for an
+// empty set: cspPolicy.FrameAncestors tells "present" from "absent" by it.
 func (s cspSet) sorted() []string {
-	out := make([]string, 0, len(s))
-	for k := range s {
-		out = append(out, k)
-	}
-	sort.Strings(out)
+	out := slices.AppendSeq(make([]string, 0, len(s)), maps.Keys(s))
+	slices.Sort(out)
 	return out
 }
 
@@ -162,7 +162,7 @@ func parseCSP(policies []string) (*cspPolicy, error) {
 			} else {
 				combined = append(append([]*cspSource(nil), csp[directive]...), values...)
 			}
-			sort.SliceStable(combined, func(i, j int) bool { return combined[i].source < combined[j].source })
+			slices.SortStableFunc(combined, func(a, b *cspSource) int { return strings.Compare(a.source, b.source) })
 			for i := 1; i < len(combined); i++ {
 				src, prev := combined[i], combined[i-1]
 				// Same policy and a longer variant of the previous source: superfluous.

@@ -210,7 +210,7 @@ func outcomeScore(o Outcome) float64 {
 	if o.Status == StatusPass && s == 0 {
 		s = 1
 	}
-	return math.Max(0, math.Min(1, s))
+	return max(0, min(1, s))
 }
 
 func newResult(rawURL string, depth Depth) *Result {
