@@ -1,9 +1,7 @@
 package scanner
 
 import (
-	"maps"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -175,8 +173,9 @@ var checkContentCMS = Check{
 			if v == "" {
 				continue
 			}
+			ver := parseVersion(v)
 			for _, pv := range wpPluginVulns {
-				if pv.Slug != slug || (pv.Since != "" && compareVersions(v, pv.Since) < 0) || compareVersions(v, pv.Below) >= 0 {
+				if pv.Slug != slug || (pv.Since != "" && ver.Compare(tableVersion(pv.Since)) < 0) || ver.Compare(tableVersion(pv.Below)) >= 0 {
 					continue
 				}
 				if SeverityRank(pv.Sev) < SeverityRank(worst) {
@@ -223,5 +222,3 @@ var checkContentCMS = Check{
 		return out
 	},
 }
-
-func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

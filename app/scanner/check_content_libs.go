@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"bytes"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -129,9 +128,16 @@ var (
 	momentVerRE    = regexp.MustCompile(`\.version\s*=\s*['"](2\.\d{1,2}\.\d{1,2})['"]`)
 )
 
-// libSighting is a library version seen somewhere.
+// libSighting is a library version seen somewhere. Parsed is Version read
+// by parseVersion when the sighting is made, so memoised sightings are
+// parsed once per response, not on every evaluation.
 type libSighting struct {
 	Key, Version, Where string
+	Parsed              *semver.Version
+}
+
+func sighting(key, version, where string) libSighting {
+	return libSighting{Key: key, Version: version, Where: where, Parsed: parseVersion(version)}
 }
 
 // libsInURL recognises libraries from a script URL.
@@ -140,7 +146,7 @@ func libsInURL(u string) []libSighting {
 	for _, l := range libTable {
 		for _, re := range l.URLRes {
 			if m := re.FindStringSubmatch(u); m != nil {
-				out = append(out, libSighting{Key: l.Key, Version: m[1], Where: u})
+				out = append(out, sighting(l.Key, m[1], u))
 				break
 			}
 		}
@@ -158,7 +164,7 @@ func libsOf(r *Response) []libSighting {
 		for _, l := range libTable {
 			for _, re := range l.BannerRes {
 				for _, m := range re.FindAllSubmatch(body, 5) {
-					ix.libs = append(ix.libs, libSighting{Key: l.Key, Version: string(m[1]), Where: r.URL})
+					ix.libs = append(ix.libs, sighting(l.Key, string(m[1]), r.URL))
 				}
 			}
 		}
@@ -166,14 +172,14 @@ func libsOf(r *Response) []libSighting {
 			if i := bytes.Index(body, mk); i >= 0 {
 				end := min(len(body), i+40000)
 				if m := lodashVerRE.FindSubmatch(body[i:end]); m != nil {
-					ix.libs = append(ix.libs, libSighting{Key: "lodash", Version: string(m[1]), Where: r.URL})
+					ix.libs = append(ix.libs, sighting("lodash", string(m[1]), r.URL))
 				}
 				break
 			}
 		}
 		if loc := momentMarkerRE.FindIndex(body); loc != nil {
 			if m := momentVerRE.FindSubmatch(body); m != nil {
-				ix.libs = append(ix.libs, libSighting{Key: "moment", Version: string(m[1]), Where: r.URL})
+				ix.libs = append(ix.libs, sighting("moment", string(m[1]), r.URL))
 			}
 		}
 	})
@@ -201,7 +207,31 @@ func pageLibs(p *Response) []libSighting {
 // a pre-release is judged like the release it leads to. The comparison is
 // Masterminds/semver's; see parseVersion for inputs that are not SemVer.
 func compareVersions(a, b string) int {
-	return parseVersion(a).Compare(parseVersion(b))
+	return parseVersion(a).Compare(tableVersion(b))
+}
+
+// tableVersions holds the parsed bounds of libTable and wpPluginVulns, so
+// the per-evaluation work is one parse per version seen, not two per table
+// row (checks run thousands of times a second). Read-only after init.
+var tableVersions = func() map[string]*semver.Version {
+	m := map[string]*semver.Version{wpOldestSupported: parseVersion(wpOldestSupported)}
+	for _, l := range libTable {
+		for _, v := range l.Vulns {
+			m[v.Since], m[v.Below] = parseVersion(v.Since), parseVersion(v.Below)
+		}
+	}
+	for _, v := range wpPluginVulns {
+		m[v.Since], m[v.Below] = parseVersion(v.Since), parseVersion(v.Below)
+	}
+	return m
+}()
+
+// tableVersion is parseVersion for the versions of the embedded tables.
+func tableVersion(s string) *semver.Version {
+	if v, ok := tableVersions[s]; ok {
+		return v
+	}
+	return parseVersion(s)
 }
 
 // versionPrefixRE is the leading "1", "1.2" or "1.2.3" of a version string.
@@ -233,13 +263,13 @@ func leadingInt(s string) int {
 }
 
 // vulnsFor returns the vulnerabilities affecting version v.
-func vulnsFor(vs []libVuln, v string) []libVuln {
+func vulnsFor(vs []libVuln, ver *semver.Version) []libVuln {
 	var out []libVuln
 	for _, x := range vs {
-		if x.Since != "" && compareVersions(v, x.Since) < 0 {
+		if x.Since != "" && ver.Compare(tableVersion(x.Since)) < 0 {
 			continue
 		}
-		if x.Below != "" && compareVersions(v, x.Below) >= 0 {
+		if x.Below != "" && ver.Compare(tableVersion(x.Below)) >= 0 {
 			continue
 		}
 		out = append(out, x)
@@ -272,7 +302,7 @@ var checkContentVulnLibs = Check{
 		for _, p := range pages {
 			sightings = append(sightings, pageLibs(p)...)
 		}
-		for _, u := range slices.Sorted(maps.Keys(ev.Scripts)) {
+		for _, u := range sortedKeys(ev.Scripts) {
 			if r := ev.Scripts[u]; r != nil {
 				sightings = append(sightings, libsOf(r)...)
 			} else {
@@ -282,11 +312,12 @@ var checkContentVulnLibs = Check{
 		// One entry per library and version.
 		type key struct{ lib, ver string }
 		found := map[key]string{}
+		parsed := map[key]*semver.Version{}
 		var order []key
 		for _, s := range sightings {
 			k := key{s.Key, s.Version}
 			if _, ok := found[k]; !ok {
-				found[k] = s.Where
+				found[k], parsed[k] = s.Where, s.Parsed
 				order = append(order, k)
 			}
 		}
@@ -300,7 +331,7 @@ var checkContentVulnLibs = Check{
 		for _, k := range order {
 			l := libByKey(k.lib)
 			seen = append(seen, l.Name+" "+k.ver)
-			vs := vulnsFor(l.Vulns, k.ver)
+			vs := vulnsFor(l.Vulns, parsed[k])
 			if len(vs) == 0 {
 				continue
 			}

@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"cmp"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -145,7 +144,7 @@ var checkContentSecrets = Check{
 		for _, p := range pages {
 			add(p, p.URL)
 		}
-		scripts := slices.Sorted(maps.Keys(ev.Scripts))
+		scripts := sortedKeys(ev.Scripts)
 		for _, u := range scripts {
 			if r := ev.Scripts[u]; r != nil {
 				add(r, u)

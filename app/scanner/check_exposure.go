@@ -1,9 +1,7 @@
 package scanner
 
 import (
-	"maps"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 )
@@ -233,7 +231,7 @@ var checkExposureDirectoryListing = Check{
 			return o.Pass(1, "no directory index among "+plural(checked, "page"),
 				"None of the pages examined is an automatic directory index.")
 		}
-		urls := slices.Sorted(maps.Keys(found))
+		urls := sortedKeys(found)
 		d := "Automatic directory indexes are open (" + clip(strings.Join(urls, ", "), 150) + "): anyone can list and download every file in those folders."
 		return o.Fail(0, clip(strings.Join(urls, ", "), 250),
 			d,

@@ -3,7 +3,6 @@ package scanner
 import (
 	"bytes"
 	"cmp"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -220,7 +219,7 @@ var checkExposureSensitiveFiles = Check{
 			return missing("The sensitive-file probes", ev.ProbesErr)
 		}
 		var hits []exposedFile
-		for _, p := range slices.Sorted(maps.Keys(ev.Probes)) {
+		for _, p := range sortedKeys(ev.Probes) {
 			r := ev.Probes[p]
 			if !isSuccess(r) || len(r.Body) == 0 || looksLikeSoft404(ev.NotFound, r) {
 				continue

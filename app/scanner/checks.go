@@ -1,8 +1,10 @@
 package scanner
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -238,4 +240,12 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// sortedKeys returns a map's keys in order, for reports that must not
+// depend on map iteration. Sized up front: it runs on every evaluation.
+func sortedKeys[V any](m map[string]V) []string {
+	ks := slices.AppendSeq(make([]string, 0, len(m)), maps.Keys(m))
+	slices.Sort(ks)
+	return ks
 }

@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"errors"
-	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -76,11 +75,7 @@ func (s cspSet) anyPrefix(prefixes []string) bool {
 
 // sorted lists the sources in order. The result is never nil, even for an
 // empty set: cspPolicy.FrameAncestors tells "present" from "absent" by it.
-func (s cspSet) sorted() []string {
-	out := slices.AppendSeq(make([]string, 0, len(s)), maps.Keys(s))
-	slices.Sort(out)
-	return out
-}
+func (s cspSet) sorted() []string { return sortedKeys(s) }
 
 // cspPolicy is a parsed (and, for several policies, intersected) policy.
 type cspPolicy struct {
