@@ -242,8 +242,8 @@ var versionPrefixRE = regexp.MustCompile(`^v?\d{1,9}(?:\.\d{1,9}){0,2}`)
 // its pre-release and metadata are dropped. What it refuses is read by its
 // leading numbers: a fourth part ("1.2.3.4" reads as 1.2.3), a letter suffix
 // without a dash ("6.9.1a" reads as 6.9.1, WordPress ?ver= values), or a
-// part of more than nine digits (cut to its first nine). Anything without a leading
-// number is 0.0.0, the oldest version, as before the library was used.
+// part of more than nine digits (cut to its first nine). Anything without a
+// leading number is 0.0.0, the oldest version, as before the library was used.
 func parseVersion(s string) *semver.Version {
 	v, err := semver.NewVersion(s)
 	if err != nil {
