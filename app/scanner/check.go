@@ -3,6 +3,7 @@ package scanner
 import (
 	"crypto/x509"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -15,7 +16,10 @@ type Check struct {
 	Name     string // human title: "Content Security Policy"
 	Category string // tls, headers, cookies, redirects, dns, exposure, content
 	Depth    Depth  // the shallowest depth it runs at
-	// Weight is the points this check is worth inside its category.
+	// Weight is the check's share of its category relative to the other
+	// checks of that category: weight 4 counts twice as much as weight 2.
+	// Scoring only ever divides by the category's sum over the checks that
+	// ran, so adding a check changes no sibling's weight (see CheckPoints).
 	Weight int
 	// Needs names the evidence the check reads, so the engine can start it as
 	// soon as that evidence is in (and report progress per check).
@@ -169,4 +173,52 @@ type CAARecord struct {
 	Flag  uint8
 	Tag   string
 	Value string
+}
+
+// outcomeBuilder builds a check's Outcome and Findings with the check's id
+// and category filled in, so no finding can be filed under another check or
+// category by a copy-paste slip. Each Evaluate starts with
+// o := outcome(idOfTheCheck).
+type outcomeBuilder struct{ id, category string }
+
+// outcome returns the builder of the check with this id. The category is the
+// id's namespace ("headers" of "headers.csp"): TestCheckContract holds every
+// registered check to that, and to a category of the Categories table.
+func outcome(id string) outcomeBuilder {
+	cat, _, _ := strings.Cut(id, ".")
+	return outcomeBuilder{id: id, category: cat}
+}
+
+// Finding is a finding of this check. The evidence is clipped so hostile
+// header values cannot blow up reports.
+func (o outcomeBuilder) Finding(sev Severity, title, desc, rec, evidence string) Finding {
+	return Finding{CheckID: o.id, Category: o.category, Severity: sev, Title: title,
+		Description: desc, Recommendation: rec, Evidence: clip(evidence, 300)}
+}
+
+// Pass is a passing verdict earning score of the check's weight (0 means
+// all of it, see Outcome.Score).
+func (o outcomeBuilder) Pass(score float64, value, desc string, findings ...Finding) Outcome {
+	return Outcome{Status: StatusPass, Score: score, Value: value, Description: desc, Findings: findings}
+}
+
+// Warn is a weakness earning score of the check's weight.
+func (o outcomeBuilder) Warn(score float64, value, desc string, findings ...Finding) Outcome {
+	return Outcome{Status: StatusWarn, Score: score, Value: value, Description: desc, Findings: findings}
+}
+
+// Fail is a real problem earning score of the check's weight (usually 0).
+func (o outcomeBuilder) Fail(score float64, value, desc string, findings ...Finding) Outcome {
+	return Outcome{Status: StatusFail, Score: score, Value: value, Description: desc, Findings: findings}
+}
+
+// Info is a verdict reported without points.
+func (o outcomeBuilder) Info(value, desc string, findings ...Finding) Outcome {
+	return Outcome{Status: StatusInfo, Value: value, Description: desc, Findings: findings}
+}
+
+// Capped returns the outcome with the overall grade capped at grade.
+func (out Outcome) Capped(grade string) Outcome {
+	out.Cap = grade
+	return out
 }

@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -108,6 +107,7 @@ var checkContentCMS = Check{
 	ID: idContentCMS, Name: "CMS and plugin versions", Category: catContent, Depth: Deep, Weight: 1,
 	Needs: []EvidenceKind{NeedPage, NeedCrawl},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idContentCMS)
 		pages := pagesOf(ev)
 		if len(pages) == 0 {
 			return missing("The main page", ev.PageErr)
@@ -138,8 +138,7 @@ var checkContentCMS = Check{
 			}
 		}
 		if c.CMS == "" {
-			return Outcome{Status: StatusInfo, Value: "no CMS recognised",
-				Description: "No WordPress, Drupal or Joomla fingerprint was found; not scored."}
+			return o.Info("no CMS recognised", "No WordPress, Drupal or Joomla fingerprint was found; not scored.")
 		}
 		// A plugin without its own version gets WordPress's: not a plugin version.
 		for k, v := range c.Plugins {
@@ -174,15 +173,15 @@ var checkContentCMS = Check{
 			if v == "" {
 				continue
 			}
+			ver := parseVersion(v)
 			for _, pv := range wpPluginVulns {
-				if pv.Slug != slug || (pv.Since != "" && compareVersions(v, pv.Since) < 0) || compareVersions(v, pv.Below) >= 0 {
+				if pv.Slug != slug || (pv.Since != "" && ver.Compare(tableVersion(pv.Since)) < 0) || ver.Compare(tableVersion(pv.Below)) >= 0 {
 					continue
 				}
 				if SeverityRank(pv.Sev) < SeverityRank(worst) {
 					worst = pv.Sev
 				}
-				out.Findings = append(out.Findings, mkFinding(idContentCMS, catContent, pv.Sev,
-					pv.Name+" "+v+" is vulnerable ("+pv.CVE+")",
+				out.Findings = append(out.Findings, o.Finding(pv.Sev, pv.Name+" "+v+" is vulnerable ("+pv.CVE+")",
 					"The WordPress plugin "+pv.Name+" "+v+" has a publicly exploited vulnerability, "+pv.CVE+": "+pv.What+".",
 					"Update "+pv.Name+" to "+pv.Below+" or later now (Dashboard → Plugins, or wp plugin update "+slug+"), enable automatic plugin updates, and check for signs of compromise (unknown admin users, modified files).",
 					"/wp-content/plugins/"+slug+"/ ?ver="+v))
@@ -205,27 +204,21 @@ var checkContentCMS = Check{
 		if eol != "" {
 			out.Status, out.Score = StatusWarn, 0.25
 			out.Description = eol + "."
-			out.Findings = []Finding{mkFinding(idContentCMS, catContent, SeverityHigh, "Outdated CMS", eol+".",
-				"Upgrade to the current release of "+c.CMS+" and keep automatic security updates on.", name)}
+			out.Findings = []Finding{o.Finding(SeverityHigh, "Outdated CMS",
+				eol+".",
+				"Upgrade to the current release of "+c.CMS+" and keep automatic security updates on.",
+				name)}
 			return out
 		}
 		out.Status, out.Score = StatusPass, 1
 		out.Description = c.CMS + " detected; no known-vulnerable plugin version found (the embedded list covers only mass-exploited plugins)."
 		if c.FromMeta {
 			out.Score = 0.8
-			out.Findings = []Finding{mkFinding(idContentCMS, catContent, SeverityInfo, "CMS version announced in <meta name=\"generator\">",
+			out.Findings = []Finding{o.Finding(SeverityInfo, "CMS version announced in <meta name=\"generator\">",
 				"The page states \""+name+"\", which lets bots match it against vulnerability lists.",
-				"WordPress: add remove_action('wp_head', 'wp_generator'); to the theme's functions.php (or a security plugin); Drupal and Joomla have equivalent settings.", name)}
+				"WordPress: add remove_action('wp_head', 'wp_generator'); to the theme's functions.php (or a security plugin); Drupal and Joomla have equivalent settings.",
+				name)}
 		}
 		return out
 	},
-}
-
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

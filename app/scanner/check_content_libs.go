@@ -3,8 +3,10 @@ package scanner
 import (
 	"bytes"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
+
+	"github.com/Masterminds/semver/v3"
 )
 
 const idContentVulnLibs = "content.vulnerable-libraries"
@@ -126,9 +128,16 @@ var (
 	momentVerRE    = regexp.MustCompile(`\.version\s*=\s*['"](2\.\d{1,2}\.\d{1,2})['"]`)
 )
 
-// libSighting is a library version seen somewhere.
+// libSighting is a library version seen somewhere. Parsed is Version read
+// by parseVersion when the sighting is made, so memoised sightings are
+// parsed once per response, not on every evaluation.
 type libSighting struct {
 	Key, Version, Where string
+	Parsed              *semver.Version
+}
+
+func sighting(key, version, where string) libSighting {
+	return libSighting{Key: key, Version: version, Where: where, Parsed: parseVersion(version)}
 }
 
 // libsInURL recognises libraries from a script URL.
@@ -137,7 +146,7 @@ func libsInURL(u string) []libSighting {
 	for _, l := range libTable {
 		for _, re := range l.URLRes {
 			if m := re.FindStringSubmatch(u); m != nil {
-				out = append(out, libSighting{Key: l.Key, Version: m[1], Where: u})
+				out = append(out, sighting(l.Key, m[1], u))
 				break
 			}
 		}
@@ -155,7 +164,7 @@ func libsOf(r *Response) []libSighting {
 		for _, l := range libTable {
 			for _, re := range l.BannerRes {
 				for _, m := range re.FindAllSubmatch(body, 5) {
-					ix.libs = append(ix.libs, libSighting{Key: l.Key, Version: string(m[1]), Where: r.URL})
+					ix.libs = append(ix.libs, sighting(l.Key, string(m[1]), r.URL))
 				}
 			}
 		}
@@ -163,14 +172,14 @@ func libsOf(r *Response) []libSighting {
 			if i := bytes.Index(body, mk); i >= 0 {
 				end := min(len(body), i+40000)
 				if m := lodashVerRE.FindSubmatch(body[i:end]); m != nil {
-					ix.libs = append(ix.libs, libSighting{Key: "lodash", Version: string(m[1]), Where: r.URL})
+					ix.libs = append(ix.libs, sighting("lodash", string(m[1]), r.URL))
 				}
 				break
 			}
 		}
 		if loc := momentMarkerRE.FindIndex(body); loc != nil {
 			if m := momentVerRE.FindSubmatch(body); m != nil {
-				ix.libs = append(ix.libs, libSighting{Key: "moment", Version: string(m[1]), Where: r.URL})
+				ix.libs = append(ix.libs, sighting("moment", string(m[1]), r.URL))
 			}
 		}
 	})
@@ -192,53 +201,75 @@ func pageLibs(p *Response) []libSighting {
 	})
 }
 
-// compareVersions compares dotted numeric versions ("3.4.1" < "3.10"),
-// ignoring pre-release suffixes; missing parts count as 0. It does not
-// allocate: it runs for every library sighting on every evaluation.
+// compareVersions orders two versions as the library and CMS tables mean
+// them: by their numbers only ("3.4.1" < "3.10"; missing parts count as 0),
+// with pre-release and build suffixes ignored ("3.5.0-beta" == "3.5.0"), so
+// a pre-release is judged like the release it leads to. The comparison is
+// Masterminds/semver's; see parseVersion for inputs that are not SemVer.
 func compareVersions(a, b string) int {
-	for a != "" || b != "" {
-		var x, y int
-		x, a = nextVersionPart(a)
-		y, b = nextVersionPart(b)
-		if x != y {
-			if x < y {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
+	return parseVersion(a).Compare(tableVersion(b))
 }
 
-// nextVersionPart reads the leading number of a dotted version and returns
-// the rest after the next '.'.
-func nextVersionPart(s string) (int, string) {
-	n, i := 0, 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		if n < 1e8 {
-			n = n*10 + int(s[i]-'0')
+// tableVersions holds the parsed bounds of libTable and wpPluginVulns, so
+// the per-evaluation work is one parse per version seen, not two per table
+// row (checks run thousands of times a second). Read-only after init.
+var tableVersions = func() map[string]*semver.Version {
+	m := map[string]*semver.Version{wpOldestSupported: parseVersion(wpOldestSupported)}
+	for _, l := range libTable {
+		for _, v := range l.Vulns {
+			m[v.Since], m[v.Below] = parseVersion(v.Since), parseVersion(v.Below)
 		}
-		i++
 	}
-	if j := strings.IndexByte(s[i:], '.'); j >= 0 {
-		return n, s[i+j+1:]
+	for _, v := range wpPluginVulns {
+		m[v.Since], m[v.Below] = parseVersion(v.Since), parseVersion(v.Below)
 	}
-	return n, ""
+	return m
+}()
+
+// tableVersion is parseVersion for the versions of the embedded tables.
+func tableVersion(s string) *semver.Version {
+	if v, ok := tableVersions[s]; ok {
+		return v
+	}
+	return parseVersion(s)
 }
 
+// versionPrefixRE is the leading "1", "1.2" or "1.2.3" of a version string.
+var versionPrefixRE = regexp.MustCompile(`^v?\d{1,9}(?:\.\d{1,9}){0,2}`)
+
+// parseVersion reads a version the way compareVersions needs it.
+// semver.NewVersion is lenient ("v1", "1.2" and "1.2.3-beta.1" parse), and
+// its pre-release and metadata are dropped. What it refuses is read by its
+// leading numbers: a fourth part ("1.2.3.4" reads as 1.2.3), a letter suffix
+// without a dash ("6.9.1a" reads as 6.9.1, WordPress ?ver= values), or a
+// part of more than nine digits (cut to its first nine). Anything without a
+// leading number is 0.0.0, the oldest version, as before the library was used.
+func parseVersion(s string) *semver.Version {
+	v, err := semver.NewVersion(s)
+	if err != nil {
+		if v, err = semver.NewVersion(versionPrefixRE.FindString(s)); err != nil {
+			return semver.New(0, 0, 0, "", "")
+		}
+	}
+	if v.Prerelease() == "" && v.Metadata() == "" {
+		return v
+	}
+	return semver.New(v.Major(), v.Minor(), v.Patch(), "", "")
+}
+
+// leadingInt is the major number of a version ("10" of Drupal 10).
 func leadingInt(s string) int {
-	n, _ := nextVersionPart(s)
-	return n
+	return int(min(parseVersion(s).Major(), 1<<31-1))
 }
 
 // vulnsFor returns the vulnerabilities affecting version v.
-func vulnsFor(vs []libVuln, v string) []libVuln {
+func vulnsFor(vs []libVuln, ver *semver.Version) []libVuln {
 	var out []libVuln
 	for _, x := range vs {
-		if x.Since != "" && compareVersions(v, x.Since) < 0 {
+		if x.Since != "" && ver.Compare(tableVersion(x.Since)) < 0 {
 			continue
 		}
-		if x.Below != "" && compareVersions(v, x.Below) >= 0 {
+		if x.Below != "" && ver.Compare(tableVersion(x.Below)) >= 0 {
 			continue
 		}
 		out = append(out, x)
@@ -247,10 +278,8 @@ func vulnsFor(vs []libVuln, v string) []libVuln {
 }
 
 func libByKey(k string) *libInfo {
-	for i := range libTable {
-		if libTable[i].Key == k {
-			return &libTable[i]
-		}
+	if i := slices.IndexFunc(libTable, func(l libInfo) bool { return l.Key == k }); i >= 0 {
+		return &libTable[i]
 	}
 	return nil
 }
@@ -264,6 +293,7 @@ var checkContentVulnLibs = Check{
 	ID: idContentVulnLibs, Name: "Known-vulnerable JavaScript libraries", Category: catContent, Depth: Deep, Weight: 2,
 	Needs: []EvidenceKind{NeedPage, NeedCrawl},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idContentVulnLibs)
 		pages := pagesOf(ev)
 		if len(pages) == 0 {
 			return missing("The main page", ev.PageErr)
@@ -272,12 +302,7 @@ var checkContentVulnLibs = Check{
 		for _, p := range pages {
 			sightings = append(sightings, pageLibs(p)...)
 		}
-		urls := make([]string, 0, len(ev.Scripts))
-		for u := range ev.Scripts {
-			urls = append(urls, u)
-		}
-		sort.Strings(urls)
-		for _, u := range urls {
+		for _, u := range sortedKeys(ev.Scripts) {
 			if r := ev.Scripts[u]; r != nil {
 				sightings = append(sightings, libsOf(r)...)
 			} else {
@@ -287,17 +312,18 @@ var checkContentVulnLibs = Check{
 		// One entry per library and version.
 		type key struct{ lib, ver string }
 		found := map[key]string{}
+		parsed := map[key]*semver.Version{}
 		var order []key
 		for _, s := range sightings {
 			k := key{s.Key, s.Version}
 			if _, ok := found[k]; !ok {
-				found[k] = s.Where
+				found[k], parsed[k] = s.Where, s.Parsed
 				order = append(order, k)
 			}
 		}
 		if len(order) == 0 {
-			return Outcome{Status: StatusPass, Value: "no known library version detected", Score: 1,
-				Description: "No version of a tracked library (jQuery, jQuery UI, Bootstrap, AngularJS, Lodash, Moment, Handlebars) was recognised."}
+			return o.Pass(1, "no known library version detected",
+				"No version of a tracked library (jQuery, jQuery UI, Bootstrap, AngularJS, Lodash, Moment, Handlebars) was recognised.")
 		}
 		var seen, bad []string
 		worst := SeverityInfo
@@ -305,7 +331,7 @@ var checkContentVulnLibs = Check{
 		for _, k := range order {
 			l := libByKey(k.lib)
 			seen = append(seen, l.Name+" "+k.ver)
-			vs := vulnsFor(l.Vulns, k.ver)
+			vs := vulnsFor(l.Vulns, parsed[k])
 			if len(vs) == 0 {
 				continue
 			}
@@ -323,14 +349,14 @@ var checkContentVulnLibs = Check{
 				worst = sev
 			}
 			bad = append(bad, l.Name+" "+k.ver+" ("+strings.Join(ids, ", ")+")")
-			out.Findings = append(out.Findings, mkFinding(idContentVulnLibs, catContent, sev,
-				l.Name+" "+k.ver+" has known vulnerabilities: "+strings.Join(ids, ", "),
+			out.Findings = append(out.Findings, o.Finding(sev, l.Name+" "+k.ver+" has known vulnerabilities: "+strings.Join(ids, ", "),
 				l.Name+" "+k.ver+" (seen at "+clip(found[k], 120)+") is affected by "+strings.Join(ids, ", ")+": "+strings.Join(whats, "; ")+".",
-				l.Fix, found[k]))
+				l.Fix,
+				found[k]))
 		}
 		if len(bad) == 0 {
-			return Outcome{Status: StatusPass, Value: clip("detected: "+strings.Join(seen, ", "), 250), Score: 1,
-				Description: "The libraries recognised have no known vulnerability in the embedded table."}
+			return o.Pass(1, clip("detected: "+strings.Join(seen, ", "), 250),
+				"The libraries recognised have no known vulnerability in the embedded table.")
 		}
 		out.Value = clip(strings.Join(bad, "; "), 250)
 		out.Description = "Outdated libraries with published vulnerabilities are loaded: " + clip(strings.Join(bad, "; "), 200) + "."

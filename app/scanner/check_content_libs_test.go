@@ -34,3 +34,52 @@ func TestCheckContentVulnLibs(t *testing.T) {
 		{name: "page missing", id: idContentVulnLibs, ev: ckWith(nil, func(ev *Evidence) { ev.PageErr = "x" }), want: StatusError, score: -1},
 	})
 }
+
+// TestCompareVersions pins the ordering the vulnerability tables rely on,
+// including the inputs where SemVer alone would disagree (pre-releases,
+// four parts, letter suffixes) and the old hand-written comparison's
+// answers are kept.
+func TestCompareVersions(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want int
+	}{
+		{"1.12.4", "1.12.0", 1},
+		{"1.12.4", "1.13.0", -1},
+		{"3.4.1", "3.10", -1},
+		{"3.10", "3.4.1", 1},
+		{"4.17.21", "4.17.21", 0},
+		{"4.17.20", "4.17.21", -1},
+		{"6.0", "6.0.0", 0},
+		{"6", "6.0.1", -1},
+		{"5.9", "6.0", -1},
+		{"3.5.0-beta", "3.5.0", 0}, // pre-release judged as its release
+		{"3.5.0-beta.2", "3.4.9", 1},
+		{"3.5.0+build.7", "3.5.0", 0},
+		{"1.2.3.4", "1.2.3", 0}, // a fourth part is not read
+		{"6.9.1a", "6.9.1", 0},  // letter suffix without a dash
+		{"6.8", "6.9", -1},
+		{"v1.2.0", "1.2", 0},
+		{"", "0.0.0", 0},
+		{"junk", "0.0.1", -1},
+		{"10", "9.9.9", 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.a+" vs "+tc.b, func(t *testing.T) {
+			if got := compareVersions(tc.a, tc.b); got != tc.want {
+				t.Errorf("compareVersions(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+			}
+			if got := compareVersions(tc.b, tc.a); got != -tc.want {
+				t.Errorf("compareVersions(%q, %q) = %d, want %d", tc.b, tc.a, got, -tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		v    string
+		want int
+	}{{"10", 10}, {"9.5.1", 9}, {"3", 3}, {"", 0}} {
+		if got := leadingInt(tc.v); got != tc.want {
+			t.Errorf("leadingInt(%q) = %d, want %d", tc.v, got, tc.want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ var checkContentMixed = Check{
 	ID: idContentMixed, Name: "Mixed content", Category: catContent, Depth: Quick, Weight: 3,
 	Needs: []EvidenceKind{NeedPage, NeedCrawl},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idContentMixed)
 		pages := pagesOf(ev)
 		if len(pages) == 0 {
 			return missing("The main page", ev.PageErr)
@@ -36,31 +37,35 @@ var checkContentMixed = Check{
 			passive = append(passive, mc.passive...)
 		}
 		if httpsPages == 0 {
-			return Outcome{Status: StatusInfo, Value: "no HTML page served over HTTPS",
-				Description: "Mixed content only applies to HTTPS pages; see tls.https and redirects.https. Not scored."}
+			return o.Info("no HTML page served over HTTPS",
+				"Mixed content only applies to HTTPS pages; see tls.https and redirects.https. Not scored.")
 		}
 		active, passive = dedupe(active), dedupe(passive)
 		if len(active)+len(passive) == 0 {
-			return Outcome{Status: StatusPass, Value: "no http:// subresources on " + plural(httpsPages, "HTTPS page"), Score: 1,
-				Description: "Every subresource is loaded over HTTPS."}
+			return o.Pass(1, "no http:// subresources on "+plural(httpsPages, "HTTPS page"),
+				"Every subresource is loaded over HTTPS.")
 		}
 		fix := "Load every resource over https:// (or a relative URL); as a safety net send:\n" + headerFix("Content-Security-Policy", "upgrade-insecure-requests")
 		all := append(append([]string(nil), active...), passive...)
 		seen := clip(strings.Join(all, ", "), 250)
 		if upgraded == httpsPages {
-			return Outcome{Status: StatusPass, Value: "upgraded by CSP: " + seen, Score: 0.8,
-				Description: "The HTML references http:// resources, but CSP upgrade-insecure-requests makes browsers fetch them over HTTPS.",
-				Findings: []Finding{mkFinding(idContentMixed, catContent, SeverityInfo, "http:// references rewritten by upgrade-insecure-requests",
-					"Browsers upgrade these requests, but clients that ignore CSP will not.", fix, strings.Join(all, "\n"))}}
+			return o.Pass(0.8, "upgraded by CSP: "+seen,
+				"The HTML references http:// resources, but CSP upgrade-insecure-requests makes browsers fetch them over HTTPS.",
+				o.Finding(SeverityInfo, "http:// references rewritten by upgrade-insecure-requests",
+					"Browsers upgrade these requests, but clients that ignore CSP will not.",
+					fix,
+					strings.Join(all, "\n")))
 		}
 		if len(active) > 0 {
 			d := "HTTPS pages load scripts, styles, frames or post forms over plain HTTP (" + clip(strings.Join(active, ", "), 150) + "): browsers block them, and where they do not, a network attacker controls the page."
-			return Outcome{Status: StatusFail, Value: "active: " + seen, Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idContentMixed, catContent, SeverityHigh, "Active mixed content", d, fix, strings.Join(all, "\n"))}}
+			return o.Fail(0, "active: "+seen,
+				d,
+				o.Finding(SeverityHigh, "Active mixed content", d, fix, strings.Join(all, "\n")))
 		}
 		d := "HTTPS pages load images or media over plain HTTP (" + clip(strings.Join(passive, ", "), 150) + "); they can be swapped or used to track visitors, and browsers mark the page not fully secure."
-		return Outcome{Status: StatusWarn, Value: "passive: " + seen, Score: 0.5, Description: d,
-			Findings: []Finding{mkFinding(idContentMixed, catContent, SeverityLow, "Passive mixed content", d, fix, strings.Join(passive, "\n"))}}
+		return o.Warn(0.5, "passive: "+seen,
+			d,
+			o.Finding(SeverityLow, "Passive mixed content", d, fix, strings.Join(passive, "\n")))
 	},
 }
 

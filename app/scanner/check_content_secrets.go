@@ -1,8 +1,9 @@
 package scanner
 
 import (
+	"cmp"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -120,6 +121,7 @@ var checkContentSecrets = Check{
 	ID: idContentSecrets, Name: "Secrets in pages and scripts", Category: catContent, Depth: Quick, Weight: 2,
 	Needs: []EvidenceKind{NeedPage, NeedCrawl},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idContentSecrets)
 		pages := pagesOf(ev)
 		if len(pages) == 0 {
 			return missing("The main page", ev.PageErr)
@@ -142,11 +144,7 @@ var checkContentSecrets = Check{
 		for _, p := range pages {
 			add(p, p.URL)
 		}
-		scripts := make([]string, 0, len(ev.Scripts))
-		for u := range ev.Scripts {
-			scripts = append(scripts, u)
-		}
-		sort.Strings(scripts)
+		scripts := sortedKeys(ev.Scripts)
 		for _, u := range scripts {
 			if r := ev.Scripts[u]; r != nil {
 				add(r, u)
@@ -157,11 +155,11 @@ var checkContentSecrets = Check{
 			scanned += " and " + plural(len(scripts), "script")
 		}
 		if len(hits) == 0 {
-			return Outcome{Status: StatusPass, Value: "no credentials found in " + scanned, Score: 1,
-				Description: "No API keys, tokens or private keys were found in the page source."}
+			return o.Pass(1, "no credentials found in "+scanned,
+				"No API keys, tokens or private keys were found in the page source.")
 		}
-		sort.SliceStable(hits, func(i, j int) bool { return SeverityRank(hits[i].Sev) < SeverityRank(hits[j].Sev) })
-		out := Outcome{Status: StatusWarn, Score: 0.5}
+		slices.SortStableFunc(hits, func(a, b located) int { return cmp.Compare(SeverityRank(a.Sev), SeverityRank(b.Sev)) })
+		out := o.Warn(0.5, "", "")
 		var vals []string
 		for _, h := range hits {
 			vals = append(vals, h.Kind+" "+h.Redacted)
@@ -172,7 +170,7 @@ var checkContentSecrets = Check{
 			if !h.CapC {
 				desc = "A " + h.Kind + " is embedded in " + clip(h.where, 120) + ". Browser keys are public by design, but an unrestricted key can be abused at your expense."
 			}
-			out.Findings = append(out.Findings, mkFinding(idContentSecrets, catContent, h.Sev, h.Kind+" exposed", desc, h.Fix, h.Redacted+" in "+h.where))
+			out.Findings = append(out.Findings, o.Finding(h.Sev, h.Kind+" exposed", desc, h.Fix, h.Redacted+" in "+h.where))
 		}
 		out.Value = clip(strings.Join(vals, ", "), 250)
 		if out.Status == StatusFail {

@@ -58,7 +58,7 @@ type sriPage struct {
 // scanned host. A protocol-relative (//host/…) foreign script counts as
 // loaded securely only when plain HTTP is never served (httpsEnforced: no
 // HTTP server, or http:// redirects to HTTPS with no further HTTP hop), as
-// the Observatory decided in mdn/mdn-http-observatory#464.
+// the Observatory decides it (see content.sri in docs/scoring.md).
 func sriOfPage(r *Response, host string, httpsEnforced bool) sriPage {
 	key := "sri|" + host
 	if httpsEnforced {
@@ -185,6 +185,7 @@ var checkContentSRI = Check{
 	ID: idContentSRI, Name: "Subresource Integrity", Category: catContent, Depth: Quick, Weight: 2,
 	Needs: []EvidenceKind{NeedPage, NeedCrawl, NeedRedirects},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idContentSRI)
 		pages := pagesOf(ev)
 		if len(pages) == 0 {
 			return missing("The main page", ev.PageErr)
@@ -228,13 +229,16 @@ var checkContentSRI = Check{
 			if main.Result == sriImplementedNotSecure || main.Result == sriNotImplNotSecure {
 				out.Description = "Third-party scripts are loaded over HTTP or protocol-relative URLs (" + clip(strings.Join(unprotected, ", "), 150) + "), so they can be replaced in transit."
 			}
-			out.Findings = append(out.Findings, mkFinding(idContentSRI, catContent, sev, "Third-party scripts without Subresource Integrity",
-				out.Description, fix, strings.Join(unprotected, "\n")))
+			out.Findings = append(out.Findings, o.Finding(sev, "Third-party scripts without Subresource Integrity",
+				out.Description,
+				fix,
+				strings.Join(unprotected, "\n")))
 		}
 		if len(styles) > 0 {
-			out.Findings = append(out.Findings, mkFinding(idContentSRI, catContent, SeverityInfo, "Third-party stylesheets without Subresource Integrity",
+			out.Findings = append(out.Findings, o.Finding(SeverityInfo, "Third-party stylesheets without Subresource Integrity",
 				"Stylesheets from other sites ("+clip(strings.Join(styles, ", "), 150)+") have no integrity attribute; an altered stylesheet can deface the page or exfiltrate data through CSS. Not scored.",
-				"Add integrity=\"sha384-…\" crossorigin=\"anonymous\" to <link rel=\"stylesheet\"> elements of static third-party files.", strings.Join(styles, "\n")))
+				"Add integrity=\"sha384-…\" crossorigin=\"anonymous\" to <link rel=\"stylesheet\"> elements of static third-party files.",
+				strings.Join(styles, "\n")))
 		}
 		return out
 	},

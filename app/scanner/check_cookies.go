@@ -56,12 +56,13 @@ var checkCookiesSecure = Check{
 	ID: idCookiesSecure, Name: "Cookies use Secure", Category: catCookies, Depth: Quick, Weight: 4,
 	Needs: []EvidenceKind{NeedPage, NeedTLS},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idCookiesSecure)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
 		cs := cookiesOf(ev.Page)
 		if len(cs) == 0 {
-			return Outcome{Status: StatusPass, Value: cookiesNotFound, Score: 1, Description: "The page sets no cookies."}
+			return o.Pass(1, cookiesNotFound, "The page sets no cookies.")
 		}
 		hsts := hstsOf(ev).Pass
 		var session, other []setCookie
@@ -76,8 +77,8 @@ var checkCookiesSecure = Check{
 			}
 		}
 		if len(session)+len(other) == 0 {
-			return Outcome{Status: StatusPass, Value: "all " + plural(len(cs), "cookie") + " Secure: " + cookieNames(cs), Score: 1,
-				Description: "Every cookie carries the Secure flag, so it is never sent over plain HTTP."}
+			return o.Pass(1, "all "+plural(len(cs), "cookie")+" Secure: "+cookieNames(cs),
+				"Every cookie carries the Secure flag, so it is never sent over plain HTTP.")
 		}
 		fix := "Add the Secure flag to every cookie (and serve the site with HSTS): " + cookieFixSecureLine + "\n" + cookieFixFrameworksSecure + "\n" + proxyCookieFix
 		var result, title string
@@ -101,7 +102,7 @@ var checkCookiesSecure = Check{
 		}
 		insecure := cookieNames(append(append([]setCookie(nil), session...), other...))
 		return Outcome{Status: status, Value: valueWith(result, insecure), Score: score, Description: d,
-			Findings: []Finding{mkFinding(idCookiesSecure, catCookies, sev, title, d, fix, insecure)}}
+			Findings: []Finding{o.Finding(sev, title, d, fix, insecure)}}
 	},
 }
 
@@ -113,12 +114,13 @@ var checkCookiesHTTPOnly = Check{
 	ID: idCookiesHTTPOnly, Name: "Session cookies use HttpOnly", Category: catCookies, Depth: Quick, Weight: 3,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idCookiesHTTPOnly)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
 		cs := cookiesOf(ev.Page)
 		if len(cs) == 0 {
-			return Outcome{Status: StatusPass, Value: cookiesNotFound, Score: 1, Description: "The page sets no cookies."}
+			return o.Pass(1, cookiesNotFound, "The page sets no cookies.")
 		}
 		var sessions, bad []setCookie
 		for _, c := range cs {
@@ -131,16 +133,19 @@ var checkCookiesHTTPOnly = Check{
 		}
 		if len(bad) > 0 {
 			d := "Session cookies readable by JavaScript (" + cookieNames(bad) + ") can be stolen by any cross-site-scripting bug."
-			return Outcome{Status: StatusFail, Value: valueWith(cookiesSessionNoHTTPOnly, cookieNames(bad)), Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idCookiesHTTPOnly, catCookies, SeverityHigh, "Session cookie without HttpOnly", d,
-					"Add HttpOnly to session cookies: "+cookieFixSecureLine+"\n"+cookieFixFrameworksSecure+"\n"+proxyCookieFix, cookieNames(bad))}}
+			return o.Fail(0, valueWith(cookiesSessionNoHTTPOnly, cookieNames(bad)),
+				d,
+				o.Finding(SeverityHigh, "Session cookie without HttpOnly",
+					d,
+					"Add HttpOnly to session cookies: "+cookieFixSecureLine+"\n"+cookieFixFrameworksSecure+"\n"+proxyCookieFix,
+					cookieNames(bad)))
 		}
 		if len(sessions) == 0 {
-			return Outcome{Status: StatusPass, Value: "no session cookies among " + cookieNames(cs), Score: 1,
-				Description: "None of the cookies looks like a session identifier."}
+			return o.Pass(1, "no session cookies among "+cookieNames(cs),
+				"None of the cookies looks like a session identifier.")
 		}
-		return Outcome{Status: StatusPass, Value: "session cookies HttpOnly: " + cookieNames(sessions), Score: 1,
-			Description: "Session cookies are hidden from JavaScript."}
+		return o.Pass(1, "session cookies HttpOnly: "+cookieNames(sessions),
+			"Session cookies are hidden from JavaScript.")
 	},
 }
 
@@ -153,12 +158,13 @@ var checkCookiesSameSite = Check{
 	ID: idCookiesSameSite, Name: "Cookies use SameSite", Category: catCookies, Depth: Quick, Weight: 2,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idCookiesSameSite)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
 		cs := cookiesOf(ev.Page)
 		if len(cs) == 0 {
-			return Outcome{Status: StatusPass, Value: cookiesNotFound, Score: 1, Description: "The page sets no cookies."}
+			return o.Pass(1, cookiesNotFound, "The page sets no cookies.")
 		}
 		var invalid, noneInsecure, csrf, missingSS []setCookie
 		for _, c := range cs {
@@ -180,19 +186,22 @@ var checkCookiesSameSite = Check{
 		case len(invalid)+len(noneInsecure) > 0:
 			bad := append(append([]setCookie(nil), invalid...), noneInsecure...)
 			d := "SameSite is set to something other than Strict, Lax or None, or to None without Secure (" + cookieNames(bad) + "); browsers ignore the attribute or drop the cookie."
-			return Outcome{Status: StatusFail, Value: valueWith(cookiesSameSiteInvalid, cookieNames(bad)), Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idCookiesSameSite, catCookies, SeverityMedium, "Invalid SameSite attribute", d, fix, cookieNames(bad))}}
+			return o.Fail(0, valueWith(cookiesSameSiteInvalid, cookieNames(bad)),
+				d,
+				o.Finding(SeverityMedium, "Invalid SameSite attribute", d, fix, cookieNames(bad)))
 		case len(csrf) > 0:
 			d := "Anti-CSRF cookies without SameSite (" + cookieNames(csrf) + ") rely on the browser default to stay off cross-site requests."
-			return Outcome{Status: StatusFail, Value: valueWith(cookiesCSRFNoSameSite, cookieNames(csrf)), Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idCookiesSameSite, catCookies, SeverityMedium, "Anti-CSRF cookie without SameSite", d, fix, cookieNames(csrf))}}
+			return o.Fail(0, valueWith(cookiesCSRFNoSameSite, cookieNames(csrf)),
+				d,
+				o.Finding(SeverityMedium, "Anti-CSRF cookie without SameSite", d, fix, cookieNames(csrf)))
 		case len(missingSS) > 0:
 			d := "Some cookies (" + cookieNames(missingSS) + ") have no SameSite attribute; current browsers treat them as Lax, older ones send them on cross-site requests. Set it explicitly for full points."
-			return Outcome{Status: StatusPass, Value: valueWith(cookiesOK, cookieNames(missingSS)+" without SameSite"), Score: 0.5, Description: d,
-				Findings: []Finding{mkFinding(idCookiesSameSite, catCookies, SeverityInfo, "Cookies without SameSite", d, fix, cookieNames(missingSS))}}
+			return o.Pass(0.5, valueWith(cookiesOK, cookieNames(missingSS)+" without SameSite"),
+				d,
+				o.Finding(SeverityInfo, "Cookies without SameSite", d, fix, cookieNames(missingSS)))
 		}
-		return Outcome{Status: StatusPass, Value: valueWith(cookiesOKSameSite, cookieNames(cs)), Score: 1,
-			Description: "Every cookie declares SameSite, limiting cross-site request forgery."}
+		return o.Pass(1, valueWith(cookiesOKSameSite, cookieNames(cs)),
+			"Every cookie declares SameSite, limiting cross-site request forgery.")
 	},
 }
 
@@ -205,12 +214,13 @@ var checkCookiesPrefixes = Check{
 	ID: idCookiesPrefixes, Name: "Cookie name prefixes", Category: catCookies, Depth: Quick, Weight: 1,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idCookiesPrefixes)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
 		cs := cookiesOf(ev.Page)
 		if len(cs) == 0 {
-			return Outcome{Status: StatusInfo, Value: cookiesNotFound, Description: "The page sets no cookies; not scored."}
+			return o.Info(cookiesNotFound, "The page sets no cookies; not scored.")
 		}
 		var prefixed, sessions []setCookie
 		var problems []string
@@ -245,20 +255,27 @@ var checkCookiesPrefixes = Check{
 		}
 		if len(problems) > 0 {
 			d := "Browsers reject prefixed cookies that break the prefix rules, so these are never stored: " + strings.Join(problems, "; ") + "."
-			return Outcome{Status: StatusFail, Value: clip(strings.Join(problems, "; "), 200), Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idCookiesPrefixes, catCookies, SeverityMedium, "Prefixed cookies violate their prefix rules", d,
-					"__Host- cookies need Secure, Path=/ and no Domain; __Secure- cookies need Secure: "+cookieFixSecureLine, strings.Join(problems, "; "))}}
+			return o.Fail(0, clip(strings.Join(problems, "; "), 200),
+				d,
+				o.Finding(SeverityMedium, "Prefixed cookies violate their prefix rules",
+					d,
+					"__Host- cookies need Secure, Path=/ and no Domain; __Secure- cookies need Secure: "+cookieFixSecureLine,
+					strings.Join(problems, "; ")))
 		}
 		if len(prefixed) > 0 {
-			return Outcome{Status: StatusPass, Value: "prefixed: " + cookieNames(prefixed), Score: 1,
-				Description: "Prefixed cookies follow their rules, so browsers guarantee they came from this host over HTTPS."}
+			return o.Pass(1, "prefixed: "+cookieNames(prefixed),
+				"Prefixed cookies follow their rules, so browsers guarantee they came from this host over HTTPS.")
 		}
 		if len(sessions) > 0 {
 			d := "Session cookies (" + cookieNames(sessions) + ") could use the __Host- prefix so subdomains and plain-HTTP pages cannot overwrite them (session fixation). Not scored."
-			return Outcome{Status: StatusInfo, Value: "no prefixed cookies", Description: d,
-				Findings: []Finding{mkFinding(idCookiesPrefixes, catCookies, SeverityInfo, "Session cookies could use __Host-", d,
-					"Rename the session cookie: "+cookieFixSecureLine, cookieNames(sessions))}}
+			return o.Info("no prefixed cookies",
+				d,
+				o.Finding(SeverityInfo, "Session cookies could use __Host-",
+					d,
+					"Rename the session cookie: "+cookieFixSecureLine,
+					cookieNames(sessions)))
 		}
-		return Outcome{Status: StatusInfo, Value: "no prefixed cookies", Description: "No cookie uses a __Host- or __Secure- prefix; none looks like a session cookie. Not scored."}
+		return o.Info("no prefixed cookies",
+			"No cookie uses a __Host- or __Secure- prefix; none looks like a session cookie. Not scored.")
 	},
 }

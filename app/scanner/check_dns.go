@@ -25,6 +25,7 @@ var checkDNSSPF = Check{
 	ID: idDNSSPF, Name: "SPF record", Category: catDNS, Depth: Standard, Weight: 3,
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idDNSSPF)
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
 		}
@@ -36,8 +37,7 @@ var checkDNSSPF = Check{
 			"Otherwise list the senders and end with -all (or ~all while testing), e.g. \"v=spf1 include:_spf.google.com -all\"."
 		recs := spfRecords(ev.DNS.TXT)
 		fail := func(value, title, d string, sev Severity, evidence string) Outcome {
-			return Outcome{Status: StatusFail, Value: clip(value, 250), Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idDNSSPF, catDNS, sev, title, d, fixNone, evidence)}}
+			return o.Fail(0, clip(value, 250), d, o.Finding(sev, title, d, fixNone, evidence))
 		}
 		switch len(recs) {
 		case 0:
@@ -73,11 +73,13 @@ var checkDNSSPF = Check{
 			return fail(q+": "+seen, "SPF does not reject forged mail",
 				"The record ends with "+q+", so mail from any server passes or is neutral: it authorises everybody.", SeverityMedium, recs[0])
 		}
-		out := Outcome{Status: StatusPass, Value: clip(seen, 250), Score: 1,
-			Description: "The domain has one SPF record that ends with " + string(e.All) + "all, within the 10-look-up limit."}
+		out := o.Pass(1, clip(seen, 250),
+			"The domain has one SPF record that ends with "+string(e.All)+"all, within the 10-look-up limit.")
 		if rec.HasPTR {
-			out.Findings = []Finding{mkFinding(idDNSSPF, catDNS, SeverityInfo, "SPF uses the deprecated ptr mechanism",
-				"ptr is slow and unreliable (RFC 7208 §5.5) and some receivers ignore it.", "Replace ptr with ip4:/ip6: or a: mechanisms.", recs[0])}
+			out.Findings = []Finding{o.Finding(SeverityInfo, "SPF uses the deprecated ptr mechanism",
+				"ptr is slow and unreliable (RFC 7208 §5.5) and some receivers ignore it.",
+				"Replace ptr with ip4:/ip6: or a: mechanisms.",
+				recs[0])}
 		}
 		return out
 	},
@@ -106,6 +108,7 @@ var checkDNSDMARC = Check{
 	ID: idDNSDMARC, Name: "DMARC policy", Category: catDNS, Depth: Standard, Weight: 3,
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idDNSDMARC)
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
 		}
@@ -123,21 +126,20 @@ var checkDNSDMARC = Check{
 		}
 		if len(recs) == 0 {
 			d := "No DMARC record: receivers have no instruction to reject mail that forges the domain."
-			return Outcome{Status: StatusFail, Value: "no DMARC record", Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idDNSDMARC, catDNS, SeverityMedium, "No DMARC record", d, fix, "")}}
+			return o.Fail(0, "no DMARC record", d, o.Finding(SeverityMedium, "No DMARC record", d, fix, ""))
 		}
 		if len(recs) > 1 {
 			d := "Several DMARC records: receivers ignore DMARC entirely (RFC 7489 §6.6.3)."
-			return Outcome{Status: StatusFail, Value: clip(strings.Join(recs, " | "), 250), Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idDNSDMARC, catDNS, SeverityMedium, "Several DMARC records", d, fix, strings.Join(recs, " | "))}}
+			return o.Fail(0, clip(strings.Join(recs, " | "), 250),
+				d,
+				o.Finding(SeverityMedium, "Several DMARC records", d, fix, strings.Join(recs, " | ")))
 		}
 		tags := dmarcTags(recs[0])
 		p := strings.ToLower(tags["p"])
 		seen := clip(recs[0], 250)
 		switch p {
 		case "reject", "quarantine":
-			out := Outcome{Status: StatusPass, Value: seen, Score: 1,
-				Description: "DMARC tells receivers to " + p + " mail that fails authentication."}
+			out := o.Pass(1, seen, "DMARC tells receivers to "+p+" mail that fails authentication.")
 			if pct, ok := tags["pct"]; ok && pct != "100" {
 				out.Description += " Only " + pct + "% of failing mail is covered (pct=" + pct + ")."
 				out.Score = 0.8
@@ -145,13 +147,15 @@ var checkDNSDMARC = Check{
 			return out
 		case "none":
 			d := "DMARC is in monitoring mode (p=none): reports are collected but forged mail is still delivered."
-			return Outcome{Status: StatusWarn, Value: seen, Score: 0.4, Description: d,
-				Findings: []Finding{mkFinding(idDNSDMARC, catDNS, SeverityLow, "DMARC policy is p=none", d,
-					"Once reports show legitimate mail passes, change to p=quarantine, then p=reject.", recs[0])}}
+			return o.Warn(0.4, seen,
+				d,
+				o.Finding(SeverityLow, "DMARC policy is p=none",
+					d,
+					"Once reports show legitimate mail passes, change to p=quarantine, then p=reject.",
+					recs[0]))
 		}
 		d := "The DMARC record has no valid p= tag, so receivers ignore it."
-		return Outcome{Status: StatusFail, Value: seen, Score: 0, Description: d,
-			Findings: []Finding{mkFinding(idDNSDMARC, catDNS, SeverityMedium, "DMARC record invalid", d, fix, recs[0])}}
+		return o.Fail(0, seen, d, o.Finding(SeverityMedium, "DMARC record invalid", d, fix, recs[0]))
 	},
 }
 
@@ -162,6 +166,7 @@ var checkDNSCAA = Check{
 	ID: idDNSCAA, Name: "CAA records", Category: catDNS, Depth: Standard, Weight: 2,
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idDNSCAA)
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
 		}
@@ -173,10 +178,8 @@ var checkDNSCAA = Check{
 		for _, r := range ev.DNS.CAA {
 			switch strings.ToLower(r.Tag) {
 			case "issue", "issuewild":
-				v := strings.TrimSpace(r.Value)
-				if i := strings.IndexByte(v, ';'); i >= 0 {
-					v = strings.TrimSpace(v[:i])
-				}
+				v, _, _ := strings.Cut(r.Value, ";")
+				v = strings.TrimSpace(v)
 				if v == "" {
 					v = "nobody"
 				}
@@ -189,15 +192,13 @@ var checkDNSCAA = Check{
 			mailDomain(ev) + ". CAA 0 iodef \"mailto:security@" + mailDomain(ev) + "\"."
 		if len(issuers) == 0 {
 			d := "No CAA record: every public CA may issue certificates for the domain."
-			return Outcome{Status: StatusWarn, Value: "no CAA record", Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idDNSCAA, catDNS, SeverityLow, "No CAA record", d, fix, "")}}
+			return o.Warn(0, "no CAA record", d, o.Finding(SeverityLow, "No CAA record", d, fix, ""))
 		}
 		v := strings.Join(issuers, ", ")
 		if iodef {
 			v += ", iodef"
 		}
-		return Outcome{Status: StatusPass, Value: clip(v, 250), Score: 1,
-			Description: "CAA restricts which CAs may issue certificates for the domain."}
+		return o.Pass(1, clip(v, 250), "CAA restricts which CAs may issue certificates for the domain.")
 	},
 }
 
@@ -208,6 +209,7 @@ var checkDNSMX = Check{
 	ID: idDNSMX, Name: "MX records", Category: catDNS, Depth: Standard, Weight: 2,
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idDNSMX)
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
 		}
@@ -216,19 +218,20 @@ var checkDNSMX = Check{
 		}
 		if len(ev.DNS.MX) == 0 {
 			d := "No MX record: mail to the domain falls back to its A record, and nothing says the domain sends or receives no mail."
-			return Outcome{Status: StatusWarn, Value: "no MX record", Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idDNSMX, catDNS, SeverityLow, "No MX record", d,
-					"If the domain handles no mail, publish a null MX: "+mailDomain(ev)+". MX 0 . (with TXT \"v=spf1 -all\" and a DMARC p=reject record).", "")}}
+			return o.Warn(0, "no MX record",
+				d,
+				o.Finding(SeverityLow, "No MX record",
+					d,
+					"If the domain handles no mail, publish a null MX: "+mailDomain(ev)+". MX 0 . (with TXT \"v=spf1 -all\" and a DMARC p=reject record).",
+					""))
 		}
 		for _, mx := range ev.DNS.MX {
 			f := strings.Fields(mx)
 			if len(f) > 0 && (f[len(f)-1] == "." || f[len(f)-1] == "") {
-				return Outcome{Status: StatusPass, Value: "null MX (0 .)", Score: 1,
-					Description: "A null MX declares that the domain accepts no mail."}
+				return o.Pass(1, "null MX (0 .)", "A null MX declares that the domain accepts no mail.")
 			}
 		}
-		return Outcome{Status: StatusPass, Value: clip(strings.Join(ev.DNS.MX, ", "), 200), Score: 1,
-			Description: "The domain publishes mail exchangers."}
+		return o.Pass(1, clip(strings.Join(ev.DNS.MX, ", "), 200), "The domain publishes mail exchangers.")
 	},
 }
 
@@ -239,15 +242,16 @@ var checkDNSDNSSEC = Check{
 	ID: idDNSDNSSEC, Name: "DNSSEC", Category: catDNS, Depth: Standard, Weight: 0,
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idDNSDNSSEC)
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
 		}
 		if ev.DNS.DNSSEC {
-			return Outcome{Status: StatusInfo, Value: "signed (validated)",
-				Description: "The zone is signed and the answers validated (AD bit), so DNS answers cannot be forged."}
+			return o.Info("signed (validated)",
+				"The zone is signed and the answers validated (AD bit), so DNS answers cannot be forged.")
 		}
-		return Outcome{Status: StatusInfo, Value: "not validated",
-			Description: "The answers were not DNSSEC-validated (unsigned zone, or a resolver that does not validate). Informational only."}
+		return o.Info("not validated",
+			"The answers were not DNSSEC-validated (unsigned zone, or a resolver that does not validate). Informational only.")
 	},
 }
 

@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 )
@@ -26,21 +25,24 @@ var checkExposureServerVersion = Check{
 	ID: idExposureServerVersion, Name: "Server version disclosure", Category: catExposure, Depth: Quick, Weight: 2,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idExposureServerVersion)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
 		srv, ok := headerJoined(ev.Page, "Server")
 		if !ok || strings.TrimSpace(srv) == "" {
-			return Outcome{Status: StatusPass, Value: "no Server header", Score: 1, Description: "The server does not announce itself."}
+			return o.Pass(1, "no Server header", "The server does not announce itself.")
 		}
 		if !versionRE.MatchString(srv) {
-			return Outcome{Status: StatusPass, Value: "Server: " + clip(srv, 120), Score: 1,
-				Description: "The Server header names the software but not its version."}
+			return o.Pass(1, "Server: "+clip(srv, 120), "The Server header names the software but not its version.")
 		}
 		d := "The Server header gives the exact software version (" + clip(srv, 80) + "), so attackers can look up its known vulnerabilities."
-		return Outcome{Status: StatusWarn, Value: "Server: " + clip(srv, 120), Score: 0, Description: d,
-			Findings: []Finding{mkFinding(idExposureServerVersion, catExposure, SeverityLow, "Server version disclosed", d,
-				"nginx: server_tokens off;\nApache: ServerTokens Prod and ServerSignature Off\nCaddy: header -Server\n(and keep the software patched: hiding the version is no substitute)", srv)}}
+		return o.Warn(0, "Server: "+clip(srv, 120),
+			d,
+			o.Finding(SeverityLow, "Server version disclosed",
+				d,
+				"nginx: server_tokens off;\nApache: ServerTokens Prod and ServerSignature Off\nCaddy: header -Server\n(and keep the software patched: hiding the version is no substitute)",
+				srv))
 	},
 }
 
@@ -53,6 +55,7 @@ var checkExposurePoweredBy = Check{
 	ID: idExposurePoweredBy, Name: "Technology disclosure (X-Powered-By…)", Category: catExposure, Depth: Quick, Weight: 2,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idExposurePoweredBy)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
@@ -67,8 +70,7 @@ var checkExposurePoweredBy = Check{
 			}
 		}
 		if len(seen) == 0 {
-			return Outcome{Status: StatusPass, Value: "no X-Powered-By or version headers", Score: 1,
-				Description: "The response does not advertise the application stack."}
+			return o.Pass(1, "no X-Powered-By or version headers", "The response does not advertise the application stack.")
 		}
 		v := strings.Join(seen, "; ")
 		fix := "Stop sending these headers.\n" + headerRemoveFix("X-Powered-By") +
@@ -77,8 +79,7 @@ var checkExposurePoweredBy = Check{
 		if versioned {
 			score, d = 0, "The response gives the application stack with its version ("+clip(v, 120)+"), so attackers can match known vulnerabilities."
 		}
-		return Outcome{Status: StatusWarn, Value: clip(v, 250), Score: score, Description: d,
-			Findings: []Finding{mkFinding(idExposurePoweredBy, catExposure, SeverityLow, "Technology disclosed in headers", d, fix, v)}}
+		return o.Warn(score, clip(v, 250), d, o.Finding(SeverityLow, "Technology disclosed in headers", d, fix, v))
 	},
 }
 
@@ -116,6 +117,7 @@ var checkExposureSecurityTxt = Check{
 	ID: idExposureSecurityTxt, Name: "security.txt", Category: catExposure, Depth: Standard, Weight: 2,
 	Needs: []EvidenceKind{NeedSecTxt},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idExposureSecurityTxt)
 		r := ev.SecurityTxt
 		if r == nil {
 			return missing("/.well-known/security.txt", ev.SecurityTxtErr)
@@ -133,8 +135,7 @@ var checkExposureSecurityTxt = Check{
 			if isSuccess(r) {
 				v = "an HTML page instead of security.txt"
 			}
-			return Outcome{Status: StatusWarn, Value: v, Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idExposureSecurityTxt, catExposure, SeverityLow, "No security.txt", d, example, "")}}
+			return o.Warn(0, v, d, o.Finding(SeverityLow, "No security.txt", d, example, ""))
 		}
 		s := parseSecurityTxt(r.Body)
 		var problems []string
@@ -157,11 +158,12 @@ var checkExposureSecurityTxt = Check{
 		}
 		if len(problems) > 0 {
 			d := "security.txt exists but does not meet RFC 9116: " + strings.Join(problems, ", ") + "."
-			return Outcome{Status: StatusWarn, Value: strings.Join(problems, ", "), Score: 0.5, Description: d,
-				Findings: []Finding{mkFinding(idExposureSecurityTxt, catExposure, SeverityLow, "security.txt incomplete or expired", d, example, clip(string(r.Body), 200))}}
+			return o.Warn(0.5, strings.Join(problems, ", "),
+				d,
+				o.Finding(SeverityLow, "security.txt incomplete or expired", d, example, clip(string(r.Body), 200)))
 		}
-		return Outcome{Status: StatusPass, Value: "Contact: " + clip(s.Contacts[0], 80) + "; Expires: " + s.Expires[0], Score: 1,
-			Description: "security.txt tells researchers how to report vulnerabilities and is current."}
+		return o.Pass(1, "Contact: "+clip(s.Contacts[0], 80)+"; Expires: "+s.Expires[0],
+			"security.txt tells researchers how to report vulnerabilities and is current.")
 	},
 }
 
@@ -204,6 +206,7 @@ var checkExposureDirectoryListing = Check{
 	ID: idExposureDirListing, Name: "Directory listing", Category: catExposure, Depth: Standard, Weight: 1,
 	Needs: []EvidenceKind{NeedPage, NeedCrawl, NeedProbes},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idExposureDirListing)
 		pages := pagesOf(ev)
 		if len(pages) == 0 && len(ev.Probes) == 0 {
 			return missing("The main page", ev.PageErr)
@@ -225,17 +228,16 @@ var checkExposureDirectoryListing = Check{
 		}
 		checked := len(pages) + len(ev.Probes)
 		if len(found) == 0 {
-			return Outcome{Status: StatusPass, Value: "no directory index among " + plural(checked, "page"), Score: 1,
-				Description: "None of the pages examined is an automatic directory index."}
+			return o.Pass(1, "no directory index among "+plural(checked, "page"),
+				"None of the pages examined is an automatic directory index.")
 		}
-		var urls []string
-		for u := range found {
-			urls = append(urls, u)
-		}
-		sort.Strings(urls)
+		urls := sortedKeys(found)
 		d := "Automatic directory indexes are open (" + clip(strings.Join(urls, ", "), 150) + "): anyone can list and download every file in those folders."
-		return Outcome{Status: StatusFail, Value: clip(strings.Join(urls, ", "), 250), Score: 0, Description: d,
-			Findings: []Finding{mkFinding(idExposureDirListing, catExposure, SeverityMedium, "Directory listing enabled", d,
-				"nginx: autoindex off;\nApache: Options -Indexes\nCaddy: remove 'browse' from file_server", strings.Join(urls, "\n"))}}
+		return o.Fail(0, clip(strings.Join(urls, ", "), 250),
+			d,
+			o.Finding(SeverityMedium, "Directory listing enabled",
+				d,
+				"nginx: autoindex off;\nApache: Options -Indexes\nCaddy: remove 'browse' from file_server",
+				strings.Join(urls, "\n")))
 	},
 }

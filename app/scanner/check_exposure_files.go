@@ -2,8 +2,9 @@ package scanner
 
 import (
 	"bytes"
+	"cmp"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -194,10 +195,7 @@ func looksLikeSoft404(nf, r *Response) bool {
 	if !isSuccess(nf) || notHTML(nf.Body) || notHTML(r.Body) {
 		return false
 	}
-	a, b := len(nf.Body), len(r.Body)
-	if a > b {
-		a, b = b, a
-	}
+	a, b := min(len(nf.Body), len(r.Body)), max(len(nf.Body), len(r.Body))
 	return b-a <= b/10+64
 }
 
@@ -216,16 +214,12 @@ var checkExposureSensitiveFiles = Check{
 	ID: idExposureSensitive, Name: "Sensitive files", Category: catExposure, Depth: Deep, Weight: 3,
 	Needs: []EvidenceKind{NeedProbes},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idExposureSensitive)
 		if ev.Probes == nil || (len(ev.Probes) == 0 && ev.ProbesErr != "") {
 			return missing("The sensitive-file probes", ev.ProbesErr)
 		}
 		var hits []exposedFile
-		paths := make([]string, 0, len(ev.Probes))
-		for p := range ev.Probes {
-			paths = append(paths, p)
-		}
-		sort.Strings(paths)
-		for _, p := range paths {
+		for _, p := range sortedKeys(ev.Probes) {
 			r := ev.Probes[p]
 			if !isSuccess(r) || len(r.Body) == 0 || looksLikeSoft404(ev.NotFound, r) {
 				continue
@@ -243,10 +237,10 @@ var checkExposureSensitiveFiles = Check{
 			}
 		}
 		if len(hits) == 0 {
-			return Outcome{Status: StatusPass, Value: "none of " + plural(len(ev.Probes), "probed path") + " exposed", Score: 1,
-				Description: "No repository, environment file, backup, dump or debug page was found in the web root."}
+			return o.Pass(1, "none of "+plural(len(ev.Probes), "probed path")+" exposed",
+				"No repository, environment file, backup, dump or debug page was found in the web root.")
 		}
-		sort.SliceStable(hits, func(i, j int) bool { return SeverityRank(hits[i].det.sev) < SeverityRank(hits[j].det.sev) })
+		slices.SortStableFunc(hits, func(a, b exposedFile) int { return cmp.Compare(SeverityRank(a.det.sev), SeverityRank(b.det.sev)) })
 		worst := hits[0].det.sev
 		out := Outcome{Score: 0}
 		var names []string
@@ -255,9 +249,10 @@ var checkExposureSensitiveFiles = Check{
 			if h.det.capC {
 				out.Cap = "C"
 			}
-			out.Findings = append(out.Findings, mkFinding(idExposureSensitive, catExposure, h.det.sev,
-				h.det.name+" exposed at "+h.path,
-				"GET "+h.path+" returns a real "+h.det.name+" (confirmed by its content).", h.det.fix, fileEvidence(h)))
+			out.Findings = append(out.Findings, o.Finding(h.det.sev, h.det.name+" exposed at "+h.path,
+				"GET "+h.path+" returns a real "+h.det.name+" (confirmed by its content).",
+				h.det.fix,
+				fileEvidence(h)))
 		}
 		out.Value = clip(strings.Join(names, ", "), 250)
 		switch worst {

@@ -26,14 +26,14 @@ var checkHeadersXFO = Check{
 	ID: idHeadersXFO, Name: "Clickjacking protection (X-Frame-Options / frame-ancestors)", Category: catHeaders, Depth: Quick, Weight: 3,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idHeadersXFO)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
 		csp := cspOf(ev.Page)
 		if csp.FrameAncestors != nil && !cspSetOf(csp.FrameAncestors).anyIn(cspBroad) {
-			return Outcome{Status: StatusPass, Score: 1,
-				Value:       valueWith("x-frame-options-implemented-via-csp", "frame-ancestors "+strings.Join(csp.FrameAncestors, " ")),
-				Description: "CSP frame-ancestors restricts which sites may frame the page, which supersedes X-Frame-Options."}
+			return o.Pass(1, valueWith("x-frame-options-implemented-via-csp", "frame-ancestors "+strings.Join(csp.FrameAncestors, " ")),
+				"CSP frame-ancestors restricts which sites may frame the page, which supersedes X-Frame-Options.")
 		}
 		raw, present, conflict := headerSingle(ev.Page, "X-Frame-Options", true)
 		xfo := strings.ToLower(strings.TrimSpace(raw))
@@ -43,23 +43,29 @@ var checkHeadersXFO = Check{
 			if csp.FrameAncestors != nil {
 				d = "CSP frame-ancestors allows any origin (" + strings.Join(csp.FrameAncestors, " ") + ") and X-Frame-Options is absent, so any site can frame the page (clickjacking)."
 			}
-			return Outcome{Status: StatusFail, Value: "x-frame-options-not-implemented", Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idHeadersXFO, catHeaders, SeverityMedium, "No clickjacking protection", d, fixXFO, "")}}
+			return o.Fail(0, "x-frame-options-not-implemented",
+				d,
+				o.Finding(SeverityMedium, "No clickjacking protection", d, fixXFO, ""))
 		case !conflict && (xfo == "deny" || xfo == "sameorigin"):
-			return Outcome{Status: StatusPass, Value: valueWith("x-frame-options-sameorigin-or-deny", raw), Score: 0.8,
-				Description: "X-Frame-Options stops other sites from framing the page; CSP frame-ancestors is the modern equivalent (full points).",
-				Findings: []Finding{mkFinding(idHeadersXFO, catHeaders, SeverityInfo, "Add CSP frame-ancestors",
+			return o.Pass(0.8, valueWith("x-frame-options-sameorigin-or-deny", raw),
+				"X-Frame-Options stops other sites from framing the page; CSP frame-ancestors is the modern equivalent (full points).",
+				o.Finding(SeverityInfo, "Add CSP frame-ancestors",
 					"X-Frame-Options works, but frame-ancestors is the standard replacement and allows lists of origins.",
-					headerFix("Content-Security-Policy", "frame-ancestors 'self'"), raw)}}
+					headerFix("Content-Security-Policy", "frame-ancestors 'self'"),
+					raw))
 		case !conflict && strings.HasPrefix(xfo, "allow-from"):
 			d := "X-Frame-Options ALLOW-FROM is ignored by every current browser, so the page can be framed by anyone."
-			return Outcome{Status: StatusFail, Value: valueWith("x-frame-options-allow-from-origin", raw), Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idHeadersXFO, catHeaders, SeverityMedium, "X-Frame-Options ALLOW-FROM is not supported", d,
-					"List the allowed origins in CSP instead.\n"+headerFix("Content-Security-Policy", "frame-ancestors 'self' https://partner.example"), raw)}}
+			return o.Fail(0, valueWith("x-frame-options-allow-from-origin", raw),
+				d,
+				o.Finding(SeverityMedium, "X-Frame-Options ALLOW-FROM is not supported",
+					d,
+					"List the allowed origins in CSP instead.\n"+headerFix("Content-Security-Policy", "frame-ancestors 'self' https://partner.example"),
+					raw))
 		}
 		d := "X-Frame-Options has a value browsers do not understand (or conflicting copies), so it is ignored."
-		return Outcome{Status: StatusFail, Value: valueWith("x-frame-options-header-invalid", raw), Score: 0, Description: d,
-			Findings: []Finding{mkFinding(idHeadersXFO, catHeaders, SeverityMedium, "X-Frame-Options invalid", d, fixXFO, raw)}}
+		return o.Fail(0, valueWith("x-frame-options-header-invalid", raw),
+			d,
+			o.Finding(SeverityMedium, "X-Frame-Options invalid", d, fixXFO, raw))
 	},
 }
 
@@ -78,6 +84,7 @@ var checkHeadersXCTO = Check{
 	ID: idHeadersXCTO, Name: "X-Content-Type-Options", Category: catHeaders, Depth: Quick, Weight: 2,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idHeadersXCTO)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
@@ -85,16 +92,18 @@ var checkHeadersXCTO = Check{
 		fix := fixXCTO
 		if !present {
 			d := "Browsers may guess (sniff) the type of responses and run user-supplied content as script or style."
-			return Outcome{Status: StatusFail, Value: "x-content-type-options-not-implemented", Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idHeadersXCTO, catHeaders, SeverityLow, "X-Content-Type-Options missing", d, fix, "")}}
+			return o.Fail(0, "x-content-type-options-not-implemented",
+				d,
+				o.Finding(SeverityLow, "X-Content-Type-Options missing", d, fix, ""))
 		}
 		if !conflict && strings.EqualFold(strings.TrimSpace(raw), "nosniff") {
-			return Outcome{Status: StatusPass, Value: valueWith("x-content-type-options-nosniff", raw), Score: 1,
-				Description: "nosniff stops browsers from guessing content types."}
+			return o.Pass(1, valueWith("x-content-type-options-nosniff", raw),
+				"nosniff stops browsers from guessing content types.")
 		}
 		d := "The only valid value is nosniff; anything else is ignored, so MIME sniffing stays on."
-		return Outcome{Status: StatusFail, Value: valueWith("x-content-type-options-header-invalid", raw), Score: 0, Description: d,
-			Findings: []Finding{mkFinding(idHeadersXCTO, catHeaders, SeverityLow, "X-Content-Type-Options invalid", d, fix, raw)}}
+		return o.Fail(0, valueWith("x-content-type-options-header-invalid", raw),
+			d,
+			o.Finding(SeverityLow, "X-Content-Type-Options invalid", d, fix, raw))
 	},
 }
 
@@ -112,6 +121,7 @@ var checkHeadersReferrer = Check{
 	ID: idHeadersReferrer, Name: "Referrer-Policy", Category: catHeaders, Depth: Quick, Weight: 2,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idHeadersReferrer)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
@@ -121,10 +131,12 @@ var checkHeadersReferrer = Check{
 		}
 		fix := fixReferrer
 		if len(vals) == 0 {
-			return Outcome{Status: StatusPass, Value: "referrer-policy-not-implemented", Score: 0.5,
-				Description: "No Referrer-Policy: browsers apply their default (strict-origin-when-cross-origin). Set it explicitly for full points.",
-				Findings: []Finding{mkFinding(idHeadersReferrer, catHeaders, SeverityInfo, "Referrer-Policy not set",
-					"Modern browsers default to strict-origin-when-cross-origin, older ones send full URLs to other sites.", fix, "")}}
+			return o.Pass(0.5, "referrer-policy-not-implemented",
+				"No Referrer-Policy: browsers apply their default (strict-origin-when-cross-origin). Set it explicitly for full points.",
+				o.Finding(SeverityInfo, "Referrer-Policy not set",
+					"Modern browsers default to strict-origin-when-cross-origin, older ones send full URLs to other sites.",
+					fix,
+					""))
 		}
 		raw := strings.Join(vals, ", ")
 		policy := ""
@@ -136,20 +148,23 @@ var checkHeadersReferrer = Check{
 		}
 		switch {
 		case referrerPrivate[policy]:
-			return Outcome{Status: StatusPass, Value: valueWith("referrer-policy-private", raw), Score: 1,
-				Description: "The Referer sent to other sites carries at most the origin, never paths or query strings."}
+			return o.Pass(1, valueWith("referrer-policy-private", raw),
+				"The Referer sent to other sites carries at most the origin, never paths or query strings.")
 		case policy == "origin" || policy == "origin-when-cross-origin":
 			d := "The policy sends the origin even from HTTPS pages to HTTP sites (" + policy + "); strict-origin-when-cross-origin does not."
-			return Outcome{Status: StatusWarn, Value: valueWith("referrer-policy-unsafe", raw), Score: 0.25, Description: d,
-				Findings: []Finding{mkFinding(idHeadersReferrer, catHeaders, SeverityLow, "Referrer-Policy leaks the origin over HTTP", d, fix, raw)}}
+			return o.Warn(0.25, valueWith("referrer-policy-unsafe", raw),
+				d,
+				o.Finding(SeverityLow, "Referrer-Policy leaks the origin over HTTP", d, fix, raw))
 		case referrerUnsafe[policy]:
 			d := "The policy (" + policy + ") sends full URLs, including paths and query strings, to other sites."
-			return Outcome{Status: StatusFail, Value: valueWith("referrer-policy-unsafe", raw), Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idHeadersReferrer, catHeaders, SeverityMedium, "Referrer-Policy leaks full URLs", d, fix, raw)}}
+			return o.Fail(0, valueWith("referrer-policy-unsafe", raw),
+				d,
+				o.Finding(SeverityMedium, "Referrer-Policy leaks full URLs", d, fix, raw))
 		}
 		d := "The Referrer-Policy value is not recognised, so browsers ignore it."
-		return Outcome{Status: StatusWarn, Value: valueWith("referrer-policy-header-invalid", raw), Score: 0, Description: d,
-			Findings: []Finding{mkFinding(idHeadersReferrer, catHeaders, SeverityLow, "Referrer-Policy invalid", d, fix, raw)}}
+		return o.Warn(0, valueWith("referrer-policy-header-invalid", raw),
+			d,
+			o.Finding(SeverityLow, "Referrer-Policy invalid", d, fix, raw))
 	},
 }
 
@@ -161,32 +176,35 @@ var checkHeadersXXSS = Check{
 	ID: idHeadersXXSS, Name: "X-XSS-Protection (deprecated)", Category: catHeaders, Depth: Quick, Weight: 1,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idHeadersXXSS)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
 		raw, present := headerJoined(ev.Page, "X-XSS-Protection")
 		raw = strings.TrimSpace(raw)
 		if !present {
-			return Outcome{Status: StatusPass, Value: "x-xss-protection-not-implemented", Score: 1,
-				Description: "Not set, which is right today: the XSS auditor it controlled has been removed from browsers."}
+			return o.Pass(1, "x-xss-protection-not-implemented",
+				"Not set, which is right today: the XSS auditor it controlled has been removed from browsers.")
 		}
 		fix := fixXXSS
 		enabled, block, valid := parseXXSS(raw)
 		switch {
 		case !valid:
 			d := "The value is not valid for X-XSS-Protection; old browsers fall back to their filter mode."
-			return Outcome{Status: StatusWarn, Value: valueWith("x-xss-protection-header-invalid", raw), Score: 0.5, Description: d,
-				Findings: []Finding{mkFinding(idHeadersXXSS, catHeaders, SeverityLow, "X-XSS-Protection invalid", d, fix, raw)}}
+			return o.Warn(0.5, valueWith("x-xss-protection-header-invalid", raw),
+				d,
+				o.Finding(SeverityLow, "X-XSS-Protection invalid", d, fix, raw))
 		case !enabled:
-			return Outcome{Status: StatusPass, Value: valueWith("x-xss-protection-disabled", raw), Score: 1,
-				Description: "The legacy XSS filter is disabled, as current guidance recommends."}
+			return o.Pass(1, valueWith("x-xss-protection-disabled", raw),
+				"The legacy XSS filter is disabled, as current guidance recommends.")
 		case block:
-			return Outcome{Status: StatusPass, Value: valueWith("x-xss-protection-enabled-mode-block", raw), Score: 1,
-				Description: "mode=block is harmless; the header is obsolete and can be dropped (CSP replaces it)."}
+			return o.Pass(1, valueWith("x-xss-protection-enabled-mode-block", raw),
+				"mode=block is harmless; the header is obsolete and can be dropped (CSP replaces it).")
 		}
 		d := "X-XSS-Protection: 1 without mode=block makes old browsers rewrite pages, which attackers abused to leak data or disable scripts."
-		return Outcome{Status: StatusWarn, Value: valueWith("x-xss-protection-enabled", raw), Score: 0.5, Description: d,
-			Findings: []Finding{mkFinding(idHeadersXXSS, catHeaders, SeverityLow, "X-XSS-Protection in filter mode", d, fix, raw)}}
+		return o.Warn(0.5, valueWith("x-xss-protection-enabled", raw),
+			d,
+			o.Finding(SeverityLow, "X-XSS-Protection in filter mode", d, fix, raw))
 	},
 }
 

@@ -86,28 +86,31 @@ var checkHeadersCOOP = Check{
 	ID: idHeadersCOOP, Name: "Cross-Origin-Opener-Policy", Category: catHeaders, Depth: Quick, Weight: 1,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idHeadersCOOP)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
 		raw, tok, present, ok := sfHeader(ev.Page, "Cross-Origin-Opener-Policy")
 		fix := fixCOOP
 		if !present {
-			return Outcome{Status: StatusPass, Value: "coop-not-implemented", Score: 0.5,
-				Description: "No COOP: pages that open this one, or that it opens, keep a handle on it (the browser default). Set it for full points.",
-				Findings: []Finding{mkFinding(idHeadersCOOP, catHeaders, SeverityInfo, "Cross-Origin-Opener-Policy not set",
-					"COOP isolates the page's browsing context group from cross-origin windows, blocking XS-Leaks and reverse tab-nabbing.", fix, "")}}
+			return o.Pass(0.5, "coop-not-implemented",
+				"No COOP: pages that open this one, or that it opens, keep a handle on it (the browser default). Set it for full points.",
+				o.Finding(SeverityInfo, "Cross-Origin-Opener-Policy not set",
+					"COOP isolates the page's browsing context group from cross-origin windows, blocking XS-Leaks and reverse tab-nabbing.",
+					fix,
+					""))
 		}
 		switch {
 		case ok && (tok == "same-origin" || tok == "same-origin-allow-popups" || tok == "noopener-allow-popups"):
-			return Outcome{Status: StatusPass, Value: valueWith("coop-implemented-with-"+tok, raw), Score: 1,
-				Description: "COOP isolates the page from cross-origin windows."}
+			return o.Pass(1, valueWith("coop-implemented-with-"+tok, raw), "COOP isolates the page from cross-origin windows.")
 		case ok && tok == "unsafe-none":
-			return Outcome{Status: StatusPass, Value: valueWith("coop-implemented-with-unsafe-none", raw), Score: 0.5,
-				Description: "COOP is explicitly unsafe-none, the browser default: no isolation."}
+			return o.Pass(0.5, valueWith("coop-implemented-with-unsafe-none", raw),
+				"COOP is explicitly unsafe-none, the browser default: no isolation.")
 		}
 		d := "The Cross-Origin-Opener-Policy value cannot be parsed (several values, wrong case or syntax), so browsers ignore it."
-		return Outcome{Status: StatusWarn, Value: valueWith("coop-header-invalid", raw), Score: 0, Description: d,
-			Findings: []Finding{mkFinding(idHeadersCOOP, catHeaders, SeverityLow, "Cross-Origin-Opener-Policy invalid", d, fix, raw)}}
+		return o.Warn(0, valueWith("coop-header-invalid", raw),
+			d,
+			o.Finding(SeverityLow, "Cross-Origin-Opener-Policy invalid", d, fix, raw))
 	},
 }
 
@@ -120,26 +123,30 @@ var checkHeadersCOEP = Check{
 	ID: idHeadersCOEP, Name: "Cross-Origin-Embedder-Policy", Category: catHeaders, Depth: Quick, Weight: 1,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idHeadersCOEP)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
 		raw, tok, present, ok := sfHeader(ev.Page, "Cross-Origin-Embedder-Policy")
 		if !present {
-			return Outcome{Status: StatusInfo, Value: "coep-not-implemented",
-				Description: "No COEP, the web's default. It is only needed for cross-origin isolation (SharedArrayBuffer); not scored."}
+			return o.Info("coep-not-implemented",
+				"No COEP, the web's default. It is only needed for cross-origin isolation (SharedArrayBuffer); not scored.")
 		}
 		switch {
 		case ok && (tok == "require-corp" || tok == "credentialless"):
-			return Outcome{Status: StatusPass, Value: valueWith("coep-implemented-with-"+tok, raw), Score: 1,
-				Description: "COEP only lets the page embed resources that opted in, a prerequisite for cross-origin isolation."}
+			return o.Pass(1, valueWith("coep-implemented-with-"+tok, raw),
+				"COEP only lets the page embed resources that opted in, a prerequisite for cross-origin isolation.")
 		case ok && tok == "unsafe-none":
-			return Outcome{Status: StatusInfo, Value: valueWith("coep-implemented-with-unsafe-none", raw),
-				Description: "COEP is explicitly unsafe-none, the default; not scored."}
+			return o.Info(valueWith("coep-implemented-with-unsafe-none", raw),
+				"COEP is explicitly unsafe-none, the default; not scored.")
 		}
 		d := "The Cross-Origin-Embedder-Policy value cannot be parsed, so browsers ignore it."
-		return Outcome{Status: StatusWarn, Value: valueWith("coep-header-invalid", raw), Score: 0, Description: d,
-			Findings: []Finding{mkFinding(idHeadersCOEP, catHeaders, SeverityLow, "Cross-Origin-Embedder-Policy invalid", d,
-				headerFix("Cross-Origin-Embedder-Policy", "credentialless"), raw)}}
+		return o.Warn(0, valueWith("coep-header-invalid", raw),
+			d,
+			o.Finding(SeverityLow, "Cross-Origin-Embedder-Policy invalid",
+				d,
+				headerFix("Cross-Origin-Embedder-Policy", "credentialless"),
+				raw))
 	},
 }
 
@@ -151,29 +158,33 @@ var checkHeadersCORP = Check{
 	ID: idHeadersCORP, Name: "Cross-Origin-Resource-Policy", Category: catHeaders, Depth: Quick, Weight: 1,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idHeadersCORP)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
 		raw, present := headerJoined(ev.Page, "Cross-Origin-Resource-Policy")
 		fix := fixCORP
 		if !present {
-			return Outcome{Status: StatusPass, Value: "corp-not-implemented", Score: 0.5,
-				Description: "No CORP: any site may embed this response (the default). Set same-site or same-origin for full points.",
-				Findings: []Finding{mkFinding(idHeadersCORP, catHeaders, SeverityInfo, "Cross-Origin-Resource-Policy not set",
-					"CORP keeps other sites from loading the response into their pages, a defence against Spectre-style leaks.", fix, "")}}
+			return o.Pass(0.5, "corp-not-implemented",
+				"No CORP: any site may embed this response (the default). Set same-site or same-origin for full points.",
+				o.Finding(SeverityInfo, "Cross-Origin-Resource-Policy not set",
+					"CORP keeps other sites from loading the response into their pages, a defence against Spectre-style leaks.",
+					fix,
+					""))
 		}
 		v := strings.ToLower(strings.TrimSpace(raw))
 		switch v {
 		case "same-site", "same-origin":
-			return Outcome{Status: StatusPass, Value: valueWith("corp-implemented-with-"+v, raw), Score: 1,
-				Description: "CORP keeps cross-site pages from embedding this response."}
+			return o.Pass(1, valueWith("corp-implemented-with-"+v, raw),
+				"CORP keeps cross-site pages from embedding this response.")
 		case "cross-origin":
-			return Outcome{Status: StatusPass, Value: valueWith("corp-implemented-with-cross-origin", raw), Score: 0.5,
-				Description: "CORP explicitly allows every site to embed this response."}
+			return o.Pass(0.5, valueWith("corp-implemented-with-cross-origin", raw),
+				"CORP explicitly allows every site to embed this response.")
 		}
 		d := "The Cross-Origin-Resource-Policy value is not same-site, same-origin or cross-origin, so browsers ignore it."
-		return Outcome{Status: StatusWarn, Value: valueWith("corp-header-invalid", raw), Score: 0, Description: d,
-			Findings: []Finding{mkFinding(idHeadersCORP, catHeaders, SeverityLow, "Cross-Origin-Resource-Policy invalid", d, fix, raw)}}
+		return o.Warn(0, valueWith("corp-header-invalid", raw),
+			d,
+			o.Finding(SeverityLow, "Cross-Origin-Resource-Policy invalid", d, fix, raw))
 	},
 }
 
@@ -193,6 +204,7 @@ var checkHeadersCORS = Check{
 	ID: idHeadersCORS, Name: "Cross-origin resource sharing (CORS)", Category: catHeaders, Depth: Standard, Weight: 2,
 	Needs: []EvidenceKind{NeedCORS},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idHeadersCORS)
 		if ev.CORS == nil {
 			return missing("The CORS preflight", ev.CORSErr)
 		}
@@ -201,8 +213,8 @@ var checkHeadersCORS = Check{
 			acao = vs[0]
 		}
 		if acao == "" {
-			return Outcome{Status: StatusPass, Value: "cross-origin-resource-sharing-not-implemented", Score: 1,
-				Description: "A foreign origin gets no cross-origin access to the site."}
+			return o.Pass(1, "cross-origin-resource-sharing-not-implemented",
+				"A foreign origin gets no cross-origin access to the site.")
 		}
 		creds := ""
 		if vs := headerValues(ev.CORS, "Access-Control-Allow-Credentials"); len(vs) > 0 {
@@ -218,27 +230,30 @@ var checkHeadersCORS = Check{
 		switch {
 		case reflected && creds == "true":
 			d := "The server echoes any Origin and allows credentials, so any website can read responses with the visitor's cookies (account data, CSRF tokens)."
-			return Outcome{Status: StatusFail, Value: valueWith("cross-origin-resource-sharing-implemented-with-universal-access", seen), Score: 0,
-				Description: d, Findings: []Finding{mkFinding(idHeadersCORS, catHeaders, SeverityHigh, "CORS reflects any origin with credentials", d, fix, seen)}}
+			return o.Fail(0, valueWith("cross-origin-resource-sharing-implemented-with-universal-access", seen),
+				d,
+				o.Finding(SeverityHigh, "CORS reflects any origin with credentials", d, fix, seen))
 		case (data == "*" || data == "null") && creds == "true":
 			d := "Access-Control-Allow-Origin: " + data + " with credentials allowed is a misconfiguration: 'null' can be forged by sandboxed frames, and '*' shows the server was meant to allow credentials broadly."
 			result := "cross-origin-resource-sharing-implemented-with-restricted-access" // the Observatory's name for "null"
 			if data == "*" {
 				result = "cross-origin-resource-sharing-implemented-with-public-access"
 			}
-			return Outcome{Status: StatusFail, Value: valueWith(result, seen), Score: 0,
-				Description: d, Findings: []Finding{mkFinding(idHeadersCORS, catHeaders, SeverityMedium, "CORS allows credentials for "+data, d, fix, seen)}}
+			return o.Fail(0, valueWith(result, seen),
+				d,
+				o.Finding(SeverityMedium, "CORS allows credentials for "+data, d, fix, seen))
 		case data == "*":
-			return Outcome{Status: StatusPass, Value: valueWith("cross-origin-resource-sharing-implemented-with-public-access", seen), Score: 1,
-				Description: "Content is readable by any site but without cookies, which is safe for public data."}
+			return o.Pass(1, valueWith("cross-origin-resource-sharing-implemented-with-public-access", seen),
+				"Content is readable by any site but without cookies, which is safe for public data.")
 		case reflected:
-			return Outcome{Status: StatusPass, Value: valueWith("cross-origin-resource-sharing-implemented-with-restricted-access", seen), Score: 0.75,
-				Description: "The server echoes any Origin but without credentials: equivalent to '*', harmless for public data.",
-				Findings: []Finding{mkFinding(idHeadersCORS, catHeaders, SeverityLow, "CORS echoes any origin",
+			return o.Pass(0.75, valueWith("cross-origin-resource-sharing-implemented-with-restricted-access", seen),
+				"The server echoes any Origin but without credentials: equivalent to '*', harmless for public data.",
+				o.Finding(SeverityLow, "CORS echoes any origin",
 					"Access-Control-Allow-Origin repeats whatever Origin is sent. Without credentials this is public access, but adding Allow-Credentials later would expose every user.",
-					fix, seen)}}
+					fix,
+					seen))
 		}
-		return Outcome{Status: StatusPass, Value: valueWith("cross-origin-resource-sharing-implemented-with-restricted-access", seen), Score: 1,
-			Description: "Cross-origin access is restricted to specific origins."}
+		return o.Pass(1, valueWith("cross-origin-resource-sharing-implemented-with-restricted-access", seen),
+			"Cross-origin access is restricted to specific origins.")
 	},
 }

@@ -51,6 +51,7 @@ var checkHeadersCSP = Check{
 	ID: idHeadersCSP, Name: "Content-Security-Policy", Category: catHeaders, Depth: Quick, Weight: 6,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idHeadersCSP)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
@@ -58,7 +59,7 @@ var checkHeadersCSP = Check{
 		score := cspScores[v.Base]
 		value := valueWith(v.Result, v.Raw)
 		if v.Pass {
-			out := Outcome{Status: StatusPass, Value: value, Score: score}
+			out := o.Pass(score, value, "")
 			switch v.Base {
 			case cspNoUnsafeDefaultNone:
 				out.Description = "A strict CSP (default-src 'none', no unsafe sources) limits the damage of any injection."
@@ -89,9 +90,10 @@ var checkHeadersCSP = Check{
 				notes = append(notes, "report-uri or report-to is given twice")
 			}
 			if len(notes) > 0 {
-				out.Findings = []Finding{mkFinding(idHeadersCSP, catHeaders, SeverityInfo, "CSP could be tightened",
+				out.Findings = []Finding{o.Finding(SeverityInfo, "CSP could be tightened",
 					"The policy passes, but: "+strings.Join(notes, "; ")+".",
-					headerFix("Content-Security-Policy", cspExamplePolicy), v.Raw)}
+					headerFix("Content-Security-Policy", cspExamplePolicy),
+					v.Raw)}
 			}
 			return out
 		}
@@ -104,7 +106,6 @@ var checkHeadersCSP = Check{
 			sev = SeverityMedium
 		}
 		return Outcome{Status: status, Value: value, Score: score, Description: t[1],
-			Findings: []Finding{mkFinding(idHeadersCSP, catHeaders, sev, t[0], t[1],
-				t[2]+"\n"+headerFix("Content-Security-Policy", cspExamplePolicy), v.Raw)}}
+			Findings: []Finding{o.Finding(sev, t[0], t[1], t[2]+"\n"+headerFix("Content-Security-Policy", cspExamplePolicy), v.Raw)}}
 	},
 }

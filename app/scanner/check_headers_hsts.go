@@ -103,6 +103,7 @@ var checkHeadersHSTS = Check{
 	ID: idHeadersHSTS, Name: "Strict-Transport-Security (HSTS)", Category: catHeaders, Depth: Quick, Weight: 5,
 	Needs: []EvidenceKind{NeedPage, NeedTLS},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idHeadersHSTS)
 		httpsFailed := ev.TLS == nil && ev.TLSErr != ""
 		if ev.Page == nil && !httpsFailed {
 			return missing("The main page", ev.PageErr)
@@ -113,9 +114,7 @@ var checkHeadersHSTS = Check{
 		f := hstsOf(ev)
 		fix := fixHSTS
 		fail := func(sev Severity, title, desc, rec string) Outcome {
-			return Outcome{Status: StatusFail, Value: valueWith(f.Result, f.Raw), Score: 0,
-				Description: desc,
-				Findings:    []Finding{mkFinding(idHeadersHSTS, catHeaders, sev, title, desc, rec, f.Raw)}}
+			return o.Fail(0, valueWith(f.Result, f.Raw), desc, o.Finding(sev, title, desc, rec, f.Raw))
 		}
 		switch f.Result {
 		case hstsNoHTTPS:
@@ -135,20 +134,22 @@ var checkHeadersHSTS = Check{
 				return fail(SeverityMedium, "HSTS disabled by max-age=0",
 					"max-age=0 tells browsers to forget the site's HSTS policy.", fix)
 			}
-			return Outcome{Status: StatusWarn, Value: valueWith(f.Result, f.Raw), Score: 0.5,
-				Description: "HSTS is set, but for less than six months, so returning visitors fall back to unprotected first requests.",
-				Findings: []Finding{mkFinding(idHeadersHSTS, catHeaders, SeverityLow, "HSTS max-age shorter than six months",
-					"max-age="+strconv.FormatInt(f.MaxAge, 10)+" seconds is below 15552000 (180 days).", fix, f.Raw)}}
+			return o.Warn(0.5, valueWith(f.Result, f.Raw),
+				"HSTS is set, but for less than six months, so returning visitors fall back to unprotected first requests.",
+				o.Finding(SeverityLow, "HSTS max-age shorter than six months",
+					"max-age="+strconv.FormatInt(f.MaxAge, 10)+" seconds is below 15552000 (180 days).",
+					fix,
+					f.Raw))
 		}
-		out := Outcome{Status: StatusPass, Value: valueWith(f.Result, f.Raw), Score: 0.9,
-			Description: "HSTS is set for at least six months."}
+		out := o.Pass(0.9, valueWith(f.Result, f.Raw), "HSTS is set for at least six months.")
 		if f.MaxAge >= 31536000 && f.IncludeSubDomains && f.Preload {
 			out.Score = 1
 			out.Description = "HSTS is set for at least a year with includeSubDomains and preload: the site can be preloaded into browsers."
 		} else {
-			out.Findings = []Finding{mkFinding(idHeadersHSTS, catHeaders, SeverityInfo, "HSTS could be preloaded",
+			out.Findings = []Finding{o.Finding(SeverityInfo, "HSTS could be preloaded",
 				"Browsers protect even the very first visit of sites on the HSTS preload list; that needs max-age of at least a year, includeSubDomains and preload.",
-				fix, f.Raw)}
+				fix,
+				f.Raw)}
 		}
 		return out
 	},

@@ -100,6 +100,7 @@ var checkHeadersPermissions = Check{
 	ID: idHeadersPermissions, Name: "Permissions-Policy", Category: catHeaders, Depth: Quick, Weight: 1,
 	Needs: []EvidenceKind{NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idHeadersPermissions)
 		if ev.Page == nil {
 			return missing("The main page", ev.PageErr)
 		}
@@ -110,14 +111,14 @@ var checkHeadersPermissions = Check{
 			if fp, ok := headerJoined(ev.Page, "Feature-Policy"); ok {
 				d = "Only the deprecated Feature-Policy header is sent (" + clip(fp, 80) + "); current browsers read Permissions-Policy. Not scored."
 			}
-			return Outcome{Status: StatusInfo, Value: "not set", Description: d,
-				Findings: []Finding{mkFinding(idHeadersPermissions, catHeaders, SeverityInfo, "Permissions-Policy not set", d, fix, "")}}
+			return o.Info("not set", d, o.Finding(SeverityInfo, "Permissions-Policy not set", d, fix, ""))
 		}
 		wild, n, ok := parsePermissionsPolicy(raw)
 		if !ok {
 			d := "The Permissions-Policy header is not a valid structured-field dictionary (e.g. the old Feature-Policy syntax), so browsers ignore all of it."
-			return Outcome{Status: StatusWarn, Value: "invalid: " + clip(raw, 160), Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idHeadersPermissions, catHeaders, SeverityLow, "Permissions-Policy invalid", d, fix, raw)}}
+			return o.Warn(0, "invalid: "+clip(raw, 160),
+				d,
+				o.Finding(SeverityLow, "Permissions-Policy invalid", d, fix, raw))
 		}
 		var risky []string
 		for _, f := range wild {
@@ -127,11 +128,13 @@ var checkHeadersPermissions = Check{
 		}
 		if len(risky) > 0 {
 			d := "Powerful features are delegated to every origin: " + strings.Join(risky, ", ") + "."
-			return Outcome{Status: StatusWarn, Value: clip(raw, 200), Score: 0.5, Description: d,
-				Findings: []Finding{mkFinding(idHeadersPermissions, catHeaders, SeverityLow, "Permissions-Policy allows powerful features to any origin", d,
-					"Replace * with () (nobody) or (self \"https://trusted.example\").\n"+fix, raw)}}
+			return o.Warn(0.5, clip(raw, 200),
+				d,
+				o.Finding(SeverityLow, "Permissions-Policy allows powerful features to any origin",
+					d,
+					"Replace * with () (nobody) or (self \"https://trusted.example\").\n"+fix,
+					raw))
 		}
-		return Outcome{Status: StatusPass, Value: clip(raw, 200), Score: 1,
-			Description: "Permissions-Policy restricts " + plural(n, "browser feature") + "."}
+		return o.Pass(1, clip(raw, 200), "Permissions-Policy restricts "+plural(n, "browser feature")+".")
 	},
 }

@@ -50,9 +50,10 @@ var checkRedirectsHTTPS = Check{
 	ID: idRedirectsHTTPS, Name: "HTTP redirects to HTTPS", Category: catRedirects, Depth: Standard, Weight: 5,
 	Needs: []EvidenceKind{NeedRedirects, NeedTLS},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idRedirectsHTTPS)
 		if httpRefused(ev) {
-			return Outcome{Status: StatusPass, Value: "redirection-not-needed-no-http", Score: 1,
-				Description: "Nothing answers on plain HTTP, so there is nothing to redirect."}
+			return o.Pass(1, "redirection-not-needed-no-http",
+				"Nothing answers on plain HTTP, so there is nothing to redirect.")
 		}
 		if len(ev.Redirects) == 0 {
 			return missing("The http:// redirect chain", ev.RedirectsErr)
@@ -61,7 +62,7 @@ var checkRedirectsHTTPS = Check{
 		seen := clip(strings.Join(route, " → "), 300)
 		fail := func(result, title, d string, score float64, status Status, sev Severity) Outcome {
 			return Outcome{Status: status, Value: valueWith(result, seen), Score: score, Description: d,
-				Findings: []Finding{mkFinding(idRedirectsHTTPS, catRedirects, sev, title, d, redirectFix, seen)}}
+				Findings: []Finding{o.Finding(sev, title, d, redirectFix, seen)}}
 		}
 		final := route[len(route)-1]
 		switch {
@@ -81,8 +82,8 @@ var checkRedirectsHTTPS = Check{
 			return fail("redirection-off-host-from-http", "First redirect leaves the host",
 				"http://"+hostOfURL(route[0])+" redirects straight to "+hostOfURL(route[1])+", so the browser never receives HSTS for "+hostOfURL(route[0])+".", 0.75, StatusWarn, SeverityLow)
 		}
-		return Outcome{Status: StatusPass, Value: valueWith("redirection-to-https", seen), Score: 1,
-			Description: "Plain HTTP redirects to HTTPS on the same host first, then ends on HTTPS."}
+		return o.Pass(1, valueWith("redirection-to-https", seen),
+			"Plain HTTP redirects to HTTPS on the same host first, then ends on HTTPS.")
 	},
 }
 
@@ -93,32 +94,33 @@ var checkRedirectsSameHostFirst = Check{
 	ID: idRedirectsSameHostFirst, Name: "First redirect stays on the host", Category: catRedirects, Depth: Standard, Weight: 3,
 	Needs: []EvidenceKind{NeedRedirects},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idRedirectsSameHostFirst)
 		if httpRefused(ev) {
-			return Outcome{Status: StatusPass, Value: "no plain-HTTP site", Score: 1, Description: "Nothing answers on plain HTTP."}
+			return o.Pass(1, "no plain-HTTP site", "Nothing answers on plain HTTP.")
 		}
 		if len(ev.Redirects) == 0 {
 			return missing("The http:// redirect chain", ev.RedirectsErr)
 		}
 		route := redirectRoute(ev.Redirects)
 		if len(route) < 2 {
-			return Outcome{Status: StatusInfo, Value: "no redirect from http://",
-				Description: "http:// does not redirect at all (see redirects.https); not scored here."}
+			return o.Info("no redirect from http://",
+				"http:// does not redirect at all (see redirects.https); not scored here.")
 		}
 		from, to := route[0], route[1]
 		code := ev.Redirects[0].StatusCode
 		seen := clip(from+" → "+to+" ("+strconv.Itoa(code)+")", 250)
 		if schemeOf(to) == "https" && hostOfURL(to) == hostOfURL(from) {
-			out := Outcome{Status: StatusPass, Value: seen, Score: 1,
-				Description: "The first redirect goes to HTTPS on the same host, as HSTS preloading requires."}
+			out := o.Pass(1, seen, "The first redirect goes to HTTPS on the same host, as HSTS preloading requires.")
 			if code == 302 || code == 303 || code == 307 {
-				out.Findings = []Finding{mkFinding(idRedirectsSameHostFirst, catRedirects, SeverityInfo, "Temporary redirect to HTTPS",
-					"The HTTP→HTTPS redirect uses "+strconv.Itoa(code)+"; a permanent 301 or 308 lets browsers and search engines remember it.", redirectFix, seen)}
+				out.Findings = []Finding{o.Finding(SeverityInfo, "Temporary redirect to HTTPS",
+					"The HTTP→HTTPS redirect uses "+strconv.Itoa(code)+"; a permanent 301 or 308 lets browsers and search engines remember it.",
+					redirectFix,
+					seen)}
 			}
 			return out
 		}
 		d := "The first redirect from http://" + hostOfURL(from) + " goes to " + clip(to, 100) + " instead of https://" + hostOfURL(from) + "/, so HSTS is never set for " + hostOfURL(from) + " and the domain cannot be preloaded."
-		return Outcome{Status: StatusFail, Value: seen, Score: 0, Description: d,
-			Findings: []Finding{mkFinding(idRedirectsSameHostFirst, catRedirects, SeverityLow, "First redirect does not stay on the host", d, redirectFix, seen)}}
+		return o.Fail(0, seen, d, o.Finding(SeverityLow, "First redirect does not stay on the host", d, redirectFix, seen))
 	},
 }
 
@@ -129,8 +131,9 @@ var checkRedirectsChain = Check{
 	ID: idRedirectsChain, Name: "Redirect chain", Category: catRedirects, Depth: Standard, Weight: 2,
 	Needs: []EvidenceKind{NeedRedirects},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idRedirectsChain)
 		if httpRefused(ev) {
-			return Outcome{Status: StatusPass, Value: "no plain-HTTP site", Score: 1, Description: "Nothing answers on plain HTTP."}
+			return o.Pass(1, "no plain-HTTP site", "Nothing answers on plain HTTP.")
 		}
 		if len(ev.Redirects) == 0 {
 			return missing("The http:// redirect chain", ev.RedirectsErr)
@@ -166,28 +169,34 @@ var checkRedirectsChain = Check{
 		switch {
 		case loop:
 			d := "The redirects loop or never end (" + plural(n, "hop") + "), so browsers give up with an error."
-			return Outcome{Status: StatusFail, Value: "loop: " + seen, Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idRedirectsChain, catRedirects, SeverityHigh, "Redirect loop", d,
-					"Make each URL redirect once to its final HTTPS address; check that the application's base URL matches the proxy's scheme (X-Forwarded-Proto).", seen)}}
+			return o.Fail(0, "loop: "+seen,
+				d,
+				o.Finding(SeverityHigh, "Redirect loop",
+					d,
+					"Make each URL redirect once to its final HTTPS address; check that the application's base URL matches the proxy's scheme (X-Forwarded-Proto).",
+					seen))
 		case downgrade:
 			d := "The chain reaches HTTPS and then goes back to plain HTTP, undoing the protection."
-			return Outcome{Status: StatusFail, Value: "downgrade: " + seen, Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idRedirectsChain, catRedirects, SeverityHigh, "Redirect back to HTTP", d, redirectFix, seen)}}
+			return o.Fail(0, "downgrade: "+seen, d, o.Finding(SeverityHigh, "Redirect back to HTTP", d, redirectFix, seen))
 		case n >= 5:
 			d := "Reaching the page takes " + plural(n, "redirect") + ", each a full round trip."
-			return Outcome{Status: StatusFail, Value: plural(n, "hop") + ": " + seen, Score: 0, Description: d,
-				Findings: []Finding{mkFinding(idRedirectsChain, catRedirects, SeverityLow, "Long redirect chain", d, "Redirect straight to the final URL.\n"+redirectFix, seen)}}
+			return o.Fail(0, plural(n, "hop")+": "+seen,
+				d,
+				o.Finding(SeverityLow, "Long redirect chain", d, "Redirect straight to the final URL.\n"+redirectFix, seen))
 		case n >= 3:
 			d := "Reaching the page takes " + plural(n, "redirect") + "; two are enough (HTTPS on the same host, then the canonical host)."
-			return Outcome{Status: StatusWarn, Value: plural(n, "hop") + ": " + seen, Score: 0.5, Description: d,
-				Findings: []Finding{mkFinding(idRedirectsChain, catRedirects, SeverityLow, "Redirect chain longer than needed", d, redirectFix, seen)}}
+			return o.Warn(0.5, plural(n, "hop")+": "+seen,
+				d,
+				o.Finding(SeverityLow, "Redirect chain longer than needed", d, redirectFix, seen))
 		case len(foreign) > 0:
 			d := "The chain passes through or ends on another site (" + strings.Join(foreign, ", ") + "), which learns about every visitor and controls where they land."
-			return Outcome{Status: StatusWarn, Value: "off-site: " + seen, Score: 0.5, Description: d,
-				Findings: []Finding{mkFinding(idRedirectsChain, catRedirects, SeverityLow, "Redirect through another site", d,
-					"Redirect directly between your own hosts; serve the site on its own domain.", seen)}}
+			return o.Warn(0.5, "off-site: "+seen,
+				d,
+				o.Finding(SeverityLow, "Redirect through another site",
+					d,
+					"Redirect directly between your own hosts; serve the site on its own domain.",
+					seen))
 		}
-		return Outcome{Status: StatusPass, Value: plural(n, "hop") + ": " + seen, Score: 1,
-			Description: "The redirect chain is short, loop-free and stays on the site."}
+		return o.Pass(1, plural(n, "hop")+": "+seen, "The redirect chain is short, loop-free and stays on the site.")
 	},
 }

@@ -32,29 +32,31 @@ var checkTLSHTTPS = Check{
 	ID: idTLSHTTPS, Name: "HTTPS available", Category: catTLS, Depth: Quick, Weight: 5,
 	Needs: []EvidenceKind{NeedTLS, NeedPage},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idTLSHTTPS)
 		if ev.TLS == nil {
 			if ev.TLSErr == "" {
 				return missing("The HTTPS handshake", "")
 			}
-			return Outcome{Status: StatusFail, Value: "HTTPS unreachable: " + clip(ev.TLSErr, 120), Score: 0, Cap: "F",
-				Description: "The site cannot be reached over HTTPS, so every visit travels in clear text and can be read or altered on the way.",
-				Findings: []Finding{mkFinding(idTLSHTTPS, catTLS, SeverityCritical, "HTTPS is not available",
+			return o.Fail(0, "HTTPS unreachable: "+clip(ev.TLSErr, 120),
+				"The site cannot be reached over HTTPS, so every visit travels in clear text and can be read or altered on the way.",
+				o.Finding(SeverityCritical, "HTTPS is not available",
 					"Connecting to the site over HTTPS failed: "+clip(ev.TLSErr, 200)+". Visitors, passwords and cookies travel unencrypted.",
-					"Serve the site over HTTPS on port 443 with a valid certificate.\n"+fixGetCertificate, ev.TLSErr)}}
+					"Serve the site over HTTPS on port 443 with a valid certificate.\n"+fixGetCertificate,
+					ev.TLSErr)).Capped("F")
 		}
 		v := "HTTPS reachable, " + tlsVersionName(ev.TLS.Version)
 		if ev.TLS.ALPN != "" {
 			v += ", ALPN " + ev.TLS.ALPN
 		}
 		if ev.Page != nil && schemeOf(ev.Page.URL) == "http" {
-			return Outcome{Status: StatusWarn, Value: v + "; but the page ends on " + clip(ev.Page.URL, 80), Score: 0.5,
-				Description: "HTTPS works, but the site sends visitors to a plain http:// page.",
-				Findings: []Finding{mkFinding(idTLSHTTPS, catTLS, SeverityHigh, "The site redirects HTTPS visitors to HTTP",
+			return o.Warn(0.5, v+"; but the page ends on "+clip(ev.Page.URL, 80),
+				"HTTPS works, but the site sends visitors to a plain http:// page.",
+				o.Finding(SeverityHigh, "The site redirects HTTPS visitors to HTTP",
 					"The handshake succeeds but the final page is served over plain HTTP ("+clip(ev.Page.URL, 120)+"), so the content is not protected.",
-					"Serve the page itself over HTTPS and remove redirects from https:// to http:// (check the application's base URL setting).", ev.Page.URL)}}
+					"Serve the page itself over HTTPS and remove redirects from https:// to http:// (check the application's base URL setting).",
+					ev.Page.URL))
 		}
-		return Outcome{Status: StatusPass, Value: v, Score: 1,
-			Description: "The site is served over HTTPS, so traffic is encrypted and authenticated."}
+		return o.Pass(1, v, "The site is served over HTTPS, so traffic is encrypted and authenticated.")
 	},
 }
 
@@ -65,6 +67,7 @@ var checkTLSCertificate = Check{
 	ID: idTLSCertificate, Name: "Certificate validity", Category: catTLS, Depth: Quick, Weight: 8,
 	Needs: []EvidenceKind{NeedTLS},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idTLSCertificate)
 		if ev.TLS == nil {
 			return missing("The HTTPS handshake", ev.TLSErr)
 		}
@@ -90,12 +93,12 @@ var checkTLSCertificate = Check{
 				why = strings.Join(problems, ", ")
 			}
 			names := strings.Join(leaf.DNSNames, ", ")
-			return Outcome{Status: StatusFail, Cap: "F", Score: 0,
-				Value:       clip(strings.Join(problems, ", ")+"; issuer "+issuer+"; names "+names, 200),
-				Description: "Browsers reject this certificate and show a full-page warning; visitors who click through are open to interception.",
-				Findings: []Finding{mkFinding(idTLSCertificate, catTLS, SeverityCritical, "The TLS certificate is invalid",
+			return o.Fail(0, clip(strings.Join(problems, ", ")+"; issuer "+issuer+"; names "+names, 200),
+				"Browsers reject this certificate and show a full-page warning; visitors who click through are open to interception.",
+				o.Finding(SeverityCritical, "The TLS certificate is invalid",
 					"The certificate presented for "+ev.Target.Host+" is "+strings.Join(problems, " and ")+" ("+clip(why, 200)+").",
-					fixGetCertificate, "subject "+leaf.Subject.CommonName+"; issuer "+issuer+"; SANs "+clip(names, 150))}}
+					fixGetCertificate,
+					"subject "+leaf.Subject.CommonName+"; issuer "+issuer+"; SANs "+clip(names, 150))).Capped("F")
 		}
 		var weak []string
 		if k, ok := leaf.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < 2048 {
@@ -110,15 +113,14 @@ var checkTLSCertificate = Check{
 		}
 		v := "trusted, issued by " + issuer + ", valid for " + ev.Target.Host
 		if len(weak) > 0 {
-			return Outcome{Status: StatusWarn, Value: v + "; " + strings.Join(weak, ", "), Score: 0.5,
-				Description: "The certificate is trusted today but uses weak cryptography that CAs and browsers are phasing out.",
-				Findings: []Finding{mkFinding(idTLSCertificate, catTLS, SeverityMedium, "The certificate uses weak cryptography",
+			return o.Warn(0.5, v+"; "+strings.Join(weak, ", "),
+				"The certificate is trusted today but uses weak cryptography that CAs and browsers are phasing out.",
+				o.Finding(SeverityMedium, "The certificate uses weak cryptography",
 					"The certificate has a "+strings.Join(weak, " and ")+".",
 					"Reissue the certificate with an RSA 2048+ or ECDSA P-256 key and a SHA-256 signature (certbot does by default: certbot renew --force-renewal --key-type ecdsa).",
-					strings.Join(weak, ", "))}}
+					strings.Join(weak, ", ")))
 		}
-		return Outcome{Status: StatusPass, Value: v, Score: 1,
-			Description: "The certificate chains to a trusted root and matches the host name."}
+		return o.Pass(1, v, "The certificate chains to a trusted root and matches the host name.")
 	},
 }
 
@@ -128,6 +130,7 @@ var checkTLSExpiry = Check{
 	ID: idTLSExpiry, Name: "Certificate expiry", Category: catTLS, Depth: Quick, Weight: 4,
 	Needs: []EvidenceKind{NeedTLS},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idTLSExpiry)
 		if ev.TLS == nil {
 			return missing("The HTTPS handshake", ev.TLSErr)
 		}
@@ -142,21 +145,20 @@ var checkTLSExpiry = Check{
 		renew := "Automate renewal: certbot installs a timer (systemctl list-timers | grep certbot; test with certbot renew --dry-run); Caddy renews by itself. Reload the web server after renewal (nginx -s reload / apachectl graceful)."
 		if now.After(leaf.NotAfter) {
 			days := int(now.Sub(leaf.NotAfter).Hours() / 24)
-			return Outcome{Status: StatusFail, Cap: "F", Score: 0,
-				Value:       fmt.Sprintf("expired %s (%d days ago)", leaf.NotAfter.UTC().Format("2006-01-02"), days),
-				Description: "The certificate has expired: browsers block the site with a security warning.",
-				Findings: []Finding{mkFinding(idTLSExpiry, catTLS, SeverityCritical, "The TLS certificate has expired",
-					"The certificate expired on "+leaf.NotAfter.UTC().Format(time.RFC3339)+".", "Renew the certificate now. "+renew,
-					"notAfter "+leaf.NotAfter.UTC().Format(time.RFC3339))}}
+			return o.Fail(0, fmt.Sprintf("expired %s (%d days ago)", leaf.NotAfter.UTC().Format("2006-01-02"), days),
+				"The certificate has expired: browsers block the site with a security warning.",
+				o.Finding(SeverityCritical, "The TLS certificate has expired",
+					"The certificate expired on "+leaf.NotAfter.UTC().Format(time.RFC3339)+".",
+					"Renew the certificate now. "+renew,
+					"notAfter "+leaf.NotAfter.UTC().Format(time.RFC3339))).Capped("F")
 		}
 		if now.Before(leaf.NotBefore) {
-			return Outcome{Status: StatusFail, Cap: "F", Score: 0,
-				Value:       "not valid before " + leaf.NotBefore.UTC().Format("2006-01-02"),
-				Description: "The certificate is not yet valid: browsers reject it (or the server clock is wrong).",
-				Findings: []Finding{mkFinding(idTLSExpiry, catTLS, SeverityCritical, "The TLS certificate is not yet valid",
+			return o.Fail(0, "not valid before "+leaf.NotBefore.UTC().Format("2006-01-02"),
+				"The certificate is not yet valid: browsers reject it (or the server clock is wrong).",
+				o.Finding(SeverityCritical, "The TLS certificate is not yet valid",
 					"The certificate is valid only from "+leaf.NotBefore.UTC().Format(time.RFC3339)+".",
 					"Check the server clock (timedatectl) and install a certificate that is currently valid.",
-					"notBefore "+leaf.NotBefore.UTC().Format(time.RFC3339))}}
+					"notBefore "+leaf.NotBefore.UTC().Format(time.RFC3339))).Capped("F")
 		}
 		left := leaf.NotAfter.Sub(now)
 		days := int(left.Hours() / 24)
@@ -166,13 +168,14 @@ var checkTLSExpiry = Check{
 			if days < 7 {
 				sev, score = SeverityHigh, 0.25
 			}
-			return Outcome{Status: StatusWarn, Value: v, Score: score,
-				Description: "The certificate expires soon; renewal may not be automated.",
-				Findings: []Finding{mkFinding(idTLSExpiry, catTLS, sev, "The TLS certificate expires in "+plural(days, "day"),
+			return o.Warn(score, v,
+				"The certificate expires soon; renewal may not be automated.",
+				o.Finding(sev, "The TLS certificate expires in "+plural(days, "day"),
 					"The certificate expires on "+leaf.NotAfter.UTC().Format(time.RFC3339)+". Automated renewals normally happen 30 days before expiry.",
-					renew, "notAfter "+leaf.NotAfter.UTC().Format(time.RFC3339))}}
+					renew,
+					"notAfter "+leaf.NotAfter.UTC().Format(time.RFC3339)))
 		}
-		return Outcome{Status: StatusPass, Value: v, Score: 1, Description: "The certificate is valid for more than 30 days."}
+		return o.Pass(1, v, "The certificate is valid for more than 30 days.")
 	},
 }
 
@@ -185,6 +188,7 @@ var checkTLSProtocols = Check{
 	ID: idTLSProtocols, Name: "TLS protocol versions", Category: catTLS, Depth: Standard, Weight: 5,
 	Needs: []EvidenceKind{NeedTLSProbe},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idTLSProtocols)
 		if ev.TLSProbe == nil {
 			return missing("The TLS protocol probe", ev.TLSProbeErr)
 		}
@@ -208,26 +212,30 @@ var checkTLSProtocols = Check{
 		v := "accepts " + strings.Join(names, ", ")
 		fix := fixTLSProtocols
 		if len(legacy) > 0 {
-			return Outcome{Status: StatusFail, Value: v, Score: 0,
-				Description: "The server still accepts deprecated protocol versions that browsers removed in 2020.",
-				Findings: []Finding{mkFinding(idTLSProtocols, catTLS, SeverityHigh, "Deprecated TLS versions accepted: "+strings.Join(legacy, ", "),
+			return o.Fail(0, v,
+				"The server still accepts deprecated protocol versions that browsers removed in 2020.",
+				o.Finding(SeverityHigh, "Deprecated TLS versions accepted: "+strings.Join(legacy, ", "),
 					"The server completes handshakes with "+strings.Join(legacy, " and ")+", which are vulnerable to downgrade and known attacks (BEAST, weak SHA-1/MD5 MACs) and are forbidden by PCI DSS.",
-					fix, strings.Join(names, ", "))}}
+					fix,
+					strings.Join(names, ", ")))
 		}
 		if !has12 && !has13 {
-			return Outcome{Status: StatusFail, Value: v, Score: 0,
-				Description: "The server accepts neither TLS 1.2 nor TLS 1.3.",
-				Findings: []Finding{mkFinding(idTLSProtocols, catTLS, SeverityHigh, "No modern TLS version accepted",
-					"Neither TLS 1.2 nor TLS 1.3 was accepted.", fix, strings.Join(names, ", "))}}
+			return o.Fail(0, v,
+				"The server accepts neither TLS 1.2 nor TLS 1.3.",
+				o.Finding(SeverityHigh, "No modern TLS version accepted",
+					"Neither TLS 1.2 nor TLS 1.3 was accepted.",
+					fix,
+					strings.Join(names, ", ")))
 		}
 		if !has13 {
-			return Outcome{Status: StatusPass, Value: v + "; TLS 1.3 not offered", Score: 0.8,
-				Description: "Only modern versions are accepted, but TLS 1.3 (faster handshakes, no legacy ciphers) is not enabled.",
-				Findings: []Finding{mkFinding(idTLSProtocols, catTLS, SeverityInfo, "TLS 1.3 is not enabled",
-					"The server accepts TLS 1.2 but not TLS 1.3.", fix, strings.Join(names, ", "))}}
+			return o.Pass(0.8, v+"; TLS 1.3 not offered",
+				"Only modern versions are accepted, but TLS 1.3 (faster handshakes, no legacy ciphers) is not enabled.",
+				o.Finding(SeverityInfo, "TLS 1.3 is not enabled",
+					"The server accepts TLS 1.2 but not TLS 1.3.",
+					fix,
+					strings.Join(names, ", ")))
 		}
-		return Outcome{Status: StatusPass, Value: v + "; TLS 1.3 offered", Score: 1,
-			Description: "Only TLS 1.2 and newer are accepted, and TLS 1.3 is offered."}
+		return o.Pass(1, v+"; TLS 1.3 offered", "Only TLS 1.2 and newer are accepted, and TLS 1.3 is offered.")
 	},
 }
 
@@ -237,12 +245,12 @@ var checkTLSCiphers = Check{
 	ID: idTLSCiphers, Name: "TLS cipher suites", Category: catTLS, Depth: Standard, Weight: 3,
 	Needs: []EvidenceKind{NeedTLSProbe},
 	Evaluate: func(ev *Evidence) Outcome {
+		o := outcome(idTLSCiphers)
 		if ev.TLSProbe == nil {
 			return missing("The TLS cipher probe", ev.TLSProbeErr)
 		}
 		if len(ev.TLSProbe.WeakSuites) == 0 {
-			return Outcome{Status: StatusPass, Value: "no weak cipher suite accepted", Score: 1,
-				Description: "The server refused every weak cipher suite it was offered."}
+			return o.Pass(1, "no weak cipher suite accepted", "The server refused every weak cipher suite it was offered.")
 		}
 		var broken, weak []string
 		for _, s := range ev.TLSProbe.WeakSuites {
@@ -260,17 +268,19 @@ var checkTLSCiphers = Check{
 			"Apache: SSLCipherSuite ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305\n" +
 			"Caddy: remove any 'ciphers' line from the tls block; the defaults are safe."
 		if len(broken) > 0 {
-			return Outcome{Status: StatusFail, Value: "accepts " + clip(all, 180), Score: 0,
-				Description: "The server accepts cipher suites that are broken (RC4, 3DES, NULL, EXPORT or anonymous).",
-				Findings: []Finding{mkFinding(idTLSCiphers, catTLS, SeverityHigh, "Broken cipher suites accepted",
+			return o.Fail(0, "accepts "+clip(all, 180),
+				"The server accepts cipher suites that are broken (RC4, 3DES, NULL, EXPORT or anonymous).",
+				o.Finding(SeverityHigh, "Broken cipher suites accepted",
 					"Accepted: "+strings.Join(broken, ", ")+". An active attacker can force them and decrypt or tamper with traffic (SWEET32, RC4 biases, FREAK/Logjam).",
-					fix, all)}}
+					fix,
+					all))
 		}
-		return Outcome{Status: StatusWarn, Value: "accepts " + clip(all, 180), Score: 0.5,
-			Description: "The server accepts legacy cipher suites without forward secrecy or with CBC-mode MAC-then-encrypt.",
-			Findings: []Finding{mkFinding(idTLSCiphers, catTLS, SeverityMedium, "Weak cipher suites accepted",
+		return o.Warn(0.5, "accepts "+clip(all, 180),
+			"The server accepts legacy cipher suites without forward secrecy or with CBC-mode MAC-then-encrypt.",
+			o.Finding(SeverityMedium, "Weak cipher suites accepted",
 				"Accepted: "+all+". They lack forward secrecy or use CBC mode, which has a history of padding-oracle attacks (Lucky13).",
-				fix, all)}}
+				fix,
+				all))
 	},
 }
 

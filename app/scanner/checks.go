@@ -1,10 +1,13 @@
 package scanner
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 )
@@ -15,9 +18,11 @@ import (
 // is the order of reports and of `palisade scan` output, so new checks are
 // appended inside their category and ids never change.
 //
-// Inside each category the weights add up to the category's default weight
-// of PRODUCT.md §5 (tls 25, headers 25, cookies 10, redirects 10, dns 10,
-// exposure 10, content 10), so a check's Weight is directly its points.
+// A check's Weight is relative to the other checks of its category; the
+// category's points come from the Categories table. Today the weights of a
+// category add up to its points (so the Pts column of docs/scoring.md is
+// both), but nothing depends on that: a new check takes a weight without
+// any sibling's changing.
 func AllChecks() []Check {
 	return []Check{
 		// tls (25)
@@ -91,13 +96,6 @@ func missing(what, why string) Outcome {
 	return Outcome{Status: StatusError, Value: "no evidence", Description: d + "."}
 }
 
-// mkFinding builds a Finding; the check id and category travel with it so
-// reports can group and link findings.
-func mkFinding(id, cat string, sev Severity, title, desc, rec, evidence string) Finding {
-	return Finding{CheckID: id, Category: cat, Severity: sev, Title: title,
-		Description: desc, Recommendation: rec, Evidence: clip(evidence, 300)}
-}
-
 // headerFix is the standard "set this response header" recommendation with
 // the exact line for nginx, Apache and Caddy.
 func headerFix(name, value string) string {
@@ -120,13 +118,11 @@ func clip(s string, n int) string {
 		return s
 	}
 	cut := n
-	for cut > 0 && !utf8RuneStart(s[cut]) {
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return s[:cut] + "…"
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // headerValues returns every value of a header (one per header line), nil
 // when the response or the header is absent.
@@ -190,11 +186,11 @@ func pagesOf(ev *Evidence) []*Response {
 
 // schemeOf returns the lower-case scheme of a URL string ("" when unparsable).
 func schemeOf(raw string) string {
-	i := strings.Index(raw, ":")
-	if i <= 0 {
+	scheme, _, ok := strings.Cut(raw, ":")
+	if !ok {
 		return ""
 	}
-	return strings.ToLower(raw[:i])
+	return strings.ToLower(scheme)
 }
 
 // hostOfURL returns the lower-case host name (no port) of a URL string.
@@ -234,10 +230,7 @@ func isSuccess(r *Response) bool { return r != nil && r.StatusCode >= 200 && r.S
 
 // mimeOf returns the lower-case media type of the Content-Type header.
 func mimeOf(h http.Header) string {
-	ct := h.Get("Content-Type")
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
+	ct, _, _ := strings.Cut(h.Get("Content-Type"), ";")
 	return strings.ToLower(strings.TrimSpace(ct))
 }
 
@@ -247,4 +240,12 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// sortedKeys returns a map's keys in order, for reports that must not
+// depend on map iteration. Sized up front: it runs on every evaluation.
+func sortedKeys[V any](m map[string]V) []string {
+	ks := slices.AppendSeq(make([]string, 0, len(m)), maps.Keys(m))
+	slices.Sort(ks)
+	return ks
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
+	"math"
 	"math/big"
 	"net/http"
 	"strings"
@@ -159,11 +160,10 @@ func ckCert(notBefore, notAfter time.Time, selfSigned bool) *x509.Certificate {
 }
 
 // TestCheckContract holds every check to the contract of check.go and
-// PRODUCT.md §5: stable unique ids namespaced by category, a valid depth,
-// declared needs, and in-category weights that add up to the category's
-// default points.
+// docs/scoring.md: stable unique ids namespaced by category, a valid depth,
+// declared needs, and categories of the Categories table whose checks share
+// exactly the category's points.
 func TestCheckContract(t *testing.T) {
-	wantWeights := map[string]int{"tls": 25, "headers": 25, "cookies": 10, "redirects": 10, "dns": 10, "exposure": 10, "content": 10}
 	cases := []struct {
 		name string
 		fn   func(t *testing.T, all []Check)
@@ -179,8 +179,8 @@ func TestCheckContract(t *testing.T) {
 					t.Errorf("%s not in namespace %s", c.ID, c.Category)
 				}
 			}
-			if len(all) != 38 {
-				t.Errorf("%d checks, want 38", len(all))
+			if n := len(declaredChecks(t)); len(all) != n {
+				t.Errorf("%d checks, the package declares %d", len(all), n)
 			}
 		}},
 		{"fields complete", func(t *testing.T, all []Check) {
@@ -190,18 +190,18 @@ func TestCheckContract(t *testing.T) {
 				}
 			}
 		}},
-		{"weights add up per category", func(t *testing.T, all []Check) {
-			got := map[string]int{}
+		{"checks share their category's points", func(t *testing.T, all []Check) {
+			got := map[string]float64{}
 			for _, c := range all {
-				got[c.Category] += c.Weight
+				got[c.Category] += CheckPoints(all)[c.ID]
 			}
-			for cat, w := range wantWeights {
-				if got[cat] != w {
-					t.Errorf("category %s weights sum to %d, want %d", cat, got[cat], w)
+			for _, cat := range Categories {
+				if math.Abs(got[cat.ID]-float64(cat.Weight)) > 1e-9 {
+					t.Errorf("category %s checks share %v points, want %d", cat.ID, got[cat.ID], cat.Weight)
 				}
 			}
-			if len(got) != len(wantWeights) {
-				t.Errorf("categories %v", got)
+			if len(got) != len(Categories) {
+				t.Errorf("checks are in categories %v, the table has %d", got, len(Categories))
 			}
 		}},
 		{"empty evidence gives error, not panic", func(t *testing.T, all []Check) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/palisade/palisade/app/scanner/netguard"
 	"golang.org/x/net/html"
+	"golang.org/x/sync/errgroup"
 )
 
 // crawlSkipExt are link targets that are certainly not HTML pages; the crawl does
@@ -114,30 +115,27 @@ func (r *scanRun) fetchCrawl(ctx context.Context) {
 	})
 }
 
-// parallel runs f(0..n-1) with at most 4 in flight (the politeLimiter limiter
-// paces them further).
+// parallel runs f(0..n-1) with at most 4 in flight (the politeLimiter
+// paces them further) and starts nothing new once ctx has ended; the calls
+// already running see ctx themselves. f reports nothing, so one failed fetch
+// never cancels its siblings: a plain errgroup.Group, not WithContext.
 func (r *scanRun) parallel(ctx context.Context, n int, f func(i int)) {
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(4)
 	for i := 0; i < n; i++ {
 		if ctx.Err() != nil {
 			break
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			f(i)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 }
 
 func crawlPathOnly(p string) string {
-	if i := strings.IndexByte(p, '?'); i >= 0 {
-		return p[:i]
-	}
+	p, _, _ = strings.Cut(p, "?")
 	return p
 }
 

@@ -3,14 +3,13 @@ package scanner
 import (
 	"errors"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 )
 
 // This file is a Go port of the Content-Security-Policy parser and test of
-// Mozilla's HTTP Observatory (mdn/mdn-http-observatory, src/analyzer/
-// cspParser.js and tests/csp.js), so that our headers.csp verdict names and
-// pass/fail decisions match the Observatory's. Quirks are kept on purpose
+// Mozilla's HTTP Observatory (see docs/scoring.md), so that our headers.csp
+// verdict names and pass/fail decisions match the Observatory's. Quirks are kept on purpose
 // (duplicate directives make the policy invalid, empty -src lists mean
 // 'none', several policies are intersected); see docs/scoring.md.
 
@@ -74,14 +73,9 @@ func (s cspSet) anyPrefix(prefixes []string) bool {
 	return false
 }
 
-func (s cspSet) sorted() []string {
-	out := make([]string, 0, len(s))
-	for k := range s {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+// sorted lists the sources in order. The result is never nil, even for an
+// empty set: cspPolicy.FrameAncestors tells "present" from "absent" by it.
+func (s cspSet) sorted() []string { return sortedKeys(s) }
 
 // cspPolicy is a parsed (and, for several policies, intersected) policy.
 type cspPolicy struct {
@@ -163,7 +157,7 @@ func parseCSP(policies []string) (*cspPolicy, error) {
 			} else {
 				combined = append(append([]*cspSource(nil), csp[directive]...), values...)
 			}
-			sort.SliceStable(combined, func(i, j int) bool { return combined[i].source < combined[j].source })
+			slices.SortStableFunc(combined, func(a, b *cspSource) int { return strings.Compare(a.source, b.source) })
 			for i := 1; i < len(combined); i++ {
 				src, prev := combined[i], combined[i-1]
 				// Same policy and a longer variant of the previous source: superfluous.

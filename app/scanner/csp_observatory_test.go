@@ -3,9 +3,9 @@ package scanner
 import "testing"
 
 // TestCSPObservatoryVectors replays the header vectors of the HTTP
-// Observatory's own CSP test suite (mdn/mdn-http-observatory,
-// test/csp.test.js) against our port, so a drift from its results shows up
-// here. The page is HTTPS, as in the Observatory's empty requests.
+// Observatory's own CSP test suite (ported from Mozilla's HTTP Observatory;
+// see docs/scoring.md) against our port, so a drift from its results shows
+// up here. The page is HTTPS, as in the Observatory's empty requests.
 func TestCSPObservatoryVectors(t *testing.T) {
 	cases := []struct {
 		header, meta string

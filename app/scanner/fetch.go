@@ -17,6 +17,7 @@ import (
 
 	"github.com/palisade/palisade/app/scanner/netguard"
 	"golang.org/x/net/publicsuffix"
+	"golang.org/x/time/rate"
 )
 
 // client is the HTTP side of one scan: a transport whose every connection
@@ -368,60 +369,45 @@ func clipString(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// politeLimiter is a token politeBucket per host: at most rate requests per second
-// after an initial burst, so even DEEP scans stay well-mannered.
+// politeLimiter is one token bucket (golang.org/x/time/rate) per host: at
+// most rate requests per second after an initial burst, so even DEEP scans
+// stay well-mannered. Requests and TLS handshakes share a host's bucket.
 type politeLimiter struct {
 	mu      sync.Mutex
-	rate    float64
-	burst   float64
-	buckets map[string]*politeBucket
+	rate    rate.Limit
+	burst   int
+	buckets map[string]*rate.Limiter
 }
 
-type politeBucket struct {
-	tokens float64
-	last   time.Time
-}
-
-func newPoliteLimiter(rate float64, burst int) *politeLimiter {
-	if rate <= 0 {
-		rate = 1e9
+func newPoliteLimiter(perSecond float64, burst int) *politeLimiter {
+	lim := rate.Limit(perSecond)
+	if perSecond <= 0 {
+		lim = rate.Inf
 	}
 	if burst < 1 {
 		burst = 1
 	}
-	return &politeLimiter{rate: rate, burst: float64(burst), buckets: map[string]*politeBucket{}}
+	return &politeLimiter{rate: lim, burst: burst, buckets: map[string]*rate.Limiter{}}
 }
 
-// wait takes a token for host, sleeping until one is due. Waiters reserve
-// their token up front, so they are served in arrival order.
+// wait takes a token for host, sleeping until one is due. rate.Limiter
+// reserves the token up front, so waiters are served in arrival order, and
+// gives it back when ctx ends first. A wait that could only end after ctx's
+// deadline fails at once; it is reported as context.DeadlineExceeded, which
+// is what the caller would have got by sleeping until the deadline.
 func (p *politeLimiter) wait(ctx context.Context, host string) error {
 	p.mu.Lock()
-	now := time.Now()
-	b := p.buckets[host]
-	if b == nil {
-		b = &politeBucket{tokens: p.burst, last: now}
-		p.buckets[host] = b
+	l := p.buckets[host]
+	if l == nil {
+		l = rate.NewLimiter(p.rate, p.burst)
+		p.buckets[host] = l
 	}
-	b.tokens += now.Sub(b.last).Seconds() * p.rate
-	if b.tokens > p.burst {
-		b.tokens = p.burst
-	}
-	b.last = now
-	b.tokens--
-	deficit := -b.tokens
 	p.mu.Unlock()
-	if deficit <= 0 {
-		return nil
+	if err := l.Wait(ctx); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		return fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
 	}
-	t := time.NewTimer(time.Duration(deficit / p.rate * float64(time.Second)))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		p.mu.Lock()
-		b.tokens++
-		p.mu.Unlock()
-		return ctx.Err()
-	}
+	return nil
 }

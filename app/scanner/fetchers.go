@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/palisade/palisade/app/scanner/netguard"
+	"golang.org/x/sync/errgroup"
 )
 
 // CORSProbeOrigin is the foreign Origin sent with the CORS preflight
@@ -233,25 +234,24 @@ func (r *scanRun) fetchProbes(ctx context.Context) {
 	out := make(map[string]*Response, len(paths))
 	var mu sync.Mutex
 	var errs []string
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
+	// Every probe is started even after ctx ends: each then fails at once
+	// and is counted in ProbesErr, so a cut-short scan says so.
+	var g errgroup.Group
+	g.SetLimit(4)
 	for _, p := range paths {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			ex, err := r.c.fetch(ctx, r.withPath(p), fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				errs = append(errs, p+": "+sentenceOf(unwrapFetch(err)))
-				return
+				return nil
 			}
 			out[p] = ex.resp
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	nf := out[nfPath]
 	delete(out, nfPath)
 	r.set(func(ev *Evidence) {

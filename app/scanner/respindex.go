@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -344,14 +345,7 @@ func addSrcset(srcset string, add func(string)) {
 	}
 }
 
-func hasWord(ws []string, w string) bool {
-	for _, x := range ws {
-		if x == w {
-			return true
-		}
-	}
-	return false
-}
+func hasWord(ws []string, w string) bool { return slices.Contains(ws, w) }
 
 // baseURLOf is the URL relative references of a page resolve against.
 func baseURLOf(r *Response, f *htmlFacts) string {

@@ -1,29 +1,86 @@
 package scanner
 
 import (
+	"cmp"
 	"crypto/tls"
+	"maps"
 	"math"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
 
-// CategoryWeights are the points each category is worth out of 100
-// (PRODUCT.md §5). A category that has nothing scorable in a scan is left
-// out, and the others are scaled up to 100.
-var CategoryWeights = map[string]int{
-	"tls":       25,
-	"headers":   25,
-	"cookies":   10,
-	"redirects": 10,
-	"dns":       10,
-	"exposure":  10,
-	"content":   10,
+// CategoryInfo is one row of the category table.
+type CategoryInfo struct {
+	ID     string // as in Check.Category and Finding.Category: "tls"
+	Title  string // how pages and reports name it: "TLS"
+	Weight int    // points out of 100 (docs/scoring.md)
 }
 
-// CategoryOrder is the display order of categories in results and reports.
-var CategoryOrder = []string{"tls", "headers", "cookies", "redirects", "dns", "exposure", "content"}
+// Categories is the one category table: scoring, the tests and (later) the
+// web and PDF layers read ids, titles and points from it, in display order.
+// The points add up to 100; a category that has nothing scorable in a scan
+// is left out and the others are scaled up to 100. A check's own Weight is
+// relative to its siblings, so adding a check re-weights no other check and
+// no other category.
+var Categories = []CategoryInfo{
+	{ID: catTLS, Title: "TLS", Weight: 25},
+	{ID: catHeaders, Title: "Security headers", Weight: 25},
+	{ID: catCookies, Title: "Cookies", Weight: 10},
+	{ID: catRedirects, Title: "Redirects", Weight: 10},
+	{ID: catDNS, Title: "DNS and e-mail", Weight: 10},
+	{ID: catExposure, Title: "Exposure", Weight: 10},
+	{ID: catContent, Title: "Page content", Weight: 10},
+}
+
+// CategoryByID returns the table row of a category id.
+func CategoryByID(id string) (CategoryInfo, bool) {
+	i := slices.IndexFunc(Categories, func(c CategoryInfo) bool { return c.ID == id })
+	if i < 0 {
+		return CategoryInfo{}, false
+	}
+	return Categories[i], true
+}
+
+// CategoryWeights are the points of each category (id → points), derived
+// from Categories for callers that want a map.
+var CategoryWeights = func() map[string]int {
+	m := make(map[string]int, len(Categories))
+	for _, c := range Categories {
+		m[c.ID] = c.Weight
+	}
+	return m
+}()
+
+// CategoryOrder is the display order of category ids, derived from Categories.
+var CategoryOrder = func() []string {
+	ids := make([]string, len(Categories))
+	for i, c := range Categories {
+		ids[i] = c.ID
+	}
+	return ids
+}()
+
+// CheckPoints is what each check is worth out of 100 when every check of
+// checks runs and scores (id → points): its category's points shared among
+// the category's checks in proportion to their weights. It is what a weight
+// means, and what a page can show next to a check.
+func CheckPoints(checks []Check) map[string]float64 {
+	sum := map[string]int{}
+	for _, c := range checks {
+		sum[c.Category] += max(c.Weight, 0)
+	}
+	pts := make(map[string]float64, len(checks))
+	for _, c := range checks {
+		if s := sum[c.Category]; s > 0 {
+			pts[c.ID] = float64(CategoryWeights[c.Category]) * float64(max(c.Weight, 0)) / float64(s)
+		} else {
+			pts[c.ID] = 0
+		}
+	}
+	return pts
+}
 
 // SecurityHeaders are the response headers whose absence Result.MissingHeaders lists.
 var SecurityHeaders = []string{
@@ -85,7 +142,7 @@ type Scored struct {
 // category contributes its weight × earned/possible; the overall score is
 // the sum of contributions over the weights of the categories that had
 // anything scorable, ×100, rounded. The worst Outcome.Cap caps the grade.
-// Categories come out in CategoryOrder (unknown ones after, by name), checks
+// Categories come out in table order (unknown ones after, by name), checks
 // in the order given.
 func Score(results []Scored) (cats []Category, overall int, grade string) {
 	type acc struct {
@@ -104,10 +161,7 @@ func Score(results []Scored) (cats []Category, overall int, grade string) {
 		a.checks = append(a.checks, CheckResult{ID: c.ID, Name: c.Name, Category: c.Category, Status: o.Status, Value: o.Value, Description: o.Description})
 		switch o.Status {
 		case StatusPass, StatusWarn, StatusFail:
-			w := float64(c.Weight)
-			if w < 0 {
-				w = 0
-			}
+			w := max(float64(c.Weight), 0)
 			a.earned += w * outcomeScore(o)
 			a.possible += w
 		}
@@ -115,29 +169,21 @@ func Score(results []Scored) (cats []Category, overall int, grade string) {
 			capGrade = o.Cap
 		}
 	}
-	names := make([]string, 0, len(by))
-	for n := range by {
-		names = append(names, n)
-	}
-	order := map[string]int{}
-	for i, n := range CategoryOrder {
-		order[n] = i
-	}
-	sort.Slice(names, func(i, j int) bool {
-		oi, iok := order[names[i]]
-		oj, jok := order[names[j]]
-		switch {
-		case iok && jok:
-			return oi < oj
-		case iok != jok:
-			return iok
+	// Table order; categories missing from the table after, by name.
+	rank := func(n string) int {
+		if i := slices.IndexFunc(Categories, func(c CategoryInfo) bool { return c.ID == n }); i >= 0 {
+			return i
 		}
-		return names[i] < names[j]
+		return len(Categories)
+	}
+	names := slices.SortedFunc(maps.Keys(by), func(a, b string) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a, b))
 	})
 	var total, possible float64
 	for _, n := range names {
 		a := by[n]
-		w := CategoryWeights[n]
+		info, _ := CategoryByID(n)
+		w := info.Weight
 		cat := Category{Name: n, MaxScore: w, Checks: a.checks, Grade: ""}
 		if a.possible > 0 {
 			frac := a.earned / a.possible
@@ -164,7 +210,7 @@ func outcomeScore(o Outcome) float64 {
 	if o.Status == StatusPass && s == 0 {
 		s = 1
 	}
-	return math.Max(0, math.Min(1, s))
+	return max(0, min(1, s))
 }
 
 func newResult(rawURL string, depth Depth) *Result {
@@ -200,8 +246,8 @@ func (r *scanRun) buildResult(res *Result) {
 	for _, s := range scored {
 		findings = append(findings, s.Outcome.Findings...)
 	}
-	sort.SliceStable(findings, func(i, j int) bool {
-		return SeverityRank(findings[i].Severity) < SeverityRank(findings[j].Severity)
+	slices.SortStableFunc(findings, func(a, b Finding) int {
+		return cmp.Compare(SeverityRank(a.Severity), SeverityRank(b.Severity))
 	})
 	res.Findings = findings
 	res.Summary = Summary{Total: len(findings)}

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -204,7 +204,7 @@ func (r *scanRun) fetchTLSProbe(ctx context.Context) {
 			}
 			offer = kept
 		}
-		sort.Strings(probe.WeakSuites)
+		slices.Sort(probe.WeakSuites)
 	}
 	if ctx.Err() != nil {
 		return

@@ -14,7 +14,7 @@ import "time"
 // price, so its values are part of the public API.
 type Depth string
 
-// The three depths of PRODUCT.md §5. Each includes everything of the one before.
+// The three depths of docs/scoring.md ("Depths"). Each includes everything of the one before.
 const (
 	Quick    Depth = "QUICK"
 	Standard Depth = "STANDARD"
