@@ -43,8 +43,33 @@ const migrateLockKey int64 = 0x70616c6973616465
 // transaction with foreign keys switched off on that connection beforehand.
 // Neither tool lets River's migration share its lock or transaction.
 func (d *DB) Migrate(ctx context.Context) error {
+	folder := migrations.SQLite
 	if !d.IsSQLite() {
-		if err := migratePostgres(ctx, d.SQL); err != nil {
+		folder = migrations.Postgres
+	}
+	dir, err := migrations.Dir(folder)
+	if err != nil {
+		return err
+	}
+	if err := d.migrateMain(ctx, dir); err != nil {
+		return err
+	}
+	if d.Limits.DB != d.SQL {
+		limits, err := migrations.Dir(migrations.SQLiteLimits)
+		if err != nil {
+			return err
+		}
+		if err := migrateSQLite(ctx, d.Limits.DB, migrations.SQLiteLimits, limits, nil); err != nil {
+			return fmt.Errorf("migrating rate limits: %w", err)
+		}
+	}
+	return nil
+}
+
+// migrateMain applies dir, the main database's migrations, and River's.
+func (d *DB) migrateMain(ctx context.Context, dir migrate.Dir) error {
+	if !d.IsSQLite() {
+		if err := migratePostgres(ctx, d.SQL, dir); err != nil {
 			return fmt.Errorf("migrating schema: %w", err)
 		}
 		return nil
@@ -59,13 +84,8 @@ func (d *DB) Migrate(ctx context.Context) error {
 		}
 		return nil
 	}
-	if err := migrateSQLite(ctx, d.SQL, migrations.SQLite, river); err != nil {
+	if err := migrateSQLite(ctx, d.SQL, migrations.SQLite, dir, river); err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
-	}
-	if d.Limits.DB != d.SQL {
-		if err := migrateSQLite(ctx, d.Limits.DB, migrations.SQLiteLimits, nil); err != nil {
-			return fmt.Errorf("migrating rate limits: %w", err)
-		}
 	}
 	return nil
 }
@@ -80,11 +100,7 @@ func (d *DB) Migrate(ctx context.Context) error {
 // with them on, dropping a parent table would cascade into its children.
 // PRAGMA foreign_key_check before COMMIT refuses a migration that leaves
 // dangling references.
-func migrateSQLite(ctx context.Context, db *sql.DB, folder string, river func(context.Context, *sql.Tx) error) (err error) {
-	dir, err := migrations.Dir(folder)
-	if err != nil {
-		return err
-	}
+func migrateSQLite(ctx context.Context, db *sql.DB, folder string, dir migrate.Dir, river func(context.Context, *sql.Tx) error) (err error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
@@ -155,11 +171,7 @@ func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
 // TABLE of one name fails on pg_type's unique index even with IF NOT
 // EXISTS). Each file runs in its own transaction with its revision row:
 // PostgreSQL's DDL is transactional, so a failed file leaves nothing behind.
-func migratePostgres(ctx context.Context, db *sql.DB) (err error) {
-	dir, err := migrations.Dir(migrations.Postgres)
-	if err != nil {
-		return err
-	}
+func migratePostgres(ctx context.Context, db *sql.DB, dir migrate.Dir) (err error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err

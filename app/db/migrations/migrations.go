@@ -38,14 +38,17 @@ var FS embed.FS
 // Dir returns the named folder as an Atlas directory, its atlas.sum checked
 // against the files: a file edited, added or removed without regenerating
 // the sum is refused here, before anything touches a database.
-func Dir(name string) (*migrate.MemDir, error) {
-	entries, err := fs.ReadDir(FS, name)
+func Dir(name string) (*migrate.MemDir, error) { return Load(FS, name) }
+
+// Load is Dir on any file system (tests give it altered copies).
+func Load(fsys fs.FS, name string) (*migrate.MemDir, error) {
+	entries, err := fs.ReadDir(fsys, name)
 	if err != nil {
 		return nil, fmt.Errorf("migrations %s: %w", name, err)
 	}
 	dir := &migrate.MemDir{} // not OpenMemDir: that one is shared process-wide by name
 	for _, e := range entries {
-		b, err := FS.ReadFile(path.Join(name, e.Name()))
+		b, err := fs.ReadFile(fsys, path.Join(name, e.Name()))
 		if err != nil {
 			return nil, err
 		}
