@@ -504,18 +504,37 @@ func TestMigrationsMatchEntSchema(t *testing.T) {
 		}
 	}
 	defer dev.Close()
-	dir, err := migrations.Dir(name)
+	committed, err := migrations.Dir(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, _ := dir.Files()
-	if err := migrations.Diff(t.Context(), dev, dia, dir, "pending"); err != nil {
-		t.Fatal(err)
-	}
-	after, _ := dir.Files()
-	if len(after) != len(before) {
-		t.Fatalf("ent/schema and app/db/migrations/%s disagree: run `task migrate:new NAME=describe_the_change` (go run ./app/db/migrations/gen -name …), review and commit the files. The missing migration:\n%s",
-			name, after[len(after)-1].Bytes())
+	empty := &migrate.MemDir{}
+	rehash(t, empty)
+	// The second case proves the check can fire: a folder without the
+	// baseline is missing the whole schema.
+	for _, tc := range []struct {
+		name    string
+		dir     *migrate.MemDir
+		missing bool
+	}{
+		{"the committed folder", committed, false},
+		{"a folder without its files", empty, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := tc.dir.Files()
+			if err := migrations.Diff(t.Context(), dev, dia, tc.dir, "pending"); err != nil {
+				t.Fatal(err)
+			}
+			after, _ := tc.dir.Files()
+			got := len(after) != len(before)
+			if tc.missing && !got {
+				t.Fatal("no migration written for a folder that lacks the whole schema")
+			}
+			if got && !tc.missing {
+				t.Fatalf("ent/schema and app/db/migrations/%s disagree: run `task migrate:new NAME=describe_the_change` (go run ./app/db/migrations/gen -name …), review and commit the files. The missing migration:\n%s",
+					name, after[len(after)-1].Bytes())
+			}
+		})
 	}
 }
 
