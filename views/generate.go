@@ -1,5 +1,7 @@
 // Package views holds the templ templates of the web app: layouts/ (the HTML
-// shell), pages/ (one per screen) and components/ (shared pieces). The
+// shell), pages/ (one per screen), components/ (shared pieces) and model/
+// (the plain structs app/web fills for them; views import nothing of the
+// application, see deps_test.go). The
 // generated *_templ.go files are committed; `go generate ./views` rebuilds them.
 package views
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/views/components"
+	"github.com/palisade/palisade/views/model"
 	"github.com/palisade/palisade/views/pages"
 )
 
@@ -115,6 +116,8 @@ func Render(c *fiber.Ctx, status int, full, fragment templ.Component) error {
 const (
 	LocalCSRF   = "csrf"
 	LocalViewer = "viewer"
+	// LocalLinks holds the *model.Links the web surface builds from its route table.
+	LocalLinks = "links"
 )
 
 // PageContext collects what every page needs from the request.
@@ -125,6 +128,9 @@ func PageContext(c *fiber.Ctx) components.PageCtx {
 	}
 	if v, ok := c.Locals(LocalViewer).(*components.Viewer); ok {
 		p.Viewer = v
+	}
+	if l, ok := c.Locals(LocalLinks).(*model.Links); ok {
+		p.Links = *l
 	}
 	return p
 }

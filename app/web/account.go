@@ -43,7 +43,7 @@ func (h *Handler) renameAccount(c *fiber.Ctx) error {
 	if err := h.auth.RenameAccount(c.UserContext(), session(c).Account.ID, c.FormValue("account")); err != nil {
 		return h.settingsError(c, err)
 	}
-	return c.Redirect("/account?saved=1", fiber.StatusSeeOther)
+	return c.Redirect(h.url(RouteSettings)+"?saved=1", fiber.StatusSeeOther)
 }
 
 func (h *Handler) changePassword(c *fiber.Ctx) error {
@@ -56,7 +56,7 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	h.log.Info("password changed", "user_id", s.User.ID)
-	return c.Redirect("/account?saved=1", fiber.StatusSeeOther)
+	return c.Redirect(h.url(RouteSettings)+"?saved=1", fiber.StatusSeeOther)
 }
 
 func (h *Handler) deleteAccount(c *fiber.Ctx) error {
@@ -69,7 +69,7 @@ func (h *Handler) deleteAccount(c *fiber.Ctx) error {
 	}
 	h.log.Info("account deleted", "account_id", s.Account.ID, "user_id", s.User.ID)
 	h.clearCookie(c)
-	return c.Redirect("/", fiber.StatusSeeOther)
+	return h.redirect(c, RouteHome)
 }
 
 func (h *Handler) teamData(c *fiber.Ctx) (pages.TeamData, error) {
@@ -80,7 +80,8 @@ func (h *Handler) teamData(c *fiber.Ctx) (pages.TeamData, error) {
 	}
 	d := pages.TeamData{Owner: s.User.Role == user.RoleOwner}
 	for _, m := range members {
-		d.Members = append(d.Members, pages.TeamMember{ID: m.ID, Email: m.Email, Role: string(m.Role), You: m.ID == s.User.ID})
+		d.Members = append(d.Members, pages.TeamMember{ID: m.ID, Email: m.Email, Role: string(m.Role), You: m.ID == s.User.ID,
+			RoleURL: h.url(RouteRole, m.ID), RemoveURL: h.url(RouteRemove, m.ID)})
 	}
 	return d, nil
 }
@@ -114,7 +115,7 @@ func (h *Handler) createInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d.InviteLink = h.cfg.BaseURL + "/invite/" + tok
+	d.InviteLink = h.cfg.BaseURL + h.url(RouteJoin, tok)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return httpx.Render(c, http.StatusOK, pages.Team(d), nil)
 }
@@ -139,14 +140,14 @@ func (h *Handler) setRole(c *fiber.Ctx) error {
 	if err := h.auth.SetRole(c.UserContext(), session(c).Account.ID, c.Params("id"), role); err != nil {
 		return h.teamError(c, err)
 	}
-	return c.Redirect("/team", fiber.StatusSeeOther)
+	return h.redirect(c, RouteTeam)
 }
 
 func (h *Handler) removeMember(c *fiber.Ctx) error {
 	if err := h.auth.RemoveMember(c.UserContext(), session(c).Account.ID, c.Params("id")); err != nil {
 		return h.teamError(c, err)
 	}
-	return c.Redirect("/team", fiber.StatusSeeOther)
+	return h.redirect(c, RouteTeam)
 }
 
 func (h *Handler) inviteForm(c *fiber.Ctx) error {
@@ -157,7 +158,7 @@ func (h *Handler) inviteForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return httpx.Render(c, http.StatusOK, pages.InviteForm(inv.Edges.Account.Name, c.Params("token"), pages.AuthForm{}), nil)
+	return httpx.Render(c, http.StatusOK, pages.InviteForm(inv.Edges.Account.Name, h.url(RouteJoin, c.Params("token")), pages.AuthForm{}), nil)
 }
 
 func (h *Handler) acceptInvite(c *fiber.Ctx) error {
@@ -181,10 +182,10 @@ func (h *Handler) acceptInvite(c *fiber.Ctx) error {
 		return err
 	}
 	if len(f.Errors) > 0 {
-		return httpx.Render(c, http.StatusUnprocessableEntity, pages.InviteForm(inv.Edges.Account.Name, tok, f), nil)
+		return httpx.Render(c, http.StatusUnprocessableEntity, pages.InviteForm(inv.Edges.Account.Name, h.url(RouteJoin, tok), f), nil)
 	}
 	if err := h.startSession(c, u); err != nil {
 		return err
 	}
-	return c.Redirect("/dashboard", fiber.StatusSeeOther)
+	return h.redirect(c, RouteDashboard)
 }

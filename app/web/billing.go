@@ -29,9 +29,12 @@ func (h *Handler) billingData(c *fiber.Ctx, msg string) (pages.BillingData, erro
 		return pages.BillingData{}, err
 	}
 	d := pages.BillingData{
-		Enabled: h.billing.Enabled(), Current: plan, Used: used, ResetsAt: scans.ResetsAt(time.Now()).Format("2 January 2006"),
-		Plans: billing.Plans(), Owner: s.User.Role == "owner", Status: s.Account.SubscriptionStatus, Message: msg,
+		Enabled: h.billing.Enabled(), Current: planOf(plan), Used: used, ResetsAt: scans.ResetsAt(time.Now()).Format("2 January 2006"),
+		Owner: s.User.Role == "owner", Status: s.Account.SubscriptionStatus, Message: msg,
 		HasCustomer: s.Account.StripeCustomerID != nil,
+	}
+	for _, p := range billing.Plans() {
+		d.Plans = append(d.Plans, planOf(p))
 	}
 	return d, nil
 }
@@ -56,8 +59,8 @@ func (h *Handler) checkout(c *fiber.Ctx) error {
 	if err != nil {
 		return errs.New(http.StatusBadRequest, err.Error())
 	}
-	base := h.cfg.BaseURL
-	url, err := h.billing.Checkout(c.UserContext(), session(c).Account.ID, plan, base+"/billing?checkout=success", base+"/billing?checkout=cancel")
+	page := h.cfg.BaseURL + h.url(RouteBilling)
+	url, err := h.billing.Checkout(c.UserContext(), session(c).Account.ID, plan, page+"?checkout=success", page+"?checkout=cancel")
 	if err != nil {
 		return h.billingError(c, err)
 	}
@@ -65,7 +68,7 @@ func (h *Handler) checkout(c *fiber.Ctx) error {
 }
 
 func (h *Handler) portal(c *fiber.Ctx) error {
-	url, err := h.billing.Portal(c.UserContext(), session(c).Account.ID, h.cfg.BaseURL+"/billing")
+	url, err := h.billing.Portal(c.UserContext(), session(c).Account.ID, h.cfg.BaseURL+h.url(RouteBilling))
 	if err != nil {
 		return h.billingError(c, err)
 	}

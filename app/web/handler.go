@@ -18,6 +18,7 @@ import (
 	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/views/components"
+	"github.com/palisade/palisade/views/model"
 )
 
 // Handler serves the web pages.
@@ -33,6 +34,9 @@ type Handler struct {
 	log     *slog.Logger
 	csrf    fiber.Handler
 	cookie  string
+	// routes and links are filled by Routes: every URL is built from them.
+	routes routeTable
+	links  model.Links
 }
 
 // Deps are the services the web surface uses.
@@ -117,10 +121,10 @@ func (h *Handler) loadViewer(c *fiber.Ctx) error {
 func (h *Handler) requireUser(c *fiber.Ctx) error {
 	if session(c) == nil {
 		if c.Get("HX-Request") == "true" {
-			c.Set("HX-Redirect", "/login")
+			c.Set("HX-Redirect", h.url(RouteLogIn))
 			return c.SendStatus(fiber.StatusUnauthorized)
 		}
-		return c.Redirect("/login", fiber.StatusSeeOther)
+		return h.redirect(c, RouteLogIn)
 	}
 	return c.Next()
 }

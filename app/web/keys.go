@@ -32,7 +32,8 @@ func (h *Handler) keysData(c *fiber.Ctx, d pages.KeysData) (pages.KeysData, erro
 			state = "expired"
 		}
 		d.Keys = append(d.Keys, pages.KeyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt,
-			LastUsedAt: k.LastUsedAt, RequestCount: k.RequestCount, ExpiresAt: k.ExpiresAt, State: state})
+			LastUsedAt: k.LastUsedAt, RequestCount: k.RequestCount, ExpiresAt: k.ExpiresAt, State: state,
+			RevokeURL: h.url(RouteKeyRevoke, k.ID)})
 	}
 	d.Limit = billing.Lookup(string(s.Account.Plan)).APIKeys
 	return d, nil
@@ -92,5 +93,5 @@ func (h *Handler) revokeKey(c *fiber.Ctx) error {
 	if err := h.auth.RevokeKey(c.UserContext(), session(c).Account.ID, c.Params("id")); err != nil {
 		return err
 	}
-	return c.Redirect("/keys", fiber.StatusSeeOther)
+	return h.redirect(c, RouteKeys)
 }

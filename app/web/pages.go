@@ -24,7 +24,7 @@ import (
 
 func (h *Handler) home(c *fiber.Ctx) error {
 	if session(c) != nil {
-		return c.Redirect("/dashboard", fiber.StatusSeeOther)
+		return h.redirect(c, RouteDashboard)
 	}
 	return httpx.Render(c, http.StatusOK, pages.Home(), nil)
 }
@@ -66,16 +66,12 @@ func (h *Handler) signUp(c *fiber.Ctx) error {
 		return err
 	}
 	h.log.Info("signed up", "user_id", u.ID, "account_id", u.AccountID)
-	dest := "/dashboard"
-	if f.URL != "" {
-		dest += "?url=" + url.QueryEscape(f.URL)
-	}
-	return c.Redirect(dest, fiber.StatusSeeOther)
+	return c.Redirect(h.dashboardWithURL(f.URL), fiber.StatusSeeOther)
 }
 
 func (h *Handler) logInForm(c *fiber.Ctx) error {
 	if session(c) != nil {
-		return c.Redirect("/dashboard", fiber.StatusSeeOther)
+		return h.redirect(c, RouteDashboard)
 	}
 	return httpx.Render(c, http.StatusOK, pages.LogIn(pages.AuthForm{}), nil)
 }
@@ -108,7 +104,17 @@ func (h *Handler) logIn(c *fiber.Ctx) error {
 	if err := h.startSession(c, u); err != nil {
 		return err
 	}
-	return c.Redirect("/dashboard", fiber.StatusSeeOther)
+	return h.redirect(c, RouteDashboard)
+}
+
+// dashboardWithURL is the dashboard with its scan form filled with target,
+// where a sign-up that started from the home page's scan box lands.
+func (h *Handler) dashboardWithURL(target string) string {
+	q := url.Values{}
+	if target != "" {
+		q.Set("url", target)
+	}
+	return withQuery(h.url(RouteDashboard), q)
 }
 
 // loginThrottle counts the attempt and returns how long to wait when over a limit.
@@ -168,7 +174,7 @@ func (h *Handler) logOut(c *fiber.Ctx) error {
 		return err
 	}
 	h.clearCookie(c)
-	return c.Redirect("/", fiber.StatusSeeOther)
+	return h.redirect(c, RouteHome)
 }
 
 func (h *Handler) dashboard(c *fiber.Ctx) error {
@@ -203,9 +209,10 @@ func (h *Handler) scanList(c *fiber.Ctx) (pages.ScanList, error) {
 	if err != nil {
 		return pages.ScanList{}, err
 	}
-	out := pages.ScanList{Pagination: pg, Status: p.Status, Domain: p.Domain}
+	out := pages.ScanList{Status: p.Status, Domain: p.Domain}
+	out.Pagination = pagination(pg, func(page int) string { return h.dashboardPage(page, p.Status, p.Domain) })
 	for _, it := range items {
-		out.Items = append(out.Items, scans.SummaryOf(it))
+		out.Items = append(out.Items, h.scanSummary(scans.SummaryOf(it)))
 	}
 	if p.Domain != "" {
 		trend, err := h.scans.Trend(c.UserContext(), s.Account.ID, p.Domain, 20)
@@ -217,6 +224,19 @@ func (h *Handler) scanList(c *fiber.Ctx) (pages.ScanList, error) {
 		}
 	}
 	return out, nil
+}
+
+// dashboardPage is one page of the scan list, keeping its filters.
+func (h *Handler) dashboardPage(page int, status, domain string) string {
+	q := url.Values{}
+	q.Set("page", strconv.Itoa(page))
+	if status != "" {
+		q.Set("status", status)
+	}
+	if domain != "" {
+		q.Set("domain", domain)
+	}
+	return withQuery(h.url(RouteDashboard), q)
 }
 
 func (h *Handler) dashboardData(c *fiber.Ctx, form pages.ScanForm) (pages.DashboardData, error) {
@@ -270,7 +290,7 @@ func (h *Handler) createScan(c *fiber.Ctx) error {
 		}
 		return httpx.Render(c, http.StatusUnprocessableEntity, pages.Dashboard(data), nil)
 	}
-	return c.Redirect("/scans/"+sc.ID, fiber.StatusSeeOther)
+	return h.redirect(c, RouteScan, sc.ID)
 }
 
 func (h *Handler) scanPageData(c *fiber.Ctx) (pages.ScanPageData, error) {
@@ -279,7 +299,7 @@ func (h *Handler) scanPageData(c *fiber.Ctx) (pages.ScanPageData, error) {
 	if err != nil {
 		return pages.ScanPageData{}, err
 	}
-	out := pages.ScanPageData{Scan: d, Done: d.Status != "PENDING" && d.Status != "RUNNING"}
+	out := pages.ScanPageData{Scan: h.scanDetail(d), Done: d.Status != "PENDING" && d.Status != "RUNNING"}
 	if d.Status == "COMPLETED" {
 		if out.Reports, err = h.reportVersions(c, d.ID); err != nil {
 			return out, err
@@ -325,5 +345,5 @@ func (h *Handler) cancelScan(c *fiber.Ctx) error {
 	if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" {
 		return h.scanBody(c)
 	}
-	return c.Redirect("/scans/"+c.Params("id"), fiber.StatusSeeOther)
+	return h.redirect(c, RouteScan, c.Params("id"))
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -12,18 +13,19 @@ import (
 	"github.com/palisade/palisade/app/httpx"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/views/model"
 	"github.com/palisade/palisade/views/pages"
 )
 
 // reportVersions lists a scan's report versions, newest first.
-func (h *Handler) reportVersions(c *fiber.Ctx, scanID string) ([]reporting.View, error) {
+func (h *Handler) reportVersions(c *fiber.Ctx, scanID string) ([]model.Report, error) {
 	items, _, err := h.reports.List(c.UserContext(), session(c).Account.ID, scanID, 1, scans.MaxLimit)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]reporting.View, 0, len(items))
+	out := make([]model.Report, 0, len(items))
 	for _, r := range items {
-		out = append(out, reporting.ViewOf(r, ""))
+		out = append(out, h.report(reporting.ViewOf(r, "")))
 	}
 	return out, nil
 }
@@ -43,9 +45,10 @@ func (h *Handler) createReport(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return httpx.Render(c, http.StatusOK, pages.ReportVersions(id, versions), pages.ReportVersions(id, versions))
+		newURL := h.url(RouteReportNew, id)
+		return httpx.Render(c, http.StatusOK, pages.ReportVersions(newURL, versions), pages.ReportVersions(newURL, versions))
 	}
-	return c.Redirect("/scans/"+id, fiber.StatusSeeOther)
+	return h.redirect(c, RouteScan, id)
 }
 
 func (h *Handler) reportPDF(c *fiber.Ctx) error {
@@ -61,11 +64,14 @@ func (h *Handler) listReports(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	views := make([]reporting.View, 0, len(items))
+	views := make([]model.Report, 0, len(items))
 	for _, r := range items {
-		views = append(views, reporting.ViewOf(r, ""))
+		views = append(views, h.report(reporting.ViewOf(r, "")))
 	}
-	return httpx.Render(c, http.StatusOK, pages.Reports(views, pg), nil)
+	pageURL := func(page int) string {
+		return withQuery(h.url(RouteReports), url.Values{"page": {strconv.Itoa(page)}})
+	}
+	return httpx.Render(c, http.StatusOK, pages.Reports(views, pagination(pg, pageURL)), nil)
 }
 
 func (h *Handler) scanFix(c *fiber.Ctx) error {

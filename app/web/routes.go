@@ -6,7 +6,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// Route names, used for URL building and in tests.
+// Route names. Every URL the web app prints or redirects to is built from
+// them (Handler.url, Handler.links), so each path is written once, below.
 const (
 	RouteHome      = "home"
 	RouteSignUp    = "signup"
@@ -42,7 +43,11 @@ const (
 // Routes registers every web route. Public pages carry CSRF and the viewer;
 // the rest also require a signed-in user.
 func (h *Handler) Routes(app *fiber.App) {
-	pub := router{app: app, mw: []fiber.Handler{h.csrf, h.loadViewer}}
+	h.routes = routeTable{}
+	// Every page, error pages of unknown addresses included, prints the
+	// navigation, so the links reach the page context before any route.
+	app.Use(h.setLinks)
+	pub := router{app: app, table: h.routes, mw: []fiber.Handler{h.csrf, h.loadViewer}}
 	pub.get("/", RouteHome, h.home)
 	pub.get("/signup", RouteSignUp, h.signUpForm)
 	pub.post("/signup", RouteSignUp, h.signUp)
@@ -80,17 +85,19 @@ func (h *Handler) Routes(app *fiber.App) {
 	owner.post("/team/invite", RouteInvite, h.createInvite)
 	owner.post("/team/:id/role", RouteRole, h.setRole)
 	owner.post("/team/:id/remove", RouteRemove, h.removeMember)
+	h.links = h.buildLinks()
 }
 
 // router applies a middleware chain to each route it registers, so the
 // table above stays one line per route.
 type router struct {
-	app *fiber.App
-	mw  []fiber.Handler
+	app   *fiber.App
+	table routeTable
+	mw    []fiber.Handler
 }
 
 func (r router) with(mw ...fiber.Handler) router {
-	return router{app: r.app, mw: append(append([]fiber.Handler{}, r.mw...), mw...)}
+	return router{app: r.app, table: r.table, mw: append(append([]fiber.Handler{}, r.mw...), mw...)}
 }
 
 func (r router) chain(h fiber.Handler) []fiber.Handler {
@@ -98,9 +105,13 @@ func (r router) chain(h fiber.Handler) []fiber.Handler {
 }
 
 func (r router) get(path, name string, h fiber.Handler) {
+	r.table.add(name, path)
 	r.app.Get(path, r.chain(h)...).Name(name)
 }
 
+// post names the route name+".post" in Fiber, whose GetRoute looks names up
+// across methods; the URL is the same as the GET's of that name.
 func (r router) post(path, name string, h fiber.Handler) {
+	r.table.add(name, path)
 	r.app.Post(path, r.chain(h)...).Name(name + ".post")
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -76,13 +75,13 @@ func (h *Handler) signUpByMail(c *fiber.Ctx, p auth.PreparedSignUp, next string)
 		return err
 	}
 	msg := mail.Message{To: p.Email, Subject: "Confirm your Palisade sign-up",
-		Body: fmt.Sprintf("Welcome to Palisade.\n\nOpen this link within 24 hours to create your account:\n%s/signup/confirm/%s\n\n"+
-			"If you did not sign up, ignore this message and nothing will be created.\n", h.cfg.BaseURL, token)}
+		Body: fmt.Sprintf("Welcome to Palisade.\n\nOpen this link within 24 hours to create your account:\n%s%s\n\n"+
+			"If you did not sign up, ignore this message and nothing will be created.\n", h.cfg.BaseURL, h.url(RouteConfirm, token))}
 	if taken {
 		msg.Subject = "Your Palisade account"
 		msg.Body = fmt.Sprintf("Someone, perhaps you, tried to sign up for Palisade with this address.\n\n"+
-			"You already have an account. Log in here:\n%s/login\n\n"+
-			"If you did not try to sign up, you can ignore this message.\n", h.cfg.BaseURL)
+			"You already have an account. Log in here:\n%s%s\n\n"+
+			"If you did not try to sign up, you can ignore this message.\n", h.cfg.BaseURL, h.url(RouteLogIn))
 	}
 	h.mail.Send(msg)
 	return httpx.Render(c, http.StatusOK, pages.SignUpSent(p.Email), nil)
@@ -109,7 +108,7 @@ func (h *Handler) confirmForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return httpx.Render(c, http.StatusOK, pages.SignUpConfirm(p.Email, c.Params("token")), nil)
+	return httpx.Render(c, http.StatusOK, pages.SignUpConfirm(p.Email, h.url(RouteConfirm, c.Params("token"))), nil)
 }
 
 func (h *Handler) confirmSignUp(c *fiber.Ctx) error {
@@ -133,9 +132,5 @@ func (h *Handler) confirmSignUp(c *fiber.Ctx) error {
 		return err
 	}
 	h.log.Info("signed up", "user_id", u.ID, "account_id", u.AccountID, "verified", true)
-	dest := "/dashboard"
-	if p.URL != "" {
-		dest += "?url=" + url.QueryEscape(p.URL)
-	}
-	return c.Redirect(dest, fiber.StatusSeeOther)
+	return c.Redirect(h.dashboardWithURL(p.URL), fiber.StatusSeeOther)
 }

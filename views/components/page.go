@@ -2,7 +2,11 @@
 // the per-request page context (CSRF token, signed-in user) they read.
 package components
 
-import "context"
+import (
+	"context"
+
+	"github.com/palisade/palisade/views/model"
+)
 
 type pageKey struct{}
 
@@ -19,6 +23,8 @@ type PageCtx struct {
 	CSRF   string
 	Viewer *Viewer
 	Path   string
+	// Links are the app's hrefs by route (zero in unit renders that do not set them).
+	Links model.Links
 }
 
 // WithPage stores p in ctx for rendering.

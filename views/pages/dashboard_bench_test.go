@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/views/components"
+	"github.com/palisade/palisade/views/model"
 )
 
 // BenchmarkDashboardRender renders the whole dashboard page with 50 scans
@@ -18,13 +18,12 @@ func BenchmarkDashboardRender(b *testing.B) {
 		Depths: []DepthOption{{Name: "QUICK", Allowed: true}, {Name: "STANDARD", Allowed: true}, {Name: "DEEP", Allowed: true}},
 		Form:   ScanForm{Depth: "STANDARD"}}
 	for i := range 50 {
-		score, grade := 40+i, "B"
-		done := time.Now()
-		d.List.Items = append(d.List.Items, scans.ScanSummary{ID: fmt.Sprintf("scn_%026d", i), TargetURL: "https://example.com/",
+		id := fmt.Sprintf("scn_%026d", i)
+		d.List.Items = append(d.List.Items, model.ScanSummary{ID: id, TargetURL: "https://example.com/",
 			TargetDomain: fmt.Sprintf("site%d.example.com", i), Depth: "STANDARD", Status: "COMPLETED",
-			OverallScore: &score, Grade: &grade, FindingsCount: i % 9, CreatedAt: done, CompletedAt: &done})
+			Grade: "B", CreatedAt: time.Now(), URL: "/scans/" + id})
 	}
-	d.List.Pagination = scans.Pagination{Page: 1, Limit: 50, Total: 500, Pages: 10}
+	d.List.Pagination = model.Pagination{Page: 1, Total: 500, Pages: 10, NextURL: "/dashboard?page=2"}
 	ctx := components.WithPage(context.Background(), components.PageCtx{CSRF: "token", Viewer: &components.Viewer{Email: "a@example.com"}})
 	b.ReportAllocs()
 	for b.Loop() {

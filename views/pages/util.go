@@ -1,5 +1,5 @@
-// Package pages holds one templ file per page of the web app, with the view
-// models the handlers fill.
+// Package pages holds one templ file per page of the web app, each with the
+// page's own data struct; the types pages share are in views/model.
 package pages
 
 import "sort"
