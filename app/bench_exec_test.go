@@ -200,7 +200,7 @@ func TestScanExecutionLoad(t *testing.T) {
 	rate := float64(n) / accepted.Seconds()
 	const mb = 1 << 20
 
-	t.Logf("%d QUICK scans, %d accounts on %s (%d at once each), PALISADE_WORKERS=%d: %d scans may run at once; target %.1f HTTP requests per scan",
+	t.Logf("%d QUICK scans, %d accounts on %s (%d at once each), PALISADE_WORKERS=%d: %d scans may run at once; the target saw %.1f HTTP requests per scan",
 		n, accounts, plan.Name, plan.ConcurrentScans, workers, slots, float64(hits.Load())/float64(n))
 	t.Logf("acceptance: %v for %d POSTs from 8 clients = %.0f scans/s (p50 %v, p99 %v); target ≥ 1,000/s: %s; server CPU meanwhile %v (%.2f ms per scan, workers running alongside)",
 		accepted.Round(time.Millisecond), n, rate, lat[len(lat)/2].Round(time.Microsecond), lat[len(lat)*99/100].Round(time.Microsecond), verdict(rate >= 1000),

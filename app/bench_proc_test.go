@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,7 +84,7 @@ type procServer struct {
 	gCount   int       // live goroutines in the last complete scheduler trace
 	gAt      time.Time // when that trace began
 	gChanged chan struct{}
-	tail     []string // the last log lines, for failure messages
+	tail     []string // the last 2,000 log lines, for failure messages and log figures
 }
 
 // startProcServer starts `palisade serve` with env on addr and waits for /healthz.
@@ -91,7 +92,7 @@ func startProcServer(t *testing.T, bin string, env []string, addr string) *procS
 	t.Helper()
 	s := &procServer{t: t, base: "http://" + addr, done: make(chan error, 1), gChanged: make(chan struct{})}
 	s.cmd = exec.Command(bin, "serve")
-	s.cmd.Env = append(env, "GODEBUG=schedtrace=1000,scheddetail=1")
+	s.cmd.Env = slices.Concat(env, []string{"GODEBUG=schedtrace=1000,scheddetail=1"})
 	pipe, err := s.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
