@@ -88,8 +88,11 @@ func (s *Service) Create(ctx context.Context, accountID, scanID string) (*ent.Re
 	}
 	title := reports.Title(reports.Input{Result: &scanner.Result{TargetDomain: sc.TargetDomain}})
 	var created *ent.Report
-	for attempt := 0; attempt < 5; attempt++ {
-		err = s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
+	// A concurrent request may take the same version number (a unique
+	// constraint error): the next try picks the next number.
+	retryable := func(err error) bool { return ent.IsConstraintError(err) || db.Retryable(err) }
+	err = db.Retry(ctx, db.RetryPolicy{Retryable: retryable}, func() error {
+		return s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
 			last, err := c.Report.Query().Where(report.ScanID(scanID)).Order(ent.Desc(report.FieldVersion)).First(ctx)
 			version := 1
 			if err == nil {
@@ -109,10 +112,7 @@ func (s *Service) Create(ctx context.Context, accountID, scanID string) (*ent.Re
 			created = r
 			return nil
 		})
-		if err == nil || !ent.IsConstraintError(err) {
-			break // a concurrent request took this version number: try the next
-		}
-	}
+	})
 	if err != nil {
 		return nil, err
 	}
