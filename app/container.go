@@ -11,12 +11,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 
 	"github.com/palisade/palisade/app/api"
@@ -69,8 +72,14 @@ type Container struct {
 	KV      *store.KVStorage
 	Mail    *mail.Sender // nil unless PALISADE_SMTP_URL is set
 	Web     *fiber.App
+	// Metrics is the registry behind /metrics.
+	Metrics *prometheus.Registry
+	// MetricsWeb serves only /metrics on PALISADE_METRICS_ADDR (nil when unset).
+	MetricsWeb *fiber.App
 
 	opts        Options
+	metricsLn   net.Listener
+	metricsDone chan error
 	mailRunning bool
 	stopBg      context.CancelFunc
 	bgDone      chan struct{}
@@ -128,9 +137,41 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 	}, c.DB.Ent, c.Log)
 	c.Billing.OnAccountChange = c.Auth.ForgetAccount
 	c.KV = store.NewKVStorage(c.DB.Ent)
+	c.Metrics = prometheus.NewRegistry()
+	c.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	c.Metrics.MustRegister(c.Scans.Collectors()...)
 	c.Web = c.newFiber()
+	if cfg.MetricsAddr != "" {
+		c.MetricsWeb = fiber.New(fiber.Config{AppName: "palisade-metrics", DisableStartupMessage: true, ReadTimeout: 10 * time.Second})
+		c.MetricsWeb.Get("/metrics", httpx.MetricsGuard(cfg.MetricsToken, false), c.metricsHandler())
+	}
 	return c, nil
 }
+
+// MetricsListenAddr is the metrics listener's address once Start has
+// opened it ("" when PALISADE_METRICS_ADDR is unset).
+func (c *Container) MetricsListenAddr() string {
+	if c.metricsLn == nil {
+		return ""
+	}
+	return c.metricsLn.Addr().String()
+}
+
+// metricsHandler is client_golang's exposition of c.Metrics, in Fiber. A
+// collector that fails (the database is down) is logged and left out; the
+// rest of the scrape is still served.
+func (c *Container) metricsHandler() fiber.Handler {
+	return adaptor.HTTPHandler(promhttp.HandlerFor(c.Metrics, promhttp.HandlerOpts{
+		ErrorLog:      promLog{c.Log},
+		ErrorHandling: promhttp.ContinueOnError,
+		Registry:      c.Metrics, // counts its own errors in promhttp_metric_handler_errors_total
+	}))
+}
+
+// promLog hands promhttp's error lines to slog.
+type promLog struct{ log *slog.Logger }
+
+func (l promLog) Println(v ...any) { l.log.Warn("serving metrics", "err", fmt.Sprint(v...)) }
 
 // newFiber assembles the HTTP application: shared middleware, assets, probes, then each surface's route table.
 func (c *Container) newFiber() *fiber.App {
@@ -173,14 +214,10 @@ func (c *Container) newFiber() *fiber.App {
 		}
 		return ctx.SendString("ready")
 	})
-	f.Get("/metrics", func(ctx *fiber.Ctx) error {
-		var b strings.Builder
-		if err := c.Scans.WriteMetrics(ctx.UserContext(), &b); err != nil {
-			return err
-		}
-		ctx.Set(fiber.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
-		return ctx.SendString(b.String())
-	})
+	if c.Config.MetricsAddr == "" {
+		// Not public: a token, or else loopback clients only (see MetricsGuard).
+		f.Get("/metrics", httpx.MetricsGuard(c.Config.MetricsToken, true), c.metricsHandler())
+	}
 	// Stripe calls the webhook: no session, no CSRF; the signature is the authentication.
 	f.Post("/billing/webhook", c.Billing.WebhookHandler())
 	apiHandler := api.NewHandler(c.Auth, c.Scans, c.Reports, c.Limiter, c.Log)
@@ -199,6 +236,15 @@ func (c *Container) Start(ctx context.Context) error {
 	}
 	if c.opts.NoWorkers {
 		return nil
+	}
+	if c.MetricsWeb != nil && c.metricsLn == nil {
+		ln, err := net.Listen("tcp", c.Config.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listening for metrics on %s: %w", c.Config.MetricsAddr, err)
+		}
+		c.metricsLn, c.metricsDone = ln, make(chan error, 1)
+		go func() { c.metricsDone <- c.MetricsWeb.Listener(ln) }()
+		c.Log.Info("metrics listening", "addr", ln.Addr().String(), "token", c.Config.MetricsToken != "")
 	}
 	// River treats cancellation of Start's context as a hard stop; the drain
 	// on shutdown is Shutdown's job, so the workers get a context of their own.
@@ -275,6 +321,13 @@ func (c *Container) Shutdown(ctx context.Context) error {
 		if err := c.Web.ShutdownWithTimeout(5 * time.Second); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if c.metricsLn != nil {
+		if err := c.MetricsWeb.ShutdownWithTimeout(5 * time.Second); err != nil {
+			errs = append(errs, err)
+		}
+		<-c.metricsDone
+		c.metricsLn = nil
 	}
 	if c.started {
 		if c.stopBg != nil {
