@@ -187,6 +187,10 @@ func (c *Container) newFiber() *fiber.App {
 		// (event streams, logs, caches): Fiber otherwise reuses their memory.
 		Immutable: true,
 	})
+	// The request id first, so every later line can carry it; the access
+	// log outside recover, so a panic is logged with the 500 it became.
+	f.Use(httpx.RequestID())
+	f.Use(httpx.AccessLog(c.Log, c.Config.TrustedProxies))
 	f.Use(recover.New())
 	f.Use(httpx.SecurityHeaders(c.Config.TLS()))
 	f.Get(assets.Prefix+":name", func(ctx *fiber.Ctx) error {
