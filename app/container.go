@@ -50,8 +50,11 @@ type Options struct {
 	NoWorkers bool
 	// Exec tunes scan execution (deadlines, heartbeat); zero is production.
 	Exec scans.ExecOptions
-	// ReconcileEvery is how often orphaned scans are looked for (default 5 s).
+	// ReconcileEvery is how often orphaned scans are looked for (default 5 s);
+	// the period of the cluster's reconciler job.
 	ReconcileEvery time.Duration
+	// SweepEvery is how often expired key-value rows are deleted (default 10 min).
+	SweepEvery time.Duration
 	// RateLimitOverride, when positive, replaces every plan's requests per
 	// minute (load tests measure the limiter's cost without hitting it).
 	RateLimitOverride int
@@ -112,8 +115,16 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		return nil, err
 	}
 	workers := river.NewWorkers()
+	// The housekeeping closures read c.Scans and c.KV when a job runs: the
+	// services are built below, on the engine's inserter.
+	housekeeping := &jobs.Housekeeping{
+		Reconcile:      func(ctx context.Context) error { return c.Scans.Reconcile(ctx) },
+		ReconcileEvery: opts.ReconcileEvery,
+		SweepKV:        func(ctx context.Context) (int, error) { return c.KV.Sweep(ctx) },
+		SweepEvery:     opts.SweepEvery,
+	}
 	c.Jobs, err = jobs.New(ctx, c.DB, workers, jobs.Options{Workers: cfg.Workers, PollInterval: opts.PollInterval, Logger: c.Log,
-		Queues: map[string]int{reporting.Queue: 2}})
+		Queues: map[string]int{reporting.Queue: 2}, Housekeeping: housekeeping})
 	if err != nil {
 		c.DB.Close()
 		return nil, err
@@ -232,7 +243,8 @@ func (c *Container) newFiber() *fiber.App {
 	return f
 }
 
-// Start begins background work: the queue's workers and housekeeping.
+// Start begins background work: the queue's workers (which also run the
+// cluster's periodic housekeeping jobs), the key-use flush and the metrics listener.
 func (c *Container) Start(ctx context.Context) error {
 	if c.Mail != nil && !c.mailRunning {
 		c.mailRunning = true
@@ -256,37 +268,30 @@ func (c *Container) Start(ctx context.Context) error {
 		return fmt.Errorf("starting workers: %w", err)
 	}
 	c.started = true
+	// Once now, before River elects a leader and schedules the periodic
+	// reconciler: a restart after a crash should not wait for the election.
+	if err := c.Scans.Reconcile(ctx); err != nil {
+		c.Log.Warn("reconciling scans", "err", err)
+	}
+	// Recently used API keys are remembered in this process's memory, so
+	// each instance writes its own: a local ticker, not a cluster-wide job.
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	c.stopBg, c.bgDone = cancel, make(chan struct{})
 	every := c.opts.ReconcileEvery
 	if every <= 0 {
 		every = 5 * time.Second
 	}
-	if err := c.Scans.Reconcile(ctx); err != nil {
-		c.Log.Warn("reconciling scans", "err", err)
-	}
 	go func() {
 		defer close(c.bgDone)
-		t := time.NewTicker(10 * time.Minute)
+		t := time.NewTicker(every)
 		defer t.Stop()
-		r := time.NewTicker(every)
-		defer r.Stop()
 		for {
 			select {
 			case <-bg.Done():
 				return
-			case <-r.C:
-				if err := c.Scans.Reconcile(bg); err != nil && bg.Err() == nil {
-					c.Log.Warn("reconciling scans", "err", err)
-				}
+			case <-t.C:
 				if err := c.Auth.FlushKeyUse(bg); err != nil && bg.Err() == nil {
 					c.Log.Warn("recording API key use", "err", err)
-				}
-			case <-t.C:
-				if n, err := c.KV.Sweep(bg); err != nil {
-					c.Log.Warn("sweeping expired keys", "err", err)
-				} else if n > 0 {
-					c.Log.Debug("swept expired keys", "count", n)
 				}
 			}
 		}
