@@ -95,7 +95,8 @@ func (s *Service) Cancel(ctx context.Context, accountID, id string) (*ent.Scan, 
 
 // Reconcile repairs what a crash can leave behind: RUNNING scans whose
 // heartbeat stopped go back to PENDING with a fresh token, and pending work
-// with no live token gets one. Every instance runs it periodically; it is
+// with no live token gets one. Each instance runs it at start and the
+// cluster's leader schedules it as a periodic job (app/jobs); it is
 // idempotent.
 func (s *Service) Reconcile(ctx context.Context) error {
 	cutoff := s.now().Add(-s.exec.staleAfter())
