@@ -5,6 +5,7 @@
 package reporting
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -215,15 +216,8 @@ func (s *Service) WaitReady(ctx context.Context, accountID, id string, wait time
 
 // List returns a page of the account's reports, newest first, optionally for one scan.
 func (s *Service) List(ctx context.Context, accountID, scanID string, page, limit int) ([]*ent.Report, scans.Pagination, error) {
-	if page == 0 {
-		page = 1
-	}
-	if limit == 0 {
-		limit = scans.DefaultLimit
-	}
-	if limit > scans.MaxLimit {
-		limit = scans.MaxLimit
-	}
+	page = cmp.Or(page, 1)
+	limit = min(cmp.Or(limit, scans.DefaultLimit), scans.MaxLimit)
 	q := s.db.Read.Report.Query().Where(report.AccountID(accountID))
 	if scanID != "" {
 		q = q.Where(report.ScanID(scanID))
