@@ -11,12 +11,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 
 	"github.com/palisade/palisade/app/api"
@@ -47,8 +50,11 @@ type Options struct {
 	NoWorkers bool
 	// Exec tunes scan execution (deadlines, heartbeat); zero is production.
 	Exec scans.ExecOptions
-	// ReconcileEvery is how often orphaned scans are looked for (default 5 s).
+	// ReconcileEvery is how often orphaned scans are looked for (default 5 s);
+	// the period of the cluster's reconciler job.
 	ReconcileEvery time.Duration
+	// SweepEvery is how often expired key-value rows are deleted (default 10 min).
+	SweepEvery time.Duration
 	// RateLimitOverride, when positive, replaces every plan's requests per
 	// minute (load tests measure the limiter's cost without hitting it).
 	RateLimitOverride int
@@ -69,8 +75,14 @@ type Container struct {
 	KV      *store.KVStorage
 	Mail    *mail.Sender // nil unless PALISADE_SMTP_URL is set
 	Web     *fiber.App
+	// Metrics is the registry behind /metrics.
+	Metrics *prometheus.Registry
+	// MetricsWeb serves only /metrics on PALISADE_METRICS_ADDR (nil when unset).
+	MetricsWeb *fiber.App
 
 	opts        Options
+	metricsLn   net.Listener
+	metricsDone chan error
 	mailRunning bool
 	stopBg      context.CancelFunc
 	bgDone      chan struct{}
@@ -103,8 +115,16 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		return nil, err
 	}
 	workers := river.NewWorkers()
+	// The housekeeping closures read c.Scans and c.KV when a job runs: the
+	// services are built below, on the engine's inserter.
+	housekeeping := &jobs.Housekeeping{
+		Reconcile:      func(ctx context.Context) error { return c.Scans.Reconcile(ctx) },
+		ReconcileEvery: opts.ReconcileEvery,
+		SweepKV:        func(ctx context.Context) (int, error) { return c.KV.Sweep(ctx) },
+		SweepEvery:     opts.SweepEvery,
+	}
 	c.Jobs, err = jobs.New(ctx, c.DB, workers, jobs.Options{Workers: cfg.Workers, PollInterval: opts.PollInterval, Logger: c.Log,
-		Queues: map[string]int{reporting.Queue: 2}})
+		Queues: map[string]int{reporting.Queue: 2}, Housekeeping: housekeeping})
 	if err != nil {
 		c.DB.Close()
 		return nil, err
@@ -128,9 +148,41 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 	}, c.DB.Ent, c.Log)
 	c.Billing.OnAccountChange = c.Auth.ForgetAccount
 	c.KV = store.NewKVStorage(c.DB.Ent)
+	c.Metrics = prometheus.NewRegistry()
+	c.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	c.Metrics.MustRegister(c.Scans.Collectors()...)
 	c.Web = c.newFiber()
+	if cfg.MetricsAddr != "" {
+		c.MetricsWeb = fiber.New(fiber.Config{AppName: "palisade-metrics", DisableStartupMessage: true, ReadTimeout: 10 * time.Second})
+		c.MetricsWeb.Get("/metrics", httpx.MetricsGuard(cfg.MetricsToken, false), c.metricsHandler())
+	}
 	return c, nil
 }
+
+// MetricsListenAddr is the metrics listener's address once Start has
+// opened it ("" when PALISADE_METRICS_ADDR is unset).
+func (c *Container) MetricsListenAddr() string {
+	if c.metricsLn == nil {
+		return ""
+	}
+	return c.metricsLn.Addr().String()
+}
+
+// metricsHandler is client_golang's exposition of c.Metrics, in Fiber. A
+// collector that fails (the database is down) is logged and left out; the
+// rest of the scrape is still served.
+func (c *Container) metricsHandler() fiber.Handler {
+	return adaptor.HTTPHandler(promhttp.HandlerFor(c.Metrics, promhttp.HandlerOpts{
+		ErrorLog:      promLog{c.Log},
+		ErrorHandling: promhttp.ContinueOnError,
+		Registry:      c.Metrics, // counts its own errors in promhttp_metric_handler_errors_total
+	}))
+}
+
+// promLog hands promhttp's error lines to slog.
+type promLog struct{ log *slog.Logger }
+
+func (l promLog) Println(v ...any) { l.log.Warn("serving metrics", "err", fmt.Sprint(v...)) }
 
 // newFiber assembles the HTTP application: shared middleware, assets, probes, then each surface's route table.
 func (c *Container) newFiber() *fiber.App {
@@ -146,6 +198,10 @@ func (c *Container) newFiber() *fiber.App {
 		// (event streams, logs, caches): Fiber otherwise reuses their memory.
 		Immutable: true,
 	})
+	// The request id first, so every later line can carry it; the access
+	// log outside recover, so a panic is logged with the 500 it became.
+	f.Use(httpx.RequestID())
+	f.Use(httpx.AccessLog(c.Log, c.Config.TrustedProxies))
 	f.Use(recover.New())
 	f.Use(httpx.SecurityHeaders(c.Config.TLS()))
 	f.Get(assets.Prefix+":name", func(ctx *fiber.Ctx) error {
@@ -173,14 +229,10 @@ func (c *Container) newFiber() *fiber.App {
 		}
 		return ctx.SendString("ready")
 	})
-	f.Get("/metrics", func(ctx *fiber.Ctx) error {
-		var b strings.Builder
-		if err := c.Scans.WriteMetrics(ctx.UserContext(), &b); err != nil {
-			return err
-		}
-		ctx.Set(fiber.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
-		return ctx.SendString(b.String())
-	})
+	if c.Config.MetricsAddr == "" {
+		// Not public: a token, or else loopback clients only (see MetricsGuard).
+		f.Get("/metrics", httpx.MetricsGuard(c.Config.MetricsToken, true), c.metricsHandler())
+	}
 	// Stripe calls the webhook: no session, no CSRF; the signature is the authentication.
 	f.Post("/billing/webhook", c.Billing.WebhookHandler())
 	apiHandler := api.NewHandler(c.Auth, c.Scans, c.Reports, c.Limiter, c.Log)
@@ -191,7 +243,8 @@ func (c *Container) newFiber() *fiber.App {
 	return f
 }
 
-// Start begins background work: the queue's workers and housekeeping.
+// Start begins background work: the queue's workers (which also run the
+// cluster's periodic housekeeping jobs), the key-use flush and the metrics listener.
 func (c *Container) Start(ctx context.Context) error {
 	if c.Mail != nil && !c.mailRunning {
 		c.mailRunning = true
@@ -200,43 +253,45 @@ func (c *Container) Start(ctx context.Context) error {
 	if c.opts.NoWorkers {
 		return nil
 	}
+	if c.MetricsWeb != nil && c.metricsLn == nil {
+		ln, err := net.Listen("tcp", c.Config.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listening for metrics on %s: %w", c.Config.MetricsAddr, err)
+		}
+		c.metricsLn, c.metricsDone = ln, make(chan error, 1)
+		go func() { c.metricsDone <- c.MetricsWeb.Listener(ln) }()
+		c.Log.Info("metrics listening", "addr", ln.Addr().String(), "token", c.Config.MetricsToken != "")
+	}
 	// River treats cancellation of Start's context as a hard stop; the drain
 	// on shutdown is Shutdown's job, so the workers get a context of their own.
 	if err := c.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting workers: %w", err)
 	}
 	c.started = true
+	// Once now, before River elects a leader and schedules the periodic
+	// reconciler: a restart after a crash should not wait for the election.
+	if err := c.Scans.Reconcile(ctx); err != nil {
+		c.Log.Warn("reconciling scans", "err", err)
+	}
+	// Recently used API keys are remembered in this process's memory, so
+	// each instance writes its own: a local ticker, not a cluster-wide job.
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	c.stopBg, c.bgDone = cancel, make(chan struct{})
 	every := c.opts.ReconcileEvery
 	if every <= 0 {
 		every = 5 * time.Second
 	}
-	if err := c.Scans.Reconcile(ctx); err != nil {
-		c.Log.Warn("reconciling scans", "err", err)
-	}
 	go func() {
 		defer close(c.bgDone)
-		t := time.NewTicker(10 * time.Minute)
+		t := time.NewTicker(every)
 		defer t.Stop()
-		r := time.NewTicker(every)
-		defer r.Stop()
 		for {
 			select {
 			case <-bg.Done():
 				return
-			case <-r.C:
-				if err := c.Scans.Reconcile(bg); err != nil && bg.Err() == nil {
-					c.Log.Warn("reconciling scans", "err", err)
-				}
+			case <-t.C:
 				if err := c.Auth.FlushKeyUse(bg); err != nil && bg.Err() == nil {
 					c.Log.Warn("recording API key use", "err", err)
-				}
-			case <-t.C:
-				if n, err := c.KV.Sweep(bg); err != nil {
-					c.Log.Warn("sweeping expired keys", "err", err)
-				} else if n > 0 {
-					c.Log.Debug("swept expired keys", "count", n)
 				}
 			}
 		}
@@ -275,6 +330,13 @@ func (c *Container) Shutdown(ctx context.Context) error {
 		if err := c.Web.ShutdownWithTimeout(5 * time.Second); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if c.metricsLn != nil {
+		if err := c.MetricsWeb.ShutdownWithTimeout(5 * time.Second); err != nil {
+			errs = append(errs, err)
+		}
+		<-c.metricsDone
+		c.metricsLn = nil
 	}
 	if c.started {
 		if c.stopBg != nil {

@@ -54,10 +54,8 @@ func Plans() []Plan { return slices.Clone(catalogue) }
 // Lookup returns the plan with id; unknown ids (which the schema's enum
 // prevents) fall back to Free so limits always apply.
 func Lookup(id string) Plan {
-	for _, p := range catalogue {
-		if string(p.ID) == id {
-			return p
-		}
+	if i := slices.IndexFunc(catalogue, func(p Plan) bool { return string(p.ID) == id }); i >= 0 {
+		return catalogue[i]
 	}
 	return catalogue[0]
 }
@@ -65,10 +63,8 @@ func Lookup(id string) Plan {
 // ParsePlan validates a plan name typed by an operator.
 func ParsePlan(s string) (PlanID, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	for _, p := range catalogue {
-		if string(p.ID) == s {
-			return p.ID, nil
-		}
+	if i := slices.IndexFunc(catalogue, func(p Plan) bool { return string(p.ID) == s }); i >= 0 {
+		return catalogue[i].ID, nil
 	}
 	return "", fmt.Errorf("unknown plan %q: use free, pro or enterprise", s)
 }
@@ -83,12 +79,7 @@ func (p Plan) Paid() bool { return p.PriceMonthlyUSD > 0 }
 // rank orders plans from cheapest (0) so that a subscription carrying
 // several known prices grants the best of them.
 func rank(id PlanID) int {
-	for i, p := range catalogue {
-		if p.ID == id {
-			return i
-		}
-	}
-	return -1
+	return slices.IndexFunc(catalogue, func(p Plan) bool { return p.ID == id })
 }
 
 // Prices maps the paid plans to the Stripe price ids configured for them

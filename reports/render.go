@@ -7,8 +7,11 @@ package reports
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -377,12 +380,7 @@ func (r *renderer) finish() {
 	} else {
 		r.pdf.RegisterAlias(aliasPagePad, "")
 	}
-	aliases := make([]string, 0, len(r.refs))
-	for a := range r.refs {
-		aliases = append(aliases, a)
-	}
-	sort.Strings(aliases)
-	for _, a := range aliases {
+	for _, a := range slices.Sorted(maps.Keys(r.refs)) {
 		ref := r.refs[a]
 		p := "–"
 		if pg, ok := r.pages[ref.anchor]; ok {
@@ -516,12 +514,7 @@ func (r *renderer) build() {
 }
 
 func hasChecks(res *scanner.Result) bool {
-	for _, c := range res.Categories {
-		if len(c.Checks) > 0 {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(res.Categories, func(c scanner.Category) bool { return len(c.Checks) > 0 })
 }
 
 func (r *renderer) planTOC() {
@@ -1132,12 +1125,8 @@ func (r *renderer) changes() {
 
 func gradeChange(prev, cur string) string {
 	rank := func(g string) int {
-		for i, v := range []string{"F", "D", "C", "B", "A", "A+"} {
-			if strings.EqualFold(strings.TrimSpace(g), v) {
-				return i
-			}
-		}
-		return -1
+		g = strings.TrimSpace(g)
+		return slices.IndexFunc([]string{"F", "D", "C", "B", "A", "A+"}, func(v string) bool { return strings.EqualFold(g, v) })
 	}
 	a, b := rank(prev), rank(cur)
 	switch {
@@ -1585,16 +1574,8 @@ func (r *renderer) headers() {
 	if len(res.Headers) == 0 {
 		r.para(marginL, contentW, 4.7, "No response headers were recorded.")
 	}
-	names := make([]string, 0, len(res.Headers))
-	for k := range res.Headers {
-		names = append(names, k)
-	}
-	sort.Slice(names, func(i, j int) bool {
-		a, b := strings.ToLower(names[i]), strings.ToLower(names[j])
-		if a != b {
-			return a < b
-		}
-		return names[i] < names[j]
+	names := slices.SortedFunc(maps.Keys(res.Headers), func(a, b string) int {
+		return cmp.Or(cmp.Compare(strings.ToLower(a), strings.ToLower(b)), cmp.Compare(a, b))
 	})
 	const nameW, lh = 50.0, 4.1
 	valW := contentW - nameW - 3
@@ -1626,8 +1607,7 @@ func (r *renderer) headers() {
 		r.space(1.6)
 	}
 	if len(res.MissingHeaders) > 0 {
-		missing := append([]string(nil), res.MissingHeaders...)
-		sort.Strings(missing)
+		missing := slices.Sorted(slices.Values(res.MissingHeaders))
 		r.space(3)
 		r.h2("Missing security headers", "")
 		for _, m := range missing {

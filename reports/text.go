@@ -3,6 +3,7 @@ package reports
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -356,12 +357,7 @@ func parseRecommendation(s string) []recPart {
 }
 
 func hasCodePrefix(line string) bool {
-	for _, p := range codePrefixes {
-		if strings.HasPrefix(line, p) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(codePrefixes, func(p string) bool { return strings.HasPrefix(line, p) })
 }
 
 func looksLikeConfig(s string) bool {

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -43,6 +44,13 @@ type Config struct {
 	// immediate.
 	SMTPURL  string
 	MailFrom string
+
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
+	// MetricsAddr, when set, is a listener of its own serving only
+	// /metrics; the main listener then serves no metrics. With neither set,
+	// /metrics answers loopback clients only.
+	MetricsAddr string
 }
 
 // Load reads the environment. Unset variables take the documented defaults;
@@ -72,6 +80,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		StripePriceEnt:      get("PALISADE_STRIPE_PRICE_ENTERPRISE", ""),
 		StripeAPIBase:       get("STRIPE_API_BASE", ""),
 		SMTPURL:             get("PALISADE_SMTP_URL", ""),
+		MetricsToken:        get("PALISADE_METRICS_TOKEN", ""),
+		MetricsAddr:         get("PALISADE_METRICS_ADDR", ""),
 	}
 	scheme := "http://"
 	if c.TLSCertFile != "" {
@@ -101,6 +111,16 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.TrustedProxies, err = ParsePrefixes("PALISADE_TRUSTED_PROXIES", get("PALISADE_TRUSTED_PROXIES", "")); err != nil {
 		return c, err
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return c, fmt.Errorf("PALISADE_METRICS_ADDR must be host:port, such as 10.0.0.5:9090, got %q", c.MetricsAddr)
+		}
+	}
+	// A short token could be guessed by a scraper's neighbours; 16 characters
+	// is what `openssl rand -hex 8` gives, the least we accept.
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return c, errors.New("PALISADE_METRICS_TOKEN must be at least 16 characters")
 	}
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, fmt.Errorf("PALISADE_DATABASE_URL must start with sqlite: or postgres://, got %q", c.DatabaseURL)

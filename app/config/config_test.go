@@ -33,6 +33,10 @@ func TestDefaultsAndDerivedValues(t *testing.T) {
 	if got := fmt.Sprint(c.TrustedProxies); got != "[10.1.2.3/32 192.168.0.0/16 ::1/128]" {
 		t.Fatalf("trusted proxies = %s", got)
 	}
+	c, err = FromLookup(env("PALISADE_METRICS_TOKEN", " 0123456789abcdef ", "PALISADE_METRICS_ADDR", "10.0.0.5:9090"))
+	if err != nil || c.MetricsToken != "0123456789abcdef" || c.MetricsAddr != "10.0.0.5:9090" {
+		t.Fatalf("metrics: token %q addr %q err %v", c.MetricsToken, c.MetricsAddr, err)
+	}
 }
 
 func TestMalformedVariablesNameThemselves(t *testing.T) {
@@ -44,6 +48,8 @@ func TestMalformedVariablesNameThemselves(t *testing.T) {
 		{"PALISADE_SMTP_URL", "mail.example.com:587"},
 		{"PALISADE_TRUSTED_PROXIES", "10.0.0.1, proxy.internal"},
 		{"PALISADE_TLS_CERT_FILE", "cert.pem"}, // without the key
+		{"PALISADE_METRICS_ADDR", "9090"},
+		{"PALISADE_METRICS_TOKEN", "short"},
 	} {
 		_, err := FromLookup(env(tc.key, tc.val))
 		if err == nil || !strings.Contains(err.Error(), tc.key) {

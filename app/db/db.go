@@ -186,32 +186,3 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *sql.Tx, client *ent.Client) e
 	}
 	return tx.Commit()
 }
-
-// Retryable reports whether err is a transient conflict worth retrying the
-// whole transaction for: a PostgreSQL deadlock victim or serialization
-// failure, or a busy SQLite database.
-func Retryable(err error) bool {
-	if err == nil {
-		return false
-	}
-	m := err.Error()
-	return strings.Contains(m, "SQLSTATE 40P01") || strings.Contains(m, "SQLSTATE 40001") ||
-		strings.Contains(m, "database is locked") || strings.Contains(m, "SQLITE_BUSY")
-}
-
-// InTxRetry is InTx, retried a few times with backoff when the transaction
-// loses a transient conflict (Retryable). fn must be safe to run again.
-func (d *DB) InTxRetry(ctx context.Context, fn func(tx *sql.Tx, client *ent.Client) error) error {
-	var err error
-	for attempt := range 5 {
-		if err = d.InTx(ctx, fn); !Retryable(err) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(time.Duration(10*(attempt+1)*(attempt+1)) * time.Millisecond):
-		}
-	}
-	return err
-}

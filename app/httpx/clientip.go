@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,12 +20,7 @@ func ClientIP(c *fiber.Ctx, trusted []netip.Prefix) string {
 
 func clientIP(remote, forwarded string, trusted []netip.Prefix) string {
 	isTrusted := func(a netip.Addr) bool {
-		for _, p := range trusted {
-			if p.Contains(a) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(trusted, func(p netip.Prefix) bool { return p.Contains(a) })
 	}
 	addr, err := netip.ParseAddr(remote)
 	if err != nil {

@@ -31,7 +31,8 @@ func ErrorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		code, msg := classify(err)
 		if code >= 500 {
-			log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", code, "err", err)
+			log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", code,
+				"request_id", RequestIDOf(c), "err", err)
 		}
 		var st *errs.Status
 		if errors.As(err, &st) {

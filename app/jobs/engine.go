@@ -43,6 +43,8 @@ type Options struct {
 	// Queues are further queues and their worker counts (reports run on
 	// their own so they never wait behind long scans).
 	Queues map[string]int
+	// Housekeeping, when set, are the cluster-wide periodic jobs (see Housekeeping).
+	Housekeeping *Housekeeping
 }
 
 // runner is the worker side of a River client, whatever its driver's tx type.
@@ -93,6 +95,10 @@ func New(ctx context.Context, d *db.DB, workers *river.Workers, o Options) (*Eng
 		JobTimeout:           o.JobTimeout,
 		RescueStuckJobsAfter: o.RescueAfter,
 		Logger:               o.Logger.With("component", "river"),
+	}
+	if o.Housekeeping != nil {
+		queues[MaintenanceQueue] = river.QueueConfig{MaxWorkers: 1}
+		cfg.PeriodicJobs = o.Housekeeping.periodic(workers, o.Logger)
 	}
 	e := &Engine{log: o.Logger}
 	if d.IsSQLite() {

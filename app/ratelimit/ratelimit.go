@@ -88,10 +88,7 @@ func (l *Limiter) take(ctx context.Context, key string, limit int, window time.D
 	if d.Allowed {
 		d.Remaining = int((w - (tat - now)) / t)
 	} else {
-		d.RetryAfter = time.Duration(max(tat, now)+t-now-w) * time.Microsecond
-		if d.RetryAfter < time.Second {
-			d.RetryAfter = time.Second
-		}
+		d.RetryAfter = max(time.Duration(max(tat, now)+t-now-w)*time.Microsecond, time.Second)
 	}
 	d.Remaining = min(max(d.Remaining, 0), perMinute)
 	return d, nil

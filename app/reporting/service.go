@@ -5,6 +5,7 @@
 package reporting
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -88,8 +89,11 @@ func (s *Service) Create(ctx context.Context, accountID, scanID string) (*ent.Re
 	}
 	title := reports.Title(reports.Input{Result: &scanner.Result{TargetDomain: sc.TargetDomain}})
 	var created *ent.Report
-	for attempt := 0; attempt < 5; attempt++ {
-		err = s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
+	// A concurrent request may take the same version number (a unique
+	// constraint error): the next try picks the next number.
+	retryable := func(err error) bool { return ent.IsConstraintError(err) || db.Retryable(err) }
+	err = db.Retry(ctx, db.RetryPolicy{Retryable: retryable}, func() error {
+		return s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
 			last, err := c.Report.Query().Where(report.ScanID(scanID)).Order(ent.Desc(report.FieldVersion)).First(ctx)
 			version := 1
 			if err == nil {
@@ -109,10 +113,7 @@ func (s *Service) Create(ctx context.Context, accountID, scanID string) (*ent.Re
 			created = r
 			return nil
 		})
-		if err == nil || !ent.IsConstraintError(err) {
-			break // a concurrent request took this version number: try the next
-		}
-	}
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -215,15 +216,8 @@ func (s *Service) WaitReady(ctx context.Context, accountID, id string, wait time
 
 // List returns a page of the account's reports, newest first, optionally for one scan.
 func (s *Service) List(ctx context.Context, accountID, scanID string, page, limit int) ([]*ent.Report, scans.Pagination, error) {
-	if page == 0 {
-		page = 1
-	}
-	if limit == 0 {
-		limit = scans.DefaultLimit
-	}
-	if limit > scans.MaxLimit {
-		limit = scans.MaxLimit
-	}
+	page = cmp.Or(page, 1)
+	limit = min(cmp.Or(limit, scans.DefaultLimit), scans.MaxLimit)
 	q := s.db.Read.Report.Query().Where(report.AccountID(accountID))
 	if scanID != "" {
 		q = q.Where(report.ScanID(scanID))

@@ -5,9 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
-	"sort"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/palisade/palisade/app/errs"
@@ -98,7 +95,8 @@ func (s *Service) Cancel(ctx context.Context, accountID, id string) (*ent.Scan, 
 
 // Reconcile repairs what a crash can leave behind: RUNNING scans whose
 // heartbeat stopped go back to PENDING with a fresh token, and pending work
-// with no live token gets one. Every instance runs it periodically; it is
+// with no live token gets one. Each instance runs it at start and the
+// cluster's leader schedules it as a periodic job (app/jobs); it is
 // idempotent.
 func (s *Service) Reconcile(ctx context.Context) error {
 	cutoff := s.now().Add(-s.exec.staleAfter())
@@ -157,73 +155,6 @@ func (s *Service) Stats(ctx context.Context) (Stats, error) {
 		(SELECT COUNT(*) FROM scans WHERE status = 'PENDING'),
 		(SELECT COUNT(*) FROM scans WHERE status = 'RUNNING')`).Scan(&st.QueueDepth, &st.Running)
 	return st, err
-}
-
-// metrics keeps this instance's scan durations by depth for /metrics.
-type metrics struct {
-	mu      sync.Mutex
-	running int
-	hist    map[string]*histogram
-}
-
-var buckets = []float64{1, 2.5, 5, 10, 15, 30, 60, 120, 300}
-
-type histogram struct {
-	counts []uint64
-	sum    float64
-	n      uint64
-}
-
-func (m *metrics) started() { m.mu.Lock(); m.running++; m.mu.Unlock() }
-func (m *metrics) stopped() { m.mu.Lock(); m.running--; m.mu.Unlock() }
-
-func (m *metrics) observe(depth string, d time.Duration) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.hist == nil {
-		m.hist = map[string]*histogram{}
-	}
-	h := m.hist[depth]
-	if h == nil {
-		h = &histogram{counts: make([]uint64, len(buckets))}
-		m.hist[depth] = h
-	}
-	sec := d.Seconds()
-	for i, b := range buckets {
-		if sec <= b {
-			h.counts[i]++
-		}
-	}
-	h.sum += sec
-	h.n++
-}
-
-// WriteMetrics writes the Prometheus text exposition of scan figures.
-func (s *Service) WriteMetrics(ctx context.Context, w *strings.Builder) error {
-	st, err := s.Stats(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "# HELP palisade_scans_queued Scans accepted and waiting to run (all instances).\n# TYPE palisade_scans_queued gauge\npalisade_scans_queued %d\n", st.QueueDepth)
-	fmt.Fprintf(w, "# HELP palisade_scans_running Scans running (all instances).\n# TYPE palisade_scans_running gauge\npalisade_scans_running %d\n", st.Running)
-	s.metrics.mu.Lock()
-	defer s.metrics.mu.Unlock()
-	fmt.Fprintf(w, "# HELP palisade_instance_scans_running Scans running in this instance.\n# TYPE palisade_instance_scans_running gauge\npalisade_instance_scans_running %d\n", s.metrics.running)
-	fmt.Fprintf(w, "# HELP palisade_scan_duration_seconds Scan wall time in this instance, by depth.\n# TYPE palisade_scan_duration_seconds histogram\n")
-	depths := make([]string, 0, len(s.metrics.hist))
-	for d := range s.metrics.hist {
-		depths = append(depths, d)
-	}
-	sort.Strings(depths)
-	for _, d := range depths {
-		h := s.metrics.hist[d]
-		for i, b := range buckets {
-			fmt.Fprintf(w, "palisade_scan_duration_seconds_bucket{depth=%q,le=\"%g\"} %d\n", d, b, h.counts[i])
-		}
-		fmt.Fprintf(w, "palisade_scan_duration_seconds_bucket{depth=%q,le=\"+Inf\"} %d\n", d, h.n)
-		fmt.Fprintf(w, "palisade_scan_duration_seconds_sum{depth=%q} %g\npalisade_scan_duration_seconds_count{depth=%q} %d\n", d, h.sum, d, h.n)
-	}
-	return nil
 }
 
 // moveCount moves one scan of the account from one status to another in the

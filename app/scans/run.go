@@ -13,6 +13,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/palisade/palisade/app/db"
 	"github.com/palisade/palisade/app/ids"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/billing"
@@ -248,15 +249,12 @@ func (s *Service) watch(ctx context.Context, id, claim string, cancel context.Ca
 // finish stores the outcome, retrying transient database errors (a
 // deadlock victim, a busy database) so a scan that ran is not run again.
 func (s *Service) finish(ctx context.Context, sc *ent.Scan, claim string, status scan.Status, msg string, res *scanner.Result, took time.Duration) error {
-	var err error
-	for attempt := range 6 {
-		if err = s.finishOnce(ctx, sc, claim, status, msg, res, took); err == nil {
-			return nil
-		}
-		s.log.Warn("storing scan result; retrying", "scan_id", sc.ID, "attempt", attempt+1, "err", err)
-		time.Sleep(time.Duration(50*(attempt+1)*(attempt+1)) * time.Millisecond)
-	}
-	return err
+	attempt := 0
+	return db.Retry(ctx, db.RetryPolicy{Attempts: 6, Initial: 50 * time.Millisecond, Max: 2 * time.Second,
+		OnRetry: func(err error, wait time.Duration) {
+			attempt++
+			s.log.Warn("storing scan result; retrying", "scan_id", sc.ID, "attempt", attempt, "wait_ms", wait.Milliseconds(), "err", err)
+		}}, func() error { return s.finishOnce(ctx, sc, claim, status, msg, res, took) })
 }
 
 // finishOnce stores the outcome in one transaction, only if this run still

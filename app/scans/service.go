@@ -41,7 +41,7 @@ type Service struct {
 
 // NewService wires the scan service.
 func NewService(d *db.DB, ins jobs.Inserter, sc *scanner.Scanner, log *slog.Logger) *Service {
-	return &Service{db: d, jobs: ins, scanner: sc, log: log, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: d, jobs: ins, scanner: sc, log: log, now: func() time.Time { return time.Now().UTC() }, metrics: newMetrics()}
 }
 
 // Args is the River job that runs one scan.

@@ -74,7 +74,8 @@ func (s *KVStorage) Reset() error {
 // Close does nothing: the database outlives the storage.
 func (s *KVStorage) Close() error { return nil }
 
-// Sweep deletes expired entries; the container runs it periodically.
+// Sweep deletes expired entries; the sweep_kv periodic job (app/jobs) runs it
+// once per period for the whole cluster.
 func (s *KVStorage) Sweep(c context.Context) (int, error) {
 	return s.db.KV.Delete().Where(kv.ExpiresAtLT(time.Now().UTC())).Exec(c)
 }

@@ -196,9 +196,7 @@ func (h *Handler) dashboard(c *fiber.Ctx) error {
 func (h *Handler) scanList(c *fiber.Ctx) (pages.ScanList, error) {
 	s := session(c)
 	page, _ := strconv.Atoi(c.Query("page", "1"))
-	if page < 1 {
-		page = 1
-	}
+	page = max(page, 1)
 	p := scans.ListParams{Page: page, Limit: scans.DefaultLimit, Status: c.Query("status"), Domain: c.Query("domain")}
 	items, pg, err := h.scans.List(c.UserContext(), s.Account.ID, p)
 	var v *errs.Validation

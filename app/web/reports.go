@@ -57,9 +57,7 @@ func (h *Handler) reportPDF(c *fiber.Ctx) error {
 
 func (h *Handler) listReports(c *fiber.Ctx) error {
 	page, _ := strconv.Atoi(c.Query("page", "1"))
-	if page < 1 {
-		page = 1
-	}
+	page = max(page, 1)
 	items, pg, err := h.reports.List(c.UserContext(), session(c).Account.ID, "", page, scans.DefaultLimit)
 	if err != nil {
 		return err
