@@ -2,9 +2,9 @@ package scans
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 
@@ -40,6 +40,7 @@ func TestAccept(t *testing.T) {
 		{name: "private address", plan: account.PlanFree, url: "http://10.1.2.3/", depth: "QUICK", wantCode: http.StatusUnprocessableEntity},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			e := e.with(t)
 			ctx := context.Background()
 			acc := e.account(tc.name, tc.plan)
 			if tc.used > 0 {
@@ -79,8 +80,9 @@ func TestAccept(t *testing.T) {
 				if err := e.d.SQL.QueryRowContext(ctx, e.svc.rebind(`SELECT CAST(args AS TEXT) FROM river_job WHERE id = ?`), *sc.JobID).Scan(&args); err != nil {
 					t.Fatalf("the scan's job %d: %v", *sc.JobID, err)
 				}
-				if want := `"scanId":"` + sc.ID + `"`; !strings.Contains(args, want) {
-					t.Errorf("job args %s lack %s", args, want)
+				var a Args
+				if err := json.Unmarshal([]byte(args), &a); err != nil || a.ScanID != sc.ID {
+					t.Errorf("job args %s (%v), want the scan id %s", args, err, sc.ID)
 				}
 				if used != tc.used+1 || rows != 1 || e.jobCount() != jobsBefore+1 {
 					t.Errorf("after accepting: used %d (want %d), rows %d, jobs %d→%d", used, tc.used+1, rows, jobsBefore, e.jobCount())

@@ -157,6 +157,10 @@ func sampleResult(url string) *scanner.Result {
 // result, findings, score, grade, terminal event and counters move together.
 func TestFinish(t *testing.T) {
 	long := strings.Repeat("x", 1500)
+	// One database for the table: each case claims its own scan as soon as
+	// it is accepted, so no case can claim another's.
+	e := newEnv(t)
+	target := site(t)
 	for _, tc := range []struct {
 		name      string
 		claim     func(real string) string
@@ -177,10 +181,9 @@ func TestFinish(t *testing.T) {
 		{name: "long error is cut to 1000 bytes", claim: same, status: scan.StatusFAILED, msg: long, noResult: true, wantState: scan.StatusFAILED, wantError: long[:1000]},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
+			e := e.with(t)
 			ctx := context.Background()
-			target := site(t)
-			acc := e.account("finisher", account.PlanPro)
+			acc := e.account(tc.name, account.PlanPro)
 			sc := e.accept(acc, target)
 			claimed, claim, err := e.svc.claimNext(ctx)
 			if err != nil || claimed == nil {

@@ -85,6 +85,14 @@ func newEnv(t *testing.T) *env {
 	return &env{t: t, d: d, svc: svc, eng: eng, clock: clock}
 }
 
+// with returns the env reporting to t: a subtest sharing its parent's
+// database must fail itself, not its parent.
+func (e *env) with(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
 func (e *env) startWorkers() {
 	e.t.Helper()
 	if err := e.eng.Start(context.Background()); err != nil {
