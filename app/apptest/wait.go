@@ -12,15 +12,24 @@ import (
 // race detector on a loaded machine.
 func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
+	if !Eventually(timeout, cond) {
+		t.Fatalf("%s: not within %v", what, timeout)
+	}
+}
+
+// Eventually polls cond until it holds or timeout passes, and reports
+// whether it held: for callers whose failure message needs what they saw.
+func Eventually(timeout time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, timeout)
+			return false
 		}
 		<-tick.C
 	}
+	return true
 }
 
 // Clock is wall time plus an offset the test moves forward: the services
