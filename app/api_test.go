@@ -196,7 +196,8 @@ func TestRateLimitHeadersAndRetryAfter(t *testing.T) {
 }
 
 func TestExpiredAndRevokedKeys(t *testing.T) {
-	env := apptest.New(t)
+	clock := &apptest.Clock{}
+	env := apptest.New(t, apptest.WithClock(clock))
 	acc := env.User("keys@example.com", billing.Free)
 	past := time.Now().Add(-time.Minute)
 	_, expired, err := env.C.Auth.CreateKey(context.Background(), acc, "old", "", &past)
@@ -214,7 +215,8 @@ func TestExpiredAndRevokedKeys(t *testing.T) {
 	if code, _, _ := env.Do("GET", "/api/v1/scan", expiring, "", ""); code != 200 {
 		t.Errorf("valid key = %d", code)
 	}
-	time.Sleep(time.Until(soon) + 100*time.Millisecond)
+	// Past the key's expiry (and the key cache's lifetime) on the services' clock.
+	clock.Advance(time.Until(soon) + time.Second)
 	if code, _, _ := env.Do("GET", "/api/v1/scan", expiring, "", ""); code != 403 {
 		t.Errorf("key past its expiry = %d, want 403", code)
 	}
@@ -338,17 +340,11 @@ func TestReportOfIDNDomain(t *testing.T) {
 // rendering takes longer than its wait, e.g. under the race detector).
 func waitReport(t *testing.T, env *apptest.Env, key, rid string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		r, err := env.C.Reports.Get(context.Background(), mustAccountOfKey(t, env, key), rid)
-		if err == nil && r.Status == "READY" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("report %s never became ready (%v)", rid, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	accountID := mustAccountOfKey(t, env, key)
+	apptest.WaitFor(t, 60*time.Second, "report "+rid+" ready", func() bool {
+		r, err := env.C.Reports.Get(context.Background(), accountID, rid)
+		return err == nil && r.Status == "READY"
+	})
 }
 
 func mustAccountOfKey(t *testing.T, env *apptest.Env, key string) string {

@@ -98,7 +98,8 @@ func TestUpgradeWebhookChangesLimitsOnTheNextCall(t *testing.T) {
 // command) applies at once; one made by another instance applies within the
 // TTL for reads, and never lets a scan spend a plan the account has left.
 func TestPlanChangeMadeElsewhere(t *testing.T) {
-	env := apptest.New(t)
+	clock := &apptest.Clock{}
+	env := apptest.New(t, apptest.WithClock(clock))
 	site := target(t)
 	acc := env.User("elsewhere@example.com", billing.Pro)
 	key := env.Key(acc)
@@ -121,7 +122,7 @@ func TestPlanChangeMadeElsewhere(t *testing.T) {
 	if code != 403 || !strings.Contains(string(body), "Free plan does not include DEEP") {
 		t.Fatalf("DEEP right after a downgrade elsewhere = %d %s, want 403 from the plan read in the scan's transaction", code, body)
 	}
-	time.Sleep(600 * time.Millisecond)
+	clock.Advance(600 * time.Millisecond) // past the key cache's 500 ms
 	if got := limit(); got != "10" {
 		t.Fatalf("limit after the cache TTL = %s, want the free plan's 10", got)
 	}

@@ -55,6 +55,9 @@ type Options struct {
 	ReconcileEvery time.Duration
 	// SweepEvery is how often expired key-value rows are deleted (default 10 min).
 	SweepEvery time.Duration
+	// Clock replaces time.Now in the identity and scan services (tests move
+	// it forward instead of sleeping through expiries and cache lifetimes).
+	Clock func() time.Time
 	// RateLimitOverride, when positive, replaces every plan's requests per
 	// minute (load tests measure the limiter's cost without hitting it).
 	RateLimitOverride int
@@ -138,6 +141,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 	}
 	c.Scans = scans.NewService(c.DB, c.Jobs.Inserter, c.Scanner, c.Log)
 	c.Scans.SetExecOptions(opts.Exec)
+	if opts.Clock != nil {
+		c.Auth.SetClock(opts.Clock)
+		c.Scans.SetClock(opts.Clock)
+	}
 	river.AddWorker(workers, scans.NewWorker(c.Scans))
 	c.Reports = reporting.NewService(c.DB, c.Jobs.Inserter, c.Log)
 	river.AddWorker(workers, reporting.NewWorker(c.Reports))

@@ -68,20 +68,16 @@ func decode[T any](t *testing.T, b []byte) T {
 // waitScan polls the API until the scan leaves PENDING/RUNNING.
 func waitScan(t *testing.T, env *apptest.Env, key, id string) scanDetail {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
+	var d scanDetail
+	apptest.WaitFor(t, 60*time.Second, "scan "+id+" finishing", func() bool {
 		code, _, body := env.Do("GET", "/api/v1/scan/"+id, key, "", "")
 		if code != 200 {
 			t.Fatalf("GET scan: %d %s", code, body)
 		}
-		d := decode[scanDetail](t, body)
-		if d.Status != "PENDING" && d.Status != "RUNNING" {
-			return d
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("scan %s did not finish in 60s", id)
-	return scanDetail{}
+		d = decode[scanDetail](t, body)
+		return d.Status != "PENDING" && d.Status != "RUNNING"
+	})
+	return d
 }
 
 func TestScanEndToEndOverAPI(t *testing.T) {

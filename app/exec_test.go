@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -91,22 +92,52 @@ func createScan(t *testing.T, env *apptest.Env, key, url, depth string) string {
 
 func waitStatus(t *testing.T, env *apptest.Env, id string, timeout time.Duration, want ...scan.Status) *scanRow {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	var row *scanRow
+	apptest.WaitFor(t, timeout, fmt.Sprintf("scan %s reaching %v", id, want), func() bool {
 		sc, err := env.C.DB.Ent.Scan.Get(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, w := range want {
-			if sc.Status == w {
-				return &scanRow{sc.Status, sc.Error, sc.StartedAt, sc.CreatedAt}
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("scan %s is %s after %v, want %v", id, sc.Status, timeout, want)
-		}
-		time.Sleep(20 * time.Millisecond)
+		row = &scanRow{sc.Status, sc.Error, sc.StartedAt, sc.CreatedAt}
+		return slices.Contains(want, sc.Status)
+	})
+	return row
+}
+
+// waitJobDone waits until River has worked the token queued with scan id.
+func waitJobDone(t *testing.T, env *apptest.Env, id string) {
+	t.Helper()
+	sc, err := env.C.DB.Ent.Scan.Get(context.Background(), id)
+	if err != nil || sc.JobID == nil {
+		t.Fatalf("scan %s has no job: %v", id, err)
 	}
+	q := `SELECT state FROM river_job WHERE id = $1`
+	if env.C.DB.IsSQLite() {
+		q = `SELECT state FROM river_job WHERE id = ?`
+	}
+	apptest.WaitFor(t, 10*time.Second, fmt.Sprintf("job of scan %s worked", id), func() bool {
+		var state string
+		err := env.C.DB.SQL.QueryRowContext(context.Background(), q, *sc.JobID).Scan(&state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return state == "completed"
+	})
+}
+
+// waitTokensDone waits until River has worked every scan token: from then
+// on no worker will look for a scan to start until something new is queued.
+func waitTokensDone(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	apptest.WaitFor(t, 10*time.Second, "every scan token worked", func() bool {
+		var live int
+		err := env.C.DB.SQL.QueryRowContext(context.Background(),
+			`SELECT COUNT(*) FROM river_job WHERE kind = 'scan' AND state IN ('available', 'scheduled', 'retryable', 'running', 'pending')`).Scan(&live)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return live == 0
+	})
 }
 
 type scanRow struct {
@@ -232,7 +263,8 @@ func TestCancelRunningAndPending(t *testing.T) {
 	running := createScan(t, env, key, pit, "QUICK")
 	waitStatus(t, env, running, 10*time.Second, scan.StatusRUNNING)
 	pending := createScan(t, env, key, pit, "QUICK") // free plan: one at a time, so this one waits
-	time.Sleep(300 * time.Millisecond)
+	// Its token has been worked, and found the account at its limit.
+	waitJobDone(t, env, pending)
 	if row := waitStatus(t, env, pending, time.Second, scan.StatusPENDING); row.StartedAt != nil {
 		t.Fatalf("second scan of a free account started while the first runs")
 	}
@@ -259,8 +291,8 @@ func TestCancelRunningAndPending(t *testing.T) {
 	if !strings.Contains(row.Error, "cancelled") {
 		t.Errorf("error = %q", row.Error)
 	}
-	// The cancelled pending scan never starts.
-	time.Sleep(500 * time.Millisecond)
+	// The cancelled pending scan never starts: once no token is left, nothing will start it.
+	waitTokensDone(t, env)
 	n, _ := env.C.DB.Ent.ScanEvent.Query().Where(scanevent.ScanID(pending), scanevent.Kind("start")).Count(context.Background())
 	if n != 0 {
 		t.Errorf("the cancelled pending scan started %d times", n)
@@ -323,7 +355,9 @@ func TestEventStream(t *testing.T) {
 
 type sse struct{ kind, data string }
 
-func readEvents(t *testing.T, base, key, id string) []sse {
+// readEvents reads the scan's event stream to its end; onEvent, if given,
+// sees each event as it arrives.
+func readEvents(t *testing.T, base, key, id string, onEvent ...func(sse)) []sse {
 	t.Helper()
 	req, _ := http.NewRequest("GET", base+"/api/v1/scan/"+id+"/events", nil)
 	req.Header.Set("Authorization", "Bearer "+key)
@@ -349,6 +383,9 @@ func readEvents(t *testing.T, base, key, id string) []sse {
 			cur.data = strings.TrimPrefix(line, "data: ")
 		case line == "" && cur.kind != "":
 			out = append(out, cur)
+			for _, f := range onEvent {
+				f(cur)
+			}
 			cur = sse{}
 		}
 	}
@@ -403,8 +440,15 @@ func TestTwoInstancesShareTheQueue(t *testing.T) {
 	id := createScan(t, a, key, pit, "QUICK")
 	waitStatus(t, a, id, 10*time.Second, scan.StatusRUNNING)
 	done := make(chan []sse, 1)
-	go func() { done <- readEvents(t, b.URL, key, id) }()
-	time.Sleep(300 * time.Millisecond)
+	watching := make(chan struct{})
+	var once sync.Once
+	go func() { done <- readEvents(t, b.URL, key, id, func(sse) { once.Do(func() { close(watching) }) }) }()
+	// Cancel only once the other instance's stream is live (it has sent the start event).
+	select {
+	case <-watching:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream through the other instance sent nothing")
+	}
 	if code, _, body := b.Do("POST", "/api/v1/scan/"+id+"/cancel", key, "", ""); code != 202 {
 		t.Fatalf("cancel through the other instance = %d %s", code, body)
 	}

@@ -124,22 +124,16 @@ func TestDashboardScanFlow(t *testing.T) {
 		t.Fatalf("starting a scan ended at %d %s", p.Status, p.URL)
 	}
 	scanPath := p.URL.Path
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		frag := b.Get(scanPath+"/body", "HX-Request", "true")
-		if frag.Doc.Find(`[data-testid="scan-result"]`).Length() == 1 {
-			if strings.Contains(frag.Body, "<html") {
-				t.Errorf("htmx request got a full page, want a fragment")
-			}
-			if frag.Header.Get("Vary") == "" || !strings.Contains(frag.Header.Get("Vary"), "HX-Request") {
-				t.Errorf("Vary = %q, want HX-Request", frag.Header.Get("Vary"))
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("scan page never showed a result")
-		}
-		time.Sleep(100 * time.Millisecond)
+	var frag *apptest.Page
+	apptest.WaitFor(t, 60*time.Second, "the scan page showing a result", func() bool {
+		frag = b.Get(scanPath+"/body", "HX-Request", "true")
+		return frag.Doc.Find(`[data-testid="scan-result"]`).Length() == 1
+	})
+	if strings.Contains(frag.Body, "<html") {
+		t.Errorf("htmx request got a full page, want a fragment")
+	}
+	if frag.Header.Get("Vary") == "" || !strings.Contains(frag.Header.Get("Vary"), "HX-Request") {
+		t.Errorf("Vary = %q, want HX-Request", frag.Header.Get("Vary"))
 	}
 	p = b.Get(scanPath)
 	if g := p.Doc.Find(`[data-testid="scan-result"] [data-testid="grade"]`).First().Text(); g == "" || g == "–" {
@@ -242,13 +236,9 @@ func TestGenerateReportFromScanPage(t *testing.T) {
 	b := signUp(t, env, "pdf@example.com")
 	p := b.Post("/scans", url.Values{"url": {site.URL}, "depth": {"QUICK"}})
 	scanPath := p.URL.Path
-	deadline := time.Now().Add(30 * time.Second)
-	for b.Get(scanPath).Doc.Find(`[data-testid="generate-report"]`).Length() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("scan never finished")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	apptest.WaitFor(t, 30*time.Second, "the scan finishing", func() bool {
+		return b.Get(scanPath).Doc.Find(`[data-testid="generate-report"]`).Length() == 1
+	})
 	p = b.Get(scanPath)
 	if p.Doc.Find(`[data-testid="no-reports"]`).Length() != 1 {
 		t.Errorf("no empty state for reports")

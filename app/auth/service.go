@@ -62,6 +62,13 @@ func NewService(client, read *ent.Client, hasher *Hasher) *Service {
 	return &Service{db: client, read: read, hasher: hasher, now: func() time.Time { return time.Now().UTC() }}
 }
 
+// SetClock replaces the service's clock (before it serves). Tests move it
+// forward to pass a key's expiry or the key cache's lifetime without
+// waiting for wall time; production keeps time.Now.
+func (s *Service) SetClock(now func() time.Time) {
+	s.now = func() time.Time { return now().UTC() }
+}
+
 // NormalizeEmail lower-cases and trims an address and checks its shape.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.ToLower(strings.TrimSpace(s))

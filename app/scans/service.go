@@ -44,6 +44,13 @@ func NewService(d *db.DB, ins jobs.Inserter, sc *scanner.Scanner, log *slog.Logg
 	return &Service{db: d, jobs: ins, scanner: sc, log: log, now: func() time.Time { return time.Now().UTC() }, metrics: newMetrics()}
 }
 
+// SetClock replaces the service's clock (before workers start). Tests use a
+// clock they move by hand, so heartbeat staleness and usage periods are
+// tested without waiting for wall time to pass; production keeps time.Now.
+func (s *Service) SetClock(now func() time.Time) {
+	s.now = func() time.Time { return now().UTC() }
+}
+
 // Args is the River job that runs one scan.
 type Args struct {
 	ScanID string `json:"scanId"`

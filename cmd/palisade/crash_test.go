@@ -126,6 +126,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 	}
 	t.Parallel()
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A slow target is the point: scans must still be running when the process is killed.
 		time.Sleep(700 * time.Millisecond)
 		fmt.Fprint(w, "<html><body>slow</body></html>")
 	}))
@@ -147,16 +148,12 @@ func TestKillNineLosesNothing(t *testing.T) {
 		ids = append(ids, c.ID)
 	}
 	// Wait until some run and some wait, then kill -9.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		st := countByStatus(t, dbURL)
-		if st[scan.StatusRUNNING] > 0 && st[scan.StatusPENDING] > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("never saw scans running and queued together: %v", st)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var st map[scan.Status]int
+	if !apptest.Eventually(20*time.Second, func() bool {
+		st = countByStatus(t, dbURL)
+		return st[scan.StatusRUNNING] > 0 && st[scan.StatusPENDING] > 0
+	}) {
+		t.Fatalf("never saw scans running and queued together: %v", st)
 	}
 	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -168,16 +165,11 @@ func TestKillNineLosesNothing(t *testing.T) {
 	}
 
 	s2 := startServer(t, p.bin, p.env, addr)
-	deadline = time.Now().Add(90 * time.Second)
-	for {
-		st := countByStatus(t, dbURL)
-		if st[scan.StatusCOMPLETED] == len(ids) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after restart: %v\nlogs:\n%s", st, s2.logs.String())
-		}
-		time.Sleep(200 * time.Millisecond)
+	if !apptest.Eventually(90*time.Second, func() bool {
+		st = countByStatus(t, dbURL)
+		return st[scan.StatusCOMPLETED] == len(ids)
+	}) {
+		t.Fatalf("after restart: %v\nlogs:\n%s", st, s2.logs.String())
 	}
 	d, err := db.Open(context.Background(), dbURL)
 	if err != nil {
@@ -209,6 +201,7 @@ func TestGracefulStop(t *testing.T) {
 	}
 	t.Parallel()
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A slow target is the point: the scan is still running when SIGTERM arrives.
 		time.Sleep(2 * time.Second)
 		fmt.Fprint(w, "<html><body>slow</body></html>")
 	}))
@@ -237,12 +230,8 @@ func TestGracefulStop(t *testing.T) {
 			t.Fatalf("create: %d %s", code, b)
 		}
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for countByStatus(t, dbURL)[scan.StatusRUNNING] < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("scans did not start: %v", countByStatus(t, dbURL))
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !apptest.Eventually(20*time.Second, func() bool { return countByStatus(t, dbURL)[scan.StatusRUNNING] >= 2 }) {
+		t.Fatalf("scans did not start: %v", countByStatus(t, dbURL))
 	}
 	stopAt := time.Now()
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)

@@ -157,15 +157,14 @@ func TestBinaryEndToEnd(t *testing.T) {
 	}
 	var created struct{ ID string }
 	_ = json.Unmarshal(body, &created)
-	deadline := time.Now().Add(90 * time.Second)
-	for {
+	if !apptest.Eventually(90*time.Second, func() bool {
 		req, _ := http.NewRequest("GET", base+"/api/v1/scan?limit=5", nil)
 		req.Header.Set("X-API-Key", key)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := io.ReadAll(resp.Body)
+		body, _ = io.ReadAll(resp.Body)
 		resp.Body.Close()
 		var list struct {
 			Data []struct {
@@ -178,12 +177,11 @@ func TestBinaryEndToEnd(t *testing.T) {
 			if list.Data[0].Grade == "" || list.Data[0].OverallScore == nil {
 				t.Fatalf("completed scan without grade/score: %s", body)
 			}
-			break
+			return true
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("scan did not complete: %s\nlogs:\n%s", body, logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
+		return false
+	}) {
+		t.Fatalf("scan did not complete: %s\nlogs:\n%s", body, logs.String())
 	}
 
 	_ = srv.Process.Signal(syscall.SIGTERM)
@@ -205,22 +203,21 @@ func TestBinaryEndToEnd(t *testing.T) {
 
 func waitUp(t *testing.T, url string, done chan error, logs *bytes.Buffer) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	if !apptest.Eventually(30*time.Second, func() bool {
 		select {
 		case err := <-done:
 			t.Fatalf("serve exited early: %v\n%s", err, logs.String())
 		default:
 		}
-		if resp, err := http.Get(url); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
+		resp, err := http.Get(url)
+		if err != nil {
+			return false
 		}
-		time.Sleep(50 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}) {
+		t.Fatalf("serve did not come up\n%s", logs.String())
 	}
-	t.Fatalf("serve did not come up\n%s", logs.String())
 }
 
 func TestScanCommandJSON(t *testing.T) {
