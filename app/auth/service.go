@@ -10,6 +10,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/ent"
@@ -21,7 +24,9 @@ import (
 
 // Errors the handlers map to user-facing messages.
 var (
-	ErrEmailTaken     = errors.New("an account with this e-mail address already exists")
+	// ErrEmailTaken is a conflict (409): the address is the login, unique
+	// across all accounts, and repeating the request cannot help.
+	ErrEmailTaken     = &errs.Conflict{Message: "an account with this e-mail address already exists"}
 	ErrBadCredentials = errors.New("the e-mail address or password is not right")
 	ErrNoSession      = errors.New("not logged in")
 	ErrKeyUnknown     = errors.New("the API key is not valid")
@@ -67,6 +72,47 @@ func NewService(client, read *ent.Client, hasher *Hasher) *Service {
 // waiting for wall time; production keeps time.Now.
 func (s *Service) SetClock(now func() time.Time) {
 	s.now = func() time.Time { return now().UTC() }
+}
+
+// inTx runs fn in one transaction of the write pool, committing when it
+// returns nil. On SQLite the transaction begins IMMEDIATE (see app/db), so
+// transactions that read, check and write run one at a time.
+func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	tx, err := s.db.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// A panic must not leave the transaction (and SQLite's write lock) open.
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// lockAccount reads the account inside tx and, on PostgreSQL, locks its row
+// until tx ends (FOR NO KEY UPDATE: it still lets other transactions insert
+// rows that reference the account). Every check of an account-wide limit —
+// its number of keys, its last owner — takes this lock first, so two such
+// checks of one account run one after the other and each sees the other's
+// write. SQLite needs no row lock: its write transactions are serialised.
+// A missing account is errs.ErrNotFound.
+func lockAccount(ctx context.Context, tx *ent.Tx, id string) (*ent.Account, error) {
+	acc, err := tx.Account.Query().Where(account.ID(id), func(s *entsql.Selector) {
+		if s.Dialect() == dialect.Postgres {
+			s.For(entsql.LockNoKeyUpdate)
+		}
+	}).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.ErrNotFound
+	}
+	return acc, err
 }
 
 // NormalizeEmail lower-cases and trims an address and checks its shape.
@@ -311,27 +357,33 @@ func (s *Service) CreateKey(ctx context.Context, accountID, name, createdBy stri
 	if utf8.RuneCountInString(name) > 100 {
 		return nil, "", &errs.Validation{Field: "name", Message: "Use at most 100 characters for the key name."}
 	}
-	acc, err := s.db.Account.Get(ctx, accountID)
-	if err != nil {
-		return nil, "", err
-	}
-	limit := billing.Lookup(string(acc.Plan)).APIKeys
-	n, err := s.db.APIKey.Query().Where(apikey.AccountID(accountID), apikey.RevokedAtIsNil()).Count(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	if n >= limit {
-		return nil, "", ErrKeyLimit
-	}
 	plain := newToken(KeyPrefix)
-	k, err := s.db.APIKey.Create().
-		SetAccountID(accountID).
-		SetName(name).
-		SetPrefix(plain[:len(KeyPrefix)+8]).
-		SetKeyHash(HashToken(plain)).
-		SetCreatedBy(createdBy).
-		SetNillableExpiresAt(expiresAt).
-		Save(ctx)
+	var k *ent.APIKey
+	// Count and insert in one transaction with the account row locked, so
+	// concurrent creations queue and the plan's limit holds exactly.
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		acc, err := lockAccount(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		limit := billing.Lookup(string(acc.Plan)).APIKeys
+		n, err := tx.APIKey.Query().Where(apikey.AccountID(accountID), apikey.RevokedAtIsNil()).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n >= limit {
+			return ErrKeyLimit
+		}
+		k, err = tx.APIKey.Create().
+			SetAccountID(accountID).
+			SetName(name).
+			SetPrefix(plain[:len(KeyPrefix)+8]).
+			SetKeyHash(HashToken(plain)).
+			SetCreatedBy(createdBy).
+			SetNillableExpiresAt(expiresAt).
+			Save(ctx)
+		return err
+	})
 	if err != nil {
 		return nil, "", err
 	}

@@ -7,19 +7,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	appdb "github.com/palisade/palisade/app/db"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/ent/account"
-	"github.com/palisade/palisade/ent/apikey"
-	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/invite"
-	"github.com/palisade/palisade/ent/report"
-	"github.com/palisade/palisade/ent/reportfile"
 	"github.com/palisade/palisade/ent/scan"
-	"github.com/palisade/palisade/ent/scancount"
-	"github.com/palisade/palisade/ent/scanevent"
 	"github.com/palisade/palisade/ent/session"
-	"github.com/palisade/palisade/ent/usage"
 	"github.com/palisade/palisade/ent/user"
 )
 
@@ -29,6 +23,9 @@ const InviteTTL = 7 * 24 * time.Hour
 // Errors of team management.
 var (
 	ErrInviteInvalid = errors.New("this invitation link is not valid any more; ask for a new one")
+	// ErrInviteUsed is what every accept of a link but the first one gets,
+	// however close together they come: a conflict (409), never a 500.
+	ErrInviteUsed    = &errs.Conflict{Message: "this invitation has already been used"}
 	ErrLastOwner     = errors.New("an account needs at least one owner")
 	ErrWrongPassword = errors.New("the current password is not right")
 )
@@ -47,19 +44,31 @@ func (s *Service) CreateInvite(ctx context.Context, accountID string, role user.
 	return tok, err
 }
 
-// Invite resolves a live invitation token.
+// Invite resolves a live invitation token: ErrInviteUsed once it has been
+// accepted, ErrInviteInvalid when it is unknown or expired.
 func (s *Service) Invite(ctx context.Context, token string) (*ent.Invite, error) {
 	if token == "" || len(token) > 100 {
 		return nil, ErrInviteInvalid
 	}
-	inv, err := s.db.Invite.Query().Where(invite.TokenHash(HashToken(token)), invite.AcceptedAtIsNil()).WithAccount().Only(ctx)
-	if ent.IsNotFound(err) || err == nil && !s.now().Before(inv.ExpiresAt) {
+	inv, err := s.db.Invite.Query().Where(invite.TokenHash(HashToken(token))).WithAccount().Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, ErrInviteInvalid
+	case err != nil:
+		return nil, err
+	case inv.AcceptedAt != nil:
+		return nil, ErrInviteUsed
+	case !s.now().Before(inv.ExpiresAt):
 		return nil, ErrInviteInvalid
 	}
-	return inv, err
+	return inv, nil
 }
 
-// AcceptInvite creates the invited person's user in the inviting account and uses up the link.
+// AcceptInvite creates the invited person's user in the inviting account and
+// uses up the link, both in one transaction: the link is taken by a
+// conditional update (only while accepted_at is NULL), so of concurrent
+// accepts exactly one creates a user and the others get ErrInviteUsed. An
+// address that already has a user is ErrEmailTaken and leaves the link unused.
 func (s *Service) AcceptInvite(ctx context.Context, token, email, password string) (*ent.User, error) {
 	inv, err := s.Invite(ctx, token)
 	if err != nil {
@@ -75,76 +84,100 @@ func (s *Service) AcceptInvite(ctx context.Context, token, email, password strin
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Tx(ctx)
+	var u *ent.User
+	err = s.inTx(ctx, func(tx *ent.Tx) error {
+		now := s.now()
+		n, err := tx.Invite.Update().Where(invite.ID(inv.ID), invite.AcceptedAtIsNil(), invite.ExpiresAtGT(now)).
+			SetAcceptedAt(now).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			// Lost the link to another accept, or it expired meanwhile.
+			used, err := tx.Invite.Query().Where(invite.ID(inv.ID), invite.AcceptedAtNotNil()).Exist(ctx)
+			if err != nil {
+				return err
+			}
+			if used {
+				return ErrInviteUsed
+			}
+			return ErrInviteInvalid
+		}
+		u, err = tx.User.Create().SetAccountID(inv.AccountID).SetEmail(email).SetPasswordHash(hash).SetRole(user.Role(inv.Role)).Save(ctx)
+		return err
+	})
+	if ent.IsConstraintError(err) {
+		return nil, ErrEmailTaken
+	}
 	if err != nil {
 		return nil, err
 	}
-	n, err := tx.Invite.Update().Where(invite.ID(inv.ID), invite.AcceptedAtIsNil()).SetAcceptedAt(s.now()).Save(ctx)
-	if err != nil || n == 0 {
-		_ = tx.Rollback()
-		if err == nil {
-			err = ErrInviteInvalid
-		}
-		return nil, err
-	}
-	u, err := tx.User.Create().SetAccountID(inv.AccountID).SetEmail(email).SetPasswordHash(hash).SetRole(user.Role(inv.Role)).Save(ctx)
-	if err != nil {
-		_ = tx.Rollback()
-		if ent.IsConstraintError(err) {
-			return nil, ErrEmailTaken
-		}
-		return nil, err
-	}
-	return u, tx.Commit()
+	return u, nil
 }
 
 // SetRole changes a member's role. The member's sessions end (privileges
 // changed), and the last owner cannot be demoted.
 func (s *Service) SetRole(ctx context.Context, accountID, userID string, role user.Role) error {
-	u, err := s.db.User.Query().Where(user.ID(userID), user.AccountID(accountID)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return errs.ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
-	if u.Role == role {
-		return nil
-	}
-	if u.Role == user.RoleOwner {
-		if err := s.keepAnOwner(ctx, accountID); err != nil {
+	return s.inTx(ctx, func(tx *ent.Tx) error {
+		u, err := s.memberForChange(ctx, tx, accountID, userID)
+		if err != nil {
 			return err
 		}
-	}
-	if err := s.db.User.UpdateOneID(userID).SetRole(role).Exec(ctx); err != nil {
+		if u.Role == role {
+			return nil
+		}
+		if u.Role == user.RoleOwner {
+			if err := keepAnOwner(ctx, tx, accountID); err != nil {
+				return err
+			}
+		}
+		if err := tx.User.UpdateOneID(userID).SetRole(role).Exec(ctx); err != nil {
+			return err
+		}
+		_, err = tx.Session.Delete().Where(session.UserID(userID)).Exec(ctx)
 		return err
-	}
-	_, err = s.db.Session.Delete().Where(session.UserID(userID)).Exec(ctx)
-	return err
+	})
 }
 
 // RemoveMember deletes a user of the account and ends their sessions.
 func (s *Service) RemoveMember(ctx context.Context, accountID, userID string) error {
-	u, err := s.db.User.Query().Where(user.ID(userID), user.AccountID(accountID)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return errs.ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
-	if u.Role == user.RoleOwner {
-		if err := s.keepAnOwner(ctx, accountID); err != nil {
+	return s.inTx(ctx, func(tx *ent.Tx) error {
+		u, err := s.memberForChange(ctx, tx, accountID, userID)
+		if err != nil {
 			return err
 		}
-	}
-	if _, err := s.db.Session.Delete().Where(session.UserID(userID)).Exec(ctx); err != nil {
-		return err
-	}
-	return s.db.User.DeleteOneID(userID).Exec(ctx)
+		if u.Role == user.RoleOwner {
+			if err := keepAnOwner(ctx, tx, accountID); err != nil {
+				return err
+			}
+		}
+		// The foreign key would cascade; deleting the sessions first says so
+		// here and holds on a database whose constraint predates the cascade.
+		if _, err := tx.Session.Delete().Where(session.UserID(userID)).Exec(ctx); err != nil {
+			return err
+		}
+		return tx.User.DeleteOneID(userID).Exec(ctx)
+	})
 }
 
-func (s *Service) keepAnOwner(ctx context.Context, accountID string) error {
-	n, err := s.db.User.Query().Where(user.AccountID(accountID), user.RoleEQ(user.RoleOwner)).Count(ctx)
+// memberForChange locks the account (see lockAccount) and reads one of its
+// users; a user of another account is errs.ErrNotFound.
+func (s *Service) memberForChange(ctx context.Context, tx *ent.Tx, accountID, userID string) (*ent.User, error) {
+	if _, err := lockAccount(ctx, tx, accountID); err != nil {
+		return nil, err
+	}
+	u, err := tx.User.Query().Where(user.ID(userID), user.AccountID(accountID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.ErrNotFound
+	}
+	return u, err
+}
+
+// keepAnOwner refuses to take away an owner when it is the account's last.
+// It must run in the transaction that holds the account's lock and makes
+// the change, or two owners demoting each other could both pass it.
+func keepAnOwner(ctx context.Context, tx *ent.Tx, accountID string) error {
+	n, err := tx.User.Query().Where(user.AccountID(accountID), user.RoleEQ(user.RoleOwner)).Count(ctx)
 	if err != nil {
 		return err
 	}
@@ -196,66 +229,33 @@ func (s *Service) RenameAccount(ctx context.Context, accountID, name string) err
 }
 
 // DeleteAccount removes the account and everything it owns. Its scans are
-// told to stop first; a worker still writing progress for one of them can
-// make the delete conflict, so it is retried until the workers have let go.
+// told to stop first (committed on its own, so the workers running them see
+// it); then one DELETE of the account row removes the rest: every foreign
+// key to the account, and those from findings, events and reports to their
+// scan, from report files to their report and from sessions to their user,
+// cascades (see ent/schema). One statement is one transaction, so no
+// worker writing meanwhile can leave half an account behind; a deadlock
+// with such a worker on PostgreSQL is retried.
 func (s *Service) DeleteAccount(ctx context.Context, accountID string) error {
 	if _, err := s.db.Scan.Update().Where(scan.AccountID(accountID), scan.StatusIn(scan.StatusPENDING, scan.StatusRUNNING)).
 		SetCancelRequested(true).Save(ctx); err != nil {
 		return err
 	}
 	var err error
-	for attempt := 0; attempt < 15; attempt++ {
-		if err = s.deleteAccountOnce(ctx, accountID); err == nil {
-			s.ForgetAccount(accountID)
-			return nil
+	for attempt := range 5 {
+		if _, err = s.db.Account.Delete().Where(account.ID(accountID)).Exec(ctx); !appdb.Retryable(err) {
+			break
 		}
 		select {
 		case <-ctx.Done():
 			return err
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(time.Duration(20*(attempt+1)*(attempt+1)) * time.Millisecond):
 		}
 	}
-	return err
-}
-
-func (s *Service) deleteAccountOnce(ctx context.Context, accountID string) error {
-	tx, err := s.db.Tx(ctx)
 	if err != nil {
 		return err
 	}
-	steps := []func() error{
-		func() error {
-			ids, err := tx.Report.Query().Where(report.AccountID(accountID)).IDs(ctx)
-			if err != nil || len(ids) == 0 {
-				return err
-			}
-			_, err = tx.ReportFile.Delete().Where(reportfile.IDIn(ids...)).Exec(ctx)
-			return err
-		},
-		func() error { _, err := tx.Report.Delete().Where(report.AccountID(accountID)).Exec(ctx); return err },
-		func() error { _, err := tx.Finding.Delete().Where(finding.AccountID(accountID)).Exec(ctx); return err },
-		func() error {
-			_, err := tx.ScanEvent.Delete().Where(scanevent.AccountID(accountID)).Exec(ctx)
-			return err
-		},
-		func() error { _, err := tx.Scan.Delete().Where(scan.AccountID(accountID)).Exec(ctx); return err },
-		func() error {
-			_, err := tx.ScanCount.Delete().Where(scancount.AccountID(accountID)).Exec(ctx)
-			return err
-		},
-		func() error { _, err := tx.Usage.Delete().Where(usage.AccountID(accountID)).Exec(ctx); return err },
-		func() error { _, err := tx.APIKey.Delete().Where(apikey.AccountID(accountID)).Exec(ctx); return err },
-		func() error { _, err := tx.Invite.Delete().Where(invite.AccountID(accountID)).Exec(ctx); return err },
-		func() error { _, err := tx.Session.Delete().Where(session.AccountID(accountID)).Exec(ctx); return err },
-		func() error { _, err := tx.User.Delete().Where(user.AccountID(accountID)).Exec(ctx); return err },
-		func() error { _, err := tx.Account.Delete().Where(account.ID(accountID)).Exec(ctx); return err },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
-	}
+	s.ForgetAccount(accountID)
 	s.keys.clear()
-	return tx.Commit()
+	return nil
 }

@@ -37,15 +37,29 @@ func (e *Status) Error() string { return e.Message }
 // New returns a Status error.
 func New(code int, msg string) *Status { return &Status{Code: code, Message: msg} }
 
+// Conflict means the request collides with what the database already holds,
+// typically because a concurrent request got there first (an invitation
+// already used, an e-mail address already taken). Repeating the request
+// cannot succeed, so it is answered 409 rather than retried or shown as a 500.
+type Conflict struct {
+	Message string
+}
+
+// Error returns the one-sentence message shown to the caller.
+func (e *Conflict) Error() string { return e.Message }
+
 // Code returns the HTTP status an error deserves.
 func Code(err error) int {
 	var s *Status
 	var v *Validation
+	var c *Conflict
 	switch {
 	case errors.As(err, &s):
 		return s.Code
 	case errors.As(err, &v):
 		return http.StatusBadRequest
+	case errors.As(err, &c):
+		return http.StatusConflict
 	case errors.Is(err, ErrNotFound):
 		return http.StatusNotFound
 	}

@@ -69,11 +69,14 @@ func classify(err error) (int, string) {
 	var fe *fiber.Error
 	var v *errs.Validation
 	var st *errs.Status
+	var cf *errs.Conflict
 	switch {
 	case errors.As(err, &st):
 		return st.Code, st.Message
 	case errors.As(err, &v):
 		return http.StatusBadRequest, v.Message
+	case errors.As(err, &cf):
+		return http.StatusConflict, cf.Message
 	case errors.Is(err, errs.ErrNotFound):
 		return http.StatusNotFound, "not found"
 	case errors.As(err, &fe):

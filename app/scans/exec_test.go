@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/scanner"
@@ -374,13 +375,26 @@ func TestWorkersRunAcceptedScans(t *testing.T) {
 	if err != nil || st.QueueDepth != 0 || st.Running != 0 {
 		t.Errorf("stats %+v, %v", st, err)
 	}
-	var b2 strings.Builder
-	if err := e.svc.WriteMetrics(ctx, &b2); err != nil {
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(e.svc.Collectors()...)
+	families, err := reg.Gather()
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"palisade_scans_queued 0", `palisade_scan_duration_seconds_count{depth="QUICK"} 2`, "palisade_instance_scans_running 0"} {
-		if !strings.Contains(b2.String(), want) {
-			t.Errorf("metrics lack %q:\n%s", want, b2.String())
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			switch {
+			case m.GetGauge() != nil:
+				got[f.GetName()] = m.GetGauge().GetValue()
+			case m.GetHistogram() != nil:
+				got[f.GetName()+"_count"] += float64(m.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	for name, v := range map[string]float64{"palisade_scans_queued": 0, "palisade_scan_duration_seconds_count": 2, "palisade_instance_scans_running": 0} {
+		if g, ok := got[name]; !ok || g != v {
+			t.Errorf("metric %s = %v (present %v), want %v; all: %v", name, g, ok, v, got)
 		}
 	}
 	u, _ := e.d.Ent.Usage.Query().Where(usage.AccountID(acc.ID)).Only(ctx)

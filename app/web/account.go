@@ -152,7 +152,9 @@ func (h *Handler) removeMember(c *fiber.Ctx) error {
 
 func (h *Handler) inviteForm(c *fiber.Ctx) error {
 	inv, err := h.auth.Invite(c.UserContext(), c.Params("token"))
-	if errors.Is(err, auth.ErrInviteInvalid) {
+	// Opening a used link shows the same "not valid" page as an unknown one;
+	// only submitting it (below) says it was used.
+	if errors.Is(err, auth.ErrInviteInvalid) || errors.Is(err, auth.ErrInviteUsed) {
 		return errs.New(http.StatusNotFound, err.Error())
 	}
 	if err != nil {
@@ -179,10 +181,15 @@ func (h *Handler) acceptInvite(c *fiber.Ctx) error {
 	case errors.Is(err, auth.ErrEmailTaken):
 		f.Errors["email"] = "This e-mail address already has a Palisade account."
 	case err != nil:
+		// ErrInviteUsed (another accept won) is a 409 from the error handler.
 		return err
 	}
 	if len(f.Errors) > 0 {
-		return httpx.Render(c, http.StatusUnprocessableEntity, pages.InviteForm(inv.Edges.Account.Name, h.url(RouteJoin, tok), f), nil)
+		status := http.StatusUnprocessableEntity
+		if errors.Is(err, auth.ErrEmailTaken) {
+			status = http.StatusConflict
+		}
+		return httpx.Render(c, status, pages.InviteForm(inv.Edges.Account.Name, h.url(RouteJoin, tok), f), nil)
 	}
 	if err := h.startSession(c, u); err != nil {
 		return err

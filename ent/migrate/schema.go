@@ -33,7 +33,7 @@ var (
 				Symbol:     "api_keys_accounts_account",
 				Columns:    []*schema.Column{APIKeysColumns[11]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -93,13 +93,13 @@ var (
 				Symbol:     "findings_accounts_account",
 				Columns:    []*schema.Column{FindingsColumns[10]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "findings_scans_findings",
 				Columns:    []*schema.Column{FindingsColumns[11]},
 				RefColumns: []*schema.Column{ScansColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -137,7 +137,7 @@ var (
 				Symbol:     "invites_accounts_account",
 				Columns:    []*schema.Column{InvitesColumns[8]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -204,13 +204,13 @@ var (
 				Symbol:     "reports_accounts_account",
 				Columns:    []*schema.Column{ReportsColumns[10]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "reports_scans_reports",
 				Columns:    []*schema.Column{ReportsColumns[11]},
 				RefColumns: []*schema.Column{ScansColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -247,7 +247,7 @@ var (
 				Symbol:     "report_files_reports_file",
 				Columns:    []*schema.Column{ReportFilesColumns[2]},
 				RefColumns: []*schema.Column{ReportsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 	}
@@ -285,7 +285,7 @@ var (
 				Symbol:     "scans_accounts_account",
 				Columns:    []*schema.Column{ScansColumns[20]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -333,7 +333,7 @@ var (
 				Symbol:     "scan_counts_accounts_account",
 				Columns:    []*schema.Column{ScanCountsColumns[3]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -370,13 +370,13 @@ var (
 				Symbol:     "scan_events_scans_events",
 				Columns:    []*schema.Column{ScanEventsColumns[6]},
 				RefColumns: []*schema.Column{ScansColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "scan_events_accounts_account",
 				Columns:    []*schema.Column{ScanEventsColumns[7]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -413,13 +413,13 @@ var (
 				Symbol:     "sessions_accounts_account",
 				Columns:    []*schema.Column{SessionsColumns[6]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "sessions_users_user",
 				Columns:    []*schema.Column{SessionsColumns[7]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -472,7 +472,7 @@ var (
 				Symbol:     "usages_accounts_account",
 				Columns:    []*schema.Column{UsagesColumns[5]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -509,7 +509,7 @@ var (
 				Symbol:     "users_accounts_account",
 				Columns:    []*schema.Column{UsersColumns[7]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{

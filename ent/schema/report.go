@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	entsql "entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -35,7 +36,8 @@ func (Report) Fields() []ent.Field {
 func (Report) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("scan", Scan.Type).Ref("reports").Field("scan_id").Unique().Required().Immutable(),
-		edge.To("file", ReportFile.Type).Unique(),
+		// The PDF bytes go with their report (the foreign key cascades).
+		edge.To("file", ReportFile.Type).Unique().Annotations(entsql.OnDelete(entsql.Cascade)),
 	}
 }
 

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	entsql "entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -46,12 +47,14 @@ func (Scan) Fields() []ent.Field {
 	}
 }
 
-// Edges of Scan.
+// Edges of Scan. A scan's findings, events and reports exist only with it:
+// their foreign keys cascade, so a deleted scan (or account) leaves none behind.
 func (Scan) Edges() []ent.Edge {
+	cascade := entsql.OnDelete(entsql.Cascade)
 	return []ent.Edge{
-		edge.To("findings", Finding.Type),
-		edge.To("events", ScanEvent.Type),
-		edge.To("reports", Report.Type),
+		edge.To("findings", Finding.Type).Annotations(cascade),
+		edge.To("events", ScanEvent.Type).Annotations(cascade),
+		edge.To("reports", Report.Type).Annotations(cascade),
 	}
 }
 
