@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/ent/account"
@@ -40,10 +41,10 @@ func (s *Service) Members(ctx context.Context, accountID string) ([]*ent.User, e
 
 // CreateInvite makes an invitation link token for the account. Only its
 // hash is stored; the link is shown once.
-func (s *Service) CreateInvite(ctx context.Context, accountID string, role user.Role) (string, error) {
+func (s *Service) CreateInvite(ctx context.Context, accountID string, role domain.Role) (string, error) {
 	tok := newToken("")
 	err := s.db.Invite.Create().SetAccountID(accountID).SetTokenHash(HashToken(tok)).
-		SetRole(invite.Role(role)).SetExpiresAt(s.now().Add(InviteTTL)).Exec(ctx)
+		SetRole(role).SetExpiresAt(s.now().Add(InviteTTL)).Exec(ctx)
 	return tok, err
 }
 
@@ -87,7 +88,7 @@ func (s *Service) AcceptInvite(ctx context.Context, token, email, password strin
 		}
 		return nil, err
 	}
-	u, err := tx.User.Create().SetAccountID(inv.AccountID).SetEmail(email).SetPasswordHash(hash).SetRole(user.Role(inv.Role)).Save(ctx)
+	u, err := tx.User.Create().SetAccountID(inv.AccountID).SetEmail(email).SetPasswordHash(hash).SetRole(inv.Role).Save(ctx)
 	if err != nil {
 		_ = tx.Rollback()
 		if ent.IsConstraintError(err) {
@@ -100,7 +101,7 @@ func (s *Service) AcceptInvite(ctx context.Context, token, email, password strin
 
 // SetRole changes a member's role. The member's sessions end (privileges
 // changed), and the last owner cannot be demoted.
-func (s *Service) SetRole(ctx context.Context, accountID, userID string, role user.Role) error {
+func (s *Service) SetRole(ctx context.Context, accountID, userID string, role domain.Role) error {
 	u, err := s.db.User.Query().Where(user.ID(userID), user.AccountID(accountID)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return errs.ErrNotFound
@@ -111,7 +112,7 @@ func (s *Service) SetRole(ctx context.Context, accountID, userID string, role us
 	if u.Role == role {
 		return nil
 	}
-	if u.Role == user.RoleOwner {
+	if u.Role == domain.RoleOwner {
 		if err := s.keepAnOwner(ctx, accountID); err != nil {
 			return err
 		}
@@ -132,7 +133,7 @@ func (s *Service) RemoveMember(ctx context.Context, accountID, userID string) er
 	if err != nil {
 		return err
 	}
-	if u.Role == user.RoleOwner {
+	if u.Role == domain.RoleOwner {
 		if err := s.keepAnOwner(ctx, accountID); err != nil {
 			return err
 		}
@@ -144,7 +145,7 @@ func (s *Service) RemoveMember(ctx context.Context, accountID, userID string) er
 }
 
 func (s *Service) keepAnOwner(ctx context.Context, accountID string) error {
-	n, err := s.db.User.Query().Where(user.AccountID(accountID), user.RoleEQ(user.RoleOwner)).Count(ctx)
+	n, err := s.db.User.Query().Where(user.AccountID(accountID), user.RoleEQ(domain.RoleOwner)).Count(ctx)
 	if err != nil {
 		return err
 	}
@@ -199,7 +200,7 @@ func (s *Service) RenameAccount(ctx context.Context, accountID, name string) err
 // told to stop first; a worker still writing progress for one of them can
 // make the delete conflict, so it is retried until the workers have let go.
 func (s *Service) DeleteAccount(ctx context.Context, accountID string) error {
-	if _, err := s.db.Scan.Update().Where(scan.AccountID(accountID), scan.StatusIn(scan.StatusPENDING, scan.StatusRUNNING)).
+	if _, err := s.db.Scan.Update().Where(scan.AccountID(accountID), scan.StatusIn(domain.StatusPending, domain.StatusRunning)).
 		SetCancelRequested(true).Save(ctx); err != nil {
 		return err
 	}

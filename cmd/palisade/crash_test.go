@@ -18,7 +18,7 @@ import (
 
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/db"
-	"github.com/palisade/palisade/ent/scan"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/scanevent"
 )
 
@@ -100,7 +100,7 @@ func operator(t *testing.T, p proc) string {
 	return strings.TrimSpace(out)
 }
 
-func countByStatus(t *testing.T, dbURL string) map[scan.Status]int {
+func countByStatus(t *testing.T, dbURL string) map[domain.ScanStatus]int {
 	t.Helper()
 	d, err := db.Open(context.Background(), dbURL)
 	if err != nil {
@@ -111,7 +111,7 @@ func countByStatus(t *testing.T, dbURL string) map[scan.Status]int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[scan.Status]int{}
+	out := map[domain.ScanStatus]int{}
 	for _, r := range rows {
 		out[r.Status]++
 	}
@@ -150,7 +150,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		st := countByStatus(t, dbURL)
-		if st[scan.StatusRUNNING] > 0 && st[scan.StatusPENDING] > 0 {
+		if st[domain.StatusRunning] > 0 && st[domain.StatusPending] > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -163,7 +163,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 	}
 	<-s.done
 	before := countByStatus(t, dbURL)
-	if before[scan.StatusRUNNING] == 0 {
+	if before[domain.StatusRunning] == 0 {
 		t.Fatalf("no scan was running at the kill: %v", before)
 	}
 
@@ -171,7 +171,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 	deadline = time.Now().Add(90 * time.Second)
 	for {
 		st := countByStatus(t, dbURL)
-		if st[scan.StatusCOMPLETED] == len(ids) {
+		if st[domain.StatusCompleted] == len(ids) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -238,7 +238,7 @@ func TestGracefulStop(t *testing.T) {
 		}
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for countByStatus(t, dbURL)[scan.StatusRUNNING] < 2 {
+	for countByStatus(t, dbURL)[domain.StatusRunning] < 2 {
 		if time.Now().After(deadline) {
 			t.Fatalf("scans did not start: %v", countByStatus(t, dbURL))
 		}
@@ -256,7 +256,7 @@ func TestGracefulStop(t *testing.T) {
 	}
 	took := time.Since(stopAt)
 	st := countByStatus(t, dbURL)
-	if st[scan.StatusCOMPLETED] != 1 || st[scan.StatusPENDING] != 1 || st[scan.StatusRUNNING] != 0 {
+	if st[domain.StatusCompleted] != 1 || st[domain.StatusPending] != 1 || st[domain.StatusRunning] != 0 {
 		t.Errorf("after graceful stop: %v, want the slow scan COMPLETED and the stuck one handed back PENDING", st)
 	}
 	if took < 20*time.Second || took > 40*time.Second {
