@@ -112,7 +112,7 @@ func (s *Service) SetRole(ctx context.Context, accountID, userID string, role do
 	if u.Role == role {
 		return nil
 	}
-	if u.Role == domain.RoleOwner {
+	if u.Role.IsOwner() {
 		if err := s.keepAnOwner(ctx, accountID); err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func (s *Service) RemoveMember(ctx context.Context, accountID, userID string) er
 	if err != nil {
 		return err
 	}
-	if u.Role == domain.RoleOwner {
+	if u.Role.IsOwner() {
 		if err := s.keepAnOwner(ctx, accountID); err != nil {
 			return err
 		}
