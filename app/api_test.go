@@ -18,15 +18,15 @@ import (
 
 	"github.com/palisade/palisade/app/api"
 	"github.com/palisade/palisade/app/apptest"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/billing"
-	"github.com/palisade/palisade/ent/scan"
 )
 
 // completedScan runs one QUICK scan to completion and returns its id.
 func completedScan(t *testing.T, env *apptest.Env, key, url string) string {
 	t.Helper()
 	id := createScan(t, env, key, url, "QUICK")
-	waitStatus(t, env, id, 60*time.Second, scan.StatusCOMPLETED)
+	waitStatus(t, env, id, 60*time.Second, domain.StatusCompleted)
 	return id
 }
 

@@ -20,9 +20,9 @@ import (
 
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/testdb"
 	"github.com/palisade/palisade/billing"
-	"github.com/palisade/palisade/ent/scan"
 )
 
 // slowTLSSite is an HTTPS target on loopback that answers every HTTP
@@ -173,7 +173,7 @@ func TestScanExecutionLoad(t *testing.T) {
 	var first, last time.Time
 	durs := make([]time.Duration, 0, n)
 	for _, r := range rows {
-		if r.Status != scan.StatusCOMPLETED || r.StartedAt == nil || r.CompletedAt == nil {
+		if r.Status != domain.StatusCompleted || r.StartedAt == nil || r.CompletedAt == nil {
 			t.Fatalf("scan %s ended %s (%q)", r.ID, r.Status, r.Error)
 		}
 		dur := r.CompletedAt.Sub(*r.StartedAt)

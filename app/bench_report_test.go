@@ -14,23 +14,23 @@ import (
 	"time"
 
 	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/app/testdb"
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/ent/report"
-	"github.com/palisade/palisade/ent/scan"
 )
 
 // benchResult is a stored scan result with n findings in the scanner's
 // shapes, long enough to wrap, with non-Latin text the fonts must carry.
-func benchResult(domain string, n, score int) *scanner.Result {
+func benchResult(site string, n, score int) *scanner.Result {
 	sevs := []scanner.Severity{scanner.SeverityCritical, scanner.SeverityHigh, scanner.SeverityMedium, scanner.SeverityLow, scanner.SeverityInfo}
 	cats := []string{"tls", "headers", "cookies", "redirects", "dns", "exposure", "content"}
-	res := &scanner.Result{TargetURL: "https://" + domain + "/", TargetDomain: domain, Depth: scanner.Standard,
-		FinalURL: "https://" + domain + "/", StatusCode: 200, DurationMs: 4200, OverallScore: score, Grade: "C",
+	res := &scanner.Result{TargetURL: "https://" + site + "/", TargetDomain: site, Depth: scanner.Standard,
+		FinalURL: "https://" + site + "/", StatusCode: 200, DurationMs: 4200, OverallScore: score, Grade: "C",
 		Headers:        map[string]string{"Server": "nginx/1.18.0 (Ubuntu)", "Content-Type": "text/html; charset=utf-8"},
 		MissingHeaders: []string{"Content-Security-Policy", "Permissions-Policy"},
-		TLS:            &scanner.TLSInfo{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Subject: "CN=" + domain, Issuer: "CN=R11, O=Let's Encrypt, C=US", DaysLeft: 51, Trusted: true, Protocols: []string{"TLS 1.2", "TLS 1.3"}}}
+		TLS:            &scanner.TLSInfo{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Subject: "CN=" + site, Issuer: "CN=R11, O=Let's Encrypt, C=US", DaysLeft: 51, Trusted: true, Protocols: []string{"TLS 1.2", "TLS 1.3"}}}
 	for _, c := range cats {
 		res.Categories = append(res.Categories, scanner.Category{Name: c, Score: 6, MaxScore: 10, Grade: "C",
 			Checks: []scanner.CheckResult{{ID: c + ".main", Name: "Main " + c + " check", Category: c, Status: scanner.StatusFail, Value: "see findings"}}})
@@ -41,7 +41,7 @@ func benchResult(domain string, n, score int) *scanner.Result {
 			Title:          fmt.Sprintf("Finding %03d: %s", i, []string{"Ελληνικά γράμματα", "Кириллица работает", "Überprüfung nötig", "a title long enough to wrap onto a second line of the report's finding heading"}[i%4]),
 			Description:    fmt.Sprintf("Finding %d explains why this matters in a couple of sentences. It keeps going so the paragraph wraps over several lines of the page, as real descriptions do.", i),
 			Recommendation: fmt.Sprintf("Change the configuration.\nnginx: add_header X-Bench-%d \"%s\" always;", i, strings.Repeat("v", 40+i%60)),
-			Evidence:       fmt.Sprintf("seen at https://%s/path/%d?q=%s", domain, i, strings.Repeat("A1b2C3d4", 10+i%7)),
+			Evidence:       fmt.Sprintf("seen at https://%s/path/%d?q=%s", site, i, strings.Repeat("A1b2C3d4", 10+i%7)),
 		})
 	}
 	return res
@@ -52,7 +52,7 @@ var reportReady = regexp.MustCompile(`msg="report ready".* duration_ms=(\d+)`)
 // TestReportGenerationLoad is issue 6's memory budget on the real path (see
 // docs/BENCHMARKS.md): PALISADE_BENCH_REPORTS (50 for the figures) reports
 // of scans with 100 findings, each compared with the previous scan of the
-// same domain, requested at once through POST /api/v1/report on the real
+// same site, requested at once through POST /api/v1/report on the real
 // binary; the report service renders them as River jobs on its own queue
 // (two at a time) and stores them. It reports the time until all are
 // stored, the render times the server logs, the PDF sizes and the server's
@@ -74,25 +74,25 @@ func TestReportGenerationLoad(t *testing.T) {
 	}
 	key := strings.TrimSpace(runOperator(t, bin, env, "", "key", "add", "--email", "reports@example.com", "--name", "load"))
 
-	// n completed scans of one domain (n+1: the oldest is every report's
+	// n completed scans of one site (n+1: the oldest is every report's
 	// "previous"), stored as the scan worker stores them.
 	d, err := db.Open(ctxBG, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	const domain = "shop.example"
+	const site = "shop.example"
 	base := time.Now().UTC().Add(-time.Hour)
 	ids := make([]string, 0, n)
 	for i := range n + 1 {
-		res := benchResult(domain, 100, 50+i%40)
+		res := benchResult(site, 100, 50+i%40)
 		js, err := json.Marshal(res)
 		if err != nil {
 			t.Fatal(err)
 		}
 		at := base.Add(time.Duration(i) * time.Second)
-		sc, err := d.Ent.Scan.Create().SetAccountID(who.AccountID).SetTargetURL(res.TargetURL).SetTargetDomain(domain).
-			SetDepth(scan.DepthSTANDARD).SetStatus(scan.StatusCOMPLETED).SetOverallScore(res.OverallScore).SetGrade(res.Grade).
+		sc, err := d.Ent.Scan.Create().SetAccountID(who.AccountID).SetTargetURL(res.TargetURL).SetTargetDomain(site).
+			SetDepth(domain.DepthStandard).SetStatus(domain.StatusCompleted).SetOverallScore(res.OverallScore).SetGrade(res.Grade).
 			SetFindingsCount(len(res.Findings)).SetResult(string(js)).SetCreatedAt(at).SetUpdatedAt(at).
 			SetStartedAt(at).SetCompletedAt(at.Add(4 * time.Second)).Save(ctxBG)
 		if err != nil {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/config"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/billing"
-	"github.com/palisade/palisade/ent/account"
 )
 
 func TestBillingPageWithoutStripe(t *testing.T) {
@@ -115,7 +115,7 @@ func TestPlanChangeMadeElsewhere(t *testing.T) {
 		t.Fatalf("pro limit = %s, want 60", got)
 	}
 	// Another instance downgrades the account: this one's cache still says Pro.
-	if err := env.C.DB.Ent.Account.UpdateOneID(acc).SetPlan(account.PlanFree).Exec(t.Context()); err != nil {
+	if err := env.C.DB.Ent.Account.UpdateOneID(acc).SetPlan(domain.PlanFree).Exec(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	code, _, body := env.Do("POST", "/api/v1/scan", key, "application/json", fmt.Sprintf(`{"url":%q,"depth":"DEEP"}`, site.URL))

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/palisade/palisade/app/apptest"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/billing"
@@ -90,7 +91,7 @@ func createScan(t *testing.T, env *apptest.Env, key, url, depth string) string {
 	return decode[map[string]any](t, body)["id"].(string)
 }
 
-func waitStatus(t *testing.T, env *apptest.Env, id string, timeout time.Duration, want ...scan.Status) *scanRow {
+func waitStatus(t *testing.T, env *apptest.Env, id string, timeout time.Duration, want ...domain.ScanStatus) *scanRow {
 	t.Helper()
 	var row *scanRow
 	apptest.WaitFor(t, timeout, fmt.Sprintf("scan %s reaching %v", id, want), func() bool {
@@ -141,7 +142,7 @@ func waitTokensDone(t *testing.T, env *apptest.Env) {
 }
 
 type scanRow struct {
-	Status    scan.Status
+	Status    domain.ScanStatus
 	Error     string
 	StartedAt *time.Time
 	CreatedAt time.Time
@@ -160,7 +161,7 @@ func TestBoundedPerInstanceAndPerAccount(t *testing.T) {
 		ids = append(ids, createScan(t, env, ent, fmt.Sprintf("%s/ent-%d/", site.URL, i), "QUICK"))
 	}
 	for _, id := range ids {
-		waitStatus(t, env, id, 60*time.Second, scan.StatusCOMPLETED)
+		waitStatus(t, env, id, 60*time.Second, domain.StatusCompleted)
 	}
 	if got := site.max("*"); got > 3 || got < 2 {
 		t.Errorf("target saw %d scans at once; want at most PALISADE_WORKERS=3 (and some concurrency)", got)
@@ -174,7 +175,7 @@ func TestBoundedPerInstanceAndPerAccount(t *testing.T) {
 		freeIDs = append(freeIDs, createScan(t, env, free, fmt.Sprintf("%s/free-%d/", site.URL, i), "QUICK"))
 	}
 	for _, id := range freeIDs {
-		waitStatus(t, env, id, 60*time.Second, scan.StatusCOMPLETED)
+		waitStatus(t, env, id, 60*time.Second, domain.StatusCompleted)
 	}
 	if got := site.max("free"); got != 1 {
 		t.Errorf("a Free account ran %d scans at once, plan allows 1", got)
@@ -193,7 +194,7 @@ func TestFairness(t *testing.T) {
 		createScan(t, env, big, fmt.Sprintf("%s/big-%d/", site.URL, i), "QUICK")
 	}
 	id := createScan(t, env, small, site.URL+"/small-0/", "QUICK")
-	row := waitStatus(t, env, id, 60*time.Second, scan.StatusCOMPLETED)
+	row := waitStatus(t, env, id, 60*time.Second, domain.StatusCompleted)
 	ctx := context.Background()
 	// How many of the big account's scans started between the small scan's
 	// acceptance and its start? Fair dispatch allows at most the workers that
@@ -206,7 +207,7 @@ func TestFairness(t *testing.T) {
 	if overtook > 2 {
 		t.Errorf("%d scans of the busy account started ahead of the waiting one", overtook)
 	}
-	done, _ := env.C.DB.Ent.Scan.Query().Where(scan.StatusEQ(scan.StatusCOMPLETED)).Count(ctx)
+	done, _ := env.C.DB.Ent.Scan.Query().Where(scan.StatusEQ(domain.StatusCompleted)).Count(ctx)
 	if done > 150 {
 		t.Errorf("the busy account had already finished %d scans: the test did not exercise a backlog", done)
 	}
@@ -216,7 +217,7 @@ func TestFairness(t *testing.T) {
 // cancelAll cancels every unfinished scan so the test ends quickly.
 func cancelAll(t *testing.T, env *apptest.Env) {
 	ctx := context.Background()
-	rows, err := env.C.DB.Ent.Scan.Query().Where(scan.StatusIn(scan.StatusPENDING, scan.StatusRUNNING)).All(ctx)
+	rows, err := env.C.DB.Ent.Scan.Query().Where(scan.StatusIn(domain.StatusPending, domain.StatusRunning)).All(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,11 +262,11 @@ func TestCancelRunningAndPending(t *testing.T) {
 	key := env.Key(acc)
 	pit := tarpit(t)
 	running := createScan(t, env, key, pit, "QUICK")
-	waitStatus(t, env, running, 10*time.Second, scan.StatusRUNNING)
+	waitStatus(t, env, running, 10*time.Second, domain.StatusRunning)
 	pending := createScan(t, env, key, pit, "QUICK") // free plan: one at a time, so this one waits
 	// Its token has been worked, and found the account at its limit.
 	waitJobDone(t, env, pending)
-	if row := waitStatus(t, env, pending, time.Second, scan.StatusPENDING); row.StartedAt != nil {
+	if row := waitStatus(t, env, pending, time.Second, domain.StatusPending); row.StartedAt != nil {
 		t.Fatalf("second scan of a free account started while the first runs")
 	}
 	used, _ := env.C.Scans.Used(context.Background(), acc)
@@ -284,7 +285,7 @@ func TestCancelRunningAndPending(t *testing.T) {
 	if code != 202 {
 		t.Fatalf("cancel running = %d %s", code, body)
 	}
-	row := waitStatus(t, env, running, 5*time.Second, scan.StatusCANCELLED)
+	row := waitStatus(t, env, running, 5*time.Second, domain.StatusCancelled)
 	if took := time.Since(asked); took > 2*time.Second {
 		t.Errorf("running scan took %v to stop, want under 2 s", took)
 	}
@@ -311,7 +312,7 @@ func TestDeadlineExceeded(t *testing.T) {
 	env := apptest.New(t, apptest.WithExec(scans.ExecOptions{Deadline: func(scanner.Depth) time.Duration { return time.Second }}))
 	key := env.Key(env.User("deadline@example.com", billing.Free))
 	id := createScan(t, env, key, tarpit(t), "QUICK")
-	row := waitStatus(t, env, id, 15*time.Second, scan.StatusFAILED)
+	row := waitStatus(t, env, id, 15*time.Second, domain.StatusFailed)
 	if row.Error != "deadline exceeded" {
 		t.Errorf("error = %q, want \"deadline exceeded\"", row.Error)
 	}
@@ -327,7 +328,7 @@ func TestEventStream(t *testing.T) {
 	site := newSlowSite(t, 200*time.Millisecond, func(string) string { return "x" })
 	key := env.Key(env.User("sse@example.com", billing.Free))
 	id := createScan(t, env, key, site.URL+"/", "QUICK")
-	waitStatus(t, env, id, 10*time.Second, scan.StatusRUNNING)
+	waitStatus(t, env, id, 10*time.Second, domain.StatusRunning)
 	events := readEvents(t, env.URL, key, id)
 	if len(events) < 3 || events[0].kind != "start" || events[len(events)-1].kind != "complete" {
 		t.Fatalf("events = %+v", events)
@@ -416,7 +417,7 @@ func TestTwoInstancesShareTheQueue(t *testing.T) {
 		ids = append(ids, createScan(t, env, key, fmt.Sprintf("%s/s%d/", site.URL, i), "QUICK"))
 	}
 	for _, id := range ids {
-		waitStatus(t, a, id, 120*time.Second, scan.StatusCOMPLETED)
+		waitStatus(t, a, id, 120*time.Second, domain.StatusCompleted)
 	}
 	ctx := context.Background()
 	for i, id := range ids {
@@ -438,7 +439,7 @@ func TestTwoInstancesShareTheQueue(t *testing.T) {
 	// Watch and cancel through the other instance.
 	pit := tarpit(t)
 	id := createScan(t, a, key, pit, "QUICK")
-	waitStatus(t, a, id, 10*time.Second, scan.StatusRUNNING)
+	waitStatus(t, a, id, 10*time.Second, domain.StatusRunning)
 	done := make(chan []sse, 1)
 	watching := make(chan struct{})
 	var once sync.Once
@@ -467,7 +468,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 	site := target(t)
 	key := env.Key(env.User("ops@example.com", billing.Free))
 	id := createScan(t, env, key, site.URL, "QUICK")
-	waitStatus(t, env, id, 30*time.Second, scan.StatusCOMPLETED)
+	waitStatus(t, env, id, 30*time.Second, domain.StatusCompleted)
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
 		code, _, body := env.Do("GET", path, "", "", "")
 		if code != 200 || string(body) != want {

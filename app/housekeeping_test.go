@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/palisade/palisade/app/apptest"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/jobs"
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/ent"
@@ -55,14 +56,14 @@ func TestReconcilerJobHandsBackAnOrphanedScan(t *testing.T) {
 	acc := env.User("orphan@example.com", billing.Free)
 	key := env.Key(acc)
 	blocker := createScan(t, env, key, tarpit(t), "QUICK")
-	waitStatus(t, env, blocker, 10*time.Second, scan.StatusRUNNING)
+	waitStatus(t, env, blocker, 10*time.Second, domain.StatusRunning)
 	orphan := createScan(t, env, key, site.URL, "QUICK") // free plan: waits behind the blocker
 
 	ctx := context.Background()
 	hourAgo := time.Now().Add(-time.Hour).UTC()
 	err := env.C.DB.InTx(ctx, func(_ *sql.Tx, c *ent.Client) error {
-		n, err := c.Scan.Update().Where(scan.ID(orphan), scan.StatusEQ(scan.StatusPENDING)).
-			SetStatus(scan.StatusRUNNING).SetClaim("instance-that-died").SetStartedAt(hourAgo).SetHeartbeatAt(hourAgo).Save(ctx)
+		n, err := c.Scan.Update().Where(scan.ID(orphan), scan.StatusEQ(domain.StatusPending)).
+			SetStatus(domain.StatusRunning).SetClaim("instance-that-died").SetStartedAt(hourAgo).SetHeartbeatAt(hourAgo).Save(ctx)
 		if err != nil || n != 1 {
 			t.Fatalf("orphaning the scan: %d rows, %v", n, err)
 		}
@@ -78,8 +79,8 @@ func TestReconcilerJobHandsBackAnOrphanedScan(t *testing.T) {
 	if _, err := env.C.Scans.Cancel(ctx, acc, blocker); err != nil { // frees the account's slot
 		t.Fatal(err)
 	}
-	waitStatus(t, env, blocker, 10*time.Second, scan.StatusCANCELLED)
-	waitStatus(t, env, orphan, 30*time.Second, scan.StatusCOMPLETED)
+	waitStatus(t, env, blocker, 10*time.Second, domain.StatusCancelled)
+	waitStatus(t, env, orphan, 30*time.Second, domain.StatusCompleted)
 	sc, err := env.C.DB.Ent.Scan.Get(ctx, orphan)
 	if err != nil {
 		t.Fatal(err)

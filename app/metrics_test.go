@@ -14,8 +14,8 @@ import (
 
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/config"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/billing"
-	"github.com/palisade/palisade/ent/scan"
 )
 
 // scrape reads /metrics at base and parses it with Prometheus' own parser,
@@ -93,10 +93,10 @@ func TestMetricsFamiliesAndValuesAfterScans(t *testing.T) {
 	site := target(t)
 	key := env.Key(env.User("metrics@example.com", billing.Free))
 	done := createScan(t, env, key, site.URL, "QUICK")
-	waitStatus(t, env, done, 30*time.Second, scan.StatusCOMPLETED)
+	waitStatus(t, env, done, 30*time.Second, domain.StatusCompleted)
 	pit := tarpit(t)
 	running := createScan(t, env, key, pit, "QUICK")
-	waitStatus(t, env, running, 10*time.Second, scan.StatusRUNNING)
+	waitStatus(t, env, running, 10*time.Second, domain.StatusRunning)
 	queued := createScan(t, env, key, pit, "QUICK") // free plan: one at a time, so it waits
 	t.Cleanup(func() { cancelAll(t, env) })
 
@@ -130,8 +130,8 @@ func TestMetricsFamiliesAndValuesAfterScans(t *testing.T) {
 	}
 
 	cancelAll(t, env)
-	waitStatus(t, env, running, 10*time.Second, scan.StatusCANCELLED)
-	waitStatus(t, env, queued, 10*time.Second, scan.StatusCANCELLED)
+	waitStatus(t, env, running, 10*time.Second, domain.StatusCancelled)
+	waitStatus(t, env, queued, 10*time.Second, domain.StatusCancelled)
 	fams = scrapeUntil(t, env.URL, "", 10*time.Second, func(f map[string]*dto.MetricFamily) bool {
 		return gauge(f, "palisade_instance_scans_running") == 0
 	})

@@ -15,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/palisade/palisade/app/apptest"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/billing"
-	"github.com/palisade/palisade/ent/account"
 )
 
 // call is one request the service made to Stripe.
@@ -164,7 +164,7 @@ func TestCheckoutRefusals(t *testing.T) {
 	cases := []struct {
 		name      string
 		cfg       billing.Config
-		setup     func(*testing.T, *account.Plan) (customer, sub *string, status string)
+		setup     func(*testing.T, *domain.PlanID) (customer, sub *string, status string)
 		portal    bool
 		plan      billing.PlanID
 		accountID string // "" → the created account
@@ -179,8 +179,8 @@ func TestCheckoutRefusals(t *testing.T) {
 		{name: "unknown account", plan: billing.Pro, accountID: "acc_missing", wantErr: billing.ErrAccountNotFound, wantHTTP: 404},
 		{name: "portal without a customer", portal: true, wantErr: billing.ErrNoCustomer, wantHTTP: 409},
 		{name: "already subscribed", plan: billing.Enterprise, wantErr: billing.ErrAlreadySubscribed, wantHTTP: 409,
-			setup: func(_ *testing.T, p *account.Plan) (*string, *string, string) {
-				*p = account.PlanPro
+			setup: func(_ *testing.T, p *domain.PlanID) (*string, *string, string) {
+				*p = domain.PlanPro
 				c, s := "cus_x", "sub_x"
 				return &c, &s, "past_due"
 			}},
@@ -198,7 +198,7 @@ func TestCheckoutRefusals(t *testing.T) {
 			svc := billing.NewService(cfg, d.Ent, apptest.Logger(t))
 			create := d.Ent.Account.Create().SetName("Acme")
 			if tc.setup != nil {
-				plan := account.PlanFree
+				plan := domain.PlanFree
 				c, s, st := tc.setup(t, &plan)
 				create.SetPlan(plan).SetNillableStripeCustomerID(c).SetNillableStripeSubscriptionID(s).SetSubscriptionStatus(st)
 			}

@@ -4,16 +4,19 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/palisade/palisade/app/domain"
 )
 
-// PlanID names a plan; it is what the accounts table stores.
-type PlanID string
+// PlanID names a plan; it is what the accounts table stores. It is the
+// domain type, so an account's plan field and the catalogue share one type.
+type PlanID = domain.PlanID
 
 // The three plans of PRODUCT.md §3.
 const (
-	Free       PlanID = "free"
-	Pro        PlanID = "pro"
-	Enterprise PlanID = "enterprise"
+	Free       = domain.PlanFree
+	Pro        = domain.PlanPro
+	Enterprise = domain.PlanEnterprise
 )
 
 // Unlimited marks a quota with no ceiling.
@@ -27,7 +30,7 @@ type Plan struct {
 	PriceMonthlyUSD   int
 	ScansPerMonth     int // Unlimited for no ceiling
 	RequestsPerMinute int
-	Depths            []string
+	Depths            []domain.Depth
 	APIKeys           int
 	ConcurrentScans   int
 	// PriceEnv names the environment variable holding the plan's Stripe
@@ -39,12 +42,12 @@ type Plan struct {
 
 var catalogue = []Plan{
 	{ID: Free, Name: "Free", PriceMonthlyUSD: 0, ScansPerMonth: 3, RequestsPerMinute: 10,
-		Depths: []string{"QUICK", "STANDARD"}, APIKeys: 5, ConcurrentScans: 1},
+		Depths: []domain.Depth{domain.DepthQuick, domain.DepthStandard}, APIKeys: 5, ConcurrentScans: 1},
 	{ID: Pro, Name: "Pro", PriceMonthlyUSD: 29, ScansPerMonth: 100, RequestsPerMinute: 60,
-		Depths: []string{"QUICK", "STANDARD", "DEEP"}, APIKeys: 5, ConcurrentScans: 3,
+		Depths: []domain.Depth{domain.DepthQuick, domain.DepthStandard, domain.DepthDeep}, APIKeys: 5, ConcurrentScans: 3,
 		PriceEnv: "PALISADE_STRIPE_PRICE_PRO"},
 	{ID: Enterprise, Name: "Enterprise", PriceMonthlyUSD: 199, ScansPerMonth: Unlimited, RequestsPerMinute: 300,
-		Depths: []string{"QUICK", "STANDARD", "DEEP"}, APIKeys: 5, ConcurrentScans: 10,
+		Depths: []domain.Depth{domain.DepthQuick, domain.DepthStandard, domain.DepthDeep}, APIKeys: 5, ConcurrentScans: 10,
 		PriceEnv: "PALISADE_STRIPE_PRICE_ENTERPRISE"},
 }
 
@@ -52,10 +55,13 @@ var catalogue = []Plan{
 func Plans() []Plan { return slices.Clone(catalogue) }
 
 // Lookup returns the plan with id; unknown ids (which the schema's enum
-// prevents) fall back to Free so limits always apply.
-func Lookup(id string) Plan {
-	if i := slices.IndexFunc(catalogue, func(p Plan) bool { return string(p.ID) == id }); i >= 0 {
-		return catalogue[i]
+// prevents) fall back to Free so limits always apply. It takes a PlanID or a
+// plain string, so callers holding either need no conversion.
+func Lookup[T ~string](id T) Plan {
+	for _, p := range catalogue {
+		if p.ID == PlanID(id) {
+			return p
+		}
 	}
 	return catalogue[0]
 }
@@ -63,14 +69,23 @@ func Lookup(id string) Plan {
 // ParsePlan validates a plan name typed by an operator.
 func ParsePlan(s string) (PlanID, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	if i := slices.IndexFunc(catalogue, func(p Plan) bool { return string(p.ID) == s }); i >= 0 {
-		return catalogue[i].ID, nil
+	if id, ok := domain.ParsePlanID(s); ok {
+		return id, nil
 	}
 	return "", fmt.Errorf("unknown plan %q: use free, pro or enterprise", s)
 }
 
 // AllowsDepth reports whether the plan includes depth.
-func (p Plan) AllowsDepth(depth string) bool { return slices.Contains(p.Depths, depth) }
+func (p Plan) AllowsDepth(depth domain.Depth) bool { return slices.Contains(p.Depths, depth) }
+
+// DepthNames returns the plan's depths as text, for pages that list them.
+func (p Plan) DepthNames() []string {
+	out := make([]string, len(p.Depths))
+	for i, d := range p.Depths {
+		out[i] = string(d)
+	}
+	return out
+}
 
 // Paid reports whether the plan is sold through Stripe; only paid plans have
 // a price id and can be the target of a Checkout.

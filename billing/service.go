@@ -158,7 +158,7 @@ func (s *Service) Checkout(ctx context.Context, accountID string, plan PlanID, s
 	if err != nil {
 		return "", err
 	}
-	if acc.StripeSubscriptionID != nil && liveStatus(acc.SubscriptionStatus) && acc.Plan != account.PlanFree {
+	if acc.StripeSubscriptionID != nil && liveStatus(acc.SubscriptionStatus) && acc.Plan != Free {
 		return "", ErrAlreadySubscribed
 	}
 	customerID, err := s.customer(ctx, acc)

@@ -411,7 +411,7 @@ func (s *Service) decide(tx *ent.Tx, acc *ent.Account, ch change, log *slog.Logg
 		// when none of them has been seen for this subscription yet, so
 		// the customer sees the new plan on the success page.
 		if ch.checkoutPaid && ch.priceKnown && !current {
-			upd.SetPlan(account.Plan(ch.plan)).
+			upd.SetPlan(ch.plan).
 				SetStripeSubscriptionID(ch.subscriptionID).
 				SetSubscriptionStatus(statusActive)
 			changed, why = true, "checkout: paid, plan granted"
@@ -442,7 +442,7 @@ func (s *Service) decide(tx *ent.Tx, acc *ent.Account, ch change, log *slog.Logg
 			}
 		}
 		upd := tx.Account.UpdateOne(acc).
-			SetPlan(account.Plan(ch.plan)).
+			SetPlan(ch.plan).
 			SetStripeSubscriptionID(ch.subscriptionID).
 			SetSubscriptionStatus(ch.status).
 			SetSubscriptionUpdatedAt(ch.at).

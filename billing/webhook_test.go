@@ -12,9 +12,9 @@ import (
 
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/ent"
-	"github.com/palisade/palisade/ent/account"
 )
 
 // state is what a webhook may change on an account, plus the number of
@@ -294,7 +294,7 @@ func TestWebhookKeepsPlanInStepWithSubscription(t *testing.T) {
 		want: state{Plan: "pro", Customer: cus, Sub: sub1, Status: "past_due", SubAt: t0 + 5, PeriodEnd: end, Events: 2},
 	}, {
 		name:  "operator-set plan is replaced by the subscription's",
-		start: func(c *ent.AccountCreate) { c.SetPlan(account.PlanEnterprise) },
+		start: func(c *ent.AccountCreate) { c.SetPlan(domain.PlanEnterprise) },
 		deliveries: func(string) []delivery {
 			return []delivery{ok(event("evt_1", billing.EventSubscriptionCreated, t0, subscription(sub1, cus, "active", end, pricePro)))}
 		},
@@ -444,7 +444,7 @@ func TestWebhookReplayWritesNothing(t *testing.T) {
 	if !second.UpdatedAt.Equal(first.UpdatedAt) {
 		t.Errorf("replay rewrote the account: updated_at %v → %v", first.UpdatedAt, second.UpdatedAt)
 	}
-	if first.Plan != account.PlanPro {
+	if first.Plan != domain.PlanPro {
 		t.Errorf("plan = %s, want pro", first.Plan)
 	}
 }

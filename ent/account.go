@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 )
 
@@ -24,7 +25,7 @@ type Account struct {
 	// Name holds the value of the "name" field.
 	Name string `json:"name,omitempty"`
 	// Plan holds the value of the "plan" field.
-	Plan account.Plan `json:"plan,omitempty"`
+	Plan domain.PlanID `json:"plan,omitempty"`
 	// StripeCustomerID holds the value of the "stripe_customer_id" field.
 	StripeCustomerID *string `json:"stripe_customer_id,omitempty"`
 	// StripeSubscriptionID holds the value of the "stripe_subscription_id" field.
@@ -90,7 +91,7 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field plan", values[i])
 			} else if value.Valid {
-				_m.Plan = account.Plan(value.String)
+				_m.Plan = domain.PlanID(value.String)
 			}
 		case account.FieldStripeCustomerID:
 			if value, ok := values[i].(*sql.NullString); !ok {

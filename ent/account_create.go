@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 )
 
@@ -58,13 +59,13 @@ func (_c *AccountCreate) SetName(v string) *AccountCreate {
 }
 
 // SetPlan sets the "plan" field.
-func (_c *AccountCreate) SetPlan(v account.Plan) *AccountCreate {
+func (_c *AccountCreate) SetPlan(v domain.PlanID) *AccountCreate {
 	_c.mutation.SetPlan(v)
 	return _c
 }
 
 // SetNillablePlan sets the "plan" field if the given value is not nil.
-func (_c *AccountCreate) SetNillablePlan(v *account.Plan) *AccountCreate {
+func (_c *AccountCreate) SetNillablePlan(v *domain.PlanID) *AccountCreate {
 	if v != nil {
 		_c.SetPlan(*v)
 	}
@@ -386,7 +387,7 @@ func (u *AccountUpsert) UpdateName() *AccountUpsert {
 }
 
 // SetPlan sets the "plan" field.
-func (u *AccountUpsert) SetPlan(v account.Plan) *AccountUpsert {
+func (u *AccountUpsert) SetPlan(v domain.PlanID) *AccountUpsert {
 	u.Set(account.FieldPlan, v)
 	return u
 }
@@ -567,7 +568,7 @@ func (u *AccountUpsertOne) UpdateName() *AccountUpsertOne {
 }
 
 // SetPlan sets the "plan" field.
-func (u *AccountUpsertOne) SetPlan(v account.Plan) *AccountUpsertOne {
+func (u *AccountUpsertOne) SetPlan(v domain.PlanID) *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.SetPlan(v)
 	})
@@ -932,7 +933,7 @@ func (u *AccountUpsertBulk) UpdateName() *AccountUpsertBulk {
 }
 
 // SetPlan sets the "plan" field.
-func (u *AccountUpsertBulk) SetPlan(v account.Plan) *AccountUpsertBulk {
+func (u *AccountUpsertBulk) SetPlan(v domain.PlanID) *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.SetPlan(v)
 	})

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/predicate"
 )
@@ -50,13 +51,13 @@ func (_u *AccountUpdate) SetNillableName(v *string) *AccountUpdate {
 }
 
 // SetPlan sets the "plan" field.
-func (_u *AccountUpdate) SetPlan(v account.Plan) *AccountUpdate {
+func (_u *AccountUpdate) SetPlan(v domain.PlanID) *AccountUpdate {
 	_u.mutation.SetPlan(v)
 	return _u
 }
 
 // SetNillablePlan sets the "plan" field if the given value is not nil.
-func (_u *AccountUpdate) SetNillablePlan(v *account.Plan) *AccountUpdate {
+func (_u *AccountUpdate) SetNillablePlan(v *domain.PlanID) *AccountUpdate {
 	if v != nil {
 		_u.SetPlan(*v)
 	}
@@ -319,13 +320,13 @@ func (_u *AccountUpdateOne) SetNillableName(v *string) *AccountUpdateOne {
 }
 
 // SetPlan sets the "plan" field.
-func (_u *AccountUpdateOne) SetPlan(v account.Plan) *AccountUpdateOne {
+func (_u *AccountUpdateOne) SetPlan(v domain.PlanID) *AccountUpdateOne {
 	_u.mutation.SetPlan(v)
 	return _u
 }
 
 // SetNillablePlan sets the "plan" field if the given value is not nil.
-func (_u *AccountUpdateOne) SetNillablePlan(v *account.Plan) *AccountUpdateOne {
+func (_u *AccountUpdateOne) SetNillablePlan(v *domain.PlanID) *AccountUpdateOne {
 	if v != nil {
 		_u.SetPlan(*v)
 	}

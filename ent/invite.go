@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/invite"
 )
@@ -29,7 +30,7 @@ type Invite struct {
 	// Email holds the value of the "email" field.
 	Email string `json:"email,omitempty"`
 	// Role holds the value of the "role" field.
-	Role invite.Role `json:"role,omitempty"`
+	Role domain.Role `json:"role,omitempty"`
 	// ExpiresAt holds the value of the "expires_at" field.
 	ExpiresAt time.Time `json:"expires_at,omitempty"`
 	// AcceptedAt holds the value of the "accepted_at" field.
@@ -124,7 +125,7 @@ func (_m *Invite) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field role", values[i])
 			} else if value.Valid {
-				_m.Role = invite.Role(value.String)
+				_m.Role = domain.Role(value.String)
 			}
 		case invite.FieldExpiresAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {

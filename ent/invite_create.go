@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/invite"
 )
@@ -79,13 +80,13 @@ func (_c *InviteCreate) SetNillableEmail(v *string) *InviteCreate {
 }
 
 // SetRole sets the "role" field.
-func (_c *InviteCreate) SetRole(v invite.Role) *InviteCreate {
+func (_c *InviteCreate) SetRole(v domain.Role) *InviteCreate {
 	_c.mutation.SetRole(v)
 	return _c
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_c *InviteCreate) SetNillableRole(v *invite.Role) *InviteCreate {
+func (_c *InviteCreate) SetNillableRole(v *domain.Role) *InviteCreate {
 	if v != nil {
 		_c.SetRole(*v)
 	}
@@ -403,7 +404,7 @@ func (u *InviteUpsert) ClearEmail() *InviteUpsert {
 }
 
 // SetRole sets the "role" field.
-func (u *InviteUpsert) SetRole(v invite.Role) *InviteUpsert {
+func (u *InviteUpsert) SetRole(v domain.Role) *InviteUpsert {
 	u.Set(invite.FieldRole, v)
 	return u
 }
@@ -548,7 +549,7 @@ func (u *InviteUpsertOne) ClearEmail() *InviteUpsertOne {
 }
 
 // SetRole sets the "role" field.
-func (u *InviteUpsertOne) SetRole(v invite.Role) *InviteUpsertOne {
+func (u *InviteUpsertOne) SetRole(v domain.Role) *InviteUpsertOne {
 	return u.Update(func(s *InviteUpsert) {
 		s.SetRole(v)
 	})
@@ -867,7 +868,7 @@ func (u *InviteUpsertBulk) ClearEmail() *InviteUpsertBulk {
 }
 
 // SetRole sets the "role" field.
-func (u *InviteUpsertBulk) SetRole(v invite.Role) *InviteUpsertBulk {
+func (u *InviteUpsertBulk) SetRole(v domain.Role) *InviteUpsertBulk {
 	return u.Update(func(s *InviteUpsert) {
 		s.SetRole(v)
 	})

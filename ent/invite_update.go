@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/invite"
 	"github.com/palisade/palisade/ent/predicate"
 )
@@ -70,13 +71,13 @@ func (_u *InviteUpdate) ClearEmail() *InviteUpdate {
 }
 
 // SetRole sets the "role" field.
-func (_u *InviteUpdate) SetRole(v invite.Role) *InviteUpdate {
+func (_u *InviteUpdate) SetRole(v domain.Role) *InviteUpdate {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *InviteUpdate) SetNillableRole(v *invite.Role) *InviteUpdate {
+func (_u *InviteUpdate) SetNillableRole(v *domain.Role) *InviteUpdate {
 	if v != nil {
 		_u.SetRole(*v)
 	}
@@ -281,13 +282,13 @@ func (_u *InviteUpdateOne) ClearEmail() *InviteUpdateOne {
 }
 
 // SetRole sets the "role" field.
-func (_u *InviteUpdateOne) SetRole(v invite.Role) *InviteUpdateOne {
+func (_u *InviteUpdateOne) SetRole(v domain.Role) *InviteUpdateOne {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *InviteUpdateOne) SetNillableRole(v *invite.Role) *InviteUpdateOne {
+func (_u *InviteUpdateOne) SetNillableRole(v *domain.Role) *InviteUpdateOne {
 	if v != nil {
 		_u.SetRole(*v)
 	}

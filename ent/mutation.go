@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/apikey"
 	"github.com/palisade/palisade/ent/finding"
@@ -1105,7 +1106,7 @@ type AccountMutation struct {
 	created_at              *time.Time
 	updated_at              *time.Time
 	name                    *string
-	plan                    *account.Plan
+	plan                    *domain.PlanID
 	stripe_customer_id      *string
 	stripe_subscription_id  *string
 	subscription_status     *string
@@ -1330,12 +1331,12 @@ func (m *AccountMutation) ResetName() {
 }
 
 // SetPlan sets the "plan" field.
-func (m *AccountMutation) SetPlan(a account.Plan) {
-	m.plan = &a
+func (m *AccountMutation) SetPlan(di domain.PlanID) {
+	m.plan = &di
 }
 
 // Plan returns the value of the "plan" field in the mutation.
-func (m *AccountMutation) Plan() (r account.Plan, exists bool) {
+func (m *AccountMutation) Plan() (r domain.PlanID, exists bool) {
 	v := m.plan
 	if v == nil {
 		return
@@ -1346,7 +1347,7 @@ func (m *AccountMutation) Plan() (r account.Plan, exists bool) {
 // OldPlan returns the old "plan" field's value of the Account entity.
 // If the Account object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AccountMutation) OldPlan(ctx context.Context) (v account.Plan, err error) {
+func (m *AccountMutation) OldPlan(ctx context.Context) (v domain.PlanID, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldPlan is only allowed on UpdateOne operations")
 	}
@@ -1756,7 +1757,7 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		m.SetName(v)
 		return nil
 	case account.FieldPlan:
-		v, ok := value.(account.Plan)
+		v, ok := value.(domain.PlanID)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -3000,7 +3001,7 @@ type InviteMutation struct {
 	updated_at     *time.Time
 	token_hash     *string
 	email          *string
-	role           *invite.Role
+	role           *domain.Role
 	expires_at     *time.Time
 	accepted_at    *time.Time
 	clearedFields  map[string]struct{}
@@ -3309,12 +3310,12 @@ func (m *InviteMutation) ResetEmail() {
 }
 
 // SetRole sets the "role" field.
-func (m *InviteMutation) SetRole(i invite.Role) {
-	m.role = &i
+func (m *InviteMutation) SetRole(d domain.Role) {
+	m.role = &d
 }
 
 // Role returns the value of the "role" field in the mutation.
-func (m *InviteMutation) Role() (r invite.Role, exists bool) {
+func (m *InviteMutation) Role() (r domain.Role, exists bool) {
 	v := m.role
 	if v == nil {
 		return
@@ -3325,7 +3326,7 @@ func (m *InviteMutation) Role() (r invite.Role, exists bool) {
 // OldRole returns the old "role" field's value of the Invite entity.
 // If the Invite object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *InviteMutation) OldRole(ctx context.Context) (v invite.Role, err error) {
+func (m *InviteMutation) OldRole(ctx context.Context) (v domain.Role, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldRole is only allowed on UpdateOne operations")
 	}
@@ -3609,7 +3610,7 @@ func (m *InviteMutation) SetField(name string, value ent.Value) error {
 		m.SetEmail(v)
 		return nil
 	case invite.FieldRole:
-		v, ok := value.(invite.Role)
+		v, ok := value.(domain.Role)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -6197,8 +6198,8 @@ type ScanMutation struct {
 	updated_at        *time.Time
 	target_url        *string
 	target_domain     *string
-	depth             *scan.Depth
-	status            *scan.Status
+	depth             *domain.Depth
+	status            *domain.ScanStatus
 	overall_score     *int
 	addoverall_score  *int
 	grade             *string
@@ -6518,12 +6519,12 @@ func (m *ScanMutation) ResetTargetDomain() {
 }
 
 // SetDepth sets the "depth" field.
-func (m *ScanMutation) SetDepth(s scan.Depth) {
-	m.depth = &s
+func (m *ScanMutation) SetDepth(d domain.Depth) {
+	m.depth = &d
 }
 
 // Depth returns the value of the "depth" field in the mutation.
-func (m *ScanMutation) Depth() (r scan.Depth, exists bool) {
+func (m *ScanMutation) Depth() (r domain.Depth, exists bool) {
 	v := m.depth
 	if v == nil {
 		return
@@ -6534,7 +6535,7 @@ func (m *ScanMutation) Depth() (r scan.Depth, exists bool) {
 // OldDepth returns the old "depth" field's value of the Scan entity.
 // If the Scan object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ScanMutation) OldDepth(ctx context.Context) (v scan.Depth, err error) {
+func (m *ScanMutation) OldDepth(ctx context.Context) (v domain.Depth, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDepth is only allowed on UpdateOne operations")
 	}
@@ -6554,12 +6555,12 @@ func (m *ScanMutation) ResetDepth() {
 }
 
 // SetStatus sets the "status" field.
-func (m *ScanMutation) SetStatus(s scan.Status) {
-	m.status = &s
+func (m *ScanMutation) SetStatus(ds domain.ScanStatus) {
+	m.status = &ds
 }
 
 // Status returns the value of the "status" field in the mutation.
-func (m *ScanMutation) Status() (r scan.Status, exists bool) {
+func (m *ScanMutation) Status() (r domain.ScanStatus, exists bool) {
 	v := m.status
 	if v == nil {
 		return
@@ -6570,7 +6571,7 @@ func (m *ScanMutation) Status() (r scan.Status, exists bool) {
 // OldStatus returns the old "status" field's value of the Scan entity.
 // If the Scan object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ScanMutation) OldStatus(ctx context.Context) (v scan.Status, err error) {
+func (m *ScanMutation) OldStatus(ctx context.Context) (v domain.ScanStatus, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
 	}
@@ -7709,14 +7710,14 @@ func (m *ScanMutation) SetField(name string, value ent.Value) error {
 		m.SetTargetDomain(v)
 		return nil
 	case scan.FieldDepth:
-		v, ok := value.(scan.Depth)
+		v, ok := value.(domain.Depth)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDepth(v)
 		return nil
 	case scan.FieldStatus:
-		v, ok := value.(scan.Status)
+		v, ok := value.(domain.ScanStatus)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -8206,7 +8207,7 @@ type ScanCountMutation struct {
 	op             Op
 	typ            string
 	id             *int
-	status         *string
+	status         *domain.ScanStatus
 	n              *int64
 	addn           *int64
 	clearedFields  map[string]struct{}
@@ -8352,12 +8353,12 @@ func (m *ScanCountMutation) ResetAccountID() {
 }
 
 // SetStatus sets the "status" field.
-func (m *ScanCountMutation) SetStatus(s string) {
-	m.status = &s
+func (m *ScanCountMutation) SetStatus(ds domain.ScanStatus) {
+	m.status = &ds
 }
 
 // Status returns the value of the "status" field in the mutation.
-func (m *ScanCountMutation) Status() (r string, exists bool) {
+func (m *ScanCountMutation) Status() (r domain.ScanStatus, exists bool) {
 	v := m.status
 	if v == nil {
 		return
@@ -8368,7 +8369,7 @@ func (m *ScanCountMutation) Status() (r string, exists bool) {
 // OldStatus returns the old "status" field's value of the ScanCount entity.
 // If the ScanCount object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ScanCountMutation) OldStatus(ctx context.Context) (v string, err error) {
+func (m *ScanCountMutation) OldStatus(ctx context.Context) (v domain.ScanStatus, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
 	}
@@ -8560,7 +8561,7 @@ func (m *ScanCountMutation) SetField(name string, value ent.Value) error {
 		m.SetAccountID(v)
 		return nil
 	case scancount.FieldStatus:
-		v, ok := value.(string)
+		v, ok := value.(domain.ScanStatus)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -8730,7 +8731,7 @@ type ScanEventMutation struct {
 	op             Op
 	typ            string
 	id             *int
-	kind           *string
+	kind           *domain.EventKind
 	check_id       *string
 	name           *string
 	status         *string
@@ -8916,12 +8917,12 @@ func (m *ScanEventMutation) ResetScanID() {
 }
 
 // SetKind sets the "kind" field.
-func (m *ScanEventMutation) SetKind(s string) {
-	m.kind = &s
+func (m *ScanEventMutation) SetKind(dk domain.EventKind) {
+	m.kind = &dk
 }
 
 // Kind returns the value of the "kind" field in the mutation.
-func (m *ScanEventMutation) Kind() (r string, exists bool) {
+func (m *ScanEventMutation) Kind() (r domain.EventKind, exists bool) {
 	v := m.kind
 	if v == nil {
 		return
@@ -8932,7 +8933,7 @@ func (m *ScanEventMutation) Kind() (r string, exists bool) {
 // OldKind returns the old "kind" field's value of the ScanEvent entity.
 // If the ScanEvent object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ScanEventMutation) OldKind(ctx context.Context) (v string, err error) {
+func (m *ScanEventMutation) OldKind(ctx context.Context) (v domain.EventKind, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldKind is only allowed on UpdateOne operations")
 	}
@@ -9313,7 +9314,7 @@ func (m *ScanEventMutation) SetField(name string, value ent.Value) error {
 		m.SetScanID(v)
 		return nil
 	case scanevent.FieldKind:
-		v, ok := value.(string)
+		v, ok := value.(domain.EventKind)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -11395,7 +11396,7 @@ type UserMutation struct {
 	email          *string
 	name           *string
 	password_hash  *string
-	role           *user.Role
+	role           *domain.Role
 	clearedFields  map[string]struct{}
 	account        *string
 	clearedaccount bool
@@ -11738,12 +11739,12 @@ func (m *UserMutation) ResetPasswordHash() {
 }
 
 // SetRole sets the "role" field.
-func (m *UserMutation) SetRole(u user.Role) {
-	m.role = &u
+func (m *UserMutation) SetRole(d domain.Role) {
+	m.role = &d
 }
 
 // Role returns the value of the "role" field in the mutation.
-func (m *UserMutation) Role() (r user.Role, exists bool) {
+func (m *UserMutation) Role() (r domain.Role, exists bool) {
 	v := m.role
 	if v == nil {
 		return
@@ -11754,7 +11755,7 @@ func (m *UserMutation) Role() (r user.Role, exists bool) {
 // OldRole returns the old "role" field's value of the User entity.
 // If the User object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *UserMutation) OldRole(ctx context.Context) (v user.Role, err error) {
+func (m *UserMutation) OldRole(ctx context.Context) (v domain.Role, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldRole is only allowed on UpdateOne operations")
 	}
@@ -11953,7 +11954,7 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		m.SetPasswordHash(v)
 		return nil
 	case user.FieldRole:
-		v, ok := value.(user.Role)
+		v, ok := value.(domain.Role)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/scan"
 )
@@ -29,9 +30,9 @@ type Scan struct {
 	// TargetDomain holds the value of the "target_domain" field.
 	TargetDomain string `json:"target_domain,omitempty"`
 	// Depth holds the value of the "depth" field.
-	Depth scan.Depth `json:"depth,omitempty"`
+	Depth domain.Depth `json:"depth,omitempty"`
 	// Status holds the value of the "status" field.
-	Status scan.Status `json:"status,omitempty"`
+	Status domain.ScanStatus `json:"status,omitempty"`
 	// OverallScore holds the value of the "overall_score" field.
 	OverallScore *int `json:"overall_score,omitempty"`
 	// Grade holds the value of the "grade" field.
@@ -185,13 +186,13 @@ func (_m *Scan) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field depth", values[i])
 			} else if value.Valid {
-				_m.Depth = scan.Depth(value.String)
+				_m.Depth = domain.Depth(value.String)
 			}
 		case scan.FieldStatus:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field status", values[i])
 			} else if value.Valid {
-				_m.Status = scan.Status(value.String)
+				_m.Status = domain.ScanStatus(value.String)
 			}
 		case scan.FieldOverallScore:
 			if value, ok := values[i].(*sql.NullInt64); !ok {

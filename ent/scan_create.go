@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/report"
@@ -74,13 +75,13 @@ func (_c *ScanCreate) SetTargetDomain(v string) *ScanCreate {
 }
 
 // SetDepth sets the "depth" field.
-func (_c *ScanCreate) SetDepth(v scan.Depth) *ScanCreate {
+func (_c *ScanCreate) SetDepth(v domain.Depth) *ScanCreate {
 	_c.mutation.SetDepth(v)
 	return _c
 }
 
 // SetNillableDepth sets the "depth" field if the given value is not nil.
-func (_c *ScanCreate) SetNillableDepth(v *scan.Depth) *ScanCreate {
+func (_c *ScanCreate) SetNillableDepth(v *domain.Depth) *ScanCreate {
 	if v != nil {
 		_c.SetDepth(*v)
 	}
@@ -88,13 +89,13 @@ func (_c *ScanCreate) SetNillableDepth(v *scan.Depth) *ScanCreate {
 }
 
 // SetStatus sets the "status" field.
-func (_c *ScanCreate) SetStatus(v scan.Status) *ScanCreate {
+func (_c *ScanCreate) SetStatus(v domain.ScanStatus) *ScanCreate {
 	_c.mutation.SetStatus(v)
 	return _c
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_c *ScanCreate) SetNillableStatus(v *scan.Status) *ScanCreate {
+func (_c *ScanCreate) SetNillableStatus(v *domain.ScanStatus) *ScanCreate {
 	if v != nil {
 		_c.SetStatus(*v)
 	}
@@ -726,7 +727,7 @@ func (u *ScanUpsert) UpdateUpdatedAt() *ScanUpsert {
 }
 
 // SetStatus sets the "status" field.
-func (u *ScanUpsert) SetStatus(v scan.Status) *ScanUpsert {
+func (u *ScanUpsert) SetStatus(v domain.ScanStatus) *ScanUpsert {
 	u.Set(scan.FieldStatus, v)
 	return u
 }
@@ -1061,7 +1062,7 @@ func (u *ScanUpsertOne) UpdateUpdatedAt() *ScanUpsertOne {
 }
 
 // SetStatus sets the "status" field.
-func (u *ScanUpsertOne) SetStatus(v scan.Status) *ScanUpsertOne {
+func (u *ScanUpsertOne) SetStatus(v domain.ScanStatus) *ScanUpsertOne {
 	return u.Update(func(s *ScanUpsert) {
 		s.SetStatus(v)
 	})
@@ -1606,7 +1607,7 @@ func (u *ScanUpsertBulk) UpdateUpdatedAt() *ScanUpsertBulk {
 }
 
 // SetStatus sets the "status" field.
-func (u *ScanUpsertBulk) SetStatus(v scan.Status) *ScanUpsertBulk {
+func (u *ScanUpsertBulk) SetStatus(v domain.ScanStatus) *ScanUpsertBulk {
 	return u.Update(func(s *ScanUpsert) {
 		s.SetStatus(v)
 	})

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/predicate"
 	"github.com/palisade/palisade/ent/report"
@@ -39,13 +40,13 @@ func (_u *ScanUpdate) SetUpdatedAt(v time.Time) *ScanUpdate {
 }
 
 // SetStatus sets the "status" field.
-func (_u *ScanUpdate) SetStatus(v scan.Status) *ScanUpdate {
+func (_u *ScanUpdate) SetStatus(v domain.ScanStatus) *ScanUpdate {
 	_u.mutation.SetStatus(v)
 	return _u
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_u *ScanUpdate) SetNillableStatus(v *scan.Status) *ScanUpdate {
+func (_u *ScanUpdate) SetNillableStatus(v *domain.ScanStatus) *ScanUpdate {
 	if v != nil {
 		_u.SetStatus(*v)
 	}
@@ -772,13 +773,13 @@ func (_u *ScanUpdateOne) SetUpdatedAt(v time.Time) *ScanUpdateOne {
 }
 
 // SetStatus sets the "status" field.
-func (_u *ScanUpdateOne) SetStatus(v scan.Status) *ScanUpdateOne {
+func (_u *ScanUpdateOne) SetStatus(v domain.ScanStatus) *ScanUpdateOne {
 	_u.mutation.SetStatus(v)
 	return _u
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_u *ScanUpdateOne) SetNillableStatus(v *scan.Status) *ScanUpdateOne {
+func (_u *ScanUpdateOne) SetNillableStatus(v *domain.ScanStatus) *ScanUpdateOne {
 	if v != nil {
 		_u.SetStatus(*v)
 	}

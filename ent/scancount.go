@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/scancount"
 )
@@ -20,7 +21,7 @@ type ScanCount struct {
 	// AccountID holds the value of the "account_id" field.
 	AccountID string `json:"account_id,omitempty"`
 	// Status holds the value of the "status" field.
-	Status string `json:"status,omitempty"`
+	Status domain.ScanStatus `json:"status,omitempty"`
 	// N holds the value of the "n" field.
 	N int64 `json:"n,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -89,7 +90,7 @@ func (_m *ScanCount) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field status", values[i])
 			} else if value.Valid {
-				_m.Status = value.String
+				_m.Status = domain.ScanStatus(value.String)
 			}
 		case scancount.FieldN:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -142,7 +143,7 @@ func (_m *ScanCount) String() string {
 	builder.WriteString(_m.AccountID)
 	builder.WriteString(", ")
 	builder.WriteString("status=")
-	builder.WriteString(_m.Status)
+	builder.WriteString(fmt.Sprintf("%v", _m.Status))
 	builder.WriteString(", ")
 	builder.WriteString("n=")
 	builder.WriteString(fmt.Sprintf("%v", _m.N))

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/scancount"
 )
@@ -29,7 +30,7 @@ func (_c *ScanCountCreate) SetAccountID(v string) *ScanCountCreate {
 }
 
 // SetStatus sets the "status" field.
-func (_c *ScanCountCreate) SetStatus(v string) *ScanCountCreate {
+func (_c *ScanCountCreate) SetStatus(v domain.ScanStatus) *ScanCountCreate {
 	_c.mutation.SetStatus(v)
 	return _c
 }
@@ -108,7 +109,7 @@ func (_c *ScanCountCreate) check() error {
 		return &ValidationError{Name: "status", err: errors.New(`ent: missing required field "ScanCount.status"`)}
 	}
 	if v, ok := _c.mutation.Status(); ok {
-		if err := scancount.StatusValidator(v); err != nil {
+		if err := scancount.StatusValidator(string(v)); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "ScanCount.status": %w`, err)}
 		}
 	}
@@ -223,7 +224,7 @@ type (
 )
 
 // SetStatus sets the "status" field.
-func (u *ScanCountUpsert) SetStatus(v string) *ScanCountUpsert {
+func (u *ScanCountUpsert) SetStatus(v domain.ScanStatus) *ScanCountUpsert {
 	u.Set(scancount.FieldStatus, v)
 	return u
 }
@@ -298,7 +299,7 @@ func (u *ScanCountUpsertOne) Update(set func(*ScanCountUpsert)) *ScanCountUpsert
 }
 
 // SetStatus sets the "status" field.
-func (u *ScanCountUpsertOne) SetStatus(v string) *ScanCountUpsertOne {
+func (u *ScanCountUpsertOne) SetStatus(v domain.ScanStatus) *ScanCountUpsertOne {
 	return u.Update(func(s *ScanCountUpsert) {
 		s.SetStatus(v)
 	})
@@ -544,7 +545,7 @@ func (u *ScanCountUpsertBulk) Update(set func(*ScanCountUpsert)) *ScanCountUpser
 }
 
 // SetStatus sets the "status" field.
-func (u *ScanCountUpsertBulk) SetStatus(v string) *ScanCountUpsertBulk {
+func (u *ScanCountUpsertBulk) SetStatus(v domain.ScanStatus) *ScanCountUpsertBulk {
 	return u.Update(func(s *ScanCountUpsert) {
 		s.SetStatus(v)
 	})

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/predicate"
 	"github.com/palisade/palisade/ent/scancount"
 )
@@ -29,13 +30,13 @@ func (_u *ScanCountUpdate) Where(ps ...predicate.ScanCount) *ScanCountUpdate {
 }
 
 // SetStatus sets the "status" field.
-func (_u *ScanCountUpdate) SetStatus(v string) *ScanCountUpdate {
+func (_u *ScanCountUpdate) SetStatus(v domain.ScanStatus) *ScanCountUpdate {
 	_u.mutation.SetStatus(v)
 	return _u
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_u *ScanCountUpdate) SetNillableStatus(v *string) *ScanCountUpdate {
+func (_u *ScanCountUpdate) SetNillableStatus(v *domain.ScanStatus) *ScanCountUpdate {
 	if v != nil {
 		_u.SetStatus(*v)
 	}
@@ -98,7 +99,7 @@ func (_u *ScanCountUpdate) ExecX(ctx context.Context) {
 // check runs all checks and user-defined validators on the builder.
 func (_u *ScanCountUpdate) check() error {
 	if v, ok := _u.mutation.Status(); ok {
-		if err := scancount.StatusValidator(v); err != nil {
+		if err := scancount.StatusValidator(string(v)); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "ScanCount.status": %w`, err)}
 		}
 	}
@@ -158,13 +159,13 @@ type ScanCountUpdateOne struct {
 }
 
 // SetStatus sets the "status" field.
-func (_u *ScanCountUpdateOne) SetStatus(v string) *ScanCountUpdateOne {
+func (_u *ScanCountUpdateOne) SetStatus(v domain.ScanStatus) *ScanCountUpdateOne {
 	_u.mutation.SetStatus(v)
 	return _u
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_u *ScanCountUpdateOne) SetNillableStatus(v *string) *ScanCountUpdateOne {
+func (_u *ScanCountUpdateOne) SetNillableStatus(v *domain.ScanStatus) *ScanCountUpdateOne {
 	if v != nil {
 		_u.SetStatus(*v)
 	}
@@ -240,7 +241,7 @@ func (_u *ScanCountUpdateOne) ExecX(ctx context.Context) {
 // check runs all checks and user-defined validators on the builder.
 func (_u *ScanCountUpdateOne) check() error {
 	if v, ok := _u.mutation.Status(); ok {
-		if err := scancount.StatusValidator(v); err != nil {
+		if err := scancount.StatusValidator(string(v)); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "ScanCount.status": %w`, err)}
 		}
 	}

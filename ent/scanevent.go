@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/scan"
 	"github.com/palisade/palisade/ent/scanevent"
@@ -24,7 +25,7 @@ type ScanEvent struct {
 	// ScanID holds the value of the "scan_id" field.
 	ScanID string `json:"scan_id,omitempty"`
 	// Kind holds the value of the "kind" field.
-	Kind string `json:"kind,omitempty"`
+	Kind domain.EventKind `json:"kind,omitempty"`
 	// CheckID holds the value of the "check_id" field.
 	CheckID string `json:"check_id,omitempty"`
 	// Name holds the value of the "name" field.
@@ -120,7 +121,7 @@ func (_m *ScanEvent) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field kind", values[i])
 			} else if value.Valid {
-				_m.Kind = value.String
+				_m.Kind = domain.EventKind(value.String)
 			}
 		case scanevent.FieldCheckID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -199,7 +200,7 @@ func (_m *ScanEvent) String() string {
 	builder.WriteString(_m.ScanID)
 	builder.WriteString(", ")
 	builder.WriteString("kind=")
-	builder.WriteString(_m.Kind)
+	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
 	builder.WriteString(", ")
 	builder.WriteString("check_id=")
 	builder.WriteString(_m.CheckID)

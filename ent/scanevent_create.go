@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/scan"
 	"github.com/palisade/palisade/ent/scanevent"
@@ -37,7 +38,7 @@ func (_c *ScanEventCreate) SetScanID(v string) *ScanEventCreate {
 }
 
 // SetKind sets the "kind" field.
-func (_c *ScanEventCreate) SetKind(v string) *ScanEventCreate {
+func (_c *ScanEventCreate) SetKind(v domain.EventKind) *ScanEventCreate {
 	_c.mutation.SetKind(v)
 	return _c
 }
@@ -171,7 +172,7 @@ func (_c *ScanEventCreate) check() error {
 		return &ValidationError{Name: "kind", err: errors.New(`ent: missing required field "ScanEvent.kind"`)}
 	}
 	if v, ok := _c.mutation.Kind(); ok {
-		if err := scanevent.KindValidator(v); err != nil {
+		if err := scanevent.KindValidator(string(v)); err != nil {
 			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "ScanEvent.kind": %w`, err)}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/user"
 )
@@ -85,13 +86,13 @@ func (_c *UserCreate) SetPasswordHash(v string) *UserCreate {
 }
 
 // SetRole sets the "role" field.
-func (_c *UserCreate) SetRole(v user.Role) *UserCreate {
+func (_c *UserCreate) SetRole(v domain.Role) *UserCreate {
 	_c.mutation.SetRole(v)
 	return _c
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_c *UserCreate) SetNillableRole(v *user.Role) *UserCreate {
+func (_c *UserCreate) SetNillableRole(v *domain.Role) *UserCreate {
 	if v != nil {
 		_c.SetRole(*v)
 	}
@@ -407,7 +408,7 @@ func (u *UserUpsert) UpdatePasswordHash() *UserUpsert {
 }
 
 // SetRole sets the "role" field.
-func (u *UserUpsert) SetRole(v user.Role) *UserUpsert {
+func (u *UserUpsert) SetRole(v domain.Role) *UserUpsert {
 	u.Set(user.FieldRole, v)
 	return u
 }
@@ -536,7 +537,7 @@ func (u *UserUpsertOne) UpdatePasswordHash() *UserUpsertOne {
 }
 
 // SetRole sets the "role" field.
-func (u *UserUpsertOne) SetRole(v user.Role) *UserUpsertOne {
+func (u *UserUpsertOne) SetRole(v domain.Role) *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.SetRole(v)
 	})
@@ -834,7 +835,7 @@ func (u *UserUpsertBulk) UpdatePasswordHash() *UserUpsertBulk {
 }
 
 // SetRole sets the "role" field.
-func (u *UserUpsertBulk) SetRole(v user.Role) *UserUpsertBulk {
+func (u *UserUpsertBulk) SetRole(v domain.Role) *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.SetRole(v)
 	})

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/predicate"
 	"github.com/palisade/palisade/ent/user"
 )
@@ -84,13 +85,13 @@ func (_u *UserUpdate) SetNillablePasswordHash(v *string) *UserUpdate {
 }
 
 // SetRole sets the "role" field.
-func (_u *UserUpdate) SetRole(v user.Role) *UserUpdate {
+func (_u *UserUpdate) SetRole(v domain.Role) *UserUpdate {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *UserUpdate) SetNillableRole(v *user.Role) *UserUpdate {
+func (_u *UserUpdate) SetNillableRole(v *domain.Role) *UserUpdate {
 	if v != nil {
 		_u.SetRole(*v)
 	}
@@ -279,13 +280,13 @@ func (_u *UserUpdateOne) SetNillablePasswordHash(v *string) *UserUpdateOne {
 }
 
 // SetRole sets the "role" field.
-func (_u *UserUpdateOne) SetRole(v user.Role) *UserUpdateOne {
+func (_u *UserUpdateOne) SetRole(v domain.Role) *UserUpdateOne {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *UserUpdateOne) SetNillableRole(v *user.Role) *UserUpdateOne {
+func (_u *UserUpdateOne) SetNillableRole(v *domain.Role) *UserUpdateOne {
 	if v != nil {
 		_u.SetRole(*v)
 	}

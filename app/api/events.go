@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/scans"
 )
 
@@ -76,12 +77,12 @@ func (h *Handler) scanEvents(c *fiber.Ctx) error {
 	return nil
 }
 
-func eventData(kind, checkID, name, status string) map[string]string {
+func eventData(kind domain.EventKind, checkID, name, status string) map[string]string {
 	switch kind {
-	case "check:complete":
+	case domain.EventCheckComplete:
 		return map[string]string{"id": checkID, "name": name, "status": status}
-	case "start":
-		return map[string]string{"status": "RUNNING"}
+	case domain.EventStart:
+		return map[string]string{"status": string(domain.StatusRunning)}
 	}
 	d := map[string]string{"status": status}
 	if name != "" {
@@ -90,7 +91,7 @@ func eventData(kind, checkID, name, status string) map[string]string {
 	return d
 }
 
-func writeEvent(w *bufio.Writer, id int, kind string, data any) error {
+func writeEvent(w *bufio.Writer, id int, kind domain.EventKind, data any) error {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scans"
@@ -99,7 +100,7 @@ func (h *Handler) scanFix(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if d.Status == "PENDING" || d.Status == "RUNNING" {
+	if d.Status.Active() {
 		return errs.New(http.StatusConflict, "the scan has not finished yet; fetch its fixes when it has")
 	}
 	c.Set(fiber.HeaderContentType, "text/markdown; charset=utf-8")
@@ -108,24 +109,24 @@ func (h *Handler) scanFix(c *fiber.Ctx) error {
 }
 
 type usageResponse struct {
-	Plan              string    `json:"plan"`
-	ScansUsed         int       `json:"scansUsed"`
-	ScansLimit        *int      `json:"scansLimit"`
-	ScansRemaining    *int      `json:"scansRemaining"`
-	ResetsAt          time.Time `json:"resetsAt"`
-	RequestsPerMinute int       `json:"requestsPerMinute"`
-	Depths            []string  `json:"depths"`
-	ConcurrentScans   int       `json:"concurrentScans"`
+	Plan              domain.PlanID  `json:"plan"`
+	ScansUsed         int            `json:"scansUsed"`
+	ScansLimit        *int           `json:"scansLimit"`
+	ScansRemaining    *int           `json:"scansRemaining"`
+	ResetsAt          time.Time      `json:"resetsAt"`
+	RequestsPerMinute int            `json:"requestsPerMinute"`
+	Depths            []domain.Depth `json:"depths"`
+	ConcurrentScans   int            `json:"concurrentScans"`
 }
 
 func (h *Handler) usage(c *fiber.Ctx) error {
 	acc := keyInfo(c).Account
-	plan := billing.Lookup(string(acc.Plan))
+	plan := billing.Lookup(acc.Plan)
 	used, err := h.scans.Used(c.UserContext(), acc.ID)
 	if err != nil {
 		return err
 	}
-	out := usageResponse{Plan: string(plan.ID), ScansUsed: used, ResetsAt: scans.ResetsAt(time.Now()),
+	out := usageResponse{Plan: plan.ID, ScansUsed: used, ResetsAt: scans.ResetsAt(time.Now()),
 		RequestsPerMinute: plan.RequestsPerMinute, Depths: plan.Depths, ConcurrentScans: plan.ConcurrentScans}
 	if plan.ScansPerMonth != billing.Unlimited {
 		limit, left := plan.ScansPerMonth, max(0, plan.ScansPerMonth-used)

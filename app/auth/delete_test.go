@@ -6,10 +6,9 @@ import (
 	"testing"
 
 	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/migrate"
-	"github.com/palisade/palisade/ent/scan"
-	"github.com/palisade/palisade/ent/user"
 )
 
 // fillAccount creates an account with a row in every table an account owns:
@@ -23,7 +22,7 @@ func fillAccount(t *testing.T, s *Service, d *db.DB, name string) string {
 		t.Fatal(err)
 	}
 	member, err := d.Ent.User.Create().SetAccountID(acc.ID).SetEmail(name + "-member@example.com").
-		SetPasswordHash(owner.PasswordHash).SetRole(user.RoleMember).Save(ctx)
+		SetPasswordHash(owner.PasswordHash).SetRole(domain.RoleMember).Save(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,22 +40,22 @@ func fillAccount(t *testing.T, s *Service, d *db.DB, name string) string {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.CreateInvite(ctx, acc.ID, user.RoleMember); err != nil {
+	if _, err := s.CreateInvite(ctx, acc.ID, domain.RoleMember); err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range []scan.Status{scan.StatusCOMPLETED, scan.StatusRUNNING, scan.StatusPENDING} {
+	for _, st := range []domain.ScanStatus{domain.StatusCompleted, domain.StatusRunning, domain.StatusPending} {
 		sc, err := d.Ent.Scan.Create().SetAccountID(acc.ID).SetTargetURL("https://" + name + ".example.com/").
 			SetTargetDomain(name + ".example.com").SetStatus(st).Save(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := d.Ent.ScanCount.Create().SetAccountID(acc.ID).SetStatus(string(st)).SetN(1).Exec(ctx); err != nil {
+		if err := d.Ent.ScanCount.Create().SetAccountID(acc.ID).SetStatus(st).SetN(1).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if err := d.Ent.ScanEvent.Create().SetAccountID(acc.ID).SetScanID(sc.ID).SetKind("start").Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if st != scan.StatusCOMPLETED {
+		if st != domain.StatusCompleted {
 			continue
 		}
 		if err := d.Ent.Finding.Create().SetAccountID(acc.ID).SetScanID(sc.ID).SetCheckID("hsts").SetCategory("tls").

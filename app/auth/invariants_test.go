@@ -11,6 +11,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/testdb"
 	"github.com/palisade/palisade/billing"
@@ -77,7 +78,7 @@ func TestCreateKeyLimitUnderRace(t *testing.T) {
 func TestLastOwnerUnderRace(t *testing.T) {
 	type op func(s *Service, accountID, by, other string) error
 	demote := func(s *Service, accountID, _, other string) error {
-		return s.SetRole(context.Background(), accountID, other, user.RoleMember)
+		return s.SetRole(context.Background(), accountID, other, domain.RoleMember)
 	}
 	remove := func(s *Service, accountID, _, other string) error {
 		return s.RemoveMember(context.Background(), accountID, other)
@@ -103,7 +104,7 @@ func TestLastOwnerUnderRace(t *testing.T) {
 					t.Fatal(err)
 				}
 				b, err := d.Ent.User.Create().SetAccountID(acc.ID).SetEmail(fmt.Sprintf("b%d@example.com", i)).
-					SetPasswordHash(a.PasswordHash).SetRole(user.RoleOwner).Save(ctx)
+					SetPasswordHash(a.PasswordHash).SetRole(domain.RoleOwner).Save(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -118,7 +119,7 @@ func TestLastOwnerUnderRace(t *testing.T) {
 				return tc.other(s, p.account, p.b, p.a)
 			})
 			for i, p := range pairs {
-				owners, err := d.Ent.User.Query().Where(user.AccountID(p.account), user.RoleEQ(user.RoleOwner)).Count(ctx)
+				owners, err := d.Ent.User.Query().Where(user.AccountID(p.account), user.RoleEQ(domain.RoleOwner)).Count(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -158,7 +159,7 @@ func TestAcceptInviteUnderRace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tok, err := s.CreateInvite(ctx, acc.ID, user.RoleMember)
+			tok, err := s.CreateInvite(ctx, acc.ID, domain.RoleMember)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +198,7 @@ func TestAcceptInviteWithTakenAddress(t *testing.T) {
 	if _, _, err := s.SignUp(ctx, SignUpInput{Email: "taken@example.com", Password: "a long enough password"}); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := s.CreateInvite(ctx, acc.ID, user.RoleMember)
+	tok, err := s.CreateInvite(ctx, acc.ID, domain.RoleMember)
 	if err != nil {
 		t.Fatal(err)
 	}

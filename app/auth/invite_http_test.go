@@ -9,8 +9,8 @@ import (
 
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/auth"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/billing"
-	"github.com/palisade/palisade/ent/user"
 )
 
 // Eight people submit one invitation link at once through a real Palisade:
@@ -20,7 +20,7 @@ func TestAcceptInviteOverHTTPUnderRace(t *testing.T) {
 	env := apptest.New(t)
 	accountID := env.User("owner@example.com", billing.Free)
 	env.User("taken@example.com", billing.Free)
-	tok, err := env.C.Auth.CreateInvite(t.Context(), accountID, user.RoleMember)
+	tok, err := env.C.Auth.CreateInvite(t.Context(), accountID, domain.RoleMember)
 	if err != nil {
 		t.Fatal(err)
 	}

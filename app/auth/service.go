@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/ent"
@@ -201,12 +202,12 @@ func (s *Service) CompleteSignUp(ctx context.Context, p PreparedSignUp) (*ent.Ac
 	if err != nil {
 		return nil, nil, err
 	}
-	acc, err := tx.Account.Create().SetName(p.AccountName).SetPlan(account.Plan(p.Plan)).Save(ctx)
+	acc, err := tx.Account.Create().SetName(p.AccountName).SetPlan(p.Plan).Save(ctx)
 	if err != nil {
 		_ = tx.Rollback()
 		return nil, nil, fmt.Errorf("creating account: %w", err)
 	}
-	u, err := tx.User.Create().SetAccountID(acc.ID).SetEmail(p.Email).SetPasswordHash(p.PasswordHash).SetRole(user.RoleOwner).Save(ctx)
+	u, err := tx.User.Create().SetAccountID(acc.ID).SetEmail(p.Email).SetPasswordHash(p.PasswordHash).SetRole(domain.RoleOwner).Save(ctx)
 	if err != nil {
 		_ = tx.Rollback()
 		if ent.IsConstraintError(err) {
@@ -261,7 +262,7 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (*ent.User, err
 
 // SetPlan changes an account's plan (operators without Stripe).
 func (s *Service) SetPlan(ctx context.Context, accountID string, plan billing.PlanID) error {
-	if err := s.db.Account.UpdateOneID(accountID).SetPlan(account.Plan(plan)).Exec(ctx); err != nil {
+	if err := s.db.Account.UpdateOneID(accountID).SetPlan(plan).Exec(ctx); err != nil {
 		return err
 	}
 	s.ForgetAccount(accountID)

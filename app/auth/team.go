@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	appdb "github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/ent/account"
@@ -37,10 +38,10 @@ func (s *Service) Members(ctx context.Context, accountID string) ([]*ent.User, e
 
 // CreateInvite makes an invitation link token for the account. Only its
 // hash is stored; the link is shown once.
-func (s *Service) CreateInvite(ctx context.Context, accountID string, role user.Role) (string, error) {
+func (s *Service) CreateInvite(ctx context.Context, accountID string, role domain.Role) (string, error) {
 	tok := newToken("")
 	err := s.db.Invite.Create().SetAccountID(accountID).SetTokenHash(HashToken(tok)).
-		SetRole(invite.Role(role)).SetExpiresAt(s.now().Add(InviteTTL)).Exec(ctx)
+		SetRole(role).SetExpiresAt(s.now().Add(InviteTTL)).Exec(ctx)
 	return tok, err
 }
 
@@ -103,7 +104,7 @@ func (s *Service) AcceptInvite(ctx context.Context, token, email, password strin
 			}
 			return ErrInviteInvalid
 		}
-		u, err = tx.User.Create().SetAccountID(inv.AccountID).SetEmail(email).SetPasswordHash(hash).SetRole(user.Role(inv.Role)).Save(ctx)
+		u, err = tx.User.Create().SetAccountID(inv.AccountID).SetEmail(email).SetPasswordHash(hash).SetRole(domain.Role(inv.Role)).Save(ctx)
 		return err
 	})
 	if ent.IsConstraintError(err) {
@@ -117,7 +118,7 @@ func (s *Service) AcceptInvite(ctx context.Context, token, email, password strin
 
 // SetRole changes a member's role. The member's sessions end (privileges
 // changed), and the last owner cannot be demoted.
-func (s *Service) SetRole(ctx context.Context, accountID, userID string, role user.Role) error {
+func (s *Service) SetRole(ctx context.Context, accountID, userID string, role domain.Role) error {
 	return s.inTx(ctx, func(tx *ent.Tx) error {
 		u, err := s.memberForChange(ctx, tx, accountID, userID)
 		if err != nil {
@@ -126,7 +127,7 @@ func (s *Service) SetRole(ctx context.Context, accountID, userID string, role us
 		if u.Role == role {
 			return nil
 		}
-		if u.Role == user.RoleOwner {
+		if u.Role == domain.RoleOwner {
 			if err := keepAnOwner(ctx, tx, accountID); err != nil {
 				return err
 			}
@@ -146,7 +147,7 @@ func (s *Service) RemoveMember(ctx context.Context, accountID, userID string) er
 		if err != nil {
 			return err
 		}
-		if u.Role == user.RoleOwner {
+		if u.Role == domain.RoleOwner {
 			if err := keepAnOwner(ctx, tx, accountID); err != nil {
 				return err
 			}
@@ -177,7 +178,7 @@ func (s *Service) memberForChange(ctx context.Context, tx *ent.Tx, accountID, us
 // It must run in the transaction that holds the account's lock and makes
 // the change, or two owners demoting each other could both pass it.
 func keepAnOwner(ctx context.Context, tx *ent.Tx, accountID string) error {
-	n, err := tx.User.Query().Where(user.AccountID(accountID), user.RoleEQ(user.RoleOwner)).Count(ctx)
+	n, err := tx.User.Query().Where(user.AccountID(accountID), user.RoleEQ(domain.RoleOwner)).Count(ctx)
 	if err != nil {
 		return err
 	}
@@ -237,7 +238,7 @@ func (s *Service) RenameAccount(ctx context.Context, accountID, name string) err
 // worker writing meanwhile can leave half an account behind; a deadlock
 // with such a worker on PostgreSQL is retried.
 func (s *Service) DeleteAccount(ctx context.Context, accountID string) error {
-	if _, err := s.db.Scan.Update().Where(scan.AccountID(accountID), scan.StatusIn(scan.StatusPENDING, scan.StatusRUNNING)).
+	if _, err := s.db.Scan.Update().Where(scan.AccountID(accountID), scan.StatusIn(domain.StatusPending, domain.StatusRunning)).
 		SetCancelRequested(true).Save(ctx); err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/jobs"
 	"github.com/palisade/palisade/app/scanner"
@@ -84,7 +85,7 @@ func (s *Service) Create(ctx context.Context, accountID, scanID string) (*ent.Re
 	if err != nil {
 		return nil, err
 	}
-	if sc.Status != scan.StatusCOMPLETED {
+	if sc.Status != domain.StatusCompleted {
 		return nil, errs.New(http.StatusConflict, fmt.Sprintf("only completed scans have reports; this scan is %s", sc.Status))
 	}
 	title := reports.Title(reports.Input{Result: &scanner.Result{TargetDomain: sc.TargetDomain}})
@@ -140,7 +141,7 @@ func (s *Service) Generate(ctx context.Context, id string) error {
 		in.ScannedAt = sc.CompletedAt.UTC()
 	}
 	prev, err := s.db.Ent.Scan.Query().
-		Where(scan.AccountID(sc.AccountID), scan.TargetDomain(sc.TargetDomain), scan.StatusEQ(scan.StatusCOMPLETED),
+		Where(scan.AccountID(sc.AccountID), scan.TargetDomain(sc.TargetDomain), scan.StatusEQ(domain.StatusCompleted),
 			scan.CreatedAtLT(sc.CreatedAt), scan.IDNEQ(sc.ID)).
 		Order(ent.Desc(scan.FieldCreatedAt)).First(ctx)
 	if err != nil && !ent.IsNotFound(err) {

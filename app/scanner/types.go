@@ -8,64 +8,27 @@
 // folds the results into category scores, an overall score and a grade.
 package scanner
 
-import "time"
+import (
+	"time"
+
+	"github.com/palisade/palisade/app/domain"
+)
 
 // Depth selects how much of a site is examined; it is also the unit plans
-// price, so its values are part of the public API.
-type Depth string
+// price, so its values are part of the public API. It is the domain type
+// (Rank, Valid and Deadline are its methods), so a scan row's depth and the
+// engine's are one type.
+type Depth = domain.Depth
 
 // The three depths of docs/scoring.md ("Depths"). Each includes everything of the one before.
 const (
-	Quick    Depth = "QUICK"
-	Standard Depth = "STANDARD"
-	Deep     Depth = "DEEP"
+	Quick    = domain.DepthQuick
+	Standard = domain.DepthStandard
+	Deep     = domain.DepthDeep
 )
 
-// Rank orders depths so a check declared for STANDARD also runs at DEEP.
-func (d Depth) Rank() int {
-	switch d {
-	case Quick:
-		return 1
-	case Standard:
-		return 2
-	case Deep:
-		return 3
-	}
-	return 0
-}
-
-// Valid reports whether d is one of the three depths; API input is checked with it.
-func (d Depth) Valid() bool { return d.Rank() > 0 }
-
-// Deadline is the wall-clock budget of a whole scan at this depth.
-func (d Depth) Deadline() time.Duration {
-	switch d {
-	case Quick:
-		return 15 * time.Second
-	case Deep:
-		return 300 * time.Second
-	}
-	return 60 * time.Second
-}
-
 // ParseDepth accepts a depth name in any case; empty means STANDARD, the default.
-func ParseDepth(s string) (Depth, bool) {
-	if s == "" {
-		return Standard, true
-	}
-	up := Depth(toUpperASCII(s))
-	return up, up.Valid()
-}
-
-func toUpperASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'a' && c <= 'z' {
-			b[i] = c - 32
-		}
-	}
-	return string(b)
-}
+func ParseDepth(s string) (Depth, bool) { return domain.ParseDepth(s) }
 
 // Status is a check's verdict. Only pass/warn/fail move the score; info is
 // reported without points and error means the check could not decide.

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
-	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/scan"
 	"github.com/palisade/palisade/ent/usage"
 )
@@ -22,22 +22,22 @@ func TestAccept(t *testing.T) {
 	target := site(t)
 	for _, tc := range []struct {
 		name     string
-		plan     account.Plan
+		plan     domain.PlanID
 		used     int // scans already used this month
 		url      string
 		depth    string
 		wantCode int // 0: accepted
 		field    string
 	}{
-		{name: "free quick", plan: account.PlanFree, url: target, depth: "QUICK"},
-		{name: "pro deep", plan: account.PlanPro, url: target, depth: "deep"},
-		{name: "last free scan of the month", plan: account.PlanFree, used: 2, url: target, depth: "STANDARD"},
-		{name: "free quota used up", plan: account.PlanFree, used: 3, url: target, depth: "QUICK", wantCode: http.StatusTooManyRequests},
-		{name: "enterprise has no ceiling", plan: account.PlanEnterprise, used: 100000, url: target, depth: "QUICK"},
-		{name: "free plan has no deep scans", plan: account.PlanFree, url: target, depth: "DEEP", wantCode: http.StatusForbidden},
-		{name: "no url", plan: account.PlanFree, url: "", depth: "QUICK", field: "url"},
-		{name: "unknown depth", plan: account.PlanFree, url: target, depth: "THOROUGH", field: "depth"},
-		{name: "private address", plan: account.PlanFree, url: "http://10.1.2.3/", depth: "QUICK", wantCode: http.StatusUnprocessableEntity},
+		{name: "free quick", plan: domain.PlanFree, url: target, depth: "QUICK"},
+		{name: "pro deep", plan: domain.PlanPro, url: target, depth: "deep"},
+		{name: "last free scan of the month", plan: domain.PlanFree, used: 2, url: target, depth: "STANDARD"},
+		{name: "free quota used up", plan: domain.PlanFree, used: 3, url: target, depth: "QUICK", wantCode: http.StatusTooManyRequests},
+		{name: "enterprise has no ceiling", plan: domain.PlanEnterprise, used: 100000, url: target, depth: "QUICK"},
+		{name: "free plan has no deep scans", plan: domain.PlanFree, url: target, depth: "DEEP", wantCode: http.StatusForbidden},
+		{name: "no url", plan: domain.PlanFree, url: "", depth: "QUICK", field: "url"},
+		{name: "unknown depth", plan: domain.PlanFree, url: target, depth: "THOROUGH", field: "depth"},
+		{name: "private address", plan: domain.PlanFree, url: "http://10.1.2.3/", depth: "QUICK", wantCode: http.StatusUnprocessableEntity},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := e.with(t)
@@ -73,7 +73,7 @@ func TestAccept(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Accept: %v", err)
 				}
-				if sc.Status != scan.StatusPENDING || sc.JobID == nil || sc.TargetDomain != "127.0.0.1" || !sc.CreatedAt.Equal(e.clock.Now()) {
+				if sc.Status != domain.StatusPending || sc.JobID == nil || sc.TargetDomain != "127.0.0.1" || !sc.CreatedAt.Equal(e.clock.Now()) {
 					t.Errorf("accepted scan = %+v", sc)
 				}
 				var args string
@@ -101,8 +101,8 @@ func TestAccept(t *testing.T) {
 // cache) cannot grant a depth the account no longer has.
 func TestAcceptReadsThePlanInItsTransaction(t *testing.T) {
 	e := newEnv(t)
-	acc := e.account("downgraded", account.PlanPro)
-	if err := e.d.Ent.Account.UpdateOneID(acc.ID).SetPlan(account.PlanFree).Exec(context.Background()); err != nil {
+	acc := e.account("downgraded", domain.PlanPro)
+	if err := e.d.Ent.Account.UpdateOneID(acc.ID).SetPlan(domain.PlanFree).Exec(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	_, err := e.svc.Accept(context.Background(), acc, site(t), "DEEP")
@@ -118,7 +118,7 @@ func TestAcceptReadsThePlanInItsTransaction(t *testing.T) {
 func TestAcceptQuotaRace(t *testing.T) {
 	e := newEnv(t)
 	target := site(t)
-	acc := e.account("racer", account.PlanFree)
+	acc := e.account("racer", domain.PlanFree)
 	ctx := context.Background()
 	if err := e.d.Ent.Usage.Create().SetAccountID(acc.ID).SetPeriod(Period(e.clock.Now())).SetScans(1).Exec(ctx); err != nil {
 		t.Fatal(err)

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/ent"
-	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/scan"
 	"github.com/palisade/palisade/ent/scanevent"
@@ -20,7 +20,7 @@ import (
 // its plan's limit.
 func TestClaimIsFair(t *testing.T) {
 	type acct struct {
-		plan    account.Plan
+		plan    domain.PlanID
 		running int
 	}
 	for _, tc := range []struct {
@@ -29,14 +29,14 @@ func TestClaimIsFair(t *testing.T) {
 		pending  []string // accounts, oldest scan first
 		want     int      // index into pending; -1: nothing is runnable
 	}{
-		{"oldest first", map[string]acct{"a": {account.PlanPro, 0}, "b": {account.PlanPro, 0}}, []string{"b", "a", "b"}, 0},
-		{"fewest running before oldest", map[string]acct{"a": {account.PlanPro, 1}, "b": {account.PlanPro, 0}}, []string{"a", "a", "b"}, 2},
-		{"backlog does not starve a newcomer", map[string]acct{"big": {account.PlanEnterprise, 2}, "small": {account.PlanFree, 0}}, []string{"big", "big", "big", "big", "small"}, 4},
-		{"free account at its limit waits", map[string]acct{"a": {account.PlanFree, 1}}, []string{"a"}, -1},
-		{"account at its limit is passed over", map[string]acct{"a": {account.PlanFree, 1}, "b": {account.PlanFree, 0}}, []string{"a", "b"}, 1},
-		{"pro runs up to three", map[string]acct{"a": {account.PlanPro, 2}}, []string{"a"}, 0},
-		{"pro's fourth waits", map[string]acct{"a": {account.PlanPro, 3}}, []string{"a"}, -1},
-		{"nothing pending", map[string]acct{"a": {account.PlanPro, 1}}, nil, -1},
+		{"oldest first", map[string]acct{"a": {domain.PlanPro, 0}, "b": {domain.PlanPro, 0}}, []string{"b", "a", "b"}, 0},
+		{"fewest running before oldest", map[string]acct{"a": {domain.PlanPro, 1}, "b": {domain.PlanPro, 0}}, []string{"a", "a", "b"}, 2},
+		{"backlog does not starve a newcomer", map[string]acct{"big": {domain.PlanEnterprise, 2}, "small": {domain.PlanFree, 0}}, []string{"big", "big", "big", "big", "small"}, 4},
+		{"free account at its limit waits", map[string]acct{"a": {domain.PlanFree, 1}}, []string{"a"}, -1},
+		{"account at its limit is passed over", map[string]acct{"a": {domain.PlanFree, 1}, "b": {domain.PlanFree, 0}}, []string{"a", "b"}, 1},
+		{"pro runs up to three", map[string]acct{"a": {domain.PlanPro, 2}}, []string{"a"}, 0},
+		{"pro's fourth waits", map[string]acct{"a": {domain.PlanPro, 3}}, []string{"a"}, -1},
+		{"nothing pending", map[string]acct{"a": {domain.PlanPro, 1}}, nil, -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -72,7 +72,7 @@ func TestClaimIsFair(t *testing.T) {
 			if got == nil || got.ID != pending[tc.want] {
 				t.Fatalf("claimed %v, want pending scan #%d (%s of %q)", got, tc.want, pending[tc.want], tc.pending[tc.want])
 			}
-			if got.Status != scan.StatusRUNNING || got.Claim != claim || claim == "" || got.StartedAt == nil || got.HeartbeatAt == nil {
+			if got.Status != domain.StatusRunning || got.Claim != claim || claim == "" || got.StartedAt == nil || got.HeartbeatAt == nil {
 				t.Errorf("claimed row = status %s claim %q (returned %q) started %v heartbeat %v", got.Status, got.Claim, claim, got.StartedAt, got.HeartbeatAt)
 			}
 			for _, a := range accs {
@@ -88,15 +88,15 @@ func TestClaimIsFair(t *testing.T) {
 func TestConcurrentClaims(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		plan    account.Plan
+		plan    domain.PlanID
 		pending int
 		callers int
 		want    int
 	}{
-		{"one scan, many workers", account.PlanEnterprise, 1, 8, 1},
-		{"free account's single slot", account.PlanFree, 3, 8, 1},
-		{"pro account's three slots", account.PlanPro, 6, 8, 3},
-		{"more workers than scans", account.PlanEnterprise, 5, 10, 5},
+		{"one scan, many workers", domain.PlanEnterprise, 1, 8, 1},
+		{"free account's single slot", domain.PlanFree, 3, 8, 1},
+		{"pro account's three slots", domain.PlanPro, 6, 8, 3},
+		{"more workers than scans", domain.PlanEnterprise, 5, 10, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -133,7 +133,7 @@ func TestConcurrentClaims(t *testing.T) {
 					t.Errorf("scan %s was claimed %d times", id, n)
 				}
 			}
-			running, _ := e.d.Ent.Scan.Query().Where(scan.StatusEQ(scan.StatusRUNNING)).Count(context.Background())
+			running, _ := e.d.Ent.Scan.Query().Where(scan.StatusEQ(domain.StatusRunning)).Count(context.Background())
 			if len(won) != tc.want || running != tc.want {
 				t.Errorf("%d scans claimed, %d RUNNING; want %d", len(won), running, tc.want)
 			}
@@ -164,26 +164,26 @@ func TestFinish(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		claim     func(real string) string
-		status    scan.Status
+		status    domain.ScanStatus
 		msg       string
 		noResult  bool
 		twice     bool // the owner tries to finish a second time, differently
-		wantState scan.Status
+		wantState domain.ScanStatus
 		wantError string
 		wantScore bool
 		findings  int
 	}{
-		{name: "owner completes", claim: same, status: scan.StatusCOMPLETED, wantState: scan.StatusCOMPLETED, wantScore: true, findings: 2},
-		{name: "stranger is refused", claim: func(string) string { return "someone-else" }, status: scan.StatusCOMPLETED, wantState: scan.StatusRUNNING},
-		{name: "second finish is refused", claim: same, status: scan.StatusCOMPLETED, twice: true, wantState: scan.StatusCOMPLETED, wantScore: true, findings: 2},
-		{name: "failure keeps the partial result but no grade", claim: same, status: scan.StatusFAILED, msg: "deadline exceeded", wantState: scan.StatusFAILED, wantError: "deadline exceeded", findings: 2},
-		{name: "failure without a result", claim: same, status: scan.StatusFAILED, msg: "the scanner returned no result", noResult: true, wantState: scan.StatusFAILED, wantError: "the scanner returned no result"},
-		{name: "long error is cut to 1000 bytes", claim: same, status: scan.StatusFAILED, msg: long, noResult: true, wantState: scan.StatusFAILED, wantError: long[:1000]},
+		{name: "owner completes", claim: same, status: domain.StatusCompleted, wantState: domain.StatusCompleted, wantScore: true, findings: 2},
+		{name: "stranger is refused", claim: func(string) string { return "someone-else" }, status: domain.StatusCompleted, wantState: domain.StatusRunning},
+		{name: "second finish is refused", claim: same, status: domain.StatusCompleted, twice: true, wantState: domain.StatusCompleted, wantScore: true, findings: 2},
+		{name: "failure keeps the partial result but no grade", claim: same, status: domain.StatusFailed, msg: "deadline exceeded", wantState: domain.StatusFailed, wantError: "deadline exceeded", findings: 2},
+		{name: "failure without a result", claim: same, status: domain.StatusFailed, msg: "the scanner returned no result", noResult: true, wantState: domain.StatusFailed, wantError: "the scanner returned no result"},
+		{name: "long error is cut to 1000 bytes", claim: same, status: domain.StatusFailed, msg: long, noResult: true, wantState: domain.StatusFailed, wantError: long[:1000]},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := e.with(t)
 			ctx := context.Background()
-			acc := e.account(tc.name, account.PlanPro)
+			acc := e.account(tc.name, domain.PlanPro)
 			sc := e.accept(acc, target)
 			claimed, claim, err := e.svc.claimNext(ctx)
 			if err != nil || claimed == nil {
@@ -197,7 +197,7 @@ func TestFinish(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.twice {
-				if err := e.svc.finish(ctx, claimed, claim, scan.StatusFAILED, "late", sampleResult(target), time.Second); err != nil {
+				if err := e.svc.finish(ctx, claimed, claim, domain.StatusFailed, "late", sampleResult(target), time.Second); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -216,7 +216,7 @@ func TestFinish(t *testing.T) {
 				t.Errorf("%d finding rows, findings_count %d; want %d", len(rows), got.FindingsCount, tc.findings)
 			}
 			ends, _ := e.d.Ent.ScanEvent.Query().Where(scanevent.ScanID(sc.ID), scanevent.KindIn("complete", "failed", "cancelled")).Count(ctx)
-			if tc.wantState == scan.StatusRUNNING {
+			if tc.wantState == domain.StatusRunning {
 				if ends != 0 || got.Result != "" {
 					t.Errorf("a refused finish left %d terminal events and a result of %d bytes", ends, len(got.Result))
 				}
@@ -252,7 +252,7 @@ func TestFinishQueuesTheNextScan(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	target := site(t)
-	acc := e.account("one-at-a-time", account.PlanFree)
+	acc := e.account("one-at-a-time", domain.PlanFree)
 	first := e.accept(acc, target)
 	claimed, claim, err := e.svc.claimNext(ctx)
 	if err != nil || claimed == nil || claimed.ID != first.ID {
@@ -263,7 +263,7 @@ func TestFinishQueuesTheNextScan(t *testing.T) {
 		t.Fatalf("second scan of a free account claimed while the first runs: %v %v", next, err)
 	}
 	before := e.jobCount()
-	if err := e.svc.finish(ctx, claimed, claim, scan.StatusCOMPLETED, "", sampleResult(target), time.Second); err != nil {
+	if err := e.svc.finish(ctx, claimed, claim, domain.StatusCompleted, "", sampleResult(target), time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if after := e.jobCount(); after != before+1 {
@@ -274,7 +274,7 @@ func TestFinishQueuesTheNextScan(t *testing.T) {
 	}
 	// Nothing pending now: finishing queues nothing.
 	before = e.jobCount()
-	if err := e.svc.finish(ctx, claimed, claim, scan.StatusCOMPLETED, "", nil, 0); err != nil {
+	if err := e.svc.finish(ctx, claimed, claim, domain.StatusCompleted, "", nil, 0); err != nil {
 		t.Fatal(err)
 	}
 	if after := e.jobCount(); after != before {

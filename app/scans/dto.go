@@ -4,22 +4,23 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/ent"
 )
 
 // ScanSummary is the ScanSummary of PRODUCT.md §4: what lists show.
 type ScanSummary struct {
-	ID            string     `json:"id"`
-	TargetURL     string     `json:"targetUrl"`
-	TargetDomain  string     `json:"targetDomain"`
-	Depth         string     `json:"depth"`
-	Status        string     `json:"status"`
-	OverallScore  *int       `json:"overallScore"`
-	Grade         *string    `json:"grade"`
-	FindingsCount int        `json:"findingsCount"`
-	CreatedAt     time.Time  `json:"createdAt"`
-	CompletedAt   *time.Time `json:"completedAt"`
+	ID            string            `json:"id"`
+	TargetURL     string            `json:"targetUrl"`
+	TargetDomain  string            `json:"targetDomain"`
+	Depth         domain.Depth      `json:"depth"`
+	Status        domain.ScanStatus `json:"status"`
+	OverallScore  *int              `json:"overallScore"`
+	Grade         *string           `json:"grade"`
+	FindingsCount int               `json:"findingsCount"`
+	CreatedAt     time.Time         `json:"createdAt"`
+	CompletedAt   *time.Time        `json:"completedAt"`
 }
 
 // Finding is a finding as the API shows it, with its id.
@@ -52,8 +53,8 @@ func SummaryOf(s *ent.Scan) ScanSummary {
 		ID:            s.ID,
 		TargetURL:     s.TargetURL,
 		TargetDomain:  s.TargetDomain,
-		Depth:         string(s.Depth),
-		Status:        string(s.Status),
+		Depth:         s.Depth,
+		Status:        s.Status,
 		OverallScore:  s.OverallScore,
 		FindingsCount: s.FindingsCount,
 		CreatedAt:     s.CreatedAt.UTC(),

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/ent"
@@ -58,13 +59,13 @@ func (s *Service) Cancel(ctx context.Context, accountID, id string) (*ent.Scan, 
 		return nil, err
 	}
 	switch sc.Status {
-	case scan.StatusCOMPLETED, scan.StatusFAILED, scan.StatusCANCELLED:
+	case domain.StatusCompleted, domain.StatusFailed, domain.StatusCancelled:
 		return nil, errs.New(http.StatusConflict, fmt.Sprintf("the scan has already ended (%s)", sc.Status))
 	}
 	now := s.now()
 	err = s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
-		n, err := c.Scan.Update().Where(scan.ID(id), scan.AccountID(accountID), scan.StatusEQ(scan.StatusPENDING)).
-			SetStatus(scan.StatusCANCELLED).SetCancelRequested(true).SetCompletedAt(now).SetUpdatedAt(now).
+		n, err := c.Scan.Update().Where(scan.ID(id), scan.AccountID(accountID), scan.StatusEQ(domain.StatusPending)).
+			SetStatus(domain.StatusCancelled).SetCancelRequested(true).SetCompletedAt(now).SetUpdatedAt(now).
 			SetError("cancelled by the user").Save(ctx)
 		if err != nil {
 			return err
@@ -76,13 +77,13 @@ func (s *Service) Cancel(ctx context.Context, accountID, id string) (*ent.Scan, 
 				AddScans(-1).SetUpdatedAt(now).Save(ctx); err != nil {
 				return err
 			}
-			if err := s.moveCount(ctx, tx, accountID, scan.StatusPENDING, scan.StatusCANCELLED); err != nil {
+			if err := s.moveCount(ctx, tx, accountID, domain.StatusPending, domain.StatusCancelled); err != nil {
 				return err
 			}
-			return c.ScanEvent.Create().SetAccountID(accountID).SetScanID(id).SetKind("cancelled").
-				SetStatus(string(scan.StatusCANCELLED)).SetName("cancelled by the user").Exec(ctx)
+			return c.ScanEvent.Create().SetAccountID(accountID).SetScanID(id).SetKind(domain.EventCancelled).
+				SetStatus(string(domain.StatusCancelled)).SetName("cancelled by the user").Exec(ctx)
 		}
-		_, err = c.Scan.Update().Where(scan.ID(id), scan.AccountID(accountID), scan.StatusEQ(scan.StatusRUNNING)).
+		_, err = c.Scan.Update().Where(scan.ID(id), scan.AccountID(accountID), scan.StatusEQ(domain.StatusRunning)).
 			SetCancelRequested(true).SetUpdatedAt(now).Save(ctx)
 		return err
 	})
@@ -101,19 +102,19 @@ func (s *Service) Cancel(ctx context.Context, accountID, id string) (*ent.Scan, 
 func (s *Service) Reconcile(ctx context.Context) error {
 	cutoff := s.now().Add(-s.exec.staleAfter())
 	stale, err := s.db.Ent.Scan.Query().
-		Where(scan.StatusEQ(scan.StatusRUNNING), scan.Or(scan.HeartbeatAtLT(cutoff), scan.HeartbeatAtIsNil())).
+		Where(scan.StatusEQ(domain.StatusRunning), scan.Or(scan.HeartbeatAtLT(cutoff), scan.HeartbeatAtIsNil())).
 		Select(scan.FieldID, scan.FieldClaim, scan.FieldAccountID).All(ctx)
 	if err != nil {
 		return err
 	}
 	for _, sc := range stale {
 		err := s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
-			n, err := c.Scan.Update().Where(scan.ID(sc.ID), scan.Claim(sc.Claim), scan.StatusEQ(scan.StatusRUNNING)).
-				SetStatus(scan.StatusPENDING).SetClaim("").SetUpdatedAt(s.now()).Save(ctx)
+			n, err := c.Scan.Update().Where(scan.ID(sc.ID), scan.Claim(sc.Claim), scan.StatusEQ(domain.StatusRunning)).
+				SetStatus(domain.StatusPending).SetClaim("").SetUpdatedAt(s.now()).Save(ctx)
 			if err != nil || n == 0 {
 				return err
 			}
-			if err := s.moveCount(ctx, tx, sc.AccountID, scan.StatusRUNNING, scan.StatusPENDING); err != nil {
+			if err := s.moveCount(ctx, tx, sc.AccountID, domain.StatusRunning, domain.StatusPending); err != nil {
 				return err
 			}
 			_, err = s.jobs.InsertTx(ctx, tx, Args{ScanID: sc.ID}, nil)
@@ -124,7 +125,7 @@ func (s *Service) Reconcile(ctx context.Context) error {
 		}
 		s.log.Warn("orphaned scan handed back to the queue", "scan_id", sc.ID)
 	}
-	pending, err := s.db.Ent.Scan.Query().Where(scan.StatusEQ(scan.StatusPENDING), scan.CancelRequested(false)).Exist(ctx)
+	pending, err := s.db.Ent.Scan.Query().Where(scan.StatusEQ(domain.StatusPending), scan.CancelRequested(false)).Exist(ctx)
 	if err != nil || !pending {
 		return err
 	}
@@ -161,11 +162,11 @@ func (s *Service) Stats(ctx context.Context) (Stats, error) {
 // per-status counters (from "" for a new scan), inside the caller's
 // transaction. The two rows are always touched in the same (alphabetical)
 // order, so concurrent transactions cannot deadlock on them.
-func (s *Service) moveCount(ctx context.Context, tx *sql.Tx, accountID string, from, to scan.Status) error {
+func (s *Service) moveCount(ctx context.Context, tx *sql.Tx, accountID string, from, to domain.ScanStatus) error {
 	q := s.rebind(`INSERT INTO scan_counts (account_id, status, n) VALUES (?, ?, ?)
 		ON CONFLICT (account_id, status) DO UPDATE SET n = scan_counts.n + excluded.n`)
 	type delta struct {
-		status scan.Status
+		status domain.ScanStatus
 		n      int
 	}
 	steps := []delta{{to, 1}}

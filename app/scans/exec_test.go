@@ -9,9 +9,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/scanner"
-	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/scan"
 	"github.com/palisade/palisade/ent/usage"
@@ -23,13 +23,13 @@ import (
 func TestRunNextScansALoopbackSite(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	acc := e.account("runner", account.PlanFree)
+	acc := e.account("runner", domain.PlanFree)
 	sc := e.accept(acc, site(t))
 	if err := e.svc.RunNext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got := e.get(sc.ID)
-	if got.Status != scan.StatusCOMPLETED || got.OverallScore == nil || got.Grade == "" || got.FindingsCount == 0 || got.Error != "" {
+	if got.Status != domain.StatusCompleted || got.OverallScore == nil || got.Grade == "" || got.FindingsCount == 0 || got.Error != "" {
 		t.Fatalf("after RunNext: status %s score %v grade %q findings %d error %q", got.Status, got.OverallScore, got.Grade, got.FindingsCount, got.Error)
 	}
 	n, _ := e.d.Ent.Finding.Query().Where(finding.ScanID(sc.ID), finding.AccountID(acc.ID)).Count(ctx)
@@ -53,7 +53,7 @@ func TestRunNextScansALoopbackSite(t *testing.T) {
 	if err != nil || len(rest) != len(evs)-2 || rest[0].ID != evs[2].ID {
 		t.Errorf("events after #%d: %d (err %v), want %d", evs[1].ID, len(rest), err, len(evs)-2)
 	}
-	other := e.account("other", account.PlanFree)
+	other := e.account("other", domain.PlanFree)
 	if foreign, err := e.svc.Events(ctx, other.ID, sc.ID, 0); err != nil || len(foreign) != 0 {
 		t.Errorf("another account sees %d events (err %v)", len(foreign), err)
 	}
@@ -88,30 +88,30 @@ func TestCancel(t *testing.T) {
 		setup    func(e *env, id string) // brings the scan into the state under test
 		foreign  bool
 		wantCode int
-		want     scan.Status
+		want     domain.ScanStatus
 		quota    int // used after the cancel
 	}{
-		{name: "pending", want: scan.StatusCANCELLED, quota: 0},
-		{name: "running", setup: claimIt, want: scan.StatusRUNNING, quota: 1},
+		{name: "pending", want: domain.StatusCancelled, quota: 0},
+		{name: "running", setup: claimIt, want: domain.StatusRunning, quota: 1},
 		{name: "completed", setup: func(e *env, id string) {
 			claimIt(e, id)
-			if err := e.svc.finish(context.Background(), e.get(id), e.get(id).Claim, scan.StatusCOMPLETED, "", nil, 0); err != nil {
+			if err := e.svc.finish(context.Background(), e.get(id), e.get(id).Claim, domain.StatusCompleted, "", nil, 0); err != nil {
 				e.t.Fatal(err)
 			}
-		}, wantCode: http.StatusConflict, want: scan.StatusCOMPLETED, quota: 1},
-		{name: "another account's", foreign: true, wantCode: http.StatusNotFound, want: scan.StatusPENDING, quota: 1},
+		}, wantCode: http.StatusConflict, want: domain.StatusCompleted, quota: 1},
+		{name: "another account's", foreign: true, wantCode: http.StatusNotFound, want: domain.StatusPending, quota: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			ctx := context.Background()
-			acc := e.account("canceller", account.PlanFree)
+			acc := e.account("canceller", domain.PlanFree)
 			sc := e.accept(acc, site(t))
 			if tc.setup != nil {
 				tc.setup(e, sc.ID)
 			}
 			who := acc.ID
 			if tc.foreign {
-				who = e.account("stranger", account.PlanFree).ID
+				who = e.account("stranger", domain.PlanFree).ID
 			}
 			got, err := e.svc.Cancel(ctx, who, sc.ID)
 			switch {
@@ -139,7 +139,7 @@ func TestCancel(t *testing.T) {
 			if used != tc.quota {
 				t.Errorf("quota used %d, want %d", used, tc.quota)
 			}
-			if tc.want == scan.StatusCANCELLED {
+			if tc.want == domain.StatusCancelled {
 				evs, _ := e.svc.Events(ctx, acc.ID, sc.ID, 0)
 				if len(evs) != 1 || evs[0].Kind != "cancelled" || row.Error != "cancelled by the user" {
 					t.Errorf("events %v, error %q", evs, row.Error)
@@ -193,25 +193,25 @@ func TestRunningScanObservesItsFlags(t *testing.T) {
 		name      string
 		interrupt func(e *env, accountID, id string, stop context.CancelFunc)
 		wantErr   error
-		want      scan.Status
+		want      domain.ScanStatus
 		wantError string
 	}{
 		{name: "user cancel", interrupt: func(e *env, accountID, id string, _ context.CancelFunc) {
 			if _, err := e.svc.Cancel(context.Background(), accountID, id); err != nil {
 				e.t.Error(err)
 			}
-		}, want: scan.StatusCANCELLED, wantError: "cancelled by the user"},
+		}, want: domain.StatusCancelled, wantError: "cancelled by the user"},
 		{name: "claim taken over", interrupt: func(e *env, _, id string, _ context.CancelFunc) {
 			if err := e.d.Ent.Scan.UpdateOneID(id).SetClaim("new-owner").Exec(context.Background()); err != nil {
 				e.t.Error(err)
 			}
-		}, want: scan.StatusRUNNING},
+		}, want: domain.StatusRunning},
 		{name: "shutdown", interrupt: func(_ *env, _, _ string, stop context.CancelFunc) { stop() },
-			wantErr: ErrHandedBack, want: scan.StatusPENDING},
+			wantErr: ErrHandedBack, want: domain.StatusPending},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
-			acc := e.account("flags", account.PlanFree)
+			acc := e.account("flags", domain.PlanFree)
 			e.accept(acc, tarpit(t))
 			ctx, stop := context.WithCancel(context.Background())
 			defer stop()
@@ -228,7 +228,7 @@ func TestRunningScanObservesItsFlags(t *testing.T) {
 			if row.Status != tc.want || row.Error != tc.wantError {
 				t.Errorf("row: %s %q, want %s %q", row.Status, row.Error, tc.want, tc.wantError)
 			}
-			if tc.want == scan.StatusPENDING && row.Claim != "" {
+			if tc.want == domain.StatusPending && row.Claim != "" {
 				t.Errorf("handed-back scan keeps claim %q", row.Claim)
 			}
 			if tc.name != "claim taken over" {
@@ -243,7 +243,7 @@ func TestRunningScanObservesItsFlags(t *testing.T) {
 func TestDeadline(t *testing.T) {
 	e := newEnv(t)
 	e.svc.SetExecOptions(ExecOptions{Heartbeat: 10 * time.Millisecond, Deadline: func(scanner.Depth) time.Duration { return 500 * time.Millisecond }})
-	acc := e.account("slow", account.PlanFree)
+	acc := e.account("slow", domain.PlanFree)
 	// The home page answers; every other path hangs, so the scan has a
 	// partial result when the deadline strikes.
 	sc, err := e.svc.Accept(context.Background(), acc, site(t, "*"), "STANDARD")
@@ -258,7 +258,7 @@ func TestDeadline(t *testing.T) {
 		t.Errorf("a 500 ms deadline took %v", took)
 	}
 	row := e.get(sc.ID)
-	if row.Status != scan.StatusFAILED || row.Error != "deadline exceeded" {
+	if row.Status != domain.StatusFailed || row.Error != "deadline exceeded" {
 		t.Fatalf("row: %s %q", row.Status, row.Error)
 	}
 	res, err := decodeResult(row.Result)
@@ -291,7 +291,7 @@ func TestReconcile(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			ctx := context.Background()
-			acc := e.account("orphans", account.PlanFree)
+			acc := e.account("orphans", domain.PlanFree)
 			sc := e.accept(acc, site(t))
 			claimed, claim, err := e.svc.claimNext(ctx)
 			if err != nil || claimed == nil {
@@ -309,20 +309,20 @@ func TestReconcile(t *testing.T) {
 			}
 			row := e.get(sc.ID)
 			if !tc.handedBack {
-				if row.Status != scan.StatusRUNNING || row.Claim != claim || e.jobCount() != tokens {
+				if row.Status != domain.StatusRunning || row.Claim != claim || e.jobCount() != tokens {
 					t.Fatalf("a live scan was touched: %s claim %q, tokens %d → %d", row.Status, row.Claim, tokens, e.jobCount())
 				}
 				return
 			}
-			if row.Status != scan.StatusPENDING || row.Claim != "" || e.jobCount() != tokens+1 {
+			if row.Status != domain.StatusPending || row.Claim != "" || e.jobCount() != tokens+1 {
 				t.Fatalf("orphan: %s claim %q, tokens %d → %d", row.Status, row.Claim, tokens, e.jobCount())
 			}
 			e.checkCounts(acc.ID)
 			// The presumed-dead worker wakes up: its result is dropped.
-			if err := e.svc.finish(ctx, claimed, claim, scan.StatusCOMPLETED, "", sampleResult(sc.TargetURL), time.Second); err != nil {
+			if err := e.svc.finish(ctx, claimed, claim, domain.StatusCompleted, "", sampleResult(sc.TargetURL), time.Second); err != nil {
 				t.Fatal(err)
 			}
-			if row := e.get(sc.ID); row.Status != scan.StatusPENDING || row.Result != "" {
+			if row := e.get(sc.ID); row.Status != domain.StatusPending || row.Result != "" {
 				t.Errorf("the old owner finished a handed-back scan: %s", row.Status)
 			}
 			// Idempotent: a second pass finds nothing to hand back.
@@ -339,7 +339,7 @@ func TestReconcile(t *testing.T) {
 func TestReconcileQueuesATokenForPendingWork(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	acc := e.account("tokens", account.PlanFree)
+	acc := e.account("tokens", domain.PlanFree)
 	if err := e.svc.Reconcile(ctx); err != nil || e.jobCount() != 0 {
 		t.Fatalf("nothing pending: %v, %d tokens", err, e.jobCount())
 	}
@@ -363,12 +363,12 @@ func TestReconcileQueuesATokenForPendingWork(t *testing.T) {
 func TestWorkersRunAcceptedScans(t *testing.T) {
 	e := newEnv(t)
 	e.startWorkers()
-	acc := e.account("queue", account.PlanFree)
+	acc := e.account("queue", domain.PlanFree)
 	target := site(t)
 	a, b := e.accept(acc, target), e.accept(acc, target)
 	ctx := context.Background()
 	waitFor(t, 60*time.Second, "both scans completed", func() bool {
-		n, _ := e.d.Ent.Scan.Query().Where(scan.IDIn(a.ID, b.ID), scan.StatusEQ(scan.StatusCOMPLETED)).Count(ctx)
+		n, _ := e.d.Ent.Scan.Query().Where(scan.IDIn(a.ID, b.ID), scan.StatusEQ(domain.StatusCompleted)).Count(ctx)
 		return n == 2
 	})
 	st, err := e.svc.Stats(ctx)

@@ -15,11 +15,11 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/jobs"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/app/testdb"
 	"github.com/palisade/palisade/ent"
-	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/scan"
 )
 
@@ -100,7 +100,7 @@ func (e *env) startWorkers() {
 	}
 }
 
-func (e *env) account(name string, plan account.Plan) *ent.Account {
+func (e *env) account(name string, plan domain.PlanID) *ent.Account {
 	e.t.Helper()
 	a, err := e.d.Ent.Account.Create().SetName(name).SetPlan(plan).Save(context.Background())
 	if err != nil {
@@ -155,7 +155,7 @@ func (e *env) jobCount(states ...string) int {
 func (e *env) checkCounts(accountID string) {
 	e.t.Helper()
 	ctx := context.Background()
-	for _, st := range []scan.Status{scan.StatusPENDING, scan.StatusRUNNING, scan.StatusCOMPLETED, scan.StatusFAILED, scan.StatusCANCELLED} {
+	for _, st := range []domain.ScanStatus{domain.StatusPending, domain.StatusRunning, domain.StatusCompleted, domain.StatusFailed, domain.StatusCancelled} {
 		want, err := e.d.Ent.Scan.Query().Where(scan.AccountID(accountID), scan.StatusEQ(st)).Count(ctx)
 		if err != nil {
 			e.t.Fatal(err)

@@ -3,11 +3,13 @@ package scans
 import (
 	"context"
 	"encoding/base64"
-	entsql "entgo.io/ent/dialect/sql"
 	"fmt"
 	"strings"
 	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/ent/predicate"
@@ -64,8 +66,8 @@ func (s *Service) List(ctx context.Context, accountID string, p ListParams) ([]*
 	}
 	preds := []predicate.Scan{scan.AccountID(accountID)}
 	if p.Status != "" {
-		st := scan.Status(strings.ToUpper(p.Status))
-		if err := scan.StatusValidator(st); err != nil {
+		st, ok := domain.ParseScanStatus(p.Status)
+		if !ok {
 			return nil, Pagination{}, &errs.Validation{Field: "status", Message: "status must be PENDING, RUNNING, COMPLETED, FAILED or CANCELLED"}
 		}
 		preds = append(preds, scan.StatusEQ(st))
@@ -157,12 +159,12 @@ func decodeCursor(c string) (time.Time, string, error) {
 	return t, id, err
 }
 
-// Trend returns the account's last n completed scans of domain, oldest
+// Trend returns the account's last n completed scans of site, oldest
 // first, for the grade trend chart.
-func (s *Service) Trend(ctx context.Context, accountID, domain string, n int) ([]*ent.Scan, error) {
+func (s *Service) Trend(ctx context.Context, accountID, site string, n int) ([]*ent.Scan, error) {
 	rows, err := s.db.Read.Scan.Query().
-		Where(scan.AccountID(accountID), scan.TargetDomain(strings.ToLower(strings.TrimSpace(domain))),
-			scan.StatusEQ(scan.StatusCOMPLETED), scan.OverallScoreNotNil()).
+		Where(scan.AccountID(accountID), scan.TargetDomain(strings.ToLower(strings.TrimSpace(site))),
+			scan.StatusEQ(domain.StatusCompleted), scan.OverallScoreNotNil()).
 		Select(scan.FieldID, scan.FieldOverallScore, scan.FieldGrade, scan.FieldCreatedAt).
 		Order(ent.Desc(scan.FieldCreatedAt), ent.Desc(scan.FieldID)).Limit(n).All(ctx)
 	if err != nil {

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
-	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/scan"
 )
 
@@ -18,7 +18,7 @@ import (
 func TestListParams(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	acc := e.account("lister", account.PlanEnterprise)
+	acc := e.account("lister", domain.PlanEnterprise)
 	target := site(t)
 	for range 3 {
 		e.clock.Advance(time.Second)
@@ -77,7 +77,7 @@ func TestListParams(t *testing.T) {
 
 func (e *env) firstPending(accountID string) string {
 	e.t.Helper()
-	id, err := e.d.Ent.Scan.Query().Where(scan.AccountID(accountID), scan.StatusEQ(scan.StatusPENDING)).
+	id, err := e.d.Ent.Scan.Query().Where(scan.AccountID(accountID), scan.StatusEQ(domain.StatusPending)).
 		Order(scan.ByCreatedAt()).FirstID(context.Background())
 	if err != nil {
 		e.t.Fatal(err)
@@ -90,10 +90,10 @@ func (e *env) firstPending(accountID string) string {
 func TestTrend(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	acc := e.account("trend", account.PlanEnterprise)
-	other := e.account("other", account.PlanEnterprise)
+	acc := e.account("trend", domain.PlanEnterprise)
+	other := e.account("other", domain.PlanEnterprise)
 	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	mk := func(accountID, domain string, st scan.Status, score *int, at time.Time) string {
+	mk := func(accountID, domain string, st domain.ScanStatus, score *int, at time.Time) string {
 		c := e.d.Ent.Scan.Create().SetAccountID(accountID).SetTargetURL("https://" + domain + "/").SetTargetDomain(domain).
 			SetStatus(st).SetCreatedAt(at).SetUpdatedAt(at)
 		if score != nil {
@@ -108,15 +108,15 @@ func TestTrend(t *testing.T) {
 	score := func(n int) *int { return &n }
 	var want []string
 	for i := range 5 {
-		id := mk(acc.ID, "a.example", scan.StatusCOMPLETED, score(60+i), base.Add(time.Duration(i)*time.Hour))
+		id := mk(acc.ID, "a.example", domain.StatusCompleted, score(60+i), base.Add(time.Duration(i)*time.Hour))
 		if i >= 2 {
 			want = append(want, id)
 		}
 	}
-	mk(acc.ID, "a.example", scan.StatusFAILED, nil, base.Add(10*time.Hour))
-	mk(acc.ID, "a.example", scan.StatusRUNNING, nil, base.Add(11*time.Hour))
-	mk(acc.ID, "b.example", scan.StatusCOMPLETED, score(90), base.Add(12*time.Hour))
-	mk(other.ID, "a.example", scan.StatusCOMPLETED, score(10), base.Add(13*time.Hour))
+	mk(acc.ID, "a.example", domain.StatusFailed, nil, base.Add(10*time.Hour))
+	mk(acc.ID, "a.example", domain.StatusRunning, nil, base.Add(11*time.Hour))
+	mk(acc.ID, "b.example", domain.StatusCompleted, score(90), base.Add(12*time.Hour))
+	mk(other.ID, "a.example", domain.StatusCompleted, score(10), base.Add(13*time.Hour))
 	rows, err := e.svc.Trend(ctx, acc.ID, " A.example", 3)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestTrend(t *testing.T) {
 func TestUsedAndTheCalendarMonth(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	acc := e.account("monthly", account.PlanFree)
+	acc := e.account("monthly", domain.PlanFree)
 	e.clock.Set(time.Date(2026, 11, 30, 23, 59, 0, 0, time.UTC))
 	old := e.accept(acc, site(t))
 	e.clock.Advance(2 * time.Minute)

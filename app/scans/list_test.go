@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/testdb"
 	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/ent/predicate"
@@ -99,12 +100,12 @@ func TestPagesMatchTheOrder(t *testing.T) {
 	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	bulk := d.Ent.Scan.MapCreateBulk(make([]int, 60), func(c *ent.ScanCreate, i int) {
 		at := base.Add(time.Duration(i/2) * time.Second) // pairs share an instant
-		domain := fmt.Sprintf("d%d.example", i%3)
-		st := scan.StatusCOMPLETED
+		site := fmt.Sprintf("d%d.example", i%3)
+		st := domain.StatusCompleted
 		if i%4 == 0 {
-			st = scan.StatusFAILED
+			st = domain.StatusFailed
 		}
-		c.SetAccountID(accs[i%5/4].ID).SetTargetURL("https://" + domain + "/").SetTargetDomain(domain).
+		c.SetAccountID(accs[i%5/4].ID).SetTargetURL("https://" + site + "/").SetTargetDomain(site).
 			SetStatus(st).SetCreatedAt(at).SetUpdatedAt(at)
 	})
 	if err := bulk.Exec(ctx); err != nil {
@@ -118,7 +119,7 @@ func TestPagesMatchTheOrder(t *testing.T) {
 	}{
 		{"all", ListParams{}, nil},
 		{"one domain", ListParams{Domain: "d1.example"}, []predicate.Scan{scan.TargetDomain("d1.example")}},
-		{"failed only", ListParams{Status: "failed"}, []predicate.Scan{scan.StatusEQ(scan.StatusFAILED)}},
+		{"failed only", ListParams{Status: "failed"}, []predicate.Scan{scan.StatusEQ(domain.StatusFailed)}},
 	} {
 		want, err := d.Ent.Scan.Query().Where(append(tc.where, scan.AccountID(accs[0].ID))...).
 			Order(ent.Desc(scan.FieldCreatedAt), ent.Desc(scan.FieldID)).IDs(ctx)

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/ids"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/billing"
@@ -136,7 +137,7 @@ func (s *Service) claimNext(ctx context.Context) (*ent.Scan, string, error) {
 				return err
 			}
 			won = true
-			return s.moveCount(ctx, tx, accountID, scan.StatusPENDING, scan.StatusRUNNING)
+			return s.moveCount(ctx, tx, accountID, domain.StatusPending, domain.StatusRunning)
 		})
 		if err != nil {
 			return nil, "", fmt.Errorf("claiming scan %s: %w", id, err)
@@ -153,7 +154,7 @@ func (s *Service) claimNext(ctx context.Context) (*ent.Scan, string, error) {
 func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string) error {
 	s.metrics.started()
 	defer s.metrics.stopped()
-	s.event(ctx, sc, "start", scanner.Event{})
+	s.event(ctx, sc, domain.EventStart, scanner.Event{})
 	depth := scanner.Depth(sc.Depth)
 	scanCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -167,7 +168,7 @@ func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string) error
 	}()
 	started := time.Now()
 	res, scanErr := s.scanner.Scan(deadlineCtx, sc.TargetURL, depth, func(e scanner.Event) {
-		s.event(context.WithoutCancel(ctx), sc, "check:complete", e)
+		s.event(context.WithoutCancel(ctx), sc, domain.EventCheckComplete, e)
 	})
 	took := time.Since(started)
 	stopDeadline()
@@ -179,7 +180,7 @@ func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string) error
 		s.log.Warn("scan claim lost; leaving it to its new owner", "scan_id", sc.ID)
 		return nil
 	case errors.Is(cause, errUserCancel):
-		return s.finish(bg, sc, claim, scan.StatusCANCELLED, "cancelled by the user", res, took)
+		return s.finish(bg, sc, claim, domain.StatusCancelled, "cancelled by the user", res, took)
 	case ctx.Err() != nil:
 		// Shutdown or job timeout: give the scan back; River retries the job.
 		err := s.db.InTx(bg, func(tx *sql.Tx, _ *ent.Client) error {
@@ -191,7 +192,7 @@ func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string) error
 			if n, err := res.RowsAffected(); err != nil || n != 1 {
 				return err
 			}
-			return s.moveCount(bg, tx, sc.AccountID, scan.StatusRUNNING, scan.StatusPENDING)
+			return s.moveCount(bg, tx, sc.AccountID, domain.StatusRunning, domain.StatusPending)
 		})
 		if err != nil {
 			return err
@@ -199,16 +200,16 @@ func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string) error
 		s.log.Info("scan handed back to the queue", "scan_id", sc.ID)
 		return ErrHandedBack
 	}
-	status, msg := scan.StatusCOMPLETED, ""
+	status, msg := domain.StatusCompleted, ""
 	switch {
 	case errors.Is(scanErr, context.DeadlineExceeded) || errors.Is(deadlineCtx.Err(), context.DeadlineExceeded):
-		status, msg = scan.StatusFAILED, "deadline exceeded"
+		status, msg = domain.StatusFailed, "deadline exceeded"
 	case scanErr != nil:
-		status, msg = scan.StatusFAILED, scanErr.Error()
+		status, msg = domain.StatusFailed, scanErr.Error()
 	case res == nil:
-		status, msg = scan.StatusFAILED, "the scanner returned no result"
+		status, msg = domain.StatusFailed, "the scanner returned no result"
 	case res.Error != "" && res.StatusCode == 0:
-		status, msg = scan.StatusFAILED, res.Error
+		status, msg = domain.StatusFailed, res.Error
 	}
 	s.metrics.observe(string(depth), took)
 	return s.finish(bg, sc, claim, status, msg, res, took)
@@ -248,7 +249,7 @@ func (s *Service) watch(ctx context.Context, id, claim string, cancel context.Ca
 
 // finish stores the outcome, retrying transient database errors (a
 // deadlock victim, a busy database) so a scan that ran is not run again.
-func (s *Service) finish(ctx context.Context, sc *ent.Scan, claim string, status scan.Status, msg string, res *scanner.Result, took time.Duration) error {
+func (s *Service) finish(ctx context.Context, sc *ent.Scan, claim string, status domain.ScanStatus, msg string, res *scanner.Result, took time.Duration) error {
 	attempt := 0
 	return db.Retry(ctx, db.RetryPolicy{Attempts: 6, Initial: 50 * time.Millisecond, Max: 2 * time.Second,
 		OnRetry: func(err error, wait time.Duration) {
@@ -259,8 +260,8 @@ func (s *Service) finish(ctx context.Context, sc *ent.Scan, claim string, status
 
 // finishOnce stores the outcome in one transaction, only if this run still
 // owns the scan, and queues a token for the next runnable scan.
-func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, status scan.Status, msg string, res *scanner.Result, took time.Duration) error {
-	if res != nil && msg != "" && (res.Error == "" || status != scan.StatusCOMPLETED) {
+func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, status domain.ScanStatus, msg string, res *scanner.Result, took time.Duration) error {
+	if res != nil && msg != "" && (res.Error == "" || status != domain.StatusCompleted) {
 		res.Error = msg
 	}
 	if len(msg) > 1000 {
@@ -268,7 +269,7 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 	}
 	now := s.now()
 	err := s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
-		upd := c.Scan.Update().Where(scan.ID(sc.ID), scan.Claim(claim), scan.StatusEQ(scan.StatusRUNNING)).
+		upd := c.Scan.Update().Where(scan.ID(sc.ID), scan.Claim(claim), scan.StatusEQ(domain.StatusRunning)).
 			SetStatus(status).SetCompletedAt(now).SetUpdatedAt(now).SetDurationMs(took.Milliseconds())
 		if msg != "" {
 			upd = upd.SetError(msg)
@@ -279,7 +280,7 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 				return err
 			}
 			upd = upd.SetResult(string(b)).SetFinalURL(truncate(res.FinalURL, 2048)).SetFindingsCount(len(res.Findings))
-			if status == scan.StatusCOMPLETED {
+			if status == domain.StatusCompleted {
 				upd = upd.SetOverallScore(res.OverallScore).SetGrade(res.Grade)
 			}
 		}
@@ -290,7 +291,7 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 		if n == 0 {
 			return errClaimLost
 		}
-		if err := s.moveCount(ctx, tx, sc.AccountID, scan.StatusRUNNING, status); err != nil {
+		if err := s.moveCount(ctx, tx, sc.AccountID, domain.StatusRunning, status); err != nil {
 			return err
 		}
 		if res != nil && len(res.Findings) > 0 {
@@ -309,8 +310,7 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 				}
 			}
 		}
-		kind := map[scan.Status]string{scan.StatusCOMPLETED: "complete", scan.StatusFAILED: "failed", scan.StatusCANCELLED: "cancelled"}[status]
-		if err := c.ScanEvent.Create().SetAccountID(sc.AccountID).SetScanID(sc.ID).SetKind(kind).
+		if err := c.ScanEvent.Create().SetAccountID(sc.AccountID).SetScanID(sc.ID).SetKind(status.EndEvent()).
 			SetStatus(string(status)).SetName(msg).Exec(ctx); err != nil {
 			return err
 		}
@@ -331,7 +331,7 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 // queueIfPending inserts one token when runnable work remains, so a scan
 // held back by its account's concurrency limit runs as soon as a slot frees.
 func (s *Service) queueIfPending(ctx context.Context, tx *sql.Tx, c *ent.Client) error {
-	n, err := c.Scan.Query().Where(scan.StatusEQ(scan.StatusPENDING), scan.CancelRequested(false)).Limit(1).Count(ctx)
+	n, err := c.Scan.Query().Where(scan.StatusEQ(domain.StatusPending), scan.CancelRequested(false)).Limit(1).Count(ctx)
 	if err != nil || n == 0 {
 		return err
 	}
@@ -339,7 +339,7 @@ func (s *Service) queueIfPending(ctx context.Context, tx *sql.Tx, c *ent.Client)
 	return err
 }
 
-func (s *Service) event(ctx context.Context, sc *ent.Scan, kind string, e scanner.Event) {
+func (s *Service) event(ctx context.Context, sc *ent.Scan, kind domain.EventKind, e scanner.Event) {
 	err := s.db.Ent.ScanEvent.Create().SetAccountID(sc.AccountID).SetScanID(sc.ID).SetKind(kind).
 		SetCheckID(e.CheckID).SetName(e.Name).SetStatus(string(e.Status)).Exec(ctx)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/palisade/palisade/app/db"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/jobs"
 	"github.com/palisade/palisade/app/scanner"
@@ -112,14 +113,14 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 		if err := allowsDepth(fresh.Plan, depth); err != nil {
 			return err
 		}
-		if err := takeQuota(ctx, c, acc.ID, billing.Lookup(string(fresh.Plan)), now); err != nil {
+		if err := takeQuota(ctx, c, acc.ID, billing.Lookup(fresh.Plan), now); err != nil {
 			return err
 		}
 		sc, err := c.Scan.Create().
 			SetAccountID(acc.ID).
 			SetTargetURL(target.URL).
 			SetTargetDomain(target.Domain).
-			SetDepth(scan.Depth(depth)).
+			SetDepth(depth).
 			SetCreatedAt(now).
 			SetUpdatedAt(now).
 			Save(ctx)
@@ -135,7 +136,7 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 			return err
 		}
 		created = sc
-		return s.moveCount(ctx, tx, acc.ID, "", scan.StatusPENDING)
+		return s.moveCount(ctx, tx, acc.ID, "", domain.StatusPending)
 	})
 	if err != nil {
 		return nil, err
@@ -145,9 +146,9 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 }
 
 // allowsDepth refuses a depth the plan does not include.
-func allowsDepth(p account.Plan, depth scanner.Depth) error {
-	plan := billing.Lookup(string(p))
-	if !plan.AllowsDepth(string(depth)) {
+func allowsDepth(p domain.PlanID, depth scanner.Depth) error {
+	plan := billing.Lookup(p)
+	if !plan.AllowsDepth(depth) {
 		return errs.New(http.StatusForbidden, fmt.Sprintf("the %s plan does not include %s scans; upgrade to run them", plan.Name, depth))
 	}
 	return nil
@@ -243,6 +244,4 @@ func (s *Service) Events(ctx context.Context, accountID, scanID string, afterID 
 }
 
 // IsTerminalEvent reports whether an event kind ends a scan's stream.
-func IsTerminalEvent(kind string) bool {
-	return kind == "complete" || kind == "failed" || kind == "cancelled"
-}
+func IsTerminalEvent(kind domain.EventKind) bool { return kind.Terminal() }

@@ -8,16 +8,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/palisade/palisade/app/auth"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/httpx"
-	"github.com/palisade/palisade/ent/user"
 	"github.com/palisade/palisade/views/components"
 	"github.com/palisade/palisade/views/pages"
 )
 
 func (h *Handler) settingsData(c *fiber.Ctx) pages.SettingsData {
 	s := session(c)
-	return pages.SettingsData{AccountName: s.Account.Name, Email: s.User.Email, Owner: s.User.Role == user.RoleOwner, Errors: components.FormErrors{}}
+	return pages.SettingsData{AccountName: s.Account.Name, Email: s.User.Email, Owner: s.User.Role.IsOwner(), Errors: components.FormErrors{}}
 }
 
 func (h *Handler) settingsPage(c *fiber.Ctx) error {
@@ -78,9 +78,9 @@ func (h *Handler) teamData(c *fiber.Ctx) (pages.TeamData, error) {
 	if err != nil {
 		return pages.TeamData{}, err
 	}
-	d := pages.TeamData{Owner: s.User.Role == user.RoleOwner}
+	d := pages.TeamData{Owner: s.User.Role.IsOwner()}
 	for _, m := range members {
-		d.Members = append(d.Members, pages.TeamMember{ID: m.ID, Email: m.Email, Role: string(m.Role), You: m.ID == s.User.ID,
+		d.Members = append(d.Members, pages.TeamMember{ID: m.ID, Email: m.Email, Role: string(m.Role), Owner: m.Role.IsOwner(), You: m.ID == s.User.ID,
 			RoleURL: h.url(RouteRole, m.ID), RemoveURL: h.url(RouteRemove, m.ID)})
 	}
 	return d, nil
@@ -94,9 +94,9 @@ func (h *Handler) teamPage(c *fiber.Ctx) error {
 	return httpx.Render(c, http.StatusOK, pages.Team(d), nil)
 }
 
-func parseRole(s string) (user.Role, error) {
-	r := user.Role(s)
-	if err := user.RoleValidator(r); err != nil {
+func parseRole(s string) (domain.Role, error) {
+	r, ok := domain.ParseRole(s)
+	if !ok {
 		return "", errs.New(http.StatusBadRequest, "Choose owner or member.")
 	}
 	return r, nil

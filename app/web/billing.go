@@ -15,7 +15,7 @@ import (
 
 // requireOwner keeps members out of billing and key management.
 func (h *Handler) requireOwner(c *fiber.Ctx) error {
-	if s := session(c); s == nil || s.User.Role != "owner" {
+	if s := session(c); s == nil || !s.User.Role.IsOwner() {
 		return errs.New(http.StatusForbidden, "Only the account's owners can do this.")
 	}
 	return c.Next()
@@ -30,7 +30,7 @@ func (h *Handler) billingData(c *fiber.Ctx, msg string) (pages.BillingData, erro
 	}
 	d := pages.BillingData{
 		Enabled: h.billing.Enabled(), Current: planOf(plan), Used: used, ResetsAt: scans.ResetsAt(time.Now()).Format("2 January 2006"),
-		Owner: s.User.Role == "owner", Status: s.Account.SubscriptionStatus, Message: msg,
+		Owner: s.User.Role.CanManageBilling(), Status: s.Account.SubscriptionStatus, Message: msg,
 		HasCustomer: s.Account.StripeCustomerID != nil,
 	}
 	for _, p := range billing.Plans() {

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/palisade/palisade/app/auth"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/httpx"
 	"github.com/palisade/palisade/app/scanner"
@@ -249,7 +250,7 @@ func (h *Handler) dashboardData(c *fiber.Ctx, form pages.ScanForm) (pages.Dashbo
 		ResetsAt: scans.ResetsAt(time.Now()).Format("2 January 2006"), Form: form,
 	}
 	for _, dep := range []scanner.Depth{scanner.Quick, scanner.Standard, scanner.Deep} {
-		o := pages.DepthOption{Name: string(dep), Allowed: plan.AllowsDepth(string(dep))}
+		o := pages.DepthOption{Name: string(dep), Allowed: plan.AllowsDepth(dep)}
 		if !o.Allowed {
 			o.Why = "not in the " + plan.Name + " plan"
 		}
@@ -297,8 +298,8 @@ func (h *Handler) scanPageData(c *fiber.Ctx) (pages.ScanPageData, error) {
 	if err != nil {
 		return pages.ScanPageData{}, err
 	}
-	out := pages.ScanPageData{Scan: h.scanDetail(d), Done: d.Status != "PENDING" && d.Status != "RUNNING"}
-	if d.Status == "COMPLETED" {
+	out := pages.ScanPageData{Scan: h.scanDetail(d), Done: d.Status.Terminal()}
+	if d.Status == domain.StatusCompleted {
 		if out.Reports, err = h.reportVersions(c, d.ID); err != nil {
 			return out, err
 		}
@@ -309,7 +310,7 @@ func (h *Handler) scanPageData(c *fiber.Ctx) (pages.ScanPageData, error) {
 			return out, err
 		}
 		for _, e := range evs {
-			if e.Kind == "check:complete" {
+			if e.Kind == domain.EventCheckComplete {
 				out.Progress = append(out.Progress, pages.ProgressItem{CheckID: e.CheckID, Name: e.Name, Status: e.Status})
 			}
 		}

@@ -77,7 +77,7 @@ func (h *Handler) scanFix(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if d.Status == "PENDING" || d.Status == "RUNNING" {
+	if d.Status.Active() {
 		return errs.New(http.StatusConflict, "The scan has not finished yet.")
 	}
 	c.Set(fiber.HeaderContentType, "text/markdown; charset=utf-8")

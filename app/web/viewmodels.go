@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/billing"
@@ -12,8 +13,8 @@ import (
 // views/deps_test.go), and every href in them comes from the route table.
 
 func (h *Handler) scanSummary(s scans.ScanSummary) model.ScanSummary {
-	out := model.ScanSummary{ID: s.ID, TargetURL: s.TargetURL, TargetDomain: s.TargetDomain, Depth: s.Depth,
-		Status: s.Status, CreatedAt: s.CreatedAt, URL: h.url(RouteScan, s.ID)}
+	out := model.ScanSummary{ID: s.ID, TargetURL: s.TargetURL, TargetDomain: s.TargetDomain, Depth: string(s.Depth),
+		Status: string(s.Status), Completed: s.Status == domain.StatusCompleted, CreatedAt: s.CreatedAt, URL: h.url(RouteScan, s.ID)}
 	if s.Grade != nil {
 		out.Grade = *s.Grade
 	}
@@ -65,7 +66,7 @@ func (h *Handler) report(v reporting.View) model.Report {
 
 func planOf(p billing.Plan) model.Plan {
 	out := model.Plan{ID: string(p.ID), Name: p.Name, PriceMonthlyUSD: p.PriceMonthlyUSD, ScansPerMonth: p.ScansPerMonth,
-		RequestsPerMinute: p.RequestsPerMinute, Depths: p.Depths, ConcurrentScans: p.ConcurrentScans, Paid: p.Paid()}
+		RequestsPerMinute: p.RequestsPerMinute, Depths: p.DepthNames(), ConcurrentScans: p.ConcurrentScans, Paid: p.Paid()}
 	if p.ScansPerMonth == billing.Unlimited {
 		out.ScansPerMonth = model.Unlimited
 	}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/db"
-	"github.com/palisade/palisade/ent/scan"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/scanevent"
 )
 
@@ -100,7 +100,7 @@ func operator(t *testing.T, p proc) string {
 	return strings.TrimSpace(out)
 }
 
-func countByStatus(t *testing.T, dbURL string) map[scan.Status]int {
+func countByStatus(t *testing.T, dbURL string) map[domain.ScanStatus]int {
 	t.Helper()
 	d, err := db.Open(context.Background(), dbURL)
 	if err != nil {
@@ -111,7 +111,7 @@ func countByStatus(t *testing.T, dbURL string) map[scan.Status]int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[scan.Status]int{}
+	out := map[domain.ScanStatus]int{}
 	for _, r := range rows {
 		out[r.Status]++
 	}
@@ -148,10 +148,10 @@ func TestKillNineLosesNothing(t *testing.T) {
 		ids = append(ids, c.ID)
 	}
 	// Wait until some run and some wait, then kill -9.
-	var st map[scan.Status]int
+	var st map[domain.ScanStatus]int
 	if !apptest.Eventually(20*time.Second, func() bool {
 		st = countByStatus(t, dbURL)
-		return st[scan.StatusRUNNING] > 0 && st[scan.StatusPENDING] > 0
+		return st[domain.StatusRunning] > 0 && st[domain.StatusPending] > 0
 	}) {
 		t.Fatalf("never saw scans running and queued together: %v", st)
 	}
@@ -160,14 +160,14 @@ func TestKillNineLosesNothing(t *testing.T) {
 	}
 	<-s.done
 	before := countByStatus(t, dbURL)
-	if before[scan.StatusRUNNING] == 0 {
+	if before[domain.StatusRunning] == 0 {
 		t.Fatalf("no scan was running at the kill: %v", before)
 	}
 
 	s2 := startServer(t, p.bin, p.env, addr)
 	if !apptest.Eventually(90*time.Second, func() bool {
 		st = countByStatus(t, dbURL)
-		return st[scan.StatusCOMPLETED] == len(ids)
+		return st[domain.StatusCompleted] == len(ids)
 	}) {
 		t.Fatalf("after restart: %v\nlogs:\n%s", st, s2.logs.String())
 	}
@@ -230,7 +230,7 @@ func TestGracefulStop(t *testing.T) {
 			t.Fatalf("create: %d %s", code, b)
 		}
 	}
-	if !apptest.Eventually(20*time.Second, func() bool { return countByStatus(t, dbURL)[scan.StatusRUNNING] >= 2 }) {
+	if !apptest.Eventually(20*time.Second, func() bool { return countByStatus(t, dbURL)[domain.StatusRunning] >= 2 }) {
 		t.Fatalf("scans did not start: %v", countByStatus(t, dbURL))
 	}
 	stopAt := time.Now()
@@ -245,7 +245,7 @@ func TestGracefulStop(t *testing.T) {
 	}
 	took := time.Since(stopAt)
 	st := countByStatus(t, dbURL)
-	if st[scan.StatusCOMPLETED] != 1 || st[scan.StatusPENDING] != 1 || st[scan.StatusRUNNING] != 0 {
+	if st[domain.StatusCompleted] != 1 || st[domain.StatusPending] != 1 || st[domain.StatusRunning] != 0 {
 		t.Errorf("after graceful stop: %v, want the slow scan COMPLETED and the stuck one handed back PENDING", st)
 	}
 	if took < 20*time.Second || took > 40*time.Second {

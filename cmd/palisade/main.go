@@ -22,6 +22,7 @@ import (
 	"github.com/palisade/palisade/app"
 	"github.com/palisade/palisade/app/auth"
 	"github.com/palisade/palisade/app/config"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/app/scans"
@@ -346,18 +347,18 @@ func scanCmd(args []string, stdout io.Writer) error {
 		return scanErr
 	}
 	completed := time.Now().UTC()
-	status := "COMPLETED"
+	status := domain.StatusCompleted
 	if scanErr != nil || (res.Error != "" && res.StatusCode == 0) {
-		status = "FAILED"
+		status = domain.StatusFailed
 		if res.Error == "" && scanErr != nil {
 			res.Error = scanErr.Error()
 		}
 	}
 	sum := scans.ScanSummary{
-		ID: "local", TargetURL: t.URL, TargetDomain: t.Domain, Depth: string(depth), Status: status,
+		ID: "local", TargetURL: t.URL, TargetDomain: t.Domain, Depth: depth, Status: status,
 		FindingsCount: len(res.Findings), CreatedAt: created, CompletedAt: &completed,
 	}
-	if status == "COMPLETED" {
+	if status == domain.StatusCompleted {
 		score, grade := res.OverallScore, res.Grade
 		sum.OverallScore, sum.Grade = &score, &grade
 	}
@@ -374,7 +375,7 @@ func scanCmd(args []string, stdout io.Writer) error {
 	if res.Error != "" {
 		fmt.Fprintf(stdout, "  error: %s\n", res.Error)
 	}
-	if status == "FAILED" {
+	if status == domain.StatusFailed {
 		return errors.New("the scan failed")
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect/sql"
+	"github.com/palisade/palisade/app/domain"
 )
 
 const (
@@ -75,27 +76,12 @@ var (
 	IDValidator func(string) error
 )
 
-// Plan defines the type for the "plan" enum field.
-type Plan string
-
-// PlanFree is the default value of the Plan enum.
-const DefaultPlan = PlanFree
-
-// Plan values.
-const (
-	PlanFree       Plan = "free"
-	PlanPro        Plan = "pro"
-	PlanEnterprise Plan = "enterprise"
-)
-
-func (pl Plan) String() string {
-	return string(pl)
-}
+const DefaultPlan domain.PlanID = "free"
 
 // PlanValidator is a validator for the "plan" field enum values. It is called by the builders before save.
-func PlanValidator(pl Plan) error {
-	switch pl {
-	case PlanFree, PlanPro, PlanEnterprise:
+func PlanValidator(pl domain.PlanID) error {
+	switch pl.String() {
+	case "free", "pro", "enterprise":
 		return nil
 	default:
 		return fmt.Errorf("account: invalid enum value for plan field: %q", pl)

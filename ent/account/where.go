@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect/sql"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/predicate"
 )
 
@@ -250,23 +251,33 @@ func NameContainsFold(v string) predicate.Account {
 }
 
 // PlanEQ applies the EQ predicate on the "plan" field.
-func PlanEQ(v Plan) predicate.Account {
-	return predicate.Account(sql.FieldEQ(FieldPlan, v))
+func PlanEQ(v domain.PlanID) predicate.Account {
+	vc := v
+	return predicate.Account(sql.FieldEQ(FieldPlan, vc))
 }
 
 // PlanNEQ applies the NEQ predicate on the "plan" field.
-func PlanNEQ(v Plan) predicate.Account {
-	return predicate.Account(sql.FieldNEQ(FieldPlan, v))
+func PlanNEQ(v domain.PlanID) predicate.Account {
+	vc := v
+	return predicate.Account(sql.FieldNEQ(FieldPlan, vc))
 }
 
 // PlanIn applies the In predicate on the "plan" field.
-func PlanIn(vs ...Plan) predicate.Account {
-	return predicate.Account(sql.FieldIn(FieldPlan, vs...))
+func PlanIn(vs ...domain.PlanID) predicate.Account {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Account(sql.FieldIn(FieldPlan, v...))
 }
 
 // PlanNotIn applies the NotIn predicate on the "plan" field.
-func PlanNotIn(vs ...Plan) predicate.Account {
-	return predicate.Account(sql.FieldNotIn(FieldPlan, vs...))
+func PlanNotIn(vs ...domain.PlanID) predicate.Account {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Account(sql.FieldNotIn(FieldPlan, v...))
 }
 
 // StripeCustomerIDEQ applies the EQ predicate on the "stripe_customer_id" field.

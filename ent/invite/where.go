@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/predicate"
 )
 
@@ -386,23 +387,33 @@ func EmailContainsFold(v string) predicate.Invite {
 }
 
 // RoleEQ applies the EQ predicate on the "role" field.
-func RoleEQ(v Role) predicate.Invite {
-	return predicate.Invite(sql.FieldEQ(FieldRole, v))
+func RoleEQ(v domain.Role) predicate.Invite {
+	vc := v
+	return predicate.Invite(sql.FieldEQ(FieldRole, vc))
 }
 
 // RoleNEQ applies the NEQ predicate on the "role" field.
-func RoleNEQ(v Role) predicate.Invite {
-	return predicate.Invite(sql.FieldNEQ(FieldRole, v))
+func RoleNEQ(v domain.Role) predicate.Invite {
+	vc := v
+	return predicate.Invite(sql.FieldNEQ(FieldRole, vc))
 }
 
 // RoleIn applies the In predicate on the "role" field.
-func RoleIn(vs ...Role) predicate.Invite {
-	return predicate.Invite(sql.FieldIn(FieldRole, vs...))
+func RoleIn(vs ...domain.Role) predicate.Invite {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Invite(sql.FieldIn(FieldRole, v...))
 }
 
 // RoleNotIn applies the NotIn predicate on the "role" field.
-func RoleNotIn(vs ...Role) predicate.Invite {
-	return predicate.Invite(sql.FieldNotIn(FieldRole, vs...))
+func RoleNotIn(vs ...domain.Role) predicate.Invite {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Invite(sql.FieldNotIn(FieldRole, v...))
 }
 
 // ExpiresAtEQ applies the EQ predicate on the "expires_at" field.

@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/palisade/palisade/app/domain"
 )
 
 const (
@@ -157,56 +158,24 @@ var (
 	IDValidator func(string) error
 )
 
-// Depth defines the type for the "depth" enum field.
-type Depth string
-
-// DepthSTANDARD is the default value of the Depth enum.
-const DefaultDepth = DepthSTANDARD
-
-// Depth values.
-const (
-	DepthQUICK    Depth = "QUICK"
-	DepthSTANDARD Depth = "STANDARD"
-	DepthDEEP     Depth = "DEEP"
-)
-
-func (d Depth) String() string {
-	return string(d)
-}
+const DefaultDepth domain.Depth = "STANDARD"
 
 // DepthValidator is a validator for the "depth" field enum values. It is called by the builders before save.
-func DepthValidator(d Depth) error {
-	switch d {
-	case DepthQUICK, DepthSTANDARD, DepthDEEP:
+func DepthValidator(d domain.Depth) error {
+	switch d.String() {
+	case "QUICK", "STANDARD", "DEEP":
 		return nil
 	default:
 		return fmt.Errorf("scan: invalid enum value for depth field: %q", d)
 	}
 }
 
-// Status defines the type for the "status" enum field.
-type Status string
-
-// StatusPENDING is the default value of the Status enum.
-const DefaultStatus = StatusPENDING
-
-// Status values.
-const (
-	StatusPENDING   Status = "PENDING"
-	StatusRUNNING   Status = "RUNNING"
-	StatusCOMPLETED Status = "COMPLETED"
-	StatusFAILED    Status = "FAILED"
-	StatusCANCELLED Status = "CANCELLED"
-)
-
-func (s Status) String() string {
-	return string(s)
-}
+const DefaultStatus domain.ScanStatus = "PENDING"
 
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
-func StatusValidator(s Status) error {
-	switch s {
-	case StatusPENDING, StatusRUNNING, StatusCOMPLETED, StatusFAILED, StatusCANCELLED:
+func StatusValidator(s domain.ScanStatus) error {
+	switch s.String() {
+	case "PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED":
 		return nil
 	default:
 		return fmt.Errorf("scan: invalid enum value for status field: %q", s)

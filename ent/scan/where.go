@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/predicate"
 )
 
@@ -431,43 +432,63 @@ func TargetDomainContainsFold(v string) predicate.Scan {
 }
 
 // DepthEQ applies the EQ predicate on the "depth" field.
-func DepthEQ(v Depth) predicate.Scan {
-	return predicate.Scan(sql.FieldEQ(FieldDepth, v))
+func DepthEQ(v domain.Depth) predicate.Scan {
+	vc := v
+	return predicate.Scan(sql.FieldEQ(FieldDepth, vc))
 }
 
 // DepthNEQ applies the NEQ predicate on the "depth" field.
-func DepthNEQ(v Depth) predicate.Scan {
-	return predicate.Scan(sql.FieldNEQ(FieldDepth, v))
+func DepthNEQ(v domain.Depth) predicate.Scan {
+	vc := v
+	return predicate.Scan(sql.FieldNEQ(FieldDepth, vc))
 }
 
 // DepthIn applies the In predicate on the "depth" field.
-func DepthIn(vs ...Depth) predicate.Scan {
-	return predicate.Scan(sql.FieldIn(FieldDepth, vs...))
+func DepthIn(vs ...domain.Depth) predicate.Scan {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Scan(sql.FieldIn(FieldDepth, v...))
 }
 
 // DepthNotIn applies the NotIn predicate on the "depth" field.
-func DepthNotIn(vs ...Depth) predicate.Scan {
-	return predicate.Scan(sql.FieldNotIn(FieldDepth, vs...))
+func DepthNotIn(vs ...domain.Depth) predicate.Scan {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Scan(sql.FieldNotIn(FieldDepth, v...))
 }
 
 // StatusEQ applies the EQ predicate on the "status" field.
-func StatusEQ(v Status) predicate.Scan {
-	return predicate.Scan(sql.FieldEQ(FieldStatus, v))
+func StatusEQ(v domain.ScanStatus) predicate.Scan {
+	vc := v
+	return predicate.Scan(sql.FieldEQ(FieldStatus, vc))
 }
 
 // StatusNEQ applies the NEQ predicate on the "status" field.
-func StatusNEQ(v Status) predicate.Scan {
-	return predicate.Scan(sql.FieldNEQ(FieldStatus, v))
+func StatusNEQ(v domain.ScanStatus) predicate.Scan {
+	vc := v
+	return predicate.Scan(sql.FieldNEQ(FieldStatus, vc))
 }
 
 // StatusIn applies the In predicate on the "status" field.
-func StatusIn(vs ...Status) predicate.Scan {
-	return predicate.Scan(sql.FieldIn(FieldStatus, vs...))
+func StatusIn(vs ...domain.ScanStatus) predicate.Scan {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Scan(sql.FieldIn(FieldStatus, v...))
 }
 
 // StatusNotIn applies the NotIn predicate on the "status" field.
-func StatusNotIn(vs ...Status) predicate.Scan {
-	return predicate.Scan(sql.FieldNotIn(FieldStatus, vs...))
+func StatusNotIn(vs ...domain.ScanStatus) predicate.Scan {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Scan(sql.FieldNotIn(FieldStatus, v...))
 }
 
 // OverallScoreEQ applies the EQ predicate on the "overall_score" field.

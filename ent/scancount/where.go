@@ -5,6 +5,7 @@ package scancount
 import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/predicate"
 )
 
@@ -59,8 +60,9 @@ func AccountID(v string) predicate.ScanCount {
 }
 
 // Status applies equality check predicate on the "status" field. It's identical to StatusEQ.
-func Status(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldEQ(FieldStatus, v))
+func Status(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldEQ(FieldStatus, vc))
 }
 
 // N applies equality check predicate on the "n" field. It's identical to NEQ.
@@ -134,68 +136,87 @@ func AccountIDContainsFold(v string) predicate.ScanCount {
 }
 
 // StatusEQ applies the EQ predicate on the "status" field.
-func StatusEQ(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldEQ(FieldStatus, v))
+func StatusEQ(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldEQ(FieldStatus, vc))
 }
 
 // StatusNEQ applies the NEQ predicate on the "status" field.
-func StatusNEQ(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldNEQ(FieldStatus, v))
+func StatusNEQ(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldNEQ(FieldStatus, vc))
 }
 
 // StatusIn applies the In predicate on the "status" field.
-func StatusIn(vs ...string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldIn(FieldStatus, vs...))
+func StatusIn(vs ...domain.ScanStatus) predicate.ScanCount {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.ScanCount(sql.FieldIn(FieldStatus, v...))
 }
 
 // StatusNotIn applies the NotIn predicate on the "status" field.
-func StatusNotIn(vs ...string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldNotIn(FieldStatus, vs...))
+func StatusNotIn(vs ...domain.ScanStatus) predicate.ScanCount {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.ScanCount(sql.FieldNotIn(FieldStatus, v...))
 }
 
 // StatusGT applies the GT predicate on the "status" field.
-func StatusGT(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldGT(FieldStatus, v))
+func StatusGT(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldGT(FieldStatus, vc))
 }
 
 // StatusGTE applies the GTE predicate on the "status" field.
-func StatusGTE(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldGTE(FieldStatus, v))
+func StatusGTE(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldGTE(FieldStatus, vc))
 }
 
 // StatusLT applies the LT predicate on the "status" field.
-func StatusLT(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldLT(FieldStatus, v))
+func StatusLT(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldLT(FieldStatus, vc))
 }
 
 // StatusLTE applies the LTE predicate on the "status" field.
-func StatusLTE(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldLTE(FieldStatus, v))
+func StatusLTE(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldLTE(FieldStatus, vc))
 }
 
 // StatusContains applies the Contains predicate on the "status" field.
-func StatusContains(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldContains(FieldStatus, v))
+func StatusContains(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldContains(FieldStatus, vc))
 }
 
 // StatusHasPrefix applies the HasPrefix predicate on the "status" field.
-func StatusHasPrefix(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldHasPrefix(FieldStatus, v))
+func StatusHasPrefix(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldHasPrefix(FieldStatus, vc))
 }
 
 // StatusHasSuffix applies the HasSuffix predicate on the "status" field.
-func StatusHasSuffix(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldHasSuffix(FieldStatus, v))
+func StatusHasSuffix(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldHasSuffix(FieldStatus, vc))
 }
 
 // StatusEqualFold applies the EqualFold predicate on the "status" field.
-func StatusEqualFold(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldEqualFold(FieldStatus, v))
+func StatusEqualFold(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldEqualFold(FieldStatus, vc))
 }
 
 // StatusContainsFold applies the ContainsFold predicate on the "status" field.
-func StatusContainsFold(v string) predicate.ScanCount {
-	return predicate.ScanCount(sql.FieldContainsFold(FieldStatus, v))
+func StatusContainsFold(v domain.ScanStatus) predicate.ScanCount {
+	vc := string(v)
+	return predicate.ScanCount(sql.FieldContainsFold(FieldStatus, vc))
 }
 
 // NEQ applies the EQ predicate on the "n" field.

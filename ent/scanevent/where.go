@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/predicate"
 )
 
@@ -66,8 +67,9 @@ func ScanID(v string) predicate.ScanEvent {
 }
 
 // Kind applies equality check predicate on the "kind" field. It's identical to KindEQ.
-func Kind(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldEQ(FieldKind, v))
+func Kind(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldEQ(FieldKind, vc))
 }
 
 // CheckID applies equality check predicate on the "check_id" field. It's identical to CheckIDEQ.
@@ -221,68 +223,87 @@ func ScanIDContainsFold(v string) predicate.ScanEvent {
 }
 
 // KindEQ applies the EQ predicate on the "kind" field.
-func KindEQ(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldEQ(FieldKind, v))
+func KindEQ(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldEQ(FieldKind, vc))
 }
 
 // KindNEQ applies the NEQ predicate on the "kind" field.
-func KindNEQ(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldNEQ(FieldKind, v))
+func KindNEQ(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldNEQ(FieldKind, vc))
 }
 
 // KindIn applies the In predicate on the "kind" field.
-func KindIn(vs ...string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldIn(FieldKind, vs...))
+func KindIn(vs ...domain.EventKind) predicate.ScanEvent {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.ScanEvent(sql.FieldIn(FieldKind, v...))
 }
 
 // KindNotIn applies the NotIn predicate on the "kind" field.
-func KindNotIn(vs ...string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldNotIn(FieldKind, vs...))
+func KindNotIn(vs ...domain.EventKind) predicate.ScanEvent {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.ScanEvent(sql.FieldNotIn(FieldKind, v...))
 }
 
 // KindGT applies the GT predicate on the "kind" field.
-func KindGT(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldGT(FieldKind, v))
+func KindGT(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldGT(FieldKind, vc))
 }
 
 // KindGTE applies the GTE predicate on the "kind" field.
-func KindGTE(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldGTE(FieldKind, v))
+func KindGTE(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldGTE(FieldKind, vc))
 }
 
 // KindLT applies the LT predicate on the "kind" field.
-func KindLT(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldLT(FieldKind, v))
+func KindLT(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldLT(FieldKind, vc))
 }
 
 // KindLTE applies the LTE predicate on the "kind" field.
-func KindLTE(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldLTE(FieldKind, v))
+func KindLTE(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldLTE(FieldKind, vc))
 }
 
 // KindContains applies the Contains predicate on the "kind" field.
-func KindContains(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldContains(FieldKind, v))
+func KindContains(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldContains(FieldKind, vc))
 }
 
 // KindHasPrefix applies the HasPrefix predicate on the "kind" field.
-func KindHasPrefix(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldHasPrefix(FieldKind, v))
+func KindHasPrefix(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldHasPrefix(FieldKind, vc))
 }
 
 // KindHasSuffix applies the HasSuffix predicate on the "kind" field.
-func KindHasSuffix(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldHasSuffix(FieldKind, v))
+func KindHasSuffix(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldHasSuffix(FieldKind, vc))
 }
 
 // KindEqualFold applies the EqualFold predicate on the "kind" field.
-func KindEqualFold(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldEqualFold(FieldKind, v))
+func KindEqualFold(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldEqualFold(FieldKind, vc))
 }
 
 // KindContainsFold applies the ContainsFold predicate on the "kind" field.
-func KindContainsFold(v string) predicate.ScanEvent {
-	return predicate.ScanEvent(sql.FieldContainsFold(FieldKind, v))
+func KindContainsFold(v domain.EventKind) predicate.ScanEvent {
+	vc := string(v)
+	return predicate.ScanEvent(sql.FieldContainsFold(FieldKind, vc))
 }
 
 // CheckIDEQ applies the EQ predicate on the "check_id" field.

@@ -3,6 +3,8 @@ package schema
 import (
 	"entgo.io/ent"
 	"entgo.io/ent/schema/field"
+
+	"github.com/palisade/palisade/app/domain"
 )
 
 // Account is the tenant: everything a customer owns hangs off it, and its
@@ -18,7 +20,7 @@ func (Account) Mixin() []ent.Mixin {
 func (Account) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").NotEmpty().MaxLen(100),
-		field.Enum("plan").Values("free", "pro", "enterprise").Default("free"),
+		field.Enum("plan").GoType(domain.PlanID("")).Default(string(domain.PlanFree)),
 		field.String("stripe_customer_id").Optional().Nillable().Unique(),
 		field.String("stripe_subscription_id").Optional().Nillable(),
 		field.String("subscription_status").Optional(),

@@ -4,6 +4,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/palisade/palisade/app/domain"
 )
 
 // StripeEvent remembers every Stripe webhook event applied, so a replay or a
@@ -34,7 +36,7 @@ func (Invite) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("token_hash").NotEmpty().Unique().Sensitive(),
 		field.String("email").Optional(),
-		field.Enum("role").Values("owner", "member").Default("member"),
+		field.Enum("role").GoType(domain.Role("")).Default(string(domain.RoleMember)),
 		field.Time("expires_at"),
 		field.Time("accepted_at").Optional().Nillable(),
 	}

@@ -6,6 +6,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/palisade/palisade/app/domain"
 )
 
 // Scan is one accepted request to grade a site. Accepted means counted
@@ -23,8 +25,8 @@ func (Scan) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("target_url").NotEmpty().MaxLen(2048).Immutable(),
 		field.String("target_domain").NotEmpty().MaxLen(255).Immutable(),
-		field.Enum("depth").Values("QUICK", "STANDARD", "DEEP").Default("STANDARD").Immutable(),
-		field.Enum("status").Values("PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED").Default("PENDING"),
+		field.Enum("depth").GoType(domain.Depth("")).Default(string(domain.DepthStandard)).Immutable(),
+		field.Enum("status").GoType(domain.ScanStatus("")).Default(string(domain.StatusPending)),
 		field.Int("overall_score").Optional().Nillable(),
 		field.String("grade").Optional(),
 		field.Int("findings_count").Default(0),

@@ -4,6 +4,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/palisade/palisade/app/domain"
 )
 
 // ScanCount keeps how many of an account's scans are in each status, moved
@@ -19,7 +21,7 @@ func (ScanCount) Mixin() []ent.Mixin {
 // Fields of ScanCount.
 func (ScanCount) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("status").NotEmpty(),
+		field.String("status").GoType(domain.ScanStatus("")).NotEmpty(),
 		field.Int64("n").Default(0),
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/palisade/palisade/app/domain"
 )
 
 // ScanEvent records a scan's progress (start, each check's completion, the
@@ -22,7 +24,7 @@ func (ScanEvent) Mixin() []ent.Mixin {
 func (ScanEvent) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("scan_id").NotEmpty().Immutable(),
-		field.String("kind").NotEmpty().Immutable(), // start, check:complete, complete, failed, cancelled
+		field.String("kind").GoType(domain.EventKind("")).NotEmpty().Immutable(),
 		field.String("check_id").Optional().Immutable(),
 		field.String("name").Optional().Immutable(),
 		field.String("status").Optional().Immutable(),

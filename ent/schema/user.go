@@ -3,6 +3,8 @@ package schema
 import (
 	"entgo.io/ent"
 	"entgo.io/ent/schema/field"
+
+	"github.com/palisade/palisade/app/domain"
 )
 
 // User is a person who logs in to the web app; it belongs to one account
@@ -21,6 +23,6 @@ func (User) Fields() []ent.Field {
 		field.String("email").NotEmpty().MaxLen(254).Unique(),
 		field.String("name").Optional().MaxLen(100),
 		field.String("password_hash").Sensitive().NotEmpty(),
-		field.Enum("role").Values("owner", "member").Default("owner"),
+		field.Enum("role").GoType(domain.Role("")).Default(string(domain.RoleOwner)),
 	}
 }

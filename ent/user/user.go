@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/palisade/palisade/app/domain"
 )
 
 const (
@@ -85,26 +86,12 @@ var (
 	IDValidator func(string) error
 )
 
-// Role defines the type for the "role" enum field.
-type Role string
-
-// RoleOwner is the default value of the Role enum.
-const DefaultRole = RoleOwner
-
-// Role values.
-const (
-	RoleOwner  Role = "owner"
-	RoleMember Role = "member"
-)
-
-func (r Role) String() string {
-	return string(r)
-}
+const DefaultRole domain.Role = "owner"
 
 // RoleValidator is a validator for the "role" field enum values. It is called by the builders before save.
-func RoleValidator(r Role) error {
-	switch r {
-	case RoleOwner, RoleMember:
+func RoleValidator(r domain.Role) error {
+	switch r.String() {
+	case "owner", "member":
 		return nil
 	default:
 		return fmt.Errorf("user: invalid enum value for role field: %q", r)

@@ -9,6 +9,8 @@ type ScanSummary struct {
 	TargetDomain string
 	Depth        string
 	Status       string
+	// Completed is true once the scan finished with a result (it has reports).
+	Completed bool
 	// Grade is empty while the scan has none.
 	Grade     string
 	CreatedAt time.Time

@@ -445,7 +445,7 @@ func ScanBody(d ScanPageData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if d.Scan.Status == "COMPLETED" {
+			if d.Scan.Completed {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<h2>Reports</h2>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
