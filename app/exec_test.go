@@ -33,7 +33,6 @@ type slowSite struct {
 	maxBy    map[string]int // group → most scans in flight at once
 	groupOf  func(path string) string
 	hits     map[string]int
-	released chan struct{}
 }
 
 func newSlowSite(t *testing.T, delay time.Duration, groupOf func(string) string) *slowSite {

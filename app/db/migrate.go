@@ -79,6 +79,10 @@ func (d *DB) migrateMain(ctx context.Context, dir migrate.Dir) error {
 		if err != nil {
 			return fmt.Errorf("preparing job queue migration: %w", err)
 		}
+		// MigrateTx is deprecated because some River migrations cannot share a
+		// transaction on PostgreSQL; on SQLite they can, and they must run in
+		// the exclusive transaction that holds our migration lock.
+		//lint:ignore SA1019 deliberate: see the comment above.
 		if _, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
 			return fmt.Errorf("migrating job queue: %w", err)
 		}

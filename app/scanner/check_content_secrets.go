@@ -13,7 +13,6 @@ const idContentSecrets = "content.secrets"
 type secretPattern struct {
 	kind   string
 	re     *regexp.Regexp // group 1 is the secret
-	prefix string         // shown unredacted
 	sev    Severity
 	capC   bool // a live credential: caps the grade at C
 	fix    string

@@ -201,6 +201,7 @@ var checkTLSProtocols = Check{
 			n := tlsVersionName(v)
 			names = append(names, n)
 			switch v {
+			//lint:ignore SA1019 the probe reports SSLv3 when a server still offers it.
 			case tls.VersionSSL30, tls.VersionTLS10, tls.VersionTLS11:
 				legacy = append(legacy, n)
 			case tls.VersionTLS12:
@@ -252,14 +253,12 @@ var checkTLSCiphers = Check{
 		if len(ev.TLSProbe.WeakSuites) == 0 {
 			return o.Pass(1, "no weak cipher suite accepted", "The server refused every weak cipher suite it was offered.")
 		}
-		var broken, weak []string
+		var broken []string
 		for _, s := range ev.TLSProbe.WeakSuites {
 			u := strings.ToUpper(s)
 			if strings.Contains(u, "RC4") || strings.Contains(u, "NULL") || strings.Contains(u, "EXPORT") ||
 				strings.Contains(u, "ANON") || strings.Contains(u, "DES") || strings.Contains(u, "MD5") {
 				broken = append(broken, s)
-			} else {
-				weak = append(weak, s)
 			}
 		}
 		all := strings.Join(ev.TLSProbe.WeakSuites, ", ")

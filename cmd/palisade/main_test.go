@@ -81,11 +81,11 @@ func TestBinaryEndToEnd(t *testing.T) {
 		"PALISADE_WORKERS=2",
 	)}
 
-	out, errOut, code := p.run(t, "", "migrate")
+	_, errOut, code := p.run(t, "", "migrate")
 	if code != 0 {
 		t.Fatalf("migrate exited %d: %s", code, errOut)
 	}
-	out, errOut, code = p.run(t, "a long password here\n", "user", "add", "--email", "ops@example.com", "--password-stdin", "--account", "Ops", "--plan", "pro")
+	out, errOut, code := p.run(t, "a long password here\n", "user", "add", "--email", "ops@example.com", "--password-stdin", "--account", "Ops", "--plan", "pro")
 	if code != 0 {
 		t.Fatalf("user add exited %d: %s", code, errOut)
 	}

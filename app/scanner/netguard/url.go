@@ -222,9 +222,7 @@ func NormalizeHost(authority string) (string, netip.Addr, error) {
 		}
 		return ip.String(), ip, nil
 	}
-	if strings.HasSuffix(h, ".") {
-		h = h[:len(h)-1]
-	}
+	h = strings.TrimSuffix(h, ".")
 	if h == "" {
 		return "", netip.Addr{}, refusef("the URL has no host")
 	}
