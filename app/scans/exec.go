@@ -11,6 +11,7 @@ import (
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/ent"
+	"github.com/palisade/palisade/ent/predicate"
 	"github.com/palisade/palisade/ent/scan"
 	"github.com/palisade/palisade/ent/usage"
 )
@@ -103,11 +104,19 @@ func (s *Service) Reconcile(ctx context.Context) error {
 	cutoff := s.now().Add(-s.exec.staleAfter())
 	stale, err := s.db.Ent.Scan.Query().
 		Where(scan.StatusEQ(domain.StatusRunning), scan.Or(scan.HeartbeatAtLT(cutoff), scan.HeartbeatAtIsNil())).
-		Select(scan.FieldID, scan.FieldClaim, scan.FieldAccountID).All(ctx)
+		Select(scan.FieldID, scan.FieldClaim, scan.FieldAccountID, scan.FieldCancelRequested).All(ctx)
 	if err != nil {
 		return err
 	}
 	for _, sc := range stale {
+		if sc.CancelRequested {
+			// Its user asked to cancel it: handing it back would leave it
+			// PENDING for ever (claims skip cancelled scans), so it ends here.
+			if err := s.endCancelled(ctx, sc, domain.StatusRunning, scan.Claim(sc.Claim)); err != nil {
+				return err
+			}
+			continue
+		}
 		err := s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
 			n, err := c.Scan.Update().Where(scan.ID(sc.ID), scan.Claim(sc.Claim), scan.StatusEQ(domain.StatusRunning)).
 				SetStatus(domain.StatusPending).SetClaim("").SetUpdatedAt(s.now()).Save(ctx)
@@ -125,6 +134,18 @@ func (s *Service) Reconcile(ctx context.Context) error {
 		}
 		s.log.Warn("orphaned scan handed back to the queue", "scan_id", sc.ID)
 	}
+	// A scan handed back (shutdown, lost heartbeat) just as its user asked
+	// to cancel it is PENDING with the flag set, which no worker claims: end it.
+	stuck, err := s.db.Ent.Scan.Query().Where(scan.StatusEQ(domain.StatusPending), scan.CancelRequested(true)).
+		Select(scan.FieldID, scan.FieldAccountID).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, sc := range stuck {
+		if err := s.endCancelled(ctx, sc, domain.StatusPending); err != nil {
+			return err
+		}
+	}
 	pending, err := s.db.Ent.Scan.Query().Where(scan.StatusEQ(domain.StatusPending), scan.CancelRequested(false)).Exist(ctx)
 	if err != nil || !pending {
 		return err
@@ -141,6 +162,30 @@ func (s *Service) Reconcile(ctx context.Context) error {
 		_, err := s.jobs.InsertTx(ctx, tx, Args{}, nil)
 		return err
 	})
+}
+
+// endCancelled ends a scan whose cancellation no worker will carry out, if it
+// is still in status from (and matches where): CANCELLED, with its counters
+// moved and the event that closes its stream, in one transaction.
+func (s *Service) endCancelled(ctx context.Context, sc *ent.Scan, from domain.ScanStatus, where ...predicate.Scan) error {
+	now := s.now()
+	err := s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
+		n, err := c.Scan.Update().Where(append(where, scan.ID(sc.ID), scan.StatusEQ(from))...).
+			SetStatus(domain.StatusCancelled).SetClaim("").SetCompletedAt(now).SetUpdatedAt(now).
+			SetError("cancelled by the user").Save(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+		if err := s.moveCount(ctx, tx, sc.AccountID, from, domain.StatusCancelled); err != nil {
+			return err
+		}
+		return c.ScanEvent.Create().SetAccountID(sc.AccountID).SetScanID(sc.ID).SetKind(domain.EventCancelled).
+			SetStatus(string(domain.StatusCancelled)).SetName("cancelled by the user").Exec(ctx)
+	})
+	if err == nil {
+		s.log.Info("cancelled scan ended by the reconciler", "scan_id", sc.ID, "was", from)
+	}
+	return err
 }
 
 // Stats are the operational figures exposed on /metrics.

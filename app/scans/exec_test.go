@@ -2,6 +2,7 @@ package scans
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"testing"
@@ -12,8 +13,11 @@ import (
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/scanner"
+	"github.com/palisade/palisade/ent"
+	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/scan"
+	"github.com/palisade/palisade/ent/scanevent"
 	"github.com/palisade/palisade/ent/usage"
 )
 
@@ -402,4 +406,91 @@ func TestWorkersRunAcceptedScans(t *testing.T) {
 		t.Errorf("usage %d, want 2", u.Scans)
 	}
 	e.checkCounts(acc.ID)
+}
+
+// TestReconcileEndsCancelledOrphans: a scan whose user asked to cancel it
+// is never handed back to the queue (no worker claims a cancelled scan, so
+// it would stay PENDING for ever): an orphan with the flag set, and a scan
+// handed back just as the flag was set, both end CANCELLED with their
+// stream's closing event, and the counters follow.
+func TestReconcileEndsCancelledOrphans(t *testing.T) {
+	for _, handedBack := range []bool{false, true} {
+		t.Run(map[bool]string{false: "running orphan with the flag set", true: "handed back with the flag set"}[handedBack], func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			acc := e.account("cancelled-orphans", domain.PlanFree)
+			sc := e.accept(acc, site(t))
+			if claimed, _, err := e.svc.claimNext(ctx); err != nil || claimed == nil {
+				t.Fatal(err)
+			}
+			if err := e.d.Ent.Scan.UpdateOneID(sc.ID).SetCancelRequested(true).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			e.clock.Advance(time.Hour)
+			if handedBack {
+				// What a shutdown hand-back that raced the cancel leaves behind.
+				err := e.d.InTx(ctx, func(tx *sql.Tx, _ *ent.Client) error {
+					if _, err := tx.ExecContext(ctx, e.svc.rebind(`UPDATE scans SET status = 'PENDING', claim = '' WHERE id = ?`), sc.ID); err != nil {
+						return err
+					}
+					return e.svc.moveCount(ctx, tx, acc.ID, domain.StatusRunning, domain.StatusPending)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := e.svc.Reconcile(ctx); err != nil {
+				t.Fatal(err)
+			}
+			row := e.get(sc.ID)
+			if row.Status != domain.StatusCancelled || row.Claim != "" || row.CompletedAt == nil {
+				t.Fatalf("after Reconcile: %s claim %q completed %v, want CANCELLED", row.Status, row.Claim, row.CompletedAt)
+			}
+			n, err := e.d.Ent.ScanEvent.Query().Where(scanevent.ScanID(sc.ID), scanevent.Kind(domain.EventCancelled)).Count(ctx)
+			if err != nil || n != 1 {
+				t.Errorf("%d cancelled events (%v), want 1", n, err)
+			}
+			e.checkCounts(acc.ID)
+			// Nothing is left for a worker, and a second pass changes nothing.
+			if claimed, _, err := e.svc.claimNext(ctx); err != nil || claimed != nil {
+				t.Errorf("claimed %v after the scan was cancelled (%v)", claimed, err)
+			}
+			if err := e.svc.Reconcile(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := e.d.Ent.ScanEvent.Query().Where(scanevent.ScanID(sc.ID), scanevent.Kind(domain.EventCancelled)).Count(ctx); n != 1 {
+				t.Errorf("second Reconcile wrote another cancelled event (%d)", n)
+			}
+		})
+	}
+}
+
+// TestWatchStopsWhenTheScanIsGone: a running scan whose row disappears (its
+// account was deleted) is stopped at the next heartbeat, not left to run to
+// its deadline.
+func TestWatchStopsWhenTheScanIsGone(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	acc := e.account("gone", domain.PlanFree)
+	sc := e.accept(acc, site(t))
+	claimed, claim, err := e.svc.claimNext(ctx)
+	if err != nil || claimed == nil {
+		t.Fatal(err)
+	}
+	e.svc.SetExecOptions(ExecOptions{Heartbeat: 10 * time.Millisecond})
+	if _, err := e.d.Ent.Account.Delete().Where(account.ID(acc.ID)).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	scanCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	done := make(chan struct{})
+	go func() { defer close(done); e.svc.watch(scanCtx, sc.ID, claim, cancel) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("watch kept running after the scan's row was deleted")
+	}
+	if cause := context.Cause(scanCtx); !errors.Is(cause, errClaimLost) {
+		t.Errorf("cause %v, want errClaimLost", cause)
+	}
 }

@@ -234,6 +234,11 @@ func (s *Service) watch(ctx context.Context, id, claim string, cancel context.Ca
 		var cancelled bool
 		var owner sql.NullString
 		if err := s.db.SQL.QueryRowContext(ctx, check, id).Scan(&cancelled, &owner); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				// The scan is gone (its account was deleted): nothing to finish.
+				cancel(errClaimLost)
+				return
+			}
 			continue
 		}
 		if cancelled {
