@@ -28,11 +28,11 @@ import (
 // how many scans touched it at once.
 type slowSite struct {
 	*httptest.Server
-	mu       sync.Mutex
-	active   map[string]int // path prefix → requests in flight
-	maxBy    map[string]int // group → most scans in flight at once
-	groupOf  func(path string) string
-	hits     map[string]int
+	mu      sync.Mutex
+	active  map[string]int // path prefix → requests in flight
+	maxBy   map[string]int // group → most scans in flight at once
+	groupOf func(path string) string
+	hits    map[string]int
 }
 
 func newSlowSite(t *testing.T, delay time.Duration, groupOf func(string) string) *slowSite {

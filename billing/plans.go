@@ -12,7 +12,7 @@ import (
 // domain type, so an account's plan field and the catalogue share one type.
 type PlanID = domain.PlanID
 
-// The three plans of PRODUCT.md §3.
+// The three plans (see the README, Billing).
 const (
 	Free       = domain.PlanFree
 	Pro        = domain.PlanPro

@@ -1,7 +1,6 @@
-// Package reports renders one version of a scan report as a PDF
-// (PRODUCT.md §6). It is a pure function of its Input: no clock, no
-// randomness, no I/O beyond the embedded fonts, so the same Input always
-// yields the same bytes and the stored sha256 of a version stays true.
+// Package reports renders one version of a scan report as a PDF. It is a
+// pure function of its Input: no clock, no randomness, no I/O beyond the
+// embedded fonts, so the same Input always yields the same bytes and the stored sha256 of a version stays true.
 // Storage, versioning and the job that calls Render live elsewhere.
 package reports
 

@@ -18,7 +18,7 @@ var openAPIJSON []byte
 const OpenAPIPath = Prefix + "/openapi.json"
 
 // OpenAPIDocument returns the OpenAPI 3.1 document describing every route
-// under /api/v1 (PRODUCT.md §4). It returns a fresh copy, so callers may
+// under /api/v1 (app/api/openapi.json). It returns a fresh copy, so callers may
 // keep or modify it.
 func OpenAPIDocument() []byte { return bytes.Clone(openAPIJSON) }
 

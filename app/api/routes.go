@@ -1,4 +1,4 @@
-// Package api is the Bearer-key JSON surface, /api/v1 (PRODUCT.md §4). Its
+// Package api is the Bearer-key JSON surface, /api/v1 (documented in app/api/openapi.json). Its
 // whole route table is Routes below; every error is {"error": "…"}.
 package api
 

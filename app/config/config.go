@@ -1,5 +1,5 @@
 // Package config reads Palisade's configuration from the environment, the
-// operator contract of PRODUCT.md §2. Everything has a default that works on
+// operator contract in the README (Configuration). Everything has a default that works on
 // a fresh machine, so `go run ./cmd/palisade` needs no set-up.
 package config
 

@@ -102,7 +102,7 @@ func ParseScanStatus(s string) (ScanStatus, bool) { return parse(s, scanStatuses
 
 // Depth selects how much of a site a scan examines; it is also the unit
 // plans price, so its values are part of the public API. Each depth
-// includes everything of the one before (PRODUCT.md §5).
+// includes everything of the one before (docs/scoring.md).
 type Depth string
 
 // The depths, shallowest first.
@@ -155,7 +155,7 @@ func ParseDepth(s string) (Depth, bool) {
 // grants lives in billing's catalogue, the single source of truth for limits.
 type PlanID string
 
-// The plans of PRODUCT.md §3, cheapest first.
+// The plans of the catalogue (billing/plans.go), cheapest first.
 const (
 	PlanFree       PlanID = "free"
 	PlanPro        PlanID = "pro"

@@ -282,7 +282,7 @@ func Filename(r *ent.Report) string {
 	return fmt.Sprintf("palisade-%s-%s-v%d.pdf", b.String(), date, r.Version)
 }
 
-// View is the Report of PRODUCT.md §4.
+// View is the Report schema of the API (app/api/openapi.json).
 type View struct {
 	ID          string    `json:"id"`
 	Title       string    `json:"title"`

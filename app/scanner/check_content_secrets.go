@@ -11,11 +11,11 @@ const idContentSecrets = "content.secrets"
 
 // secretPattern recognises one kind of credential.
 type secretPattern struct {
-	kind   string
-	re     *regexp.Regexp // group 1 is the secret
-	sev    Severity
-	capC   bool // a live credential: caps the grade at C
-	fix    string
+	kind string
+	re   *regexp.Regexp // group 1 is the secret
+	sev  Severity
+	capC bool // a live credential: caps the grade at C
+	fix  string
 }
 
 var secretPatterns = []secretPattern{

@@ -9,7 +9,7 @@ import (
 	"github.com/palisade/palisade/ent"
 )
 
-// ScanSummary is the ScanSummary of PRODUCT.md §4: what lists show.
+// ScanSummary is the ScanSummary schema of app/api/openapi.json: what lists show.
 type ScanSummary struct {
 	ID            string            `json:"id"`
 	TargetURL     string            `json:"targetUrl"`
@@ -29,7 +29,7 @@ type Finding struct {
 	scanner.Finding
 }
 
-// Detail is the full Scan of PRODUCT.md §4 (`GET /api/v1/scan/{id}` and
+// Detail is the Scan schema of app/api/openapi.json (`GET /api/v1/scan/{id}` and
 // `palisade scan --json` print exactly this).
 type Detail struct {
 	ScanSummary

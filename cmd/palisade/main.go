@@ -1,6 +1,6 @@
 // Command palisade is the whole product in one binary: the web app, the API
 // and the scan workers (`serve`, the default), plus the operator commands of
-// PRODUCT.md §2.
+// the README (Operator commands).
 package main
 
 import (
