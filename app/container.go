@@ -241,7 +241,7 @@ func (c *Container) newFiber() *fiber.App {
 		f.Get("/metrics", httpx.MetricsGuard(c.Config.MetricsToken, true), c.metricsHandler())
 	}
 	// Stripe calls the webhook: no session, no CSRF; the signature is the authentication.
-	f.Post("/billing/webhook", c.Billing.WebhookHandler())
+	f.Post("/billing/webhook", web.StripeWebhook(c.Billing))
 	apiHandler := api.NewHandler(c.Auth, c.Scans, c.Reports, c.Limiter, c.Log)
 	apiHandler.RateOverride = c.opts.RateLimitOverride
 	apiHandler.Routes(f)

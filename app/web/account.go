@@ -97,7 +97,7 @@ func (h *Handler) teamPage(c *fiber.Ctx) error {
 func parseRole(s string) (user.Role, error) {
 	r := user.Role(s)
 	if err := user.RoleValidator(r); err != nil {
-		return "", errs.New(http.StatusBadRequest, "Choose owner or member.")
+		return "", &errs.Validation{Field: "role", Message: "Choose owner or member."}
 	}
 	return r, nil
 }
@@ -155,7 +155,7 @@ func (h *Handler) inviteForm(c *fiber.Ctx) error {
 	// Opening a used link shows the same "not valid" page as an unknown one;
 	// only submitting it (below) says it was used.
 	if errors.Is(err, auth.ErrInviteInvalid) || errors.Is(err, auth.ErrInviteUsed) {
-		return errs.New(http.StatusNotFound, err.Error())
+		return &errs.NotFound{Message: err.Error()}
 	}
 	if err != nil {
 		return err
@@ -167,7 +167,7 @@ func (h *Handler) acceptInvite(c *fiber.Ctx) error {
 	tok := c.Params("token")
 	inv, err := h.auth.Invite(c.UserContext(), tok)
 	if errors.Is(err, auth.ErrInviteInvalid) {
-		return errs.New(http.StatusNotFound, err.Error())
+		return &errs.NotFound{Message: err.Error()}
 	}
 	if err != nil {
 		return err

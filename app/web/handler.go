@@ -85,7 +85,7 @@ func NewHandler(d Deps) *Handler {
 			return "", errors.New("missing CSRF token")
 		},
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			return errs.New(fiber.StatusForbidden, "This form has expired or did not come from Palisade. Reload the page and try again.")
+			return &errs.Forbidden{Message: "This form has expired or did not come from Palisade. Reload the page and try again."}
 		},
 	})
 	return h

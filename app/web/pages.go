@@ -263,22 +263,11 @@ func (h *Handler) createScan(c *fiber.Ctx) error {
 	form := pages.ScanForm{URL: c.FormValue("url"), Depth: c.FormValue("depth"), Errors: components.FormErrors{}}
 	sc, err := h.scans.Accept(c.UserContext(), s.Account, form.URL, form.Depth)
 	if err != nil {
-		var v *errs.Validation
-		var st *errs.Status
-		switch {
-		case errors.As(err, &v):
-			form.Errors[v.Field] = v.Message
-		case errors.As(err, &st) && st.Code < 500:
-			field := "url"
-			if st.Code == http.StatusForbidden {
-				field = "depth"
-			} else if st.Code == http.StatusTooManyRequests {
-				field = ""
-			}
-			form.Errors[field] = st.Message
-		default:
+		field, msg, ok := errs.Field(err)
+		if !ok {
 			return err
 		}
+		form.Errors[field] = msg
 		data, derr := h.dashboardData(c, form)
 		if derr != nil {
 			return derr
@@ -335,8 +324,9 @@ func (h *Handler) scanBody(c *fiber.Ctx) error {
 
 func (h *Handler) cancelScan(c *fiber.Ctx) error {
 	if _, err := h.scans.Cancel(c.UserContext(), session(c).Account.ID, c.Params("id")); err != nil {
-		var st *errs.Status
-		if !errors.As(err, &st) || st.Code != http.StatusConflict {
+		// A scan that has already ended is simply shown as it is.
+		var cf *errs.Conflict
+		if !errors.As(err, &cf) {
 			return err
 		}
 	}

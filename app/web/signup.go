@@ -96,7 +96,7 @@ func (h *Handler) pending(token string) (pendingSignUp, error) {
 		return p, err
 	}
 	if val == nil || json.Unmarshal(val, &p) != nil {
-		return p, errs.New(http.StatusGone, "This sign-up link has expired or has already been used. Sign up again to get a new one.")
+		return p, &errs.Gone{Message: "This sign-up link has expired or has already been used. Sign up again to get a new one."}
 	}
 	return p, nil
 }
@@ -123,7 +123,7 @@ func (h *Handler) confirmSignUp(c *fiber.Ctx) error {
 	// The address is proven now, so saying it is taken tells its owner only.
 	_, u, err := h.auth.CompleteSignUp(c.UserContext(), p.PreparedSignUp)
 	if errors.Is(err, auth.ErrEmailTaken) {
-		return errs.New(http.StatusConflict, "This e-mail address already has a Palisade account. Log in instead.")
+		return &errs.Conflict{Message: "This e-mail address already has a Palisade account. Log in instead."}
 	}
 	if err != nil {
 		return err
