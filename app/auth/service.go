@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"strings"
 	"time"
@@ -24,9 +25,9 @@ import (
 
 // Errors the handlers map to user-facing messages.
 var (
-	// ErrEmailTaken is a conflict (409): the address is the login, unique
+	// ErrEmailTaken is a Conflict on the "email" field: the address is the login, unique
 	// across all accounts, and repeating the request cannot help.
-	ErrEmailTaken = &errs.Conflict{Message: "an account with this e-mail address already exists"}
+	ErrEmailTaken = &errs.Conflict{Field: "email", Message: "An account with this e-mail address already exists. Log in instead."}
 	// ErrBadCredentials does not say which of the two was wrong.
 	ErrBadCredentials = &errs.Unauthenticated{Message: "The e-mail address or password is not right."}
 	ErrNoSession      = errors.New("not logged in")
@@ -63,6 +64,9 @@ type Service struct {
 	now    func() time.Time
 	keys   keyCache
 	use    keyUse
+	// limiter and log are set by SetLimiter (see throttle.go).
+	limiter Limiter
+	log     *slog.Logger
 }
 
 // NewService returns the identity service over client.

@@ -93,8 +93,10 @@ func (e *Forbidden) Error() string { return e.Message }
 // typically because a concurrent request got there first (an invitation
 // already used, an e-mail address already taken) or the thing is in the
 // wrong state (a report not ready yet). Repeating the request as it is
-// cannot succeed.
+// cannot succeed. Field, when set, names the input that collides (the
+// e-mail address already taken).
 type Conflict struct {
+	Field   string
 	Message string
 }
 
@@ -178,7 +180,7 @@ func Field(err error) (field, msg string, ok bool) {
 	case errors.As(err, &r):
 		return "", r.Message, true
 	case errors.As(err, &c):
-		return "", c.Message, true
+		return c.Field, c.Message, true
 	case errors.As(err, &g):
 		return "", g.Message, true
 	case errors.As(err, &tl):

@@ -174,22 +174,17 @@ func (h *Handler) acceptInvite(c *fiber.Ctx) error {
 	}
 	f := pages.AuthForm{Email: c.FormValue("email"), Errors: components.FormErrors{}}
 	u, err := h.auth.AcceptInvite(c.UserContext(), tok, f.Email, c.FormValue("password"))
-	var v *errs.Validation
-	switch {
-	case errors.As(err, &v):
-		f.Errors[v.Field] = v.Message
-	case errors.Is(err, auth.ErrEmailTaken):
-		f.Errors["email"] = "This e-mail address already has a Palisade account."
-	case err != nil:
-		// ErrInviteUsed (another accept won) is a 409 from the error handler.
-		return err
-	}
-	if len(f.Errors) > 0 {
-		status := http.StatusUnprocessableEntity
-		if errors.Is(err, auth.ErrEmailTaken) {
-			status = http.StatusConflict
+	if err != nil {
+		// ErrInviteUsed (another accept won) is a 409 page from the error
+		// handler; bad input (422) and a taken address (409) stay on the form.
+		if errors.Is(err, auth.ErrInviteUsed) {
+			return err
 		}
-		return httpx.Render(c, status, pages.InviteForm(inv.Edges.Account.Name, h.url(RouteJoin, tok), f), nil)
+		code, ok := formError(c, err, f.Errors)
+		if !ok {
+			return err
+		}
+		return httpx.Render(c, code, pages.InviteForm(inv.Edges.Account.Name, h.url(RouteJoin, tok), f), nil)
 	}
 	if err := h.startSession(c, u); err != nil {
 		return err
