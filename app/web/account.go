@@ -121,15 +121,20 @@ func (h *Handler) createInvite(c *fiber.Ctx) error {
 }
 
 func (h *Handler) teamError(c *fiber.Ctx, err error) error {
-	if !errors.Is(err, auth.ErrLastOwner) {
+	// A refusal (the last owner, a foreign member's id) is said on the team
+	// page; an internal error is the error page.
+	_, msg, ok := errs.Field(err)
+	var nf *errs.NotFound
+	if !ok || errors.As(err, &nf) {
 		return err
 	}
+	code, _, _, _ := httpx.Status(err)
 	d, derr := h.teamData(c)
 	if derr != nil {
 		return derr
 	}
-	d.Error = "An account needs at least one owner."
-	return httpx.Render(c, http.StatusConflict, pages.Team(d), nil)
+	d.Error = msg
+	return httpx.Render(c, code, pages.Team(d), nil)
 }
 
 func (h *Handler) setRole(c *fiber.Ctx) error {
@@ -154,7 +159,7 @@ func (h *Handler) inviteForm(c *fiber.Ctx) error {
 	inv, err := h.auth.Invite(c.UserContext(), c.Params("token"))
 	// Opening a used link shows the same "not valid" page as an unknown one;
 	// only submitting it (below) says it was used.
-	if errors.Is(err, auth.ErrInviteInvalid) || errors.Is(err, auth.ErrInviteUsed) {
+	if errors.Is(err, auth.ErrInviteUsed) {
 		return &errs.NotFound{Message: err.Error()}
 	}
 	if err != nil {
@@ -166,9 +171,6 @@ func (h *Handler) inviteForm(c *fiber.Ctx) error {
 func (h *Handler) acceptInvite(c *fiber.Ctx) error {
 	tok := c.Params("token")
 	inv, err := h.auth.Invite(c.UserContext(), tok)
-	if errors.Is(err, auth.ErrInviteInvalid) {
-		return &errs.NotFound{Message: err.Error()}
-	}
 	if err != nil {
 		return err
 	}
