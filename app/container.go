@@ -149,6 +149,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 	c.Reports = reporting.NewService(c.DB, c.Jobs.Inserter, c.Log)
 	river.AddWorker(workers, reporting.NewWorker(c.Reports))
 	c.Limiter = ratelimit.New(c.DB)
+	// Log-in attempts are throttled inside auth (auth.LogInFrom).
+	c.Auth.SetLimiter(c.Limiter, c.Log)
 	c.Billing = billing.NewService(billing.Config{
 		SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
 		PricePro: cfg.StripePricePro, PriceEnterprise: cfg.StripePriceEnt, APIBase: cfg.StripeAPIBase,
@@ -241,7 +243,7 @@ func (c *Container) newFiber() *fiber.App {
 		f.Get("/metrics", httpx.MetricsGuard(c.Config.MetricsToken, true), c.metricsHandler())
 	}
 	// Stripe calls the webhook: no session, no CSRF; the signature is the authentication.
-	f.Post("/billing/webhook", c.Billing.WebhookHandler())
+	f.Post("/billing/webhook", web.StripeWebhook(c.Billing))
 	apiHandler := api.NewHandler(c.Auth, c.Scans, c.Reports, c.Limiter, c.Log)
 	apiHandler.RateOverride = c.opts.RateLimitOverride
 	apiHandler.Routes(f)

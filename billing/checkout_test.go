@@ -217,7 +217,7 @@ func TestCheckoutRefusals(t *testing.T) {
 			if !errors.Is(err, tc.wantErr) || u != "" {
 				t.Fatalf("got (%q, %v), want error %v", u, err, tc.wantErr)
 			}
-			if got := billing.HTTPStatus(err); got != tc.wantHTTP {
+			if got := httpStatus(err); got != tc.wantHTTP {
 				t.Errorf("HTTPStatus = %d, want %d", got, tc.wantHTTP)
 			}
 			if n := rec.count(); n != 0 {
@@ -242,8 +242,8 @@ func TestCheckoutStripeDown(t *testing.T) {
 	svc := billing.NewService(billing.Config{SecretKey: "sk_test_123", PricePro: pricePro, APIBase: dead}, d.Ent, apptest.Logger(t))
 	acc := d.Ent.Account.Create().SetName("Acme").SaveX(ctx)
 	_, err = svc.Checkout(ctx, acc.ID, billing.Pro, "https://palisade.test/ok", "https://palisade.test/no")
-	if !errors.Is(err, billing.ErrStripe) || billing.HTTPStatus(err) != http.StatusBadGateway {
-		t.Fatalf("err = %v (HTTP %d), want ErrStripe (502)", err, billing.HTTPStatus(err))
+	if !errors.Is(err, billing.ErrStripe) || httpStatus(err) != http.StatusBadGateway {
+		t.Fatalf("err = %v (HTTP %d), want ErrStripe (502)", err, httpStatus(err))
 	}
 	if c := d.Ent.Account.GetX(ctx, acc.ID).StripeCustomerID; c != nil {
 		t.Errorf("customer id %q stored although Stripe was down", *c)

@@ -14,11 +14,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/palisade/palisade/app/apptest"
+	"github.com/palisade/palisade/app/httpx"
+	"github.com/palisade/palisade/app/web"
 	"github.com/palisade/palisade/billing"
 )
 
 // TestWebhookHandler drives POST /billing/webhook through Fiber, as the app
-// mounts it: status codes, JSON bodies and the account afterwards.
+// mounts it (app/web's handler, app/httpx's error handler): status codes,
+// JSON bodies and the account afterwards.
 func TestWebhookHandler(t *testing.T) {
 	t.Parallel()
 	const cus = "cus_http"
@@ -58,8 +61,8 @@ func TestWebhookHandler(t *testing.T) {
 				cfg.WebhookSecret = whsec
 			}
 			svc := billing.NewService(cfg, d.Ent, apptest.Logger(t))
-			app := fiber.New()
-			app.Post("/billing/webhook", svc.WebhookHandler())
+			app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(apptest.Logger(t))})
+			app.Post("/billing/webhook", web.StripeWebhook(svc))
 
 			req := httptest.NewRequest(http.MethodPost, "/billing/webhook", bytes.NewReader(tc.body))
 			req.Header.Set("Content-Type", "application/json")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/palisade/palisade/app/httpx"
 	"github.com/palisade/palisade/billing"
 )
 
@@ -71,13 +72,21 @@ func TestPrices(t *testing.T) {
 	}
 }
 
+// httpStatus is the status app/httpx answers err with: billing's errors
+// are kinds of app/errs, and this is what the kind chosen means to callers.
+func httpStatus(err error) int {
+	code, _, _, _ := httpx.Status(err)
+	return code
+}
+
+// TestHTTPStatus: each of billing's errors, wrapped or not, is the kind
+// that gives the status the web, the API and Stripe have always seen.
 func TestHTTPStatus(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		err  error
 		want int
 	}{
-		{nil, http.StatusOK},
 		{billing.ErrBadSignature, http.StatusBadRequest},
 		{fmt.Errorf("%w: detail", billing.ErrBadPayload), http.StatusBadRequest},
 		{billing.ErrPayloadTooLarge, http.StatusRequestEntityTooLarge},
@@ -91,8 +100,8 @@ func TestHTTPStatus(t *testing.T) {
 		{errors.New("database is on fire"), http.StatusInternalServerError},
 	}
 	for _, tc := range cases {
-		if got := billing.HTTPStatus(tc.err); got != tc.want {
-			t.Errorf("HTTPStatus(%v) = %d, want %d", tc.err, got, tc.want)
+		if got := httpStatus(tc.err); got != tc.want {
+			t.Errorf("status of %v = %d, want %d", tc.err, got, tc.want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package billing
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/client"
 
+	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/ent/account"
 )
@@ -37,58 +37,37 @@ type Config struct {
 // Prices returns the plan ↔ price mapping the configuration describes.
 func (c Config) Prices() Prices { return NewPrices(c.PricePro, c.PriceEnterprise) }
 
-// Errors the HTTP layer maps to status codes (see HTTPStatus). Wrapped
-// errors keep these as their cause, so test with errors.Is.
+// Errors of this package, each one of the kinds of app/errs so the HTTP
+// layer (app/httpx) answers them like any other service's. Wrapped errors
+// keep these as their cause, so test with errors.Is.
 var (
-	// ErrDisabled: Stripe is not configured (no secret key).
-	ErrDisabled = errors.New("billing is not configured")
+	// ErrDisabled: Stripe is not configured (no secret key); to the
+	// caller there is no billing to reach.
+	ErrDisabled = &errs.NotFound{Message: "billing is not configured"}
 	// ErrWebhookNotConfigured: a webhook arrived but no signing secret is
-	// set, so nothing can be verified and nothing is applied.
-	ErrWebhookNotConfigured = errors.New("billing webhook is not configured")
+	// set, so nothing can be verified and nothing is applied. Unavailable
+	// rather than a client error: Stripe should retry once it is set.
+	ErrWebhookNotConfigured = &errs.Unavailable{Message: "billing webhook is not configured"}
 	// ErrBadSignature: the Stripe-Signature header is missing, malformed,
 	// too old or does not match the body.
-	ErrBadSignature = errors.New("invalid Stripe-Signature")
+	ErrBadSignature = &errs.Validation{Field: "Stripe-Signature", Message: "invalid Stripe-Signature"}
 	// ErrBadPayload: the signed body is not a Stripe event we can read.
-	ErrBadPayload = errors.New("invalid webhook payload")
+	ErrBadPayload = &errs.Validation{Field: "body", Message: "invalid webhook payload"}
 	// ErrPayloadTooLarge: the body exceeds MaxWebhookBytes.
-	ErrPayloadTooLarge = errors.New("webhook payload too large")
+	ErrPayloadTooLarge = &errs.TooLarge{Message: "webhook payload too large"}
 	// ErrAccountNotFound: no account has the given id.
-	ErrAccountNotFound = errors.New("account not found")
+	ErrAccountNotFound = &errs.NotFound{Message: "account not found"}
 	// ErrPlanNotForSale: the plan is free or has no price configured.
-	ErrPlanNotForSale = errors.New("plan is not for sale")
+	ErrPlanNotForSale = &errs.Validation{Field: "plan", Message: "plan is not for sale"}
 	// ErrAlreadySubscribed: the account has a live subscription; a second
 	// Checkout would bill twice, so plan changes go through the portal.
-	ErrAlreadySubscribed = errors.New("account already has a subscription: change it in the billing portal")
+	ErrAlreadySubscribed = &errs.Conflict{Message: "account already has a subscription: change it in the billing portal"}
 	// ErrNoCustomer: the account never went through Checkout, so there is
 	// no Stripe customer whose portal could be opened.
-	ErrNoCustomer = errors.New("account has no billing customer yet")
+	ErrNoCustomer = &errs.Conflict{Message: "account has no billing customer yet"}
 	// ErrStripe: a call to the Stripe API failed.
-	ErrStripe = errors.New("stripe request failed")
+	ErrStripe = &errs.Upstream{Message: "stripe request failed"}
 )
-
-// HTTPStatus maps an error from this package to the status the HTTP layer
-// should answer, so every surface (web, API, webhook) answers alike.
-// Unknown errors are 500: the caller should log them and answer generically.
-func HTTPStatus(err error) int {
-	switch {
-	case err == nil:
-		return http.StatusOK
-	case errors.Is(err, ErrBadSignature), errors.Is(err, ErrBadPayload), errors.Is(err, ErrPlanNotForSale):
-		return http.StatusBadRequest
-	case errors.Is(err, ErrPayloadTooLarge):
-		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, ErrDisabled), errors.Is(err, ErrAccountNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, ErrAlreadySubscribed), errors.Is(err, ErrNoCustomer):
-		return http.StatusConflict
-	case errors.Is(err, ErrStripe):
-		return http.StatusBadGateway
-	case errors.Is(err, ErrWebhookNotConfigured):
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
 
 // Service talks to Stripe (Checkout, Customer Portal) and applies Stripe's
 // webhook events to accounts. It holds its own Stripe client, never the

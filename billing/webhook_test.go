@@ -402,7 +402,7 @@ func TestWebhookRefusesOrIgnoresBadInput(t *testing.T) {
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
-			if status := billing.HTTPStatus(err); status >= 500 {
+			if status := httpStatus(err); status >= 500 {
 				t.Errorf("HTTP status %d for bad input", status)
 			}
 			after := snapshot(t, d.Ent, acc.ID)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/palisade/palisade/app/auth"
 	"github.com/palisade/palisade/app/errs"
+	"github.com/palisade/palisade/app/httpx"
 	"github.com/palisade/palisade/app/ratelimit"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scans"
@@ -49,18 +50,16 @@ func (h *Handler) requireKey(c *fiber.Ctx) error {
 	if a := c.Get(fiber.HeaderAuthorization); a != "" {
 		scheme, tok, ok := strings.Cut(a, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return errs.New(http.StatusUnauthorized, "use Authorization: Bearer <api key>")
+			return &errs.Unauthenticated{Message: "use Authorization: Bearer <api key>"}
 		}
 		key = strings.TrimSpace(tok)
 	}
 	if key == "" {
-		return errs.New(http.StatusUnauthorized, "an API key is required: send Authorization: Bearer <api key>")
+		return &errs.Unauthenticated{Message: "an API key is required: send Authorization: Bearer <api key>"}
 	}
 	info, err := h.auth.AuthenticateKey(c.UserContext(), key)
-	switch {
-	case errors.Is(err, auth.ErrKeyUnknown), errors.Is(err, auth.ErrKeyRevoked), errors.Is(err, auth.ErrKeyExpired):
-		return errs.New(http.StatusForbidden, err.Error())
-	case err != nil:
+	if err != nil {
+		// Unknown, revoked and expired keys are Forbidden kinds already.
 		return err
 	}
 	c.Locals(localKey, info)
@@ -83,10 +82,8 @@ func (h *Handler) rateLimit(c *fiber.Ctx, info *auth.APIKeyInfo) error {
 	c.Set("X-RateLimit-Remaining", strconv.Itoa(d.Remaining))
 	c.Set("X-RateLimit-Reset", strconv.FormatInt(d.Reset.Unix(), 10))
 	if !d.Allowed {
-		secs := int((d.RetryAfter + time.Second - 1) / time.Second)
-		return &errs.Status{Code: http.StatusTooManyRequests,
-			Message: fmt.Sprintf("rate limit of %d requests per minute exceeded; retry in %d s", d.Limit, secs),
-			Headers: map[string]string{"Retry-After": strconv.Itoa(secs)}}
+		return &errs.RateLimited{RetryAfter: d.RetryAfter,
+			Message: fmt.Sprintf("rate limit of %d requests per minute exceeded; retry in %d s", d.Limit, httpx.RetryAfterSeconds(d.RetryAfter))}
 	}
 	return c.Next()
 }
@@ -96,13 +93,13 @@ func keyInfo(c *fiber.Ctx) *auth.APIKeyInfo { return c.Locals(localKey).(*auth.A
 // limitBody refuses bodies over MaxBody with 413 before anything reads them.
 func (h *Handler) limitBody(c *fiber.Ctx) error {
 	if len(c.Body()) > MaxBody {
-		return errs.New(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d KiB", MaxBody>>10))
+		return &errs.TooLarge{Message: fmt.Sprintf("the request body is larger than %d KiB", MaxBody>>10)}
 	}
 	return c.Next()
 }
 
 func (h *Handler) notFound(c *fiber.Ctx) error {
-	return errs.New(http.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
+	return &errs.NotFound{Message: "no such endpoint: " + c.Method() + " " + c.Path()}
 }
 
 // decodeJSON reads a JSON object body into v, answering 415 for another
@@ -110,7 +107,7 @@ func (h *Handler) notFound(c *fiber.Ctx) error {
 func decodeJSON(c *fiber.Ctx, v any) error {
 	ct := strings.ToLower(strings.TrimSpace(strings.Split(c.Get(fiber.HeaderContentType), ";")[0]))
 	if ct != fiber.MIMEApplicationJSON {
-		return errs.New(http.StatusUnsupportedMediaType, "send the body as Content-Type: application/json")
+		return fiber.NewError(http.StatusUnsupportedMediaType, "send the body as Content-Type: application/json")
 	}
 	dec := json.NewDecoder(bytes.NewReader(c.Body()))
 	if err := dec.Decode(v); err != nil {

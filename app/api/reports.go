@@ -101,7 +101,7 @@ func (h *Handler) scanFix(c *fiber.Ctx) error {
 		return err
 	}
 	if d.Status.Active() {
-		return errs.New(http.StatusConflict, "the scan has not finished yet; fetch its fixes when it has")
+		return &errs.Conflict{Message: "the scan has not finished yet; fetch its fixes when it has"}
 	}
 	c.Set(fiber.HeaderContentType, "text/markdown; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `inline; filename="SECURITY-FIX.md"`)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"testing"
 
@@ -173,8 +172,8 @@ func TestAcceptInviteUnderRace(t *testing.T) {
 				switch {
 				case err == nil:
 					won++
-				case !errors.Is(err, ErrInviteUsed) || errs.Code(err) != http.StatusConflict:
-					t.Errorf("a losing accept got %v (HTTP %d), want ErrInviteUsed (409)", err, errs.Code(err))
+				case !errors.Is(err, ErrInviteUsed) || !isConflict(err):
+					t.Errorf("a losing accept got %v, want ErrInviteUsed (a Conflict)", err)
 				}
 			}
 			members, err := d.Ent.User.Query().Where(user.AccountID(acc.ID)).Count(ctx)
@@ -220,12 +219,18 @@ func TestAcceptInviteWithTakenAddress(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, tc.want) || errs.Code(err) != http.StatusConflict {
-				t.Fatalf("accept = %v (HTTP %d), want %v (409)", err, errs.Code(err), tc.want)
+			if !errors.Is(err, tc.want) || !isConflict(err) {
+				t.Fatalf("accept = %v, want %v (a Conflict)", err, tc.want)
 			}
 		})
 	}
 	if n, err := d.Ent.User.Query().Where(user.AccountID(acc.ID)).Count(ctx); err != nil || n != 2 {
 		t.Fatalf("account has %d users (%v), want 2", n, err)
 	}
+}
+
+// isConflict: err is an errs.Conflict, the kind the HTTP layer answers 409.
+func isConflict(err error) bool {
+	var c *errs.Conflict
+	return errors.As(err, &c)
 }

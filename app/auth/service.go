@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"strings"
 	"time"
@@ -25,16 +26,22 @@ import (
 
 // Errors the handlers map to user-facing messages.
 var (
-	// ErrEmailTaken is a conflict (409): the address is the login, unique
+	// ErrEmailTaken is a Conflict on the "email" field: the address is the login, unique
 	// across all accounts, and repeating the request cannot help.
-	ErrEmailTaken     = &errs.Conflict{Message: "an account with this e-mail address already exists"}
-	ErrBadCredentials = errors.New("the e-mail address or password is not right")
+	ErrEmailTaken = &errs.Conflict{Field: "email", Message: "An account with this e-mail address already exists. Log in instead."}
+	// ErrBadCredentials does not say which of the two was wrong.
+	ErrBadCredentials = &errs.Unauthenticated{Message: "The e-mail address or password is not right."}
 	ErrNoSession      = errors.New("not logged in")
-	ErrKeyUnknown     = errors.New("the API key is not valid")
-	ErrKeyRevoked     = errors.New("the API key has been revoked")
-	ErrKeyExpired     = errors.New("the API key has expired")
-	ErrKeyLimit       = errors.New("the account already has the most API keys its plan allows; revoke one first")
-	ErrUserNotFound   = errors.New("no user has that e-mail address")
+	// A key that is presented but does not work is Forbidden (the caller
+	// did authenticate, with something that is refused), as docs/ARCHITECTURE.md
+	// and the API's description promise: 401 is for no key at all.
+	ErrKeyUnknown = &errs.Forbidden{Message: "the API key is not valid"}
+	ErrKeyRevoked = &errs.Forbidden{Message: "the API key has been revoked"}
+	ErrKeyExpired = &errs.Forbidden{Message: "the API key has expired"}
+	// ErrKeyLimit is a Conflict with the account's active keys; the form
+	// shows it for the whole form, since no field's value is at fault.
+	ErrKeyLimit     = &errs.Conflict{Message: "You already have the most active keys your plan allows. Revoke one first."}
+	ErrUserNotFound = errors.New("no user has that e-mail address")
 )
 
 // Session lifetimes: a session ends after IdleTimeout without a request, and
@@ -58,6 +65,9 @@ type Service struct {
 	now    func() time.Time
 	keys   keyCache
 	use    keyUse
+	// limiter and log are set by SetLimiter (see throttle.go).
+	limiter Limiter
+	log     *slog.Logger
 }
 
 // NewService returns the identity service over client.
@@ -412,7 +422,7 @@ func (s *Service) AuthenticateKey(ctx context.Context, plain string) (*APIKeyInf
 	if c.err != nil {
 		return nil, c.err
 	}
-	if k := c.info.Key; k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
+	if StateOf(c.info.Key, now) == KeyExpired {
 		return nil, ErrKeyExpired
 	}
 	return c.info, nil
@@ -429,10 +439,10 @@ func (s *Service) lookupKey(ctx context.Context, h string, now time.Time) (*APIK
 	if subtle.ConstantTimeCompare([]byte(k.KeyHash), []byte(h)) != 1 {
 		return nil, ErrKeyUnknown
 	}
-	if k.RevokedAt != nil {
+	switch StateOf(k, now) {
+	case KeyRevoked:
 		return nil, ErrKeyRevoked
-	}
-	if k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
+	case KeyExpired:
 		return nil, ErrKeyExpired
 	}
 	return &APIKeyInfo{Key: k, Account: k.Edges.Account}, nil

@@ -23,12 +23,17 @@ const InviteTTL = 7 * 24 * time.Hour
 
 // Errors of team management.
 var (
-	ErrInviteInvalid = errors.New("this invitation link is not valid any more; ask for a new one")
+	// ErrInviteInvalid: an unknown or expired link is simply not there.
+	ErrInviteInvalid = &errs.NotFound{Message: "this invitation link is not valid any more; ask for a new one"}
 	// ErrInviteUsed is what every accept of a link but the first one gets,
 	// however close together they come: a conflict (409), never a 500.
-	ErrInviteUsed    = &errs.Conflict{Message: "this invitation has already been used"}
-	ErrLastOwner     = errors.New("an account needs at least one owner")
+	ErrInviteUsed = &errs.Conflict{Message: "this invitation has already been used"}
+	// ErrLastOwner: the change would leave the account without an owner.
+	ErrLastOwner     = &errs.Conflict{Message: "An account needs at least one owner."}
 	ErrWrongPassword = errors.New("the current password is not right")
+	// ErrInviteEmailTaken is ErrEmailTaken (errors.Is holds) in the words
+	// of the invitation form, which shows the first Conflict it finds.
+	ErrInviteEmailTaken = errors.Join(&errs.Conflict{Field: "email", Message: "This e-mail address already has a Palisade account."}, ErrEmailTaken)
 )
 
 // Members lists the account's users, owners first.
@@ -69,7 +74,7 @@ func (s *Service) Invite(ctx context.Context, token string) (*ent.Invite, error)
 // uses up the link, both in one transaction: the link is taken by a
 // conditional update (only while accepted_at is NULL), so of concurrent
 // accepts exactly one creates a user and the others get ErrInviteUsed. An
-// address that already has a user is ErrEmailTaken and leaves the link unused.
+// address that already has a user is ErrInviteEmailTaken (an ErrEmailTaken) and leaves the link unused.
 func (s *Service) AcceptInvite(ctx context.Context, token, email, password string) (*ent.User, error) {
 	inv, err := s.Invite(ctx, token)
 	if err != nil {
@@ -108,7 +113,7 @@ func (s *Service) AcceptInvite(ctx context.Context, token, email, password strin
 		return err
 	})
 	if ent.IsConstraintError(err) {
-		return nil, ErrEmailTaken
+		return nil, ErrInviteEmailTaken
 	}
 	if err != nil {
 		return nil, err

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
@@ -25,27 +27,23 @@ func IsAPI(c *fiber.Ctx) bool {
 }
 
 // ErrorHandler answers every error a handler returns: `{"error":…}` with the
-// right status on the API, a readable page on the web. Internal errors are
-// logged with the request's path and never shown.
+// status, extra fields and headers Status gives on the API, a readable page
+// (or an htmx flash) on the web. Internal errors are logged with the
+// request's path and never shown.
 func ErrorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
-		code, msg := classify(err)
+		code, msg, extra, headers := Status(err)
 		if code >= 500 {
 			log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", code,
 				"request_id", RequestIDOf(c), "err", err)
 		}
-		var st *errs.Status
-		if errors.As(err, &st) {
-			for k, v := range st.Headers {
-				c.Set(k, v)
-			}
+		for k, v := range headers {
+			c.Set(k, v)
 		}
 		if IsAPI(c) {
 			body := fiber.Map{"error": msg}
-			if st != nil {
-				for k, v := range st.Extra {
-					body[k] = v
-				}
+			for k, v := range extra {
+				body[k] = v
 			}
 			return c.Status(code).JSON(body)
 		}
@@ -64,21 +62,56 @@ func ErrorHandler(log *slog.Logger) fiber.ErrorHandler {
 	}
 }
 
-// classify maps an error to its status and the sentence we may show.
-func classify(err error) (int, string) {
-	var fe *fiber.Error
-	var v *errs.Validation
-	var st *errs.Status
-	var cf *errs.Conflict
+// Status is the one mapping from an error to an answer: the status code,
+// the sentence we may show, extra JSON fields for the API's error body
+// (quota details) and headers (Retry-After). Services return the kinds of
+// app/errs and never choose a code; this is where codes are chosen, so the
+// web, the API and the Stripe webhook answer a kind alike. Anything else is
+// a 500 whose message says nothing of the cause.
+func Status(err error) (code int, msg string, extra map[string]any, headers map[string]string) {
+	var (
+		fe *fiber.Error
+		v  *errs.Validation
+		q  *errs.QuotaExceeded
+		rl *errs.RateLimited
+		un *errs.Unauthenticated
+		fb *errs.Forbidden
+		cf *errs.Conflict
+		gn *errs.Gone
+		tr *errs.TargetRefused
+		tl *errs.TooLarge
+		ua *errs.Unavailable
+		up *errs.Upstream
+		nf *errs.NotFound
+	)
 	switch {
-	case errors.As(err, &st):
-		return st.Code, st.Message
+	case err == nil:
+		return http.StatusOK, "", nil, nil
 	case errors.As(err, &v):
-		return http.StatusBadRequest, v.Message
+		return http.StatusBadRequest, v.Message, nil, nil
+	case errors.As(err, &q):
+		return http.StatusTooManyRequests, q.Error(),
+			map[string]any{"limit": q.Limit, "used": q.Used, "resetsAt": q.ResetsAt.UTC().Format(time.RFC3339)}, nil
+	case errors.As(err, &rl):
+		return http.StatusTooManyRequests, rl.Message, nil, map[string]string{"Retry-After": strconv.Itoa(RetryAfterSeconds(rl.RetryAfter))}
+	case errors.As(err, &un):
+		return http.StatusUnauthorized, un.Message, nil, nil
+	case errors.As(err, &fb):
+		return http.StatusForbidden, fb.Message, nil, nil
 	case errors.As(err, &cf):
-		return http.StatusConflict, cf.Message
-	case errors.Is(err, errs.ErrNotFound):
-		return http.StatusNotFound, "not found"
+		return http.StatusConflict, cf.Message, nil, nil
+	case errors.As(err, &gn):
+		return http.StatusGone, gn.Message, nil, nil
+	case errors.As(err, &tr):
+		return http.StatusUnprocessableEntity, tr.Message, nil, nil
+	case errors.As(err, &tl):
+		return http.StatusRequestEntityTooLarge, tl.Message, nil, nil
+	case errors.As(err, &ua):
+		return http.StatusServiceUnavailable, ua.Message, nil, nil
+	case errors.As(err, &up):
+		return http.StatusBadGateway, up.Message, nil, nil
+	case errors.As(err, &nf):
+		return http.StatusNotFound, nf.Error(), nil, nil
 	case errors.As(err, &fe):
 		msg := fe.Message
 		switch fe.Code {
@@ -92,9 +125,19 @@ func classify(err error) (int, string) {
 		if fe.Code >= 500 {
 			msg = "internal error"
 		}
-		return fe.Code, msg
+		return fe.Code, msg, nil, nil
 	}
-	return http.StatusInternalServerError, "internal error"
+	return http.StatusInternalServerError, "internal error", nil, nil
+}
+
+// RetryAfterSeconds is a wait as the whole seconds of a Retry-After header,
+// rounded up (never 0, which would invite an immediate retry).
+func RetryAfterSeconds(d time.Duration) int {
+	s := int((d + time.Second - 1) / time.Second)
+	if s < 1 {
+		s = 1
+	}
+	return s
 }
 
 // Render writes a templ component as HTML. When the request comes from htmx

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -86,7 +85,7 @@ func (s *Service) Create(ctx context.Context, accountID, scanID string) (*ent.Re
 		return nil, err
 	}
 	if sc.Status != domain.StatusCompleted {
-		return nil, errs.New(http.StatusConflict, fmt.Sprintf("only completed scans have reports; this scan is %s", sc.Status))
+		return nil, &errs.Conflict{Message: fmt.Sprintf("only completed scans have reports; this scan is %s", sc.Status)}
 	}
 	title := reports.Title(reports.Input{Result: &scanner.Result{TargetDomain: sc.TargetDomain}})
 	var created *ent.Report
@@ -245,7 +244,7 @@ func (s *Service) PDF(ctx context.Context, accountID, id string) (*ent.Report, [
 		return nil, nil, err
 	}
 	if r.Status != report.StatusREADY {
-		return r, nil, errs.New(http.StatusConflict, fmt.Sprintf("the report is %s, not ready yet", strings.ToLower(string(r.Status))))
+		return r, nil, &errs.Conflict{Message: fmt.Sprintf("the report is %s, not ready yet", strings.ToLower(string(r.Status)))}
 	}
 	f, err := s.db.Read.ReportFile.Get(ctx, r.ID)
 	if err != nil {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
@@ -21,23 +21,23 @@ func TestAccept(t *testing.T) {
 	e := newEnv(t)
 	target := site(t)
 	for _, tc := range []struct {
-		name     string
-		plan     domain.PlanID
-		used     int // scans already used this month
-		url      string
-		depth    string
-		wantCode int // 0: accepted
-		field    string
+		name    string
+		plan    domain.PlanID
+		used    int // scans already used this month
+		url     string
+		depth   string
+		wantErr func(error) bool // nil: accepted
+		field   string
 	}{
 		{name: "free quick", plan: domain.PlanFree, url: target, depth: "QUICK"},
 		{name: "pro deep", plan: domain.PlanPro, url: target, depth: "deep"},
 		{name: "last free scan of the month", plan: domain.PlanFree, used: 2, url: target, depth: "STANDARD"},
-		{name: "free quota used up", plan: domain.PlanFree, used: 3, url: target, depth: "QUICK", wantCode: http.StatusTooManyRequests},
+		{name: "free quota used up", plan: domain.PlanFree, used: 3, url: target, depth: "QUICK", wantErr: isKind[*errs.QuotaExceeded]},
 		{name: "enterprise has no ceiling", plan: domain.PlanEnterprise, used: 100000, url: target, depth: "QUICK"},
-		{name: "free plan has no deep scans", plan: domain.PlanFree, url: target, depth: "DEEP", wantCode: http.StatusForbidden},
+		{name: "free plan has no deep scans", plan: domain.PlanFree, url: target, depth: "DEEP", wantErr: isKind[*errs.Forbidden]},
 		{name: "no url", plan: domain.PlanFree, url: "", depth: "QUICK", field: "url"},
 		{name: "unknown depth", plan: domain.PlanFree, url: target, depth: "THOROUGH", field: "depth"},
-		{name: "private address", plan: domain.PlanFree, url: "http://10.1.2.3/", depth: "QUICK", wantCode: http.StatusUnprocessableEntity},
+		{name: "private address", plan: domain.PlanFree, url: "http://10.1.2.3/", depth: "QUICK", wantErr: isKind[*errs.TargetRefused]},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := e.with(t)
@@ -61,13 +61,13 @@ func TestAccept(t *testing.T) {
 				if !errors.As(err, &v) || v.Field != tc.field {
 					t.Fatalf("err = %v, want a validation error on %q", err, tc.field)
 				}
-			case tc.wantCode != 0:
-				var st *errs.Status
-				if !errors.As(err, &st) || st.Code != tc.wantCode {
-					t.Fatalf("err = %#v, want status %d", err, tc.wantCode)
+			case tc.wantErr != nil:
+				if !tc.wantErr(err) {
+					t.Fatalf("err = %#v, not the kind wanted", err)
 				}
-				if tc.wantCode == http.StatusTooManyRequests && st.Extra["resetsAt"] != "2026-12-01T00:00:00Z" {
-					t.Errorf("quota error resets at %v, want the first of next month", st.Extra["resetsAt"])
+				var q *errs.QuotaExceeded
+				if errors.As(err, &q) && !q.ResetsAt.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
+					t.Errorf("quota error resets at %v, want the first of next month", q.ResetsAt)
 				}
 			default:
 				if err != nil {
@@ -106,8 +106,7 @@ func TestAcceptReadsThePlanInItsTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := e.svc.Accept(context.Background(), acc, site(t), "DEEP")
-	var st *errs.Status
-	if !errors.As(err, &st) || st.Code != http.StatusForbidden {
+	if !isKind[*errs.Forbidden](err) {
 		t.Fatalf("DEEP on a cached Pro account now Free: err = %v, want 403", err)
 	}
 }
@@ -132,13 +131,12 @@ func TestAcceptQuotaRace(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			_, err := e.svc.Accept(ctx, acc, target, "QUICK")
-			var st *errs.Status
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err == nil:
 				won++
-			case errors.As(err, &st) && st.Code == http.StatusTooManyRequests:
+			case isKind[*errs.QuotaExceeded](err):
 				refused++
 			default:
 				t.Errorf("Accept: %v", err)
@@ -155,4 +153,10 @@ func TestAcceptQuotaRace(t *testing.T) {
 		t.Errorf("%d won, %d refused, usage %d, rows with a job %d, jobs %d; want 2, %d, 3, 2, 2", won, refused, u.Scans, rows, e.jobCount(), n-2)
 	}
 	e.checkCounts(acc.ID)
+}
+
+// isKind reports whether err is, or wraps, an error of type T.
+func isKind[T error](err error) bool {
+	var target T
+	return errors.As(err, &target)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/palisade/palisade/app/domain"
@@ -61,7 +60,7 @@ func (s *Service) Cancel(ctx context.Context, accountID, id string) (*ent.Scan, 
 	}
 	switch sc.Status {
 	case domain.StatusCompleted, domain.StatusFailed, domain.StatusCancelled:
-		return nil, errs.New(http.StatusConflict, fmt.Sprintf("the scan has already ended (%s)", sc.Status))
+		return nil, &errs.Conflict{Message: fmt.Sprintf("the scan has already ended (%s)", sc.Status)}
 	}
 	now := s.now()
 	err = s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {

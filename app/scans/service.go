@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -72,13 +71,9 @@ func ResetsAt(t time.Time) time.Time {
 	return time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC)
 }
 
-// QuotaError is the 429 body of an exhausted monthly quota.
-func QuotaError(limit, used int, resets time.Time) *errs.Status {
-	return &errs.Status{
-		Code:    http.StatusTooManyRequests,
-		Message: fmt.Sprintf("the monthly scan quota of %d scans is used up; it resets on %s", limit, resets.Format("2 January 2006")),
-		Extra:   map[string]any{"limit": limit, "used": used, "resetsAt": resets.Format(time.RFC3339)},
-	}
+// QuotaError is the error of an exhausted monthly quota.
+func QuotaError(limit, used int, resets time.Time) *errs.QuotaExceeded {
+	return &errs.QuotaExceeded{Limit: limit, Used: used, ResetsAt: resets}
 }
 
 // Accept validates and enqueues a scan for acc. The quota is taken, the row
@@ -97,7 +92,7 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 	target, err := s.scanner.Validate(ctx, rawURL)
 	if err != nil {
 		if errors.Is(err, scanner.ErrRefused) {
-			return nil, &errs.Status{Code: http.StatusUnprocessableEntity, Message: err.Error()}
+			return nil, &errs.TargetRefused{Field: "url", Message: err.Error()}
 		}
 		return nil, err
 	}
@@ -149,7 +144,7 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 func allowsDepth(p domain.PlanID, depth scanner.Depth) error {
 	plan := billing.Lookup(p)
 	if !plan.AllowsDepth(depth) {
-		return errs.New(http.StatusForbidden, fmt.Sprintf("the %s plan does not include %s scans; upgrade to run them", plan.Name, depth))
+		return &errs.Forbidden{Field: "depth", Message: fmt.Sprintf("the %s plan does not include %s scans; upgrade to run them", plan.Name, depth)}
 	}
 	return nil
 }

@@ -97,7 +97,7 @@ func (h *Handler) teamPage(c *fiber.Ctx) error {
 func parseRole(s string) (domain.Role, error) {
 	r, ok := domain.ParseRole(s)
 	if !ok {
-		return "", errs.New(http.StatusBadRequest, "Choose owner or member.")
+		return "", &errs.Validation{Field: "role", Message: "Choose owner or member."}
 	}
 	return r, nil
 }
@@ -121,15 +121,20 @@ func (h *Handler) createInvite(c *fiber.Ctx) error {
 }
 
 func (h *Handler) teamError(c *fiber.Ctx, err error) error {
-	if !errors.Is(err, auth.ErrLastOwner) {
+	// A refusal (the last owner, a foreign member's id) is said on the team
+	// page; an internal error is the error page.
+	_, msg, ok := errs.Field(err)
+	var nf *errs.NotFound
+	if !ok || errors.As(err, &nf) {
 		return err
 	}
+	code, _, _, _ := httpx.Status(err)
 	d, derr := h.teamData(c)
 	if derr != nil {
 		return derr
 	}
-	d.Error = "An account needs at least one owner."
-	return httpx.Render(c, http.StatusConflict, pages.Team(d), nil)
+	d.Error = msg
+	return httpx.Render(c, code, pages.Team(d), nil)
 }
 
 func (h *Handler) setRole(c *fiber.Ctx) error {
@@ -154,8 +159,8 @@ func (h *Handler) inviteForm(c *fiber.Ctx) error {
 	inv, err := h.auth.Invite(c.UserContext(), c.Params("token"))
 	// Opening a used link shows the same "not valid" page as an unknown one;
 	// only submitting it (below) says it was used.
-	if errors.Is(err, auth.ErrInviteInvalid) || errors.Is(err, auth.ErrInviteUsed) {
-		return errs.New(http.StatusNotFound, err.Error())
+	if errors.Is(err, auth.ErrInviteUsed) {
+		return &errs.NotFound{Message: err.Error()}
 	}
 	if err != nil {
 		return err
@@ -166,30 +171,22 @@ func (h *Handler) inviteForm(c *fiber.Ctx) error {
 func (h *Handler) acceptInvite(c *fiber.Ctx) error {
 	tok := c.Params("token")
 	inv, err := h.auth.Invite(c.UserContext(), tok)
-	if errors.Is(err, auth.ErrInviteInvalid) {
-		return errs.New(http.StatusNotFound, err.Error())
-	}
 	if err != nil {
 		return err
 	}
 	f := pages.AuthForm{Email: c.FormValue("email"), Errors: components.FormErrors{}}
 	u, err := h.auth.AcceptInvite(c.UserContext(), tok, f.Email, c.FormValue("password"))
-	var v *errs.Validation
-	switch {
-	case errors.As(err, &v):
-		f.Errors[v.Field] = v.Message
-	case errors.Is(err, auth.ErrEmailTaken):
-		f.Errors["email"] = "This e-mail address already has a Palisade account."
-	case err != nil:
-		// ErrInviteUsed (another accept won) is a 409 from the error handler.
-		return err
-	}
-	if len(f.Errors) > 0 {
-		status := http.StatusUnprocessableEntity
-		if errors.Is(err, auth.ErrEmailTaken) {
-			status = http.StatusConflict
+	if err != nil {
+		// ErrInviteUsed (another accept won) is a 409 page from the error
+		// handler; bad input (422) and a taken address (409) stay on the form.
+		if errors.Is(err, auth.ErrInviteUsed) {
+			return err
 		}
-		return httpx.Render(c, status, pages.InviteForm(inv.Edges.Account.Name, h.url(RouteJoin, tok), f), nil)
+		code, ok := formError(c, err, f.Errors)
+		if !ok {
+			return err
+		}
+		return httpx.Render(c, code, pages.InviteForm(inv.Edges.Account.Name, h.url(RouteJoin, tok), f), nil)
 	}
 	if err := h.startSession(c, u); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // requireOwner keeps members out of billing and key management.
 func (h *Handler) requireOwner(c *fiber.Ctx) error {
 	if s := session(c); s == nil || !s.User.Role.IsOwner() {
-		return errs.New(http.StatusForbidden, "Only the account's owners can do this.")
+		return &errs.Forbidden{Message: "Only the account's owners can do this."}
 	}
 	return c.Next()
 }
@@ -57,7 +58,7 @@ func (h *Handler) billingPage(c *fiber.Ctx) error {
 func (h *Handler) checkout(c *fiber.Ctx) error {
 	plan, err := billing.ParsePlan(c.FormValue("plan"))
 	if err != nil {
-		return errs.New(http.StatusBadRequest, err.Error())
+		return &errs.Validation{Field: "plan", Message: err.Error()}
 	}
 	page := h.cfg.BaseURL + h.url(RouteBilling)
 	url, err := h.billing.Checkout(c.UserContext(), session(c).Account.ID, plan, page+"?checkout=success", page+"?checkout=cancel")
@@ -77,8 +78,12 @@ func (h *Handler) portal(c *fiber.Ctx) error {
 
 // billingError shows a billing failure on the billing page rather than an error page.
 func (h *Handler) billingError(c *fiber.Ctx, err error) error {
-	code := billing.HTTPStatus(err)
-	if code >= 500 && code != http.StatusBadGateway && code != http.StatusServiceUnavailable {
+	// The kind decides: what a person can act on, and Stripe failing
+	// (Upstream, Unavailable), is said on the page; anything else is a 500.
+	code, msg, _, _ := httpx.Status(err)
+	var up *errs.Upstream
+	var ua *errs.Unavailable
+	if _, _, ok := errs.Field(err); !ok && !errors.As(err, &up) && !errors.As(err, &ua) {
 		return err
 	}
 	h.log.Warn("billing action failed", "account_id", session(c).Account.ID, "err", err)
@@ -86,7 +91,7 @@ func (h *Handler) billingError(c *fiber.Ctx, err error) error {
 	if derr != nil {
 		return derr
 	}
-	d.Error = err.Error()
+	d.Error = msg
 	return httpx.Render(c, code, pages.Billing(d), nil)
 }
 

@@ -27,9 +27,7 @@ type Handler struct {
 	scans   *scans.Service
 	reports *reporting.Service
 	billing *billing.Service
-	limiter *ratelimit.Limiter
-	storage fiber.Storage
-	mail    *mail.Sender
+	signups *auth.SignUps
 	cfg     config.Config
 	log     *slog.Logger
 	csrf    fiber.Handler
@@ -57,8 +55,17 @@ type Deps struct {
 // NewHandler wires the web surface.
 func NewHandler(d Deps) *Handler {
 	cfg := d.Config
-	h := &Handler{auth: d.Auth, scans: d.Scans, reports: d.Reports, billing: d.Billing, limiter: d.Limiter,
-		storage: d.Storage, mail: d.Mail, cfg: cfg, log: d.Log, cookie: "palisade_session"}
+	h := &Handler{auth: d.Auth, scans: d.Scans, reports: d.Reports, billing: d.Billing,
+		cfg: cfg, log: d.Log, cookie: "palisade_session"}
+	var mailer auth.Mailer // stays nil for a nil *mail.Sender: no mail server
+	if d.Mail != nil {
+		mailer = d.Mail
+	}
+	// The links are built when a mail is composed, after Routes filled the route table.
+	h.signups = auth.NewSignUps(d.Auth, d.Limiter, d.Storage, mailer, auth.SignUpLinks{
+		Confirm: func(token string) string { return cfg.BaseURL + h.url(RouteConfirm, token) },
+		LogIn:   func() string { return cfg.BaseURL + h.url(RouteLogIn) },
+	}, d.Log)
 	storage := d.Storage
 	csrfCookie := "palisade_csrf"
 	if cfg.SecureCookies() {
@@ -85,7 +92,7 @@ func NewHandler(d Deps) *Handler {
 			return "", errors.New("missing CSRF token")
 		},
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			return errs.New(fiber.StatusForbidden, "This form has expired or did not come from Palisade. Reload the page and try again.")
+			return &errs.Forbidden{Message: "This form has expired or did not come from Palisade. Reload the page and try again."}
 		},
 	})
 	return h

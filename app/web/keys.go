@@ -1,9 +1,7 @@
 package web
 
 import (
-	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -24,13 +22,7 @@ func (h *Handler) keysData(c *fiber.Ctx, d pages.KeysData) (pages.KeysData, erro
 	}
 	now := time.Now()
 	for _, k := range keys {
-		state := "active"
-		switch {
-		case k.RevokedAt != nil:
-			state = "revoked"
-		case k.ExpiresAt != nil && !now.Before(*k.ExpiresAt):
-			state = "expired"
-		}
+		state := string(auth.StateOf(k, now))
 		d.Keys = append(d.Keys, pages.KeyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt,
 			LastUsedAt: k.LastUsedAt, RequestCount: k.RequestCount, ExpiresAt: k.ExpiresAt, State: state,
 			RevokeURL: h.url(RouteKeyRevoke, k.ID)})
@@ -50,32 +42,22 @@ func (h *Handler) keysPage(c *fiber.Ctx) error {
 func (h *Handler) createKey(c *fiber.Ctx) error {
 	s := session(c)
 	d := pages.KeysData{Name: c.FormValue("name"), Expires: c.FormValue("expires"), Errors: components.FormErrors{}}
-	var expires *time.Time
-	if d.Expires != "" {
-		days, err := strconv.Atoi(d.Expires)
-		if err != nil || days < 1 || days > 3650 {
-			d.Errors["expires"] = "Choose when the key expires from the list."
-		} else {
-			t := time.Now().UTC().AddDate(0, 0, days)
-			expires = &t
-		}
-	}
-	if len(d.Errors) == 0 {
-		_, plain, err := h.auth.CreateKey(c.UserContext(), s.Account.ID, d.Name, s.User.ID, expires)
-		var v *errs.Validation
-		switch {
-		case errors.As(err, &v):
-			d.Errors[v.Field] = v.Message
-		case errors.Is(err, auth.ErrKeyLimit):
-			d.Errors[""] = "You already have the most active keys your plan allows. Revoke one first."
-		case err != nil:
-			return err
-		default:
+	expires, err := auth.ParseKeyExpiry(d.Expires, time.Now())
+	if err == nil {
+		var plain string
+		if _, plain, err = h.auth.CreateKey(c.UserContext(), s.Account.ID, d.Name, s.User.ID, expires); err == nil {
 			h.log.Info("api key created", "account_id", s.Account.ID, "user_id", s.User.ID)
 			d = pages.KeysData{NewKey: plain}
 		}
 	}
-	d, err := h.keysData(c, d)
+	if err != nil {
+		field, msg, ok := errs.Field(err)
+		if !ok {
+			return err
+		}
+		d.Errors[field] = msg
+	}
+	d, err = h.keysData(c, d)
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,9 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,37 +34,28 @@ func (h *Handler) signUpForm(c *fiber.Ctx) error {
 
 func (h *Handler) signUp(c *fiber.Ctx) error {
 	f := pages.AuthForm{Email: c.FormValue("email"), AccountName: c.FormValue("account"), URL: c.FormValue("url"), Errors: components.FormErrors{}}
-	if wait, err := h.signUpThrottle(c); err != nil {
-		return err
-	} else if wait > 0 {
-		f.Errors[""] = tooMany(c, wait, "sign-ups from your network")
-		return httpx.Render(c, http.StatusTooManyRequests, pages.SignUp(f), nil)
+	st, err := h.signups.Start(c.UserContext(), auth.SignUpInput{Email: f.Email, Password: c.FormValue("password"), AccountName: f.AccountName},
+		f.URL, h.clientIP(c))
+	if err != nil {
+		code, ok := formError(c, err, f.Errors)
+		if !ok {
+			return err
+		}
+		// Every refusal of the sign-up form is about what was typed (422),
+		// a taken address included, except the throttle.
+		if code != http.StatusTooManyRequests {
+			code = http.StatusUnprocessableEntity
+		}
+		return httpx.Render(c, code, pages.SignUp(f), nil)
 	}
-	p, err := h.auth.PrepareSignUp(c.UserContext(), auth.SignUpInput{Email: f.Email, Password: c.FormValue("password"), AccountName: f.AccountName})
-	var v *errs.Validation
-	if errors.As(err, &v) {
-		f.Errors[v.Field] = v.Message
-		return httpx.Render(c, http.StatusUnprocessableEntity, pages.SignUp(f), nil)
-	} else if err != nil {
-		return err
+	if st.User == nil {
+		return httpx.Render(c, http.StatusOK, pages.SignUpSent(st.Email), nil)
 	}
-	if h.mail != nil {
-		return h.signUpByMail(c, p, f.URL)
-	}
-	// Without a mail server the account is made at once, and a taken
-	// address has to be said (see the README on PALISADE_SMTP_URL).
-	_, u, err := h.auth.CompleteSignUp(c.UserContext(), p)
-	switch {
-	case errors.Is(err, auth.ErrEmailTaken):
-		f.Errors["email"] = "An account with this e-mail address already exists. Log in instead."
-		return httpx.Render(c, http.StatusUnprocessableEntity, pages.SignUp(f), nil)
-	case err != nil:
+	// Without a mail server the account is made at once (see the README
+	// on PALISADE_SMTP_URL).
+	if err := h.startSession(c, st.User); err != nil {
 		return err
 	}
-	if err := h.startSession(c, u); err != nil {
-		return err
-	}
-	h.log.Info("signed up", "user_id", u.ID, "account_id", u.AccountID)
 	return c.Redirect(h.dashboardWithURL(f.URL), fiber.StatusSeeOther)
 }
 
@@ -77,30 +66,16 @@ func (h *Handler) logInForm(c *fiber.Ctx) error {
 	return httpx.Render(c, http.StatusOK, pages.LogIn(pages.AuthForm{}), nil)
 }
 
-// Log-in throttling: attempts per address (any e-mail) and per e-mail
-// address (from any address), whether or not the account exists, so the
-// throttle reveals nothing either.
-const (
-	loginWindow     = 15 * time.Minute
-	loginPerIP      = 30
-	loginPerAccount = 10
-)
-
 func (h *Handler) logIn(c *fiber.Ctx) error {
 	f := pages.AuthForm{Email: c.FormValue("email"), Errors: components.FormErrors{}}
-	if wait, err := h.loginThrottle(c, f.Email); err != nil {
-		return err
-	} else if wait > 0 {
-		f.Errors[""] = tooMany(c, wait, "log-in attempts")
-		return httpx.Render(c, http.StatusTooManyRequests, pages.LogIn(f), nil)
-	}
-	u, err := h.auth.LogIn(c.UserContext(), f.Email, c.FormValue("password"))
-	if errors.Is(err, auth.ErrBadCredentials) {
-		f.Errors[""] = "The e-mail address or password is not right."
-		return httpx.Render(c, http.StatusUnauthorized, pages.LogIn(f), nil)
-	}
+	u, err := h.auth.LogInFrom(c.UserContext(), f.Email, c.FormValue("password"), h.clientIP(c))
 	if err != nil {
-		return err
+		code, ok := formError(c, err, f.Errors)
+		if !ok {
+			return err
+		}
+		// 401 for wrong credentials, 429 with Retry-After when throttled.
+		return httpx.Render(c, code, pages.LogIn(f), nil)
 	}
 	if err := h.startSession(c, u); err != nil {
 		return err
@@ -118,43 +93,25 @@ func (h *Handler) dashboardWithURL(target string) string {
 	return withQuery(h.url(RouteDashboard), q)
 }
 
-// loginThrottle counts the attempt and returns how long to wait when over a limit.
-func (h *Handler) loginThrottle(c *fiber.Ctx, email string) (time.Duration, error) {
-	keys := []struct {
-		key   string
-		limit int
-	}{
-		{"login:ip:" + auth.HashToken(h.clientIP(c))[:40], loginPerIP},
-		{"login:acct:" + auth.HashToken(strings.ToLower(strings.TrimSpace(email)))[:40], loginPerAccount},
+// formError shows err on a form: next to the field its kind names
+// (errs.Field), or for the whole form under "". It returns the status
+// app/httpx gives the kind, a Validation's 400 as 422 (the form is answered,
+// with what was wrong in it), and sets the kind's headers (Retry-After).
+// ok is false for an internal error, which the caller returns instead.
+func formError(c *fiber.Ctx, err error, fe components.FormErrors) (code int, ok bool) {
+	field, msg, ok := errs.Field(err)
+	if !ok {
+		return 0, false
 	}
-	var wait time.Duration
-	for _, k := range keys {
-		d, err := h.limiter.AllowN(c.UserContext(), k.key, k.limit, loginWindow)
-		if err != nil {
-			return 0, err
-		}
-		if !d.Allowed && d.RetryAfter > wait {
-			wait = d.RetryAfter
-		}
+	fe[field] = msg
+	code, _, _, headers := httpx.Status(err)
+	for k, v := range headers {
+		c.Set(k, v)
 	}
-	if wait > 0 {
-		h.log.Warn("log-in throttled", "ip", h.clientIP(c))
+	if code == http.StatusBadRequest {
+		code = http.StatusUnprocessableEntity
 	}
-	return wait, nil
-}
-
-// tooMany sets Retry-After on a throttled form and returns its message.
-func tooMany(c *fiber.Ctx, wait time.Duration, what string) string {
-	mins := int((wait + time.Minute - 1) / time.Minute)
-	c.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	return fmt.Sprintf("Too many %s. Try again in %d minute%s.", what, mins, plural(mins))
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
+	return code, true
 }
 
 // startSession rotates: any session the browser had is ended before a new one starts.
@@ -264,22 +221,11 @@ func (h *Handler) createScan(c *fiber.Ctx) error {
 	form := pages.ScanForm{URL: c.FormValue("url"), Depth: c.FormValue("depth"), Errors: components.FormErrors{}}
 	sc, err := h.scans.Accept(c.UserContext(), s.Account, form.URL, form.Depth)
 	if err != nil {
-		var v *errs.Validation
-		var st *errs.Status
-		switch {
-		case errors.As(err, &v):
-			form.Errors[v.Field] = v.Message
-		case errors.As(err, &st) && st.Code < 500:
-			field := "url"
-			if st.Code == http.StatusForbidden {
-				field = "depth"
-			} else if st.Code == http.StatusTooManyRequests {
-				field = ""
-			}
-			form.Errors[field] = st.Message
-		default:
+		field, msg, ok := errs.Field(err)
+		if !ok {
 			return err
 		}
+		form.Errors[field] = msg
 		data, derr := h.dashboardData(c, form)
 		if derr != nil {
 			return derr
@@ -336,8 +282,9 @@ func (h *Handler) scanBody(c *fiber.Ctx) error {
 
 func (h *Handler) cancelScan(c *fiber.Ctx) error {
 	if _, err := h.scans.Cancel(c.UserContext(), session(c).Account.ID, c.Params("id")); err != nil {
-		var st *errs.Status
-		if !errors.As(err, &st) || st.Code != http.StatusConflict {
+		// A scan that has already ended is simply shown as it is.
+		var cf *errs.Conflict
+		if !errors.As(err, &cf) {
 			return err
 		}
 	}

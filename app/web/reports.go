@@ -78,7 +78,7 @@ func (h *Handler) scanFix(c *fiber.Ctx) error {
 		return err
 	}
 	if d.Status.Active() {
-		return errs.New(http.StatusConflict, "The scan has not finished yet.")
+		return &errs.Conflict{Message: "The scan has not finished yet."}
 	}
 	c.Set(fiber.HeaderContentType, "text/markdown; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="SECURITY-FIX.md"`)

@@ -234,10 +234,13 @@ func keyList(log *slog.Logger, args []string, stdout io.Writer) error {
 			RequestCount int64      `json:"requestCount"`
 			ExpiresAt    *time.Time `json:"expiresAt"`
 			RevokedAt    *time.Time `json:"revokedAt"`
+			// State is auth.StateOf, the same word the web page shows.
+			State auth.KeyState `json:"state"`
 		}
 		enc := json.NewEncoder(stdout)
+		now := time.Now()
 		for _, k := range keys {
-			if err := enc.Encode(row{k.ID, k.Name, k.Prefix, k.CreatedAt, k.LastUsedAt, k.RequestCount, k.ExpiresAt, k.RevokedAt}); err != nil {
+			if err := enc.Encode(row{k.ID, k.Name, k.Prefix, k.CreatedAt, k.LastUsedAt, k.RequestCount, k.ExpiresAt, k.RevokedAt, auth.StateOf(k, now)}); err != nil {
 				return err
 			}
 		}
