@@ -247,17 +247,13 @@ func (s *Service) DeleteAccount(ctx context.Context, accountID string) error {
 		SetCancelRequested(true).Save(ctx); err != nil {
 		return err
 	}
-	var err error
-	for attempt := range 5 {
-		if _, err = s.db.Account.Delete().Where(account.ID(accountID)).Exec(ctx); !appdb.Retryable(err) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(time.Duration(20*(attempt+1)*(attempt+1)) * time.Millisecond):
-		}
-	}
+	// One statement; the foreign keys cascade. A scan finishing at this
+	// moment can make it a deadlock victim (PostgreSQL) or find the database
+	// busy (SQLite): those, and only those, are retried.
+	err := appdb.Retry(ctx, appdb.RetryPolicy{Attempts: 5, Initial: 20 * time.Millisecond}, func() error {
+		_, err := s.db.Account.Delete().Where(account.ID(accountID)).Exec(ctx)
+		return err
+	})
 	if err != nil {
 		return err
 	}
