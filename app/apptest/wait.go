@@ -19,15 +19,18 @@ func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 
 // Eventually polls cond until it holds or timeout passes, and reports
 // whether it held: for callers whose failure message needs what they saw.
+// The pause between polls starts at 10 ms and doubles up to 250 ms, so a
+// quick condition is seen at once and a slow one polled over the API stays
+// well inside the plans' per-minute rate limits.
 func Eventually(timeout time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
+	pause := 10 * time.Millisecond
 	for !cond() {
 		if time.Now().After(deadline) {
 			return false
 		}
-		<-tick.C
+		time.Sleep(pause)
+		pause = min(2*pause, 250*time.Millisecond)
 	}
 	return true
 }
