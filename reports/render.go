@@ -119,6 +119,7 @@ type renderer struct {
 	style  string
 	size   float64
 	widths map[string]map[rune]float64
+	cw     map[rune]float64 // widths of the current font, from widths
 	links  map[string]int
 	pages  map[string]int
 	refs   []pageNumber // page numbers to draw when the document is complete
@@ -185,6 +186,9 @@ func newRenderer(in Input) *renderer {
 
 func (r *renderer) font(fam, style string, size float64) {
 	r.pdf.SetFont(fam, style, size)
+	if fam != r.fam || style != r.style {
+		r.cw = nil
+	}
 	r.fam, r.style, r.size = fam, style, size
 }
 
@@ -192,7 +196,7 @@ func (r *renderer) font(fam, style string, size float64) {
 // gofpdf itself restores the real font after header and footer.
 func (r *renderer) keepFont() func() {
 	fam, style, size := r.fam, r.style, r.size
-	return func() { r.fam, r.style, r.size = fam, style, size }
+	return func() { r.fam, r.style, r.size, r.cw = fam, style, size, nil }
 }
 
 func (r *renderer) sans(size float64) { r.font(famSans, "", size) }
@@ -208,11 +212,14 @@ func (r *renderer) space(h float64) { r.setY(r.y() + h) }
 
 // runeW is the width in mm of r in the current font, cached per font.
 func (r *renderer) runeW(c rune) float64 {
-	key := r.fam + "/" + r.style
-	m := r.widths[key]
+	m := r.cw
 	if m == nil {
-		m = map[rune]float64{}
-		r.widths[key] = m
+		key := r.fam + "/" + r.style
+		if m = r.widths[key]; m == nil {
+			m = map[rune]float64{}
+			r.widths[key] = m
+		}
+		r.cw = m
 	}
 	u, ok := m[c]
 	if !ok {
