@@ -61,18 +61,26 @@ var ErrNoResult = errors.New("reports: input has no scan result")
 // Render lays out the report and returns the PDF bytes. It is deterministic
 // for a given Input (document dates come from GeneratedAt, falling back to
 // ScannedAt, then to the Unix epoch) and safe for concurrent use.
-func Render(in Input) ([]byte, error) {
+func Render(in Input) ([]byte, error) { return renderPDF(in, true) }
+
+// renderPDF is Render; with ownCompression unset gofpdf compresses the page
+// streams itself, which TestPageCompressionMatchesGofpdf compares against.
+func renderPDF(in Input, ownCompression bool) ([]byte, error) {
 	if in.Result == nil {
 		return nil, ErrNoResult
 	}
 	r := newRenderer(in)
+	r.pdf.SetCompression(!ownCompression)
 	r.build()
 	r.finish()
 	var buf bytes.Buffer
 	if err := r.pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("reports: render pdf: %w", err)
 	}
-	return buf.Bytes(), nil
+	if !ownCompression {
+		return buf.Bytes(), nil
+	}
+	return compressPageStreams(buf.Bytes())
 }
 
 // Page geometry in millimetres (A4 portrait).
