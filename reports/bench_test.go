@@ -36,6 +36,28 @@ func BenchmarkRender100Findings(b *testing.B) {
 	b.ReportMetric(float64(len(pdf))/1024, "KB/op")
 }
 
+// BenchmarkFontEmbedding is the floor gofpdf sets under every render: a
+// one-page document that registers the three embedded fonts the way Render
+// does and draws a line in each, so each is parsed, subset and compressed.
+// gofpdf 1.16.2 keeps a parsed font inside its document and has no way to
+// hand it to another one, so this is paid per report (docs/BENCHMARKS.md).
+func BenchmarkFontEmbedding(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		r := newRenderer(sampleInput(0, false))
+		r.pdf.AddPage()
+		for _, f := range []func(float64){r.sans, r.bold, r.mono} {
+			f(10)
+			r.text(marginL, r.y(), contentW, 5, "Überprüfung Ελληνικά кириллица 0123456789", "L")
+			r.space(5)
+		}
+		var buf bytes.Buffer
+		if err := r.pdf.Output(&buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // TestConcurrentRenderMemory is issue 6's memory budget measured on the
 // renderer alone: PALISADE_BENCH_REPORTS (default 50) reports of 100
 // findings rendered at once keep peak memory under 200 MB. It reports two

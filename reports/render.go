@@ -61,18 +61,26 @@ var ErrNoResult = errors.New("reports: input has no scan result")
 // Render lays out the report and returns the PDF bytes. It is deterministic
 // for a given Input (document dates come from GeneratedAt, falling back to
 // ScannedAt, then to the Unix epoch) and safe for concurrent use.
-func Render(in Input) ([]byte, error) {
+func Render(in Input) ([]byte, error) { return renderPDF(in, true) }
+
+// renderPDF is Render; with ownCompression unset gofpdf compresses the page
+// streams itself, which TestPageCompressionMatchesGofpdf compares against.
+func renderPDF(in Input, ownCompression bool) ([]byte, error) {
 	if in.Result == nil {
 		return nil, ErrNoResult
 	}
 	r := newRenderer(in)
+	r.pdf.SetCompression(!ownCompression)
 	r.build()
 	r.finish()
 	var buf bytes.Buffer
 	if err := r.pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("reports: render pdf: %w", err)
 	}
-	return buf.Bytes(), nil
+	if !ownCompression {
+		return buf.Bytes(), nil
+	}
+	return compressPageStreams(buf.Bytes())
 }
 
 // Page geometry in millimetres (A4 portrait).
@@ -89,13 +97,8 @@ const (
 	footerY    = pageH - 14.0
 )
 
-// Aliases replaced by gofpdf when the document is closed.
-const (
-	aliasPages   = "{nb}" // total pages (AliasNbPages)
-	aliasPagePad = "{np}" // figure spaces that right-align "Page N of M"
-	pageDigits   = 3      // page numbers are right-aligned for up to 999 pages
-	figureSpace  = "\u2007"
-)
+// Page numbers are right-aligned for up to pageDigits figures.
+const pageDigits = 3
 
 type tocEntry struct {
 	title  string
@@ -103,10 +106,15 @@ type tocEntry struct {
 	level  int
 }
 
-// pageAlias is a page-number placeholder: the anchor whose page it shows.
-type pageAlias struct {
-	anchor string
-	padded bool
+// pageNumber is a page number drawn once every page exists: the page of
+// anchor, written at (x, y) on page in a box w wide, aligned by align.
+type pageNumber struct {
+	page       int
+	x, y, w, h float64
+	anchor     string
+	align      string
+	size       float64
+	color      rgb
 }
 
 type renderer struct {
@@ -119,9 +127,10 @@ type renderer struct {
 	style  string
 	size   float64
 	widths map[string]map[rune]float64
+	cw     map[rune]float64 // widths of the current font, from widths
 	links  map[string]int
 	pages  map[string]int
-	refs   map[string]pageAlias // page-number placeholders drawn, by alias
+	refs   []pageNumber // page numbers to draw when the document is complete
 	toc    []tocEntry
 	sorted []scanner.Finding
 	counts map[scanner.Severity]int
@@ -143,7 +152,6 @@ func newRenderer(in Input) *renderer {
 		widths: map[string]map[rune]float64{},
 		links:  map[string]int{},
 		pages:  map[string]int{},
-		refs:   map[string]pageAlias{},
 		counts: map[scanner.Severity]int{},
 	}
 	if r.domain == "" {
@@ -162,7 +170,6 @@ func newRenderer(in Input) *renderer {
 	pdf.SetMargins(marginL, contentTop, marginR)
 	pdf.SetAutoPageBreak(true, bottomGap)
 	pdf.SetCellMargin(0)
-	pdf.AliasNbPages(aliasPages)
 	// gofpdf 1.16.2 appends to slices of the font bytes while subsetting
 	// (utf8FontFile.generateChecksum), writing into the array it was given;
 	// each document gets its own copy so concurrent renders never share it.
@@ -180,7 +187,6 @@ func newRenderer(in Input) *renderer {
 	pdf.SetKeywords(oneLine(r.domain)+" security report", true)
 	pdf.SetDisplayMode("fullwidth", "continuous")
 	pdf.SetHeaderFuncMode(r.header, true)
-	pdf.SetFooterFunc(r.footer)
 	return r
 }
 
@@ -188,6 +194,9 @@ func newRenderer(in Input) *renderer {
 
 func (r *renderer) font(fam, style string, size float64) {
 	r.pdf.SetFont(fam, style, size)
+	if fam != r.fam || style != r.style {
+		r.cw = nil
+	}
 	r.fam, r.style, r.size = fam, style, size
 }
 
@@ -195,7 +204,7 @@ func (r *renderer) font(fam, style string, size float64) {
 // gofpdf itself restores the real font after header and footer.
 func (r *renderer) keepFont() func() {
 	fam, style, size := r.fam, r.style, r.size
-	return func() { r.fam, r.style, r.size = fam, style, size }
+	return func() { r.fam, r.style, r.size, r.cw = fam, style, size, nil }
 }
 
 func (r *renderer) sans(size float64) { r.font(famSans, "", size) }
@@ -211,11 +220,14 @@ func (r *renderer) space(h float64) { r.setY(r.y() + h) }
 
 // runeW is the width in mm of r in the current font, cached per font.
 func (r *renderer) runeW(c rune) float64 {
-	key := r.fam + "/" + r.style
-	m := r.widths[key]
+	m := r.cw
 	if m == nil {
-		m = map[rune]float64{}
-		r.widths[key] = m
+		key := r.fam + "/" + r.style
+		if m = r.widths[key]; m == nil {
+			m = map[rune]float64{}
+			r.widths[key] = m
+		}
+		r.cw = m
 	}
 	u, ok := m[c]
 	if !ok {
@@ -359,37 +371,56 @@ func (r *renderer) link(name string) int {
 	return id
 }
 
-// pageRef is a placeholder for the page an anchor ends up on; padded ones are
-// exactly pageDigits figures wide so they right-align.
-func (r *renderer) pageRef(name string, padded bool) string {
-	alias := "{pg:" + name + "}"
-	if padded {
-		alias = "{pp:" + name + "}"
-	}
-	r.refs[alias] = pageAlias{anchor: name, padded: padded}
-	return alias
+// pageNumber records that the page of anchor is to be drawn at (x, y) on
+// the current page in the current font and colour; finish draws it.
+func (r *renderer) pageNumber(anchor string, x, y, w, h float64, align string, c rgb) {
+	r.refs = append(r.refs, pageNumber{page: r.pdf.PageNo(), x: x, y: y, w: w, h: h,
+		anchor: anchor, align: align, size: r.size, color: c})
 }
 
-// finish resolves page-number placeholders once every page exists. Only
-// aliases actually drawn are registered: gofpdf rescans every page per alias.
+// finish draws what needs the finished document: the "Page N of M" footers
+// and the page numbers of the table of contents and of the summary's
+// references. It goes back to each page with SetPage instead of leaving
+// placeholders for gofpdf's RegisterAlias/AliasNbPages, because gofpdf
+// replaces an alias by converting every page to a string and back, once per
+// alias and per encoding (see replaceAliases in gofpdf 1.16.2): with a dozen
+// references and 40 pages that was a sixth of the render time
+// (docs/BENCHMARKS.md, reports).
 func (r *renderer) finish() {
 	total := r.pdf.PageNo()
-	if pad := pageDigits - len(strconv.Itoa(total)); pad > 0 {
-		r.pdf.RegisterAlias(aliasPagePad, strings.Repeat(figureSpace, pad))
-	} else {
-		r.pdf.RegisterAlias(aliasPagePad, "")
+	// The footer sits below the bottom margin; automatic page breaks would
+	// otherwise start a new page for it.
+	r.pdf.SetAutoPageBreak(false, 0)
+	byPage := make(map[int][]pageNumber, total)
+	for _, ref := range r.refs {
+		byPage[ref.page] = append(byPage[ref.page], ref)
 	}
-	for _, a := range slices.Sorted(maps.Keys(r.refs)) {
-		ref := r.refs[a]
-		p := "–"
-		if pg, ok := r.pages[ref.anchor]; ok {
-			p = strconv.Itoa(pg)
+	for p := 1; p <= total; p++ {
+		r.pdf.SetPage(p)
+		r.resetState()
+		r.footer(p, total)
+		for _, ref := range byPage[p] {
+			n := "–"
+			if pg, ok := r.pages[ref.anchor]; ok {
+				n = strconv.Itoa(pg)
+			}
+			r.sans(ref.size)
+			r.color(ref.color)
+			r.text(ref.x, ref.y, ref.w, ref.h, n, ref.align)
 		}
-		if ref.padded {
-			p = strings.Repeat(figureSpace, max(pageDigits-len([]rune(p)), 0)) + p
-		}
-		r.pdf.RegisterAlias(a, p)
 	}
+	r.pdf.SetPage(total)
+}
+
+// resetState makes the graphics state that gofpdf believes in true again on
+// a page drawn earlier, whose content stream may have ended with another
+// font or colour: gofpdf skips a SetFont equal to its current font, so the
+// font is emitted unconditionally (SetFontSize always writes Tf).
+func (r *renderer) resetState() {
+	r.sans(7.5)
+	r.pdf.SetFontSize(7.5)
+	r.pdf.SetDashPattern(nil, 0)
+	r.fill(colWhite)
 }
 
 func fmtTime(t time.Time) string {
@@ -434,16 +465,16 @@ func (r *renderer) header() {
 	r.rule(15)
 }
 
-func (r *renderer) footer() {
-	defer r.keepFont()()
+// footer draws page p's furniture; total is the final page count.
+func (r *renderer) footer(p, total int) {
 	r.rule(footerY - 2)
 	r.sans(7.5)
 	r.color(colMuted)
-	page := "Page " + strconv.Itoa(r.pdf.PageNo()) + " of "
-	// "\u2007{np}" + page + "{nb}" is exactly 1+pageDigits figures plus the
-	// words wide once the aliases are replaced, so it ends at the margin.
-	pw := r.strW(page) + float64(pageDigits+1)*r.runeW('0')
-	r.text(rightX-pw, footerY, pw+1, 4, figureSpace+aliasPagePad+page+aliasPages, "L")
+	page := "Page " + strconv.Itoa(p) + " of " + strconv.Itoa(total)
+	// the box is as wide as the widest "Page N of M" up to pageDigits
+	// figures, so the left text is cut at the same place on every page
+	pw := r.strW("Page  of ") + float64(2*pageDigits)*r.runeW('0')
+	r.text(rightX-pw, footerY, pw, 4, page, "R")
 	left := "Palisade security report · " + r.domain + " · version " + strconv.Itoa(r.in.Version) +
 		" · generated " + fmtTime(r.genAt)
 	r.text(marginL, footerY, contentW-pw-6, 4, r.fit(left, contentW-pw-6), "L")
@@ -702,7 +733,7 @@ func (r *renderer) contents() {
 		r.pdf.SetDashPattern(nil, 0)
 		r.sans(9.5)
 		r.color(colInk)
-		r.text(rightX-numW, y, numW, lh, r.pageRef(e.anchor, true), "L")
+		r.pageNumber(e.anchor, rightX-numW, y, numW, lh, "R", colInk)
 		r.pdf.Link(marginL, y, contentW, lh, r.link(e.anchor))
 		r.space(lh)
 	}
@@ -871,9 +902,11 @@ func (r *renderer) summary() {
 		r.sans(8)
 		r.color(colMuted)
 		r.ensure(4.5)
-		ref := "Details: " + severityLabel(f.Severity) + " findings, page " + r.pageRef("finding-"+strconv.Itoa(i), false)
+		ref := "Details: " + severityLabel(f.Severity) + " findings, page "
+		rw := r.strW(ref)
 		r.text(x, r.y(), w, 4.5, ref, "L")
-		r.pdf.Link(x, r.y(), r.strW(ref)+3, 4.5, r.link("finding-"+strconv.Itoa(i)))
+		r.pageNumber("finding-"+strconv.Itoa(i), x+rw, r.y(), float64(pageDigits)*r.runeW('0')+1, 4.5, "L", colMuted)
+		r.pdf.Link(x, r.y(), rw+float64(pageDigits)*r.runeW('0')+3, 4.5, r.link("finding-"+strconv.Itoa(i)))
 		r.space(8)
 	}
 }

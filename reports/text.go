@@ -150,9 +150,31 @@ var (
 	reJWT        = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)
 	reURLCreds   = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+):([^/\s@]+)@`)
 	reBearer     = regexp.MustCompile(`(?i)\b(bearer|basic|token)(\s+)([A-Za-z0-9._~+/=-]{8,})`)
-	rePrefixed   = regexp.MustCompile(`\b(AKIA|ASIA|AIza|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|xox[abposr]-|sk_live_|sk_test_|rk_live_|rk_test_|whsec_|sk-|SG\.|npm_|shpat_|shpss_)([A-Za-z0-9_.\-]{8,})`)
+	rePrefixed   = regexp.MustCompile(`\b(` + strings.Join(quoteAll(secretPrefixes), "|") + `)([A-Za-z0-9_.\-]{8,})`)
 	reKeyValue   = regexp.MustCompile(`(?i)((?:[a-z0-9_.-]*?)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|session[_-]?id|sessid|credentials?|auth[_-]?key)[a-z0-9_.-]*)("?\s*[:=]\s*["']?)([^\s"'&;,<>]{4,})`)
 )
+
+// secretPrefixes start provider API keys (rePrefixed); a list so that the
+// quick test in redact and the expression cannot disagree.
+var secretPrefixes = []string{"AKIA", "ASIA", "AIza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-",
+	"xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_",
+	"sk-", "SG.", "npm_", "shpat_", "shpss_"}
+
+// Words one of which each case-insensitive expression needs, lower case:
+// reBearer needs one of bearerWords, reKeyValue one of keyWords (every name
+// in its alternation contains one of them) and a ':' or '='.
+var (
+	bearerWords = []string{"bearer", "basic", "token"}
+	keyWords    = []string{"pass", "pwd", "secret", "token", "key", "sess", "credential"}
+)
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = regexp.QuoteMeta(s)
+	}
+	return out
+}
 
 // redacted is the marker left where a secret was.
 const redacted = "[redacted]"
@@ -160,29 +182,60 @@ const redacted = "[redacted]"
 // redact masks credentials in untrusted text: private keys, JWTs, URL
 // passwords, bearer tokens, provider-prefixed API keys and values of
 // secret-looking keys (password=, api_key:, token=…).
-func redact(s string) string {
+func redact(s string) string { return redactText(s, true) }
+
+// redactText is redact; with quick set, an expression runs only on text
+// that contains the literals it needs, because running all six on every
+// evidence, value and URL was a tenth of a report's render time
+// (docs/BENCHMARKS.md, reports) while most text contains none of them.
+// TestRedactQuickCheck holds the quick path to the same output as the slow.
+func redactText(s string, quick bool) string {
 	if s == "" {
 		return s
 	}
-	s = rePrivateKey.ReplaceAllString(s, "-----BEGIN PRIVATE KEY----- "+redacted+" -----END PRIVATE KEY-----")
-	s = reJWT.ReplaceAllString(s, "eyJ…"+redacted)
-	s = reURLCreds.ReplaceAllString(s, "$1:"+redacted+"@")
-	s = reBearer.ReplaceAllStringFunc(s, func(m string) string {
-		sub := reBearer.FindStringSubmatch(m)
-		if sub[3] == redacted || strings.HasPrefix(sub[3], "[") {
-			return m
-		}
-		return sub[1] + sub[2] + redacted
-	})
-	s = rePrefixed.ReplaceAllString(s, "${1}…"+redacted)
-	s = reKeyValue.ReplaceAllStringFunc(s, func(m string) string {
-		sub := reKeyValue.FindStringSubmatch(m)
-		if strings.HasPrefix(sub[3], "[redacted") || strings.HasPrefix(sub[3], "…") {
-			return m
-		}
-		return sub[1] + sub[2] + redacted
-	})
+	may := func(need func(string) bool) bool { return !quick || need(s) }
+	if may(func(s string) bool { return strings.Contains(s, "-----BEGIN ") }) {
+		s = rePrivateKey.ReplaceAllString(s, "-----BEGIN PRIVATE KEY----- "+redacted+" -----END PRIVATE KEY-----")
+	}
+	if may(func(s string) bool { return strings.Contains(s, "eyJ") }) {
+		s = reJWT.ReplaceAllString(s, "eyJ…"+redacted)
+	}
+	if may(func(s string) bool { return strings.Contains(s, "://") && strings.Contains(s, "@") }) {
+		s = reURLCreds.ReplaceAllString(s, "$1:"+redacted+"@")
+	}
+	if may(func(s string) bool { return containsAny(foldASCII(s), bearerWords) }) {
+		s = reBearer.ReplaceAllStringFunc(s, func(m string) string {
+			sub := reBearer.FindStringSubmatch(m)
+			if sub[3] == redacted || strings.HasPrefix(sub[3], "[") {
+				return m
+			}
+			return sub[1] + sub[2] + redacted
+		})
+	}
+	if may(func(s string) bool { return containsAny(s, secretPrefixes) }) {
+		s = rePrefixed.ReplaceAllString(s, "${1}…"+redacted)
+	}
+	if may(func(s string) bool { return strings.ContainsAny(s, ":=") && containsAny(foldASCII(s), keyWords) }) {
+		s = reKeyValue.ReplaceAllStringFunc(s, func(m string) string {
+			sub := reKeyValue.FindStringSubmatch(m)
+			if strings.HasPrefix(sub[3], "[redacted") || strings.HasPrefix(sub[3], "…") {
+				return m
+			}
+			return sub[1] + sub[2] + redacted
+		})
+	}
 	return s
+}
+
+func containsAny(s string, words []string) bool {
+	return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(s, w) })
+}
+
+// foldASCII lower-cases s the way (?i) matches ASCII letters: besides the
+// upper-case letters, Go's case folding maps the Kelvin sign to k (which
+// strings.ToLower does too) and the long s ſ to s (which it does not).
+func foldASCII(s string) string {
+	return strings.ToLower(strings.ReplaceAll(s, "ſ", "s"))
 }
 
 // redactHeader masks secrets in a response header value; a Set-Cookie value

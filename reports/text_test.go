@@ -3,6 +3,7 @@ package reports
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/palisade/palisade/app/scanner"
@@ -139,6 +140,63 @@ func TestRedact(t *testing.T) {
 	}
 	if got := redactHeader("Set-Cookie", "sid=abc123; Path=/; Secure"); got != "sid=[redacted]; Path=/; Secure" {
 		t.Errorf("redactHeader(Set-Cookie) = %q", got)
+	}
+}
+
+// TestRedactQuickCheck holds redact's quick literal checks to the output of
+// running every expression: a check that skipped text an expression matches
+// would leave a secret in a report.
+func TestRedactQuickCheck(t *testing.T) {
+	inputs := []string{
+		`key = "sk_live_51H8d9sKq2aXoPq9lLw0"`,
+		"AKIAIOSFODNN7EXAMPLE in config",
+		"xoxb-123456789012-abcdefghijkl and xoxr-abcdefghijkl",
+		"SG.abcdefghijklmnop.qrstuvwx npm_abcdefghijklmnop",
+		"token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig_nature-123",
+		"Authorization: BEARER abcdefghijklmnop123",
+		"authorization: Basic dXNlcjpwYXNzd29yZA==",
+		"db_PASSWORD=hunter2hunter2&x=1",
+		"PAſſWORD=hunter2hunter2",    // long s folds to s under (?i)
+		"api_\u212Aey: abcdef123456", // Kelvin sign folds to k
+		"\u212Aey=abcdef123456 toſen",
+		"ſession_id=abcdef123456",
+		`{"Client_Secret": "s3cr3tvalue", "CREDENTIALS":"abcd1234"}`,
+		"https://admin:pa55word@example.com/",
+		"FTP://u:p4ss@host",
+		"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+		"-----BEGIN PRIVATE KEY-----\nunterminated",
+		"max-age=63072000; includeSubDomains",
+		"seen at https://bücher.example/path/2?q=A1b2C3d4A1b2C3d4",
+		"Ελληνικά γράμματα: κλειδί=abcdef",
+		"",
+	}
+	res := sampleInput(92, true).Result
+	for _, f := range res.Findings {
+		inputs = append(inputs, f.Evidence, f.Recommendation, f.Description, f.Title)
+	}
+	for _, c := range res.Categories {
+		for _, ck := range c.Checks {
+			inputs = append(inputs, ck.Value)
+		}
+	}
+	for k, v := range res.Headers {
+		inputs = append(inputs, k+": "+v)
+	}
+	for _, in := range inputs {
+		if quick, slow := redactText(in, true), redactText(in, false); quick != slow {
+			t.Errorf("redact(%q): quick check gives %q, every expression %q", in, quick, slow)
+		}
+	}
+	// foldASCII must know every rune that (?i) folds onto an ASCII letter
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < 0x80 && unicode.IsLetter(f) {
+				if got := foldASCII(string(r)); got != string(unicode.ToLower(f)) {
+					t.Errorf("foldASCII(%q) = %q; (?i) matches it as %q", r, got, unicode.ToLower(f))
+				}
+				break
+			}
+		}
 	}
 }
 
