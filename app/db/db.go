@@ -97,7 +97,7 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := sqlDB.PingContext(pingCtx); err != nil {
+	if err := ping(pingCtx, sqlDB); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connecting to the database: %w", err)
 	}
@@ -112,9 +112,23 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 			return nil, err
 		}
 		limits.SetMaxOpenConns(1)
+		if err := ping(pingCtx, limits); err != nil {
+			limits.Close()
+			d.Close()
+			return nil, fmt.Errorf("connecting to the rate-limit database: %w", err)
+		}
 		d.Limits = newPool(limits, true)
 	}
 	return d, nil
+}
+
+// ping opens the pool's first connection, which runs the pragmas. Several
+// instances opening a new SQLite file at once race to switch it to WAL; the
+// loser of that lock upgrade gets SQLITE_BUSY at once (SQLite does not wait
+// where waiting could deadlock), so a busy answer is retried.
+func ping(ctx context.Context, db *sql.DB) error {
+	return Retry(ctx, RetryPolicy{Attempts: 10, Initial: 10 * time.Millisecond, Max: 250 * time.Millisecond},
+		func() error { return db.PingContext(ctx) })
 }
 
 // openSQLite opens a pool on the file with the pragmas a server wants: WAL,
@@ -123,7 +137,10 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 // were measured and did not help: see docs/BENCHMARKS.md.)
 func openSQLite(path string, readOnly bool) (*sql.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+	// busy_timeout comes first: the pragmas run in order, and switching a new
+	// file to WAL takes a lock that instances opening it at the same moment
+	// must wait for rather than fail on (SQLITE_BUSY).
+	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	if readOnly {
