@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
+	appdb "github.com/palisade/palisade/app/db"
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/billing"
@@ -89,22 +90,7 @@ func (s *Service) SetClock(now func() time.Time) {
 // returns nil. On SQLite the transaction begins IMMEDIATE (see app/db), so
 // transactions that read, check and write run one at a time.
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	tx, err := s.db.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		// A panic must not leave the transaction (and SQLite's write lock) open.
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return appdb.EntTx(ctx, s.db, fn)
 }
 
 // lockAccount reads the account inside tx and, on PostgreSQL, locks its row

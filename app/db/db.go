@@ -184,6 +184,28 @@ func (d sharedTxDriver) Tx(context.Context) (dialect.Tx, error) { return dialect
 // Close does nothing: the owner commits or rolls back.
 func (d sharedTxDriver) Close() error { return nil }
 
+// EntTx runs fn in one of client's transactions, committing when it returns
+// nil and rolling back on an error or a panic (which must not leave the
+// transaction, and SQLite's write lock, open). It is InTx for code that
+// holds only an Ent client.
+func EntTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 // InTx runs fn in a transaction, committing when it returns nil.
 func (d *DB) InTx(ctx context.Context, fn func(tx *sql.Tx, client *ent.Client) error) (err error) {
 	tx, err := d.SQL.BeginTx(ctx, nil)
