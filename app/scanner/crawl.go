@@ -127,7 +127,10 @@ func (r *scanRun) parallel(ctx context.Context, n int, f func(i int)) {
 			break
 		}
 		g.Go(func() error {
-			f(i)
+			// The slot may have come free only after ctx ended: start nothing then.
+			if ctx.Err() == nil {
+				f(i)
+			}
 			return nil
 		})
 	}
