@@ -35,7 +35,10 @@ func TestCancelTeamAndSettingsInBrowser(t *testing.T) {
 		chromedp.WaitVisible(tid("cancel-scan"), chromedp.ByQuery),
 	)
 	b.DoWithin("cancel it", 10*time.Second,
-		chromedp.Click(tid("cancel-scan"), chromedp.ByQuery),
+		// Clicked from the page itself: the scan body is re-rendered every
+		// second while the scan runs, and a click by node id can land between
+		// chromedp finding the button and pressing it ("Could not find node").
+		chromedp.Evaluate(`document.querySelector('[data-testid="cancel-scan"]').click()`, nil),
 		chromedp.WaitVisible(tid("scan-result"), chromedp.ByQuery),
 	)
 	if got := b.Text(tid("scan-result") + " " + tid("status")); got != "CANCELLED" {
