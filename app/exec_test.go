@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/domain"
+	"github.com/palisade/palisade/app/internal/testnet"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/billing"
@@ -225,35 +225,8 @@ func cancelAll(t *testing.T, env *apptest.Env) {
 	}
 }
 
-// tarpit accepts connections and never answers.
-func tarpit(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return "http://" + ln.Addr().String() + "/"
-}
+// tarpit holds a scan RUNNING: see testnet.Tarpit.
+func tarpit(t *testing.T) string { return testnet.Tarpit(t) }
 
 func TestCancelRunningAndPending(t *testing.T) {
 	env := apptest.New(t)

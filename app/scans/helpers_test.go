@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/palisade/palisade/app/db"
 	"github.com/palisade/palisade/app/domain"
+	"github.com/palisade/palisade/app/internal/testnet"
 	"github.com/palisade/palisade/app/jobs"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/app/testdb"
@@ -204,34 +204,5 @@ func site(t *testing.T, hang ...string) string {
 	return srv.URL + "/"
 }
 
-// tarpit accepts connections and never answers: a scan of it runs until
-// it is cancelled or its deadline passes.
-func tarpit(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String() + "/"
-}
+// tarpit holds a scan RUNNING: see testnet.Tarpit.
+func tarpit(t *testing.T) string { return testnet.Tarpit(t) }

@@ -1,5 +1,5 @@
-// Package testnet is the loopback network of tests: an authoritative DNS
-// server on 127.0.0.1 and a throw-away certificate authority. The app's
+// Package testnet is the loopback network of tests: a DNS server on
+// 127.0.0.1, a throw-away certificate authority and a tarpit. The app's
 // tests (app/apptest) and the scanner's (app/scanner/internal/scantest)
 // share it, so no test needs the internet or the system resolver. It
 // imports no web or database code: the scanner library's tests use it too.
