@@ -39,8 +39,16 @@ type Outcome struct {
 	Score    float64
 	Findings []Finding
 	// Cap, when non-empty, caps the overall grade (e.g. "F" for an expired
-	// certificate, "C" for a leaked secret).
-	Cap string
+	// certificate, "C" for a leaked secret); CapReason says why in one
+	// sentence, shown wherever the grade is.
+	Cap       string
+	CapReason string
+	// Reason says why a check was skipped or is an error.
+	Reason string
+	// Counted makes an info verdict score like a pass of Score (an optional
+	// header that is not set earns what browsers' defaults are worth), so
+	// the status can say "nothing to fix" without moving the grade.
+	Counted bool
 }
 
 // EvidenceKind names one piece of fetched evidence.

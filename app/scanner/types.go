@@ -30,8 +30,9 @@ const (
 // ParseDepth accepts a depth name in any case; empty means STANDARD, the default.
 func ParseDepth(s string) (Depth, bool) { return domain.ParseDepth(s) }
 
-// Status is a check's verdict. Only pass/warn/fail move the score; info is
-// reported without points and error means the check could not decide.
+// Status is a check's verdict; docs/scoring.md ("Statuses") defines each.
+// pass/warn/fail move the score, info moves it only when the check says so
+// (Outcome.Counted), skipped and error never do.
 type Status string
 
 // Check verdicts.
@@ -75,14 +76,25 @@ func SeverityRank(s Severity) int {
 // status, timestamps), and exactly what `palisade scan --json` prints inside
 // that envelope.
 type Result struct {
-	TargetURL      string            `json:"targetUrl"`
-	TargetDomain   string            `json:"targetDomain"`
-	Depth          Depth             `json:"depth"`
-	FinalURL       string            `json:"finalUrl"`
-	StatusCode     int               `json:"statusCode"`
-	DurationMs     int64             `json:"durationMs"`
-	OverallScore   int               `json:"overallScore"`
-	Grade          string            `json:"grade"`
+	TargetURL    string `json:"targetUrl"`
+	TargetDomain string `json:"targetDomain"`
+	Depth        Depth  `json:"depth"`
+	FinalURL     string `json:"finalUrl"`
+	StatusCode   int    `json:"statusCode"`
+	DurationMs   int64  `json:"durationMs"`
+	OverallScore int    `json:"overallScore"`
+	// Grade is "" when NotGraded is set.
+	Grade string `json:"grade"`
+	// GradeCap, when set, is why Grade is worse than the score's letter.
+	GradeCap *GradeCap `json:"gradeCap"`
+	// NotGraded, when set, says why the scan has no grade: it could not
+	// reach the site, was blocked, cancelled or failed.
+	NotGraded *NotGraded `json:"notGraded"`
+	// ScannedAt is when the scan started.
+	ScannedAt time.Time `json:"scannedAt"`
+	// ScoringVersion is the version of the scoring rules that produced the
+	// grade (ScoringVersion); a stored result keeps it.
+	ScoringVersion string            `json:"scoringVersion"`
 	Error          string            `json:"error,omitempty"`
 	Categories     []Category        `json:"categories"`
 	Findings       []Finding         `json:"findings"`
@@ -112,17 +124,26 @@ type CheckResult struct {
 	Status      Status `json:"status"`
 	Value       string `json:"value"`
 	Description string `json:"description"`
+	// Reason says why a check was skipped or could not be evaluated.
+	Reason string `json:"reason,omitempty"`
+	// Points is what the check earned out of 100 in this scan and MaxPoints
+	// what it could have earned (both 0 when it was not scored): the sum of
+	// Points over a result is its overall score before rounding.
+	Points    float64 `json:"points"`
+	MaxPoints float64 `json:"maxPoints"`
 }
 
 // Finding is a problem worth fixing, with the evidence and the fix.
 type Finding struct {
-	CheckID        string   `json:"checkId"`
-	Category       string   `json:"category"`
-	Severity       Severity `json:"severity"`
-	Title          string   `json:"title"`
-	Description    string   `json:"description"`
-	Recommendation string   `json:"recommendation"`
-	Evidence       string   `json:"evidence"`
+	CheckID     string   `json:"checkId"`
+	Category    string   `json:"category"`
+	Severity    Severity `json:"severity"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	// Recommendation is Fix rendered as plain text (Fix.Text), kept for API clients.
+	Recommendation string `json:"recommendation"`
+	Fix            *Fix   `json:"fix"`
+	Evidence       string `json:"evidence"`
 }
 
 // Hop is one response in a redirect chain.
