@@ -41,6 +41,8 @@ type Finding struct {
 	Recommendation string `json:"recommendation,omitempty"`
 	// Evidence holds the value of the "evidence" field.
 	Evidence string `json:"evidence,omitempty"`
+	// Fix holds the value of the "fix" field.
+	Fix string `json:"fix,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the FindingQuery when eager-loading is set.
 	Edges        FindingEdges `json:"edges"`
@@ -85,7 +87,7 @@ func (*Finding) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case finding.FieldID, finding.FieldAccountID, finding.FieldScanID, finding.FieldCheckID, finding.FieldCategory, finding.FieldSeverity, finding.FieldTitle, finding.FieldDescription, finding.FieldRecommendation, finding.FieldEvidence:
+		case finding.FieldID, finding.FieldAccountID, finding.FieldScanID, finding.FieldCheckID, finding.FieldCategory, finding.FieldSeverity, finding.FieldTitle, finding.FieldDescription, finding.FieldRecommendation, finding.FieldEvidence, finding.FieldFix:
 			values[i] = new(sql.NullString)
 		case finding.FieldCreatedAt, finding.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -176,6 +178,12 @@ func (_m *Finding) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Evidence = value.String
 			}
+		case finding.FieldFix:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field fix", values[i])
+			} else if value.Valid {
+				_m.Fix = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -254,6 +262,9 @@ func (_m *Finding) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("evidence=")
 	builder.WriteString(_m.Evidence)
+	builder.WriteString(", ")
+	builder.WriteString("fix=")
+	builder.WriteString(_m.Fix)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -131,6 +131,20 @@ func (_c *FindingCreate) SetNillableEvidence(v *string) *FindingCreate {
 	return _c
 }
 
+// SetFix sets the "fix" field.
+func (_c *FindingCreate) SetFix(v string) *FindingCreate {
+	_c.mutation.SetFix(v)
+	return _c
+}
+
+// SetNillableFix sets the "fix" field if the given value is not nil.
+func (_c *FindingCreate) SetNillableFix(v *string) *FindingCreate {
+	if v != nil {
+		_c.SetFix(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *FindingCreate) SetID(v string) *FindingCreate {
 	_c.mutation.SetID(v)
@@ -343,6 +357,10 @@ func (_c *FindingCreate) createSpec() (*Finding, *sqlgraph.CreateSpec) {
 		_spec.SetField(finding.FieldEvidence, field.TypeString, value)
 		_node.Evidence = value
 	}
+	if value, ok := _c.mutation.Fix(); ok {
+		_spec.SetField(finding.FieldFix, field.TypeString, value)
+		_node.Fix = value
+	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -543,6 +561,24 @@ func (u *FindingUpsert) ClearEvidence() *FindingUpsert {
 	return u
 }
 
+// SetFix sets the "fix" field.
+func (u *FindingUpsert) SetFix(v string) *FindingUpsert {
+	u.Set(finding.FieldFix, v)
+	return u
+}
+
+// UpdateFix sets the "fix" field to the value that was provided on create.
+func (u *FindingUpsert) UpdateFix() *FindingUpsert {
+	u.SetExcluded(finding.FieldFix)
+	return u
+}
+
+// ClearFix clears the value of the "fix" field.
+func (u *FindingUpsert) ClearFix() *FindingUpsert {
+	u.SetNull(finding.FieldFix)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -730,6 +766,27 @@ func (u *FindingUpsertOne) UpdateEvidence() *FindingUpsertOne {
 func (u *FindingUpsertOne) ClearEvidence() *FindingUpsertOne {
 	return u.Update(func(s *FindingUpsert) {
 		s.ClearEvidence()
+	})
+}
+
+// SetFix sets the "fix" field.
+func (u *FindingUpsertOne) SetFix(v string) *FindingUpsertOne {
+	return u.Update(func(s *FindingUpsert) {
+		s.SetFix(v)
+	})
+}
+
+// UpdateFix sets the "fix" field to the value that was provided on create.
+func (u *FindingUpsertOne) UpdateFix() *FindingUpsertOne {
+	return u.Update(func(s *FindingUpsert) {
+		s.UpdateFix()
+	})
+}
+
+// ClearFix clears the value of the "fix" field.
+func (u *FindingUpsertOne) ClearFix() *FindingUpsertOne {
+	return u.Update(func(s *FindingUpsert) {
+		s.ClearFix()
 	})
 }
 
@@ -1087,6 +1144,27 @@ func (u *FindingUpsertBulk) UpdateEvidence() *FindingUpsertBulk {
 func (u *FindingUpsertBulk) ClearEvidence() *FindingUpsertBulk {
 	return u.Update(func(s *FindingUpsert) {
 		s.ClearEvidence()
+	})
+}
+
+// SetFix sets the "fix" field.
+func (u *FindingUpsertBulk) SetFix(v string) *FindingUpsertBulk {
+	return u.Update(func(s *FindingUpsert) {
+		s.SetFix(v)
+	})
+}
+
+// UpdateFix sets the "fix" field to the value that was provided on create.
+func (u *FindingUpsertBulk) UpdateFix() *FindingUpsertBulk {
+	return u.Update(func(s *FindingUpsert) {
+		s.UpdateFix()
+	})
+}
+
+// ClearFix clears the value of the "fix" field.
+func (u *FindingUpsertBulk) ClearFix() *FindingUpsertBulk {
+	return u.Update(func(s *FindingUpsert) {
+		s.ClearFix()
 	})
 }
 

@@ -151,6 +151,26 @@ func (_u *FindingUpdate) ClearEvidence() *FindingUpdate {
 	return _u
 }
 
+// SetFix sets the "fix" field.
+func (_u *FindingUpdate) SetFix(v string) *FindingUpdate {
+	_u.mutation.SetFix(v)
+	return _u
+}
+
+// SetNillableFix sets the "fix" field if the given value is not nil.
+func (_u *FindingUpdate) SetNillableFix(v *string) *FindingUpdate {
+	if v != nil {
+		_u.SetFix(*v)
+	}
+	return _u
+}
+
+// ClearFix clears the value of the "fix" field.
+func (_u *FindingUpdate) ClearFix() *FindingUpdate {
+	_u.mutation.ClearFix()
+	return _u
+}
+
 // Mutation returns the FindingMutation object of the builder.
 func (_u *FindingUpdate) Mutation() *FindingMutation {
 	return _u.mutation
@@ -273,6 +293,12 @@ func (_u *FindingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.EvidenceCleared() {
 		_spec.ClearField(finding.FieldEvidence, field.TypeString)
+	}
+	if value, ok := _u.mutation.Fix(); ok {
+		_spec.SetField(finding.FieldFix, field.TypeString, value)
+	}
+	if _u.mutation.FixCleared() {
+		_spec.ClearField(finding.FieldFix, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -415,6 +441,26 @@ func (_u *FindingUpdateOne) SetNillableEvidence(v *string) *FindingUpdateOne {
 // ClearEvidence clears the value of the "evidence" field.
 func (_u *FindingUpdateOne) ClearEvidence() *FindingUpdateOne {
 	_u.mutation.ClearEvidence()
+	return _u
+}
+
+// SetFix sets the "fix" field.
+func (_u *FindingUpdateOne) SetFix(v string) *FindingUpdateOne {
+	_u.mutation.SetFix(v)
+	return _u
+}
+
+// SetNillableFix sets the "fix" field if the given value is not nil.
+func (_u *FindingUpdateOne) SetNillableFix(v *string) *FindingUpdateOne {
+	if v != nil {
+		_u.SetFix(*v)
+	}
+	return _u
+}
+
+// ClearFix clears the value of the "fix" field.
+func (_u *FindingUpdateOne) ClearFix() *FindingUpdateOne {
+	_u.mutation.ClearFix()
 	return _u
 }
 
@@ -570,6 +616,12 @@ func (_u *FindingUpdateOne) sqlSave(ctx context.Context) (_node *Finding, err er
 	}
 	if _u.mutation.EvidenceCleared() {
 		_spec.ClearField(finding.FieldEvidence, field.TypeString)
+	}
+	if value, ok := _u.mutation.Fix(); ok {
+		_spec.SetField(finding.FieldFix, field.TypeString, value)
+	}
+	if _u.mutation.FixCleared() {
+		_spec.ClearField(finding.FieldFix, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Finding{config: _u.config}

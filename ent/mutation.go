@@ -1974,6 +1974,7 @@ type FindingMutation struct {
 	description    *string
 	recommendation *string
 	evidence       *string
+	fix            *string
 	clearedFields  map[string]struct{}
 	account        *string
 	clearedaccount bool
@@ -2523,6 +2524,55 @@ func (m *FindingMutation) ResetEvidence() {
 	delete(m.clearedFields, finding.FieldEvidence)
 }
 
+// SetFix sets the "fix" field.
+func (m *FindingMutation) SetFix(s string) {
+	m.fix = &s
+}
+
+// Fix returns the value of the "fix" field in the mutation.
+func (m *FindingMutation) Fix() (r string, exists bool) {
+	v := m.fix
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFix returns the old "fix" field's value of the Finding entity.
+// If the Finding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FindingMutation) OldFix(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFix is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFix requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFix: %w", err)
+	}
+	return oldValue.Fix, nil
+}
+
+// ClearFix clears the value of the "fix" field.
+func (m *FindingMutation) ClearFix() {
+	m.fix = nil
+	m.clearedFields[finding.FieldFix] = struct{}{}
+}
+
+// FixCleared returns if the "fix" field was cleared in this mutation.
+func (m *FindingMutation) FixCleared() bool {
+	_, ok := m.clearedFields[finding.FieldFix]
+	return ok
+}
+
+// ResetFix resets all changes to the "fix" field.
+func (m *FindingMutation) ResetFix() {
+	m.fix = nil
+	delete(m.clearedFields, finding.FieldFix)
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *FindingMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -2611,7 +2661,7 @@ func (m *FindingMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FindingMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, finding.FieldCreatedAt)
 	}
@@ -2645,6 +2695,9 @@ func (m *FindingMutation) Fields() []string {
 	if m.evidence != nil {
 		fields = append(fields, finding.FieldEvidence)
 	}
+	if m.fix != nil {
+		fields = append(fields, finding.FieldFix)
+	}
 	return fields
 }
 
@@ -2675,6 +2728,8 @@ func (m *FindingMutation) Field(name string) (ent.Value, bool) {
 		return m.Recommendation()
 	case finding.FieldEvidence:
 		return m.Evidence()
+	case finding.FieldFix:
+		return m.Fix()
 	}
 	return nil, false
 }
@@ -2706,6 +2761,8 @@ func (m *FindingMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldRecommendation(ctx)
 	case finding.FieldEvidence:
 		return m.OldEvidence(ctx)
+	case finding.FieldFix:
+		return m.OldFix(ctx)
 	}
 	return nil, fmt.Errorf("unknown Finding field %s", name)
 }
@@ -2792,6 +2849,13 @@ func (m *FindingMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetEvidence(v)
 		return nil
+	case finding.FieldFix:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFix(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Finding field %s", name)
 }
@@ -2831,6 +2895,9 @@ func (m *FindingMutation) ClearedFields() []string {
 	if m.FieldCleared(finding.FieldEvidence) {
 		fields = append(fields, finding.FieldEvidence)
 	}
+	if m.FieldCleared(finding.FieldFix) {
+		fields = append(fields, finding.FieldFix)
+	}
 	return fields
 }
 
@@ -2853,6 +2920,9 @@ func (m *FindingMutation) ClearField(name string) error {
 		return nil
 	case finding.FieldEvidence:
 		m.ClearEvidence()
+		return nil
+	case finding.FieldFix:
+		m.ClearFix()
 		return nil
 	}
 	return fmt.Errorf("unknown Finding nullable field %s", name)
@@ -2894,6 +2964,9 @@ func (m *FindingMutation) ResetField(name string) error {
 		return nil
 	case finding.FieldEvidence:
 		m.ResetEvidence()
+		return nil
+	case finding.FieldFix:
+		m.ResetFix()
 		return nil
 	}
 	return fmt.Errorf("unknown Finding field %s", name)
@@ -6217,6 +6290,7 @@ type ScanMutation struct {
 	heartbeat_at      *time.Time
 	started_at        *time.Time
 	completed_at      *time.Time
+	quota_refunded    *bool
 	clearedFields     map[string]struct{}
 	account           *string
 	clearedaccount    bool
@@ -7284,6 +7358,42 @@ func (m *ScanMutation) ResetCompletedAt() {
 	delete(m.clearedFields, scan.FieldCompletedAt)
 }
 
+// SetQuotaRefunded sets the "quota_refunded" field.
+func (m *ScanMutation) SetQuotaRefunded(b bool) {
+	m.quota_refunded = &b
+}
+
+// QuotaRefunded returns the value of the "quota_refunded" field in the mutation.
+func (m *ScanMutation) QuotaRefunded() (r bool, exists bool) {
+	v := m.quota_refunded
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuotaRefunded returns the old "quota_refunded" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldQuotaRefunded(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuotaRefunded is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuotaRefunded requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuotaRefunded: %w", err)
+	}
+	return oldValue.QuotaRefunded, nil
+}
+
+// ResetQuotaRefunded resets all changes to the "quota_refunded" field.
+func (m *ScanMutation) ResetQuotaRefunded() {
+	m.quota_refunded = nil
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *ScanMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -7507,7 +7617,7 @@ func (m *ScanMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ScanMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, scan.FieldCreatedAt)
 	}
@@ -7568,6 +7678,9 @@ func (m *ScanMutation) Fields() []string {
 	if m.completed_at != nil {
 		fields = append(fields, scan.FieldCompletedAt)
 	}
+	if m.quota_refunded != nil {
+		fields = append(fields, scan.FieldQuotaRefunded)
+	}
 	return fields
 }
 
@@ -7616,6 +7729,8 @@ func (m *ScanMutation) Field(name string) (ent.Value, bool) {
 		return m.StartedAt()
 	case scan.FieldCompletedAt:
 		return m.CompletedAt()
+	case scan.FieldQuotaRefunded:
+		return m.QuotaRefunded()
 	}
 	return nil, false
 }
@@ -7665,6 +7780,8 @@ func (m *ScanMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldStartedAt(ctx)
 	case scan.FieldCompletedAt:
 		return m.OldCompletedAt(ctx)
+	case scan.FieldQuotaRefunded:
+		return m.OldQuotaRefunded(ctx)
 	}
 	return nil, fmt.Errorf("unknown Scan field %s", name)
 }
@@ -7813,6 +7930,13 @@ func (m *ScanMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetCompletedAt(v)
+		return nil
+	case scan.FieldQuotaRefunded:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuotaRefunded(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Scan field %s", name)
@@ -8042,6 +8166,9 @@ func (m *ScanMutation) ResetField(name string) error {
 		return nil
 	case scan.FieldCompletedAt:
 		m.ResetCompletedAt()
+		return nil
+	case scan.FieldQuotaRefunded:
+		m.ResetQuotaRefunded()
 		return nil
 	}
 	return fmt.Errorf("unknown Scan field %s", name)

@@ -449,6 +449,10 @@ func init() {
 	scanDescCancelRequested := scanFields[12].Descriptor()
 	// scan.DefaultCancelRequested holds the default value on creation for the cancel_requested field.
 	scan.DefaultCancelRequested = scanDescCancelRequested.Default.(bool)
+	// scanDescQuotaRefunded is the schema descriptor for quota_refunded field.
+	scanDescQuotaRefunded := scanFields[17].Descriptor()
+	// scan.DefaultQuotaRefunded holds the default value on creation for the quota_refunded field.
+	scan.DefaultQuotaRefunded = scanDescQuotaRefunded.Default.(bool)
 	// scanDescID is the schema descriptor for id field.
 	scanDescID := scanMixinFields0[0].Descriptor()
 	// scan.DefaultID holds the default value on creation for the id field.

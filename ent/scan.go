@@ -59,6 +59,8 @@ type Scan struct {
 	StartedAt *time.Time `json:"started_at,omitempty"`
 	// CompletedAt holds the value of the "completed_at" field.
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
+	// QuotaRefunded holds the value of the "quota_refunded" field.
+	QuotaRefunded bool `json:"quota_refunded,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ScanQuery when eager-loading is set.
 	Edges        ScanEdges `json:"edges"`
@@ -123,7 +125,7 @@ func (*Scan) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case scan.FieldCancelRequested:
+		case scan.FieldCancelRequested, scan.FieldQuotaRefunded:
 			values[i] = new(sql.NullBool)
 		case scan.FieldOverallScore, scan.FieldFindingsCount, scan.FieldDurationMs, scan.FieldJobID:
 			values[i] = new(sql.NullInt64)
@@ -277,6 +279,12 @@ func (_m *Scan) assignValues(columns []string, values []any) error {
 				_m.CompletedAt = new(time.Time)
 				*_m.CompletedAt = value.Time
 			}
+		case scan.FieldQuotaRefunded:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field quota_refunded", values[i])
+			} else if value.Valid {
+				_m.QuotaRefunded = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -402,6 +410,9 @@ func (_m *Scan) String() string {
 		builder.WriteString("completed_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("quota_refunded=")
+	builder.WriteString(fmt.Sprintf("%v", _m.QuotaRefunded))
 	builder.WriteByte(')')
 	return builder.String()
 }

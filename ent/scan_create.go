@@ -284,6 +284,20 @@ func (_c *ScanCreate) SetNillableCompletedAt(v *time.Time) *ScanCreate {
 	return _c
 }
 
+// SetQuotaRefunded sets the "quota_refunded" field.
+func (_c *ScanCreate) SetQuotaRefunded(v bool) *ScanCreate {
+	_c.mutation.SetQuotaRefunded(v)
+	return _c
+}
+
+// SetNillableQuotaRefunded sets the "quota_refunded" field if the given value is not nil.
+func (_c *ScanCreate) SetNillableQuotaRefunded(v *bool) *ScanCreate {
+	if v != nil {
+		_c.SetQuotaRefunded(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ScanCreate) SetID(v string) *ScanCreate {
 	_c.mutation.SetID(v)
@@ -407,6 +421,10 @@ func (_c *ScanCreate) defaults() {
 		v := scan.DefaultCancelRequested
 		_c.mutation.SetCancelRequested(v)
 	}
+	if _, ok := _c.mutation.QuotaRefunded(); !ok {
+		v := scan.DefaultQuotaRefunded
+		_c.mutation.SetQuotaRefunded(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		v := scan.DefaultID()
 		_c.mutation.SetID(v)
@@ -476,6 +494,9 @@ func (_c *ScanCreate) check() error {
 	}
 	if _, ok := _c.mutation.CancelRequested(); !ok {
 		return &ValidationError{Name: "cancel_requested", err: errors.New(`ent: missing required field "Scan.cancel_requested"`)}
+	}
+	if _, ok := _c.mutation.QuotaRefunded(); !ok {
+		return &ValidationError{Name: "quota_refunded", err: errors.New(`ent: missing required field "Scan.quota_refunded"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := scan.IDValidator(v); err != nil {
@@ -596,6 +617,10 @@ func (_c *ScanCreate) createSpec() (*Scan, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CompletedAt(); ok {
 		_spec.SetField(scan.FieldCompletedAt, field.TypeTime, value)
 		_node.CompletedAt = &value
+	}
+	if value, ok := _c.mutation.QuotaRefunded(); ok {
+		_spec.SetField(scan.FieldQuotaRefunded, field.TypeBool, value)
+		_node.QuotaRefunded = value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -984,6 +1009,18 @@ func (u *ScanUpsert) ClearCompletedAt() *ScanUpsert {
 	return u
 }
 
+// SetQuotaRefunded sets the "quota_refunded" field.
+func (u *ScanUpsert) SetQuotaRefunded(v bool) *ScanUpsert {
+	u.Set(scan.FieldQuotaRefunded, v)
+	return u
+}
+
+// UpdateQuotaRefunded sets the "quota_refunded" field to the value that was provided on create.
+func (u *ScanUpsert) UpdateQuotaRefunded() *ScanUpsert {
+	u.SetExcluded(scan.FieldQuotaRefunded)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1359,6 +1396,20 @@ func (u *ScanUpsertOne) UpdateCompletedAt() *ScanUpsertOne {
 func (u *ScanUpsertOne) ClearCompletedAt() *ScanUpsertOne {
 	return u.Update(func(s *ScanUpsert) {
 		s.ClearCompletedAt()
+	})
+}
+
+// SetQuotaRefunded sets the "quota_refunded" field.
+func (u *ScanUpsertOne) SetQuotaRefunded(v bool) *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.SetQuotaRefunded(v)
+	})
+}
+
+// UpdateQuotaRefunded sets the "quota_refunded" field to the value that was provided on create.
+func (u *ScanUpsertOne) UpdateQuotaRefunded() *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.UpdateQuotaRefunded()
 	})
 }
 
@@ -1904,6 +1955,20 @@ func (u *ScanUpsertBulk) UpdateCompletedAt() *ScanUpsertBulk {
 func (u *ScanUpsertBulk) ClearCompletedAt() *ScanUpsertBulk {
 	return u.Update(func(s *ScanUpsert) {
 		s.ClearCompletedAt()
+	})
+}
+
+// SetQuotaRefunded sets the "quota_refunded" field.
+func (u *ScanUpsertBulk) SetQuotaRefunded(v bool) *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.SetQuotaRefunded(v)
+	})
+}
+
+// UpdateQuotaRefunded sets the "quota_refunded" field to the value that was provided on create.
+func (u *ScanUpsertBulk) UpdateQuotaRefunded() *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.UpdateQuotaRefunded()
 	})
 }
 

@@ -329,6 +329,20 @@ func (_u *ScanUpdate) ClearCompletedAt() *ScanUpdate {
 	return _u
 }
 
+// SetQuotaRefunded sets the "quota_refunded" field.
+func (_u *ScanUpdate) SetQuotaRefunded(v bool) *ScanUpdate {
+	_u.mutation.SetQuotaRefunded(v)
+	return _u
+}
+
+// SetNillableQuotaRefunded sets the "quota_refunded" field if the given value is not nil.
+func (_u *ScanUpdate) SetNillableQuotaRefunded(v *bool) *ScanUpdate {
+	if v != nil {
+		_u.SetQuotaRefunded(*v)
+	}
+	return _u
+}
+
 // AddFindingIDs adds the "findings" edge to the Finding entity by IDs.
 func (_u *ScanUpdate) AddFindingIDs(ids ...string) *ScanUpdate {
 	_u.mutation.AddFindingIDs(ids...)
@@ -608,6 +622,9 @@ func (_u *ScanUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.CompletedAtCleared() {
 		_spec.ClearField(scan.FieldCompletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.QuotaRefunded(); ok {
+		_spec.SetField(scan.FieldQuotaRefunded, field.TypeBool, value)
 	}
 	if _u.mutation.FindingsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1062,6 +1079,20 @@ func (_u *ScanUpdateOne) ClearCompletedAt() *ScanUpdateOne {
 	return _u
 }
 
+// SetQuotaRefunded sets the "quota_refunded" field.
+func (_u *ScanUpdateOne) SetQuotaRefunded(v bool) *ScanUpdateOne {
+	_u.mutation.SetQuotaRefunded(v)
+	return _u
+}
+
+// SetNillableQuotaRefunded sets the "quota_refunded" field if the given value is not nil.
+func (_u *ScanUpdateOne) SetNillableQuotaRefunded(v *bool) *ScanUpdateOne {
+	if v != nil {
+		_u.SetQuotaRefunded(*v)
+	}
+	return _u
+}
+
 // AddFindingIDs adds the "findings" edge to the Finding entity by IDs.
 func (_u *ScanUpdateOne) AddFindingIDs(ids ...string) *ScanUpdateOne {
 	_u.mutation.AddFindingIDs(ids...)
@@ -1371,6 +1402,9 @@ func (_u *ScanUpdateOne) sqlSave(ctx context.Context) (_node *Scan, err error) {
 	}
 	if _u.mutation.CompletedAtCleared() {
 		_spec.ClearField(scan.FieldCompletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.QuotaRefunded(); ok {
+		_spec.SetField(scan.FieldQuotaRefunded, field.TypeBool, value)
 	}
 	if _u.mutation.FindingsCleared() {
 		edge := &sqlgraph.EdgeSpec{

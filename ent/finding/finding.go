@@ -37,6 +37,8 @@ const (
 	FieldRecommendation = "recommendation"
 	// FieldEvidence holds the string denoting the evidence field in the database.
 	FieldEvidence = "evidence"
+	// FieldFix holds the string denoting the fix field in the database.
+	FieldFix = "fix"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeScan holds the string denoting the scan edge name in mutations.
@@ -73,6 +75,7 @@ var Columns = []string{
 	FieldDescription,
 	FieldRecommendation,
 	FieldEvidence,
+	FieldFix,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -195,6 +198,11 @@ func ByRecommendation(opts ...sql.OrderTermOption) OrderOption {
 // ByEvidence orders the results by the evidence field.
 func ByEvidence(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldEvidence, opts...).ToFunc()
+}
+
+// ByFix orders the results by the fix field.
+func ByFix(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFix, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

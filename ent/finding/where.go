@@ -115,6 +115,11 @@ func Evidence(v string) predicate.Finding {
 	return predicate.Finding(sql.FieldEQ(FieldEvidence, v))
 }
 
+// Fix applies equality check predicate on the "fix" field. It's identical to FixEQ.
+func Fix(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldEQ(FieldFix, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Finding {
 	return predicate.Finding(sql.FieldEQ(FieldCreatedAt, v))
@@ -763,6 +768,81 @@ func EvidenceEqualFold(v string) predicate.Finding {
 // EvidenceContainsFold applies the ContainsFold predicate on the "evidence" field.
 func EvidenceContainsFold(v string) predicate.Finding {
 	return predicate.Finding(sql.FieldContainsFold(FieldEvidence, v))
+}
+
+// FixEQ applies the EQ predicate on the "fix" field.
+func FixEQ(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldEQ(FieldFix, v))
+}
+
+// FixNEQ applies the NEQ predicate on the "fix" field.
+func FixNEQ(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldNEQ(FieldFix, v))
+}
+
+// FixIn applies the In predicate on the "fix" field.
+func FixIn(vs ...string) predicate.Finding {
+	return predicate.Finding(sql.FieldIn(FieldFix, vs...))
+}
+
+// FixNotIn applies the NotIn predicate on the "fix" field.
+func FixNotIn(vs ...string) predicate.Finding {
+	return predicate.Finding(sql.FieldNotIn(FieldFix, vs...))
+}
+
+// FixGT applies the GT predicate on the "fix" field.
+func FixGT(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldGT(FieldFix, v))
+}
+
+// FixGTE applies the GTE predicate on the "fix" field.
+func FixGTE(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldGTE(FieldFix, v))
+}
+
+// FixLT applies the LT predicate on the "fix" field.
+func FixLT(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldLT(FieldFix, v))
+}
+
+// FixLTE applies the LTE predicate on the "fix" field.
+func FixLTE(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldLTE(FieldFix, v))
+}
+
+// FixContains applies the Contains predicate on the "fix" field.
+func FixContains(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldContains(FieldFix, v))
+}
+
+// FixHasPrefix applies the HasPrefix predicate on the "fix" field.
+func FixHasPrefix(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldHasPrefix(FieldFix, v))
+}
+
+// FixHasSuffix applies the HasSuffix predicate on the "fix" field.
+func FixHasSuffix(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldHasSuffix(FieldFix, v))
+}
+
+// FixIsNil applies the IsNil predicate on the "fix" field.
+func FixIsNil() predicate.Finding {
+	return predicate.Finding(sql.FieldIsNull(FieldFix))
+}
+
+// FixNotNil applies the NotNil predicate on the "fix" field.
+func FixNotNil() predicate.Finding {
+	return predicate.Finding(sql.FieldNotNull(FieldFix))
+}
+
+// FixEqualFold applies the EqualFold predicate on the "fix" field.
+func FixEqualFold(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldEqualFold(FieldFix, v))
+}
+
+// FixContainsFold applies the ContainsFold predicate on the "fix" field.
+func FixContainsFold(v string) predicate.Finding {
+	return predicate.Finding(sql.FieldContainsFold(FieldFix, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

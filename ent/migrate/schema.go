@@ -80,6 +80,7 @@ var (
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "recommendation", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "evidence", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "fix", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "account_id", Type: field.TypeString, Size: 40},
 		{Name: "scan_id", Type: field.TypeString, Size: 40},
 	}
@@ -91,13 +92,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "findings_accounts_account",
-				Columns:    []*schema.Column{FindingsColumns[10]},
+				Columns:    []*schema.Column{FindingsColumns[11]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "findings_scans_findings",
-				Columns:    []*schema.Column{FindingsColumns[11]},
+				Columns:    []*schema.Column{FindingsColumns[12]},
 				RefColumns: []*schema.Column{ScansColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -106,12 +107,12 @@ var (
 			{
 				Name:    "finding_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{FindingsColumns[10]},
+				Columns: []*schema.Column{FindingsColumns[11]},
 			},
 			{
 				Name:    "finding_scan_id",
 				Unique:  false,
-				Columns: []*schema.Column{FindingsColumns[11]},
+				Columns: []*schema.Column{FindingsColumns[12]},
 			},
 		},
 	}
@@ -273,6 +274,7 @@ var (
 		{Name: "heartbeat_at", Type: field.TypeTime, Nullable: true},
 		{Name: "started_at", Type: field.TypeTime, Nullable: true},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "quota_refunded", Type: field.TypeBool, Default: false},
 		{Name: "account_id", Type: field.TypeString, Size: 40},
 	}
 	// ScansTable holds the schema information for the "scans" table.
@@ -283,7 +285,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "scans_accounts_account",
-				Columns:    []*schema.Column{ScansColumns[20]},
+				Columns:    []*schema.Column{ScansColumns[21]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -292,22 +294,22 @@ var (
 			{
 				Name:    "scan_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[20]},
+				Columns: []*schema.Column{ScansColumns[21]},
 			},
 			{
 				Name:    "scan_account_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[20], ScansColumns[1], ScansColumns[0]},
+				Columns: []*schema.Column{ScansColumns[21], ScansColumns[1], ScansColumns[0]},
 			},
 			{
 				Name:    "scan_account_id_status_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[20], ScansColumns[6], ScansColumns[1], ScansColumns[0]},
+				Columns: []*schema.Column{ScansColumns[21], ScansColumns[6], ScansColumns[1], ScansColumns[0]},
 			},
 			{
 				Name:    "scan_account_id_target_domain_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[20], ScansColumns[4], ScansColumns[1], ScansColumns[0]},
+				Columns: []*schema.Column{ScansColumns[21], ScansColumns[4], ScansColumns[1], ScansColumns[0]},
 			},
 			{
 				Name:    "scan_status_updated_at",

@@ -56,6 +56,8 @@ const (
 	FieldStartedAt = "started_at"
 	// FieldCompletedAt holds the string denoting the completed_at field in the database.
 	FieldCompletedAt = "completed_at"
+	// FieldQuotaRefunded holds the string denoting the quota_refunded field in the database.
+	FieldQuotaRefunded = "quota_refunded"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeFindings holds the string denoting the findings edge name in mutations.
@@ -119,6 +121,7 @@ var Columns = []string{
 	FieldHeartbeatAt,
 	FieldStartedAt,
 	FieldCompletedAt,
+	FieldQuotaRefunded,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -152,6 +155,8 @@ var (
 	ErrorValidator func(string) error
 	// DefaultCancelRequested holds the default value on creation for the "cancel_requested" field.
 	DefaultCancelRequested bool
+	// DefaultQuotaRefunded holds the default value on creation for the "quota_refunded" field.
+	DefaultQuotaRefunded bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -288,6 +293,11 @@ func ByStartedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByCompletedAt orders the results by the completed_at field.
 func ByCompletedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCompletedAt, opts...).ToFunc()
+}
+
+// ByQuotaRefunded orders the results by the quota_refunded field.
+func ByQuotaRefunded(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldQuotaRefunded, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

@@ -156,6 +156,11 @@ func CompletedAt(v time.Time) predicate.Scan {
 	return predicate.Scan(sql.FieldEQ(FieldCompletedAt, v))
 }
 
+// QuotaRefunded applies equality check predicate on the "quota_refunded" field. It's identical to QuotaRefundedEQ.
+func QuotaRefunded(v bool) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldQuotaRefunded, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Scan {
 	return predicate.Scan(sql.FieldEQ(FieldCreatedAt, v))
@@ -1214,6 +1219,16 @@ func CompletedAtIsNil() predicate.Scan {
 // CompletedAtNotNil applies the NotNil predicate on the "completed_at" field.
 func CompletedAtNotNil() predicate.Scan {
 	return predicate.Scan(sql.FieldNotNull(FieldCompletedAt))
+}
+
+// QuotaRefundedEQ applies the EQ predicate on the "quota_refunded" field.
+func QuotaRefundedEQ(v bool) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldQuotaRefunded, v))
+}
+
+// QuotaRefundedNEQ applies the NEQ predicate on the "quota_refunded" field.
+func QuotaRefundedNEQ(v bool) predicate.Scan {
+	return predicate.Scan(sql.FieldNEQ(FieldQuotaRefunded, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

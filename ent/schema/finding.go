@@ -27,6 +27,9 @@ func (Finding) Fields() []ent.Field {
 		field.Text("description").Optional(),
 		field.Text("recommendation").Optional(),
 		field.Text("evidence").Optional(),
+		// fix is the structured fix (scanner.Fix) as JSON; recommendation is
+		// its plain-text rendering, kept for API clients.
+		field.Text("fix").Optional(),
 	}
 }
 

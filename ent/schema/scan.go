@@ -46,6 +46,9 @@ func (Scan) Fields() []ent.Field {
 		field.Time("heartbeat_at").Optional().Nillable(),
 		field.Time("started_at").Optional().Nillable(),
 		field.Time("completed_at").Optional().Nillable(),
+		// quota_refunded is flipped false → true, once, when a scan that never
+		// reached its target gives its unit back to the month's quota.
+		field.Bool("quota_refunded").Default(false),
 	}
 }
 
