@@ -220,3 +220,13 @@ func (h *Handler) getScan(c *fiber.Ctx) error {
 	}
 	return c.JSON(d)
 }
+
+// scanDiff compares the scan with ?against= (default: the previous
+// comparable scan of the same target).
+func (h *Handler) scanDiff(c *fiber.Ctx) error {
+	d, err := h.scans.Diff(c.UserContext(), keyInfo(c).Account.ID, c.Params("id"), strings.TrimSpace(c.Query("against")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}

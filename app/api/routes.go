@@ -12,6 +12,7 @@ const (
 	RouteScanEvents = "api.scan.events"
 	RouteScanCancel = "api.scan.cancel"
 	RouteScanFix    = "api.scan.fix"
+	RouteScanDiff   = "api.scan.diff"
 	RouteReportNew  = "api.report.create"
 	RouteReportList = "api.report.list"
 	RouteReportGet  = "api.report.get"
@@ -34,6 +35,7 @@ func (h *Handler) Routes(app *fiber.App) {
 	v1.Get("/scan/:id/events", h.scanEvents).Name(RouteScanEvents)
 	v1.Post("/scan/:id/cancel", h.cancelScan).Name(RouteScanCancel)
 	v1.Get("/scan/:id/fix", h.scanFix).Name(RouteScanFix)
+	v1.Get("/scan/:id/diff", h.scanDiff).Name(RouteScanDiff)
 	v1.Post("/report", h.createReport).Name(RouteReportNew)
 	v1.Get("/report", h.listReports).Name(RouteReportList)
 	v1.Get("/report/:id", h.getReport).Name(RouteReportGet)

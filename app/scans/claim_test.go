@@ -176,7 +176,7 @@ func TestFinish(t *testing.T) {
 		{name: "owner completes", claim: same, status: domain.StatusCompleted, wantState: domain.StatusCompleted, wantScore: true, findings: 2},
 		{name: "stranger is refused", claim: func(string) string { return "someone-else" }, status: domain.StatusCompleted, wantState: domain.StatusRunning},
 		{name: "second finish is refused", claim: same, status: domain.StatusCompleted, twice: true, wantState: domain.StatusCompleted, wantScore: true, findings: 2},
-		{name: "failure keeps the partial result but no grade", claim: same, status: domain.StatusFailed, msg: "deadline exceeded", wantState: domain.StatusFailed, wantError: "deadline exceeded", findings: 2},
+		{name: "failure keeps the partial result but no grade and no fixes", claim: same, status: domain.StatusFailed, msg: "deadline exceeded", wantState: domain.StatusFailed, wantError: "deadline exceeded", findings: 0},
 		{name: "failure without a result", claim: same, status: domain.StatusFailed, msg: "the scanner returned no result", noResult: true, wantState: domain.StatusFailed, wantError: "the scanner returned no result"},
 		{name: "long error is cut to 1000 bytes", claim: same, status: domain.StatusFailed, msg: long, noResult: true, wantState: domain.StatusFailed, wantError: long[:1000]},
 	} {

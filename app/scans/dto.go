@@ -45,6 +45,15 @@ type Detail struct {
 	TLS            *scanner.TLSInfo   `json:"tls"`
 	// Counts is the findings count by severity ("summary" in the API).
 	Counts scanner.Summary `json:"summary"`
+	// NotGraded says why the scan has no grade (grade and overallScore are
+	// then null and findings empty); nil for a graded or unfinished scan.
+	NotGraded *scanner.NotGraded `json:"notGraded"`
+	// GradeCap says why the grade is worse than the score's letter.
+	GradeCap *scanner.GradeCap `json:"gradeCap"`
+	// ScoringVersion is the version of the scoring rules the scan was graded with.
+	ScoringVersion string `json:"scoringVersion"`
+	// ScannedAt is when the scan started (null before it has).
+	ScannedAt *time.Time `json:"scannedAt"`
 }
 
 // SummaryOf maps a scan row to its summary.
@@ -111,15 +120,40 @@ func DetailOf(sum ScanSummary, res *scanner.Result, rows []*ent.Finding) Detail 
 	}
 	d.TLS = res.TLS
 	d.Counts = res.Summary
+	d.ScoringVersion = res.ScoringVersion
+	if !res.ScannedAt.IsZero() {
+		t := res.ScannedAt.UTC()
+		d.ScannedAt = &t
+	}
+	if res.NotGraded != nil {
+		// Nothing was judged: no grade, no score, no cap, no fix list.
+		ng := *res.NotGraded
+		d.NotGraded = &ng
+		d.Grade, d.OverallScore = nil, nil
+		d.Counts = scanner.Summary{}
+		return d
+	}
+	if d.Grade != nil && res.GradeCap != nil {
+		c := *res.GradeCap
+		d.GradeCap = &c
+	}
 	if rows != nil {
 		for _, r := range rows {
-			d.Findings = append(d.Findings, Finding{ID: r.ID, Finding: scanner.Finding{
+			f := scanner.Finding{
 				CheckID: r.CheckID, Category: r.Category, Severity: scanner.Severity(r.Severity),
 				Title: r.Title, Description: r.Description, Recommendation: r.Recommendation, Evidence: r.Evidence,
-			}})
+				Fix: decodeFix(r.Fix),
+			}
+			if f.Recommendation == "" {
+				f.Recommendation = f.Fix.Text()
+			}
+			d.Findings = append(d.Findings, Finding{ID: r.ID, Finding: f})
 		}
 	} else {
 		for i, f := range res.Findings {
+			if f.Recommendation == "" {
+				f.Recommendation = f.Fix.Text()
+			}
 			d.Findings = append(d.Findings, Finding{ID: findingLocalID(i), Finding: f})
 		}
 	}

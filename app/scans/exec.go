@@ -12,7 +12,6 @@ import (
 	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/ent/predicate"
 	"github.com/palisade/palisade/ent/scan"
-	"github.com/palisade/palisade/ent/usage"
 )
 
 // ExecOptions tune how scans execute; zero values are production defaults.
@@ -63,18 +62,21 @@ func (s *Service) Cancel(ctx context.Context, accountID, id string) (*ent.Scan, 
 		return nil, &errs.Conflict{Message: fmt.Sprintf("the scan has already ended (%s)", sc.Status)}
 	}
 	now := s.now()
+	cancelled, err := cancelledResult(sc)
+	if err != nil {
+		return nil, err
+	}
 	err = s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
 		n, err := c.Scan.Update().Where(scan.ID(id), scan.AccountID(accountID), scan.StatusEQ(domain.StatusPending)).
 			SetStatus(domain.StatusCancelled).SetCancelRequested(true).SetCompletedAt(now).SetUpdatedAt(now).
-			SetError("cancelled by the user").Save(ctx)
+			SetError("cancelled by the user").SetResult(cancelled).ClearOverallScore().SetGrade("").Save(ctx)
 		if err != nil {
 			return err
 		}
 		if n == 1 {
 			// Never started: give the quota back to the month it was taken
 			// from. (Usage before counters: the order Accept takes them in.)
-			if _, err := c.Usage.Update().Where(usage.AccountID(accountID), usage.Period(Period(sc.CreatedAt)), usage.ScansGT(0)).
-				AddScans(-1).SetUpdatedAt(now).Save(ctx); err != nil {
+			if _, err := refundQuota(ctx, c, sc, now); err != nil {
 				return err
 			}
 			if err := s.moveCount(ctx, tx, accountID, domain.StatusPending, domain.StatusCancelled); err != nil {
@@ -103,7 +105,8 @@ func (s *Service) Reconcile(ctx context.Context) error {
 	cutoff := s.now().Add(-s.exec.staleAfter())
 	stale, err := s.db.Ent.Scan.Query().
 		Where(scan.StatusEQ(domain.StatusRunning), scan.Or(scan.HeartbeatAtLT(cutoff), scan.HeartbeatAtIsNil())).
-		Select(scan.FieldID, scan.FieldClaim, scan.FieldAccountID, scan.FieldCancelRequested).All(ctx)
+		Select(scan.FieldID, scan.FieldClaim, scan.FieldAccountID, scan.FieldCancelRequested, scan.FieldTargetURL,
+			scan.FieldTargetDomain, scan.FieldDepth, scan.FieldCreatedAt, scan.FieldStartedAt).All(ctx)
 	if err != nil {
 		return err
 	}
@@ -136,7 +139,8 @@ func (s *Service) Reconcile(ctx context.Context) error {
 	// A scan handed back (shutdown, lost heartbeat) just as its user asked
 	// to cancel it is PENDING with the flag set, which no worker claims: end it.
 	stuck, err := s.db.Ent.Scan.Query().Where(scan.StatusEQ(domain.StatusPending), scan.CancelRequested(true)).
-		Select(scan.FieldID, scan.FieldAccountID).All(ctx)
+		Select(scan.FieldID, scan.FieldAccountID, scan.FieldTargetURL, scan.FieldTargetDomain, scan.FieldDepth,
+			scan.FieldCreatedAt, scan.FieldStartedAt).All(ctx)
 	if err != nil {
 		return err
 	}
@@ -168,12 +172,22 @@ func (s *Service) Reconcile(ctx context.Context) error {
 // moved and the event that closes its stream, in one transaction.
 func (s *Service) endCancelled(ctx context.Context, sc *ent.Scan, from domain.ScanStatus, where ...predicate.Scan) error {
 	now := s.now()
-	err := s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
+	cancelled, err := cancelledResult(sc)
+	if err != nil {
+		return err
+	}
+	err = s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
 		n, err := c.Scan.Update().Where(append(where, scan.ID(sc.ID), scan.StatusEQ(from))...).
 			SetStatus(domain.StatusCancelled).SetClaim("").SetCompletedAt(now).SetUpdatedAt(now).
-			SetError("cancelled by the user").Save(ctx)
+			SetError("cancelled by the user").SetResult(cancelled).ClearOverallScore().SetGrade("").Save(ctx)
 		if err != nil || n == 0 {
 			return err
+		}
+		if from == domain.StatusPending && sc.StartedAt == nil {
+			// It never started running: nothing reached the target.
+			if _, err := refundQuota(ctx, c, sc, now); err != nil {
+				return err
+			}
 		}
 		if err := s.moveCount(ctx, tx, sc.AccountID, from, domain.StatusCancelled); err != nil {
 			return err

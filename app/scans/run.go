@@ -210,6 +210,8 @@ func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string) error
 		status, msg = domain.StatusFailed, "the scanner returned no result"
 	case res.Error != "" && res.StatusCode == 0:
 		status, msg = domain.StatusFailed, res.Error
+	case res.NotGraded != nil:
+		status, msg = statusOf(res)
 	}
 	s.metrics.observe(string(depth), took)
 	return s.finish(bg, sc, claim, status, msg, res, took)
@@ -266,7 +268,13 @@ func (s *Service) finish(ctx context.Context, sc *ent.Scan, claim string, status
 // finishOnce stores the outcome in one transaction, only if this run still
 // owns the scan, and queues a token for the next runnable scan.
 func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, status domain.ScanStatus, msg string, res *scanner.Result, took time.Duration) error {
-	if res != nil && msg != "" && (res.Error == "" || status != domain.StatusCompleted) {
+	if status == domain.StatusCancelled && res != nil && res.NotGraded != nil && res.NotGraded.Reason != scanner.NotGradedCancelled {
+		// The user stopped it: whatever the interrupted fetches looked like, it
+		// is a cancelled scan (and one that ran is not refunded).
+		res.NotGraded = nil
+	}
+	res = settle(sc, status, msg, res)
+	if msg != "" && (res.Error == "" || status != domain.StatusCompleted) {
 		res.Error = msg
 	}
 	if len(msg) > 1000 {
@@ -279,15 +287,15 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 		if msg != "" {
 			upd = upd.SetError(msg)
 		}
-		if res != nil {
-			b, err := json.Marshal(res)
-			if err != nil {
-				return err
-			}
-			upd = upd.SetResult(string(b)).SetFinalURL(truncate(res.FinalURL, 2048)).SetFindingsCount(len(res.Findings))
-			if status == domain.StatusCompleted {
-				upd = upd.SetOverallScore(res.OverallScore).SetGrade(res.Grade)
-			}
+		b, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		upd = upd.SetResult(string(b)).SetFinalURL(truncate(res.FinalURL, 2048)).SetFindingsCount(len(res.Findings))
+		if status == domain.StatusCompleted && res.NotGraded == nil {
+			upd = upd.SetOverallScore(res.OverallScore).SetGrade(res.Grade)
+		} else {
+			upd = upd.ClearOverallScore().SetGrade("")
 		}
 		n, err := upd.Save(ctx)
 		if err != nil {
@@ -299,15 +307,28 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 		if err := s.moveCount(ctx, tx, sc.AccountID, domain.StatusRunning, status); err != nil {
 			return err
 		}
-		if res != nil && len(res.Findings) > 0 {
+		if refundable(res) {
+			if _, err := refundQuota(ctx, c, sc, now); err != nil {
+				return err
+			}
+		}
+		if len(res.Findings) > 0 {
 			bulk := make([]*ent.FindingCreate, 0, len(res.Findings))
 			for _, f := range res.Findings {
+				fix, err := encodeFix(f.Fix)
+				if err != nil {
+					return err
+				}
+				rec := f.Recommendation
+				if rec == "" {
+					rec = f.Fix.Text()
+				}
 				bulk = append(bulk, c.Finding.Create().
 					SetAccountID(sc.AccountID).SetScanID(sc.ID).
 					SetCheckID(f.CheckID).SetCategory(cmp.Or(f.Category, "other")).
 					SetSeverity(finding.Severity(cmp.Or(string(f.Severity), "info"))).
 					SetTitle(cmp.Or(f.Title, f.CheckID)).SetDescription(f.Description).
-					SetRecommendation(f.Recommendation).SetEvidence(f.Evidence))
+					SetRecommendation(rec).SetFix(fix).SetEvidence(f.Evidence))
 			}
 			for chunk := range slices.Chunk(bulk, 100) {
 				if err := c.Finding.CreateBulk(chunk...).Exec(ctx); err != nil {

@@ -212,6 +212,10 @@ func (s *Service) Detail(ctx context.Context, accountID, id string) (Detail, err
 		sortFindings(rows)
 	}
 	d := DetailOf(SummaryOf(sc), res, rows)
+	if d.ScannedAt == nil && sc.StartedAt != nil {
+		t := sc.StartedAt.UTC()
+		d.ScannedAt = &t
+	}
 	if sc.Error != "" {
 		// The row's error is authoritative (e.g. "deadline exceeded", "cancelled by the user").
 		e := sc.Error
