@@ -606,6 +606,26 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	validate("Scan", scans.DetailOf(pending, nil, nil))
 	validate("Scan", scans.DetailOf(completed, res, nil))
 	validate("Scan", scans.DetailOf(failed, failedRes, nil))
+	capped := *res
+	capped.GradeCap = &scanner.GradeCap{Grade: "F", Reason: "the certificate has expired", CheckID: "tls.expiry"}
+	capped.ScoringVersion, capped.ScannedAt = "2.0.0+ab12cd34", created.Add(time.Second)
+	capped.Categories = []scanner.Category{{Name: "dns", Checks: []scanner.CheckResult{
+		{ID: "dns.caa", Name: "CAA", Category: "dns", Status: scanner.StatusSkipped, Reason: "the target is an IP address", MaxPoints: 0},
+		{ID: "dns.spf", Name: "SPF", Category: "dns", Status: scanner.StatusPass, Points: 2.5, MaxPoints: 2.5}}}}
+	capped.Findings = []scanner.Finding{{CheckID: "headers.hsts", Category: "headers", Severity: scanner.SeverityMedium, Title: "t",
+		Fix: &scanner.Fix{Advice: "Send HSTS.", Snippets: []scanner.Snippet{{Server: scanner.ServerNginx, Code: "add_header …;"}}}}}
+	validate("Scan", scans.DetailOf(completed, &capped, nil))
+	notGraded := failed
+	notGradedRes := &scanner.Result{TargetURL: "https://example.com:8443/", ScoringVersion: "2.0.0+ab12cd34", ScannedAt: created,
+		NotGraded: &scanner.NotGraded{Reason: scanner.NotGradedUnreachable, Detail: "The connection was refused.", Advice: "Check the port."}}
+	validate("Scan", scans.DetailOf(notGraded, notGradedRes, nil))
+	side := scanner.ScanSide{TargetURL: "https://example.com/", Depth: scanner.Standard, ScannedAt: created, Grade: "B", OverallScore: 72, ScoringVersion: "2.0.0+ab12cd34"}
+	moved := scanner.CheckDiff{ID: "headers.csp", Name: "CSP", Category: "headers", Before: &scanner.CheckState{Status: scanner.StatusFail, MaxPoints: 8},
+		After: &scanner.CheckState{Status: scanner.StatusPass, Points: 8, MaxPoints: 8}, Change: scanner.ChangeImproved, PointsDelta: 8}
+	validate("ScanDiff", scans.DiffView{ScanID: "scn_b", AgainstID: "scn_a", Diff: scanner.Diff{Before: side, After: side, ScoreDelta: 8, GradeChanged: true,
+		Checks: []scanner.CheckDiff{moved, {ID: "exposure.env", Before: nil, After: &scanner.CheckState{Status: scanner.StatusSkipped}, Change: scanner.ChangeNotCompared}},
+		Causes: []scanner.CheckDiff{moved}, NotCompared: []string{"exposure.env"}, Fixed: capped.Findings}})
+	validate("ScanDiff", scans.DiffView{ScanID: "scn_b", AgainstID: "scn_a", Diff: scanner.Diff{Before: side, After: side}})
 	validate("ScanList", map[string]any{"data": []scans.ScanSummary{completed},
 		"pagination": scans.Pagination{Page: 1, Limit: 20, Total: 21, Pages: 2, NextCursor: scans.EncodeCursor(created, "scn_a")}})
 	validate("ScanList", map[string]any{"data": []scans.ScanSummary{}, "pagination": scans.Pagination{Page: 1, Limit: 20}})
