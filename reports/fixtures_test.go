@@ -210,7 +210,7 @@ func sampleDiff(after *scanner.Result) *scanner.Diff {
 		Before: scanner.ScanSide{TargetURL: after.TargetURL, Depth: scanner.Deep, ScannedAt: fixPrevious, Grade: "F", OverallScore: 61,
 			GradeCap: &scanner.GradeCap{Grade: "F", Reason: "a .env file is publicly readable", CheckID: "exposure.probes"}, ScoringVersion: after.ScoringVersion},
 		After: scanner.ScanSide{TargetURL: after.TargetURL, Depth: after.Depth, ScannedAt: fixScanned, Grade: after.Grade,
-			OverallScore: after.OverallScore, ScoringVersion: after.ScoringVersion},
+			OverallScore: after.OverallScore, GradeCap: after.GradeCap, ScoringVersion: after.ScoringVersion},
 		ScoreDelta: after.OverallScore - 61, GradeChanged: true,
 		Checks:      []scanner.CheckDiff{cspDiff, xfoDiff, probes, libs},
 		Causes:      []scanner.CheckDiff{cspDiff, xfoDiff},

@@ -146,6 +146,7 @@ type renderer struct {
 	in     Input
 	res    *scanner.Result
 	domain string
+	label  string // domain with a non-default port, for the running header and footer
 	genAt  time.Time
 	fam    string // current font, mirrored so widths can be cached per font
 	style  string
@@ -181,6 +182,7 @@ func newRenderer(in Input) *renderer {
 	if r.domain == "" {
 		r.domain = "unknown site"
 	}
+	r.label = r.domain + oneLine(targetPort(in))
 	r.sorted = append([]scanner.Finding(nil), r.res.Findings...)
 	sort.SliceStable(r.sorted, func(i, j int) bool {
 		return scanner.SeverityRank(normSeverity(r.sorted[i].Severity)) < scanner.SeverityRank(normSeverity(r.sorted[j].Severity))
@@ -264,8 +266,11 @@ func (r *renderer) capped() *scanner.GradeCap {
 
 // capText is "Capped at F: <reason>" for a cap, cleaned (the reason may
 // quote what the site sent).
-func capText(c *scanner.GradeCap) string {
-	s := "Capped at " + orDash(oneLine(c.Grade))
+func capText(c *scanner.GradeCap) string { return "C" + capPhrase(c)[1:] }
+
+// capPhrase is capText in lower case, for the middle of a sentence.
+func capPhrase(c *scanner.GradeCap) string {
+	s := "capped at " + orDash(oneLine(c.Grade))
 	if reason := strings.TrimRight(oneLine(redact(c.Reason)), ". "); reason != "" {
 		s += ": " + reason
 	}
@@ -542,7 +547,7 @@ func (r *renderer) header() {
 	right := "Version " + strconv.Itoa(r.in.Version) + " · scanned " + fmtDate(r.scannedAt())
 	rw := r.strW(right)
 	r.text(rightX-rw, 10, rw, 4, right, "L")
-	left := " · Security report · " + r.domain
+	left := " · Security report · " + r.label
 	r.text(marginL+bw, 10, contentW-bw-rw-4, 4, r.fit(left, contentW-bw-rw-4), "L")
 	r.rule(15)
 }
@@ -557,7 +562,7 @@ func (r *renderer) footer(p, total int) {
 	// figures, so the left text is cut at the same place on every page
 	pw := r.strW("Page  of ") + float64(2*pageDigits)*r.runeW('0')
 	r.text(rightX-pw, footerY, pw, 4, page, "R")
-	left := "Palisade security report · " + r.domain + " · version " + strconv.Itoa(r.in.Version) +
+	left := "Palisade security report · " + r.label + " · version " + strconv.Itoa(r.in.Version) +
 		" · generated " + fmtTime(r.genAt)
 	r.text(marginL, footerY, contentW-pw-6, 4, r.fit(left, contentW-pw-6), "L")
 }
@@ -713,14 +718,17 @@ func (r *renderer) cover() {
 	if !r.graded() {
 		findings = "— (not graded)"
 	}
+	depth := depthLabel(r.res.Depth)
+	if r.res.DurationMs > 0 {
+		depth += " · " + durationText(r.res.DurationMs)
+	}
 	facts := [][2]string{
 		{"Scanned", fmtTime(r.scannedAt())},
-		{"Depth", depthLabel(r.res.Depth)},
+		{"Depth", depth},
 		{"Findings", findings},
 		{"Final URL", orDash(displayURL(r.res.FinalURL))},
 		{"HTTP status", statusText(r.res.StatusCode)},
 		{"Scoring version", orDash(r.res.ScoringVersion)},
-		{"Scan duration", durationText(r.res.DurationMs)},
 		{"Report version", strconv.Itoa(r.in.Version)},
 		{"Generated", fmtTime(r.genAt)},
 		{"Scan ID", orDash(r.in.ScanID)},
@@ -975,7 +983,7 @@ func (r *renderer) summary() {
 		r.callout(capText(c) + " " + scoreWouldBe(res.OverallScore) + " A cap applies whatever the other checks earn; fixing that check lifts it.")
 	}
 	if d := r.diff(); d != nil {
-		r.space(1.5)
+		r.space(3)
 		r.sans(10.5)
 		r.color(colBody)
 		r.para(marginL, contentW, 5.4, fmt.Sprintf("Since the previous scan of this target on %s the score went from %d to %d (%s) and the grade from %s to %s.",
@@ -1316,6 +1324,8 @@ func (r *renderer) changes() {
 	gradeNote := gradeChange(d.Before.Grade, d.After.Grade)
 	if d.After.GradeCap != nil {
 		gradeNote += " · capped at " + orDash(oneLine(d.After.GradeCap.Grade))
+	} else if d.Before.GradeCap != nil {
+		gradeNote += " · was capped at " + orDash(oneLine(d.Before.GradeCap.Grade))
 	}
 	boxes := []struct {
 		label, value, note string
@@ -1324,7 +1334,7 @@ func (r *renderer) changes() {
 		{"SCORE", strconv.Itoa(d.Before.OverallScore) + " → " + strconv.Itoa(d.After.OverallScore), signed(d.ScoreDelta) + " points", dc},
 		{"GRADE", orDash(oneLine(d.Before.Grade)) + " → " + orDash(oneLine(d.After.Grade)), gradeNote, colMuted},
 		{"FINDINGS", plural(len(d.New), "new", "new") + " · " + plural(len(d.Fixed), "fixed", "fixed"),
-			plural(len(d.StillOpen), "still open", "still open") + " · " + plural(len(d.NotCompared), "check not compared", "checks not compared"), colMuted},
+			plural(len(d.StillOpen), "still open", "still open") + " · " + plural(len(d.NotCompared), "not compared", "not compared"), colMuted},
 	}
 	for i, b := range boxes {
 		x := marginL + float64(i)*(bw+gap)
@@ -1355,7 +1365,6 @@ func (r *renderer) changes() {
 	r.space(3)
 	r.findingList("New findings", d.New, "None — nothing appeared that the previous scan did not report.", false)
 	r.findingList("Fixed since the previous scan", d.Fixed, "None — no finding of a compared check went away.", true)
-	r.findingList("Still open", d.StillOpen, "None — no finding of the previous scan remains.", false)
 	if len(d.NotCompared) > 0 {
 		r.h2("Not compared — did not run in both scans ("+strconv.Itoa(len(d.NotCompared))+")", "")
 		r.sans(9)
@@ -1373,6 +1382,43 @@ func (r *renderer) changes() {
 			}
 			r.notComparedRow(c)
 		}
+		r.space(3)
+	}
+	r.stillOpen(d.StillOpen)
+}
+
+// stillOpen lists the findings both scans reported, one line each: they
+// are described in full under Findings.
+func (r *renderer) stillOpen(fs []scanner.Finding) {
+	r.h2("Still open ("+strconv.Itoa(len(fs))+")", "")
+	r.sans(9.5)
+	r.color(colMuted)
+	if len(fs) == 0 {
+		r.para(marginL, contentW, 4.7, "None — no finding of the previous scan remains.")
+		return
+	}
+	r.para(marginL, contentW, 4.7, "Reported by both scans; each is described under Findings.")
+	r.space(1.5)
+	sorted := slices.Clone(fs)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		return scanner.SeverityRank(normSeverity(sorted[i].Severity)) < scanner.SeverityRank(normSeverity(sorted[j].Severity))
+	})
+	const lh, pw = 4.6, 17.0
+	x, w := marginL+pw+3, contentW-pw-3
+	for _, f := range sorted {
+		sev := normSeverity(f.Severity)
+		r.sans(9)
+		ls := r.lines(oneLine(f.Title), w)
+		r.ensure(lh * float64(min(len(ls), 2)))
+		r.pill(marginL, r.y()+0.5, strings.ToUpper(severityLabel(sev)), severityColor(sev), colWhite, 6)
+		r.sans(9)
+		r.color(colInk)
+		for _, l := range ls {
+			r.ensure(lh)
+			r.text(x, r.y(), w, lh, l, "L")
+			r.space(lh)
+		}
+		r.space(1)
 	}
 }
 
@@ -2048,8 +2094,8 @@ func (r *renderer) about() {
 	if c := r.capped(); c != nil {
 		r.sans(8.5)
 		r.color(colBad)
-		r.para(marginL, contentW, 4.3, fmt.Sprintf("This scan scored %d/100, which is %s on this scale, but its grade is capped: %s",
-			r.res.OverallScore, scanner.GradeFor(r.res.OverallScore), capText(c)))
+		r.para(marginL, contentW, 4.3, fmt.Sprintf("This scan scored %d/100, which is %s on this scale, but its grade is %s",
+			r.res.OverallScore, scanner.GradeFor(r.res.OverallScore), capPhrase(c)))
 		r.space(2)
 	} else if !r.graded() {
 		r.sans(8.5)

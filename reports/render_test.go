@@ -337,8 +337,8 @@ func TestChangesSincePrevious(t *testing.T) {
 		t.Fatalf("changes section missing")
 	}
 	changes := section(text, "Changes since the previous scan", "They are listed most severe first")
-	fixed := section(changes, "Fixed since the previous scan (1)", "Still open (")
-	notCompared := section(changes, "Not compared — did not run in both scans (2)")
+	fixed := section(changes, "Fixed since the previous scan (1)", "Not compared", "Still open (")
+	notCompared := section(changes, "Not compared — did not run in both scans (2)", "Still open (")
 	causes := section(changes, "What moved the score (2)", "New findings (")
 	checks := []struct{ name, in, before, after string }{
 		{"score change", changes, "SCORE", "61→64"},
@@ -401,7 +401,7 @@ func TestGradeCapExplained(t *testing.T) {
 		{"summary", section(text, "Executive summary", "Severity"), "receivedgradeFwithanoverallscoreof62"},
 		{"summary", section(text, "Executive summary", "Top priorities"), "CappedatF:thecertificateexpired3daysago."},
 		{"category table", section(text, "Scores by category", "Findings"), "Overallgrade:CappedatF:thecertificateexpired3daysago."},
-		{"grading scale", section(text, "Grading scale"), "Thisscanscored62/100,whichisConthisscale,butitsgradeiscapped:CappedatF:thecertificateexpired3daysago."},
+		{"grading scale", section(text, "Grading scale"), "Thisscanscored62/100,whichisConthisscale,butitsgradeiscappedatF:thecertificateexpired3daysago."},
 	} {
 		if !strings.Contains(c.in, c.want) {
 			t.Errorf("%s: %q not found", c.where, c.want)
