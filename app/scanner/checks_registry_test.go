@@ -129,7 +129,7 @@ func TestCheckRegistry(t *testing.T) {
 				if ns, _, _ := strings.Cut(c.ID, "."); ns != c.Category {
 					t.Errorf("%s: category %q is not its namespace %q", c.ID, c.Category, ns)
 				}
-				if got := outcome(c.ID).Finding(SeverityInfo, "t", "d", "", ""); got.CheckID != c.ID || got.Category != c.Category {
+				if got := outcome(c.ID).Finding(SeverityInfo, "t", "d", nil, ""); got.CheckID != c.ID || got.Category != c.Category {
 					t.Errorf("%s: outcome builder files findings under %s/%s", c.ID, got.CheckID, got.Category)
 				}
 			}
@@ -229,7 +229,7 @@ func TestExtraCheckKeepsOtherWeights(t *testing.T) {
 			weight int
 			out    Outcome
 		}{
-			{"failing", 3, outcome(cat.ID+".fake").Fail(0, "x", "d", outcome(cat.ID+".fake").Finding(SeverityLow, "t", "d", "r", ""))},
+			{"failing", 3, outcome(cat.ID+".fake").Fail(0, "x", "d", outcome(cat.ID+".fake").Finding(SeverityLow, "t", "d", adviceFix("r"), ""))},
 			{"informational", 3, outcome(cat.ID+".fake").Info("x", "d")},
 		} {
 			t.Run(cat.ID+"/"+extra.name, func(t *testing.T) {

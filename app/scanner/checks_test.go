@@ -55,7 +55,8 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 			if tc.value != "" && !strings.Contains(out.Value, tc.value) {
 				t.Errorf("value = %q, want it to contain %q", out.Value, tc.value)
 			}
-			if tc.score >= 0 && (tc.want == StatusPass || tc.want == StatusWarn || tc.want == StatusFail) && out.Score != tc.score {
+			scored := tc.want == StatusPass || tc.want == StatusWarn || tc.want == StatusFail || (tc.want == StatusInfo && out.Counted)
+			if tc.score >= 0 && scored && out.Score != tc.score {
 				t.Errorf("score = %v, want %v (value %q)", out.Score, tc.score, out.Value)
 			}
 			if out.Cap != tc.cap {
@@ -67,23 +68,35 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 			if (out.Status == StatusWarn || out.Status == StatusFail) && len(out.Findings) == 0 {
 				t.Errorf("a %s verdict must carry a finding", out.Status)
 			}
+			if out.Status == StatusPass && len(out.Findings) > 0 {
+				t.Errorf("a pass carries findings: %+v", out.Findings)
+			}
+			if (out.Status == StatusSkipped || out.Status == StatusError) && out.Reason == "" {
+				t.Errorf("a %s verdict without a reason", out.Status)
+			}
+			if out.Cap != "" && out.CapReason == "" {
+				t.Errorf("cap %s without a reason", out.Cap)
+			}
 			for _, f := range out.Findings {
 				if f.CheckID != c.ID || f.Category != c.Category || f.Title == "" || f.Description == "" {
 					t.Errorf("incomplete finding %+v", f)
 				}
-				if f.Severity != SeverityInfo && f.Recommendation == "" {
-					t.Errorf("finding %q has no recommendation", f.Title)
+				if f.Severity != SeverityInfo && (f.Fix == nil || f.Recommendation == "") {
+					t.Errorf("finding %q has no fix", f.Title)
+				}
+				if f.Recommendation != f.Fix.Text() {
+					t.Errorf("finding %q: recommendation %q is not its fix's text", f.Title, f.Recommendation)
 				}
 			}
 			if tc.find != "" {
-				ok := false
+				ok := strings.Contains(out.Description, tc.find)
 				for _, f := range out.Findings {
 					if strings.Contains(f.Title+"\n"+f.Evidence+"\n"+f.Recommendation+"\n"+f.Description, tc.find) {
 						ok = true
 					}
 				}
 				if !ok {
-					t.Errorf("no finding mentions %q: %+v", tc.find, out.Findings)
+					t.Errorf("neither the description nor a finding mentions %q: %q %+v", tc.find, out.Description, out.Findings)
 				}
 			}
 		})
@@ -204,11 +217,11 @@ func TestCheckContract(t *testing.T) {
 				t.Errorf("checks are in categories %v, the table has %d", got, len(Categories))
 			}
 		}},
-		{"empty evidence gives error, not panic", func(t *testing.T, all []Check) {
+		{"evidence not collected gives skipped with a reason, not panic", func(t *testing.T, all []Check) {
 			for _, c := range all {
 				out := c.Evaluate(&Evidence{Now: ckNow, Target: Target{Host: "example.com"}})
-				if out.Status != StatusError && c.ID != idTLSHTTPS {
-					t.Errorf("%s on empty evidence: %s %q", c.ID, out.Status, out.Value)
+				if out.Status != StatusSkipped || out.Reason == "" {
+					t.Errorf("%s on empty evidence: %s %q (reason %q)", c.ID, out.Status, out.Value, out.Reason)
 				}
 			}
 		}},
