@@ -231,7 +231,6 @@ var checkTLSExpiry = Check{
 	},
 }
 
-
 // checkTLSProtocols: TLS 1.0 and 1.1 have known weaknesses (BEAST, weak
 // MACs) and were removed from browsers in 2020; accepting them only helps
 // downgrade attacks. TLS 1.3 is faster and removes legacy cryptography.
