@@ -201,8 +201,12 @@ func outcome(id string) outcomeBuilder {
 // header values cannot blow up reports. fix is how to fix it (nil only for
 // info findings, which have nothing to fix); Recommendation is its text.
 func (o outcomeBuilder) Finding(sev Severity, title, desc string, fix *Fix, evidence string) Finding {
+	rec, ok := fixTexts[fix]
+	if !ok {
+		rec = fix.Text()
+	}
 	return Finding{CheckID: o.id, Category: o.category, Severity: sev, Title: title,
-		Description: desc, Recommendation: fix.Text(), Fix: fix, Evidence: clip(evidence, 300)}
+		Description: desc, Recommendation: rec, Fix: fix, Evidence: clip(evidence, 300)}
 }
 
 // Pass is a passing verdict (the control is present and right) earning
@@ -237,7 +241,15 @@ func (o outcomeBuilder) InfoCounted(score float64, value, desc string, findings 
 // Skipped is the verdict of a check that does not apply to this target or
 // depth; reason says why. It earns no points and is never compared.
 func (o outcomeBuilder) Skipped(reason string) Outcome {
-	return Outcome{Status: StatusSkipped, Value: "skipped", Reason: reason, Description: reason}
+	return Outcome{Status: StatusSkipped, Value: "skipped", Reason: reason, Description: sentence(reason)}
+}
+
+// sentence makes a reason ("the target is an IP address") a sentence.
+func sentence(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return strings.ToUpper(reason[:1]) + reason[1:] + "."
 }
 
 // Capped returns the outcome with the overall grade capped at grade; reason

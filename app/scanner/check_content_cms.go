@@ -138,7 +138,7 @@ var checkContentCMS = Check{
 			}
 		}
 		if c.CMS == "" {
-			return o.Info("no CMS recognised", "No WordPress, Drupal or Joomla fingerprint was found; not scored.")
+			return o.Skipped("no WordPress, Drupal or Joomla fingerprint was found, so there is no CMS to judge")
 		}
 		// A plugin without its own version gets WordPress's: not a plugin version.
 		for k, v := range c.Plugins {

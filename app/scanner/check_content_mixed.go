@@ -37,8 +37,7 @@ var checkContentMixed = Check{
 			passive = append(passive, mc.passive...)
 		}
 		if httpsPages == 0 {
-			return o.Info("no HTML page served over HTTPS",
-				"Mixed content only applies to HTTPS pages; see tls.https and redirects.https. Not scored.")
+			return o.Skipped("no HTML page was served over HTTPS, and mixed content only applies to HTTPS pages (see tls.https and redirects.https)")
 		}
 		active, passive = dedupe(active), dedupe(passive)
 		if len(active)+len(passive) == 0 {

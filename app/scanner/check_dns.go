@@ -282,7 +282,20 @@ var checkDNSDNSSEC = Check{
 // isIPTarget reports a target given as an IP address, which has no DNS
 // records of a domain to judge.
 func isIPTarget(ev *Evidence) bool {
-	_, err := netip.ParseAddr(strings.Trim(ev.Target.Host, "[]"))
+	h := strings.Trim(ev.Target.Host, "[]")
+	if h == "" {
+		return false
+	}
+	if strings.IndexByte(h, ':') < 0 {
+		// Host names are the common case: rule them out without ParseAddr,
+		// whose error allocates (the check runs on every evaluation).
+		for i := 0; i < len(h); i++ {
+			if (h[i] < '0' || h[i] > '9') && h[i] != '.' {
+				return false
+			}
+		}
+	}
+	_, err := netip.ParseAddr(h)
 	return err == nil
 }
 

@@ -117,8 +117,7 @@ var checkRedirectsSameHostFirst = Check{
 		}
 		route := redirectRoute(ev.Redirects)
 		if len(route) < 2 {
-			return o.Info("no redirect from http://",
-				"http:// does not redirect at all (see redirects.https); not scored here.")
+			return o.Skipped("http:// does not redirect at all, so there is no first redirect to judge (see redirects.https)")
 		}
 		from, to := route[0], route[1]
 		code := ev.Redirects[0].StatusCode

@@ -30,7 +30,7 @@ func TestCheckRedirects(t *testing.T) {
 		{name: "temporary redirect noted", id: idRedirectsSameHostFirst, ev: chain(Hop{URL: "http://example.com/", StatusCode: 302, Location: "https://example.com/"}, end("https://example.com/")), want: StatusPass, value: "(302)", score: 1, find: "301"},
 		{name: "other host first", id: idRedirectsSameHostFirst, ev: chain(r("http://example.com/", "https://www.example.com/"), end("https://www.example.com/")), want: StatusFail, score: 0},
 		{name: "http first", id: idRedirectsSameHostFirst, ev: chain(r("http://example.com/", "http://example.com/x"), r("http://example.com/x", "https://example.com/x"), end("https://example.com/x")), want: StatusFail, score: 0},
-		{name: "no redirect", id: idRedirectsSameHostFirst, ev: chain(end("http://example.com/")), want: StatusInfo, score: -1},
+		{name: "no redirect", id: idRedirectsSameHostFirst, ev: chain(end("http://example.com/")), want: StatusSkipped, score: -1},
 		{name: "no http", id: idRedirectsSameHostFirst, ev: refused, want: StatusInfo, score: 1},
 		{name: "fetch failed", id: idRedirectsSameHostFirst, ev: timedOut, want: StatusError, score: -1},
 

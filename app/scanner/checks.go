@@ -284,3 +284,35 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(ks)
 	return ks
 }
+
+// fixTexts holds the rendered text (Finding.Recommendation) of every fix
+// built once at package level, so a finding does not render it again on
+// every evaluation. Filled by init, read-only afterwards; fixes built per
+// evaluation (they name the target's domain) are rendered when used.
+var fixTexts = map[*Fix]string{}
+
+func init() {
+	constant := []*Fix{
+		fixCOEP, fixCOOP, fixCORP, fixCORS, fixCookiesHTTPOnly, fixCookiesHostPrefix, fixCookiesPrefix,
+		fixCookiesSameSite, fixCookiesSecure, fixDirectoryListing, fixGetCertificate, fixHSTS, fixHTTPSToHTTP,
+		fixMixed, fixNotYetValid, fixPermissions, fixPermissionsStar, fixPoweredBy, fixRedirectLong,
+		fixRedirectLoop, fixRedirectOffSite, fixReferrer, fixRenewNow, fixRenewSoon, fixSRI, fixSRIStyles,
+		fixServeHTTPS, fixServerVersion, fixTLSCiphers, fixTLSProtocols, fixWeakCert, fixXCTO, fixXFO,
+		fixXFOAllowFrom, fixXXSS, redirectFix,
+	}
+	for _, f := range cspFixes {
+		constant = append(constant, f)
+	}
+	for i := range fileDetectors {
+		constant = append(constant, fileDetectors[i].fix)
+	}
+	for i := range secretPatterns {
+		constant = append(constant, secretPatterns[i].fix)
+	}
+	for i := range libTable {
+		constant = append(constant, libTable[i].Fix)
+	}
+	for _, f := range constant {
+		fixTexts[f] = f.Text()
+	}
+}

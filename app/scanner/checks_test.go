@@ -56,6 +56,9 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 				t.Errorf("value = %q, want it to contain %q", out.Value, tc.value)
 			}
 			scored := tc.want == StatusPass || tc.want == StatusWarn || tc.want == StatusFail || (tc.want == StatusInfo && out.Counted)
+			if tc.want == StatusInfo && tc.score >= 0 && !out.Counted {
+				t.Errorf("an info verdict with a score must be Counted")
+			}
 			if tc.score >= 0 && scored && out.Score != tc.score {
 				t.Errorf("score = %v, want %v (value %q)", out.Score, tc.score, out.Value)
 			}
