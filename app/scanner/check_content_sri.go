@@ -201,8 +201,12 @@ var checkContentSRI = Check{
 		unprotected := append([]string(nil), main.Unprotected...) // copies: the memoised slices stay intact
 		styles := append([]string(nil), main.Styles...)
 		worseOn := 0
+		// noScripts: no page examined loads a script (or is HTML), so
+		// integrity has nothing to protect: info, scored like the pass.
+		noScripts := main.Result == sriNoScripts || main.Result == sriNotHTML
 		for _, p := range pages[1:] {
 			sp := sriOfPage(p, host, enforced)
+			noScripts = noScripts && (sp.Result == sriNoScripts || sp.Result == sriNotHTML)
 			st, sc, sv := sriScore(sp)
 			if sc < score {
 				status, score, sev, worseOn = st, sc, sv, worseOn+1
@@ -223,6 +227,10 @@ var checkContentSRI = Check{
 		switch status {
 		case StatusPass:
 			out.Description = "Scripts come from the site itself or carry integrity hashes."
+			if noScripts {
+				out.Status, out.Counted = StatusInfo, true
+				out.Description = "No page examined loads a script, so Subresource Integrity has nothing to protect."
+			}
 		default:
 			out.Description = "Third-party scripts run without integrity checks (" + clip(strings.Join(unprotected, ", "), 150) + "); if their host is compromised, so is this site."
 			if main.Result == sriImplementedNotSecure || main.Result == sriNotImplNotSecure {
@@ -233,7 +241,7 @@ var checkContentSRI = Check{
 				fix,
 				strings.Join(unprotected, "\n")))
 		}
-		if len(styles) > 0 && status == StatusPass {
+		if len(styles) > 0 && out.Status == StatusPass {
 			out.Description += " Stylesheets from other sites (" + clip(strings.Join(styles, ", "), 150) + ") have no integrity attribute; an altered stylesheet can deface the page or exfiltrate data through CSS (not scored)."
 		} else if len(styles) > 0 {
 			out.Findings = append(out.Findings, o.Finding(SeverityInfo, "Third-party stylesheets without Subresource Integrity",
