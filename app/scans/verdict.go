@@ -33,6 +33,15 @@ func settle(sc *ent.Scan, status domain.ScanStatus, msg string, res *scanner.Res
 	if res.ScannedAt.IsZero() && sc.StartedAt != nil {
 		res.ScannedAt = sc.StartedAt.UTC()
 	}
+	SettleResult(res, status, msg)
+	return res
+}
+
+// SettleResult is settle for a result with no scan row (`palisade scan`):
+// it sets NotGraded for a cancelled or failed scan the scanner did not
+// explain, and clears the grade, score, cap and findings of any result that
+// is not graded.
+func SettleResult(res *scanner.Result, status domain.ScanStatus, msg string) {
 	if res.NotGraded == nil {
 		switch status {
 		case domain.StatusCancelled:
@@ -54,8 +63,11 @@ func settle(sc *ent.Scan, status domain.ScanStatus, msg string, res *scanner.Res
 		res.Findings = nil
 		res.Summary = scanner.Summary{}
 	}
-	return res
 }
+
+// StatusOf is the terminal status (and its error message) of a scan whose
+// result the scanner says is not graded; see statusOf.
+func StatusOf(res *scanner.Result) (domain.ScanStatus, string) { return statusOf(res) }
 
 // statusOf is the terminal status of a scan the scanner says is not graded:
 // one that never reached the site failed; one that reached a challenge page

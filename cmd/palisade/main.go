@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -78,6 +79,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = planSet(log, args, stdout)
 	case "scan":
 		err = scanCmd(args, stdout)
+		var ng notGradedError
+		if errors.As(err, &ng) {
+			// The result (and with --json, the JSON) is printed; say why there is no grade.
+			fmt.Fprintf(stderr, "could not scan: %s\n", clean(ng.Detail))
+			if ng.Advice != "" {
+				fmt.Fprintf(stderr, "try: %s\n", clean(ng.Advice))
+			}
+			return exitNotGraded
+		}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -302,6 +312,26 @@ func planSet(log *slog.Logger, args []string, stdout io.Writer) error {
 	})
 }
 
+// exitNotGraded is the exit code of `palisade scan` when the scan could not
+// run (unreachable, blocked, cancelled, failed): there is no grade to act on.
+const exitNotGraded = 3
+
+// notGradedError ends `palisade scan` with exitNotGraded.
+type notGradedError struct{ *scanner.NotGraded }
+
+func (e notGradedError) Error() string { return "could not scan: " + e.Detail }
+
+// clean makes text that may come from the scanned site safe for a
+// terminal: control characters (escape sequences, carriage returns) are dropped.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
 // scanCmd runs one scan in-process, with no database, and prints the result.
 func scanCmd(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
@@ -350,18 +380,29 @@ func scanCmd(args []string, stdout io.Writer) error {
 		return scanErr
 	}
 	completed := time.Now().UTC()
-	status := domain.StatusCompleted
-	if scanErr != nil || (res.Error != "" && res.StatusCode == 0) {
-		status = domain.StatusFailed
-		if res.Error == "" && scanErr != nil {
-			res.Error = scanErr.Error()
-		}
+	status, msg := domain.StatusCompleted, ""
+	switch {
+	case ctx.Err() != nil:
+		status, msg = domain.StatusCancelled, "cancelled"
+	case scanErr != nil:
+		status, msg = domain.StatusFailed, scanErr.Error()
+	case res.Error != "" && res.StatusCode == 0:
+		status, msg = domain.StatusFailed, res.Error
+	case res.NotGraded != nil:
+		status, msg = scans.StatusOf(res)
 	}
+	if res.Error == "" && msg != "" && status != domain.StatusCompleted {
+		res.Error = msg
+	}
+	if res.ScannedAt.IsZero() {
+		res.ScannedAt = created
+	}
+	scans.SettleResult(res, status, msg)
 	sum := scans.ScanSummary{
 		ID: "local", TargetURL: t.URL, TargetDomain: t.Domain, Depth: depth, Status: status,
 		FindingsCount: len(res.Findings), CreatedAt: created, CompletedAt: &completed,
 	}
-	if status == domain.StatusCompleted {
+	if status == domain.StatusCompleted && res.NotGraded == nil {
 		score, grade := res.OverallScore, res.Grade
 		sum.OverallScore, sum.Grade = &score, &grade
 	}
@@ -369,19 +410,55 @@ func scanCmd(args []string, stdout io.Writer) error {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(d)
+		if err := enc.Encode(d); err != nil {
+			return err
+		}
+	} else {
+		printScan(stdout, t.Domain, status, res)
 	}
-	fmt.Fprintf(stdout, "%s  %s  grade %s  score %d/100  (%s, %d ms)\n", t.Domain, status, res.Grade, res.OverallScore, depth, res.DurationMs)
-	for _, f := range res.Findings {
-		fmt.Fprintf(stdout, "  [%s] %s (%s)\n", f.Severity, f.Title, f.CheckID)
-	}
-	if res.Error != "" {
-		fmt.Fprintf(stdout, "  error: %s\n", res.Error)
-	}
-	if status == domain.StatusFailed {
-		return errors.New("the scan failed")
+	if res.NotGraded != nil {
+		return notGradedError{res.NotGraded}
 	}
 	return nil
+}
+
+// printScan prints a result for people: the verdict line (with the cap that
+// explains a grade worse than the score), the scoring version, the checks
+// that did not run or could not be evaluated and why, then the findings.
+func printScan(w io.Writer, domainName string, status domain.ScanStatus, res *scanner.Result) {
+	host := clean(domainName)
+	if u, err := url.Parse(res.TargetURL); err == nil && u.Port() != "" {
+		host = clean(u.Host)
+	}
+	if res.NotGraded != nil {
+		fmt.Fprintf(w, "%s  %s  not graded (%s)  (%s, %d ms)\n", host, status, res.NotGraded.Reason, res.Depth, res.DurationMs)
+	} else {
+		fmt.Fprintf(w, "%s  %s  grade %s  score %d/100  (%s, %d ms)\n", host, status, clean(res.Grade), res.OverallScore, res.Depth, res.DurationMs)
+		if c := res.GradeCap; c != nil {
+			fmt.Fprintf(w, "  grade %s — capped: %s\n", clean(c.Grade), clean(c.Reason))
+		}
+	}
+	if res.ScoringVersion != "" {
+		fmt.Fprintf(w, "  scoring %s\n", clean(res.ScoringVersion))
+	}
+	for _, cat := range res.Categories {
+		for _, ch := range cat.Checks {
+			switch ch.Status {
+			case scanner.StatusSkipped, scanner.StatusError:
+				fmt.Fprintf(w, "  %-7s %s (%s)", ch.Status, clean(ch.Name), clean(ch.ID))
+				if ch.Reason != "" {
+					fmt.Fprintf(w, ": %s", clean(ch.Reason))
+				}
+				fmt.Fprintln(w)
+			}
+		}
+	}
+	for _, f := range res.Findings {
+		fmt.Fprintf(w, "  [%s] %s (%s)\n", f.Severity, clean(f.Title), clean(f.CheckID))
+	}
+	if res.Error != "" {
+		fmt.Fprintf(w, "  error: %s\n", clean(res.Error))
+	}
 }
 
 // redactURL hides a password in a database URL for logs.
