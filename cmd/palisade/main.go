@@ -40,7 +40,7 @@ commands:
   key list --email E
   key revoke --email E --id KEY_ID
   plan set --email E --plan P
-  scan URL [--depth QUICK|STANDARD|DEEP] [--json]
+  scan URL [--depth QUICK|STANDARD|DEEP] [--json]   (exit 3: the site could not be graded)
 `
 
 func main() {
