@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/palisade/palisade/app/domain"
@@ -21,36 +20,9 @@ import (
 // docs/scoring.md ("Statuses", "Scans that are not graded", "Comparing two
 // scans") says a result means, turned into view models.
 
-// targetLabel is a target as lists show it: the host, with the port when
-// it is not the scheme's default ("localhost:20443"), and the path when
-// there is one beyond "/".
-func targetLabel(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return raw
-	}
-	host := u.Hostname()
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	if p := u.Port(); p != "" && p != defaultPort(u.Scheme) {
-		host += ":" + p
-	}
-	if u.Path != "" && u.Path != "/" {
-		host += u.Path
-	}
-	return host
-}
-
-func defaultPort(scheme string) string {
-	switch strings.ToLower(scheme) {
-	case "http":
-		return "80"
-	case "https":
-		return "443"
-	}
-	return ""
-}
+// targetLabel is a target as lists show it (scanner.TargetLabel): the host,
+// with the port when it is not the scheme's default ("localhost:20443").
+func targetLabel(raw string) string { return scanner.TargetLabel(raw) }
 
 // decodeStored reads a scan row's stored result (nil while it has none).
 func decodeStored(sc *ent.Scan) (*scanner.Result, error) {
