@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/palisade/palisade/app/domain"
@@ -50,8 +51,12 @@ func notGraded(status domain.ScanStatus, rowError string, res *scanner.Result) *
 	case status == domain.StatusFailed:
 		ng = &scanner.NotGraded{Reason: scanner.NotGradedFailed, Detail: "The scan could not finish.",
 			Advice: "Try again in a few minutes. If it keeps failing, try a QUICK scan and check that the site answers from the internet."}
-		if rowError != "" {
-			ng.Detail = "The scan could not finish: " + rowError + "."
+		// The row's error is either a sentence of the scanner's ("The site
+		// could not be reached: …") or a bare cause ("deadline exceeded").
+		if msg := sentence(rowError); msg != "" && msg[:1] == rowError[:1] {
+			ng.Detail = msg
+		} else if msg != "" {
+			ng.Detail = "The scan could not finish: " + strings.TrimRight(strings.TrimSpace(rowError), ".") + "."
 		}
 	default:
 		return nil
@@ -71,6 +76,16 @@ func notGraded(status domain.ScanStatus, rowError string, res *scanner.Result) *
 		out.Detail = "Nothing was judged, so this scan has no grade."
 	}
 	return out
+}
+
+// sentence makes a message one sentence: capitalised, one final stop.
+func sentence(s string) string {
+	s = strings.TrimRight(strings.TrimSpace(s), ".")
+	if s == "" {
+		return ""
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:]) + "."
 }
 
 // points renders earned / max ("7.5 / 10"); empty when the check is not scored.
