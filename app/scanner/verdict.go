@@ -186,6 +186,6 @@ func refusedVerdict(err error, userAgent string) *NotGraded {
 	if errors.As(err, &ue) {
 		return unreachable(ue.Error(), userAgent)
 	}
-	return &NotGraded{Reason: NotGradedFailed, Detail: "The target was refused: " + strings.TrimSuffix(sentenceOf(err), ".") + ".",
+	return &NotGraded{Reason: NotGradedFailed, Detail: "The scan was refused: " + strings.TrimSuffix(sentenceOf(err), ".") + ".",
 		Advice: "Scan a public http:// or https:// address."}
 }
