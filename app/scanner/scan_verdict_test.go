@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -339,5 +340,59 @@ func TestScanHTTPSFallsBackToHTTP(t *testing.T) {
 	// The cap is explained when it is what made the grade an F.
 	if GradeFor(res.OverallScore) != "F" && (res.GradeCap == nil || res.GradeCap.CheckID != "tls.https" || res.GradeCap.Grade != "F" || res.GradeCap.Reason == "") {
 		t.Errorf("score %d, cap %+v", res.OverallScore, res.GradeCap)
+	}
+}
+
+// TestQuickAfterDeepFixesNothing: a QUICK scan after a DEEP one of the same
+// site lists the DEEP checks as skipped, and comparing the two reports none
+// of their findings (the exposed .env, the old jQuery) as fixed.
+func TestQuickAfterDeepFixesNothing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><head><script src="/js/jquery-1.8.3.min.js"></script></head><body>shop</body></html>`)
+		case "/js/jquery-1.8.3.min.js":
+			w.Header().Set("Content-Type", "application/javascript")
+			fmt.Fprint(w, "/*! jQuery v1.8.3 jquery.com | jquery.org/license */")
+		case "/.env":
+			w.Header().Set("Content-Type", "text/plain")
+			fmt.Fprint(w, "APP_ENV=production\nDB_PASSWORD=Zq8vLx2mNw4Tr7Yp\nSTRIPE_SECRET=Kf93jdLQ0xPz\n")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	s := newTestScanner(t, Options{}, AllChecks())
+	deep, err := s.Scan(context.Background(), srv.URL, Deep, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quick, err := s.Scan(context.Background(), srv.URL, Quick, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deepOnly := []string{"exposure.sensitive-files", "content.vulnerable-libraries"}
+	for _, id := range deepOnly {
+		if cr, _ := findCheck(deep, id); cr.Status != StatusFail {
+			t.Fatalf("DEEP %s = %+v: the test site must fail it", id, cr)
+		}
+		if cr, _ := findCheck(quick, id); cr.Status != StatusSkipped || cr.Reason == "" {
+			t.Errorf("QUICK %s = %+v, want skipped with a reason", id, cr)
+		}
+	}
+	d, err := Compare(deep, quick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range d.Fixed {
+		if f.CheckID == deepOnly[0] || f.CheckID == deepOnly[1] {
+			t.Errorf("reported fixed: %s %q", f.CheckID, f.Title)
+		}
+	}
+	for _, id := range deepOnly {
+		if !slices.Contains(d.NotCompared, id) {
+			t.Errorf("%s is not in NotCompared %v", id, d.NotCompared)
+		}
 	}
 }
