@@ -348,7 +348,7 @@ func sentenceOf(err error) string {
 		return "the connection was refused"
 	case strings.Contains(msg, "connection reset"):
 		return "the server reset the connection"
-	case strings.Contains(msg, "EOF"):
+	case strings.Contains(msg, "EOF") || strings.Contains(msg, "server closed idle connection"):
 		return "the server closed the connection without a complete answer"
 	case strings.Contains(msg, "tls:") || strings.Contains(msg, "remote error"):
 		return "the TLS handshake failed (" + tlsAlertReason(msg) + ")"

@@ -86,7 +86,7 @@ func TestScanUnreachableNotGraded(t *testing.T) {
 		}, "refused", false},
 		{"hung up", func(t *testing.T, s *Scanner) string {
 			return "http://127.0.0.1:" + closedPort(t) + "/"
-		}, "closed the connection", false},
+		}, "did not answer", false},
 		{"refused https and its http fallback", func(t *testing.T, s *Scanner) string {
 			s.lim.httpPort = refusedPort(t)
 			return "https://127.0.0.1:" + refusedPort(t) + "/"
