@@ -208,16 +208,22 @@ func outcome(id string) outcomeBuilder {
 }
 
 // Finding is a finding of this check. The evidence is clipped so hostile
-// header values cannot blow up reports.
-func (o outcomeBuilder) Finding(sev Severity, title, desc, rec, evidence string) Finding {
+// header values cannot blow up reports. fix is how to fix it (nil only for
+// info findings, which have nothing to fix); Recommendation is its text.
+func (o outcomeBuilder) Finding(sev Severity, title, desc string, fix *Fix, evidence string) Finding {
+	rec, ok := fixTexts[fix]
+	if !ok {
+		rec = fix.Text()
+	}
 	return Finding{CheckID: o.id, Category: o.category, Severity: sev, Title: title,
-		Description: desc, Recommendation: rec, Evidence: clip(evidence, 300)}
+		Description: desc, Recommendation: rec, Fix: fix, Evidence: clip(evidence, 300)}
 }
 
-// Pass is a passing verdict earning score of the check's weight (0 means
-// all of it, see Outcome.Score).
-func (o outcomeBuilder) Pass(score float64, value, desc string, findings ...Finding) Outcome {
-	return Outcome{Status: StatusPass, Score: score, Value: value, Description: desc, Findings: findings}
+// Pass is a passing verdict (the control is present and right) earning
+// score of the check's weight (0 means all of it, see Outcome.Score). A pass
+// never carries a finding: an optional improvement goes into desc.
+func (o outcomeBuilder) Pass(score float64, value, desc string) Outcome {
+	return Outcome{Status: StatusPass, Score: score, Value: value, Description: desc}
 }
 
 // Warn is a weakness earning score of the check's weight.
@@ -230,13 +236,37 @@ func (o outcomeBuilder) Fail(score float64, value, desc string, findings ...Find
 	return Outcome{Status: StatusFail, Score: score, Value: value, Description: desc, Findings: findings}
 }
 
-// Info is a verdict reported without points.
+// Info is a verdict reported without points: nothing wrong to fix.
 func (o outcomeBuilder) Info(value, desc string, findings ...Finding) Outcome {
 	return Outcome{Status: StatusInfo, Value: value, Description: desc, Findings: findings}
 }
 
-// Capped returns the outcome with the overall grade capped at grade.
-func (out Outcome) Capped(grade string) Outcome {
+// InfoCounted is an info verdict that scores like a pass of score: an
+// optional control that is not set, earning what the browsers' defaults are
+// worth, so the status says "nothing to fix" without moving the grade.
+func (o outcomeBuilder) InfoCounted(score float64, value, desc string, findings ...Finding) Outcome {
+	return Outcome{Status: StatusInfo, Counted: true, Score: score, Value: value, Description: desc, Findings: findings}
+}
+
+// Skipped is the verdict of a check that does not apply to this target or
+// depth; reason says why. It earns no points and is never compared.
+func (o outcomeBuilder) Skipped(reason string) Outcome {
+	return Outcome{Status: StatusSkipped, Value: "skipped", Reason: reason, Description: sentence(reason)}
+}
+
+// sentence makes a reason ("the target is an IP address") a sentence.
+func sentence(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return strings.ToUpper(reason[:1]) + reason[1:] + "."
+}
+
+// Capped returns the outcome with the overall grade capped at grade; reason
+// is one sentence naming what was found ("the certificate expired on 2 March
+// 2026").
+func (out Outcome) Capped(grade, reason string) Outcome {
 	out.Cap = grade
+	out.CapReason = reason
 	return out
 }

@@ -138,7 +138,7 @@ var checkContentCMS = Check{
 			}
 		}
 		if c.CMS == "" {
-			return o.Info("no CMS recognised", "No WordPress, Drupal or Joomla fingerprint was found; not scored.")
+			return o.Skipped("no WordPress, Drupal or Joomla fingerprint was found, so there is no CMS to judge")
 		}
 		// A plugin without its own version gets WordPress's: not a plugin version.
 		for k, v := range c.Plugins {
@@ -183,7 +183,8 @@ var checkContentCMS = Check{
 				}
 				out.Findings = append(out.Findings, o.Finding(pv.Sev, pv.Name+" "+v+" is vulnerable ("+pv.CVE+")",
 					"The WordPress plugin "+pv.Name+" "+v+" has a publicly exploited vulnerability, "+pv.CVE+": "+pv.What+".",
-					"Update "+pv.Name+" to "+pv.Below+" or later now (Dashboard → Plugins, or wp plugin update "+slug+"), enable automatic plugin updates, and check for signs of compromise (unknown admin users, modified files).",
+					&Fix{Advice: "Update " + pv.Name + " to " + pv.Below + " or later now (Dashboard → Plugins, or WP-CLI), enable automatic plugin updates, and check for signs of compromise (unknown admin users, modified files).",
+						Snippets: []Snippet{{Server: ServerShell, Code: "wp plugin update " + slug}}},
 					"/wp-content/plugins/"+slug+"/ ?ver="+v))
 			}
 		}
@@ -206,7 +207,7 @@ var checkContentCMS = Check{
 			out.Description = eol + "."
 			out.Findings = []Finding{o.Finding(SeverityHigh, "Outdated CMS",
 				eol+".",
-				"Upgrade to the current release of "+c.CMS+" and keep automatic security updates on.",
+				adviceFix("Upgrade to the current release of "+c.CMS+" and keep automatic security updates on."),
 				name)}
 			return out
 		}
@@ -214,10 +215,7 @@ var checkContentCMS = Check{
 		out.Description = c.CMS + " detected; no known-vulnerable plugin version found (the embedded list covers only mass-exploited plugins)."
 		if c.FromMeta {
 			out.Score = 0.8
-			out.Findings = []Finding{o.Finding(SeverityInfo, "CMS version announced in <meta name=\"generator\">",
-				"The page states \""+name+"\", which lets bots match it against vulnerability lists.",
-				"WordPress: add remove_action('wp_head', 'wp_generator'); to the theme's functions.php (or a security plugin); Drupal and Joomla have equivalent settings.",
-				name)}
+			out.Description += " The page announces \"" + clip(name, 80) + "\" in <meta name=\"generator\">, which lets bots match it against vulnerability lists: remove it for full points (WordPress: remove_action('wp_head', 'wp_generator'); in the theme's functions.php)."
 		}
 		return out
 	},

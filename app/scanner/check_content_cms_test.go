@@ -9,7 +9,7 @@ func TestCheckContentCMS(t *testing.T) {
 	const wp = `<link rel="stylesheet" href="https://example.com/wp-includes/css/dist/block-library/style.min.css?ver=6.4.2">` +
 		`<link rel="stylesheet" href="https://example.com/wp-content/themes/astra/style.css?ver=4.5.2">`
 	runCheckCases(t, []checkCase{
-		{name: "not a cms", id: idContentCMS, ev: p(`<script src="/app.js"></script>`), want: StatusInfo, value: "no CMS", score: -1},
+		{name: "not a cms", id: idContentCMS, ev: p(`<script src="/app.js"></script>`), want: StatusSkipped, value: "skipped", score: -1},
 		{name: "wordpress via ver", id: idContentCMS, ev: p(wp), want: StatusPass, value: "WordPress 6.4.2; themes: astra", score: 1},
 		{name: "generator disclosed", id: idContentCMS, ev: p(`<meta name="generator" content="WordPress 6.5.3">` + wp), want: StatusPass, value: "WordPress 6.5.3", score: 0.8, find: "wp_generator"},
 		{name: "plugins listed", id: idContentCMS, ev: p(wp + `<script src="/wp-content/plugins/contact-form-7/includes/js/index.js?ver=5.8.4"></script><link rel="stylesheet" href="/wp-content/plugins/woocommerce/assets/css/woocommerce.css?ver=8.4.0">`),

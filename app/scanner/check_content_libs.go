@@ -27,7 +27,7 @@ type libInfo struct {
 	URLRes    []*regexp.Regexp // group 1 = version
 	BannerRes []*regexp.Regexp // group 1 = version
 	Vulns     []libVuln
-	Fix       string
+	Fix       *Fix
 }
 
 // libURLPatterns builds the common CDN and file-name shapes for a library
@@ -54,7 +54,7 @@ var libTable = []libInfo{
 			{Below: "3.4.0", IDs: []string{"CVE-2019-11358"}, Sev: SeverityMedium, What: "prototype pollution in jQuery.extend(true, …)"},
 			{Since: "1.2.0", Below: "3.5.0", IDs: []string{"CVE-2020-11022", "CVE-2020-11023"}, Sev: SeverityMedium, What: "XSS: HTML passed to .html(), .append() and friends runs scripts even after sanitising"},
 		},
-		Fix: "Upgrade to jQuery 3.7 or later (add jquery-migrate while fixing deprecated calls)."},
+		Fix: adviceFix("Upgrade to jQuery 3.7 or later (add jquery-migrate while fixing deprecated calls).")},
 	{Key: "jquery-ui", Name: "jQuery UI",
 		URLRes: append(libURLPatterns(`jquery-ui|jqueryui`, `jquery-ui`),
 			regexp.MustCompile(`(?i)/wp-includes/js/jquery/ui/[a-z-]+(?:\.min)?\.js\?(?:.*&)?ver=(\d+\.\d+\.\d+)`)),
@@ -64,7 +64,7 @@ var libTable = []libInfo{
 			{Below: "1.13.0", IDs: []string{"CVE-2021-41182", "CVE-2021-41183", "CVE-2021-41184"}, Sev: SeverityMedium, What: "XSS through datepicker and .position() options"},
 			{Below: "1.13.2", IDs: []string{"CVE-2022-31160"}, Sev: SeverityMedium, What: "XSS when refreshing checkboxradio labels"},
 		},
-		Fix: "Upgrade to jQuery UI 1.13.2 or later."},
+		Fix: adviceFix("Upgrade to jQuery UI 1.13.2 or later.")},
 	{Key: "bootstrap", Name: "Bootstrap",
 		URLRes:    libURLPatterns(`bootstrap|twitter-bootstrap`, `bootstrap`),
 		BannerRes: []*regexp.Regexp{regexp.MustCompile(`Bootstrap v(\d+\.\d+\.\d+) \(https?://getbootstrap\.com`)},
@@ -74,7 +74,7 @@ var libTable = []libInfo{
 			{Below: "3.4.1", IDs: []string{"CVE-2019-8331"}, Sev: SeverityMedium, What: "XSS through tooltip and popover data-template"},
 			{Since: "4.0.0", Below: "4.3.1", IDs: []string{"CVE-2019-8331"}, Sev: SeverityMedium, What: "XSS through tooltip and popover data-template"},
 		},
-		Fix: "Upgrade to Bootstrap 3.4.1 (3.x) or 4.3.1+ — better, to the supported 5.x line."},
+		Fix: adviceFix("Upgrade to Bootstrap 3.4.1 (3.x) or 4.3.1+ — better, to the supported 5.x line.")},
 	{Key: "angularjs", Name: "AngularJS",
 		URLRes: []*regexp.Regexp{
 			regexp.MustCompile(`(?i)/(?:angular\.js|angularjs|angular)/(1\.\d+\.\d+)/angular(?:\.min)?\.js\b`),
@@ -88,7 +88,7 @@ var libTable = []libInfo{
 			{Since: "1.2.21", IDs: []string{"CVE-2023-26116"}, Sev: SeverityLow, What: "ReDoS in angular.copy() (no fix)"},
 			{Since: "1.4.9", IDs: []string{"CVE-2023-26118"}, Sev: SeverityLow, What: "ReDoS in <input type=\"url\"> validation (no fix)"},
 		},
-		Fix: "AngularJS 1.x is end-of-life and receives no fixes: migrate to Angular or another maintained framework (or a commercially supported AngularJS build)."},
+		Fix: adviceFix("AngularJS 1.x is end-of-life and receives no fixes: migrate to Angular or another maintained framework (or a commercially supported AngularJS build).")},
 	{Key: "lodash", Name: "Lodash",
 		URLRes: libURLPatterns(`lodash|lodash\.js`, `lodash`),
 		Vulns: []libVuln{
@@ -98,7 +98,7 @@ var libTable = []libInfo{
 			{Below: "4.17.19", IDs: []string{"CVE-2020-8203"}, Sev: SeverityMedium, What: "prototype pollution in zipObjectDeep"},
 			{Below: "4.17.21", IDs: []string{"CVE-2021-23337", "CVE-2020-28500"}, Sev: SeverityHigh, What: "code injection through template() and ReDoS in trim functions"},
 		},
-		Fix: "Upgrade to Lodash 4.17.21 or later."},
+		Fix: adviceFix("Upgrade to Lodash 4.17.21 or later.")},
 	{Key: "moment", Name: "Moment.js",
 		URLRes:    libURLPatterns(`moment|moment\.js`, `moment(?:-with-locales)?`),
 		BannerRes: []*regexp.Regexp{regexp.MustCompile(`//! version : (\d+\.\d+\.\d+)`)},
@@ -108,7 +108,7 @@ var libTable = []libInfo{
 			{Below: "2.29.2", IDs: []string{"CVE-2022-24785"}, Sev: SeverityLow, What: "path traversal in locale loading (server-side use)"},
 			{Below: "2.29.4", IDs: []string{"CVE-2022-31129"}, Sev: SeverityMedium, What: "ReDoS (quadratic) in RFC 2822 date parsing"},
 		},
-		Fix: "Upgrade to Moment 2.29.4 or later (Moment is in maintenance mode: consider Luxon, date-fns or Temporal)."},
+		Fix: adviceFix("Upgrade to Moment 2.29.4 or later (Moment is in maintenance mode: consider Luxon, date-fns or Temporal).")},
 	{Key: "handlebars", Name: "Handlebars",
 		URLRes:    libURLPatterns(`handlebars|handlebars\.js`, `handlebars`),
 		BannerRes: []*regexp.Regexp{regexp.MustCompile(`(?i)handlebars v(\d+\.\d+\.\d+)`)},
@@ -116,7 +116,7 @@ var libTable = []libInfo{
 			{Below: "4.3.0", IDs: []string{"CVE-2019-19919"}, Sev: SeverityHigh, What: "prototype pollution leading to code execution through templates"},
 			{Below: "4.7.7", IDs: []string{"CVE-2021-23369", "CVE-2021-23383"}, Sev: SeverityHigh, What: "code execution when compiling untrusted templates"},
 		},
-		Fix: "Upgrade to Handlebars 4.7.7 or later; never compile templates from user input."},
+		Fix: adviceFix("Upgrade to Handlebars 4.7.7 or later; never compile templates from user input.")},
 }
 
 // lodashMarkers locate Lodash builds, whose version is a string constant

@@ -37,24 +37,19 @@ var checkContentMixed = Check{
 			passive = append(passive, mc.passive...)
 		}
 		if httpsPages == 0 {
-			return o.Info("no HTML page served over HTTPS",
-				"Mixed content only applies to HTTPS pages; see tls.https and redirects.https. Not scored.")
+			return o.Skipped("no HTML page was served over HTTPS, and mixed content only applies to HTTPS pages (see tls.https and redirects.https)")
 		}
 		active, passive = dedupe(active), dedupe(passive)
 		if len(active)+len(passive) == 0 {
 			return o.Pass(1, "no http:// subresources on "+plural(httpsPages, "HTTPS page"),
 				"Every subresource is loaded over HTTPS.")
 		}
-		fix := "Load every resource over https:// (or a relative URL); as a safety net send:\n" + headerFix("Content-Security-Policy", "upgrade-insecure-requests")
+		fix := fixMixed
 		all := append(append([]string(nil), active...), passive...)
 		seen := clip(strings.Join(all, ", "), 250)
 		if upgraded == httpsPages {
 			return o.Pass(0.8, "upgraded by CSP: "+seen,
-				"The HTML references http:// resources, but CSP upgrade-insecure-requests makes browsers fetch them over HTTPS.",
-				o.Finding(SeverityInfo, "http:// references rewritten by upgrade-insecure-requests",
-					"Browsers upgrade these requests, but clients that ignore CSP will not.",
-					fix,
-					strings.Join(all, "\n")))
+				"The HTML references http:// resources, but CSP upgrade-insecure-requests makes browsers fetch them over HTTPS; clients that ignore CSP will not, so reference them as https:// for full points.")
 		}
 		if len(active) > 0 {
 			d := "HTTPS pages load scripts, styles, frames or post forms over plain HTTP (" + clip(strings.Join(active, ", "), 150) + "): browsers block them, and where they do not, a network attacker controls the page."
@@ -98,3 +93,7 @@ func mixedOf(p *Response) mixedRefs {
 		return m
 	})
 }
+
+// fixMixed is the mixed-content fix, built once.
+var fixMixed = headerFix("Load every resource over https:// (or a relative URL); as a safety net send upgrade-insecure-requests.",
+	"Content-Security-Policy", "upgrade-insecure-requests")

@@ -17,7 +17,7 @@ func TestCheckContentMixed(t *testing.T) {
 		{name: "http srcset", id: idContentMixed, ev: p(`<img src="/a.png" srcset="/a2.png 2x, http://img.example.net/a3.png 3x">`), want: StatusWarn, value: "srcset", score: 0.5},
 		{name: "http base href", id: idContentMixed, ev: p(`<base href="http://example.com/"><script src="app.js"></script>`), want: StatusFail, value: "http://example.com/app.js", score: 0},
 		{name: "upgraded by csp", id: idContentMixed, ev: p(`<img src="http://img.example.net/a.png">`, "Content-Security-Policy: upgrade-insecure-requests"), want: StatusPass, value: "upgraded by CSP", score: 0.8},
-		{name: "http page not applicable", id: idContentMixed, ev: ckEv(ckResp("http://example.com/", 200, `<img src="http://a.net/i.png">`, "Content-Type: text/html")), want: StatusInfo, score: -1},
+		{name: "http page not applicable", id: idContentMixed, ev: ckEv(ckResp("http://example.com/", 200, `<img src="http://a.net/i.png">`, "Content-Type: text/html")), want: StatusSkipped, score: -1},
 		{name: "page missing", id: idContentMixed, ev: ckWith(nil, func(ev *Evidence) { ev.PageErr = "x" }), want: StatusError, score: -1},
 	})
 }

@@ -15,24 +15,25 @@ type secretPattern struct {
 	re   *regexp.Regexp // group 1 is the secret
 	sev  Severity
 	capC bool // a live credential: caps the grade at C
-	fix  string
+	fix  *Fix
 }
 
 var secretPatterns = []secretPattern{
 	{kind: "AWS access key ID", re: regexp.MustCompile(`\b((?:AKIA|ASIA)[0-9A-Z]{16})\b`), sev: SeverityCritical, capC: true,
-		fix: "Deactivate the key in IAM (aws iam update-access-key --status Inactive), review CloudTrail for its use, and move server-side calls behind your backend; browsers should get short-lived, narrowly scoped credentials (Cognito, pre-signed URLs)."},
+		fix: &Fix{Advice: "Deactivate the key in IAM, review CloudTrail for its use, and move server-side calls behind your backend; browsers should get short-lived, narrowly scoped credentials (Cognito, pre-signed URLs).",
+			Snippets: []Snippet{{Server: ServerShell, Code: "aws iam update-access-key --status Inactive --access-key-id AKIA…"}}}},
 	{kind: "Stripe secret key", re: regexp.MustCompile(`\b((?:sk|rk)_live_[0-9A-Za-z]{20,99})\b`), sev: SeverityCritical, capC: true,
-		fix: "Roll the key in the Stripe dashboard (Developers → API keys) now; only the publishable key (pk_live_…) belongs in browsers."},
+		fix: adviceFix("Roll the key in the Stripe dashboard (Developers → API keys) now; only the publishable key (pk_live_…) belongs in browsers.")},
 	{kind: "GitHub token", re: regexp.MustCompile(`\b((?:gh[pousr]_[0-9A-Za-z]{36,251})|github_pat_[0-9A-Za-z_]{22,250})\b`), sev: SeverityCritical, capC: true,
-		fix: "Revoke the token (GitHub → Settings → Developer settings → Tokens) and audit the account's security log."},
+		fix: adviceFix("Revoke the token (GitHub → Settings → Developer settings → Tokens) and audit the account's security log.")},
 	{kind: "Slack token", re: regexp.MustCompile(`\b(xox[bpars]-[0-9A-Za-z-]{10,250})\b`), sev: SeverityCritical, capC: true,
-		fix: "Revoke the token at api.slack.com/apps (or run auth.revoke) and issue a new one kept server-side."},
+		fix: adviceFix("Revoke the token at api.slack.com/apps (or run auth.revoke) and issue a new one kept server-side.")},
 	{kind: "Slack incoming webhook", re: regexp.MustCompile(`(https://hooks\.slack\.com/services/T[0-9A-Z]{6,}/B[0-9A-Z]{6,}/[0-9A-Za-z]{20,})`), sev: SeverityHigh, capC: true,
-		fix: "Delete the webhook in the Slack app settings and create a new one used only server-side."},
+		fix: adviceFix("Delete the webhook in the Slack app settings and create a new one used only server-side.")},
 	{kind: "Private key", re: regexp.MustCompile(`(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----)\s*[A-Za-z0-9+/=:\r\n\\ -]{64,}`), sev: SeverityCritical, capC: true,
-		fix: "Treat the key as compromised: revoke anything it signs or authenticates (certificates, SSH access, JWT signing) and generate a new key that never ships to browsers."},
+		fix: adviceFix("Treat the key as compromised: revoke anything it signs or authenticates (certificates, SSH access, JWT signing) and generate a new key that never ships to browsers.")},
 	{kind: "Google API key", re: regexp.MustCompile(`\b(AIza[0-9A-Za-z_\-]{35})\b`), sev: SeverityMedium,
-		fix: "Browser keys are public by design: in Google Cloud Console → Credentials restrict the key to your HTTP referrers and to the APIs the page needs; move any server-side key out of the page."},
+		fix: adviceFix("Browser keys are public by design: in Google Cloud Console → Credentials restrict the key to your HTTP referrers and to the APIs the page needs; move any server-side key out of the page.")},
 }
 
 // secretHit is one credential found in a response (value already redacted).
@@ -41,7 +42,7 @@ type secretHit struct {
 	Redacted string
 	Sev      Severity
 	CapC     bool
-	Fix      string
+	Fix      *Fix
 }
 
 var placeholderWords = []string{"EXAMPLE", "XXXX", "SAMPLE", "DUMMY", "PLACEHOLDER", "YOUR", "FAKE", "REDACTED", "INSERT", "CHANGEME", "1234567890", "ABCDEFGHIJ", "0000000000"}
@@ -162,8 +163,9 @@ var checkContentSecrets = Check{
 		var vals []string
 		for _, h := range hits {
 			vals = append(vals, h.Kind+" "+h.Redacted)
-			if h.CapC {
-				out.Cap, out.Status, out.Score = "C", StatusFail, 0
+			if h.CapC && out.Cap == "" {
+				out = out.Capped("C", "a "+h.Kind+" is published in "+clip(h.where, 120))
+				out.Status, out.Score = StatusFail, 0
 			}
 			desc := "A " + h.Kind + " is embedded in " + clip(h.where, 120) + ", where anyone can read it."
 			if !h.CapC {

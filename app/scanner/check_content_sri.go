@@ -201,8 +201,12 @@ var checkContentSRI = Check{
 		unprotected := append([]string(nil), main.Unprotected...) // copies: the memoised slices stay intact
 		styles := append([]string(nil), main.Styles...)
 		worseOn := 0
+		// noScripts: no page examined loads a script (or is HTML), so
+		// integrity has nothing to protect: info, scored like the pass.
+		noScripts := main.Result == sriNoScripts || main.Result == sriNotHTML
 		for _, p := range pages[1:] {
 			sp := sriOfPage(p, host, enforced)
+			noScripts = noScripts && (sp.Result == sriNoScripts || sp.Result == sriNotHTML)
 			st, sc, sv := sriScore(sp)
 			if sc < score {
 				status, score, sev, worseOn = st, sc, sv, worseOn+1
@@ -218,12 +222,15 @@ var checkContentSRI = Check{
 		if worseOn > 0 {
 			value += " (worse on other crawled pages)"
 		}
-		fix := "Add integrity and crossorigin to every third-party script, e.g. <script src=\"https://cdn.example/lib.min.js\" integrity=\"sha384-…\" crossorigin=\"anonymous\"></script>; " +
-			"compute the hash with: openssl dgst -sha384 -binary lib.min.js | openssl base64 -A. Load scripts over https:// (not http:// or //host). Or self-host the file."
+		fix := fixSRI
 		out := Outcome{Status: status, Value: clip(value, 300), Score: score}
 		switch status {
 		case StatusPass:
 			out.Description = "Scripts come from the site itself or carry integrity hashes."
+			if noScripts {
+				out.Status, out.Counted = StatusInfo, true
+				out.Description = "No page examined loads a script, so Subresource Integrity has nothing to protect."
+			}
 		default:
 			out.Description = "Third-party scripts run without integrity checks (" + clip(strings.Join(unprotected, ", "), 150) + "); if their host is compromised, so is this site."
 			if main.Result == sriImplementedNotSecure || main.Result == sriNotImplNotSecure {
@@ -234,15 +241,32 @@ var checkContentSRI = Check{
 				fix,
 				strings.Join(unprotected, "\n")))
 		}
-		if len(styles) > 0 {
+		if len(styles) > 0 && out.Status == StatusPass {
+			out.Description += " Stylesheets from other sites (" + clip(strings.Join(styles, ", "), 150) + ") have no integrity attribute; an altered stylesheet can deface the page or exfiltrate data through CSS (not scored)."
+		} else if len(styles) > 0 {
 			out.Findings = append(out.Findings, o.Finding(SeverityInfo, "Third-party stylesheets without Subresource Integrity",
 				"Stylesheets from other sites ("+clip(strings.Join(styles, ", "), 150)+") have no integrity attribute; an altered stylesheet can deface the page or exfiltrate data through CSS. Not scored.",
-				"Add integrity=\"sha384-…\" crossorigin=\"anonymous\" to <link rel=\"stylesheet\"> elements of static third-party files.",
+				fixSRIStyles,
 				strings.Join(styles, "\n")))
 		}
 		return out
 	},
 }
+
+// SRI fixes, built once.
+var (
+	fixSRI = &Fix{
+		Advice: "Add integrity and crossorigin to every third-party script, and load scripts over https:// (not http:// or //host); or self-host the file. Compute the hash with openssl.",
+		Snippets: []Snippet{
+			{Server: ServerHTML, Code: `<script src="https://cdn.example/lib.min.js" integrity="sha384-…" crossorigin="anonymous"></script>`},
+			{Server: ServerShell, Code: "openssl dgst -sha384 -binary lib.min.js | openssl base64 -A"},
+		},
+	}
+	fixSRIStyles = &Fix{
+		Advice:   "Add integrity and crossorigin to <link rel=\"stylesheet\"> elements of static third-party files.",
+		Snippets: []Snippet{{Server: ServerHTML, Code: `<link rel="stylesheet" href="https://cdn.example/lib.min.css" integrity="sha384-…" crossorigin="anonymous">`}},
+	}
+)
 
 // dedupe removes repeated strings, keeping the first occurrence.
 func dedupe(xs []string) []string {

@@ -8,8 +8,8 @@ func TestCheckContentSRI(t *testing.T) {
 	p := func(body string) *Evidence { return ckEv(ckPage(body)) }
 	const integ = ` integrity="sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC" crossorigin="anonymous"`
 	runCheckCases(t, []checkCase{
-		{name: "no scripts", id: idContentSRI, ev: p("<p>hi</p>"), want: StatusPass, value: sriNoScripts, score: 1},
-		{name: "not html", id: idContentSRI, ev: ckEv(ckResp("https://example.com/", 200, "{}", "Content-Type: application/json")), want: StatusPass, value: sriNotHTML, score: 1},
+		{name: "no scripts", id: idContentSRI, ev: p("<p>hi</p>"), want: StatusInfo, value: sriNoScripts, score: 1},
+		{name: "not html", id: idContentSRI, ev: ckEv(ckResp("https://example.com/", 200, "{}", "Content-Type: application/json")), want: StatusInfo, value: sriNotHTML, score: 1},
 		{name: "same origin", id: idContentSRI, ev: p(`<script src="/app.js"></script><script>inline()</script>`), want: StatusPass, value: sriSameOrigin, score: 1},
 		{name: "subdomain is same site", id: idContentSRI, ev: p(`<script src="https://static.example.com/app.js"></script>`), want: StatusPass, value: sriSameOrigin, score: 1},
 		{name: "same origin with integrity", id: idContentSRI, ev: p(`<script src="/app.js"` + integ + `></script>`), want: StatusPass, value: sriAllSecure, score: 1},
@@ -33,7 +33,7 @@ func TestCheckContentSRI(t *testing.T) {
 		{name: "no http server", id: idContentSRI, ev: ckWith(ckPage(`<script src="//cdn.example.net/x.js"></script>`), func(ev *Evidence) { ev.RedirectsErr = "the connection was refused" }),
 			want: StatusWarn, value: sriNotImplExternalSecure, score: 0.5},
 		{name: "worst of several", id: idContentSRI, ev: p(`<script src="https://a.net/a.js"` + integ + `></script><script src="https://b.net/b.js"></script>`), want: StatusWarn, value: "https://b.net/b.js", score: 0.5},
-		{name: "stylesheet noted not scored", id: idContentSRI, ev: p(`<link rel="stylesheet" href="https://cdn.example.net/x.css"><link rel="stylesheet" href="https://fonts.googleapis.com/css?family=X">`), want: StatusPass, score: 1, find: "cdn.example.net/x.css"},
+		{name: "stylesheet noted not scored", id: idContentSRI, ev: p(`<link rel="stylesheet" href="https://cdn.example.net/x.css"><link rel="stylesheet" href="https://fonts.googleapis.com/css?family=X">`), want: StatusInfo, score: 1, find: "cdn.example.net/x.css"},
 		{name: "crawled page worse", id: idContentSRI, ev: ckWith(ckPage(`<script src="/a.js"></script>`), func(ev *Evidence) {
 			ev.Pages = append(ev.Pages, ckResp("https://example.com/blog", 200, `<script src="https://widgets.other.net/w.js"></script>`, "Content-Type: text/html"))
 		}), want: StatusWarn, value: "worse on other crawled pages", score: 0.5},

@@ -28,6 +28,37 @@ const (
 	cookieFixFrameworksSecure = "PHP: session.cookie_secure=1, session.cookie_httponly=1, session.cookie_samesite=Lax (php.ini); Express: cookie: { secure: true, httpOnly: true, sameSite: 'lax' }; Django: SESSION_COOKIE_SECURE = True, CSRF_COOKIE_SECURE = True; Rails: config.force_ssl = true."
 )
 
+// Cookie fixes, built once: the Set-Cookie line the application should
+// send, then the proxy lines that add the flags when it cannot be changed.
+var (
+	cookieProxySnippets = []Snippet{
+		{Server: ServerConfig, Code: cookieFixSecureLine},
+		{Server: ServerNginx, Code: "proxy_cookie_flags ~ secure httponly samesite=lax;"},
+		{Server: ServerApache, Code: "Header always edit Set-Cookie ^(.*)$ \"$1; Secure; HttpOnly; SameSite=Lax\""},
+		{Server: ServerCaddy, Code: "header >Set-Cookie (.*) \"$1; Secure; HttpOnly; SameSite=Lax\""},
+	}
+	fixCookiesSecure = &Fix{
+		Advice:   "Add the Secure flag to every cookie and serve the site with HSTS; at the proxy if the application cannot be changed. " + cookieFixFrameworksSecure,
+		Snippets: cookieProxySnippets,
+	}
+	fixCookiesHTTPOnly = &Fix{
+		Advice:   "Add HttpOnly to session cookies; at the proxy if the application cannot be changed. " + cookieFixFrameworksSecure,
+		Snippets: cookieProxySnippets,
+	}
+	fixCookiesSameSite = &Fix{
+		Advice:   "Set SameSite=Lax (or Strict) on every cookie, SameSite=None only with Secure for cookies that must travel cross-site; at the proxy if the application cannot be changed.",
+		Snippets: cookieProxySnippets,
+	}
+	fixCookiesPrefix = &Fix{
+		Advice:   "__Host- cookies need Secure, Path=/ and no Domain; __Secure- cookies need Secure.",
+		Snippets: []Snippet{{Server: ServerConfig, Code: cookieFixSecureLine}},
+	}
+	fixCookiesHostPrefix = &Fix{
+		Advice:   "Rename the session cookie with the __Host- prefix.",
+		Snippets: []Snippet{{Server: ServerConfig, Code: cookieFixSecureLine}},
+	}
+)
+
 // cookieNames lists cookie names for evidence, at most a few.
 func cookieNames(cs []setCookie) string {
 	var names []string
@@ -40,13 +71,6 @@ func cookieNames(cs []setCookie) string {
 	}
 	return strings.Join(names, ", ")
 }
-
-// proxyCookieFix adds Secure/HttpOnly/SameSite at the proxy when the
-// application cannot be changed.
-const proxyCookieFix = "At the proxy, if the application cannot be changed:\n" +
-	"nginx: proxy_cookie_flags ~ secure httponly samesite=lax;\n" +
-	"Apache: Header always edit Set-Cookie ^(.*)$ \"$1; Secure; HttpOnly; SameSite=Lax\"\n" +
-	"Caddy: header >Set-Cookie (.*) \"$1; Secure; HttpOnly; SameSite=Lax\""
 
 // checkCookiesSecure: a cookie without Secure is also sent over plain HTTP,
 // where anyone on the path can read it; for session cookies that is account
@@ -62,7 +86,7 @@ var checkCookiesSecure = Check{
 		}
 		cs := cookiesOf(ev.Page)
 		if len(cs) == 0 {
-			return o.Pass(1, cookiesNotFound, "The page sets no cookies.")
+			return o.InfoCounted(1, cookiesNotFound, "The page sets no cookies.")
 		}
 		hsts := hstsOf(ev).Pass
 		var session, other []setCookie
@@ -80,7 +104,7 @@ var checkCookiesSecure = Check{
 			return o.Pass(1, "all "+plural(len(cs), "cookie")+" Secure: "+cookieNames(cs),
 				"Every cookie carries the Secure flag, so it is never sent over plain HTTP.")
 		}
-		fix := "Add the Secure flag to every cookie (and serve the site with HSTS): " + cookieFixSecureLine + "\n" + cookieFixFrameworksSecure + "\n" + proxyCookieFix
+		fix := fixCookiesSecure
 		var result, title string
 		var status Status
 		var sev Severity
@@ -120,7 +144,7 @@ var checkCookiesHTTPOnly = Check{
 		}
 		cs := cookiesOf(ev.Page)
 		if len(cs) == 0 {
-			return o.Pass(1, cookiesNotFound, "The page sets no cookies.")
+			return o.InfoCounted(1, cookiesNotFound, "The page sets no cookies.")
 		}
 		var sessions, bad []setCookie
 		for _, c := range cs {
@@ -137,11 +161,11 @@ var checkCookiesHTTPOnly = Check{
 				d,
 				o.Finding(SeverityHigh, "Session cookie without HttpOnly",
 					d,
-					"Add HttpOnly to session cookies: "+cookieFixSecureLine+"\n"+cookieFixFrameworksSecure+"\n"+proxyCookieFix,
+					fixCookiesHTTPOnly,
 					cookieNames(bad)))
 		}
 		if len(sessions) == 0 {
-			return o.Pass(1, "no session cookies among "+cookieNames(cs),
+			return o.InfoCounted(1, "no session cookies among "+cookieNames(cs),
 				"None of the cookies looks like a session identifier.")
 		}
 		return o.Pass(1, "session cookies HttpOnly: "+cookieNames(sessions),
@@ -164,7 +188,7 @@ var checkCookiesSameSite = Check{
 		}
 		cs := cookiesOf(ev.Page)
 		if len(cs) == 0 {
-			return o.Pass(1, cookiesNotFound, "The page sets no cookies.")
+			return o.InfoCounted(1, cookiesNotFound, "The page sets no cookies.")
 		}
 		var invalid, noneInsecure, csrf, missingSS []setCookie
 		for _, c := range cs {
@@ -181,7 +205,7 @@ var checkCookiesSameSite = Check{
 				}
 			}
 		}
-		fix := "Set SameSite=Lax (or Strict) on every cookie, SameSite=None only with Secure for cookies that must travel cross-site: " + cookieFixSecureLine + "\n" + proxyCookieFix
+		fix := fixCookiesSameSite
 		switch {
 		case len(invalid)+len(noneInsecure) > 0:
 			bad := append(append([]setCookie(nil), invalid...), noneInsecure...)
@@ -196,7 +220,7 @@ var checkCookiesSameSite = Check{
 				o.Finding(SeverityMedium, "Anti-CSRF cookie without SameSite", d, fix, cookieNames(csrf)))
 		case len(missingSS) > 0:
 			d := "Some cookies (" + cookieNames(missingSS) + ") have no SameSite attribute; current browsers treat them as Lax, older ones send them on cross-site requests. Set it explicitly for full points."
-			return o.Pass(0.5, valueWith(cookiesOK, cookieNames(missingSS)+" without SameSite"),
+			return o.InfoCounted(0.5, valueWith(cookiesOK, cookieNames(missingSS)+" without SameSite"),
 				d,
 				o.Finding(SeverityInfo, "Cookies without SameSite", d, fix, cookieNames(missingSS)))
 		}
@@ -259,7 +283,7 @@ var checkCookiesPrefixes = Check{
 				d,
 				o.Finding(SeverityMedium, "Prefixed cookies violate their prefix rules",
 					d,
-					"__Host- cookies need Secure, Path=/ and no Domain; __Secure- cookies need Secure: "+cookieFixSecureLine,
+					fixCookiesPrefix,
 					strings.Join(problems, "; ")))
 		}
 		if len(prefixed) > 0 {
@@ -272,7 +296,7 @@ var checkCookiesPrefixes = Check{
 				d,
 				o.Finding(SeverityInfo, "Session cookies could use __Host-",
 					d,
-					"Rename the session cookie: "+cookieFixSecureLine,
+					fixCookiesHostPrefix,
 					cookieNames(sessions)))
 		}
 		return o.Info("no prefixed cookies",

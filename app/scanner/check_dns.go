@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -26,15 +27,21 @@ var checkDNSSPF = Check{
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idDNSSPF)
+		if isIPTarget(ev) {
+			return o.Skipped(reasonIPTarget)
+		}
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
 		}
 		if ev.DNS.TXT == nil {
-			return missing("The TXT records of "+mailDomain(ev), ev.DNSErr)
+			return lookupFailed("The TXT records of "+mailDomain(ev), ev.DNSErr)
 		}
 		domain := mailDomain(ev)
-		fixNone := "Publish exactly one TXT record at " + domain + ". If the domain sends no mail: \"v=spf1 -all\". " +
-			"Otherwise list the senders and end with -all (or ~all while testing), e.g. \"v=spf1 include:_spf.google.com -all\"."
+		fixNone := &Fix{
+			Advice: "Publish exactly one SPF TXT record at " + domain + ". If the domain sends no mail: \"v=spf1 -all\". " +
+				"Otherwise list the senders and end with -all (or ~all while testing), e.g. \"v=spf1 include:_spf.google.com -all\".",
+			Snippets: []Snippet{{Server: ServerDNS, Code: domain + ". TXT \"v=spf1 -all\""}},
+		}
 		recs := spfRecords(ev.DNS.TXT)
 		fail := func(value, title, d string, sev Severity, evidence string) Outcome {
 			return o.Fail(0, clip(value, 250), d, o.Finding(sev, title, d, fixNone, evidence))
@@ -76,10 +83,7 @@ var checkDNSSPF = Check{
 		out := o.Pass(1, clip(seen, 250),
 			"The domain has one SPF record that ends with "+string(e.All)+"all, within the 10-look-up limit.")
 		if rec.HasPTR {
-			out.Findings = []Finding{o.Finding(SeverityInfo, "SPF uses the deprecated ptr mechanism",
-				"ptr is slow and unreliable (RFC 7208 §5.5) and some receivers ignore it.",
-				"Replace ptr with ip4:/ip6: or a: mechanisms.",
-				recs[0])}
+			out.Description += " It uses the deprecated ptr mechanism, which is slow and unreliable (RFC 7208 §5.5) and some receivers ignore: replace it with ip4:/ip6: or a: mechanisms."
 		}
 		return out
 	},
@@ -109,14 +113,20 @@ var checkDNSDMARC = Check{
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idDNSDMARC)
+		if isIPTarget(ev) {
+			return o.Skipped(reasonIPTarget)
+		}
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
 		}
 		if ev.DNS.DMARC == nil {
-			return missing("The TXT records of _dmarc."+mailDomain(ev), ev.DNSErr)
+			return lookupFailed("The TXT records of _dmarc."+mailDomain(ev), ev.DNSErr)
 		}
-		fix := "Publish a TXT record at _dmarc." + mailDomain(ev) + ": \"v=DMARC1; p=quarantine; rua=mailto:dmarc@" + mailDomain(ev) + "\" " +
-			"(start with p=none to collect reports, then move to quarantine and reject)."
+		fix := &Fix{
+			Advice: "Publish one DMARC TXT record at _dmarc." + mailDomain(ev) + " (start with p=none to collect reports, then move to quarantine and reject).",
+			Snippets: []Snippet{{Server: ServerDNS,
+				Code: "_dmarc." + mailDomain(ev) + ". TXT \"v=DMARC1; p=quarantine; rua=mailto:dmarc@" + mailDomain(ev) + "\""}},
+		}
 		var recs []string
 		for _, t := range ev.DNS.DMARC {
 			t = strings.TrimSpace(t)
@@ -151,7 +161,8 @@ var checkDNSDMARC = Check{
 				d,
 				o.Finding(SeverityLow, "DMARC policy is p=none",
 					d,
-					"Once reports show legitimate mail passes, change to p=quarantine, then p=reject.",
+					&Fix{Advice: "Once reports show legitimate mail passes, change to p=quarantine, then p=reject.",
+						Snippets: []Snippet{{Server: ServerDNS, Code: "_dmarc." + mailDomain(ev) + ". TXT \"v=DMARC1; p=quarantine; rua=mailto:dmarc@" + mailDomain(ev) + "\""}}},
 					recs[0]))
 		}
 		d := "The DMARC record has no valid p= tag, so receivers ignore it."
@@ -167,11 +178,14 @@ var checkDNSCAA = Check{
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idDNSCAA)
+		if isIPTarget(ev) {
+			return o.Skipped(reasonIPTarget)
+		}
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
 		}
 		if ev.DNS.CAA == nil {
-			return missing("The CAA records of "+mailDomain(ev), ev.DNSErr)
+			return lookupFailed("The CAA records of "+mailDomain(ev), ev.DNSErr)
 		}
 		var issuers []string
 		iodef := false
@@ -188,8 +202,11 @@ var checkDNSCAA = Check{
 				iodef = true
 			}
 		}
-		fix := "Add CAA records for the CA(s) you use, e.g. in the zone: " + mailDomain(ev) + ". CAA 0 issue \"letsencrypt.org\" and " +
-			mailDomain(ev) + ". CAA 0 iodef \"mailto:security@" + mailDomain(ev) + "\"."
+		fix := &Fix{
+			Advice: "Add CAA records for the CA(s) you use, and an iodef address for reports.",
+			Snippets: []Snippet{{Server: ServerDNS, Code: mailDomain(ev) + ". CAA 0 issue \"letsencrypt.org\"\n" +
+				mailDomain(ev) + ". CAA 0 iodef \"mailto:security@" + mailDomain(ev) + "\""}},
+		}
 		if len(issuers) == 0 {
 			d := "No CAA record: every public CA may issue certificates for the domain."
 			return o.Warn(0, "no CAA record", d, o.Finding(SeverityLow, "No CAA record", d, fix, ""))
@@ -210,11 +227,14 @@ var checkDNSMX = Check{
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idDNSMX)
+		if isIPTarget(ev) {
+			return o.Skipped(reasonIPTarget)
+		}
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
 		}
 		if ev.DNS.MX == nil {
-			return missing("The MX records of "+mailDomain(ev), ev.DNSErr)
+			return lookupFailed("The MX records of "+mailDomain(ev), ev.DNSErr)
 		}
 		if len(ev.DNS.MX) == 0 {
 			d := "No MX record: mail to the domain falls back to its A record, and nothing says the domain sends or receives no mail."
@@ -222,7 +242,8 @@ var checkDNSMX = Check{
 				d,
 				o.Finding(SeverityLow, "No MX record",
 					d,
-					"If the domain handles no mail, publish a null MX: "+mailDomain(ev)+". MX 0 . (with TXT \"v=spf1 -all\" and a DMARC p=reject record).",
+					&Fix{Advice: "If the domain handles no mail, publish a null MX (with TXT \"v=spf1 -all\" and a DMARC p=reject record).",
+						Snippets: []Snippet{{Server: ServerDNS, Code: mailDomain(ev) + ". MX 0 ."}}},
 					""))
 		}
 		for _, mx := range ev.DNS.MX {
@@ -243,6 +264,9 @@ var checkDNSDNSSEC = Check{
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idDNSDNSSEC)
+		if isIPTarget(ev) {
+			return o.Skipped(reasonIPTarget)
+		}
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
 		}
@@ -253,6 +277,26 @@ var checkDNSDNSSEC = Check{
 		return o.Info("not validated",
 			"The answers were not DNSSEC-validated (unsigned zone, or a resolver that does not validate). Informational only.")
 	},
+}
+
+// isIPTarget reports a target given as an IP address, which has no DNS
+// records of a domain to judge.
+func isIPTarget(ev *Evidence) bool {
+	h := strings.Trim(ev.Target.Host, "[]")
+	if h == "" {
+		return false
+	}
+	if strings.IndexByte(h, ':') < 0 {
+		// Host names are the common case: rule them out without ParseAddr,
+		// whose error allocates (the check runs on every evaluation).
+		for i := 0; i < len(h); i++ {
+			if (h[i] < '0' || h[i] > '9') && h[i] != '.' {
+				return false
+			}
+		}
+	}
+	_, err := netip.ParseAddr(h)
+	return err == nil
 }
 
 // mailDomain is the domain the DNS checks speak about: the registrable

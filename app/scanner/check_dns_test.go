@@ -10,6 +10,15 @@ func TestCheckDNS(t *testing.T) {
 		f(d)
 		return ckWith(nil, func(ev *Evidence) { ev.DNS = d })
 	}
+	// an IP-address target: the DNS records of a domain do not apply, even
+	// when the fetcher returned some (they are the records of nothing)
+	ip := func(host string) *Evidence {
+		return dns(func(d *DNSFacts) { d.Domain = host }).withTarget(host)
+	}
+	// a host name that only starts like an address is judged as a domain
+	dnsName := func(host string) *Evidence {
+		return dns(func(d *DNSFacts) { d.Domain = "example" }).withTarget(host)
+	}
 	spf := func(rec string, inc map[string][]string) *Evidence {
 		return dns(func(d *DNSFacts) { d.TXT = []string{"google-site-verification=x", rec}; d.SPFIncludes = inc })
 	}
@@ -63,6 +72,28 @@ func TestCheckDNS(t *testing.T) {
 
 		{name: "signed", id: idDNSDNSSEC, ev: dns(func(d *DNSFacts) { d.DNSSEC = true }), want: StatusInfo, value: "signed", score: -1},
 		{name: "unsigned", id: idDNSDNSSEC, ev: dns(func(d *DNSFacts) {}), want: StatusInfo, value: "not validated", score: -1},
-		{name: "dns missing", id: idDNSDNSSEC, ev: ckEv(nil), want: StatusError, score: -1},
+		{name: "dns missing", id: idDNSDNSSEC, ev: ckEv(nil), want: StatusSkipped, score: -1},
+
+		{name: "ipv4 target", id: idDNSSPF, ev: ip("203.0.113.7"), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "ipv6 target", id: idDNSSPF, ev: ip("2001:db8::1"), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "numeric-looking host name", id: idDNSSPF, ev: dnsName("1.2.3.example"), want: StatusFail, score: -1},
+		{name: "ipv4 target", id: idDNSDMARC, ev: ip("203.0.113.7"), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "ipv6 target", id: idDNSDMARC, ev: ip("2001:db8::1"), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "numeric-looking host name", id: idDNSDMARC, ev: dnsName("1.2.3.example"), want: StatusFail, score: -1},
+		{name: "ipv4 target", id: idDNSCAA, ev: ip("203.0.113.7"), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "ipv6 target", id: idDNSCAA, ev: ip("2001:db8::1"), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "numeric-looking host name", id: idDNSCAA, ev: dnsName("1.2.3.example"), want: StatusWarn, score: -1},
+		{name: "ipv4 target", id: idDNSMX, ev: ip("203.0.113.7"), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "ipv6 target", id: idDNSMX, ev: ip("2001:db8::1"), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "numeric-looking host name", id: idDNSMX, ev: dnsName("1.2.3.example"), want: StatusWarn, score: -1},
+		{name: "ipv4 target", id: idDNSDNSSEC, ev: ip("203.0.113.7"), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "ipv6 target", id: idDNSDNSSEC, ev: ip("2001:db8::1"), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "numeric-looking host name", id: idDNSDNSSEC, ev: dnsName("1.2.3.example"), want: StatusInfo, score: -1},
 	})
+}
+
+// withTarget returns the evidence for a target at host.
+func (ev *Evidence) withTarget(host string) *Evidence {
+	ev.Target = Target{URL: "https://" + host + "/", Host: host, Domain: host}
+	return ev
 }

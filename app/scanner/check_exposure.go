@@ -41,7 +41,7 @@ var checkExposureServerVersion = Check{
 			d,
 			o.Finding(SeverityLow, "Server version disclosed",
 				d,
-				"nginx: server_tokens off;\nApache: ServerTokens Prod and ServerSignature Off\nCaddy: header -Server\n(and keep the software patched: hiding the version is no substitute)",
+				fixServerVersion,
 				srv))
 	},
 }
@@ -73,8 +73,7 @@ var checkExposurePoweredBy = Check{
 			return o.Pass(1, "no X-Powered-By or version headers", "The response does not advertise the application stack.")
 		}
 		v := strings.Join(seen, "; ")
-		fix := "Stop sending these headers.\n" + headerRemoveFix("X-Powered-By") +
-			"\nPHP: expose_php = Off (php.ini); Express: app.disable('x-powered-by'); ASP.NET: <httpRuntime enableVersionHeader=\"false\" /> and remove X-Powered-By in IIS (<customHeaders><remove name=\"X-Powered-By\" /></customHeaders>)."
+		fix := fixPoweredBy
 		score, d := 0.5, "The response names the technology behind the site ("+clip(v, 120)+"), helping attackers pick exploits."
 		if versioned {
 			score, d = 0, "The response gives the application stack with its version ("+clip(v, 120)+"), so attackers can match known vulnerabilities."
@@ -126,9 +125,14 @@ var checkExposureSecurityTxt = Check{
 		if now.IsZero() {
 			now = time.Now()
 		}
-		example := "Serve /.well-known/security.txt as text/plain, e.g.:\nContact: mailto:security@" + siteOf(ev.Target.Host) +
-			"\nExpires: " + now.AddDate(1, 0, -1).UTC().Format("2006-01-02") + "T00:00:00Z\nPreferred-Languages: en\n" +
-			"(nginx: location = /.well-known/security.txt { default_type text/plain; }; Apache and Caddy serve it as a static file)"
+		example := &Fix{
+			Advice: "Serve /.well-known/security.txt as text/plain with a Contact and an Expires field (Apache and Caddy serve it as a static file).",
+			Snippets: []Snippet{
+				{Server: ServerConfig, Code: "Contact: mailto:security@" + siteOf(ev.Target.Host) +
+					"\nExpires: " + now.AddDate(1, 0, -1).UTC().Format("2006-01-02") + "T00:00:00Z\nPreferred-Languages: en"},
+				{Server: ServerNginx, Code: "location = /.well-known/security.txt { default_type text/plain; }"},
+			},
+		}
 		if !isSuccess(r) || looksHTML(r) {
 			d := "No security.txt at /.well-known/security.txt, so researchers have no published way to report vulnerabilities."
 			v := "not found"
@@ -237,7 +241,32 @@ var checkExposureDirectoryListing = Check{
 			d,
 			o.Finding(SeverityMedium, "Directory listing enabled",
 				d,
-				"nginx: autoindex off;\nApache: Options -Indexes\nCaddy: remove 'browse' from file_server",
+				fixDirectoryListing,
 				strings.Join(urls, "\n")))
 	},
 }
+
+// Exposure fixes, built once.
+var (
+	fixServerVersion = &Fix{
+		Advice: "Stop announcing the version, and keep the software patched: hiding the version is no substitute.",
+		Snippets: []Snippet{
+			{Server: ServerNginx, Code: "server_tokens off;"},
+			{Server: ServerApache, Code: "ServerTokens Prod\nServerSignature Off"},
+			{Server: ServerCaddy, Code: "header -Server"},
+		},
+	}
+	fixPoweredBy = func() *Fix {
+		f := headerRemoveFix("Stop sending these headers. PHP: expose_php = Off (php.ini); Express: app.disable('x-powered-by'); "+
+			"ASP.NET: <httpRuntime enableVersionHeader=\"false\" /> and remove X-Powered-By in IIS.", "X-Powered-By")
+		f.Snippets = append(f.Snippets, Snippet{Server: ServerConfig, Code: "<customHeaders><remove name=\"X-Powered-By\" /></customHeaders>"})
+		return f
+	}()
+	fixDirectoryListing = &Fix{
+		Advice: "Turn automatic directory indexes off (with Caddy, remove 'browse' from file_server).",
+		Snippets: []Snippet{
+			{Server: ServerNginx, Code: "autoindex off;"},
+			{Server: ServerApache, Code: "Options -Indexes"},
+		},
+	}
+)

@@ -15,7 +15,7 @@ type fileDetector struct {
 	capC     bool // the content is a secret in itself: cap the grade at C
 	match    func(path string) bool
 	confirm  func(body []byte) bool
-	fix      string
+	fix      *Fix
 	redacted bool // evidence shows only structure (key names), never values
 }
 
@@ -29,10 +29,33 @@ var (
 	privKeyRE    = regexp.MustCompile(`-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----\s*[A-Za-z0-9+/=:\r\n -]{64,}`)
 	phpConfRE    = regexp.MustCompile(`(?i)<\?php|DB_PASSWORD|\$db_?pass|'password'\s*=>`)
 	sqlDumpRE    = regexp.MustCompile(`(?i)-- MySQL dump|-- MariaDB dump|PostgreSQL database dump|\bCREATE TABLE\b|\bINSERT INTO\b`)
-	dotfileFix   = "Keep dotfiles out of the web root, and block them:\nnginx: location ~ /\\.(?!well-known) { deny all; }\nApache: RedirectMatch 404 /\\.(?!well-known)\nCaddy: @dotfiles { path */.* \n not path /.well-known/* }  respond @dotfiles 404"
-	backupFix    = "Delete the file and keep backups outside the web root; block backup extensions:\nnginx: location ~* \\.(sql|bak|old|save|swp|tar|gz|tgz|zip|7z|rar)$ { deny all; }\nApache: <FilesMatch \"\\.(sql|bak|old|save|swp|tar|gz|tgz|zip|7z|rar)$\"> Require all denied </FilesMatch>\nCaddy: @backups path *.sql *.bak *.old *.save *.swp *.tar *.gz *.tgz *.zip *.7z *.rar  respond @backups 404"
 	rotateSecret = " Assume every secret in it is compromised: rotate the passwords and keys."
 )
+
+// Snippets that block dotfiles and backup files, shared by the fixes.
+var (
+	dotfileSnippets = []Snippet{
+		{Server: ServerNginx, Code: "location ~ /\\.(?!well-known) { deny all; }"},
+		{Server: ServerApache, Code: "RedirectMatch 404 /\\.(?!well-known)"},
+		{Server: ServerCaddy, Code: "@dotfiles {\n\tpath */.*\n\tnot path /.well-known/*\n}\nrespond @dotfiles 404"},
+	}
+	backupSnippets = []Snippet{
+		{Server: ServerNginx, Code: "location ~* \\.(sql|bak|old|save|swp|tar|gz|tgz|zip|7z|rar)$ { deny all; }"},
+		{Server: ServerApache, Code: "<FilesMatch \"\\.(sql|bak|old|save|swp|tar|gz|tgz|zip|7z|rar)$\">\n\tRequire all denied\n</FilesMatch>"},
+		{Server: ServerCaddy, Code: "@backups path *.sql *.bak *.old *.save *.swp *.tar *.gz *.tgz *.zip *.7z *.rar\nrespond @backups 404"},
+	}
+)
+
+// dotfileFix is advice followed by "keep dotfiles out of the web root, and
+// block them", with extra snippets first.
+func dotfileFix(advice string, extra ...Snippet) *Fix {
+	return &Fix{Advice: advice + " Keep dotfiles out of the web root, and block them.", Snippets: append(extra, dotfileSnippets...)}
+}
+
+// backupFix is advice followed by "delete the file, block backup extensions".
+func backupFix(advice string) *Fix {
+	return &Fix{Advice: advice + " Delete the file and keep backups outside the web root; block backup extensions.", Snippets: backupSnippets}
+}
 
 func pathHasSuffix(suffixes ...string) func(string) bool {
 	return func(p string) bool {
@@ -66,22 +89,22 @@ func containsAll(b []byte, subs ...string) bool {
 var fileDetectors = []fileDetector{
 	{name: "Git repository (.git/HEAD)", sev: SeverityHigh, match: pathHasSuffix("/.git/head"),
 		confirm: func(b []byte) bool { return gitHeadRE.Match(bytes.TrimSpace(b)) },
-		fix:     "Anyone can download the repository, its history and any secret ever committed (git-dumper)." + rotateSecret + "\nDeploy without .git (git archive, rsync --exclude .git).\n" + dotfileFix},
+		fix:     dotfileFix("Anyone can download the repository, its history and any secret ever committed (git-dumper)." + rotateSecret + " Deploy without .git (git archive, rsync --exclude .git).")},
 	{name: "Git repository (.git/config)", sev: SeverityHigh, match: pathHasSuffix("/.git/config"),
 		confirm: func(b []byte) bool {
 			return notHTML(b) && bytes.Contains(b, []byte("[core]")) && (bytes.Contains(b, []byte("repositoryformatversion")) || bytes.Contains(b, []byte("bare")))
 		},
-		fix: "The repository configuration (remotes, sometimes with credentials) is public." + rotateSecret + "\n" + dotfileFix},
+		fix: dotfileFix("The repository configuration (remotes, sometimes with credentials) is public." + rotateSecret)},
 	{name: "Subversion metadata", sev: SeverityHigh, match: pathHasSuffix("/.svn/entries", "/.svn/wc.db"),
 		confirm: func(b []byte) bool {
 			return bytes.HasPrefix(b, []byte("SQLite format 3\x00")) || (notHTML(b) && svnEntriesRE.Match(b))
 		},
-		fix: dotfileFix},
+		fix: dotfileFix("The repository metadata is public.")},
 	{name: "Mercurial repository", sev: SeverityHigh, match: pathHasSuffix("/.hg/requires"),
 		confirm: func(b []byte) bool {
 			return notHTML(b) && (bytes.Contains(b, []byte("revlogv1")) || bytes.Contains(b, []byte("store")))
 		},
-		fix: dotfileFix},
+		fix: dotfileFix("The repository metadata is public.")},
 	{name: "Environment file (.env)", sev: SeverityCritical, capC: true, redacted: true,
 		match: func(p string) bool {
 			p = strings.ToLower(p)
@@ -92,94 +115,100 @@ var fileDetectors = []fileDetector{
 		confirm: func(b []byte) bool {
 			return notHTML(b) && len(envLineRE.FindAllIndex(b, 3)) >= 2 && envSecretRE.Match(b)
 		},
-		fix: "The application's configuration, usually database passwords and API keys, is public." + rotateSecret + "\nKeep .env outside the web root (the document root should be public/ only).\n" + dotfileFix},
+		fix: dotfileFix("The application's configuration, usually database passwords and API keys, is public." + rotateSecret + " Keep .env outside the web root (the document root should be public/ only).")},
 	{name: "macOS .DS_Store", sev: SeverityLow, match: pathHasSuffix("/.ds_store"),
 		confirm: func(b []byte) bool { return bytes.HasPrefix(b, []byte("\x00\x00\x00\x01Bud1")) },
-		fix:     "It lists the file names of the folder, including unlinked ones. Delete it and block dotfiles.\n" + dotfileFix},
+		fix:     dotfileFix("It lists the file names of the folder, including unlinked ones. Delete it.")},
 	{name: "Password file (.htpasswd)", sev: SeverityHigh, match: pathHasSuffix("/.htpasswd"),
 		confirm: func(b []byte) bool { return notHTML(b) && htpasswdRE.Match(b) }, redacted: true,
-		fix: "The password hashes can be cracked offline." + rotateSecret + "\nApache: <Files \".ht*\"> Require all denied </Files>\n" + dotfileFix},
+		fix: dotfileFix("The password hashes can be cracked offline."+rotateSecret, Snippet{Server: ServerApache, Code: "<Files \".ht*\">\n\tRequire all denied\n</Files>"})},
 	{name: "npm credentials (.npmrc)", sev: SeverityCritical, capC: true, match: pathHasSuffix("/.npmrc"), redacted: true,
 		confirm: func(b []byte) bool { return notHTML(b) && bytes.Contains(b, []byte("_authToken")) },
-		fix:     "The registry token lets anyone publish packages as you." + rotateSecret + "\n" + dotfileFix},
+		fix:     dotfileFix("The registry token lets anyone publish packages as you." + rotateSecret)},
 	{name: "AWS credentials file", sev: SeverityCritical, capC: true, match: pathHasSuffix("/.aws/credentials"), redacted: true,
 		confirm: func(b []byte) bool {
 			return notHTML(b) && bytes.Contains(bytes.ToLower(b), []byte("aws_access_key_id"))
 		},
-		fix: "The AWS keys give access to your cloud account." + rotateSecret + "\n" + dotfileFix},
+		fix: dotfileFix("The AWS keys give access to your cloud account." + rotateSecret)},
 	{name: "Private key", sev: SeverityCritical, capC: true, match: pathHasSuffix("/id_rsa", "/id_ecdsa", "/id_ed25519", ".pem", ".key"), redacted: true,
 		confirm: func(b []byte) bool { return privKeyRE.Match(b) },
-		fix:     "The private key is public: revoke it (and any certificate or SSH access using it) and remove it from the web root.\n" + dotfileFix},
+		fix:     dotfileFix("The private key is public: revoke it (and any certificate or SSH access using it) and remove it from the web root.")},
 	{name: "Apache server-status", sev: SeverityMedium, match: pathHasSuffix("/server-status", "/server-status/"),
 		confirm: func(b []byte) bool { return bytes.Contains(b, []byte("Apache Server Status")) },
-		fix:     "It shows every request in flight (URLs, client addresses, virtual hosts).\nApache: <Location \"/server-status\"> Require local </Location>\nnginx/Caddy in front: deny the path (location = /server-status { deny all; })."},
+		fix: &Fix{Advice: "It shows every request in flight (URLs, client addresses, virtual hosts). Allow it from the server itself only; with nginx in front, deny the path.",
+			Snippets: []Snippet{{Server: ServerApache, Code: "<Location \"/server-status\">\n\tRequire local\n</Location>"}, {Server: ServerNginx, Code: "location = /server-status { deny all; }"}}}},
 	{name: "Apache server-info", sev: SeverityMedium, match: pathHasSuffix("/server-info", "/server-info/"),
 		confirm: func(b []byte) bool { return bytes.Contains(b, []byte("Apache Server Information")) },
-		fix:     "It shows the full server configuration.\nApache: <Location \"/server-info\"> Require local </Location>"},
+		fix: &Fix{Advice: "It shows the full server configuration. Allow it from the server itself only.",
+			Snippets: []Snippet{{Server: ServerApache, Code: "<Location \"/server-info\">\n\tRequire local\n</Location>"}}}},
 	{name: "nginx stub_status", sev: SeverityLow, match: pathHasSuffix("/nginx_status", "/nginx_status/"),
 		confirm: func(b []byte) bool {
 			return notHTML(b) && containsAll(b, "Active connections:", "server accepts handled requests")
 		},
-		fix: "nginx: location = /nginx_status { stub_status; allow 127.0.0.1; deny all; }"},
+		fix: &Fix{Advice: "Allow the status page from the server itself only.",
+			Snippets: []Snippet{{Server: ServerNginx, Code: "location = /nginx_status { stub_status; allow 127.0.0.1; deny all; }"}}}},
 	{name: "phpinfo() page", sev: SeverityMedium, match: pathHasSuffix(".php"),
 		confirm: func(b []byte) bool {
 			return bytes.Contains(b, []byte("PHP Version")) && (bytes.Contains(b, []byte("phpinfo()")) || bytes.Contains(b, []byte("PHP License")) ||
 				bytes.Contains(b, []byte("Configuration File (php.ini) Path")))
 		},
-		fix: "phpinfo() shows versions, paths, environment variables and sometimes secrets. Delete the file."},
+		fix: adviceFix("phpinfo() shows versions, paths, environment variables and sometimes secrets. Delete the file.")},
 	{name: "Configuration backup", sev: SeverityCritical, capC: true, redacted: true,
 		match:   pathHasSuffix(".php.bak", ".php~", ".php.old", ".php.save", ".php.orig", ".php.txt", ".inc.bak", ".config.bak", ".yml.bak"),
 		confirm: func(b []byte) bool { return phpConfRE.Match(b) },
-		fix:     "A backup copy is served as text, with the source code and database password." + rotateSecret + "\n" + backupFix},
+		fix:     backupFix("A backup copy is served as text, with the source code and database password." + rotateSecret)},
 	{name: "Editor swap file", sev: SeverityMedium, match: pathHasSuffix(".swp", ".swo"),
 		confirm: func(b []byte) bool { return bytes.HasPrefix(b, []byte("b0VIM")) },
-		fix:     "A Vim swap file holds the edited file's content.\n" + backupFix},
+		fix:     backupFix("A Vim swap file holds the edited file's content.")},
 	{name: "SQL database dump", sev: SeverityCritical, capC: true, match: pathHasSuffix(".sql"), redacted: true,
 		confirm: func(b []byte) bool { return notHTML(b) && sqlDumpRE.Match(b) },
-		fix:     "The database, with user data and password hashes, can be downloaded." + rotateSecret + "\n" + backupFix},
+		fix:     backupFix("The database, with user data and password hashes, can be downloaded." + rotateSecret)},
 	{name: "Backup archive", sev: SeverityHigh, match: pathHasSuffix(".zip", ".tar", ".tar.gz", ".tgz", ".gz", ".7z", ".rar", ".sql.gz"),
 		confirm: func(b []byte) bool {
 			return bytes.HasPrefix(b, []byte("PK\x03\x04")) || bytes.HasPrefix(b, []byte("\x1f\x8b")) ||
 				bytes.HasPrefix(b, []byte("7z\xbc\xaf\x27\x1c")) || bytes.HasPrefix(b, []byte("Rar!")) ||
 				(len(b) > 262 && bytes.Equal(b[257:262], []byte("ustar")))
 		},
-		fix: "A site or database backup can be downloaded." + rotateSecret + "\n" + backupFix},
+		fix: backupFix("A site or database backup can be downloaded." + rotateSecret)},
 	{name: "Application log", sev: SeverityMedium, match: pathHasSuffix("/debug.log", "/laravel.log", "/error.log", "/error_log"),
 		confirm: func(b []byte) bool {
 			return notHTML(b) && (bytes.Contains(b, []byte("PHP Fatal error")) || bytes.Contains(b, []byte("PHP Warning")) ||
 				bytes.Contains(b, []byte("PHP Notice")) || bytes.Contains(b, []byte("[stacktrace]")) || bytes.Contains(b, []byte(".ERROR:")))
 		},
-		fix: "Logs leak paths, queries and sometimes tokens. Write them outside the web root (WordPress: define('WP_DEBUG_LOG', '/var/log/wp-debug.log'); Laravel: the storage/ folder must not be public)."},
+		fix: &Fix{Advice: "Logs leak paths, queries and sometimes tokens. Write them outside the web root (Laravel: the storage/ folder must not be public; WordPress: below).",
+			Snippets: []Snippet{{Server: ServerConfig, Code: "define('WP_DEBUG_LOG', '/var/log/wp-debug.log');"}}}},
 	{name: "Spring Boot actuator /env", sev: SeverityHigh, match: pathHasSuffix("/actuator/env", "/env"),
 		confirm: func(b []byte) bool { return bytes.Contains(b, []byte(`"propertySources"`)) },
-		fix:     "It exposes configuration and environment. Spring: management.endpoints.web.exposure.include=health,info"},
+		fix:     fixActuator("It exposes configuration and environment.")},
 	{name: "Java heap dump", sev: SeverityCritical, capC: true, match: pathHasSuffix("/heapdump", "/actuator/heapdump", ".hprof"), redacted: true,
 		confirm: func(b []byte) bool { return bytes.HasPrefix(b, []byte("JAVA PROFILE 1.0")) },
-		fix:     "A heap dump holds every secret in the application's memory." + rotateSecret + "\nSpring: management.endpoints.web.exposure.include=health,info"},
+		fix:     fixActuator("A heap dump holds every secret in the application's memory." + rotateSecret)},
 	{name: "Go pprof endpoint", sev: SeverityMedium, match: pathHasSuffix("/debug/pprof/", "/debug/pprof"),
 		confirm: func(b []byte) bool { return bytes.Contains(b, []byte("Types of profiles available")) },
-		fix:     "Serve net/http/pprof on a separate, internal-only listener."},
+		fix:     adviceFix("Serve net/http/pprof on a separate, internal-only listener.")},
 	{name: "ASP.NET ELMAH / trace", sev: SeverityMedium, match: pathHasSuffix("/elmah.axd", "/trace.axd"),
 		confirm: func(b []byte) bool {
 			return bytes.Contains(b, []byte("Error Log for")) || bytes.Contains(b, []byte("Application Trace"))
 		},
-		fix: "web.config: <elmah><security allowRemoteAccess=\"false\" /></elmah> and <trace enabled=\"false\" localOnly=\"true\" />"},
+		fix: &Fix{Advice: "Turn off remote access to ELMAH and tracing in web.config.",
+			Snippets: []Snippet{{Server: ServerConfig, Code: "<elmah><security allowRemoteAccess=\"false\" /></elmah>\n<trace enabled=\"false\" localOnly=\"true\" />"}}}},
 	{name: "Editor deployment credentials (sftp.json)", sev: SeverityHigh, match: pathHasSuffix("/.vscode/sftp.json"), redacted: true,
 		confirm: func(b []byte) bool {
 			return notHTML(b) && bytes.Contains(b, []byte(`"host"`)) && (bytes.Contains(b, []byte(`"password"`)) || bytes.Contains(b, []byte(`"username"`)))
 		},
-		fix: "The deployment host and credentials are public." + rotateSecret + "\n" + dotfileFix},
+		fix: dotfileFix("The deployment host and credentials are public." + rotateSecret)},
 	{name: "ASP.NET web.config", sev: SeverityHigh, match: pathHasSuffix("/web.config"), redacted: true,
 		confirm: func(b []byte) bool {
 			return bytes.Contains(b, []byte("<configuration")) && (bytes.Contains(b, []byte("connectionString")) ||
 				bytes.Contains(b, []byte("<system.web")) || bytes.Contains(b, []byte("<appSettings")))
 		},
-		fix: "The application configuration (connection strings, machine keys) is served as a file." + rotateSecret + "\nServe ASP.NET apps from IIS/Kestrel, which never serve web.config, or block it: nginx: location ~* /web\\.config$ { deny all; }"},
+		fix: &Fix{Advice: "The application configuration (connection strings, machine keys) is served as a file." + rotateSecret + " Serve ASP.NET apps from IIS/Kestrel, which never serve web.config, or block it.",
+			Snippets: []Snippet{{Server: ServerNginx, Code: "location ~* /web\\.config$ { deny all; }"}}}},
 	{name: "docker-compose.yml", sev: SeverityLow, match: pathHasSuffix("/docker-compose.yml", "/docker-compose.yaml", "/compose.yml"),
 		confirm: func(b []byte) bool {
 			return notHTML(b) && bytes.Contains(b, []byte("services:")) && (bytes.Contains(b, []byte("image:")) || bytes.Contains(b, []byte("build:")))
 		},
-		fix: "It reveals the internal architecture and often environment secrets. Keep it outside the web root."},
+		fix: adviceFix("It reveals the internal architecture and often environment secrets. Keep it outside the web root.")},
 }
 
 // looksLikeSoft404 says whether a probe answer is really the site's
@@ -246,8 +275,8 @@ var checkExposureSensitiveFiles = Check{
 		var names []string
 		for _, h := range hits {
 			names = append(names, h.path)
-			if h.det.capC {
-				out.Cap = "C"
+			if h.det.capC && out.Cap == "" {
+				out = out.Capped("C", "a "+h.det.name+" is published at "+h.path)
 			}
 			out.Findings = append(out.Findings, o.Finding(h.det.sev, h.det.name+" exposed at "+h.path,
 				"GET "+h.path+" returns a real "+h.det.name+" (confirmed by its content).",
@@ -268,6 +297,13 @@ var checkExposureSensitiveFiles = Check{
 		}
 		return out
 	},
+}
+
+// fixActuator is advice followed by the Spring setting that exposes only
+// the harmless actuator endpoints.
+func fixActuator(advice string) *Fix {
+	return &Fix{Advice: advice + " Expose only the health and info endpoints.",
+		Snippets: []Snippet{{Server: ServerConfig, Code: "management.endpoints.web.exposure.include=health,info"}}}
 }
 
 // fileEvidence shows what proves the exposure without copying secrets: the

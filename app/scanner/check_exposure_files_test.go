@@ -46,6 +46,6 @@ func TestCheckExposureSensitiveFiles(t *testing.T) {
 		{name: "every probe failed", id: idExposureSensitive, ev: ckWith(nil, func(ev *Evidence) {
 			ev.Probes, ev.ProbesErr = map[string]*Response{}, "17 of 17 probes failed (first: timeout)"
 		}), want: StatusError, score: -1},
-		{name: "not probed", id: idExposureSensitive, ev: ckEv(nil), want: StatusError, score: -1},
+		{name: "not probed", id: idExposureSensitive, ev: ckEv(nil), want: StatusSkipped, score: -1},
 	})
 }

@@ -20,13 +20,13 @@ func TestCheckExposure(t *testing.T) {
 		{name: "nginx version", id: idExposureServerVersion, ev: h("Server: nginx/1.18.0 (Ubuntu)"), want: StatusWarn, value: "nginx/1.18.0", score: 0, find: "server_tokens off;"},
 		{name: "IIS version", id: idExposureServerVersion, ev: h("Server: Microsoft-IIS/10.0"), want: StatusWarn, score: 0},
 		{name: "apache with modules", id: idExposureServerVersion, ev: h("Server: Apache/2.4.41 (Unix) OpenSSL/1.1.1"), want: StatusWarn, score: 0, find: "ServerTokens Prod"},
-		{name: "page missing", id: idExposureServerVersion, ev: ckWith(nil, func(ev *Evidence) {}), want: StatusError, score: -1},
+		{name: "page missing", id: idExposureServerVersion, ev: ckWith(nil, func(ev *Evidence) {}), want: StatusSkipped, score: -1},
 
 		{name: "nothing", id: idExposurePoweredBy, ev: h(), want: StatusPass, score: 1},
 		{name: "express", id: idExposurePoweredBy, ev: h("X-Powered-By: Express"), want: StatusWarn, value: "X-Powered-By: Express", score: 0.5, find: "Header always unset X-Powered-By"},
 		{name: "php version", id: idExposurePoweredBy, ev: h("X-Powered-By: PHP/7.4.3"), want: StatusWarn, value: "PHP/7.4.3", score: 0, find: "expose_php = Off"},
 		{name: "aspnet version", id: idExposurePoweredBy, ev: h("X-AspNet-Version: 4.0.30319"), want: StatusWarn, score: 0},
-		{name: "page missing", id: idExposurePoweredBy, ev: ckWith(nil, func(ev *Evidence) {}), want: StatusError, score: -1},
+		{name: "page missing", id: idExposurePoweredBy, ev: ckWith(nil, func(ev *Evidence) {}), want: StatusSkipped, score: -1},
 
 		{name: "valid", id: idExposureSecurityTxt, ev: sec(200, "Contact: mailto:security@example.com\nExpires: 2026-12-31T23:00:00.000Z\n", "Content-Type: text/plain"), want: StatusPass, value: "mailto:security@example.com", score: 1},
 		{name: "signed", id: idExposureSecurityTxt, ev: sec(200, "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nContact: https://example.com/report\nExpires: 2027-01-01T00:00:00+01:00\n-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n"), want: StatusPass, score: 1},

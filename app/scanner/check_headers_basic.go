@@ -12,10 +12,12 @@ const (
 
 // Fix texts, built once (checks run thousands of times a second).
 var (
-	fixXFO      = headerFix("Content-Security-Policy", "frame-ancestors 'self'") + "\nor, for old browsers too:\n" + headerFix("X-Frame-Options", "DENY")
-	fixXCTO     = headerFix("X-Content-Type-Options", "nosniff")
-	fixReferrer = headerFix("Referrer-Policy", "strict-origin-when-cross-origin")
-	fixXXSS     = "Remove the header or disable the legacy filter.\n" + headerFix("X-XSS-Protection", "0")
+	fixXFO = headersFix("Restrict framing with CSP frame-ancestors, and X-Frame-Options DENY for old browsers.",
+		[2]string{"Content-Security-Policy", "frame-ancestors 'self'"}, [2]string{"X-Frame-Options", "DENY"})
+	fixXFOAllowFrom = headerFix("List the allowed origins in CSP frame-ancestors instead.", "Content-Security-Policy", "frame-ancestors 'self' https://partner.example")
+	fixXCTO         = headerFix("Send X-Content-Type-Options: nosniff on every response.", "X-Content-Type-Options", "nosniff")
+	fixReferrer     = headerFix("Set a Referrer-Policy that sends at most the origin to other sites.", "Referrer-Policy", "strict-origin-when-cross-origin")
+	fixXXSS         = headerFix("Remove the header or disable the legacy filter.", "X-XSS-Protection", "0")
 )
 
 // checkHeadersXFO: a page that may be framed by any site can be overlaid
@@ -48,18 +50,14 @@ var checkHeadersXFO = Check{
 				o.Finding(SeverityMedium, "No clickjacking protection", d, fixXFO, ""))
 		case !conflict && (xfo == "deny" || xfo == "sameorigin"):
 			return o.Pass(0.8, valueWith("x-frame-options-sameorigin-or-deny", raw),
-				"X-Frame-Options stops other sites from framing the page; CSP frame-ancestors is the modern equivalent (full points).",
-				o.Finding(SeverityInfo, "Add CSP frame-ancestors",
-					"X-Frame-Options works, but frame-ancestors is the standard replacement and allows lists of origins.",
-					headerFix("Content-Security-Policy", "frame-ancestors 'self'"),
-					raw))
+				"X-Frame-Options stops other sites from framing the page. CSP frame-ancestors is the standard replacement and allows lists of origins: add frame-ancestors 'self' for full points.")
 		case !conflict && strings.HasPrefix(xfo, "allow-from"):
 			d := "X-Frame-Options ALLOW-FROM is ignored by every current browser, so the page can be framed by anyone."
 			return o.Fail(0, valueWith("x-frame-options-allow-from-origin", raw),
 				d,
 				o.Finding(SeverityMedium, "X-Frame-Options ALLOW-FROM is not supported",
 					d,
-					"List the allowed origins in CSP instead.\n"+headerFix("Content-Security-Policy", "frame-ancestors 'self' https://partner.example"),
+					fixXFOAllowFrom,
 					raw))
 		}
 		d := "X-Frame-Options has a value browsers do not understand (or conflicting copies), so it is ignored."
@@ -131,12 +129,8 @@ var checkHeadersReferrer = Check{
 		}
 		fix := fixReferrer
 		if len(vals) == 0 {
-			return o.Pass(0.5, "referrer-policy-not-implemented",
-				"No Referrer-Policy: browsers apply their default (strict-origin-when-cross-origin). Set it explicitly for full points.",
-				o.Finding(SeverityInfo, "Referrer-Policy not set",
-					"Modern browsers default to strict-origin-when-cross-origin, older ones send full URLs to other sites.",
-					fix,
-					""))
+			return o.InfoCounted(0.5, "referrer-policy-not-implemented",
+				"No Referrer-Policy: modern browsers apply their default (strict-origin-when-cross-origin), older ones send full URLs to other sites. Set it explicitly for full points.")
 		}
 		raw := strings.Join(vals, ", ")
 		policy := ""
@@ -183,7 +177,7 @@ var checkHeadersXXSS = Check{
 		raw, present := headerJoined(ev.Page, "X-XSS-Protection")
 		raw = strings.TrimSpace(raw)
 		if !present {
-			return o.Pass(1, "x-xss-protection-not-implemented",
+			return o.InfoCounted(1, "x-xss-protection-not-implemented",
 				"Not set, which is right today: the XSS auditor it controlled has been removed from browsers.")
 		}
 		fix := fixXXSS

@@ -59,8 +59,10 @@ func isTChar(c byte) bool {
 
 // Fix texts, built once.
 var (
-	fixCOOP = headerFix("Cross-Origin-Opener-Policy", "same-origin") + "\n(use same-origin-allow-popups if the site opens OAuth or payment pop-ups that must talk back)"
-	fixCORP = headerFix("Cross-Origin-Resource-Policy", "same-site")
+	fixCOOP = headerFix("Isolate the page from cross-origin windows (use same-origin-allow-popups if the site opens OAuth or payment pop-ups that must talk back).",
+		"Cross-Origin-Opener-Policy", "same-origin")
+	fixCOEP = headerFix("Send a valid Cross-Origin-Embedder-Policy, or none at all.", "Cross-Origin-Embedder-Policy", "credentialless")
+	fixCORP = headerFix("Keep other sites from embedding the response.", "Cross-Origin-Resource-Policy", "same-site")
 )
 
 // sfHeader returns the single token of a structured header. Several header
@@ -93,18 +95,14 @@ var checkHeadersCOOP = Check{
 		raw, tok, present, ok := sfHeader(ev.Page, "Cross-Origin-Opener-Policy")
 		fix := fixCOOP
 		if !present {
-			return o.Pass(0.5, "coop-not-implemented",
-				"No COOP: pages that open this one, or that it opens, keep a handle on it (the browser default). Set it for full points.",
-				o.Finding(SeverityInfo, "Cross-Origin-Opener-Policy not set",
-					"COOP isolates the page's browsing context group from cross-origin windows, blocking XS-Leaks and reverse tab-nabbing.",
-					fix,
-					""))
+			return o.InfoCounted(0.5, "coop-not-implemented",
+				"No COOP: pages that open this one, or that it opens, keep a handle on it (the browser default). COOP isolates the page from cross-origin windows, blocking XS-Leaks and reverse tab-nabbing; set it for full points.")
 		}
 		switch {
 		case ok && (tok == "same-origin" || tok == "same-origin-allow-popups" || tok == "noopener-allow-popups"):
 			return o.Pass(1, valueWith("coop-implemented-with-"+tok, raw), "COOP isolates the page from cross-origin windows.")
 		case ok && tok == "unsafe-none":
-			return o.Pass(0.5, valueWith("coop-implemented-with-unsafe-none", raw),
+			return o.InfoCounted(0.5, valueWith("coop-implemented-with-unsafe-none", raw),
 				"COOP is explicitly unsafe-none, the browser default: no isolation.")
 		}
 		d := "The Cross-Origin-Opener-Policy value cannot be parsed (several values, wrong case or syntax), so browsers ignore it."
@@ -145,7 +143,7 @@ var checkHeadersCOEP = Check{
 			d,
 			o.Finding(SeverityLow, "Cross-Origin-Embedder-Policy invalid",
 				d,
-				headerFix("Cross-Origin-Embedder-Policy", "credentialless"),
+				fixCOEP,
 				raw))
 	},
 }
@@ -165,12 +163,8 @@ var checkHeadersCORP = Check{
 		raw, present := headerJoined(ev.Page, "Cross-Origin-Resource-Policy")
 		fix := fixCORP
 		if !present {
-			return o.Pass(0.5, "corp-not-implemented",
-				"No CORP: any site may embed this response (the default). Set same-site or same-origin for full points.",
-				o.Finding(SeverityInfo, "Cross-Origin-Resource-Policy not set",
-					"CORP keeps other sites from loading the response into their pages, a defence against Spectre-style leaks.",
-					fix,
-					""))
+			return o.InfoCounted(0.5, "corp-not-implemented",
+				"No CORP: any site may embed this response (the default). CORP keeps other sites from loading it into their pages, a defence against Spectre-style leaks; set same-site or same-origin for full points.")
 		}
 		v := strings.ToLower(strings.TrimSpace(raw))
 		switch v {
@@ -178,7 +172,7 @@ var checkHeadersCORP = Check{
 			return o.Pass(1, valueWith("corp-implemented-with-"+v, raw),
 				"CORP keeps cross-site pages from embedding this response.")
 		case "cross-origin":
-			return o.Pass(0.5, valueWith("corp-implemented-with-cross-origin", raw),
+			return o.InfoCounted(0.5, valueWith("corp-implemented-with-cross-origin", raw),
 				"CORP explicitly allows every site to embed this response.")
 		}
 		d := "The Cross-Origin-Resource-Policy value is not same-site, same-origin or cross-origin, so browsers ignore it."
@@ -189,11 +183,14 @@ var checkHeadersCORP = Check{
 }
 
 // fixCORS explains how to allow credentialed CORS safely.
-const fixCORS = "Allow credentials only for an explicit list of trusted origins, never by echoing the request's Origin.\n" +
-	"nginx: map $http_origin $cors_origin { default \"\"; \"https://app.example.com\" $http_origin; }  add_header Access-Control-Allow-Origin $cors_origin always;\n" +
-	"Apache: SetEnvIf Origin \"^https://app\\.example\\.com$\" CORS_OK=$0  Header always set Access-Control-Allow-Origin %{CORS_OK}e env=CORS_OK\n" +
-	"Caddy: @trusted header Origin https://app.example.com  header @trusted Access-Control-Allow-Origin {http.request.header.Origin}\n" +
-	"For public, non-credentialed data send Access-Control-Allow-Origin: * without Access-Control-Allow-Credentials."
+var fixCORS = &Fix{
+	Advice: "Allow credentials only for an explicit list of trusted origins, never by echoing the request's Origin. For public, non-credentialed data send Access-Control-Allow-Origin: * without Access-Control-Allow-Credentials.",
+	Snippets: []Snippet{
+		{Server: ServerNginx, Code: "map $http_origin $cors_origin { default \"\"; \"https://app.example.com\" $http_origin; }\nadd_header Access-Control-Allow-Origin $cors_origin always;"},
+		{Server: ServerApache, Code: "SetEnvIf Origin \"^https://app\\.example\\.com$\" CORS_OK=$0\nHeader always set Access-Control-Allow-Origin %{CORS_OK}e env=CORS_OK"},
+		{Server: ServerCaddy, Code: "@trusted header Origin https://app.example.com\nheader @trusted Access-Control-Allow-Origin {http.request.header.Origin}"},
+	},
+}
 
 // checkHeadersCORS: a server that echoes any Origin together with
 // Access-Control-Allow-Credentials: true lets every website read its
@@ -246,7 +243,7 @@ var checkHeadersCORS = Check{
 			return o.Pass(1, valueWith("cross-origin-resource-sharing-implemented-with-public-access", seen),
 				"Content is readable by any site but without cookies, which is safe for public data.")
 		case reflected:
-			return o.Pass(0.75, valueWith("cross-origin-resource-sharing-implemented-with-restricted-access", seen),
+			return o.Warn(0.75, valueWith("cross-origin-resource-sharing-implemented-with-restricted-access", seen),
 				"The server echoes any Origin but without credentials: equivalent to '*', harmless for public data.",
 				o.Finding(SeverityLow, "CORS echoes any origin",
 					"Access-Control-Allow-Origin repeats whatever Origin is sent. Without credentials this is public access, but adding Allow-Credentials later would expose every user.",

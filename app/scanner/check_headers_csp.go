@@ -44,6 +44,15 @@ var cspTexts = map[string][3]string{
 		"Once the reports are clean, send the same policy as Content-Security-Policy."},
 }
 
+// cspFixes are the fixes of cspTexts with the example policy, built once.
+var cspFixes = func() map[string]*Fix {
+	m := make(map[string]*Fix, len(cspTexts))
+	for k, t := range cspTexts {
+		m[k] = headerFix(t[2], "Content-Security-Policy", cspExamplePolicy)
+	}
+	return m
+}()
+
 // checkHeadersCSP grades the Content-Security-Policy exactly as the Mozilla
 // HTTP Observatory does (header and <meta http-equiv>); the Value starts with
 // the Observatory's result name so the two can be compared.
@@ -90,10 +99,7 @@ var checkHeadersCSP = Check{
 				notes = append(notes, "report-uri or report-to is given twice")
 			}
 			if len(notes) > 0 {
-				out.Findings = []Finding{o.Finding(SeverityInfo, "CSP could be tightened",
-					"The policy passes, but: "+strings.Join(notes, "; ")+".",
-					headerFix("Content-Security-Policy", cspExamplePolicy),
-					v.Raw)}
+				out.Description += " It could be tightened: " + strings.Join(notes, "; ") + "."
 			}
 			return out
 		}
@@ -106,6 +112,6 @@ var checkHeadersCSP = Check{
 			sev = SeverityMedium
 		}
 		return Outcome{Status: status, Value: value, Score: score, Description: t[1],
-			Findings: []Finding{o.Finding(sev, t[0], t[1], t[2]+"\n"+headerFix("Content-Security-Policy", cspExamplePolicy), v.Raw)}}
+			Findings: []Finding{o.Finding(sev, t[0], t[1], cspFixes[v.Result], v.Raw)}}
 	},
 }

@@ -93,8 +93,8 @@ func hstsOf(ev *Evidence) hstsFacts {
 
 const hstsRecommended = "max-age=63072000; includeSubDomains; preload"
 
-var fixHSTS = headerFix("Strict-Transport-Security", hstsRecommended) +
-	"\nStart with a shorter max-age (e.g. 300) if unsure every subdomain serves HTTPS, then raise it; only add preload once ready to submit at hstspreload.org."
+var fixHSTS = headerFix("Send Strict-Transport-Security on HTTPS responses. Start with a shorter max-age (e.g. 300) if unsure every subdomain serves HTTPS, then raise it; only add preload once ready to submit at hstspreload.org.",
+	"Strict-Transport-Security", hstsRecommended)
 
 // checkHeadersHSTS: without HSTS the first request of a visit (typed
 // example.com, an old bookmark) goes over plain HTTP and can be hijacked
@@ -113,7 +113,7 @@ var checkHeadersHSTS = Check{
 		}
 		f := hstsOf(ev)
 		fix := fixHSTS
-		fail := func(sev Severity, title, desc, rec string) Outcome {
+		fail := func(sev Severity, title, desc string, rec *Fix) Outcome {
 			return o.Fail(0, valueWith(f.Result, f.Raw), desc, o.Finding(sev, title, desc, rec, f.Raw))
 		}
 		switch f.Result {
@@ -146,10 +146,7 @@ var checkHeadersHSTS = Check{
 			out.Score = 1
 			out.Description = "HSTS is set for at least a year with includeSubDomains and preload: the site can be preloaded into browsers."
 		} else {
-			out.Findings = []Finding{o.Finding(SeverityInfo, "HSTS could be preloaded",
-				"Browsers protect even the very first visit of sites on the HSTS preload list; that needs max-age of at least a year, includeSubDomains and preload.",
-				fix,
-				f.Raw)}
+			out.Description += " Browsers protect even the very first visit of sites on the HSTS preload list; that needs max-age of at least a year, includeSubDomains and preload (" + hstsRecommended + ")."
 		}
 		return out
 	},

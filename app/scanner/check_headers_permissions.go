@@ -89,7 +89,12 @@ func splitSFList(v string) []string {
 	return append(out, v[start:])
 }
 
-var fixPermissions = headerFix("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+var (
+	fixPermissions = headerFix("Switch off the powerful browser features the site does not use.",
+		"Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+	fixPermissionsStar = headerFix("Replace * with () (nobody) or (self \"https://trusted.example\").",
+		"Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+)
 
 // checkHeadersPermissions: Permissions-Policy turns off powerful browser
 // features (camera, microphone, geolocation, payment…) for the page and
@@ -132,7 +137,7 @@ var checkHeadersPermissions = Check{
 				d,
 				o.Finding(SeverityLow, "Permissions-Policy allows powerful features to any origin",
 					d,
-					"Replace * with () (nobody) or (self \"https://trusted.example\").\n"+fix,
+					fixPermissionsStar,
 					raw))
 		}
 		return o.Pass(1, clip(raw, 200), "Permissions-Policy restricts "+plural(n, "browser feature")+".")

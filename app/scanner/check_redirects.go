@@ -12,10 +12,24 @@ const (
 	idRedirectsChain         = "redirects.chain"
 )
 
-const redirectFix = "Redirect every plain-HTTP request to HTTPS on the same host first:\n" +
-	"nginx: server { listen 80; server_name example.com www.example.com; return 301 https://$host$request_uri; }\n" +
-	"Apache (in the *:80 VirtualHost): RewriteEngine On  RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]\n" +
-	"Caddy: automatic for every site address without a scheme (do not use http:// site addresses)."
+// Redirect fixes, built once.
+var (
+	redirectSnippets = []Snippet{
+		{Server: ServerNginx, Code: "server {\n\tlisten 80;\n\tserver_name example.com www.example.com;\n\treturn 301 https://$host$request_uri;\n}"},
+		{Server: ServerApache, Code: "RewriteEngine On\nRewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]"},
+	}
+	redirectFix = &Fix{
+		Advice: "Redirect every plain-HTTP request to HTTPS on the same host first (for Apache, in the *:80 VirtualHost). " +
+			"Caddy does it automatically for every site address without a scheme (do not use http:// site addresses).",
+		Snippets: redirectSnippets,
+	}
+	fixRedirectLong = &Fix{
+		Advice:   "Redirect straight to the final URL. " + redirectFix.Advice,
+		Snippets: redirectSnippets,
+	}
+	fixRedirectLoop    = adviceFix("Make each URL redirect once to its final HTTPS address; check that the application's base URL matches the proxy's scheme (X-Forwarded-Proto).")
+	fixRedirectOffSite = adviceFix("Redirect directly between your own hosts; serve the site on its own domain.")
+)
 
 // httpRefused tells a site without plain HTTP (nothing listening on port
 // 80) from a failed fetch: the Observatory passes such sites
@@ -52,7 +66,7 @@ var checkRedirectsHTTPS = Check{
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idRedirectsHTTPS)
 		if httpRefused(ev) {
-			return o.Pass(1, "redirection-not-needed-no-http",
+			return o.InfoCounted(1, "redirection-not-needed-no-http",
 				"Nothing answers on plain HTTP, so there is nothing to redirect.")
 		}
 		if len(ev.Redirects) == 0 {
@@ -96,15 +110,14 @@ var checkRedirectsSameHostFirst = Check{
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idRedirectsSameHostFirst)
 		if httpRefused(ev) {
-			return o.Pass(1, "no plain-HTTP site", "Nothing answers on plain HTTP.")
+			return o.InfoCounted(1, "no plain-HTTP site", "Nothing answers on plain HTTP.")
 		}
 		if len(ev.Redirects) == 0 {
 			return missing("The http:// redirect chain", ev.RedirectsErr)
 		}
 		route := redirectRoute(ev.Redirects)
 		if len(route) < 2 {
-			return o.Info("no redirect from http://",
-				"http:// does not redirect at all (see redirects.https); not scored here.")
+			return o.Skipped("http:// does not redirect at all, so there is no first redirect to judge (see redirects.https)")
 		}
 		from, to := route[0], route[1]
 		code := ev.Redirects[0].StatusCode
@@ -112,10 +125,7 @@ var checkRedirectsSameHostFirst = Check{
 		if schemeOf(to) == "https" && hostOfURL(to) == hostOfURL(from) {
 			out := o.Pass(1, seen, "The first redirect goes to HTTPS on the same host, as HSTS preloading requires.")
 			if code == 302 || code == 303 || code == 307 {
-				out.Findings = []Finding{o.Finding(SeverityInfo, "Temporary redirect to HTTPS",
-					"The HTTP→HTTPS redirect uses "+strconv.Itoa(code)+"; a permanent 301 or 308 lets browsers and search engines remember it.",
-					redirectFix,
-					seen)}
+				out.Description += " It is a temporary " + strconv.Itoa(code) + "; a permanent 301 or 308 lets browsers and search engines remember it."
 			}
 			return out
 		}
@@ -133,7 +143,7 @@ var checkRedirectsChain = Check{
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idRedirectsChain)
 		if httpRefused(ev) {
-			return o.Pass(1, "no plain-HTTP site", "Nothing answers on plain HTTP.")
+			return o.InfoCounted(1, "no plain-HTTP site", "Nothing answers on plain HTTP.")
 		}
 		if len(ev.Redirects) == 0 {
 			return missing("The http:// redirect chain", ev.RedirectsErr)
@@ -173,7 +183,7 @@ var checkRedirectsChain = Check{
 				d,
 				o.Finding(SeverityHigh, "Redirect loop",
 					d,
-					"Make each URL redirect once to its final HTTPS address; check that the application's base URL matches the proxy's scheme (X-Forwarded-Proto).",
+					fixRedirectLoop,
 					seen))
 		case downgrade:
 			d := "The chain reaches HTTPS and then goes back to plain HTTP, undoing the protection."
@@ -182,7 +192,7 @@ var checkRedirectsChain = Check{
 			d := "Reaching the page takes " + plural(n, "redirect") + ", each a full round trip."
 			return o.Fail(0, plural(n, "hop")+": "+seen,
 				d,
-				o.Finding(SeverityLow, "Long redirect chain", d, "Redirect straight to the final URL.\n"+redirectFix, seen))
+				o.Finding(SeverityLow, "Long redirect chain", d, fixRedirectLong, seen))
 		case n >= 3:
 			d := "Reaching the page takes " + plural(n, "redirect") + "; two are enough (HTTPS on the same host, then the canonical host)."
 			return o.Warn(0.5, plural(n, "hop")+": "+seen,
@@ -194,7 +204,7 @@ var checkRedirectsChain = Check{
 				d,
 				o.Finding(SeverityLow, "Redirect through another site",
 					d,
-					"Redirect directly between your own hosts; serve the site on its own domain.",
+					fixRedirectOffSite,
 					seen))
 		}
 		return o.Pass(1, plural(n, "hop")+": "+seen, "The redirect chain is short, loop-free and stays on the site.")

@@ -14,7 +14,7 @@ func TestCheckRedirects(t *testing.T) {
 	runCheckCases(t, []checkCase{
 		{name: "to https", id: idRedirectsHTTPS, ev: good, want: StatusPass, value: "redirection-to-https", score: 1},
 		{name: "relative location", id: idRedirectsHTTPS, ev: chain(Hop{URL: "http://example.com/", StatusCode: 301, Location: "https://example.com/home"}, end("https://example.com/home")), want: StatusPass, score: 1},
-		{name: "no http", id: idRedirectsHTTPS, ev: refused, want: StatusPass, value: "redirection-not-needed-no-http", score: 1},
+		{name: "no http", id: idRedirectsHTTPS, ev: refused, want: StatusInfo, value: "redirection-not-needed-no-http", score: 1},
 		{name: "missing", id: idRedirectsHTTPS, ev: chain(end("http://example.com/")), want: StatusFail, value: "redirection-missing", score: 0, find: "return 301 https://$host$request_uri;"},
 		{name: "not to https", id: idRedirectsHTTPS, ev: chain(r("http://example.com/", "http://www.example.com/"), end("http://www.example.com/")), want: StatusFail, value: "redirection-not-to-https:", score: 0},
 		{name: "http first", id: idRedirectsHTTPS, ev: chain(r("http://example.com/", "http://www.example.com/"), r("http://www.example.com/", "https://www.example.com/"), end("https://www.example.com/")),
@@ -30,8 +30,8 @@ func TestCheckRedirects(t *testing.T) {
 		{name: "temporary redirect noted", id: idRedirectsSameHostFirst, ev: chain(Hop{URL: "http://example.com/", StatusCode: 302, Location: "https://example.com/"}, end("https://example.com/")), want: StatusPass, value: "(302)", score: 1, find: "301"},
 		{name: "other host first", id: idRedirectsSameHostFirst, ev: chain(r("http://example.com/", "https://www.example.com/"), end("https://www.example.com/")), want: StatusFail, score: 0},
 		{name: "http first", id: idRedirectsSameHostFirst, ev: chain(r("http://example.com/", "http://example.com/x"), r("http://example.com/x", "https://example.com/x"), end("https://example.com/x")), want: StatusFail, score: 0},
-		{name: "no redirect", id: idRedirectsSameHostFirst, ev: chain(end("http://example.com/")), want: StatusInfo, score: -1},
-		{name: "no http", id: idRedirectsSameHostFirst, ev: refused, want: StatusPass, score: 1},
+		{name: "no redirect", id: idRedirectsSameHostFirst, ev: chain(end("http://example.com/")), want: StatusSkipped, score: -1},
+		{name: "no http", id: idRedirectsSameHostFirst, ev: refused, want: StatusInfo, score: 1},
 		{name: "fetch failed", id: idRedirectsSameHostFirst, ev: timedOut, want: StatusError, score: -1},
 
 		{name: "short", id: idRedirectsChain, ev: chain(r("http://example.com/", "https://example.com/"), r("https://example.com/", "https://www.example.com/"), end("https://www.example.com/")), want: StatusPass, value: "2 hops", score: 1},
@@ -42,7 +42,7 @@ func TestCheckRedirects(t *testing.T) {
 		}), want: StatusFail, value: "loop", score: 0},
 		{name: "downgrade", id: idRedirectsChain, ev: chain(r("http://example.com/", "https://example.com/"), r("https://example.com/", "http://www.example.com/"), end("http://www.example.com/")), want: StatusFail, value: "downgrade", score: 0},
 		{name: "off-site", id: idRedirectsChain, ev: chain(r("http://example.com/", "https://example.com/"), r("https://example.com/", "https://shop.other.net/"), end("https://shop.other.net/")), want: StatusWarn, value: "off-site", score: 0.5},
-		{name: "no http", id: idRedirectsChain, ev: refused, want: StatusPass, score: 1},
+		{name: "no http", id: idRedirectsChain, ev: refused, want: StatusInfo, score: 1},
 		{name: "fetch failed", id: idRedirectsChain, ev: timedOut, want: StatusError, score: -1},
 	})
 }

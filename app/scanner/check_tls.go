@@ -19,12 +19,62 @@ const (
 	idTLSCiphers     = "tls.ciphers"
 )
 
-const fixGetCertificate = "Install a certificate from a public CA that covers every name the site is served under, " +
-	"with the full chain (leaf + intermediates). Let's Encrypt is free and automatic: Caddy does it by itself; " +
-	"with nginx or Apache use certbot (certbot --nginx / certbot --apache).\n" +
-	"nginx: ssl_certificate /etc/letsencrypt/live/example.com/fullchain.pem; ssl_certificate_key /etc/letsencrypt/live/example.com/privkey.pem;\n" +
-	"Apache: SSLCertificateFile /etc/letsencrypt/live/example.com/fullchain.pem\n" +
-	"Caddy: example.com { tls you@example.com }"
+// TLS fixes, built once.
+var (
+	fixGetCertificate = &Fix{
+		Advice: "Install a certificate from a public CA that covers every name the site is served under, " +
+			"with the full chain (leaf + intermediates). Let's Encrypt is free and automatic: Caddy does it by itself; " +
+			"with nginx or Apache use certbot (certbot --nginx / certbot --apache).",
+		Snippets: []Snippet{
+			{Server: ServerNginx, Code: "ssl_certificate /etc/letsencrypt/live/example.com/fullchain.pem;\nssl_certificate_key /etc/letsencrypt/live/example.com/privkey.pem;"},
+			{Server: ServerApache, Code: "SSLCertificateFile /etc/letsencrypt/live/example.com/fullchain.pem\nSSLCertificateKeyFile /etc/letsencrypt/live/example.com/privkey.pem"},
+			{Server: ServerCaddy, Code: "example.com {\n\ttls you@example.com\n}"},
+		},
+	}
+	fixServeHTTPS = &Fix{
+		Advice:   "Serve the site over HTTPS on port 443 with a valid certificate. " + fixGetCertificate.Advice,
+		Snippets: fixGetCertificate.Snippets,
+	}
+	fixHTTPSToHTTP = adviceFix("Serve the page itself over HTTPS and remove redirects from https:// to http:// (check the application's base URL setting).")
+	fixWeakCert    = &Fix{
+		Advice:   "Reissue the certificate with an RSA 2048+ or ECDSA P-256 key and a SHA-256 signature (certbot does by default).",
+		Snippets: []Snippet{{Server: ServerShell, Code: "certbot renew --force-renewal --key-type ecdsa"}},
+	}
+	renewSnippets = []Snippet{{Server: ServerShell, Code: "systemctl list-timers | grep certbot\ncertbot renew --dry-run"}}
+	fixRenewSoon  = &Fix{
+		Advice:   "Automate renewal: certbot installs a timer; Caddy renews by itself. Reload the web server after renewal (nginx -s reload / apachectl graceful).",
+		Snippets: renewSnippets,
+	}
+	fixRenewNow = &Fix{
+		Advice:   "Renew the certificate now, and automate renewal: certbot installs a timer; Caddy renews by itself. Reload the web server after renewal (nginx -s reload / apachectl graceful).",
+		Snippets: append([]Snippet{{Server: ServerShell, Code: "certbot renew"}}, renewSnippets...),
+	}
+	fixNotYetValid = &Fix{
+		Advice:   "Check the server clock and install a certificate that is currently valid.",
+		Snippets: []Snippet{{Server: ServerShell, Code: "timedatectl"}},
+	}
+	fixTLSProtocols = &Fix{
+		Advice: "Accept only TLS 1.2 and 1.3 (Caddy's default: remove any older protocols setting).",
+		Snippets: []Snippet{
+			{Server: ServerNginx, Code: "ssl_protocols TLSv1.2 TLSv1.3;"},
+			{Server: ServerApache, Code: "SSLProtocol -all +TLSv1.2 +TLSv1.3"},
+			{Server: ServerCaddy, Code: "tls {\n\tprotocols tls1.2 tls1.3\n}"},
+		},
+	}
+	fixTLSCiphers = &Fix{
+		Advice: "Use the Mozilla 'intermediate' configuration (AEAD suites with forward secrecy only). With Caddy, remove any 'ciphers' line from the tls block; the defaults are safe.",
+		Snippets: []Snippet{
+			{Server: ServerNginx, Code: "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;\nssl_prefer_server_ciphers off;"},
+			{Server: ServerApache, Code: "SSLCipherSuite ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"},
+		},
+	}
+)
+
+// noCertificate is the error verdict of a handshake that presented no chain.
+func noCertificate() Outcome {
+	const r = "the server presented no certificate chain"
+	return Outcome{Status: StatusError, Value: "no certificate", Reason: r, Description: "The server presented no certificate chain."}
+}
 
 // checkTLSHTTPS: without HTTPS nothing else protects the traffic, so a site
 // that cannot be reached over HTTPS caps the grade at F.
@@ -43,15 +93,15 @@ var checkTLSHTTPS = Check{
 					"The site has no HTTPS of its own: it sends visitors to another site, "+clip(ev.OffSiteURL, 120)+", whose HTTPS is not judged as this site's. The first request travels in clear text.",
 					o.Finding(SeverityCritical, "HTTPS is not available on this site",
 						"Connecting to the site over HTTPS failed ("+clip(ev.TLSErr, 200)+"). Its plain-HTTP address redirects to another site, "+clip(ev.OffSiteURL, 120)+"; scan that site to grade it.",
-						"Serve this site over HTTPS on port 443 with a valid certificate, redirecting from there if it has moved.\n"+fixGetCertificate,
-						ev.TLSErr)).Capped("F")
+						fixServeHTTPS,
+						ev.TLSErr)).Capped("F", "the site has no HTTPS of its own; it sends visitors to another site, "+clip(ev.OffSiteURL, 120))
 			}
 			return o.Fail(0, "HTTPS unreachable: "+clip(ev.TLSErr, 120),
 				"The site cannot be reached over HTTPS, so every visit travels in clear text and can be read or altered on the way.",
 				o.Finding(SeverityCritical, "HTTPS is not available",
 					"Connecting to the site over HTTPS failed: "+clip(ev.TLSErr, 200)+". Visitors, passwords and cookies travel unencrypted.",
-					"Serve the site over HTTPS on port 443 with a valid certificate.\n"+fixGetCertificate,
-					ev.TLSErr)).Capped("F")
+					fixServeHTTPS,
+					ev.TLSErr)).Capped("F", "the site cannot be reached over HTTPS ("+clip(ev.TLSErr, 120)+")")
 		}
 		v := "HTTPS reachable, " + tlsVersionName(ev.TLS.Version)
 		desc := "The site is served over HTTPS, so traffic is encrypted and authenticated."
@@ -69,7 +119,7 @@ var checkTLSHTTPS = Check{
 				"HTTPS works, but the site sends visitors to a plain http:// page.",
 				o.Finding(SeverityHigh, "The site redirects HTTPS visitors to HTTP",
 					"The handshake succeeds but the final page is served over plain HTTP ("+clip(ev.Page.URL, 120)+"), so the content is not protected.",
-					"Serve the page itself over HTTPS and remove redirects from https:// to http:// (check the application's base URL setting).",
+					fixHTTPSToHTTP,
 					ev.Page.URL))
 		}
 		return o.Pass(1, v, desc)
@@ -88,7 +138,7 @@ var checkTLSCertificate = Check{
 			return missing("The HTTPS handshake", ev.TLSErr)
 		}
 		if len(ev.TLS.Chain) == 0 {
-			return Outcome{Status: StatusError, Value: "no certificate", Description: "The server presented no certificate chain."}
+			return noCertificate()
 		}
 		leaf := ev.TLS.Chain[0]
 		selfSigned := isSelfSigned(leaf)
@@ -114,7 +164,8 @@ var checkTLSCertificate = Check{
 				o.Finding(SeverityCritical, "The TLS certificate is invalid",
 					"The certificate presented for "+ev.Target.Host+" is "+strings.Join(problems, " and ")+" ("+clip(why, 200)+").",
 					fixGetCertificate,
-					"subject "+leaf.Subject.CommonName+"; issuer "+issuer+"; SANs "+clip(names, 150))).Capped("F")
+					"subject "+leaf.Subject.CommonName+"; issuer "+issuer+"; SANs "+clip(names, 150))).Capped("F",
+				"the certificate presented for "+ev.Target.Host+" is "+strings.Join(problems, " and "))
 		}
 		var weak []string
 		if k, ok := leaf.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < 2048 {
@@ -133,7 +184,7 @@ var checkTLSCertificate = Check{
 				"The certificate is trusted today but uses weak cryptography that CAs and browsers are phasing out.",
 				o.Finding(SeverityMedium, "The certificate uses weak cryptography",
 					"The certificate has a "+strings.Join(weak, " and ")+".",
-					"Reissue the certificate with an RSA 2048+ or ECDSA P-256 key and a SHA-256 signature (certbot does by default: certbot renew --force-renewal --key-type ecdsa).",
+					fixWeakCert,
 					strings.Join(weak, ", ")))
 		}
 		return o.Pass(1, v, "The certificate chains to a trusted root and matches the host name.")
@@ -151,30 +202,31 @@ var checkTLSExpiry = Check{
 			return missing("The HTTPS handshake", ev.TLSErr)
 		}
 		if len(ev.TLS.Chain) == 0 {
-			return Outcome{Status: StatusError, Value: "no certificate", Description: "The server presented no certificate chain."}
+			return noCertificate()
 		}
 		now := ev.Now
 		if now.IsZero() {
 			now = time.Now()
 		}
 		leaf := ev.TLS.Chain[0]
-		renew := "Automate renewal: certbot installs a timer (systemctl list-timers | grep certbot; test with certbot renew --dry-run); Caddy renews by itself. Reload the web server after renewal (nginx -s reload / apachectl graceful)."
 		if now.After(leaf.NotAfter) {
 			days := int(now.Sub(leaf.NotAfter).Hours() / 24)
 			return o.Fail(0, fmt.Sprintf("expired %s (%d days ago)", leaf.NotAfter.UTC().Format("2006-01-02"), days),
 				"The certificate has expired: browsers block the site with a security warning.",
 				o.Finding(SeverityCritical, "The TLS certificate has expired",
 					"The certificate expired on "+leaf.NotAfter.UTC().Format(time.RFC3339)+".",
-					"Renew the certificate now. "+renew,
-					"notAfter "+leaf.NotAfter.UTC().Format(time.RFC3339))).Capped("F")
+					fixRenewNow,
+					"notAfter "+leaf.NotAfter.UTC().Format(time.RFC3339))).Capped("F",
+				"the certificate expired on "+leaf.NotAfter.UTC().Format("2 January 2006"))
 		}
 		if now.Before(leaf.NotBefore) {
 			return o.Fail(0, "not valid before "+leaf.NotBefore.UTC().Format("2006-01-02"),
 				"The certificate is not yet valid: browsers reject it (or the server clock is wrong).",
 				o.Finding(SeverityCritical, "The TLS certificate is not yet valid",
 					"The certificate is valid only from "+leaf.NotBefore.UTC().Format(time.RFC3339)+".",
-					"Check the server clock (timedatectl) and install a certificate that is currently valid.",
-					"notBefore "+leaf.NotBefore.UTC().Format(time.RFC3339))).Capped("F")
+					fixNotYetValid,
+					"notBefore "+leaf.NotBefore.UTC().Format(time.RFC3339))).Capped("F",
+				"the certificate is not valid before "+leaf.NotBefore.UTC().Format("2 January 2006"))
 		}
 		left := leaf.NotAfter.Sub(now)
 		days := int(left.Hours() / 24)
@@ -188,14 +240,12 @@ var checkTLSExpiry = Check{
 				"The certificate expires soon; renewal may not be automated.",
 				o.Finding(sev, "The TLS certificate expires in "+plural(days, "day"),
 					"The certificate expires on "+leaf.NotAfter.UTC().Format(time.RFC3339)+". Automated renewals normally happen 30 days before expiry.",
-					renew,
+					fixRenewSoon,
 					"notAfter "+leaf.NotAfter.UTC().Format(time.RFC3339)))
 		}
 		return o.Pass(1, v, "The certificate is valid for more than 30 days.")
 	},
 }
-
-const fixTLSProtocols = "Accept only TLS 1.2 and 1.3.\nnginx: ssl_protocols TLSv1.2 TLSv1.3;\nApache: SSLProtocol -all +TLSv1.2 +TLSv1.3\nCaddy: tls { protocols tls1.2 tls1.3 } (the default; remove any older protocols setting)"
 
 // checkTLSProtocols: TLS 1.0 and 1.1 have known weaknesses (BEAST, weak
 // MACs) and were removed from browsers in 2020; accepting them only helps
@@ -209,7 +259,8 @@ var checkTLSProtocols = Check{
 			return missing("The TLS protocol probe", ev.TLSProbeErr)
 		}
 		if len(ev.TLSProbe.Versions) == 0 {
-			return Outcome{Status: StatusError, Value: "no version accepted", Description: "The server accepted none of the protocol versions offered."}
+			return Outcome{Status: StatusError, Value: "no version accepted", Reason: "the server accepted none of the protocol versions offered",
+				Description: "The server accepted none of the protocol versions offered."}
 		}
 		var names, legacy []string
 		has12, has13 := false, false
@@ -246,11 +297,7 @@ var checkTLSProtocols = Check{
 		}
 		if !has13 {
 			return o.Pass(0.8, v+"; TLS 1.3 not offered",
-				"Only modern versions are accepted, but TLS 1.3 (faster handshakes, no legacy ciphers) is not enabled.",
-				o.Finding(SeverityInfo, "TLS 1.3 is not enabled",
-					"The server accepts TLS 1.2 but not TLS 1.3.",
-					fix,
-					strings.Join(names, ", ")))
+				"Only modern versions are accepted, but TLS 1.3 (faster handshakes, no legacy ciphers) is not enabled: enable it for full points.")
 		}
 		return o.Pass(1, v+"; TLS 1.3 offered", "Only TLS 1.2 and newer are accepted, and TLS 1.3 is offered.")
 	},
@@ -278,10 +325,7 @@ var checkTLSCiphers = Check{
 			}
 		}
 		all := strings.Join(ev.TLSProbe.WeakSuites, ", ")
-		fix := "Use the Mozilla 'intermediate' configuration (AEAD suites with forward secrecy only).\n" +
-			"nginx: ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305; ssl_prefer_server_ciphers off;\n" +
-			"Apache: SSLCipherSuite ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305\n" +
-			"Caddy: remove any 'ciphers' line from the tls block; the defaults are safe."
+		fix := fixTLSCiphers
 		if len(broken) > 0 {
 			return o.Fail(0, "accepts "+clip(all, 180),
 				"The server accepts cipher suites that are broken (RC4, 3DES, NULL, EXPORT or anonymous).",

@@ -24,7 +24,7 @@ func TestCheckTLS(t *testing.T) {
 		{name: "unreachable caps F", id: idTLSHTTPS, ev: ckWith(nil, func(ev *Evidence) { ev.TLS, ev.TLSErr = nil, "the connection was refused" }),
 			want: StatusFail, value: "refused", score: 0, cap: "F"},
 		{name: "ends on http", id: idTLSHTTPS, ev: ckEv(ckResp("http://example.com/", 200, "")), want: StatusWarn, score: 0.5},
-		{name: "not fetched", id: idTLSHTTPS, ev: ckWith(nil, func(ev *Evidence) { ev.TLS = nil }), want: StatusError, score: -1},
+		{name: "not fetched", id: idTLSHTTPS, ev: ckWith(nil, func(ev *Evidence) { ev.TLS = nil }), want: StatusSkipped, score: -1},
 
 		{name: "trusted", id: idTLSCertificate, ev: ckEv(ckPage("")), want: StatusPass, value: "Test CA", score: 1},
 		{name: "untrusted caps F", id: idTLSCertificate, ev: ckWith(ckPage(""), certTLS(valid, false, true)), want: StatusFail, value: "not trusted", score: 0, cap: "F"},
@@ -52,6 +52,6 @@ func TestCheckTLS(t *testing.T) {
 		{name: "3DES accepted", id: idTLSCiphers, ev: ckWith(nil, probe([]uint16{0x0303}, "TLS_RSA_WITH_3DES_EDE_CBC_SHA")), want: StatusFail, value: "3DES", score: 0},
 		{name: "RC4 accepted", id: idTLSCiphers, ev: ckWith(nil, probe([]uint16{0x0303}, "TLS_ECDHE_RSA_WITH_RC4_128_SHA")), want: StatusFail, score: 0},
 		{name: "CBC without PFS", id: idTLSCiphers, ev: ckWith(nil, probe([]uint16{0x0303}, "TLS_RSA_WITH_AES_128_CBC_SHA")), want: StatusWarn, score: 0.5, find: "ssl_ciphers"},
-		{name: "probe missing", id: idTLSCiphers, ev: ckEv(nil), want: StatusError, score: -1},
+		{name: "probe missing", id: idTLSCiphers, ev: ckEv(nil), want: StatusSkipped, score: -1},
 	})
 }

@@ -84,32 +84,67 @@ const (
 	catContent   = "content"
 )
 
-// missing reports evidence that was not fetched: the check cannot decide and
-// is left out of scoring. why is the fetcher's error, when there is one.
+// missing reports evidence that was not fetched. When the fetcher says why
+// (why != ""), the check could not be evaluated: an error, left out of
+// scoring, with the reason. Evidence not collected at this depth means the
+// check does not apply to this scan: skipped.
 func missing(what, why string) Outcome {
-	d := what + " could not be fetched"
-	if why != "" {
-		d += ": " + why
-	} else {
-		d += " (not collected at this depth)"
+	if why == "" {
+		r := what + " is not collected at this depth"
+		return Outcome{Status: StatusSkipped, Value: "skipped", Reason: r, Description: r + "."}
 	}
-	return Outcome{Status: StatusError, Value: "no evidence", Description: d + "."}
+	r := what + " could not be fetched: " + why
+	return Outcome{Status: StatusError, Value: "no evidence", Reason: r, Description: r + "."}
 }
 
-// headerFix is the standard "set this response header" recommendation with
-// the exact line for nginx, Apache and Caddy.
-func headerFix(name, value string) string {
-	return "nginx: add_header " + name + " \"" + value + "\" always;\n" +
-		"Apache: Header always set " + name + " \"" + value + "\"\n" +
-		"Caddy: header " + name + " \"" + value + "\""
+// lookupFailed reports a piece of fetched evidence that came back empty
+// (a DNS lookup that failed): the check could not be evaluated, an error
+// with the reason.
+func lookupFailed(what, why string) Outcome {
+	if why == "" {
+		why = "the lookup failed"
+	}
+	r := what + " could not be fetched: " + why
+	return Outcome{Status: StatusError, Value: "no evidence", Reason: r, Description: r + "."}
 }
 
-// headerRemoveFix is the standard "stop sending this header" recommendation.
-func headerRemoveFix(name string) string {
-	return "nginx: proxy_hide_header " + name + "; (and fastcgi_hide_header " + name + "; for PHP-FPM)\n" +
-		"Apache: Header always unset " + name + "\n" +
-		"Caddy: header -" + name
+// reasonIPTarget is why the dns checks skip a target given as an IP address.
+const reasonIPTarget = "the target is an IP address; DNS records of a domain do not apply"
+
+// headerFix is the standard "set this response header" fix with the exact
+// line for nginx, Apache and Caddy. Checks build their constant fixes once,
+// as package-level values, since checks run thousands of times a second.
+func headerFix(advice, name, value string) *Fix {
+	return headersFix(advice, [2]string{name, value})
 }
+
+// headersFix is headerFix for several headers set together: one snippet per
+// server holding every line.
+func headersFix(advice string, hs ...[2]string) *Fix {
+	var ng, ap, cd []string
+	for _, h := range hs {
+		ng = append(ng, "add_header "+h[0]+" \""+h[1]+"\" always;")
+		ap = append(ap, "Header always set "+h[0]+" \""+h[1]+"\"")
+		cd = append(cd, "header "+h[0]+" \""+h[1]+"\"")
+	}
+	return &Fix{Advice: advice, Snippets: []Snippet{
+		{Server: ServerNginx, Code: strings.Join(ng, "\n")},
+		{Server: ServerApache, Code: strings.Join(ap, "\n")},
+		{Server: ServerCaddy, Code: strings.Join(cd, "\n")},
+	}}
+}
+
+// headerRemoveFix is the standard "stop sending this header" fix.
+func headerRemoveFix(advice, name string) *Fix {
+	return &Fix{Advice: advice, Snippets: []Snippet{
+		{Server: ServerNginx, Code: "proxy_hide_header " + name + ";\nfastcgi_hide_header " + name + ";"},
+		{Server: ServerApache, Code: "Header always unset " + name},
+		{Server: ServerCaddy, Code: "header -" + name},
+	}}
+}
+
+// adviceFix is a fix that is advice alone, with no snippet to paste.
+func adviceFix(advice string) *Fix { return &Fix{Advice: advice} }
 
 // clip shortens s to n bytes (on a rune boundary) with an ellipsis, so that
 // hostile header values cannot blow up reports.
@@ -248,4 +283,36 @@ func sortedKeys[V any](m map[string]V) []string {
 	ks := slices.AppendSeq(make([]string, 0, len(m)), maps.Keys(m))
 	slices.Sort(ks)
 	return ks
+}
+
+// fixTexts holds the rendered text (Finding.Recommendation) of every fix
+// built once at package level, so a finding does not render it again on
+// every evaluation. Filled by init, read-only afterwards; fixes built per
+// evaluation (they name the target's domain) are rendered when used.
+var fixTexts = map[*Fix]string{}
+
+func init() {
+	constant := []*Fix{
+		fixCOEP, fixCOOP, fixCORP, fixCORS, fixCookiesHTTPOnly, fixCookiesHostPrefix, fixCookiesPrefix,
+		fixCookiesSameSite, fixCookiesSecure, fixDirectoryListing, fixGetCertificate, fixHSTS, fixHTTPSToHTTP,
+		fixMixed, fixNotYetValid, fixPermissions, fixPermissionsStar, fixPoweredBy, fixRedirectLong,
+		fixRedirectLoop, fixRedirectOffSite, fixReferrer, fixRenewNow, fixRenewSoon, fixSRI, fixSRIStyles,
+		fixServeHTTPS, fixServerVersion, fixTLSCiphers, fixTLSProtocols, fixWeakCert, fixXCTO, fixXFO,
+		fixXFOAllowFrom, fixXXSS, redirectFix,
+	}
+	for _, f := range cspFixes {
+		constant = append(constant, f)
+	}
+	for i := range fileDetectors {
+		constant = append(constant, fileDetectors[i].fix)
+	}
+	for i := range secretPatterns {
+		constant = append(constant, secretPatterns[i].fix)
+	}
+	for i := range libTable {
+		constant = append(constant, libTable[i].Fix)
+	}
+	for _, f := range constant {
+		fixTexts[f] = f.Text()
+	}
 }

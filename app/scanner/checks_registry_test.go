@@ -1,9 +1,11 @@
 package scanner
 
 import (
+	"crypto/x509"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // declaredCheck is a `var checkX = Check{…}` found in the package source.
@@ -129,7 +132,7 @@ func TestCheckRegistry(t *testing.T) {
 				if ns, _, _ := strings.Cut(c.ID, "."); ns != c.Category {
 					t.Errorf("%s: category %q is not its namespace %q", c.ID, c.Category, ns)
 				}
-				if got := outcome(c.ID).Finding(SeverityInfo, "t", "d", "", ""); got.CheckID != c.ID || got.Category != c.Category {
+				if got := outcome(c.ID).Finding(SeverityInfo, "t", "d", nil, ""); got.CheckID != c.ID || got.Category != c.Category {
 					t.Errorf("%s: outcome builder files findings under %s/%s", c.ID, got.CheckID, got.Category)
 				}
 			}
@@ -229,7 +232,7 @@ func TestExtraCheckKeepsOtherWeights(t *testing.T) {
 			weight int
 			out    Outcome
 		}{
-			{"failing", 3, outcome(cat.ID+".fake").Fail(0, "x", "d", outcome(cat.ID+".fake").Finding(SeverityLow, "t", "d", "r", ""))},
+			{"failing", 3, outcome(cat.ID+".fake").Fail(0, "x", "d", outcome(cat.ID+".fake").Finding(SeverityLow, "t", "d", adviceFix("r"), ""))},
 			{"informational", 3, outcome(cat.ID+".fake").Info("x", "d")},
 		} {
 			t.Run(cat.ID+"/"+extra.name, func(t *testing.T) {
@@ -331,6 +334,184 @@ func TestScoringDocMatchesChecks(t *testing.T) {
 		c, ok := CategoryByID(h[1])
 		if w, _ := strconv.Atoi(h[2]); !ok || w != c.Weight {
 			t.Errorf("section %q: %s points, table says %d", h[1], h[2], c.Weight)
+		}
+	}
+}
+
+// invariantCorpus is evidence every check must judge consistently: the
+// unreachable site, an empty page, every header good, every header bad or
+// hostile, an IP-address target, each evidence kind missing (not collected,
+// and failed), at each depth.
+func invariantCorpus() map[string]*Evidence {
+	good := func() *Evidence {
+		p := ckPage(`<!doctype html><html><head><title>ok</title><script src="/app.js"></script></head><body>ok</body></html>`,
+			"Strict-Transport-Security: max-age=63072000; includeSubDomains; preload",
+			"Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+			"X-Frame-Options: DENY", "X-Content-Type-Options: nosniff", "Referrer-Policy: no-referrer",
+			"Permissions-Policy: camera=(), microphone=()", "Cross-Origin-Opener-Policy: same-origin",
+			"Cross-Origin-Embedder-Policy: require-corp", "Cross-Origin-Resource-Policy: same-origin", "X-XSS-Protection: 0",
+			"Set-Cookie: __Host-session=abc; Path=/; Secure; HttpOnly; SameSite=Strict")
+		ev := typicalEvidence()
+		ev.Page, ev.Pages = p, []*Response{p}
+		ev.PageChain = []Hop{{URL: "https://example.com/", StatusCode: 200}}
+		ev.DNS = &DNSFacts{Domain: "example.com", TXT: []string{"v=spf1 -all"}, DMARC: []string{"v=DMARC1; p=reject"},
+			CAA: []CAARecord{{Tag: "issue", Value: "letsencrypt.org"}, {Tag: "iodef", Value: "mailto:s@example.com"}}, MX: []string{"0 ."}, DNSSEC: true}
+		return ev
+	}
+	hostile := func() *Evidence {
+		evil := `"><img src=x onerror=alert(1)>[link](https://evil.example) ` + "`\n" + strings.Repeat("A", 5000)
+		p := ckPage(`<html><head><meta name="generator" content="WordPress 4.0"><script src="http://cdn.evil.example/jquery-1.8.0.min.js"></script>`+
+			`<link rel="stylesheet" href="https://cdn.evil.example/x.css"><script>var k="sk_live_`+strings.Repeat("a", 24)+`";</script>`+
+			`<img src="http://evil.example/x.png"><title>Index of /</title></head><body><h1>Index of /</h1>`+evil+`</body></html>`,
+			"Strict-Transport-Security: "+evil, "Strict-Transport-Security: max-age=0",
+			"Content-Security-Policy: script-src 'unsafe-inline' 'unsafe-eval' http: *; "+evil,
+			"X-Frame-Options: ALLOW-FROM "+evil, "X-Frame-Options: DENY", "X-Content-Type-Options: "+evil,
+			"Referrer-Policy: unsafe-url", "Permissions-Policy: camera=*, "+evil, "Cross-Origin-Opener-Policy: "+evil,
+			"Cross-Origin-Embedder-Policy: "+evil, "Cross-Origin-Resource-Policy: "+evil, "X-XSS-Protection: 1",
+			"Server: Apache/2.2.3 (CentOS) "+evil, "X-Powered-By: PHP/5.3.3 "+evil,
+			"Set-Cookie: PHPSESSID="+evil+"; SameSite=Bogus", "Set-Cookie: __Host-csrftoken=x; Domain=example.com",
+			"Set-Cookie: csrftoken=x; SameSite=None")
+		ev := typicalEvidence()
+		ev.Page, ev.Pages = p, []*Response{p}
+		ev.TLS = &TLSFacts{Version: 0x0301, Trusted: false, HostnameOK: false, VerifyError: evil,
+			Chain: []*x509.Certificate{ckCert(ckNow.Add(-400*24*time.Hour), ckNow.Add(-24*time.Hour), true)}}
+		ev.TLSProbe = &TLSProbe{Versions: []uint16{0x0301, 0x0302}, WeakSuites: []string{"TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"}}
+		ev.Redirects = []Hop{{URL: "http://example.com/", StatusCode: 302, Location: "http://evil.example/" + evil},
+			{URL: "http://evil.example/", StatusCode: 302, Location: "https://example.com/"}, {URL: "https://example.com/", StatusCode: 302, Location: "http://example.com/"}}
+		ev.RedirectsErr = "stopped after more than 10 redirects"
+		ev.DNS = &DNSFacts{Domain: "example.com", TXT: []string{"v=spf1 +all ptr", "v=spf1 " + evil}, DMARC: []string{"v=DMARC1; p=none", "v=DMARC1; " + evil},
+			CAA: []CAARecord{}, MX: []string{}}
+		ev.CORS = ckResp("https://example.com/", 204, "", "Access-Control-Allow-Origin: "+CORSProbeOrigin, "Access-Control-Allow-Credentials: true")
+		ev.SecurityTxt = ckResp("https://example.com/.well-known/security.txt", 200, evil, "Content-Type: text/plain")
+		ev.Probes = map[string]*Response{}
+		for _, path := range ProbePaths {
+			ev.Probes[path] = ckResp("https://example.com"+path, 404, "", "Content-Type: text/html")
+		}
+		ev.Probes["/.git/HEAD"] = ckResp("https://example.com/.git/HEAD", 200, "ref: refs/heads/main\n", "Content-Type: text/plain")
+		ev.Probes["/.env"] = ckResp("https://example.com/.env", 200, "DB_PASSWORD=hunter2\nAPP_KEY=x\n", "Content-Type: text/plain")
+		ev.Scripts = map[string]*Response{"https://example.com/app.js": ckResp("https://example.com/app.js", 200,
+			`var aws="AKIA`+strings.Repeat("A", 16)+`";`, "Content-Type: text/javascript")}
+		return ev
+	}
+	unreachable := &Evidence{Now: ckNow, Target: Target{URL: "https://example.com/", Host: "example.com", Domain: "example.com"},
+		PageErr: "connection refused", TLSErr: "connection refused", RedirectsErr: "connection refused", TLSProbeErr: "connection refused",
+		DNSErr: "SERVFAIL", CORSErr: "connection refused", SecurityTxtErr: "connection refused", ProbesErr: "every probe failed: connection refused"}
+	empty := ckEv(ckPage(""))
+	ip := func() *Evidence {
+		ev := good()
+		ev.Target = Target{URL: "https://203.0.113.7/", Host: "203.0.113.7", Domain: "203.0.113.7"}
+		ev.DNS, ev.DNSErr = nil, ""
+		return ev
+	}
+	ip6 := ip()
+	ip6.Target = Target{URL: "https://[2001:db8::1]/", Host: "2001:db8::1", Domain: "2001:db8::1"}
+
+	base := map[string]func() *Evidence{
+		"good": good, "hostile": hostile, "typical": typicalEvidence, "ip": ip,
+		"ipv6":        func() *Evidence { return ip6 },
+		"empty page":  func() *Evidence { return empty },
+		"unreachable": func() *Evidence { return unreachable },
+	}
+	// Each evidence kind missing from the typical scan: not collected, then failed.
+	drop := map[string]func(ev *Evidence, why string){
+		"page":        func(ev *Evidence, why string) { ev.Page, ev.Pages, ev.PageChain, ev.PageErr = nil, nil, nil, why },
+		"tls":         func(ev *Evidence, why string) { ev.TLS, ev.TLSErr = nil, why },
+		"redirects":   func(ev *Evidence, why string) { ev.Redirects, ev.RedirectsErr = nil, why },
+		"tlsprobe":    func(ev *Evidence, why string) { ev.TLSProbe, ev.TLSProbeErr = nil, why },
+		"dns":         func(ev *Evidence, why string) { ev.DNS, ev.DNSErr = nil, why },
+		"dns lookups": func(ev *Evidence, why string) { ev.DNS = &DNSFacts{Domain: "example.com"}; ev.DNSErr = why },
+		"cors":        func(ev *Evidence, why string) { ev.CORS, ev.CORSErr = nil, why },
+		"securitytxt": func(ev *Evidence, why string) { ev.SecurityTxt, ev.SecurityTxtErr = nil, why },
+		"probes":      func(ev *Evidence, why string) { ev.Probes, ev.NotFound, ev.ProbesErr = nil, nil, why },
+		"crawl":       func(ev *Evidence, why string) { ev.Pages, ev.Scripts = nil, nil },
+	}
+	out := map[string]*Evidence{}
+	for _, d := range []Depth{Quick, Standard, Deep} {
+		for name, mk := range base {
+			ev := *mk()
+			ev.Depth = d
+			out[string(d)+"/"+name] = &ev
+		}
+		for kind, f := range drop {
+			for _, why := range []string{"", "i/o timeout"} {
+				ev := typicalEvidence()
+				ev.Depth = d
+				f(ev, why)
+				out[string(d)+"/no "+kind+" ("+cmpOr(why, "not collected")+")"] = ev
+			}
+		}
+	}
+	return out
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// TestCheckVerdictInvariants holds every registered check, over the
+// invariant corpus, to the status semantics of docs/scoring.md: a pass
+// never carries a finding; skipped and error say why; only an info verdict
+// is Counted; a cap says why; every finding worse than info has a fix with
+// advice or a snippet, its Recommendation is that fix's text, and no
+// snippet is empty or for an unknown server.
+func TestCheckVerdictInvariants(t *testing.T) {
+	known := map[Server]bool{ServerNginx: true, ServerApache: true, ServerCaddy: true, ServerHTML: true, ServerDNS: true, ServerShell: true, ServerConfig: true}
+	corpus := invariantCorpus()
+	names := slices.Sorted(maps.Keys(corpus))
+	seen := map[Status]int{}
+	for _, c := range AllChecks() {
+		t.Run(c.ID, func(t *testing.T) {
+			for _, name := range names {
+				out := c.Evaluate(corpus[name])
+				seen[out.Status]++
+				where := name + ": " + string(out.Status) + " " + strconv.Quote(out.Value)
+				if !slices.Contains(Statuses, out.Status) {
+					t.Errorf("%s: unknown status", where)
+				}
+				if out.Description == "" {
+					t.Errorf("%s: no description", where)
+				}
+				if out.Status == StatusPass && len(out.Findings) > 0 {
+					t.Errorf("%s: a pass carries %d finding(s), first %q", where, len(out.Findings), out.Findings[0].Title)
+				}
+				if (out.Status == StatusSkipped || out.Status == StatusError) && out.Reason == "" {
+					t.Errorf("%s: no reason", where)
+				}
+				if out.Counted && out.Status != StatusInfo {
+					t.Errorf("%s: Counted on a %s verdict", where, out.Status)
+				}
+				if out.Cap != "" && out.CapReason == "" {
+					t.Errorf("%s: cap %s without a reason", where, out.Cap)
+				}
+				if out.CapReason != "" && out.Cap == "" {
+					t.Errorf("%s: a cap reason without a cap", where)
+				}
+				for _, f := range out.Findings {
+					if f.Severity != SeverityInfo && (f.Fix == nil || (strings.TrimSpace(f.Fix.Advice) == "" && len(f.Fix.Snippets) == 0)) {
+						t.Errorf("%s: %s finding %q has no fix", where, f.Severity, f.Title)
+					}
+					if f.Recommendation != f.Fix.Text() {
+						t.Errorf("%s: finding %q: recommendation is not the fix's text", where, f.Title)
+					}
+					if f.Fix == nil {
+						continue
+					}
+					for _, sn := range f.Fix.Snippets {
+						if strings.TrimSpace(sn.Code) == "" || !known[sn.Server] {
+							t.Errorf("%s: finding %q: snippet %+v is empty or for an unknown server", where, f.Title, sn)
+						}
+					}
+				}
+			}
+		})
+	}
+	// The corpus must reach every verdict, or the test proves less than it says.
+	for _, s := range Statuses {
+		if seen[s] == 0 {
+			t.Errorf("no check returned %s over the corpus", s)
 		}
 	}
 }

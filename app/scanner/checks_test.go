@@ -55,7 +55,11 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 			if tc.value != "" && !strings.Contains(out.Value, tc.value) {
 				t.Errorf("value = %q, want it to contain %q", out.Value, tc.value)
 			}
-			if tc.score >= 0 && (tc.want == StatusPass || tc.want == StatusWarn || tc.want == StatusFail) && out.Score != tc.score {
+			scored := tc.want == StatusPass || tc.want == StatusWarn || tc.want == StatusFail || (tc.want == StatusInfo && out.Counted)
+			if tc.want == StatusInfo && tc.score >= 0 && !out.Counted {
+				t.Errorf("an info verdict with a score must be Counted")
+			}
+			if tc.score >= 0 && scored && out.Score != tc.score {
 				t.Errorf("score = %v, want %v (value %q)", out.Score, tc.score, out.Value)
 			}
 			if out.Cap != tc.cap {
@@ -67,23 +71,35 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 			if (out.Status == StatusWarn || out.Status == StatusFail) && len(out.Findings) == 0 {
 				t.Errorf("a %s verdict must carry a finding", out.Status)
 			}
+			if out.Status == StatusPass && len(out.Findings) > 0 {
+				t.Errorf("a pass carries findings: %+v", out.Findings)
+			}
+			if (out.Status == StatusSkipped || out.Status == StatusError) && out.Reason == "" {
+				t.Errorf("a %s verdict without a reason", out.Status)
+			}
+			if out.Cap != "" && out.CapReason == "" {
+				t.Errorf("cap %s without a reason", out.Cap)
+			}
 			for _, f := range out.Findings {
 				if f.CheckID != c.ID || f.Category != c.Category || f.Title == "" || f.Description == "" {
 					t.Errorf("incomplete finding %+v", f)
 				}
-				if f.Severity != SeverityInfo && f.Recommendation == "" {
-					t.Errorf("finding %q has no recommendation", f.Title)
+				if f.Severity != SeverityInfo && (f.Fix == nil || f.Recommendation == "") {
+					t.Errorf("finding %q has no fix", f.Title)
+				}
+				if f.Recommendation != f.Fix.Text() {
+					t.Errorf("finding %q: recommendation %q is not its fix's text", f.Title, f.Recommendation)
 				}
 			}
 			if tc.find != "" {
-				ok := false
+				ok := strings.Contains(out.Description, tc.find)
 				for _, f := range out.Findings {
 					if strings.Contains(f.Title+"\n"+f.Evidence+"\n"+f.Recommendation+"\n"+f.Description, tc.find) {
 						ok = true
 					}
 				}
 				if !ok {
-					t.Errorf("no finding mentions %q: %+v", tc.find, out.Findings)
+					t.Errorf("neither the description nor a finding mentions %q: %q %+v", tc.find, out.Description, out.Findings)
 				}
 			}
 		})
@@ -204,11 +220,11 @@ func TestCheckContract(t *testing.T) {
 				t.Errorf("checks are in categories %v, the table has %d", got, len(Categories))
 			}
 		}},
-		{"empty evidence gives error, not panic", func(t *testing.T, all []Check) {
+		{"evidence not collected gives skipped with a reason, not panic", func(t *testing.T, all []Check) {
 			for _, c := range all {
 				out := c.Evaluate(&Evidence{Now: ckNow, Target: Target{Host: "example.com"}})
-				if out.Status != StatusError && c.ID != idTLSHTTPS {
-					t.Errorf("%s on empty evidence: %s %q", c.ID, out.Status, out.Value)
+				if out.Status != StatusSkipped || out.Reason == "" {
+					t.Errorf("%s on empty evidence: %s %q (reason %q)", c.ID, out.Status, out.Value, out.Reason)
 				}
 			}
 		}},
@@ -291,5 +307,97 @@ func BenchmarkCheckLibrary(b *testing.B) {
 		for _, c := range all {
 			c.Evaluate(ev)
 		}
+	}
+}
+
+// TestCapReasons: a check that caps the grade says, in one sentence, what
+// it found, with the specifics (date, file, credential and where).
+func TestCapReasons(t *testing.T) {
+	stripe := "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+	cases := []struct {
+		name, id string
+		ev       *Evidence
+		cap      string
+		want     []string // substrings of CapReason
+	}{
+		{"https unreachable", idTLSHTTPS, ckWith(nil, func(ev *Evidence) { ev.TLS, ev.TLSErr = nil, "connection refused" }),
+			"F", []string{"cannot be reached over HTTPS", "connection refused"}},
+		{"certificate expired", idTLSExpiry, ckWith(nil, func(ev *Evidence) {
+			ev.TLS = &TLSFacts{Trusted: true, HostnameOK: true, Chain: []*x509.Certificate{ckCert(ckNow.Add(-90*24*time.Hour), ckNow.Add(-24*time.Hour), false)}}
+		}), "F", []string{"expired on 28 February 2026"}},
+		{"certificate not yet valid", idTLSExpiry, ckWith(nil, func(ev *Evidence) {
+			ev.TLS = &TLSFacts{Trusted: true, HostnameOK: true, Chain: []*x509.Certificate{ckCert(ckNow.Add(48*time.Hour), ckNow.Add(90*24*time.Hour), false)}}
+		}), "F", []string{"not valid before 3 March 2026"}},
+		{"self-signed certificate", idTLSCertificate, ckWith(nil, func(ev *Evidence) {
+			ev.TLS = &TLSFacts{Trusted: false, HostnameOK: true, Chain: []*x509.Certificate{ckCert(ckNow.Add(-time.Hour), ckNow.Add(90*24*time.Hour), true)}}
+		}), "F", []string{"example.com", "self-signed"}},
+		{"secret in a script", idContentSecrets, ckWith(ckPage(`<p>shop</p>`), func(ev *Evidence) {
+			ev.Scripts = map[string]*Response{"https://example.com/app.js": ckResp("https://example.com/app.js", 200, `const k='`+stripe+`';`, "Content-Type: text/javascript")}
+		}), "C", []string{"Stripe secret key", "/app.js"}},
+		{"credentials file", idExposureSensitive, ckWith(nil, func(ev *Evidence) {
+			ev.Probes = map[string]*Response{"/.aws/credentials": ckResp("https://example.com/.aws/credentials", 200,
+				"[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLF\naws_secret_access_key = x\n", "Content-Type: text/plain")}
+		}), "C", []string{"AWS credentials file", "/.aws/credentials"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := checkByID(t, tc.id).Evaluate(tc.ev)
+			if out.Cap != tc.cap {
+				t.Fatalf("cap = %q, want %q (%s %q)", out.Cap, tc.cap, out.Status, out.Value)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out.CapReason, w) {
+					t.Errorf("cap reason %q does not say %q", out.CapReason, w)
+				}
+			}
+		})
+	}
+}
+
+// TestFixSnippets: fixes are structured, each snippet exactly the line(s)
+// to paste for its server, and two headers set together share a snippet.
+func TestFixSnippets(t *testing.T) {
+	sri := ckEv(ckPage(`<script src="https://cdn.other.example/lib.js"></script>`))
+	dmarc := ckWith(nil, func(ev *Evidence) {
+		ev.DNS = &DNSFacts{Domain: "example.com", TXT: []string{}, DMARC: []string{}, CAA: []CAARecord{}, MX: []string{}}
+	})
+	cases := []struct {
+		name, id string
+		ev       *Evidence
+		server   Server
+		code     string // the snippet's exact code
+	}{
+		{"nosniff for nginx", idHeadersXCTO, ckEv(ckPage("")), ServerNginx, `add_header X-Content-Type-Options "nosniff" always;`},
+		{"nosniff for Apache", idHeadersXCTO, ckEv(ckPage("")), ServerApache, `Header always set X-Content-Type-Options "nosniff"`},
+		{"nosniff for Caddy", idHeadersXCTO, ckEv(ckPage("")), ServerCaddy, `header X-Content-Type-Options "nosniff"`},
+		{"two headers, one snippet", idHeadersXFO, ckEv(ckPage("")), ServerNginx,
+			"add_header Content-Security-Policy \"frame-ancestors 'self'\" always;\nadd_header X-Frame-Options \"DENY\" always;"},
+		{"remove a header", idExposurePoweredBy, ckEv(ckPage("", "X-Powered-By: PHP/8.1.2")), ServerApache, "Header always unset X-Powered-By"},
+		{"DNS record", idDNSDMARC, dmarc, ServerDNS, `_dmarc.example.com. TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com"`},
+		{"HTML element", idContentSRI, sri, ServerHTML, `<script src="https://cdn.example/lib.min.js" integrity="sha384-…" crossorigin="anonymous"></script>`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := checkByID(t, tc.id).Evaluate(tc.ev)
+			if len(out.Findings) == 0 || out.Findings[0].Fix == nil {
+				t.Fatalf("%s %q: no finding with a fix", out.Status, out.Value)
+			}
+			f := out.Findings[0]
+			var got []string
+			for _, s := range f.Fix.Snippets {
+				if s.Server == tc.server {
+					got = append(got, s.Code)
+				}
+			}
+			if len(got) != 1 || got[0] != tc.code {
+				t.Errorf("%s snippets = %q, want exactly %q", tc.server, got, tc.code)
+			}
+			if f.Fix.Advice == "" || strings.Contains(f.Fix.Advice, "\n") {
+				t.Errorf("advice %q is not one or two sentences of prose", f.Fix.Advice)
+			}
+			if want := ServerLabel(tc.server) + ": " + tc.code; !strings.Contains(f.Recommendation, want) {
+				t.Errorf("recommendation %q does not contain %q", f.Recommendation, want)
+			}
+		})
 	}
 }
