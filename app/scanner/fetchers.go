@@ -93,7 +93,8 @@ func (r *scanRun) httpsURL() *netguard.URL {
 // typing the bare name gets that page too). The first hop's handshake gives
 // the TLS facts; when the target has no HTTPS of its own but the page's
 // redirects end on HTTPS of the same site (another port or host), that
-// endpoint's do (docs/scoring.md, "HTTPS is judged where the chain ends").
+// endpoint's do (docs/scoring.md, "Depths": HTTPS is judged where the
+// chain ends).
 func (r *scanRun) fetchPage(ctx context.Context) {
 	req := fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.pageBody, follow: true}
 	hu := r.httpsURL()
