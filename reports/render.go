@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -38,10 +40,14 @@ type Input struct {
 	GeneratedAt time.Time
 	// Result is the scan being reported; required.
 	Result *scanner.Result
-	// Previous is the previous completed scan of the same domain in the same
-	// account, or nil; when set, a "changes since" section compares the two.
-	Previous *scanner.Result
-	// PreviousAt is Previous's completion time.
+	// Diff compares Result with the previous comparable scan of the same
+	// target (scanner.Compare), or is nil; when set and Result is graded, a
+	// "changes since" section shows it. Render never compares scans itself.
+	Diff *scanner.Diff
+	// PreviousScanID is the id of the scan Diff compares with.
+	PreviousScanID string
+	// PreviousAt is that scan's completion time, used when Diff.Before has
+	// no ScannedAt (results stored before it existed).
 	PreviousAt time.Time
 }
 
@@ -49,9 +55,27 @@ type Input struct {
 // the PDF's document title, so the list in the app and the PDF viewer agree.
 func Title(in Input) string {
 	if d := displayDomain(in); d != "" {
-		return "Security Report — " + oneLine(d)
+		return "Security Report — " + oneLine(d+targetPort(in))
 	}
 	return "Security Report"
+}
+
+// targetPort is ":port" when the target URL names a port other than its
+// scheme's default, so reports of https://host and https://host:8443 (two
+// targets, never compared) can be told apart by their titles.
+func targetPort(in Input) string {
+	if in.Result == nil {
+		return ""
+	}
+	u, err := url.Parse(strings.TrimSpace(in.Result.TargetURL))
+	if err != nil {
+		return ""
+	}
+	p := u.Port()
+	if p == "" || (p == "443" && strings.EqualFold(u.Scheme, "https")) || (p == "80" && strings.EqualFold(u.Scheme, "http")) {
+		return ""
+	}
+	return ":" + p
 }
 
 // ErrNoResult is returned by Render when Input.Result is nil: a report of a
@@ -122,6 +146,7 @@ type renderer struct {
 	in     Input
 	res    *scanner.Result
 	domain string
+	label  string // domain with a non-default port, for the running header and footer
 	genAt  time.Time
 	fam    string // current font, mirrored so widths can be cached per font
 	style  string
@@ -157,6 +182,7 @@ func newRenderer(in Input) *renderer {
 	if r.domain == "" {
 		r.domain = "unknown site"
 	}
+	r.label = r.domain + oneLine(targetPort(in))
 	r.sorted = append([]scanner.Finding(nil), r.res.Findings...)
 	sort.SliceStable(r.sorted, func(i, j int) bool {
 		return scanner.SeverityRank(normSeverity(r.sorted[i].Severity)) < scanner.SeverityRank(normSeverity(r.sorted[j].Severity))
@@ -180,14 +206,75 @@ func newRenderer(in Input) *renderer {
 	pdf.SetModificationDate(r.genAt)
 	pdf.SetCatalogSort(true)
 	pdf.SetTitle(Title(in), true)
-	pdf.SetSubject("Website security scan report", true)
+	pdf.SetSubject(subject(r.res), true)
 	pdf.SetAuthor("Palisade", true)
 	pdf.SetCreator("Palisade", true)
 	pdf.SetProducer("Palisade report renderer (gofpdf)", true)
-	pdf.SetKeywords(oneLine(r.domain)+" security report", true)
+	kw := oneLine(r.domain) + " security report"
+	if v := oneLine(r.res.ScoringVersion); v != "" {
+		kw += " scoring-version " + v
+	}
+	pdf.SetKeywords(kw, true)
 	pdf.SetDisplayMode("fullwidth", "continuous")
 	pdf.SetHeaderFuncMode(r.header, true)
 	return r
+}
+
+// subject is the PDF's subject line: what the document is, whether it has a
+// grade, and the scoring version the grade was given under. It never states
+// a grade for a scan that has none.
+func subject(res *scanner.Result) string {
+	s := "Website security scan report"
+	if res.NotGraded != nil {
+		s += " (not graded)"
+	}
+	if v := oneLine(res.ScoringVersion); v != "" {
+		s += " · scoring version " + v
+	}
+	return s
+}
+
+// graded reports whether the result carries a grade: a scan that could not
+// run has no grade, no score and no fix list anywhere in the report.
+func (r *renderer) graded() bool { return r.res.NotGraded == nil }
+
+// diff is the comparison to show, nil when there is none or the scan was
+// not graded.
+func (r *renderer) diff() *scanner.Diff {
+	if !r.graded() {
+		return nil
+	}
+	return r.in.Diff
+}
+
+// scannedAt is when the scan ran: the result's own time, else the time the
+// caller passed.
+func (r *renderer) scannedAt() time.Time {
+	if t := r.res.ScannedAt; !t.IsZero() {
+		return t
+	}
+	return r.in.ScannedAt
+}
+
+// capped is the grade cap to explain, nil when the grade is the score's letter.
+func (r *renderer) capped() *scanner.GradeCap {
+	if !r.graded() || r.res.GradeCap == nil {
+		return nil
+	}
+	return r.res.GradeCap
+}
+
+// capText is "Capped at F: <reason>" for a cap, cleaned (the reason may
+// quote what the site sent).
+func capText(c *scanner.GradeCap) string { return "C" + capPhrase(c)[1:] }
+
+// capPhrase is capText in lower case, for the middle of a sentence.
+func capPhrase(c *scanner.GradeCap) string {
+	s := "capped at " + orDash(oneLine(c.Grade))
+	if reason := strings.TrimRight(oneLine(redact(c.Reason)), ". "); reason != "" {
+		s += ": " + reason
+	}
+	return s + "."
 }
 
 // ---- low-level drawing helpers ----
@@ -457,10 +544,10 @@ func (r *renderer) header() {
 	bw := r.strW("Palisade")
 	r.sans(7.5)
 	r.color(colMuted)
-	right := "Version " + strconv.Itoa(r.in.Version) + " · scanned " + fmtDate(r.in.ScannedAt)
+	right := "Version " + strconv.Itoa(r.in.Version) + " · scanned " + fmtDate(r.scannedAt())
 	rw := r.strW(right)
 	r.text(rightX-rw, 10, rw, 4, right, "L")
-	left := " · Security report · " + r.domain
+	left := " · Security report · " + r.label
 	r.text(marginL+bw, 10, contentW-bw-rw-4, 4, r.fit(left, contentW-bw-rw-4), "L")
 	r.rule(15)
 }
@@ -475,7 +562,7 @@ func (r *renderer) footer(p, total int) {
 	// figures, so the left text is cut at the same place on every page
 	pw := r.strW("Page  of ") + float64(2*pageDigits)*r.runeW('0')
 	r.text(rightX-pw, footerY, pw, 4, page, "R")
-	left := "Palisade security report · " + r.domain + " · version " + strconv.Itoa(r.in.Version) +
+	left := "Palisade security report · " + r.label + " · version " + strconv.Itoa(r.in.Version) +
 		" · generated " + fmtTime(r.genAt)
 	r.text(marginL, footerY, contentW-pw-6, 4, r.fit(left, contentW-pw-6), "L")
 }
@@ -526,12 +613,14 @@ func (r *renderer) build() {
 		r.newPage()
 	}
 	r.summary()
-	r.categories()
-	if r.in.Previous != nil {
-		r.changes()
+	if r.graded() {
+		r.categories()
+		if r.diff() != nil {
+			r.changes()
+		}
+		r.newPage()
+		r.findings()
 	}
-	r.newPage()
-	r.findings()
 	if hasChecks(r.res) {
 		r.newPage()
 		r.checks()
@@ -548,16 +637,17 @@ func hasChecks(res *scanner.Result) bool {
 }
 
 func (r *renderer) planTOC() {
-	r.toc = append(r.toc,
-		tocEntry{"Executive summary", "summary", 0},
-		tocEntry{"Scores by category", "categories", 0})
-	if r.in.Previous != nil {
-		r.toc = append(r.toc, tocEntry{"Changes since the previous scan", "changes", 0})
-	}
-	r.toc = append(r.toc, tocEntry{"Findings", "findings", 0})
-	for _, s := range severities {
-		if n := r.counts[s]; n > 0 {
-			r.toc = append(r.toc, tocEntry{severityLabel(s) + " (" + strconv.Itoa(n) + ")", "sev-" + string(s), 1})
+	r.toc = append(r.toc, tocEntry{"Executive summary", "summary", 0})
+	if r.graded() {
+		r.toc = append(r.toc, tocEntry{"Scores by category", "categories", 0})
+		if r.diff() != nil {
+			r.toc = append(r.toc, tocEntry{"Changes since the previous scan", "changes", 0})
+		}
+		r.toc = append(r.toc, tocEntry{"Findings", "findings", 0})
+		for _, s := range severities {
+			if n := r.counts[s]; n > 0 {
+				r.toc = append(r.toc, tocEntry{severityLabel(s) + " (" + strconv.Itoa(n) + ")", "sev-" + string(s), 1})
+			}
 		}
 	}
 	if hasChecks(r.res) {
@@ -617,50 +707,28 @@ func (r *renderer) cover() {
 	}
 	r.space(7)
 
-	// grade panel
-	r.ensure(46)
-	y := r.y()
-	r.fill(colPanel2)
-	r.draw(colRule)
-	pdf.SetLineWidth(0.25)
-	pdf.RoundedRect(marginL, y, contentW, 44, 2.5, "1234", "FD")
-	gc := gradeColor(r.res.Grade)
-	r.fill(gc)
-	pdf.Circle(marginL+24, y+22, 15.5, "F")
-	grade := oneLine(r.res.Grade)
-	if grade == "" {
-		grade = "–"
+	if r.graded() {
+		r.gradePanel()
+	} else {
+		r.notGradedPanel()
 	}
-	r.bold(30)
-	r.color(colWhite)
-	r.text(marginL+8.5, y+15.5, 31, 13, grade, "C")
-	x := marginL + 50
-	r.sans(8)
-	r.color(colMuted)
-	r.text(x, y+7, 100, 4, "OVERALL SCORE", "L")
-	r.bold(24)
-	r.color(colInk)
-	score := strconv.Itoa(r.res.OverallScore)
-	r.text(x, y+12, 60, 10, score, "L")
-	sw := r.strW(score)
-	r.sans(12)
-	r.color(colMuted)
-	r.text(x+sw+1.5, y+15, 30, 6, "/ 100", "L")
-	r.setY(y + 24)
-	r.sans(9.5)
-	r.color(colBody)
-	r.para(x, contentW-54, 4.6, gradeVerdict(r.res.Grade))
-	r.bar(x, y+37, contentW-56, 2.2, float64(r.res.OverallScore)/100, gc)
-	r.setY(y + 44 + 8)
 
 	// facts
+	findings := strconv.Itoa(len(r.res.Findings))
+	if !r.graded() {
+		findings = "— (not graded)"
+	}
+	depth := depthLabel(r.res.Depth)
+	if r.res.DurationMs > 0 {
+		depth += " · " + durationText(r.res.DurationMs)
+	}
 	facts := [][2]string{
-		{"Scanned", fmtTime(r.in.ScannedAt)},
-		{"Depth", depthLabel(r.res.Depth)},
-		{"Findings", strconv.Itoa(len(r.res.Findings))},
+		{"Scanned", fmtTime(r.scannedAt())},
+		{"Depth", depth},
+		{"Findings", findings},
 		{"Final URL", orDash(displayURL(r.res.FinalURL))},
 		{"HTTP status", statusText(r.res.StatusCode)},
-		{"Scan duration", durationText(r.res.DurationMs)},
+		{"Scoring version", orDash(r.res.ScoringVersion)},
 		{"Report version", strconv.Itoa(r.in.Version)},
 		{"Generated", fmtTime(r.genAt)},
 		{"Scan ID", orDash(r.in.ScanID)},
@@ -694,6 +762,117 @@ func (r *renderer) cover() {
 		r.setY(y + 4.6 + float64(n)*4.6 + 4)
 	}
 
+}
+
+// gradePanel is the cover's verdict: the grade, the score and, when a cap
+// made the grade worse than the score's letter, why.
+func (r *renderer) gradePanel() {
+	pdf := r.pdf
+	x := marginL + 50
+	w := contentW - 54
+	r.sans(9.5)
+	verdict := r.lines(gradeVerdict(r.res.Grade), w)
+	var capLines []string
+	if c := r.capped(); c != nil {
+		r.bold(9.5)
+		capLines = r.lines(capText(c)+" "+scoreWouldBe(r.res.OverallScore), w)
+	}
+	h := max(44, 24+4.6*float64(len(verdict)+len(capLines))+9)
+	r.ensure(h + 2)
+	y := r.y()
+	r.fill(colPanel2)
+	r.draw(colRule)
+	pdf.SetLineWidth(0.25)
+	pdf.RoundedRect(marginL, y, contentW, h, 2.5, "1234", "FD")
+	gc := gradeColor(r.res.Grade)
+	r.fill(gc)
+	pdf.Circle(marginL+24, y+22, 15.5, "F")
+	grade := oneLine(r.res.Grade)
+	if grade == "" {
+		grade = "–"
+	}
+	r.bold(30)
+	r.color(colWhite)
+	r.text(marginL+8.5, y+15.5, 31, 13, grade, "C")
+	r.sans(8)
+	r.color(colMuted)
+	r.text(x, y+7, 100, 4, "OVERALL SCORE", "L")
+	r.bold(24)
+	r.color(colInk)
+	score := strconv.Itoa(r.res.OverallScore)
+	r.text(x, y+12, 60, 10, score, "L")
+	sw := r.strW(score)
+	r.sans(12)
+	r.color(colMuted)
+	r.text(x+sw+1.5, y+15, 30, 6, "/ 100", "L")
+	ly := y + 24
+	r.sans(9.5)
+	r.color(colBody)
+	for _, l := range verdict {
+		r.text(x, ly, w, 4.6, l, "L")
+		ly += 4.6
+	}
+	r.bold(9.5)
+	r.color(colBad)
+	for _, l := range capLines {
+		r.text(x, ly, w, 4.6, l, "L")
+		ly += 4.6
+	}
+	r.bar(x, y+h-7, contentW-56, 2.2, float64(r.res.OverallScore)/100, gc)
+	r.setY(y + h + 8)
+}
+
+// scoreWouldBe says which letter the score alone earns, beside a cap.
+func scoreWouldBe(score int) string {
+	return fmt.Sprintf("The score of %d/100 alone would be %s.", score, scanner.GradeFor(score))
+}
+
+// notGradedPanel replaces the grade on the cover of a scan that could not
+// run: no letter and no score, what happened and what to try instead.
+func (r *renderer) notGradedPanel() {
+	ng := r.res.NotGraded
+	const pad = 8.0
+	w := contentW - 2*pad
+	detail := strings.TrimSpace(oneLine(redact(ng.Detail)))
+	if detail == "" {
+		detail = "The scan could not judge the site (" + orDash(oneLine(string(ng.Reason))) + ")."
+	}
+	r.sans(9.5)
+	dl := r.lines(detail, w)
+	var al []string
+	if a := oneLine(redact(ng.Advice)); a != "" {
+		al = r.lines("What to try: "+a, w)
+	}
+	h := 7 + 4 + 10 + 4.8*float64(len(dl)) + 2 + 4.8*float64(len(al)) + 6
+	r.ensure(h + 2)
+	y := r.y()
+	r.fill(colPanel2)
+	r.draw(colRule)
+	r.pdf.SetLineWidth(0.25)
+	r.pdf.RoundedRect(marginL, y, contentW, h, 2.5, "1234", "FD")
+	r.fill(colMuted)
+	r.pdf.Rect(marginL, y+3, 1.2, h-6, "F")
+	x := marginL + pad
+	r.sans(8)
+	r.color(colMuted)
+	r.text(x, y+7, w, 4, "NO GRADE · "+strings.ToUpper(orDash(oneLine(string(ng.Reason)))), "L")
+	r.bold(20)
+	r.color(colInk)
+	r.text(x, y+11.5, w, 9, "Not graded", "L")
+	ly := y + 22
+	r.sans(9.5)
+	r.color(colBody)
+	for _, l := range dl {
+		r.text(x, ly, w, 4.8, l, "L")
+		ly += 4.8
+	}
+	ly += 2
+	r.color(colInk)
+	for _, l := range al {
+		r.text(x, ly, w, 4.8, l, "L")
+		ly += 4.8
+	}
+	r.setY(y + h + 8)
 }
 
 // contents lists the sections with their page numbers (resolved when the
@@ -780,26 +959,36 @@ func (r *renderer) bar(x, y, w, h, frac float64, c rgb) {
 func (r *renderer) summary() {
 	r.h1("Executive summary", "summary")
 	res := r.res
+	if !r.graded() {
+		r.notGradedSummary()
+		return
+	}
 	grade := oneLine(res.Grade)
 	if grade == "" {
 		grade = "none"
 	}
-	lead := fmt.Sprintf("%s received grade %s with an overall score of %d out of 100", r.domain, grade, res.OverallScore)
+	lead := fmt.Sprintf("%s received grade %s with an overall score of %d out of 100", r.domain+targetPort(r.in), grade, res.OverallScore)
 	if res.Depth != "" {
 		lead += " in a " + strings.ToLower(depthLabel(res.Depth)) + " scan"
 	}
-	if !r.in.ScannedAt.IsZero() {
-		lead += " completed on " + fmtTime(r.in.ScannedAt)
+	if t := r.scannedAt(); !t.IsZero() {
+		lead += " on " + fmtTime(t)
 	}
 	lead += ". " + gradeVerdict(res.Grade)
 	r.sans(10.5)
 	r.color(colBody)
 	r.para(marginL, contentW, 5.4, lead)
-	if p := r.in.Previous; p != nil {
-		r.space(1.5)
-		r.para(marginL, contentW, 5.4, fmt.Sprintf("Since the previous scan on %s the score went from %d to %d (%s) and the grade from %s to %s.",
-			fmtDate(r.in.PreviousAt), p.OverallScore, res.OverallScore, signed(res.OverallScore-p.OverallScore),
-			orDash(oneLine(p.Grade)), grade))
+	if c := r.capped(); c != nil {
+		r.space(3)
+		r.callout(capText(c) + " " + scoreWouldBe(res.OverallScore) + " A cap applies whatever the other checks earn; fixing that check lifts it.")
+	}
+	if d := r.diff(); d != nil {
+		r.space(3)
+		r.sans(10.5)
+		r.color(colBody)
+		r.para(marginL, contentW, 5.4, fmt.Sprintf("Since the previous scan of this target on %s the score went from %d to %d (%s) and the grade from %s to %s.",
+			fmtDate(r.previousAt()), d.Before.OverallScore, d.After.OverallScore, signed(d.ScoreDelta),
+			orDash(oneLine(d.Before.Grade)), orDash(oneLine(d.After.Grade))))
 	}
 	if e := strings.TrimSpace(res.Error); e != "" {
 		r.space(3)
@@ -882,22 +1071,15 @@ func (r *renderer) summary() {
 			r.space(5.4)
 		}
 		r.space(0.8)
-		prose, code := "", ""
-		for _, p := range parseRecommendation(f.Recommendation) {
-			if p.Code && code == "" {
-				code = p.Text
-			} else if !p.Code && prose == "" {
-				prose = p.Text
+		if fx := f.Fix; fx != nil {
+			if advice := strings.TrimSpace(fx.Advice); advice != "" {
+				r.sans(9.5)
+				r.color(colBody)
+				r.para(x, w, 4.7, clean(advice, true))
+			} else if len(fx.Snippets) > 0 {
+				r.space(1)
+				r.block(x, w, clean(redact(fx.Snippets[0].Code), true), colBrand)
 			}
-		}
-		if prose != "" {
-			r.sans(9.5)
-			r.color(colBody)
-			r.para(x, w, 4.7, clean(prose, true))
-		}
-		if prose == "" && code != "" {
-			r.space(1)
-			r.block(x, w, clean(code, true), colBrand)
 		}
 		r.sans(8)
 		r.color(colMuted)
@@ -909,6 +1091,54 @@ func (r *renderer) summary() {
 		r.pdf.Link(x, r.y(), rw+float64(pageDigits)*r.runeW('0')+3, 4.5, r.link("finding-"+strconv.Itoa(i)))
 		r.space(8)
 	}
+}
+
+// notGradedSummary is the summary of a scan that could not run: what
+// happened and what to try, and no counts, priorities or fixes, since
+// nothing was judged.
+func (r *renderer) notGradedSummary() {
+	ng := r.res.NotGraded
+	lead := r.domain + targetPort(r.in) + " was not graded"
+	if r.res.Depth != "" {
+		lead += " in a " + strings.ToLower(depthLabel(r.res.Depth)) + " scan"
+	}
+	if t := r.scannedAt(); !t.IsZero() {
+		lead += " on " + fmtTime(t)
+	}
+	lead += ": the scan could not judge the site, so this report gives no grade, no score and no list of fixes."
+	r.sans(10.5)
+	r.color(colBody)
+	r.para(marginL, contentW, 5.4, lead)
+	r.space(3)
+	r.h2("What happened", "")
+	r.sans(10)
+	r.color(colBody)
+	detail := oneLine(redact(ng.Detail))
+	if detail == "" {
+		detail = "No detail was recorded (" + orDash(oneLine(string(ng.Reason))) + ")."
+	}
+	r.para(marginL, contentW, 5, detail)
+	if a := oneLine(redact(ng.Advice)); a != "" {
+		r.space(2)
+		r.h2("What to try", "")
+		r.sans(10)
+		r.color(colBody)
+		r.para(marginL, contentW, 5, a)
+	}
+	if e := strings.TrimSpace(r.res.Error); e != "" {
+		r.space(3)
+		r.sans(8.5)
+		r.color(colMuted)
+		r.para(marginL, contentW, 4.3, "Error recorded by the scanner: "+oneLine(redact(e)))
+	}
+}
+
+// previousAt is when the compared scan ran.
+func (r *renderer) previousAt() time.Time {
+	if d := r.in.Diff; d != nil && !d.Before.ScannedAt.IsZero() {
+		return d.Before.ScannedAt
+	}
+	return r.in.PreviousAt
 }
 
 func summaryCounts(total int, counts map[scanner.Severity]int) string {
@@ -1043,57 +1273,41 @@ func (r *renderer) categories() {
 	}
 	row("Overall", r.res.OverallScore, 100, r.res.Grade, true)
 	r.space(3)
+	if c := r.capped(); c != nil {
+		r.sans(8.5)
+		r.color(colBad)
+		r.para(marginL, contentW, 4.3, "Overall grade: "+capText(c)+" "+scoreWouldBe(r.res.OverallScore))
+		r.space(2)
+	}
 }
 
 // ---- changes since the previous scan ----
 
-func findingKey(f scanner.Finding) string { return f.CheckID + "\x00" + f.Title }
-
-// diffFindings matches findings by check id and title (as a multiset) and
-// returns those only in cur (new) and those only in prev (fixed).
-func diffFindings(prev, cur []scanner.Finding) (added, fixed []scanner.Finding) {
-	left := map[string]int{}
-	for _, f := range prev {
-		left[findingKey(f)]++
-	}
-	for _, f := range cur {
-		k := findingKey(f)
-		if left[k] > 0 {
-			left[k]--
-			continue
-		}
-		added = append(added, f)
-	}
-	seen := map[string]int{}
-	for _, f := range cur {
-		seen[findingKey(f)]++
-	}
-	for _, f := range prev {
-		k := findingKey(f)
-		if seen[k] > 0 {
-			seen[k]--
-			continue
-		}
-		fixed = append(fixed, f)
-	}
-	bySev := func(fs []scanner.Finding) {
-		sort.SliceStable(fs, func(i, j int) bool {
-			return scanner.SeverityRank(normSeverity(fs[i].Severity)) < scanner.SeverityRank(normSeverity(fs[j].Severity))
-		})
-	}
-	bySev(added)
-	bySev(fixed)
-	return added, fixed
-}
-
+// changes draws Input.Diff, the comparison engine's answer (scanner.Compare):
+// the score and grade change with the checks that caused it, findings new,
+// fixed and still open, and the checks that did not run in both scans, which
+// are never reported as fixed.
 func (r *renderer) changes() {
-	p, res := r.in.Previous, r.res
+	d := r.diff()
 	r.h1("Changes since the previous scan", "changes")
-	added, fixed := diffFindings(p.Findings, res.Findings)
 	r.sans(9.5)
 	r.color(colBody)
-	r.para(marginL, contentW, 4.7, "Compared with the previous completed scan of "+r.domain+" on "+fmtTime(r.in.PreviousAt)+
-		". Findings are matched by check and title.")
+	intro := "Compared with the previous scan of the same target (" + orDash(oneLine(displayURL(d.Before.TargetURL))) + ") on " +
+		fmtTime(r.previousAt())
+	if d.Before.Depth != "" {
+		intro += ", a " + strings.ToLower(depthLabel(d.Before.Depth)) + " scan"
+	}
+	if id := oneLine(r.in.PreviousScanID); id != "" {
+		intro += " (" + id + ")"
+	}
+	intro += ". Checks are compared one by one and findings are matched by check and title; a check that did not run in both scans is listed as not compared, never as fixed."
+	r.para(marginL, contentW, 4.7, intro)
+	if bv, av := oneLine(d.Before.ScoringVersion), oneLine(d.After.ScoringVersion); bv != "" && av != "" && bv != av {
+		r.space(1.5)
+		r.sans(8.5)
+		r.color(colMuted)
+		r.para(marginL, contentW, 4.3, "The scoring rules changed between the two scans (version "+bv+" → "+av+"): part of the score change may come from the rules, not the site.")
+	}
 	r.space(4)
 
 	// three stat boxes
@@ -1101,21 +1315,26 @@ func (r *renderer) changes() {
 	y := r.y()
 	gap := 4.0
 	bw := (contentW - 2*gap) / 3
-	delta := res.OverallScore - p.OverallScore
 	dc := colMuted
-	if delta > 0 {
+	if d.ScoreDelta > 0 {
 		dc = colGood
-	} else if delta < 0 {
+	} else if d.ScoreDelta < 0 {
 		dc = colBad
+	}
+	gradeNote := gradeChange(d.Before.Grade, d.After.Grade)
+	if d.After.GradeCap != nil {
+		gradeNote += " · capped at " + orDash(oneLine(d.After.GradeCap.Grade))
+	} else if d.Before.GradeCap != nil {
+		gradeNote += " · was capped at " + orDash(oneLine(d.Before.GradeCap.Grade))
 	}
 	boxes := []struct {
 		label, value, note string
 		noteColor          rgb
 	}{
-		{"SCORE", strconv.Itoa(p.OverallScore) + " → " + strconv.Itoa(res.OverallScore), signed(delta) + " points", dc},
-		{"GRADE", orDash(oneLine(p.Grade)) + " → " + orDash(oneLine(res.Grade)), gradeChange(p.Grade, res.Grade), colMuted},
-		{"FINDINGS", strconv.Itoa(len(p.Findings)) + " → " + strconv.Itoa(len(res.Findings)),
-			plural(len(added), "new", "new") + " · " + plural(len(fixed), "fixed", "fixed"), colMuted},
+		{"SCORE", strconv.Itoa(d.Before.OverallScore) + " → " + strconv.Itoa(d.After.OverallScore), signed(d.ScoreDelta) + " points", dc},
+		{"GRADE", orDash(oneLine(d.Before.Grade)) + " → " + orDash(oneLine(d.After.Grade)), gradeNote, colMuted},
+		{"FINDINGS", plural(len(d.New), "new", "new") + " · " + plural(len(d.Fixed), "fixed", "fixed"),
+			plural(len(d.StillOpen), "still open", "still open") + " · " + plural(len(d.NotCompared), "not compared", "not compared"), colMuted},
 	}
 	for i, b := range boxes {
 		x := marginL + float64(i)*(bw+gap)
@@ -1134,25 +1353,190 @@ func (r *renderer) changes() {
 	}
 	r.setY(y + 19 + 4)
 
-	r.h2("New findings ("+strconv.Itoa(len(added))+")", "")
-	if len(added) == 0 {
+	r.h2("What moved the score ("+strconv.Itoa(len(d.Causes))+")", "")
+	if len(d.Causes) == 0 {
 		r.sans(9.5)
 		r.color(colMuted)
-		r.para(marginL, contentW, 4.7, "None — nothing appeared that the previous scan did not report.")
+		r.para(marginL, contentW, 4.7, "No compared check earned or lost points.")
 	}
-	for _, f := range added {
-		r.changeRow(f, false)
+	for _, c := range d.Causes {
+		r.causeRow(c)
 	}
 	r.space(3)
-	r.h2("Fixed since the previous scan ("+strconv.Itoa(len(fixed))+")", "")
-	if len(fixed) == 0 {
+	r.findingList("New findings", d.New, "None — nothing appeared that the previous scan did not report.", false)
+	r.findingList("Fixed since the previous scan", d.Fixed, "None — no finding of a compared check went away.", true)
+	if len(d.NotCompared) > 0 {
+		r.h2("Not compared — did not run in both scans ("+strconv.Itoa(len(d.NotCompared))+")", "")
+		r.sans(9)
+		r.color(colMuted)
+		r.para(marginL, contentW, 4.5, "These checks ran in only one of the two scans, or were skipped or could not be evaluated in one of them (a quick scan after a deep one, for example). Their findings are neither new nor fixed.")
+		r.space(2)
+		byID := make(map[string]scanner.CheckDiff, len(d.Checks))
+		for _, c := range d.Checks {
+			byID[c.ID] = c
+		}
+		for _, id := range d.NotCompared {
+			c, ok := byID[id]
+			if !ok {
+				c = scanner.CheckDiff{ID: id}
+			}
+			r.notComparedRow(c)
+		}
+		r.space(3)
+	}
+	r.stillOpen(d.StillOpen)
+}
+
+// stillOpen lists the findings both scans reported, one line each: they
+// are described in full under Findings.
+func (r *renderer) stillOpen(fs []scanner.Finding) {
+	r.h2("Still open ("+strconv.Itoa(len(fs))+")", "")
+	r.sans(9.5)
+	r.color(colMuted)
+	if len(fs) == 0 {
+		r.para(marginL, contentW, 4.7, "None — no finding of the previous scan remains.")
+		return
+	}
+	r.para(marginL, contentW, 4.7, "Reported by both scans; each is described under Findings.")
+	r.space(1.5)
+	sorted := slices.Clone(fs)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		return scanner.SeverityRank(normSeverity(sorted[i].Severity)) < scanner.SeverityRank(normSeverity(sorted[j].Severity))
+	})
+	const lh, pw = 4.6, 17.0
+	x, w := marginL+pw+3, contentW-pw-3
+	for _, f := range sorted {
+		sev := normSeverity(f.Severity)
+		r.sans(9)
+		ls := r.lines(oneLine(f.Title), w)
+		r.ensure(lh * float64(min(len(ls), 2)))
+		r.pill(marginL, r.y()+0.5, strings.ToUpper(severityLabel(sev)), severityColor(sev), colWhite, 6)
+		r.sans(9)
+		r.color(colInk)
+		for _, l := range ls {
+			r.ensure(lh)
+			r.text(x, r.y(), w, lh, l, "L")
+			r.space(lh)
+		}
+		r.space(1)
+	}
+}
+
+// findingList is one list of the changes section under its heading.
+func (r *renderer) findingList(title string, fs []scanner.Finding, none string, fixed bool) {
+	r.h2(title+" ("+strconv.Itoa(len(fs))+")", "")
+	if len(fs) == 0 {
 		r.sans(9.5)
 		r.color(colMuted)
-		r.para(marginL, contentW, 4.7, "None — every finding of the previous scan is still present.")
+		r.para(marginL, contentW, 4.7, none)
 	}
-	for _, f := range fixed {
-		r.changeRow(f, true)
+	sorted := slices.Clone(fs)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		return scanner.SeverityRank(normSeverity(sorted[i].Severity)) < scanner.SeverityRank(normSeverity(sorted[j].Severity))
+	})
+	for _, f := range sorted {
+		r.changeRow(f, fixed)
 	}
+	r.space(3)
+}
+
+// stateText is one side of a check in the changes section.
+func stateText(s *scanner.CheckState) string {
+	if s == nil {
+		return "did not run"
+	}
+	t := strings.ToLower(statusLabel(s.Status))
+	if s.MaxPoints > 0 {
+		t += " " + fmtPoints(s.Points) + "/" + fmtPoints(s.MaxPoints)
+	}
+	return t
+}
+
+// fmtPoints prints points with at most one decimal ("4", "2.5").
+func fmtPoints(p float64) string {
+	return strconv.FormatFloat(math.Round(p*10)/10, 'f', -1, 64)
+}
+
+func signedPoints(p float64) string {
+	p = math.Round(p*10) / 10
+	switch {
+	case p > 0:
+		return "+" + fmtPoints(p)
+	case p < 0:
+		return "−" + fmtPoints(-p)
+	}
+	return "±0"
+}
+
+// checkTitle is a check's name, falling back to its id.
+func checkTitle(c scanner.CheckDiff) string {
+	if n := oneLine(c.Name); n != "" {
+		return n
+	}
+	return orDash(oneLine(c.ID))
+}
+
+// causeRow is one check that moved the score: its points delta, the check
+// and its verdict before and after.
+func (r *renderer) causeRow(c scanner.CheckDiff) {
+	const lh, dw = 4.8, 20.0
+	x := marginL + dw + 3
+	w := contentW - dw - 3
+	r.bold(9.5)
+	ls := r.lines(checkTitle(c), w)
+	r.ensure(lh*float64(len(ls)) + 6)
+	y := r.y()
+	dc := colMuted
+	if c.PointsDelta > 0 {
+		dc = colGood
+	} else if c.PointsDelta < 0 {
+		dc = colBad
+	}
+	r.bold(9.5)
+	r.color(dc)
+	r.text(marginL, y, dw, lh, signedPoints(c.PointsDelta)+" pts", "R")
+	r.color(colInk)
+	for _, l := range ls {
+		r.ensure(lh)
+		r.text(x, r.y(), w, lh, l, "L")
+		r.space(lh)
+	}
+	r.sans(7.8)
+	r.color(colMuted)
+	r.para(x, w, 3.8, oneLine(c.ID)+" · "+stateText(c.Before)+" → "+stateText(c.After))
+	r.space(2.2)
+}
+
+// notComparedRow is a check that did not run in both scans, with its state
+// in each and the reason it was skipped or failed.
+func (r *renderer) notComparedRow(c scanner.CheckDiff) {
+	const lh = 4.6
+	x := marginL + 6
+	w := contentW - 6
+	r.sans(9.5)
+	ls := r.lines(checkTitle(c), w)
+	r.ensure(lh*float64(len(ls)) + 5)
+	r.bold(9)
+	r.color(colMuted)
+	r.text(marginL, r.y(), 5, lh, "–", "C")
+	r.sans(9.5)
+	r.color(colInk)
+	for _, l := range ls {
+		r.ensure(lh)
+		r.text(x, r.y(), w, lh, l, "L")
+		r.space(lh)
+	}
+	meta := oneLine(c.ID) + " · previous scan: " + stateText(c.Before) + " · this scan: " + stateText(c.After)
+	for _, s := range []*scanner.CheckState{c.Before, c.After} {
+		if s != nil && oneLine(s.Reason) != "" {
+			meta += " · " + oneLine(redact(s.Reason))
+			break
+		}
+	}
+	r.sans(7.8)
+	r.color(colMuted)
+	r.para(x, w, 3.8, meta)
+	r.space(1.8)
 }
 
 func gradeChange(prev, cur string) string {
@@ -1306,30 +1690,40 @@ func (r *renderer) finding(i int, f scanner.Finding) {
 		r.para(bodyX, bodyW, 4.7, clean(d, true))
 		r.space(2.5)
 	}
-	if parts := parseRecommendation(f.Recommendation); len(parts) > 0 {
+	if fx := f.Fix; fx != nil && (strings.TrimSpace(fx.Advice) != "" || len(fx.Snippets) > 0) {
 		r.fieldLabel("How to fix")
-		for k, p := range parts {
-			if k > 0 {
+		if advice := strings.TrimSpace(fx.Advice); advice != "" {
+			r.sans(9.5)
+			r.color(colBody)
+			r.para(bodyX, bodyW, 4.7, clean(advice, true))
+		}
+		for k, sn := range fx.Snippets {
+			if k > 0 || fx.Advice != "" {
 				r.space(1.5)
 			}
-			if !p.Code {
-				r.sans(9.5)
-				r.color(colBody)
-				r.para(bodyX, bodyW, 4.7, clean(p.Text, true))
-				continue
-			}
-			if p.Label != "" {
-				r.ensure(4 + 8)
-				r.bold(7.3)
-				r.color(colMuted)
-				r.para(bodyX, bodyW, 3.8, oneLine(p.Label))
-				r.space(0.5)
-			}
-			r.block(bodyX, bodyW, clean(p.Text, true), colBrand)
+			r.ensure(4 + 8)
+			r.bold(7.3)
+			r.color(colMuted)
+			r.para(bodyX, bodyW, 3.8, snippetLabel(sn.Server))
+			r.space(0.5)
+			r.block(bodyX, bodyW, clean(redact(strings.Trim(sn.Code, "\r\n")), true), colBrand)
 		}
 		r.space(2.5)
 	}
 	r.space(2)
+}
+
+// snippetLabel names the configuration a snippet is for ("nginx",
+// "Apache", "DNS"); a server the scanner does not know is shown as itself.
+func snippetLabel(s scanner.Server) string {
+	if slices.Contains([]scanner.Server{scanner.ServerNginx, scanner.ServerApache, scanner.ServerCaddy, scanner.ServerHTML,
+		scanner.ServerDNS, scanner.ServerShell, scanner.ServerConfig}, s) {
+		return scanner.ServerLabel(s)
+	}
+	if l := oneLine(string(s)); l != "" {
+		return l
+	}
+	return scanner.ServerLabel(scanner.ServerConfig)
 }
 
 // fieldLabel writes a label in the left column level with the next line of
@@ -1352,7 +1746,11 @@ func statusMark(s scanner.Status) (string, rgb) {
 	case scanner.StatusFail:
 		return "✗", colBad
 	case scanner.StatusInfo:
-		return "i", colMuted
+		return "i", colBrand
+	case scanner.StatusSkipped:
+		return "–", colFaint
+	case scanner.StatusError:
+		return "?", severityColor(scanner.SeverityMedium)
 	}
 	return "?", colMuted
 }
@@ -1367,6 +1765,8 @@ func statusLabel(s scanner.Status) string {
 		return "Fail"
 	case scanner.StatusInfo:
 		return "Info"
+	case scanner.StatusSkipped:
+		return "Skipped"
 	case scanner.StatusError:
 		return "Error"
 	}
@@ -1377,7 +1777,9 @@ func (r *renderer) checks() {
 	r.h1("All checks", "checks")
 	r.sans(9.5)
 	r.color(colBody)
-	r.para(marginL, contentW, 4.7, "Every check the scan ran, by category, with what it saw.")
+	r.para(marginL, contentW, 4.7, "Every check of the scan, by category, with what it saw. Info means nothing needs fixing; "+
+		"skipped means the check does not apply to this target or depth; error means it could not be evaluated. "+
+		"Skipped and error checks earn no points and say why.")
 	r.space(2)
 	const (
 		xMark  = marginL
@@ -1394,7 +1796,7 @@ func (r *renderer) checks() {
 			continue
 		}
 		title := categoryLabel(oneLine(c.Name))
-		if c.MaxScore > 0 {
+		if c.MaxScore > 0 && r.graded() {
 			title += " — " + strconv.Itoa(c.Score) + " / " + strconv.Itoa(c.MaxScore)
 		}
 		r.h2(title, "")
@@ -1402,10 +1804,18 @@ func (r *renderer) checks() {
 			mark, mc := statusMark(ck.Status)
 			r.sans(9)
 			name := r.lines(orDash(oneLine(ck.Name)), wName)
+			valFont := r.mono
 			r.mono(7.8)
 			val := r.lines(clean(redact(ck.Value), true), wVal)
 			if strings.TrimSpace(ck.Value) == "" {
 				val = []string{"—"}
+			}
+			if why := strings.TrimSpace(ck.Reason); why != "" && (ck.Status == scanner.StatusSkipped || ck.Status == scanner.StatusError) {
+				// the reason is the verdict's explanation: shown as prose
+				// instead of the value, which is empty or beside the point
+				valFont = r.sans
+				r.sans(7.8)
+				val = r.lines(clean(redact(why), true), wVal)
 			}
 			n := max(len(name), len(val))
 			r.ensure(lh * float64(min(n, 3)))
@@ -1425,7 +1835,7 @@ func (r *renderer) checks() {
 					r.text(xName, y, wName, lh, name[k], "L")
 				}
 				if k < len(val) {
-					r.mono(7.8)
+					valFont(7.8)
 					r.color(colBody)
 					r.text(xVal, y, wVal, lh, val[k], "L")
 				}
@@ -1661,7 +2071,9 @@ func (r *renderer) about() {
 	r.color(colBody)
 	r.para(marginL, contentW, 4.7, "Palisade scans a website from the outside, the way any visitor or attacker sees it, without credentials. "+
 		"It checks TLS, security headers, cookies, redirects, DNS, information exposure and page content, scores each category "+
-		"and combines them into an overall score out of 100. An invalid or expired certificate, or a leaked secret, caps the grade.")
+		"and combines them into an overall score out of 100. An invalid or expired certificate, or a leaked secret, caps the grade: "+
+		"the grade is then worse than the score's letter, and the report says which check capped it and why. "+
+		"A scan that could not reach or judge the site (unreachable, blocked by a bot challenge, cancelled or failed) is not graded.")
 	r.space(4)
 	r.ensure(16)
 	r.bold(8.5)
@@ -1678,7 +2090,26 @@ func (r *renderer) about() {
 		r.text(x+pw+1.5, y, 20, 4.7, s[1], "L")
 		x += pw + 1.5 + r.strW(s[1]) + 6
 	}
-	r.setY(y + 10)
+	r.setY(y + 8)
+	if c := r.capped(); c != nil {
+		r.sans(8.5)
+		r.color(colBad)
+		r.para(marginL, contentW, 4.3, fmt.Sprintf("This scan scored %d/100, which is %s on this scale, but its grade is %s",
+			r.res.OverallScore, scanner.GradeFor(r.res.OverallScore), capPhrase(c)))
+		r.space(2)
+	} else if !r.graded() {
+		r.sans(8.5)
+		r.color(colBody)
+		r.para(marginL, contentW, 4.3, "This scan is not on the scale: it could not judge the site, so it has no score and no grade.")
+		r.space(2)
+	}
+	r.space(2)
+	r.sans(8.5)
+	r.color(colBody)
+	version := "Scores and grades follow the scoring rules version " + orDash(oneLine(r.res.ScoringVersion)) +
+		" (a version and a digest of the check table); a stored scan keeps the version it was graded with."
+	r.para(marginL, contentW, 4.3, version)
+	r.space(2)
 	r.sans(8.5)
 	r.color(colMuted)
 	r.para(marginL, contentW, 4.3, "This report describes what an automated, unauthenticated scan observed at the time shown; it is not a penetration test "+

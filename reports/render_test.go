@@ -312,35 +312,245 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// section returns the text from the last occurrence of heading (the first
+// is usually the table of contents) to the first of any of ends after it.
+func section(text, heading string, ends ...string) string {
+	i := strings.LastIndex(text, squash(heading))
+	if i < 0 {
+		return ""
+	}
+	s := text[i+len(squash(heading)):]
+	for _, e := range ends {
+		if j := strings.Index(s, squash(e)); j >= 0 {
+			s = s[:j]
+		}
+	}
+	return s
+}
+
 func TestChangesSincePrevious(t *testing.T) {
 	needPoppler(t)
-	text := pdfText(t, render(t, sampleInput(0, true)))
-	// the heading appears twice: in the contents and at the section
+	in := sampleInput(0, true)
+	text := bodyText(t, render(t, in))
 	head := squash("Changes since the previous scan")
-	i := strings.LastIndex(text, head)
-	if i < 0 || strings.Count(text, head) < 2 {
+	if strings.Count(text, head) < 2 {
 		t.Fatalf("changes section missing")
 	}
-	section := text[i:]
-	if end := strings.Index(section, squash("They are listed most severe first")); end > 0 {
-		section = section[:end]
-	}
-	checks := []struct{ name, before, after string }{
-		{"score change", "SCORE", "58→64"},
-		{"grade change", "GRADE", "D→C"},
-		{"new finding listed under New findings", squash("New findings (1)"), squash("No Content Security Policy")},
-		{"fixed finding listed under Fixed", squash("Fixed since the previous scan (1)"), squash("Clickjacking protection missing")},
+	changes := section(text, "Changes since the previous scan", "They are listed most severe first")
+	fixed := section(changes, "Fixed since the previous scan (1)", "Not compared", "Still open (")
+	notCompared := section(changes, "Not compared — did not run in both scans (2)", "Still open (")
+	causes := section(changes, "What moved the score (2)", "New findings (")
+	checks := []struct{ name, in, before, after string }{
+		{"score change", changes, "SCORE", "61→64"},
+		{"grade change", changes, "GRADE", "F→C"},
+		{"previous scan's id", changes, "scn_01J0PREVIOUS0001", "SCORE"},
+		{"previous scan's depth", changes, "adeepscan", "SCORE"},
+		{"a cause with its points", causes, "−8pts", "ContentSecurityPolicy"},
+		{"its verdicts before and after", causes, "headers.csp·pass8/8→fail0/8", "+5pts"},
+		{"the improvement", causes, "+5pts", "Clickjackingprotection"},
+		{"new finding listed under New findings", changes, squash("New findings (1)"), squash("No Content Security Policy")},
+		{"fixed finding listed under Fixed", fixed, "FIXED", squash("Clickjacking protection missing")},
+		{"still open", changes, squash("Still open (7)"), squash("Server version disclosed")},
+		{"DEEP-only check not compared", notCompared, "Sensitivefiles", "previousscan:fail0/6·thisscan:skipped·runsonlyindeepscans"},
+		{"check absent from this scan", notCompared, squash("Vulnerable JavaScript libraries"), "thisscan:didnotrun"},
 	}
 	for _, c := range checks {
-		a := strings.Index(section, c.before)
-		b := strings.Index(section, c.after)
-		if a < 0 || b < 0 || b < a {
+		a := strings.Index(c.in, c.before)
+		b := strings.Index(c.in[max(a, 0):], c.after)
+		if a < 0 || b < 0 {
 			t.Errorf("%s: want %q followed by %q in the changes section", c.name, c.before, c.after)
 		}
 	}
-	if strings.Contains(section, squash("Server version disclosed")) {
-		t.Error("an unchanged finding is listed as a change")
+	for _, name := range []string{"Sensitive files", "Vulnerable JavaScript libraries", "Server version disclosed"} {
+		if strings.Contains(fixed, squash(name)) {
+			t.Errorf("%q is listed as fixed; it was not compared or is still open", name)
+		}
 	}
+	if strings.Contains(text, squash("Since the previous scan")) != true {
+		t.Error("the summary does not mention the change since the previous scan")
+	}
+	if !strings.Contains(text, squash("Since the previous scan of this target on 30 May 2025 the score went from 61 to 64 (+3) and the grade from F to C.")) {
+		t.Error("summary sentence of the change is wrong or missing")
+	}
+
+	// without a diff, or for a scan that was not graded, no section
+	for name, in := range map[string]Input{"no diff": sampleInput(0, false), "not graded": withDiff(notGradedInput())} {
+		if text := pdfText(t, render(t, in)); strings.Contains(text, head) {
+			t.Errorf("%s: changes section rendered", name)
+		}
+	}
+}
+
+func withDiff(in Input) Input {
+	in.Diff = sampleDiff(sampleResult(0))
+	return in
+}
+
+// coverText is the text of page 1 only.
+func coverText(t testing.TB, pdf []byte) string {
+	return squash(poppler(t, pdf, "pdftotext", "-raw", "-enc", "UTF-8", "-f", "1", "-l", "1"))
+}
+
+func TestGradeCapExplained(t *testing.T) {
+	needPoppler(t)
+	pdf := render(t, cappedInput("the certificate expired 3 days ago"))
+	cover, text := coverText(t, pdf), bodyText(t, pdf)
+	for _, c := range []struct{ where, in, want string }{
+		{"cover", cover, "CappedatF:thecertificateexpired3daysago.Thescoreof62/100alonewouldbeC."},
+		{"cover grade", cover, "F"},
+		{"summary", section(text, "Executive summary", "Severity"), "receivedgradeFwithanoverallscoreof62"},
+		{"summary", section(text, "Executive summary", "Top priorities"), "CappedatF:thecertificateexpired3daysago."},
+		{"category table", section(text, "Scores by category", "Findings"), "Overallgrade:CappedatF:thecertificateexpired3daysago."},
+		{"grading scale", section(text, "Grading scale"), "Thisscanscored62/100,whichisConthisscale,butitsgradeiscappedatF:thecertificateexpired3daysago."},
+	} {
+		if !strings.Contains(c.in, c.want) {
+			t.Errorf("%s: %q not found", c.where, c.want)
+		}
+	}
+	// an uncapped scan says nothing of caps
+	if text := pdfText(t, render(t, sampleInput(0, false))); strings.Contains(text, "Cappedat") || strings.Contains(text, "alonewouldbe") {
+		t.Error("an uncapped report mentions a cap")
+	}
+}
+
+func TestNotGraded(t *testing.T) {
+	needPoppler(t)
+	in := withDiff(notGradedInput())
+	pdf := render(t, in)
+	cover, text := coverText(t, pdf), pdfText(t, pdf)
+	for _, want := range []string{"Notgraded", "NOGRADE·UNREACHABLE",
+		"Theconnectiontounreachable.example:20443wasrefused.",
+		"Whattotry:Checkthatthesiteisupandthattheportisopentotheinternet,thenscanagain.",
+		"https://unreachable.example:20443/", "2.0.0+ab12cd34"} {
+		if !strings.Contains(cover, want) {
+			t.Errorf("cover lacks %q", want)
+		}
+	}
+	for _, absent := range []string{"OVERALLSCORE", "/100", "receivedgrade", "Howtofix", "Toppriorities", "Scoresbycategory",
+		"Findings(", "HTTPSisnotavailable", "listen443ssl;", "Changessince", "Failing.", "—25/25", "0/25"} {
+		if strings.Contains(text, absent) {
+			t.Errorf("a not-graded report contains %q", absent)
+		}
+	}
+	if !strings.Contains(text, "unreachable.example:20443wasnotgraded") {
+		t.Error("the summary does not say the scan was not graded")
+	}
+	info := poppler(t, pdf, "pdfinfo")
+	for _, want := range []string{"Title:           Security Report — unreachable.example:20443", "Subject:         Website security scan report (not graded) · scoring version 2.0.0+ab12cd34"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("pdfinfo lacks %q:\n%s", want, info)
+		}
+	}
+	if regexp.MustCompile(`(?m)^(Title|Subject|Keywords):.*\bgrade [A-F]`).MatchString(info) {
+		t.Errorf("metadata claims a grade:\n%s", info)
+	}
+	assertInMargins(t, pdf)
+}
+
+func TestCheckStatuses(t *testing.T) {
+	needPoppler(t)
+	text := bodyText(t, render(t, sampleInput(0, false)))
+	checks := section(text, "All checks", "TLS certificate")
+	for _, c := range []struct{ name, want string }{
+		{"skipped with its reason", "SkippedSensitivefilesrunsonlyindeepscans"},
+		{"error with its reason", "Errorsecurity.txttherequesttimedoutafter10s"},
+		{"info is info", "InfoCAA"},
+		{"pass", "PassHTTPSavailable"},
+		{"fail", "FailContentSecurityPolicy"},
+	} {
+		if !strings.Contains(checks, c.want) {
+			t.Errorf("%s: %q not in the checks table", c.name, c.want)
+		}
+	}
+	if strings.Contains(checks, "PassCAA") {
+		t.Error("an info check is labelled pass")
+	}
+}
+
+func TestScoringVersionAndTarget(t *testing.T) {
+	needPoppler(t)
+	in := sampleInput(0, false)
+	in.Result.TargetURL = "https://" + idnDomain + ":20443/"
+	in.Result.ScannedAt = time.Date(2025, 6, 24, 13, 58, 0, 0, time.UTC) // started before Input.ScannedAt (completion)
+	pdf := render(t, in)
+	cover := coverText(t, pdf)
+	for _, want := range []string{"SCORINGVERSION2.0.0+ab12cd34", "https://" + idnDomain + ":20443/", "SCANNED24June2025,13:58UTC"} {
+		if !strings.Contains(cover, want) {
+			t.Errorf("cover lacks %q", want)
+		}
+	}
+	if !strings.Contains(pdfText(t, pdf), squash("scoring rules version 2.0.0+ab12cd34")) {
+		t.Error("the methodology does not name the scoring version")
+	}
+	info := poppler(t, pdf, "pdfinfo")
+	for _, want := range []string{"Keywords:        " + idnDomain + " security report scoring-version 2.0.0+ab12cd34",
+		"Subject:         Website security scan report · scoring version 2.0.0+ab12cd34",
+		"Title:           Security Report — " + idnDomain + ":20443"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("pdfinfo lacks %q:\n%s", want, info)
+		}
+	}
+}
+
+func TestFixFromStructure(t *testing.T) {
+	needPoppler(t)
+	in := sampleInput(0, false)
+	// a finding with prose in Recommendation but no Fix: nothing is parsed out of it
+	in.Result.Findings = append(in.Result.Findings, scanner.Finding{CheckID: "headers.legacy", Category: "headers",
+		Severity: scanner.SeverityLow, Title: "Legacy finding without a structured fix",
+		Recommendation: "nginx: add_header X-Parsed-From-Prose 1;"})
+	text := bodyText(t, render(t, in))
+	findings := section(text, "Findings", "All checks")
+	for _, want := range []string{
+		"Howtofix" + squash("Accept only TLS 1.2 and 1.3.") + "nginxssl_protocolsTLSv1.2TLSv1.3;ApacheSSLProtocol-all+TLSv1.2+TLSv1.3Caddytls{protocolstls1.2tls1.3}",
+		"Howtofixnginxserver_tokensoff;ApacheServerTokensProd",
+		"DNS_dmarc." + idnDomain + "TXT",
+		"Config" + squash("Contact: mailto:security@"+idnDomain),
+	} {
+		if !strings.Contains(findings, want) {
+			t.Errorf("findings lack %q", want)
+		}
+	}
+	if strings.Contains(text, "X-Parsed-From-Prose") {
+		t.Error("a fix was parsed out of Recommendation prose")
+	}
+	legacy := section(findings, "Legacy finding without a structured fix", "No security.txt")
+	if legacy == "" || strings.Contains(legacy, "Howtofix") {
+		t.Errorf("a finding without Fix has a fix block (or is missing): %q", legacy)
+	}
+}
+
+// TestHostileFixAndCapText: a fix snippet and a cap reason that quote what
+// the site sent stay inert: controls and bidi overrides are dropped, markup
+// and PDF operators are shown as text, credentials are masked.
+func TestHostileFixAndCapText(t *testing.T) {
+	needPoppler(t)
+	const key = "sk_live_51Hostile9sKq2aXoPq9"
+	hostile := "\u202Eexe.gnp\x00\x1b[31m <script>alert(1)</script> ) Tj ET BT (pwned) Tj "
+	in := cappedInput("the certificate names " + hostile + key)
+	in.Result.Findings[0].Fix = fix("Advice quoting "+hostile, scanner.Snippet{Server: "nginx\u202E<b>", Code: "add_header X-Evil \"" + hostile + "\" always; # " + key})
+	in.Result.Findings[0].Recommendation = in.Result.Findings[0].Fix.Text()
+	pdf := render(t, in)
+	raw := poppler(t, pdf, "pdftotext", "-raw", "-enc", "UTF-8")
+	for _, bad := range []string{"\u202E", "\x00", "\x1b", key} {
+		if strings.Contains(raw, bad) {
+			t.Errorf("the PDF text contains %q", bad)
+		}
+	}
+	text := squash(raw)
+	for _, want := range []string{
+		squash("CappedatF:thecertificatenamesexe.gnp[31m<script>alert(1)</script>)TjETBT(pwned)Tjsk_live_…[redacted]"),
+		squash(`add_header X-Evil "exe.gnp[31m <script>alert(1)</script> ) Tj ET BT (pwned) Tj " always; # sk_live_…[redacted]`),
+		squash("nginx<b>"),
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q not shown as text", want)
+		}
+	}
+	if strings.Contains(text, "pwned)Tj") && !strings.Contains(text, "(pwned)Tj") {
+		t.Error("PDF operators from site data were interpreted")
+	}
+	assertInMargins(t, pdf)
 }
 
 func TestRenderEdgeCases(t *testing.T) {
@@ -383,7 +593,9 @@ func TestTitle(t *testing.T) {
 	}{
 		{Input{Result: &scanner.Result{TargetDomain: idnDomain}}, "Security Report — bücher.example"},
 		{Input{Result: &scanner.Result{TargetDomain: "xn--bcher-kva.example"}}, "Security Report — bücher.example"},
-		{Input{Result: &scanner.Result{TargetURL: "https://example.com:8443/x"}}, "Security Report — example.com"},
+		{Input{Result: &scanner.Result{TargetURL: "https://example.com:8443/x"}}, "Security Report — example.com:8443"},
+		{Input{Result: &scanner.Result{TargetDomain: "example.com", TargetURL: "https://example.com:443/"}}, "Security Report — example.com"},
+		{Input{Result: &scanner.Result{TargetDomain: "example.com", TargetURL: "http://example.com:8080/"}}, "Security Report — example.com:8080"},
 		{Input{}, "Security Report"},
 	}
 	for _, c := range cases {

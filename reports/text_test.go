@@ -200,60 +200,6 @@ func TestRedactQuickCheck(t *testing.T) {
 	}
 }
 
-func TestParseRecommendation(t *testing.T) {
-	cases := []struct {
-		name string
-		in   string
-		want []recPart
-	}{
-		{"prose only", "Revoke the key now.", []recPart{{Text: "Revoke the key now."}}},
-		{"scanner header fix", "Send the header.\nnginx: add_header X-A \"1\" always;\nApache: Header always set X-A \"1\"\nCaddy: header X-A \"1\"",
-			[]recPart{{Text: "Send the header."}, {Code: true, Label: "nginx", Text: `add_header X-A "1" always;`},
-				{Code: true, Label: "Apache", Text: `Header always set X-A "1"`}, {Code: true, Label: "Caddy", Text: `header X-A "1"`}}},
-		{"prose after code", "nginx: server_tokens off;\nThen reload.", []recPart{{Code: true, Label: "nginx", Text: "server_tokens off;"}, {Text: "Then reload."}}},
-		{"fence", "Use this:\n```nginx\nserver_tokens off;\nadd_header A b;\n```", []recPart{{Text: "Use this:"}, {Code: true, Label: "nginx", Text: "server_tokens off;\nadd_header A b;"}}},
-		{"directive line", "Publish it.\nContact: mailto:sec@example.com\nExpires: 2026-01-01T00:00:00Z",
-			[]recPart{{Text: "Publish it."}, {Code: true, Text: "Contact: mailto:sec@example.com\nExpires: 2026-01-01T00:00:00Z"}}},
-		{"inline code becomes a snippet", "Add `X-Content-Type-Options: nosniff` to every response.",
-			[]recPart{{Text: "Add X-Content-Type-Options: nosniff to every response."}, {Code: true, Text: "X-Content-Type-Options: nosniff"}}},
-		{"empty", "", nil},
-	}
-	for _, c := range cases {
-		got := parseRecommendation(c.in)
-		if len(got) != len(c.want) {
-			t.Errorf("%s: got %d parts %+v, want %+v", c.name, len(got), got, c.want)
-			continue
-		}
-		for i := range got {
-			if got[i] != c.want[i] {
-				t.Errorf("%s: part %d = %+v, want %+v", c.name, i, got[i], c.want[i])
-			}
-		}
-	}
-}
-
-func TestDiffFindings(t *testing.T) {
-	f := func(id, title string) scanner.Finding {
-		return scanner.Finding{CheckID: id, Title: title, Severity: scanner.SeverityLow}
-	}
-	prev := []scanner.Finding{f("a", "A"), f("b", "B"), f("c", "C"), f("c", "C")}
-	cur := []scanner.Finding{f("a", "A"), f("c", "C"), f("d", "D"), f("b", "B changed")}
-	added, fixed := diffFindings(prev, cur)
-	titles := func(fs []scanner.Finding) string {
-		var s []string
-		for _, x := range fs {
-			s = append(s, x.Title)
-		}
-		return strings.Join(s, ",")
-	}
-	if got := titles(added); got != "D,B changed" {
-		t.Errorf("added = %q, want D,B changed", got)
-	}
-	if got := titles(fixed); got != "B,C" {
-		t.Errorf("fixed = %q, want B,C (one of two identical findings went away)", got)
-	}
-}
-
 func TestDisplayDomain(t *testing.T) {
 	if got := asciiDomain(idnDomain); got != "xn--bcher-kva.example" {
 		t.Errorf("asciiDomain = %q", got)

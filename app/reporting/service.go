@@ -87,7 +87,7 @@ func (s *Service) Create(ctx context.Context, accountID, scanID string) (*ent.Re
 	if sc.Status != domain.StatusCompleted {
 		return nil, &errs.Conflict{Message: fmt.Sprintf("only completed scans have reports; this scan is %s", sc.Status)}
 	}
-	title := reports.Title(reports.Input{Result: &scanner.Result{TargetDomain: sc.TargetDomain}})
+	title := reports.Title(reports.Input{Result: &scanner.Result{TargetDomain: sc.TargetDomain, TargetURL: sc.TargetURL}})
 	var created *ent.Report
 	// A concurrent request may take the same version number (a unique
 	// constraint error): the next try picks the next number.
@@ -139,20 +139,8 @@ func (s *Service) Generate(ctx context.Context, id string) error {
 	if sc.CompletedAt != nil {
 		in.ScannedAt = sc.CompletedAt.UTC()
 	}
-	prev, err := s.db.Ent.Scan.Query().
-		Where(scan.AccountID(sc.AccountID), scan.TargetDomain(sc.TargetDomain), scan.StatusEQ(domain.StatusCompleted),
-			scan.CreatedAtLT(sc.CreatedAt), scan.IDNEQ(sc.ID)).
-		Order(ent.Desc(scan.FieldCreatedAt)).First(ctx)
-	if err != nil && !ent.IsNotFound(err) {
+	if err := s.addDiff(ctx, sc, &in); err != nil {
 		return err
-	}
-	if prev != nil {
-		if pr, err := decode(prev.Result); err == nil && pr != nil {
-			in.Previous = pr
-			if prev.CompletedAt != nil {
-				in.PreviousAt = prev.CompletedAt.UTC()
-			}
-		}
 	}
 	started := time.Now()
 	pdf, err := reports.Render(in)
@@ -173,6 +161,33 @@ func (s *Service) Generate(ctx context.Context, id string) error {
 		return err
 	}
 	s.log.Info("report ready", "report_id", r.ID, "version", r.Version, "bytes", len(pdf), "duration_ms", time.Since(started).Milliseconds())
+	return nil
+}
+
+// addDiff sets the report's comparison with the previous comparable scan:
+// the latest graded scan of the same target (scheme, host, port and path;
+// scans.PreviousComparable) compared by the scanner's engine. A scan that
+// was not graded, no such scan, or a pair Compare refuses leaves in.Diff
+// nil, and the report has no "changes since" section.
+func (s *Service) addDiff(ctx context.Context, sc *ent.Scan, in *reports.Input) error {
+	if in.Result.NotGraded != nil {
+		return nil
+	}
+	prev, prevRes, err := scans.PreviousComparable(ctx, s.db.Ent, sc)
+	if err != nil || prev == nil {
+		return err
+	}
+	d, err := scanner.Compare(prevRes, in.Result)
+	if err != nil {
+		if !errors.Is(err, scanner.ErrNotComparable) {
+			s.log.Warn("report: comparison failed", "scan_id", sc.ID, "previous_scan_id", prev.ID, "err", err)
+		}
+		return nil
+	}
+	in.Diff, in.PreviousScanID = d, prev.ID
+	if prev.CompletedAt != nil {
+		in.PreviousAt = prev.CompletedAt.UTC()
+	}
 	return nil
 }
 
