@@ -129,6 +129,16 @@ type Evidence struct {
 	// ProbesErr says how many probes failed and why (NeedProbes); the
 	// failed paths are absent from Probes.
 	ProbesErr string
+
+	// TLSURL is the https:// origin the TLS facts were read from (NeedTLS):
+	// the target's own, or, when that gave no answer, the HTTPS endpoint of
+	// the same site where the main page's redirects ended (TLSViaRedirect).
+	TLSURL         string
+	TLSViaRedirect bool
+	// OffSiteURL is set when the main page ended on HTTPS of another site
+	// (another registrable domain) and the target has no HTTPS of its own:
+	// that origin (NeedTLS). Its TLS is not judged as the target's.
+	OffSiteURL string
 }
 
 // Response is one HTTP exchange, bounded in size by the fetcher.

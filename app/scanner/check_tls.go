@@ -87,6 +87,15 @@ var checkTLSHTTPS = Check{
 			if ev.TLSErr == "" {
 				return missing("The HTTPS handshake", "")
 			}
+			if ev.OffSiteURL != "" {
+				// The page ends on another site's HTTPS: that is not ours to judge.
+				return o.Fail(0, "no HTTPS of its own; redirects to another site, "+clip(ev.OffSiteURL, 100),
+					"The site has no HTTPS of its own: it sends visitors to another site, "+clip(ev.OffSiteURL, 120)+", whose HTTPS is not judged as this site's. The first request travels in clear text.",
+					o.Finding(SeverityCritical, "HTTPS is not available on this site",
+						"Connecting to the site over HTTPS failed ("+clip(ev.TLSErr, 200)+"). Its plain-HTTP address redirects to another site, "+clip(ev.OffSiteURL, 120)+"; scan that site to grade it.",
+						fixServeHTTPS,
+						ev.TLSErr)).Capped("F", "the site has no HTTPS of its own; it sends visitors to another site, "+clip(ev.OffSiteURL, 120))
+			}
 			return o.Fail(0, "HTTPS unreachable: "+clip(ev.TLSErr, 120),
 				"The site cannot be reached over HTTPS, so every visit travels in clear text and can be read or altered on the way.",
 				o.Finding(SeverityCritical, "HTTPS is not available",
@@ -95,6 +104,13 @@ var checkTLSHTTPS = Check{
 					ev.TLSErr)).Capped("F", "the site cannot be reached over HTTPS ("+clip(ev.TLSErr, 120)+")")
 		}
 		v := "HTTPS reachable, " + tlsVersionName(ev.TLS.Version)
+		desc := "The site is served over HTTPS, so traffic is encrypted and authenticated."
+		if ev.TLSViaRedirect {
+			// Judged where the chain ends (docs/scoring.md): the target's own
+			// https:// address gave no answer, its redirects end here.
+			v = "HTTPS reachable at " + clip(ev.TLSURL, 100) + " (where the redirects end), " + tlsVersionName(ev.TLS.Version)
+			desc = "The site's address redirects to HTTPS at " + clip(ev.TLSURL, 100) + ", so traffic is encrypted and authenticated from there on."
+		}
 		if ev.TLS.ALPN != "" {
 			v += ", ALPN " + ev.TLS.ALPN
 		}
@@ -106,7 +122,7 @@ var checkTLSHTTPS = Check{
 					fixHTTPSToHTTP,
 					ev.Page.URL))
 		}
-		return o.Pass(1, v, "The site is served over HTTPS, so traffic is encrypted and authenticated.")
+		return o.Pass(1, v, desc)
 	},
 }
 

@@ -96,6 +96,8 @@ type fetchExchange struct {
 	hops []Hop
 	// firstTLS is the TLS state of the first hop when it was https.
 	firstTLS *tls.ConnectionState
+	// lastTLS is the TLS state of the last response when it came over https.
+	lastTLS *tls.ConnectionState
 }
 
 // fetch performs req against u, following redirects when asked. Every hop is
@@ -119,6 +121,7 @@ func (c *scanClient) fetch(ctx context.Context, u *netguard.URL, req fetchReq) (
 		if hop == 0 && cs != nil {
 			ex.firstTLS = cs
 		}
+		ex.lastTLS = cs
 		loc := resp.Header.Get("Location")
 		h := Hop{URL: resp.URL, StatusCode: resp.StatusCode}
 		isRedirect := resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" && resp.StatusCode != 304
@@ -345,7 +348,7 @@ func sentenceOf(err error) string {
 		return "the connection was refused"
 	case strings.Contains(msg, "connection reset"):
 		return "the server reset the connection"
-	case strings.Contains(msg, "EOF"):
+	case strings.Contains(msg, "EOF") || strings.Contains(msg, "server closed idle connection"):
 		return "the server closed the connection without a complete answer"
 	case strings.Contains(msg, "tls:") || strings.Contains(msg, "remote error"):
 		return "the TLS handshake failed (" + tlsAlertReason(msg) + ")"

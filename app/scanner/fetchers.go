@@ -61,7 +61,7 @@ func (r *scanRun) startJobs(ctx context.Context) {
 	r.job(ctx, []EvidenceKind{NeedPage}, []EvidenceKind{NeedCrawl}, r.fetchCrawl)
 	if d >= Standard.Rank() {
 		r.job(ctx, nil, []EvidenceKind{NeedRedirects}, r.fetchRedirects)
-		r.job(ctx, nil, []EvidenceKind{NeedTLSProbe}, r.fetchTLSProbe)
+		r.job(ctx, nil, []EvidenceKind{NeedTLSProbe}, r.fetchTLSProbeJob)
 		r.job(ctx, nil, []EvidenceKind{NeedDNS}, r.fetchDNS)
 		r.job(ctx, []EvidenceKind{NeedPage}, []EvidenceKind{NeedCORS}, r.fetchCORS)
 		r.job(ctx, []EvidenceKind{NeedPage}, []EvidenceKind{NeedSecTxt}, r.fetchSecurityTxt)
@@ -88,8 +88,13 @@ func (r *scanRun) httpsURL() *netguard.URL {
 }
 
 // fetchPage gets the main page (following redirects) over HTTPS, falling
-// back to the http URL when the target is http and HTTPS is not there at
-// all. The first hop's handshake gives the TLS facts.
+// back to plain HTTP when HTTPS gives no answer at all: for an http target
+// the target itself, for an https one http:// on the same host (a visitor
+// typing the bare name gets that page too). The first hop's handshake gives
+// the TLS facts; when the target has no HTTPS of its own but the page's
+// redirects end on HTTPS of the same site (another port or host), that
+// endpoint's do (docs/scoring.md, "Depths": HTTPS is judged where the
+// chain ends).
 func (r *scanRun) fetchPage(ctx context.Context) {
 	req := fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.pageBody, follow: true}
 	hu := r.httpsURL()
@@ -122,18 +127,42 @@ func (r *scanRun) fetchPage(ctx context.Context) {
 		<-plain
 	case ex.firstTLS == nil && err != nil:
 		httpsErr = err
+		if fu := r.plainFallbackURL(); fu != nil && ctx.Err() == nil && !errors.Is(err, ErrRefused) {
+			// Only an answer replaces the HTTPS error: when plain HTTP is
+			// silent too, the target's own failure is the one to report.
+			if pex, perr := r.c.fetch(ctx, fu, req); len(pex.hops) > 0 {
+				ex, err = pex, perr
+			}
+		}
+	}
+	var final *Response
+	if err == nil {
+		final = ex.resp
 	}
 	var facts *TLSFacts
-	if ex.firstTLS != nil {
+	tlsURL, via, offSite := "", false, ""
+	switch {
+	case ex.firstTLS != nil:
 		facts = r.s.tlsFacts(ex.firstTLS, hu.Host, r.ev.Now)
+		tlsURL = hu.Origin()
+	case final != nil && ex.lastTLS != nil:
+		if fu, perr := netguard.Normalize(final.URL); perr == nil && fu.Scheme == "https" {
+			if siteOf(fu.Host) == siteOf(r.u.Host) {
+				facts = r.s.tlsFacts(ex.lastTLS, fu.Host, r.ev.Now)
+				tlsURL, via = fu.Origin(), true
+			} else {
+				offSite = fu.Origin()
+			}
+		}
 	}
 	r.set(func(ev *Evidence) {
 		ev.PageChain = ex.hops
-		if err == nil && ex.resp != nil {
-			ev.Page = ex.resp
+		if final != nil {
+			ev.Page = final
 		} else {
 			ev.PageErr = sentenceOf(err)
 		}
+		ev.TLSURL, ev.TLSViaRedirect, ev.OffSiteURL = tlsURL, via, offSite
 		switch {
 		case facts != nil:
 			ev.TLS = facts
@@ -142,7 +171,57 @@ func (r *scanRun) fetchPage(ctx context.Context) {
 		default:
 			ev.TLSErr = "HTTPS was not reached"
 		}
+		if offSite != "" {
+			ev.TLSErr += "; the site sends visitors to another site, " + clip(offSite, 120) + ", whose HTTPS is not judged as this site's"
+		}
 	})
+}
+
+// plainFallbackURL is where an https target's page is tried over plain HTTP
+// when HTTPS gives no answer: the same host and path on port 80 (tests:
+// lim.httpPort). A target on an explicit port has no such fallback unless
+// lim.httpPort names one: plain HTTP on another port is another service.
+func (r *scanRun) plainFallbackURL() *netguard.URL {
+	if r.u.Scheme != "https" || (r.u.Port != "" && r.s.lim.httpPort == "") {
+		return nil
+	}
+	c := *r.u
+	c.Scheme = "http"
+	c.Port = r.s.lim.httpPort
+	return &c
+}
+
+// tlsProbeURL is the HTTPS endpoint the protocol and cipher probes are made
+// against once the TLS facts are known: where they were read from when that
+// is not the target's own address, else nil.
+func (r *scanRun) tlsProbeURL() *netguard.URL {
+	r.mu.Lock()
+	raw, via := r.ev.TLSURL, r.ev.TLSViaRedirect
+	r.mu.Unlock()
+	if !via {
+		return nil
+	}
+	u, err := netguard.Normalize(raw)
+	if err != nil {
+		return nil
+	}
+	return u
+}
+
+// fetchTLSProbeJob probes the target's own HTTPS address at once (the
+// common case costs no wall time), then, when the TLS facts came from where
+// the page's redirects ended, probes that endpoint instead.
+func (r *scanRun) fetchTLSProbeJob(ctx context.Context) {
+	r.fetchTLSProbe(ctx, r.httpsURL())
+	select {
+	case <-r.ready[NeedTLS]:
+	case <-ctx.Done():
+		return
+	}
+	if u := r.tlsProbeURL(); u != nil {
+		r.set(func(ev *Evidence) { ev.TLSProbe, ev.TLSProbeErr = nil, "" })
+		r.fetchTLSProbe(ctx, u)
+	}
 }
 
 func unwrapFetch(err error) error {

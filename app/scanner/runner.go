@@ -2,9 +2,11 @@ package scanner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/palisade/palisade/app/scanner/netguard"
 )
@@ -38,6 +40,8 @@ type scanRun struct {
 	checks  sync.WaitGroup
 	aborted atomic.Int32
 	done    chan struct{}
+	// budget is the scan's deadline, for the words of a failed verdict.
+	budget time.Duration
 }
 
 // finishedCheck is a finished check.
@@ -134,7 +138,12 @@ func (r *scanRun) execute(ctx context.Context) bool {
 	r.startJobs(ctx)
 	for i, c := range r.s.checks {
 		if engCheckRank(c) > r.depth.Rank() {
-			continue // deeper than this scan: left out entirely
+			// Deeper than this scan: in the result as skipped, with the
+			// reason, so nobody reads its absence as a pass (or, comparing
+			// with a deeper scan, as a fix). It emits no progress event:
+			// progress lists the checks that ran.
+			r.results[i] = &finishedCheck{check: c, out: skippedForDepth(c, r.depth)}
+			continue
 		}
 		r.checks.Add(1)
 		go r.runCheck(ctx, i, c)
@@ -157,6 +166,30 @@ func (r *scanRun) execute(ctx context.Context) bool {
 func (r *scanRun) wait() {
 	<-r.done
 	r.c.close()
+}
+
+// skippedForDepth is the verdict of a check deeper than the scan.
+func skippedForDepth(c Check, scan Depth) Outcome {
+	d := c.Depth
+	if d.Rank() == 0 {
+		d = Quick
+	}
+	at := string(d) + " and deeper scans"
+	if d.Rank() == Deep.Rank() {
+		at = string(Deep) + " scans"
+	}
+	reason := fmt.Sprintf("runs at %s; this was a %s scan", at, scan)
+	return Outcome{Status: StatusSkipped, Value: "skipped", Reason: reason, Description: "This check " + reason + "."}
+}
+
+// unfinished is the verdict of a check the scan ended before: an error,
+// saying why, so a cut-short result still shows everything it would have run.
+func unfinished(stop error) Outcome {
+	reason := "the scan's deadline passed before this check finished"
+	if errors.Is(stop, context.Canceled) {
+		reason = "the scan was cancelled before this check finished"
+	}
+	return Outcome{Status: StatusError, Value: "not finished", Reason: reason, Description: "Not evaluated: " + reason + "."}
 }
 
 func engCheckRank(c Check) int {
@@ -197,19 +230,20 @@ func (r *scanRun) runCheck(ctx context.Context, i int, c Check) {
 func evalCheck(c Check, ev *Evidence) (out Outcome) {
 	defer func() {
 		if p := recover(); p != nil {
-			out = Outcome{Status: StatusError, Value: "check failed", Description: fmt.Sprintf("The check could not run: %v.", p)}
+			out = Outcome{Status: StatusError, Value: "check failed", Reason: "the check itself failed",
+				Description: fmt.Sprintf("The check could not run: %v.", p)}
 		}
 	}()
 	if c.Evaluate == nil {
-		return Outcome{Status: StatusError, Value: "not implemented", Description: "The check has no evaluator."}
+		return Outcome{Status: StatusError, Value: "not implemented", Reason: "the check has no evaluator", Description: "The check has no evaluator."}
 	}
 	out = c.Evaluate(ev)
 	switch out.Status {
-	case StatusPass, StatusWarn, StatusFail, StatusInfo, StatusError:
+	case StatusPass, StatusWarn, StatusFail, StatusInfo, StatusSkipped, StatusError:
 	default:
 		out.Status = StatusError
 	}
-	if out.Status == StatusPass && out.Score == 0 {
+	if (out.Status == StatusPass || out.Status == StatusInfo && out.Counted) && out.Score == 0 {
 		out.Score = 1
 	}
 	if out.Score < 0 {

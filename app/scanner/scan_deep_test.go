@@ -215,8 +215,9 @@ func TestRedirectRefusedAtConnectTime(t *testing.T) {
 			if err != nil {
 				t.Fatalf("scan error: %v", err)
 			}
-			if !strings.Contains(pageErr, "refused") || res.Error == "" || res.Grade != "F" {
-				t.Errorf("page error %q, result error %q, grade %s", pageErr, res.Error, res.Grade)
+			// The site answered (a redirect) but has no page: not graded, failed.
+			if !strings.Contains(pageErr, "refused") || res.Error == "" || res.Grade != "" || res.NotGraded == nil || res.NotGraded.Reason != NotGradedFailed {
+				t.Errorf("page error %q, result error %q, grade %q, not graded %+v", pageErr, res.Error, res.Grade, res.NotGraded)
 			}
 		})
 	}

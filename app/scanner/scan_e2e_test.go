@@ -66,21 +66,29 @@ func TestScanPlainHTTPEndToEnd(t *testing.T) {
 			if !slices.Contains(res.MissingHeaders, "content-security-policy") || slices.Contains(res.MissingHeaders, "x-frame-options") {
 				t.Errorf("missing headers = %v", res.MissingHeaders)
 			}
-			want := 0
+			// Every check is in the result; the ones deeper than the scan are
+			// skipped, saying why, and emit no progress event.
+			ran := 0
 			for _, c := range tinyChecks() {
 				if c.Depth.Rank() <= depth.Rank() {
-					want++
+					ran++
 				}
 			}
 			got := 0
 			for _, c := range res.Categories {
 				got += len(c.Checks)
 			}
-			if got != want || len(events) != want {
-				t.Errorf("checks in result %d, events %d, want %d", got, len(events), want)
+			if got != len(tinyChecks()) || len(events) != ran {
+				t.Errorf("checks in result %d, events %d, want %d and %d", got, len(events), len(tinyChecks()), ran)
 			}
-			if _, ok := findCheck(res, "exposure.files"); ok {
-				t.Errorf("a DEEP check ran at %s", depth)
+			if cr, _ := findCheck(res, "exposure.files"); cr.Status != StatusSkipped || cr.Reason != "runs at DEEP scans; this was a "+string(depth)+" scan" || cr.MaxPoints != 0 {
+				t.Errorf("a DEEP check at %s: %+v", depth, cr)
+			}
+			if cr, _ := findCheck(res, "dns.records"); depth == Quick && (cr.Status != StatusSkipped || cr.Reason != "runs at STANDARD and deeper scans; this was a QUICK scan") {
+				t.Errorf("a STANDARD check at QUICK: %+v", cr)
+			}
+			if res.ScoringVersion == "" || res.ScannedAt.IsZero() {
+				t.Errorf("version %q scanned at %v", res.ScoringVersion, res.ScannedAt)
 			}
 			if cr, _ := findCheck(res, "tls.https"); cr.Status != StatusFail || !strings.Contains(cr.Value, "HTTPS is not available") {
 				t.Errorf("tls.https = %+v", cr)
@@ -130,7 +138,7 @@ func TestValidateLoopback(t *testing.T) {
 		t.Errorf("without allow: %v", err)
 	}
 	res, err := strict.Scan(context.Background(), srv.URL, Quick, nil)
-	if !errors.Is(err, ErrRefused) || res == nil || res.Error == "" || res.Grade != "F" {
+	if !errors.Is(err, ErrRefused) || res == nil || res.Error == "" || res.Grade != "" || res.NotGraded == nil || res.NotGraded.Reason != NotGradedFailed {
 		t.Errorf("scan without allow: %v %+v", err, res)
 	}
 }

@@ -205,8 +205,12 @@ func TestHostileTargets(t *testing.T) {
 				}
 				return
 			}
-			if !strings.Contains(res.Error, tc.want) || res.Grade != "F" || res.OverallScore != 0 {
-				t.Errorf("error %q (want %q), grade %s score %d", res.Error, tc.want, res.Grade, res.OverallScore)
+			// No answer (or no page at the end of the redirects) is not graded.
+			if !strings.Contains(res.Error, tc.want) || res.NotGraded == nil || res.Grade != "" || res.OverallScore != 0 || len(res.Findings) != 0 {
+				t.Errorf("error %q (want %q), not graded %+v, grade %q score %d, %d findings", res.Error, tc.want, res.NotGraded, res.Grade, res.OverallScore, len(res.Findings))
+			}
+			if res.NotGraded != nil && !strings.Contains(res.NotGraded.Detail, tc.want) {
+				t.Errorf("not-graded detail %q does not say %q", res.NotGraded.Detail, tc.want)
 			}
 		})
 	}
@@ -307,15 +311,22 @@ func TestScanDeadlineReturnsPartial(t *testing.T) {
 	if res == nil || !strings.Contains(res.Error, "deadline") {
 		t.Fatalf("result %+v", res)
 	}
-	if _, ok := findCheck(res, "exposure.securitytxt"); ok {
-		t.Error("the check whose evidence never came is in the result")
+	if cr, ok := findCheck(res, "exposure.securitytxt"); !ok || cr.Status != StatusError || !strings.Contains(cr.Reason, "deadline") {
+		t.Errorf("the check whose evidence never came must be an error saying why: %+v", cr)
 	}
 	if cr, ok := findCheck(res, "headers.page"); !ok || cr.Status != StatusPass {
 		t.Errorf("a check whose evidence was in is missing: %+v", cr)
 	}
+	if res.NotGraded == nil || res.NotGraded.Reason != NotGradedFailed || res.Grade != "" || len(res.Findings) != 0 {
+		t.Errorf("a scan its deadline ended is graded: %+v, grade %q", res.NotGraded, res.Grade)
+	}
 	n := 0
 	for _, c := range res.Categories {
-		n += len(c.Checks)
+		for _, cr := range c.Checks {
+			if cr.Value != "not finished" && cr.Status != StatusSkipped {
+				n++
+			}
+		}
 	}
 	if int(events.Load()) != n {
 		t.Errorf("%d events for %d finished checks", events.Load(), n)
@@ -327,6 +338,9 @@ func TestScanDeadlineReturnsPartial(t *testing.T) {
 	res, err = s.Scan(ctx, srv.URL, Standard, nil)
 	if err != context.Canceled || !strings.Contains(res.Error, "cancelled") {
 		t.Errorf("cancel: %v %q", err, res.Error)
+	}
+	if res.NotGraded == nil || res.NotGraded.Reason != NotGradedCancelled || res.Grade != "" {
+		t.Errorf("a cancelled scan is graded: %+v, grade %q", res.NotGraded, res.Grade)
 	}
 }
 

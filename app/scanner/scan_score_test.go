@@ -2,8 +2,11 @@ package scanner
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"testing"
 )
 
@@ -126,5 +129,197 @@ func TestResultFindingsAndSummary(t *testing.T) {
 	}
 	if cr, ok := findCheck(res, "headers.panics"); !ok || cr.Status != StatusError {
 		t.Errorf("a panicking check must become an error verdict: %+v", cr)
+	}
+}
+
+// TestScoreStatuses: which verdicts move the score (docs/scoring.md,
+// "Statuses"): pass/warn/fail always; info only when counted, and then
+// exactly like a pass of its score; skipped and error never. The reason of a
+// skipped or error verdict reaches the CheckResult.
+func TestScoreStatuses(t *testing.T) {
+	ck := func(id string, w int) Check { return Check{ID: id, Name: id, Category: "headers", Weight: w} }
+	base := Scored{ck("headers.base", 5), Outcome{Status: StatusFail}}
+	cases := []struct {
+		name    string
+		out     Outcome
+		overall int
+		// points and max points of the check under test
+		pts, max float64
+		reason   string
+	}{
+		{"pass", Outcome{Status: StatusPass}, 50, 50, 50, ""},
+		{"pass of half", Outcome{Status: StatusPass, Score: 0.5}, 25, 25, 50, ""},
+		{"warn", Outcome{Status: StatusWarn, Score: 0.5}, 25, 25, 50, ""},
+		{"fail", Outcome{Status: StatusFail}, 0, 0, 50, ""},
+		{"info not counted", Outcome{Status: StatusInfo, Score: 1}, 0, 0, 0, ""},
+		{"info counted like a pass of its score", Outcome{Status: StatusInfo, Counted: true, Score: 0.5}, 25, 25, 50, ""},
+		{"info counted with no score is full, as a pass", Outcome{Status: StatusInfo, Counted: true}, 50, 50, 50, ""},
+		{"skipped", Outcome{Status: StatusSkipped, Reason: "the target is an IP address", Score: 1}, 0, 0, 0, "the target is an IP address"},
+		{"skipped reason from its description", Outcome{Status: StatusSkipped, Description: "Runs at DEEP."}, 0, 0, 0, "Runs at DEEP"},
+		{"error", Outcome{Status: StatusError, Reason: "the page could not be fetched", Score: 1}, 0, 0, 0, "the page could not be fetched"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := ScoreAll([]Scored{base, {ck("headers.x", 5), tc.out}})
+			if sc.Overall != tc.overall {
+				t.Errorf("overall %d, want %d", sc.Overall, tc.overall)
+			}
+			cr := sc.Categories[0].Checks[1]
+			if math.Abs(cr.Points-tc.pts) > 1e-9 || math.Abs(cr.MaxPoints-tc.max) > 1e-9 {
+				t.Errorf("points %v/%v, want %v/%v", cr.Points, cr.MaxPoints, tc.pts, tc.max)
+			}
+			if cr.Reason != tc.reason || cr.Status != tc.out.Status {
+				t.Errorf("status %s reason %q, want %s %q", cr.Status, cr.Reason, tc.out.Status, tc.reason)
+			}
+		})
+	}
+	// A counted info scores exactly as the pass it stands for.
+	pass := ScoreAll([]Scored{base, {ck("headers.x", 5), Outcome{Status: StatusPass, Score: 0.5}}})
+	info := ScoreAll([]Scored{base, {ck("headers.x", 5), Outcome{Status: StatusInfo, Counted: true, Score: 0.5}}})
+	if pass.Unrounded != info.Unrounded || pass.Grade != info.Grade {
+		t.Errorf("counted info %v %s, pass %v %s", info.Unrounded, info.Grade, pass.Unrounded, pass.Grade)
+	}
+}
+
+// TestPointsAddUpToScore: ΣPoints over a result is its unrounded overall
+// score, with every category present and with categories left out (their
+// points are shared by the others), and no check earns more than its max.
+func TestPointsAddUpToScore(t *testing.T) {
+	ev := typicalEvidence()
+	var all []Scored
+	for _, c := range AllChecks() {
+		all = append(all, Scored{Check: c, Outcome: evalCheck(c, ev)})
+	}
+	drop := func(cats ...string) []Scored {
+		var out []Scored
+		for _, s := range all {
+			if !slices.Contains(cats, s.Check.Category) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	skipAll := func(in []Scored, cat string) []Scored {
+		out := slices.Clone(in)
+		for i := range out {
+			if out[i].Check.Category == cat {
+				out[i].Outcome = Outcome{Status: StatusSkipped, Reason: "n/a"}
+			}
+		}
+		return out
+	}
+	ck := func(id, cat string, w int) Check { return Check{ID: id, Name: id, Category: cat, Weight: w} }
+	cases := []struct {
+		name string
+		in   []Scored
+	}{
+		{"typical scan, every category", all},
+		{"no dns, no exposure", drop("dns", "exposure")},
+		{"dns all skipped", skipAll(all, "dns")},
+		{"only tls", drop("headers", "cookies", "redirects", "dns", "exposure", "content")},
+		{"hand-made", []Scored{
+			{ck("tls.a", "tls", 3), Outcome{Status: StatusWarn, Score: 0.3}},
+			{ck("tls.b", "tls", 7), Outcome{Status: StatusPass}},
+			{ck("cookies.a", "cookies", 1), Outcome{Status: StatusInfo, Counted: true, Score: 0.5}},
+			{ck("cookies.b", "cookies", 2), Outcome{Status: StatusError}},
+			{ck("content.a", "content", 2), Outcome{Status: StatusFail, Score: 0.1}},
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := ScoreAll(tc.in)
+			var sum, maxSum float64
+			for _, c := range sc.Categories {
+				for _, cr := range c.Checks {
+					if cr.Points < 0 || cr.Points > cr.MaxPoints+1e-9 {
+						t.Errorf("%s earned %v of %v", cr.ID, cr.Points, cr.MaxPoints)
+					}
+					sum += cr.Points
+					maxSum += cr.MaxPoints
+				}
+			}
+			if math.Abs(sum-sc.Unrounded) > 1e-9 || int(math.Round(sum)) != sc.Overall {
+				t.Errorf("Σ points %v, unrounded score %v, overall %d", sum, sc.Unrounded, sc.Overall)
+			}
+			if math.Abs(maxSum-100) > 1e-9 {
+				t.Errorf("Σ max points %v, want 100", maxSum)
+			}
+		})
+	}
+}
+
+// TestGradeCapExplained: the worst cap caps the grade, and GradeCap names
+// it, with the check's reason or one made from the check, only when the
+// cap made the grade worse than the score's letter.
+func TestGradeCapExplained(t *testing.T) {
+	ck := func(id, name string) Check { return Check{ID: id, Name: name, Category: "tls", Weight: 1} }
+	pass := Scored{ck("tls.ok", "OK"), Outcome{Status: StatusPass}}
+	cases := []struct {
+		name  string
+		in    []Scored
+		grade string
+		cap   *GradeCap
+	}{
+		{"no cap", []Scored{pass}, "A+", nil},
+		{"cap with its reason", []Scored{pass, {ck("tls.expiry", "Certificate expiry"), Outcome{Status: StatusPass, Cap: "F", CapReason: "the certificate expired on 2 March 2026"}}},
+			"F", &GradeCap{Grade: "F", Reason: "the certificate expired on 2 March 2026", CheckID: "tls.expiry"}},
+		{"reason made from the check", []Scored{pass, {ck("tls.https", "HTTPS available"), Outcome{Status: StatusPass, Value: "HTTPS unreachable", Cap: "C"}}},
+			"C", &GradeCap{Grade: "C", Reason: "HTTPS available: HTTPS unreachable", CheckID: "tls.https"}},
+		{"the worst cap wins", []Scored{pass, {ck("tls.a", "A"), Outcome{Status: StatusPass, Cap: "C", CapReason: "c"}}, {ck("tls.b", "B"), Outcome{Status: StatusPass, Cap: "F", CapReason: "f"}}, {ck("tls.c", "C"), Outcome{Status: StatusPass, Cap: "D", CapReason: "d"}}},
+			"F", &GradeCap{Grade: "F", Reason: "f", CheckID: "tls.b"}},
+		// 2 of 3 checks fail: 33/100 is an F already; a C cap changes nothing.
+		{"a cap no worse than the score is not shown", []Scored{pass, {ck("tls.a", "A"), Outcome{Status: StatusFail, Cap: "C", CapReason: "c"}}, {ck("tls.b", "B"), Outcome{Status: StatusFail}}},
+			"F", nil},
+		{"a cap equal to the letter is not shown", []Scored{{ck("tls.a", "A"), Outcome{Status: StatusPass, Score: 0.65, Cap: "C", CapReason: "c"}}},
+			"C", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := ScoreAll(tc.in)
+			if sc.Grade != tc.grade {
+				t.Errorf("grade %s (score %d), want %s", sc.Grade, sc.Overall, tc.grade)
+			}
+			switch {
+			case tc.cap == nil && sc.Cap != nil:
+				t.Errorf("cap %+v, want none", *sc.Cap)
+			case tc.cap != nil && (sc.Cap == nil || *sc.Cap != *tc.cap):
+				t.Errorf("cap %+v, want %+v", sc.Cap, *tc.cap)
+			}
+		})
+	}
+}
+
+// TestScoringVersion: semver plus 8 hex digits over the check table, the
+// same on every call, and another digest when a weight, a depth, a
+// category's points or a grade step changes.
+func TestScoringVersion(t *testing.T) {
+	if !regexp.MustCompile(`^` + regexp.QuoteMeta(ScoringSemver) + `\+[0-9a-f]{8}$`).MatchString(ScoringVersion) {
+		t.Fatalf("ScoringVersion = %q", ScoringVersion)
+	}
+	base := scoringDigest(AllChecks(), Categories, scoreGradeSteps)
+	if again := scoringDigest(AllChecks(), Categories, scoreGradeSteps); again != base || scoringVersionOf(AllChecks()) != ScoringVersion {
+		t.Errorf("the digest is not stable: %s, then %s", base, again)
+	}
+	weight := AllChecks()
+	weight[3].Weight++
+	depth := AllChecks()
+	depth[0].Depth = Deep
+	cats := slices.Clone(Categories)
+	cats[0].Weight, cats[1].Weight = cats[0].Weight-1, cats[1].Weight+1
+	steps := slices.Clone(scoreGradeSteps)
+	steps[1].min = 85
+	for name, d := range map[string]string{
+		"weight":   scoringDigest(weight, Categories, scoreGradeSteps),
+		"depth":    scoringDigest(depth, Categories, scoreGradeSteps),
+		"category": scoringDigest(AllChecks(), cats, scoreGradeSteps),
+		"grades":   scoringDigest(AllChecks(), Categories, steps),
+		"order":    scoringDigest(slices.Concat(AllChecks()[1:], AllChecks()[:1]), Categories, scoreGradeSteps),
+	} {
+		if d == base {
+			t.Errorf("changing the %s keeps the digest %s", name, d)
+		}
+	}
+	if AllChecks()[3].Weight == weight[3].Weight {
+		t.Error("the modified copy shares the check table")
 	}
 }

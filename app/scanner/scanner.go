@@ -181,26 +181,39 @@ func refusalFor(u *netguard.URL, err error) error {
 	}
 	var de *net.DNSError
 	if errors.As(err, &de) && de.IsNotFound {
-		return &netguard.RefusedError{Msg: fmt.Sprintf("the host %s does not exist (no DNS address records)", u.Host)}
+		return &unresolvedError{&netguard.RefusedError{Msg: fmt.Sprintf("the host %s does not exist (no DNS address records)", u.Host)}}
 	}
-	return &netguard.RefusedError{Msg: fmt.Sprintf("the host %s could not be resolved: %s", u.Host, sentenceOf(err))}
+	return &unresolvedError{&netguard.RefusedError{Msg: fmt.Sprintf("the host %s could not be resolved: %s", u.Host, sentenceOf(err))}}
 }
+
+// unresolvedError is a refusal because the host has no address: the target
+// is unreachable rather than forbidden (refusedVerdict tells them apart).
+type unresolvedError struct{ *netguard.RefusedError }
+
+// Unwrap keeps errors.Is(err, ErrRefused) true.
+func (e *unresolvedError) Unwrap() error { return e.RefusedError }
 
 // Scan runs every check of depth against rawURL within the depth's
 // deadline (or ctx's, if sooner). onEvent, when not nil, is called once per
-// completed check; calls never overlap. A scan that could not reach the
+// check that ran; calls never overlap. A scan that could not reach the
 // target still returns a Result with Error set; the error return is for
 // refusals (ErrRefused) and context cancellation/deadline, in which case the
 // partial Result is returned alongside the error. The Result is never nil.
+// A result that could not be graded (unreachable, blocked by a bot
+// challenge, cancelled, failed) says why in NotGraded and has no grade,
+// score or findings (docs/scoring.md, "Scans that are not graded").
 func (s *Scanner) Scan(ctx context.Context, rawURL string, depth Depth, onEvent func(Event)) (*Result, error) {
 	start := time.Now()
 	if depth == "" {
 		depth = Standard
 	}
 	res := newResult(rawURL, depth)
+	res.ScannedAt = s.now().UTC()
+	res.ScoringVersion = scoringVersionOf(s.checks)
 	if !depth.Valid() {
 		err := &netguard.RefusedError{Msg: fmt.Sprintf("unknown scan depth %q (use QUICK, STANDARD or DEEP)", string(depth))}
 		res.Error = err.Error()
+		res.ungrade(refusedVerdict(err, s.opts.UserAgent))
 		return res, err
 	}
 	budget := depth.Deadline()
@@ -214,25 +227,34 @@ func (s *Scanner) Scan(ctx context.Context, rawURL string, depth Depth, onEvent 
 	if err != nil {
 		res.Error = sentenceOf(err)
 		res.DurationMs = time.Since(start).Milliseconds()
+		if errors.Is(err, context.DeadlineExceeded) {
+			res.ungrade(deadlineFailure(budget))
+		} else {
+			res.ungrade(refusedVerdict(err, s.opts.UserAgent))
+		}
 		return res, err
 	}
 	res.TargetURL = t.URL
 	res.TargetDomain = t.Domain
 
 	r := newRun(s, t, depth, onEvent)
+	r.budget = budget
 	complete := r.execute(ctx)
+	var stop error
+	if !complete {
+		stop = ctx.Err()
+		if stop == nil {
+			stop = context.DeadlineExceeded
+		}
+	}
 	cancel()
 	r.wait()
 
-	r.buildResult(res)
+	r.buildResult(res, stop)
 	res.DurationMs = time.Since(start).Milliseconds()
-	if !complete {
-		cerr := ctx.Err()
-		if cerr == nil {
-			cerr = context.DeadlineExceeded
-		}
+	if stop != nil {
 		msg := fmt.Sprintf("the scan did not finish within its %s deadline; results are partial", budget.Round(time.Millisecond))
-		if errors.Is(cerr, context.Canceled) {
+		if errors.Is(stop, context.Canceled) {
 			msg = "the scan was cancelled; results are partial"
 		}
 		if res.Error == "" {
@@ -240,7 +262,7 @@ func (s *Scanner) Scan(ctx context.Context, rawURL string, depth Depth, onEvent 
 		} else {
 			res.Error = msg + " (" + res.Error + ")"
 		}
-		return res, cerr
+		return res, stop
 	}
 	return res, nil
 }

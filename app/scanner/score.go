@@ -2,7 +2,10 @@ package scanner
 
 import (
 	"cmp"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
+	"fmt"
 	"maps"
 	"math"
 	"net/http"
@@ -94,10 +97,13 @@ var SecurityHeaders = []string{
 }
 
 // scoreGradeSteps maps a score to a letter; the order is best first.
-var scoreGradeSteps = []struct {
+var scoreGradeSteps = []gradeStep{{90, "A+"}, {80, "A"}, {70, "B"}, {60, "C"}, {50, "D"}, {0, "F"}}
+
+// gradeStep is the lowest score of a letter.
+type gradeStep struct {
 	min   int
 	grade string
-}{{90, "A+"}, {80, "A"}, {70, "B"}, {60, "C"}, {50, "D"}, {0, "F"}}
+}
 
 // GradeFor turns a 0–100 score into a letter grade (A+ 90–100 … F 0–49).
 func GradeFor(score int) string {
@@ -136,37 +142,81 @@ type Scored struct {
 	Outcome Outcome
 }
 
+// Scoring is everything scoring derives from a scan's verdicts.
+type Scoring struct {
+	// Categories in table order, each check with its Points and MaxPoints.
+	Categories []Category
+	// Overall is Unrounded rounded: the 0–100 score.
+	Overall   int
+	Unrounded float64
+	// Grade is the score's letter, capped by the worst Outcome.Cap.
+	Grade string
+	// Cap is set when a cap made Grade worse than the score's letter.
+	Cap *GradeCap
+}
+
+// scores reports whether a verdict moves the score: pass, warn and fail
+// always, info only when the check counts it (Outcome.Counted); skipped and
+// error never (docs/scoring.md, "Statuses").
+func scores(o Outcome) bool {
+	switch o.Status {
+	case StatusPass, StatusWarn, StatusFail:
+		return true
+	case StatusInfo:
+		return o.Counted
+	}
+	return false
+}
+
 // Score folds check verdicts into categories, an overall 0–100 score and a
-// grade. Within a category earned = Σ weight×score and possible = Σ weight
-// over pass/warn/fail checks (info and error are left out of both); the
-// category contributes its weight × earned/possible; the overall score is
-// the sum of contributions over the weights of the categories that had
-// anything scorable, ×100, rounded. The worst Outcome.Cap caps the grade.
+// grade; ScoreAll says the same with each check's points and the cap that
+// explains the grade.
+func Score(results []Scored) (cats []Category, overall int, grade string) {
+	sc := ScoreAll(results)
+	return sc.Categories, sc.Overall, sc.Grade
+}
+
+// ScoreAll folds check verdicts into categories, an overall 0–100 score and
+// a grade. Within a category earned = Σ weight×score and possible = Σ weight
+// over the checks that score (pass/warn/fail, and info the check counts;
+// skipped and error are left out of both); the category contributes its
+// points × earned/possible; the overall score is the sum of contributions
+// over the points of the categories that had anything scorable, ×100. So a
+// check's Points are its share of that sum and ΣPoints is Unrounded. The
+// worst Outcome.Cap caps the grade; Cap is set when it made the grade worse.
 // Categories come out in table order (unknown ones after, by name), checks
 // in the order given.
-func Score(results []Scored) (cats []Category, overall int, grade string) {
+func ScoreAll(results []Scored) Scoring {
 	type acc struct {
 		earned, possible float64
 		checks           []CheckResult
+		// weight and earned fraction of each check, parallel to checks
+		w, frac []float64
 	}
 	by := map[string]*acc{}
-	capGrade := ""
-	for _, sr := range results {
+	var capOut *Scored
+	for i, sr := range results {
 		c, o := sr.Check, sr.Outcome
 		a := by[c.Category]
 		if a == nil {
 			a = &acc{}
 			by[c.Category] = a
 		}
-		a.checks = append(a.checks, CheckResult{ID: c.ID, Name: c.Name, Category: c.Category, Status: o.Status, Value: o.Value, Description: o.Description})
-		switch o.Status {
-		case StatusPass, StatusWarn, StatusFail:
-			w := max(float64(c.Weight), 0)
-			a.earned += w * outcomeScore(o)
+		reason := o.Reason
+		if reason == "" && (o.Status == StatusSkipped || o.Status == StatusError) {
+			reason = strings.TrimSuffix(o.Description, ".")
+		}
+		a.checks = append(a.checks, CheckResult{ID: c.ID, Name: c.Name, Category: c.Category, Status: o.Status,
+			Value: o.Value, Description: o.Description, Reason: reason})
+		w, f := 0.0, 0.0
+		if scores(o) {
+			w, f = max(float64(c.Weight), 0), outcomeScore(o)
+			a.earned += w * f
 			a.possible += w
 		}
-		if o.Cap != "" && (capGrade == "" || scoreGradeRank(o.Cap) > scoreGradeRank(capGrade)) {
-			capGrade = o.Cap
+		a.w, a.frac = append(a.w, w), append(a.frac, f)
+		if o.Cap != "" && (capOut == nil || scoreGradeRank(o.Cap) > scoreGradeRank(capOut.Outcome.Cap)) {
+			capOut = &results[i]
 		}
 	}
 	// Table order; categories missing from the table after, by name.
@@ -181,6 +231,14 @@ func Score(results []Scored) (cats []Category, overall int, grade string) {
 	})
 	var total, possible float64
 	for _, n := range names {
+		if a := by[n]; a.possible > 0 {
+			info, _ := CategoryByID(n)
+			total += a.earned / a.possible * float64(info.Weight)
+			possible += float64(info.Weight)
+		}
+	}
+	var sc Scoring
+	for _, n := range names {
 		a := by[n]
 		info, _ := CategoryByID(n)
 		w := info.Weight
@@ -189,25 +247,52 @@ func Score(results []Scored) (cats []Category, overall int, grade string) {
 			frac := a.earned / a.possible
 			cat.Score = int(math.Round(frac * float64(w)))
 			cat.Grade = GradeFor(int(math.Round(frac * 100)))
-			total += frac * float64(w)
-			possible += float64(w)
+			// A check's share of the overall score: its weight's share of
+			// the category, the category's share of the scorable points.
+			scale := float64(w) / a.possible / possible * 100
+			for i := range cat.Checks {
+				cat.Checks[i].MaxPoints = a.w[i] * scale
+				cat.Checks[i].Points = a.w[i] * a.frac[i] * scale
+			}
 		}
-		cats = append(cats, cat)
+		sc.Categories = append(sc.Categories, cat)
 	}
 	if possible > 0 {
-		overall = int(math.Round(total / possible * 100))
+		sc.Unrounded = total / possible * 100
+		sc.Overall = int(math.Round(sc.Unrounded))
 	}
-	grade = GradeFor(overall)
+	letter := GradeFor(sc.Overall)
 	if possible == 0 {
-		grade = "F"
+		letter = "F"
 	}
-	return cats, overall, CapGrade(grade, capGrade)
+	sc.Grade = letter
+	if capOut != nil {
+		sc.Grade = CapGrade(letter, capOut.Outcome.Cap)
+		if sc.Grade != letter {
+			sc.Cap = &GradeCap{Grade: sc.Grade, Reason: capReason(*capOut), CheckID: capOut.Check.ID}
+		}
+	}
+	return sc
 }
 
-// outcomeScore is the earned fraction 0..1; a pass with Score 0 means full.
+// capReason is the sentence shown next to a capped grade: the check's own
+// (Outcome.CapReason), or one made from its name and what it saw.
+func capReason(s Scored) string {
+	if r := strings.TrimSpace(s.Outcome.CapReason); r != "" {
+		return r
+	}
+	name := cmp.Or(s.Check.Name, s.Check.ID)
+	if v := strings.TrimSpace(s.Outcome.Value); v != "" {
+		return name + ": " + clip(v, 160)
+	}
+	return name + " (" + s.Check.ID + ")"
+}
+
+// outcomeScore is the earned fraction 0..1; a pass (or a counted info) with
+// Score 0 means full.
 func outcomeScore(o Outcome) float64 {
 	s := o.Score
-	if o.Status == StatusPass && s == 0 {
+	if (o.Status == StatusPass || o.Status == StatusInfo && o.Counted) && s == 0 {
 		s = 1
 	}
 	return max(0, min(1, s))
@@ -217,7 +302,6 @@ func newResult(rawURL string, depth Depth) *Result {
 	return &Result{
 		TargetURL:      rawURL,
 		Depth:          depth,
-		Grade:          "F",
 		Categories:     []Category{},
 		Findings:       []Finding{},
 		Headers:        map[string]string{},
@@ -227,20 +311,25 @@ func newResult(rawURL string, depth Depth) *Result {
 }
 
 // buildResult fills res from the finished (or abandoned) run. Only evidence
-// that was published is read; every goroutine of the run has ended.
-func (r *scanRun) buildResult(res *Result) {
+// that was published is read; every goroutine of the run has ended. stop is
+// nil when the run completed, else why it ended (ctx's error): checks it
+// ended before are errors saying so, and the result is not graded.
+func (r *scanRun) buildResult(res *Result, stop error) {
 	ev := &r.ev
 	var scored []Scored
-	for _, cr := range r.results {
-		if cr != nil {
+	for i, cr := range r.results {
+		switch {
+		case cr != nil:
 			scored = append(scored, Scored{Check: cr.check, Outcome: cr.out})
+		case stop != nil:
+			scored = append(scored, Scored{Check: r.s.checks[i], Outcome: unfinished(stop)})
 		}
 	}
-	cats, overall, grade := Score(scored)
-	if cats == nil {
-		cats = []Category{}
+	sc := ScoreAll(scored)
+	if sc.Categories == nil {
+		sc.Categories = []Category{}
 	}
-	res.Categories, res.OverallScore, res.Grade = cats, overall, grade
+	res.Categories, res.OverallScore, res.Grade, res.GradeCap = sc.Categories, sc.Overall, sc.Grade, sc.Cap
 
 	findings := []Finding{}
 	for _, s := range scored {
@@ -250,21 +339,7 @@ func (r *scanRun) buildResult(res *Result) {
 		return cmp.Compare(SeverityRank(a.Severity), SeverityRank(b.Severity))
 	})
 	res.Findings = findings
-	res.Summary = Summary{Total: len(findings)}
-	for _, f := range findings {
-		switch f.Severity {
-		case SeverityCritical:
-			res.Summary.Critical++
-		case SeverityHigh:
-			res.Summary.High++
-		case SeverityMedium:
-			res.Summary.Medium++
-		case SeverityLow:
-			res.Summary.Low++
-		default:
-			res.Summary.Info++
-		}
-	}
+	res.Summary = summarize(findings)
 
 	if ev.Page != nil {
 		res.StatusCode = ev.Page.StatusCode
@@ -285,11 +360,53 @@ func (r *scanRun) buildResult(res *Result) {
 	if ev.TLS != nil {
 		res.TLS = resultTLSInfo(ev.TLS, ev.TLSProbe, ev.Now)
 	}
-	if ev.Page == nil && r.isPublished(NeedPage) {
+	pageDone := r.isPublished(NeedPage)
+	if ev.Page == nil && pageDone {
 		res.Error = "The site could not be reached: " + strings.TrimSuffix(ev.PageErr, ".") + "."
-		res.OverallScore = 0
-		res.Grade = "F"
 	}
+	if ng := r.notGraded(stop, pageDone); ng != nil {
+		if ng.Reason == NotGradedBlocked {
+			res.Error = ng.Detail
+		}
+		res.ungrade(ng)
+	}
+}
+
+// summarize counts findings by severity.
+func summarize(findings []Finding) Summary {
+	sum := Summary{Total: len(findings)}
+	for _, f := range findings {
+		switch f.Severity {
+		case SeverityCritical:
+			sum.Critical++
+		case SeverityHigh:
+			sum.High++
+		case SeverityMedium:
+			sum.Medium++
+		case SeverityLow:
+			sum.Low++
+		default:
+			sum.Info++
+		}
+	}
+	return sum
+}
+
+// ungrade turns res into a result without a grade: no score, no category
+// grades, no points, no findings (nothing was judged, so there is nothing to
+// fix). The checks keep their statuses, so what ran is still visible.
+func (res *Result) ungrade(ng *NotGraded) {
+	res.NotGraded = ng
+	res.Grade, res.OverallScore, res.GradeCap = "", 0, nil
+	for i := range res.Categories {
+		c := &res.Categories[i]
+		c.Score, c.Grade = 0, ""
+		for j := range c.Checks {
+			c.Checks[j].Points, c.Checks[j].MaxPoints = 0, 0
+		}
+	}
+	res.Findings = []Finding{}
+	res.Summary = Summary{}
 }
 
 // resultHeaders lower-cases names and joins repeated values with ", ".
@@ -330,4 +447,39 @@ func resultTLSInfo(f *TLSFacts, p *TLSProbe, now time.Time) *TLSInfo {
 		}
 	}
 	return info
+}
+
+// ScoringSemver is the version of the scoring rules (docs/scoring.md,
+// "Scoring version and changelog"): the major moves when a stored grade
+// would read differently today, the minor when checks are added, the patch
+// for fixes that move no grade.
+const ScoringSemver = "2.0.0"
+
+// ScoringVersion is ScoringSemver plus a short digest of the check table
+// (ids, categories, depths, weights), the category points and the grade
+// steps: "2.0.0+ab12cd34". A weight changed without a new semver still
+// shows as another version. Every result carries the version it was graded
+// with.
+var ScoringVersion = scoringVersionOf(AllChecks())
+
+// scoringVersionOf is ScoringVersion for a check table.
+func scoringVersionOf(checks []Check) string {
+	return ScoringSemver + "+" + scoringDigest(checks, Categories, scoreGradeSteps)
+}
+
+// scoringDigest is the first 8 hex digits of SHA-256 over a canonical,
+// line-based encoding of what decides a grade. Tabs separate fields; ids,
+// categories and grades contain none.
+func scoringDigest(checks []Check, cats []CategoryInfo, steps []gradeStep) string {
+	h := sha256.New()
+	for _, c := range checks {
+		fmt.Fprintf(h, "check\t%s\t%s\t%s\t%d\n", c.ID, c.Category, c.Depth, c.Weight)
+	}
+	for _, c := range cats {
+		fmt.Fprintf(h, "category\t%s\t%d\n", c.ID, c.Weight)
+	}
+	for _, g := range steps {
+		fmt.Fprintf(h, "grade\t%s\t%d\n", g.grade, g.min)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:8]
 }

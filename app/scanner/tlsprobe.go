@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/palisade/palisade/app/scanner/netguard"
 )
 
 // tlsFacts verifies a handshake's peer chain by hand: against the system
@@ -125,8 +127,7 @@ func probeAllSuiteIDs() []uint16 {
 // fetchTLSProbe handshakes once per protocol version (in parallel) offering
 // only that version, then enumerates weak suites by offering them and
 // removing each one the server picks, up to maxWeakProbe handshakes.
-func (r *scanRun) fetchTLSProbe(ctx context.Context) {
-	hu := r.httpsURL()
+func (r *scanRun) fetchTLSProbe(ctx context.Context, hu *netguard.URL) {
 	addr := hu.HostPort()
 	sni := ""
 	if !hu.IP.IsValid() {

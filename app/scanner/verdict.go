@@ -1,7 +1,12 @@
 package scanner
 
 import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
 	"strings"
+	"time"
 )
 
 // StatusSkipped and the reasons below extend the verdicts of types.go; the
@@ -118,3 +123,69 @@ func serverLabel(s Server) string {
 
 // ServerLabel is the display name of a snippet target ("Apache", "nginx").
 func ServerLabel(s Server) string { return serverLabel(s) }
+
+// notGraded decides whether a finished run can be graded
+// (docs/scoring.md, "Scans that are not graded"): nil when it can. stop is
+// why the run ended early (nil when it completed); pageDone says the main
+// page fetch finished.
+func (r *scanRun) notGraded(stop error, pageDone bool) *NotGraded {
+	ev := &r.ev
+	pageErr := strings.TrimSuffix(ev.PageErr, ".")
+	switch {
+	case errors.Is(stop, context.Canceled):
+		return &NotGraded{Reason: NotGradedCancelled,
+			Detail: "The scan was cancelled before it finished, so the site was not graded.",
+			Advice: "Start a new scan of the site to get a grade."}
+	case pageDone && ev.Page == nil && len(ev.PageChain) == 0:
+		return unreachable(pageErr, r.s.opts.UserAgent)
+	case pageDone && ev.Page == nil:
+		return &NotGraded{Reason: NotGradedFailed,
+			Detail: "The site answered, but its main page could not be loaded: " + pageErr + ".",
+			Advice: "Fix the redirects of this address, or scan the address they should end on."}
+	}
+	if ev.Page != nil {
+		if vendor := ChallengeVendor(ev.Page); vendor != "" {
+			return &NotGraded{Reason: NotGradedBlocked,
+				Detail: fmt.Sprintf("The site answered with a %s bot challenge (HTTP %d) instead of its page, so nothing of the site itself could be judged.", vendor, ev.Page.StatusCode),
+				Advice: fmt.Sprintf("Allow-list Palisade in %s (its User-Agent is %q), or scan the origin server's own address, then scan again.", vendor, r.s.opts.UserAgent)}
+		}
+	}
+	if stop != nil {
+		return deadlineFailure(r.budget)
+	}
+	return nil
+}
+
+// unreachable is the verdict of a scan that got no HTTP response at all;
+// why is the page fetch's error.
+func unreachable(why, userAgent string) *NotGraded {
+	ng := &NotGraded{Reason: NotGradedUnreachable,
+		Detail: "The site did not answer: " + cmp.Or(why, "no response") + ".",
+		Advice: fmt.Sprintf("Check the address, and that the site answers from the public internet: a firewall may be dropping Palisade's requests (User-Agent %q).", userAgent)}
+	if strings.Contains(why, "does not exist") || strings.Contains(why, "could not be resolved") {
+		ng.Advice = "Check the spelling of the address and that its host name has DNS address records."
+	}
+	return ng
+}
+
+// deadlineFailure is the verdict of a scan its deadline ended.
+func deadlineFailure(budget time.Duration) *NotGraded {
+	return &NotGraded{Reason: NotGradedFailed,
+		Detail: fmt.Sprintf("The scan did not finish within its %s deadline, so the site was not graded.", budget.Round(time.Millisecond)),
+		Advice: "The site answered too slowly for this depth: scan again later, or at a shallower depth."}
+}
+
+// refusedVerdict is the verdict of a scan refused before any request: a
+// host that does not resolve is unreachable, anything else (a private
+// address, a bad URL) failed.
+func refusedVerdict(err error, userAgent string) *NotGraded {
+	if errors.Is(err, context.Canceled) {
+		return &NotGraded{Reason: NotGradedCancelled, Detail: "The scan was cancelled before it started.", Advice: "Start a new scan of the site to get a grade."}
+	}
+	var ue *unresolvedError
+	if errors.As(err, &ue) {
+		return unreachable(ue.Error(), userAgent)
+	}
+	return &NotGraded{Reason: NotGradedFailed, Detail: "The scan was refused: " + strings.TrimSuffix(sentenceOf(err), ".") + ".",
+		Advice: "Scan a public http:// or https:// address."}
+}

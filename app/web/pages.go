@@ -245,6 +245,25 @@ func (h *Handler) scanPageData(c *fiber.Ctx) (pages.ScanPageData, error) {
 		return pages.ScanPageData{}, err
 	}
 	out := pages.ScanPageData{Scan: h.scanDetail(d), Done: d.Status.Terminal()}
+	if out.Done {
+		sc, err := h.scans.Get(c.UserContext(), s.Account.ID, d.ID)
+		if err != nil {
+			return out, err
+		}
+		res, err := decodeStored(sc)
+		if err != nil {
+			return out, err
+		}
+		verdict(&out.Scan, sc, res)
+		if graded(sc, res) {
+			if out.Changes, err = h.previousChanges(c.UserContext(), sc, res); err != nil {
+				return out, err
+			}
+			if out.Picker, err = h.comparePicker(c.UserContext(), s.Account.ID, sc, ""); err != nil {
+				return out, err
+			}
+		}
+	}
 	if d.Status == domain.StatusCompleted {
 		if out.Reports, err = h.reportVersions(c, d.ID); err != nil {
 			return out, err

@@ -20,24 +20,26 @@ const (
 	RouteScanBody  = "scan.body"
 	RouteScanStop  = "scan.cancel"
 	RouteScanFix   = "scan.fix"
-	RouteReportNew = "report.create"
-	RouteReports   = "report.list"
-	RouteReportPDF = "report.pdf"
-	RouteBilling   = "billing"
-	RouteCheckout  = "billing.checkout"
-	RoutePortal    = "billing.portal"
-	RouteKeys      = "keys"
-	RouteKeyRevoke = "keys.revoke"
-	RouteAPIDocs   = "docs.api"
-	RouteSettings  = "account"
-	RouteRename    = "account.name"
-	RoutePassword  = "account.password"
-	RouteDelete    = "account.delete"
-	RouteTeam      = "team"
-	RouteInvite    = "team.invite"
-	RouteRole      = "team.role"
-	RouteRemove    = "team.remove"
-	RouteJoin      = "invite.accept"
+	// RouteScanCompare compares a scan with another of the same target (?against=).
+	RouteScanCompare = "scan.compare"
+	RouteReportNew   = "report.create"
+	RouteReports     = "report.list"
+	RouteReportPDF   = "report.pdf"
+	RouteBilling     = "billing"
+	RouteCheckout    = "billing.checkout"
+	RoutePortal      = "billing.portal"
+	RouteKeys        = "keys"
+	RouteKeyRevoke   = "keys.revoke"
+	RouteAPIDocs     = "docs.api"
+	RouteSettings    = "account"
+	RouteRename      = "account.name"
+	RoutePassword    = "account.password"
+	RouteDelete      = "account.delete"
+	RouteTeam        = "team"
+	RouteInvite      = "team.invite"
+	RouteRole        = "team.role"
+	RouteRemove      = "team.remove"
+	RouteJoin        = "invite.accept"
 )
 
 // Routes registers every web route. Public pages carry CSRF and the viewer;
@@ -67,6 +69,7 @@ func (h *Handler) Routes(app *fiber.App) {
 	user.get("/scans/:id/body", RouteScanBody, h.scanBody)
 	user.post("/scans/:id/cancel", RouteScanStop, h.cancelScan)
 	user.get("/scans/:id/fix.md", RouteScanFix, h.scanFix)
+	user.get("/scans/:id/compare", RouteScanCompare, h.comparePage)
 	user.post("/scans/:id/reports", RouteReportNew, h.createReport)
 	user.get("/reports", RouteReports, h.listReports)
 	user.get("/reports/:id/pdf", RouteReportPDF, h.reportPDF)

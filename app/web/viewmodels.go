@@ -14,7 +14,7 @@ import (
 
 func (h *Handler) scanSummary(s scans.ScanSummary) model.ScanSummary {
 	out := model.ScanSummary{ID: s.ID, TargetURL: s.TargetURL, TargetDomain: s.TargetDomain, Depth: string(s.Depth),
-		Status: string(s.Status), Completed: s.Status == domain.StatusCompleted, CreatedAt: s.CreatedAt, URL: h.url(RouteScan, s.ID)}
+		Status: string(s.Status), Target: targetLabel(s.TargetURL), Completed: s.Status == domain.StatusCompleted, CreatedAt: s.CreatedAt, URL: h.url(RouteScan, s.ID)}
 	if s.Grade != nil {
 		out.Grade = *s.Grade
 	}
@@ -34,13 +34,13 @@ func (h *Handler) scanDetail(d scans.Detail) model.ScanDetail {
 	for _, c := range d.Categories {
 		mc := model.Category{Name: c.Name, Grade: c.Grade, Score: c.Score, MaxScore: c.MaxScore}
 		for _, ch := range c.Checks {
-			mc.Checks = append(mc.Checks, model.Check{Name: ch.Name, Status: string(ch.Status)})
+			mc.Checks = append(mc.Checks, checkOf(ch))
 		}
 		out.Categories = append(out.Categories, mc)
 	}
 	for _, f := range d.Findings {
 		out.Findings = append(out.Findings, model.Finding{CheckID: f.CheckID, Severity: string(f.Severity), Title: f.Title,
-			Description: f.Description, Evidence: f.Evidence, Recommendation: f.Recommendation})
+			Description: f.Description, Evidence: f.Evidence, Fix: fixOf(f.Fix), Recommendation: f.Recommendation})
 	}
 	for _, hop := range d.RedirectChain {
 		out.Redirects = append(out.Redirects, model.Hop{StatusCode: hop.StatusCode, URL: hop.URL})
