@@ -248,7 +248,7 @@ func (c *Container) newFiber() *fiber.App {
 	apiHandler.RateOverride = c.opts.RateLimitOverride
 	apiHandler.Routes(f)
 	web.NewHandler(web.Deps{Config: c.Config, Auth: c.Auth, Scans: c.Scans, Reports: c.Reports, Billing: c.Billing,
-		Read: c.DB.Read, Limiter: c.Limiter, Storage: c.KV, Mail: c.Mail, Log: c.Log}).Routes(f)
+		Limiter: c.Limiter, Storage: c.KV, Mail: c.Mail, Log: c.Log}).Routes(f)
 	return f
 }
 

@@ -39,3 +39,14 @@ func PreviousComparable(ctx context.Context, c *ent.Client, s *ent.Scan) (*ent.S
 	}
 	return nil, nil, nil
 }
+
+// Previous is PreviousComparable for the account's scan sc: the scan the
+// "changes since the previous scan" views compare sc with. sc must be one
+// the account's own queries returned (Get); a scan of another account has
+// no previous scan here.
+func (s *Service) Previous(ctx context.Context, accountID string, sc *ent.Scan) (*ent.Scan, *scanner.Result, error) {
+	if sc == nil || sc.AccountID != accountID {
+		return nil, nil, nil
+	}
+	return PreviousComparable(ctx, s.db.Read, sc)
+}

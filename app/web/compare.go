@@ -7,9 +7,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/httpx"
 	"github.com/palisade/palisade/app/scanner"
-	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/views/model"
 	"github.com/palisade/palisade/views/pages"
@@ -20,7 +20,7 @@ import (
 // target (docs/scoring.md, "Comparing two scans"), or the two cannot be
 // compared.
 func (h *Handler) previousChanges(ctx context.Context, sc *ent.Scan, res *scanner.Result) (*model.Changes, error) {
-	prev, prevRes, err := scans.PreviousComparable(ctx, h.read, sc)
+	prev, prevRes, err := h.scans.Previous(ctx, sc.AccountID, sc)
 	if err != nil || prev == nil {
 		return nil, err
 	}
@@ -32,37 +32,6 @@ func (h *Handler) previousChanges(ctx context.Context, sc *ent.Scan, res *scanne
 		return nil, err
 	}
 	return h.changes(prev, sc, prevRes, res, d), nil
-}
-
-// notComparable says why two stored scans cannot be compared before the
-// engine is asked ("" when they may be): the engine's own reasons cover the
-// rest (scanner.Compare).
-func notComparable(a, b *ent.Scan, aRes, bRes *scanner.Result) string {
-	if a.ID == b.ID {
-		return "A scan cannot be compared with itself. Pick another scan of this target."
-	}
-	for _, s := range []struct {
-		sc  *ent.Scan
-		res *scanner.Result
-	}{{a, aRes}, {b, bRes}} {
-		if graded(s.sc, s.res) {
-			continue
-		}
-		when := s.sc.CreatedAt.UTC().Format("2 Jan 2006 15:04")
-		if !s.sc.Status.Terminal() {
-			return "The scan of " + when + " has not finished yet."
-		}
-		why := "it has no grade"
-		if ng := notGraded(s.sc.Status, s.sc.Error, s.res); ng != nil {
-			why = ng.Detail
-		}
-		return "The scan of " + when + " was not graded, so there is nothing to compare: " + why
-	}
-	if !scanner.SameTarget(a.TargetURL, b.TargetURL) {
-		return "These scans are of different targets (" + a.TargetURL + " and " + b.TargetURL +
-			"): only scans of the same scheme, host, port and path are compared."
-	}
-	return ""
 }
 
 // comparePage compares the scan with ?against= (by default the previous
@@ -87,7 +56,7 @@ func (h *Handler) comparePage(c *fiber.Ctx) error {
 	var otherRes *scanner.Result
 	if against == "" {
 		if graded(sc, res) {
-			if other, otherRes, err = scans.PreviousComparable(ctx, h.read, sc); err != nil {
+			if other, otherRes, err = h.scans.Previous(ctx, acc, sc); err != nil {
 				return err
 			}
 		}
@@ -112,18 +81,18 @@ func (h *Handler) comparePage(c *fiber.Ctx) error {
 	}
 	bs, as := h.scanSide(before, beforeRes), h.scanSide(after, afterRes)
 	data.Before, data.After = &bs, &as
-	if data.Reason = notComparable(before, after, beforeRes, afterRes); data.Reason != "" {
-		return httpx.Render(c, http.StatusConflict, pages.ComparePage(data), nil)
-	}
-	d, err := scanner.Compare(beforeRes, afterRes)
-	var nc *scanner.NotComparableError
-	if errors.As(err, &nc) {
-		data.Reason = "These scans cannot be compared: " + nc.Reason + "."
+	// One comparison for every surface: the service says why two scans are
+	// not comparable (docs/scoring.md, "Comparing two scans").
+	dv, err := h.scans.Diff(ctx, acc, after.ID, before.ID)
+	var conflict *errs.Conflict
+	if errors.As(err, &conflict) {
+		data.Reason = sentence(conflict.Message)
 		return httpx.Render(c, http.StatusConflict, pages.ComparePage(data), nil)
 	}
 	if err != nil {
 		return err
 	}
+	d := &dv.Diff
 	data.Diff = h.changes(before, after, beforeRes, afterRes, d)
 	return httpx.Render(c, http.StatusOK, pages.ComparePage(data), nil)
 }

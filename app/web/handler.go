@@ -17,7 +17,6 @@ import (
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/billing"
-	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/views/components"
 	"github.com/palisade/palisade/views/model"
 )
@@ -29,12 +28,10 @@ type Handler struct {
 	reports *reporting.Service
 	billing *billing.Service
 	signups *auth.SignUps
-	// read finds a scan's previous comparable scan (scans.PreviousComparable).
-	read   *ent.Client
-	cfg    config.Config
-	log    *slog.Logger
-	csrf   fiber.Handler
-	cookie string
+	cfg     config.Config
+	log     *slog.Logger
+	csrf    fiber.Handler
+	cookie  string
 	// routes and links are filled by Routes: every URL is built from them.
 	routes routeTable
 	links  model.Links
@@ -47,9 +44,6 @@ type Deps struct {
 	Scans   *scans.Service
 	Reports *reporting.Service
 	Billing *billing.Service
-	// Read is the read-only Ent client: scans.PreviousComparable, always
-	// with a scan the account's own service call returned.
-	Read    *ent.Client
 	Limiter *ratelimit.Limiter
 	// Storage keeps CSRF tokens and pending sign-ups where every instance sees them.
 	Storage fiber.Storage
@@ -61,7 +55,7 @@ type Deps struct {
 // NewHandler wires the web surface.
 func NewHandler(d Deps) *Handler {
 	cfg := d.Config
-	h := &Handler{auth: d.Auth, scans: d.Scans, reports: d.Reports, billing: d.Billing, read: d.Read,
+	h := &Handler{auth: d.Auth, scans: d.Scans, reports: d.Reports, billing: d.Billing,
 		cfg: cfg, log: d.Log, cookie: "palisade_session"}
 	var mailer auth.Mailer // stays nil for a nil *mail.Sender: no mail server
 	if d.Mail != nil {
