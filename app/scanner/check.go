@@ -101,6 +101,10 @@ type Evidence struct {
 
 	DNS    *DNSFacts
 	DNSErr string
+	// DNSNotApplicable, when set, says why the target has no DNS records of
+	// its own to check (an IP address, a name without a registrable domain
+	// such as "localhost"): the dns checks are skipped with this reason.
+	DNSNotApplicable string
 
 	// CORS is the answer to an OPTIONS preflight with Origin: https://evil.example.
 	CORS    *Response

@@ -27,8 +27,8 @@ var checkDNSSPF = Check{
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idDNSSPF)
-		if isIPTarget(ev) {
-			return o.Skipped(reasonIPTarget)
+		if why := dnsNotApplicable(ev); why != "" {
+			return o.Skipped(why)
 		}
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
@@ -113,8 +113,8 @@ var checkDNSDMARC = Check{
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idDNSDMARC)
-		if isIPTarget(ev) {
-			return o.Skipped(reasonIPTarget)
+		if why := dnsNotApplicable(ev); why != "" {
+			return o.Skipped(why)
 		}
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
@@ -178,8 +178,8 @@ var checkDNSCAA = Check{
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idDNSCAA)
-		if isIPTarget(ev) {
-			return o.Skipped(reasonIPTarget)
+		if why := dnsNotApplicable(ev); why != "" {
+			return o.Skipped(why)
 		}
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
@@ -227,8 +227,8 @@ var checkDNSMX = Check{
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idDNSMX)
-		if isIPTarget(ev) {
-			return o.Skipped(reasonIPTarget)
+		if why := dnsNotApplicable(ev); why != "" {
+			return o.Skipped(why)
 		}
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
@@ -264,8 +264,8 @@ var checkDNSDNSSEC = Check{
 	Needs: []EvidenceKind{NeedDNS},
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idDNSDNSSEC)
-		if isIPTarget(ev) {
-			return o.Skipped(reasonIPTarget)
+		if why := dnsNotApplicable(ev); why != "" {
+			return o.Skipped(why)
 		}
 		if ev.DNS == nil {
 			return missing("DNS records", ev.DNSErr)
@@ -281,6 +281,16 @@ var checkDNSDNSSEC = Check{
 
 // isIPTarget reports a target given as an IP address, which has no DNS
 // records of a domain to judge.
+// dnsNotApplicable is why the dns checks do not apply to the target ("" when
+// they do): an IP address, or what the DNS fetcher found (no registrable
+// domain).
+func dnsNotApplicable(ev *Evidence) string {
+	if isIPTarget(ev) {
+		return reasonIPTarget
+	}
+	return ev.DNSNotApplicable
+}
+
 func isIPTarget(ev *Evidence) bool {
 	h := strings.Trim(ev.Target.Host, "[]")
 	if h == "" {

@@ -89,7 +89,22 @@ func TestCheckDNS(t *testing.T) {
 		{name: "ipv4 target", id: idDNSDNSSEC, ev: ip("203.0.113.7"), want: StatusSkipped, value: "skipped", score: -1},
 		{name: "ipv6 target", id: idDNSDNSSEC, ev: ip("2001:db8::1"), want: StatusSkipped, value: "skipped", score: -1},
 		{name: "numeric-looking host name", id: idDNSDNSSEC, ev: dnsName("1.2.3.example"), want: StatusInfo, score: -1},
+		{name: "no registrable domain", id: idDNSSPF, ev: noDomain(), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "no registrable domain", id: idDNSDMARC, ev: noDomain(), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "no registrable domain", id: idDNSCAA, ev: noDomain(), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "no registrable domain", id: idDNSMX, ev: noDomain(), want: StatusSkipped, value: "skipped", score: -1},
+		{name: "no registrable domain", id: idDNSDNSSEC, ev: noDomain(), want: StatusSkipped, value: "skipped", score: -1},
 	})
+}
+
+// noDomain is the evidence of a host without a registrable domain
+// ("localhost"): the DNS fetcher found nothing to look up.
+func noDomain() *Evidence {
+	ev := ckEv(nil)
+	ev.Target = Target{URL: "https://localhost/", Host: "localhost", Domain: "localhost"}
+	ev.DNSErr = "localhost has no registrable domain; DNS records of a domain do not apply"
+	ev.DNSNotApplicable = ev.DNSErr
+	return ev
 }
 
 // withTarget returns the evidence for a target at host.

@@ -89,13 +89,16 @@ func dnsTXTOf(in *dns.Msg) []string {
 // SPF record pulls in, for lookup counting. Queries run concurrently.
 func (r *scanRun) fetchDNS(ctx context.Context) {
 	fail := func(msg string) { r.set(func(ev *Evidence) { ev.DNSErr = msg }) }
+	notApplicable := func(msg string) {
+		r.set(func(ev *Evidence) { ev.DNSErr, ev.DNSNotApplicable = msg, msg })
+	}
 	if r.u.IP.IsValid() {
-		fail("the target is an IP address, so it has no DNS records to check")
+		notApplicable(reasonIPTarget)
 		return
 	}
 	domain, err := publicsuffix.EffectiveTLDPlusOne(r.u.Host)
 	if err != nil {
-		fail(fmt.Sprintf("%s has no registrable domain, so it has no DNS records to check", r.u.Host))
+		notApplicable(fmt.Sprintf("%s has no registrable domain; DNS records of a domain do not apply", r.u.Host))
 		return
 	}
 	server, err := r.s.dnsServer()

@@ -441,16 +441,36 @@ func printScan(w io.Writer, domainName string, status domain.ScanStatus, res *sc
 	if res.ScoringVersion != "" {
 		fmt.Fprintf(w, "  scoring %s\n", clean(res.ScoringVersion))
 	}
-	for _, cat := range res.Categories {
-		for _, ch := range cat.Checks {
-			switch ch.Status {
-			case scanner.StatusSkipped, scanner.StatusError:
-				fmt.Fprintf(w, "  %-7s %s (%s)", ch.Status, clean(ch.Name), clean(ch.ID))
-				if ch.Reason != "" {
-					fmt.Fprintf(w, ": %s", clean(ch.Reason))
+	// A scan that was not graded judged nothing: its checks are all errors
+	// or skipped for the same reason the headline gives, so they are not
+	// listed. Otherwise each error is listed and the skipped checks are
+	// grouped by reason ("runs at DEEP scans; …"), one line per reason.
+	if res.NotGraded == nil {
+		var reasons []string
+		skipped := map[string][]string{}
+		for _, cat := range res.Categories {
+			for _, ch := range cat.Checks {
+				switch ch.Status {
+				case scanner.StatusError:
+					fmt.Fprintf(w, "  error   %s (%s)", clean(ch.Name), clean(ch.ID))
+					if ch.Reason != "" {
+						fmt.Fprintf(w, ": %s", clean(ch.Reason))
+					}
+					fmt.Fprintln(w)
+				case scanner.StatusSkipped:
+					if _, seen := skipped[ch.Reason]; !seen {
+						reasons = append(reasons, ch.Reason)
+					}
+					skipped[ch.Reason] = append(skipped[ch.Reason], clean(ch.ID))
 				}
-				fmt.Fprintln(w)
 			}
+		}
+		for _, r := range reasons {
+			fmt.Fprintf(w, "  skipped %s", strings.Join(skipped[r], ", "))
+			if r != "" {
+				fmt.Fprintf(w, ": %s", clean(r))
+			}
+			fmt.Fprintln(w)
 		}
 	}
 	for _, f := range res.Findings {

@@ -65,6 +65,8 @@ func TestPrintScan(t *testing.T) {
 		return &scanner.Result{TargetURL: "https://h.example:8443/", Depth: scanner.Quick, Grade: "F", OverallScore: 62, ScoringVersion: "2.0.0+ab12cd34",
 			Categories: []scanner.Category{{Name: "dns", Checks: []scanner.CheckResult{
 				{ID: "dns.caa", Name: "CAA", Status: scanner.StatusSkipped, Reason: "the target is an IP address"},
+				{ID: "dns.mx", Name: "MX", Status: scanner.StatusSkipped, Reason: "the target is an IP address"},
+				{ID: "exposure.sensitive-files", Name: "Files", Status: scanner.StatusSkipped, Reason: "runs at DEEP scans"},
 				{ID: "dns.spf", Name: "SPF", Status: scanner.StatusPass},
 				{ID: "tls.expiry", Name: "Expiry", Status: scanner.StatusError, Reason: "no certificate was received"}}}},
 			Findings: []scanner.Finding{{CheckID: "headers.csp", Severity: scanner.SeverityHigh, Title: "CSP \x1b[31mmissing\x1b[0m"}}}
@@ -79,7 +81,7 @@ func TestPrintScan(t *testing.T) {
 			r.GradeCap = &scanner.GradeCap{Grade: "F", Reason: "the certificate has expired", CheckID: "tls.expiry"}
 			return r
 		}, []string{"h.example:8443  COMPLETED  grade F  score 62/100", "grade F — capped: the certificate has expired", "scoring 2.0.0+ab12cd34",
-			"skipped CAA (dns.caa): the target is an IP address", "error   Expiry (tls.expiry): no certificate was received", "[high] CSP  [31mmissing [0m"},
+			"skipped dns.caa, dns.mx: the target is an IP address", "skipped exposure.sensitive-files: runs at DEEP scans", "error   Expiry (tls.expiry): no certificate was received", "[high] CSP  [31mmissing [0m"},
 			[]string{"\x1b", "SPF"}},
 		{"not capped", base, []string{"grade F  score 62/100"}, []string{"capped"}},
 		{"not graded", func() *scanner.Result {
@@ -87,7 +89,7 @@ func TestPrintScan(t *testing.T) {
 			r.NotGraded = &scanner.NotGraded{Reason: scanner.NotGradedBlocked, Detail: "A challenge page answered."}
 			r.Grade, r.Findings = "", nil
 			return r
-		}, []string{"not graded (blocked)"}, []string{"grade F", "/100", "CSP"}},
+		}, []string{"not graded (blocked)"}, []string{"grade F", "/100", "CSP", "Expiry", "skipped"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
