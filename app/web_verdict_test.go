@@ -83,7 +83,8 @@ func verdictResult(target string, score int, grade string, checks []scanner.Chec
 	}
 	return &scanner.Result{TargetURL: target, TargetDomain: u.Hostname(), Depth: scanner.Standard, FinalURL: target,
 		StatusCode: 200, DurationMs: 4200, OverallScore: score, Grade: grade, ScannedAt: time.Date(2026, 11, 30, 9, 15, 0, 0, time.UTC),
-		ScoringVersion: "2.0.0+ab12cd34", Categories: []scanner.Category{{Name: "headers", Score: score, MaxScore: 100, Grade: grade, Checks: checks}},
+		ScoringVersion: "2.0.0+ab12cd34", Categories: []scanner.Category{{Name: "headers", Score: score, MaxScore: 100, Grade: grade, Checks: checks},
+			{Name: "dns", MaxScore: 10, Checks: []scanner.CheckResult{{ID: "dns.spf", Name: "SPF record", Category: "dns", Status: scanner.StatusSkipped, Reason: "the target is an IP address; DNS records of a domain do not apply"}}}},
 		Findings: findings, Headers: map[string]string{"Server": "test"}}
 }
 
@@ -146,6 +147,12 @@ func TestScanPageVerdicts(t *testing.T) {
 			}
 			if c := text(doc, "grade-cap"); !strings.HasPrefix(c, "Capped at F: HSTS is not set on an HTTPS site") || !strings.Contains(c, "Strict-Transport-Security") {
 				t.Errorf("cap = %q", c)
+			}
+		}},
+		{"a category with nothing scored says so instead of 0 points", "capped", func(t *testing.T, doc *goquery.Document) {
+			pts := doc.Find(`[data-testid="category-points"]`)
+			if pts.Length() != 2 || pts.Eq(0).Text() != "62 / 100 points" || !strings.HasPrefix(pts.Eq(1).Text(), "not scored") {
+				t.Errorf("category points = %q", pts.Map(func(_ int, s *goquery.Selection) string { return s.Text() }))
 			}
 		}},
 		{"hero says what, when and by which rules", "capped", func(t *testing.T, doc *goquery.Document) {

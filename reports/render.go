@@ -1253,8 +1253,13 @@ func (r *renderer) categories() {
 		r.sans(9.5)
 		r.color(colBody)
 		pts := strconv.Itoa(score) + " / " + strconv.Itoa(maxScore)
-		if maxScore <= 0 {
+		switch {
+		case maxScore <= 0:
 			pts = "not run"
+		case grade == "" && !strong:
+			// Nothing in the category was scored (every check skipped or
+			// an error): it counts neither for nor against the site.
+			pts = "not scored"
 		}
 		r.text(xPts, y, wPts, rowH, pts, "R")
 		g := oneLine(grade)
@@ -1357,7 +1362,14 @@ func (r *renderer) changes() {
 	if len(d.Causes) == 0 {
 		r.sans(9.5)
 		r.color(colMuted)
-		r.para(marginL, contentW, 4.7, "No compared check earned or lost points.")
+		msg := "No compared check earned or lost points."
+		if d.ScoreDelta != 0 && len(d.NotCompared) > 0 {
+			// The score still moved: the two scans graded different sets
+			// of checks (a quick scan after a deep one), which is not a
+			// change of the site (docs/scoring.md, "Comparing two scans").
+			msg += " The score moved because the two scans graded different checks: those listed below as not compared count in one score and not in the other."
+		}
+		r.para(marginL, contentW, 4.7, msg)
 	}
 	for _, c := range d.Causes {
 		r.causeRow(c)

@@ -467,6 +467,19 @@ func TestCheckStatuses(t *testing.T) {
 	}
 }
 
+// TestUnscoredCategory: a category where nothing was scored (every check
+// skipped at this depth) reads "not scored", not "0 / 10".
+func TestUnscoredCategory(t *testing.T) {
+	needPoppler(t)
+	in := sampleInput(0, false)
+	in.Result.Categories = append(in.Result.Categories, scanner.Category{Name: "redirects", MaxScore: 10,
+		Checks: []scanner.CheckResult{{ID: "redirects.https", Name: "HTTP redirects to HTTPS", Category: "redirects", Status: scanner.StatusSkipped, Reason: "runs at STANDARD and deeper scans"}}})
+	cats := section(bodyText(t, render(t, in)), "Scores by category", "Overall")
+	if !strings.Contains(cats, "Redirectsnotscored") || strings.Contains(cats, "Redirects0/10") {
+		t.Errorf("the unscored category reads %q", cats)
+	}
+}
+
 func TestScoringVersionAndTarget(t *testing.T) {
 	needPoppler(t)
 	in := sampleInput(0, false)
