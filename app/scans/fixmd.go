@@ -72,7 +72,7 @@ func FixMarkdown(d Detail, generated time.Time) string {
 	if graded {
 		fmt.Fprintf(&b, "Palisade graded %s %s (%d/100) in a %s scan on %s.\n", codeSpan(d.TargetDomain), mdProse(grade), score, d.Depth, day)
 		if c := d.GradeCap; c != nil {
-			fmt.Fprintf(&b, "The grade is capped at %s: %s\n", mdProse(c.Grade), mdProse(c.Reason))
+			fmt.Fprintf(&b, "The grade is capped at %s: %s.\n", mdProse(c.Grade), mdProse(strings.TrimSuffix(c.Reason, ".")))
 		}
 	} else {
 		fmt.Fprintf(&b, "Palisade's %s scan of %s on %s did not complete (%s).\n", d.Depth, codeSpan(d.TargetDomain), day, d.Status)
@@ -89,7 +89,7 @@ func FixMarkdown(d Detail, generated time.Time) string {
 		writeVersion(&b, d.ScoringVersion)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "Apply the %d fixes below in order — the most severe first — then scan again to confirm.\n", len(fixes))
+	fmt.Fprintf(&b, "\nApply the %d fixes below in order — the most severe first — then scan again to confirm.\n", len(fixes))
 	for i, f := range fixes {
 		fmt.Fprintf(&b, "\n## %d. %s [%s]\n\n", i+1, mdProse(f.Title), mdProse(strings.ToUpper(string(f.Severity))))
 		fmt.Fprintf(&b, "- Check: %s (%s)\n", codeSpan(f.CheckID), mdProse(f.Category))
