@@ -89,7 +89,11 @@ func FixMarkdown(d Detail, generated time.Time) string {
 		writeVersion(&b, d.ScoringVersion)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "\nApply the %d fixes below in order — the most severe first — then scan again to confirm.\n", len(fixes))
+	if len(fixes) == 1 {
+		b.WriteString("\nApply the fix below, then scan again to confirm.\n")
+	} else {
+		fmt.Fprintf(&b, "\nApply the %d fixes below in order — the most severe first — then scan again to confirm.\n", len(fixes))
+	}
 	for i, f := range fixes {
 		fmt.Fprintf(&b, "\n## %d. %s [%s]\n\n", i+1, mdProse(f.Title), mdProse(strings.ToUpper(string(f.Severity))))
 		fmt.Fprintf(&b, "- Check: %s (%s)\n", codeSpan(f.CheckID), mdProse(f.Category))
