@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -483,6 +484,19 @@ func TestHistoryShowsHostPortAndDate(t *testing.T) {
 	for id, want := range ids {
 		if got := text(b.Get("/scans/"+id).Doc, "scan-domain"); got != want {
 			t.Errorf("scan page heading = %q, want %q", got, want)
+		}
+		if _, err := env.C.Reports.Create(t.Context(), acc, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The reports list names each report's site the same way.
+	var sites []string
+	b.Get("/reports").Doc.Find(`[data-testid="report-row"] td:first-child a`).Each(func(_ int, s *goquery.Selection) {
+		sites = append(sites, s.Text())
+	})
+	for _, want := range ids {
+		if !slices.Contains(sites, want) {
+			t.Errorf("reports list sites %q lack %q", sites, want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/reporting"
+	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/views/model"
@@ -55,6 +56,9 @@ func (h *Handler) scanDetail(d scans.Detail) model.ScanDetail {
 func (h *Handler) report(v reporting.View) model.Report {
 	out := model.Report{ID: v.ID, Version: v.Version, Status: v.Status, PDFSize: v.PDFSize, CreatedAt: v.CreatedAt,
 		PDFURL: h.url(RouteReportPDF, v.ID), ScanDomain: v.Scan.TargetDomain}
+	if v.Scan.TargetURL != "" {
+		out.ScanDomain = scanner.TargetLabel(v.Scan.TargetURL) // host:port when the port is not the default
+	}
 	if v.Scan.ID != "" {
 		out.ScanURL = h.url(RouteScan, v.Scan.ID)
 	}
