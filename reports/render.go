@@ -621,7 +621,9 @@ func (r *renderer) build() {
 		r.newPage()
 		r.findings()
 	}
-	if hasChecks(r.res) {
+	// A scan that was not graded judged nothing: its checks are not listed
+	// (as on the scan page and in the CLI), so no pass or fail is shown.
+	if r.graded() && hasChecks(r.res) {
 		r.newPage()
 		r.checks()
 	}
@@ -650,7 +652,7 @@ func (r *renderer) planTOC() {
 			}
 		}
 	}
-	if hasChecks(r.res) {
+	if r.graded() && hasChecks(r.res) {
 		r.toc = append(r.toc, tocEntry{"All checks", "checks", 0})
 	}
 	r.toc = append(r.toc,
