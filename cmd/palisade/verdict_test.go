@@ -16,6 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
+
+	"github.com/palisade/palisade/app/api"
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/scanner"
@@ -291,6 +295,7 @@ func TestScanCommandVerdicts(t *testing.T) {
 			if err := json.Unmarshal([]byte(jout), &d); err != nil {
 				t.Fatalf("--json printed invalid JSON: %v", err)
 			}
+			assertScanSchema(t, []byte(jout))
 			if tc.reason != "" {
 				ng, _ := d["notGraded"].(map[string]any)
 				if d["grade"] != nil || d["overallScore"] != nil || ng == nil || ng["reason"] != string(tc.reason) || len(d["findings"].([]any)) != 0 {
@@ -414,10 +419,41 @@ func TestScanCommandCancelled(t *testing.T) {
 			if err := json.Unmarshal(out.Bytes(), &d); err != nil {
 				t.Fatalf("--json printed invalid JSON: %v\n%s", err, out.String())
 			}
+			assertScanSchema(t, out.Bytes())
 			ng, _ := d["notGraded"].(map[string]any)
 			if d["status"] != string(domain.StatusCancelled) || d["grade"] != nil || d["overallScore"] != nil || ng == nil || ng["reason"] != string(scanner.NotGradedCancelled) || len(d["findings"].([]any)) != 0 {
 				t.Errorf("JSON: status %v grade %v score %v notGraded %v findings %v; want cancelled, not graded", d["status"], d["grade"], d["overallScore"], d["notGraded"], d["findings"])
 			}
 		})
+	}
+}
+
+// assertScanSchema holds `palisade scan --json` output to the Scan schema of
+// app/api/openapi.json, which Detail promises it prints.
+func assertScanSchema(t *testing.T, raw []byte) {
+	t.Helper()
+	doc, err := libopenapi.NewDocument(api.OpenAPIDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, ok := model.Model.Components.Schemas.Get("Scan")
+	if !ok || proxy.Schema() == nil {
+		t.Fatal("app/api/openapi.json has no Scan schema")
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("--json printed invalid JSON: %v", err)
+	}
+	if ok, errs := schema_validation.NewSchemaValidator().ValidateSchemaObjectWithVersion(proxy.Schema(), v, 3.1); !ok {
+		for _, e := range errs {
+			t.Errorf("--json does not match the Scan schema: %s: %s", e.Message, e.Reason)
+			for _, f := range e.SchemaValidationErrors {
+				t.Errorf("    at %s (%s): %s", f.FieldPath, f.KeywordLocation, f.Reason)
+			}
+		}
 	}
 }
