@@ -147,6 +147,10 @@ var checkTLSCertificate = Check{
 		switch {
 		case selfSigned:
 			problems = append(problems, "self-signed")
+		case !ev.TLS.Trusted && isValidityError(ev.TLS.VerifyError):
+			// The chain is fine but outside its validity window: say so
+			// (tls.expiry has the dates) rather than "not trusted".
+			problems = append(problems, "expired or not yet valid")
 		case !ev.TLS.Trusted:
 			problems = append(problems, "not trusted")
 		}
@@ -369,4 +373,11 @@ func certName(cn string, org []string) string {
 		return org[0]
 	}
 	return "unknown"
+}
+
+// isValidityError reports whether a verification error is only the
+// certificate's validity window (crypto/x509's CertificateInvalidError with
+// reason Expired, as the fetcher records its text).
+func isValidityError(verifyErr string) bool {
+	return strings.Contains(verifyErr, "has expired or is not yet valid")
 }

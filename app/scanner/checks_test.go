@@ -328,6 +328,10 @@ func TestCapReasons(t *testing.T) {
 		{"certificate not yet valid", idTLSExpiry, ckWith(nil, func(ev *Evidence) {
 			ev.TLS = &TLSFacts{Trusted: true, HostnameOK: true, Chain: []*x509.Certificate{ckCert(ckNow.Add(48*time.Hour), ckNow.Add(90*24*time.Hour), false)}}
 		}), "F", []string{"not valid before 3 March 2026"}},
+		{"certificate out of its validity window", idTLSCertificate, ckWith(nil, func(ev *Evidence) {
+			ev.TLS = &TLSFacts{Trusted: false, HostnameOK: true, Chain: []*x509.Certificate{ckCert(ckNow.Add(-90*24*time.Hour), ckNow.Add(-24*time.Hour), false)},
+				VerifyError: "x509: certificate has expired or is not yet valid: current time 2026-03-01T12:00:00Z is after 2026-02-28T12:00:00Z"}
+		}), "F", []string{"example.com", "expired or not yet valid"}},
 		{"self-signed certificate", idTLSCertificate, ckWith(nil, func(ev *Evidence) {
 			ev.TLS = &TLSFacts{Trusted: false, HostnameOK: true, Chain: []*x509.Certificate{ckCert(ckNow.Add(-time.Hour), ckNow.Add(90*24*time.Hour), true)}}
 		}), "F", []string{"example.com", "self-signed"}},
