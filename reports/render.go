@@ -1723,6 +1723,12 @@ func (r *renderer) finding(i int, f scanner.Finding) {
 			r.block(bodyX, bodyW, clean(redact(strings.Trim(sn.Code, "\r\n")), true), colBrand)
 		}
 		r.space(2.5)
+	} else if rec := strings.TrimSpace(f.Recommendation); rec != "" {
+		// A result stored before fixes were structured: its recommendation
+		// is shown as it was written, one block, never parsed.
+		r.fieldLabel("How to fix")
+		r.block(bodyX, bodyW, clean(redact(rec), true), colBrand)
+		r.space(2.5)
 	}
 	r.space(2)
 }
