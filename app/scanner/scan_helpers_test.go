@@ -1,7 +1,10 @@
 package scanner
 
 import (
+	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
@@ -141,4 +144,28 @@ func findCheck(res *Result, id string) (CheckResult, bool) {
 		}
 	}
 	return CheckResult{}, false
+}
+
+// hangingSecurityTxt serves page on every path but /.well-known/security.txt,
+// which hangs until the request ends, and returns its URL with a scanner
+// whose per-request bounds are long: a scan of it ends only when its
+// context does (cancel, or the scan's own deadline).
+func hangingSecurityTxt(t *testing.T, page string) (string, *Scanner) {
+	t.Helper()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/.well-known/security.txt" {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		fmt.Fprint(w, page)
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	s := newTestScanner(t, Options{}, tinyChecks())
+	s.lim.requestTimeout = 30 * time.Second
+	s.lim.headerTimeout = 30 * time.Second
+	return srv.URL, s
 }

@@ -293,25 +293,10 @@ func (h httpChunkWriter) Write(p []byte) (int, error) {
 // per-request bound) ends it, the partial Result comes back with the
 // context's error and only the checks that finished.
 func TestScanDeadlineReturnsPartial(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/.well-known/security.txt" {
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-			return
-		}
-		fmt.Fprint(w, "<html></html>")
-	}))
-	defer srv.Close()
-	s := newTestScanner(t, Options{}, tinyChecks())
-	s.lim.requestTimeout = 30 * time.Second
-	s.lim.headerTimeout = 30 * time.Second
+	srvURL, s := hangingSecurityTxt(t, "<html></html>")
 	s.lim.deadline = func(Depth) time.Duration { return 700 * time.Millisecond }
 	var events atomic.Int32
-	res, err := s.Scan(context.Background(), srv.URL, Standard, func(Event) { events.Add(1) })
+	res, err := s.Scan(context.Background(), srvURL, Standard, func(Event) { events.Add(1) })
 	if err != context.DeadlineExceeded {
 		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
 	}
@@ -342,7 +327,7 @@ func TestScanDeadlineReturnsPartial(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	s.lim.deadline = nil
-	res, err = s.Scan(ctx, srv.URL, Standard, nil)
+	res, err = s.Scan(ctx, srvURL, Standard, nil)
 	if err != context.Canceled || !strings.Contains(res.Error, "cancelled") {
 		t.Errorf("cancel: %v %q", err, res.Error)
 	}

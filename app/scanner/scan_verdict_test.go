@@ -173,26 +173,11 @@ func TestScanChallengePageNotGraded(t *testing.T) {
 // not graded; the checks that ran keep their verdicts and the others are
 // errors saying the scan was cancelled.
 func TestScanCancelledNotGraded(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/.well-known/security.txt" {
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-			return
-		}
-		fmt.Fprint(w, "<html><body>hello</body></html>")
-	}))
-	defer srv.Close()
-	s := newTestScanner(t, Options{}, tinyChecks())
-	s.lim.requestTimeout = 30 * time.Second
-	s.lim.headerTimeout = 30 * time.Second
+	srvURL, s := hangingSecurityTxt(t, "<html><body>hello</body></html>")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var once sync.Once
-	res, err := s.Scan(ctx, srv.URL, Standard, func(e Event) {
+	res, err := s.Scan(ctx, srvURL, Standard, func(e Event) {
 		if e.CheckID == "headers.page" {
 			once.Do(cancel) // mid-scan: the page is in, security.txt hangs
 		}
@@ -211,24 +196,9 @@ func TestScanCancelledNotGraded(t *testing.T) {
 
 // TestScanDeadlineNotGraded: a scan its deadline ends is failed, not graded.
 func TestScanDeadlineNotGraded(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/.well-known/security.txt" {
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-			return
-		}
-		fmt.Fprint(w, "<html></html>")
-	}))
-	defer srv.Close()
-	s := newTestScanner(t, Options{}, tinyChecks())
-	s.lim.requestTimeout = 30 * time.Second
-	s.lim.headerTimeout = 30 * time.Second
+	srvURL, s := hangingSecurityTxt(t, "<html></html>")
 	s.lim.deadline = func(Depth) time.Duration { return 500 * time.Millisecond }
-	res, err := s.Scan(context.Background(), srv.URL, Standard, nil)
+	res, err := s.Scan(context.Background(), srvURL, Standard, nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
 	}
