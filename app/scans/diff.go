@@ -58,16 +58,12 @@ func (s *Service) Diff(ctx context.Context, accountID, id, against string) (Diff
 			return DiffView{}, err
 		}
 	}
-	if !scanner.SameTarget(before.TargetURL, after.TargetURL) {
-		return DiffView{}, &errs.Conflict{Field: "against", Message: fmt.Sprintf(
-			"the scans are of different targets (%s and %s); only scans of the same scheme, host, port and path can be compared",
-			before.TargetURL, after.TargetURL)}
-	}
+	// Compare decides what is comparable (the same target, both graded) and says why not.
 	d, err := scanner.Compare(beforeRes, afterRes)
 	if err != nil {
 		var nc *scanner.NotComparableError
 		if errors.As(err, &nc) {
-			return DiffView{}, &errs.Conflict{Field: "against", Message: "the scans cannot be compared: " + nc.Reason}
+			return DiffView{}, &errs.Conflict{Field: "against", Message: nc.Reason}
 		}
 		return DiffView{}, err
 	}
