@@ -41,24 +41,15 @@ func decodeStored(sc *ent.Scan) (*scanner.Result, error) {
 // NotGraded, or what its status says for results stored without one (a
 // cancelled or failed scan is never graded). nil for a graded scan.
 func notGraded(status domain.ScanStatus, rowError string, res *scanner.Result) *model.NotGraded {
-	var ng *scanner.NotGraded
-	switch {
-	case res != nil && res.NotGraded != nil:
-		ng = res.NotGraded
-	case status == domain.StatusCancelled:
-		ng = &scanner.NotGraded{Reason: scanner.NotGradedCancelled, Detail: "The scan was cancelled before it finished.",
-			Advice: "Start it again with Scan again when you are ready."}
-	case status == domain.StatusFailed:
-		ng = &scanner.NotGraded{Reason: scanner.NotGradedFailed, Detail: "The scan could not finish.",
-			Advice: "Try again in a few minutes. If it keeps failing, try a QUICK scan and check that the site answers from the internet."}
-		// The row's error is either a sentence of the scanner's ("The site
-		// could not be reached: …") or a bare cause ("deadline exceeded").
-		if msg := sentence(rowError); msg != "" && msg[:1] == rowError[:1] {
-			ng.Detail = msg
-		} else if msg != "" {
-			ng.Detail = "The scan could not finish: " + strings.TrimRight(strings.TrimSpace(rowError), ".") + "."
-		}
-	default:
+	// The same rule the scan was stored with (scans.SettleResult), applied
+	// to a copy, so results stored before it existed read the same.
+	var r scanner.Result
+	if res != nil {
+		r = *res
+	}
+	scans.SettleResult(&r, status, rowError)
+	ng := r.NotGraded
+	if ng == nil {
 		return nil
 	}
 	out := &model.NotGraded{Reason: string(ng.Reason), Detail: ng.Detail, Advice: ng.Advice}
