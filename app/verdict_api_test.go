@@ -113,14 +113,7 @@ func TestNotGradedOverAPI(t *testing.T) {
 	})
 
 	t.Run("challenge page", func(t *testing.T) {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Server", "cloudflare")
-			w.Header().Set("Cf-Mitigated", "challenge")
-			w.Header().Set("Content-Type", "text/html; charset=UTF-8")
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = w.Write([]byte(`<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><div id="challenge-platform">Checking your browser</div><script src="/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1"></script></body></html>`))
-		}))
-		t.Cleanup(srv.Close)
+		srv := challengeSite(t)
 		id := createScan(t, env, key, srv.URL, "QUICK")
 		assertNotGraded(t, waitScanJSON(t, env, key, id), "blocked")
 	})
