@@ -112,7 +112,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		c.DB.Close()
 		return nil, err
 	}
-	c.Scanner, err = scanner.New(scanner.Options{AllowCIDRs: cfg.ScanAllowCIDRs, RootCAs: roots, DNSServer: cfg.DNSServer})
+	c.Scanner, err = scanner.New(scanner.Options{AllowCIDRs: cfg.ScanAllowCIDRs, RootCAs: roots, DNSServer: cfg.DNSServer,
+		RetireJSFile: cfg.RetireJSFile, WPVulnsFile: cfg.WPVulnsFile})
 	if err != nil {
 		c.DB.Close()
 		return nil, err

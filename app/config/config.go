@@ -32,6 +32,11 @@ type Config struct {
 	ScanAllowCIDRs []netip.Prefix
 	ScanCAFile     string
 	DNSServer      string
+	// RetireJSFile and WPVulnsFile replace the scanner's embedded
+	// vulnerability data (a retire.js jsrepository.json; a WordPress
+	// plugin/theme vulnerability table) without a rebuild.
+	RetireJSFile string
+	WPVulnsFile  string
 
 	StripeSecretKey     string
 	StripeWebhookSecret string
@@ -74,6 +79,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		TLSKeyFile:          get("PALISADE_TLS_KEY_FILE", ""),
 		ScanCAFile:          get("PALISADE_SCAN_CA_FILE", ""),
 		DNSServer:           get("PALISADE_DNS_SERVER", ""),
+		RetireJSFile:        get("PALISADE_RETIREJS_FILE", ""),
+		WPVulnsFile:         get("PALISADE_WP_VULNS_FILE", ""),
 		StripeSecretKey:     get("STRIPE_SECRET_KEY", ""),
 		StripeWebhookSecret: get("STRIPE_WEBHOOK_SECRET", ""),
 		StripePricePro:      get("PALISADE_STRIPE_PRICE_PRO", ""),

@@ -143,6 +143,10 @@ type Evidence struct {
 	// (another registrable domain) and the target has no HTTPS of its own:
 	// that origin (NeedTLS). Its TLS is not judged as the target's.
 	OffSiteURL string
+
+	// Coverage is how much of the site the crawl read (NeedCrawl): pages
+	// and scripts read of those found, truncated bodies. Nil when not known.
+	Coverage *Coverage
 }
 
 // Response is one HTTP exchange, bounded in size by the fetcher.
@@ -152,6 +156,9 @@ type Response struct {
 	Header     http.Header
 	Body       []byte // at most the fetcher's body limit
 	Truncated  bool   // the body was longer than the limit
+	// Size is the body's declared length (Content-Length of an unencoded
+	// body), 0 when unknown; with Truncated it says how much was not read.
+	Size int64
 }
 
 // TLSFacts are the negotiated parameters and the peer certificate chain.

@@ -227,6 +227,9 @@ func (c *scanClient) do(ctx context.Context, u *netguard.URL, req fetchReq) (*Re
 		Body:       body,
 		Truncated:  truncated,
 	}
+	if resp.ContentLength > 0 && resp.Header.Get("Content-Encoding") == "" {
+		r.Size = resp.ContentLength
+	}
 	return r, resp.TLS, nil
 }
 

@@ -28,6 +28,12 @@ type Options struct {
 	DNSServer string
 	// UserAgent identifies us to targets; empty means the default Palisade UA.
 	UserAgent string
+	// RetireJSFile, when set, is a retire.js jsrepository.json read instead
+	// of the embedded snapshot (PALISADE_RETIREJS_FILE).
+	RetireJSFile string
+	// WPVulnsFile, when set, replaces the embedded table of vulnerable
+	// WordPress plugin and theme versions (PALISADE_WP_VULNS_FILE).
+	WPVulnsFile string
 }
 
 // engineLimits are the engine's bounds. Production uses defaultEngineLimits; tests in

@@ -103,6 +103,37 @@ type Result struct {
 	RedirectChain  []Hop             `json:"redirectChain"`
 	TLS            *TLSInfo          `json:"tls"`
 	Summary        Summary           `json:"summary"`
+	// Coverage says how much of the site was read (nil when nothing was
+	// fetched), so a verdict without findings can be read for what it covers.
+	Coverage *Coverage `json:"coverage,omitempty"`
+}
+
+// Coverage is what a scan read of the site against what it found there:
+// pages crawled of pages discovered, scripts fetched of scripts referenced,
+// bodies read only up to their size limit, probes sent (docs/scoring.md,
+// "Coverage"). Limits are the engine's; a count at its limit means more was
+// there than was read.
+type Coverage struct {
+	PagesCrawled    int `json:"pagesCrawled"`
+	PagesDiscovered int `json:"pagesDiscovered"`
+	PageLimit       int `json:"pageLimit"`
+
+	ScriptsFetched    int `json:"scriptsFetched"`
+	ScriptsReferenced int `json:"scriptsReferenced"`
+	ScriptLimit       int `json:"scriptLimit"`
+
+	// Truncated are the bodies read only up to their limit.
+	Truncated []TruncatedBody `json:"truncated,omitempty"`
+
+	ProbesSent int `json:"probesSent"`
+}
+
+// TruncatedBody is a response body cut at the engine's size limit.
+type TruncatedBody struct {
+	URL       string `json:"url"`
+	BytesRead int64  `json:"bytesRead"`
+	// Size is the body's declared size (Content-Length), 0 when unknown.
+	Size int64 `json:"size"`
 }
 
 // Category groups checks for scoring and display (tls, headers, cookies,
