@@ -147,6 +147,10 @@ type Evidence struct {
 	// Coverage is how much of the site the crawl read (NeedCrawl): pages
 	// and scripts read of those found, truncated bodies. Nil when not known.
 	Coverage *Coverage
+
+	// JSLibs is the retire.js repository the library check judges by, set
+	// from Options.RetireJSFile; nil means the embedded snapshot.
+	JSLibs *jsRepo
 }
 
 // Response is one HTTP exchange, bounded in size by the fetcher.

@@ -309,9 +309,6 @@ func init() {
 	for i := range secretPatterns {
 		constant = append(constant, secretPatterns[i].fix)
 	}
-	for i := range libTable {
-		constant = append(constant, libTable[i].Fix)
-	}
 	for _, f := range constant {
 		fixTexts[f] = f.Text()
 	}

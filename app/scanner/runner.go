@@ -70,7 +70,7 @@ func newRun(s *Scanner, t *Target, depth Depth, onEvent func(Event)) *scanRun {
 	for _, k := range engAllKinds {
 		r.ready[k] = make(chan struct{})
 	}
-	r.ev = Evidence{Depth: depth, Target: *t, Now: s.now()}
+	r.ev = Evidence{Depth: depth, Target: *t, Now: s.now(), JSLibs: s.jsLibs}
 	r.ev.Target.u = nil
 	return r
 }

@@ -101,6 +101,7 @@ type Scanner struct {
 	checks   []Check
 	lim      engineLimits
 	now      func() time.Time
+	jsLibs   *jsRepo // Options.RetireJSFile loaded; nil: embedded
 }
 
 // New builds a Scanner from options.
@@ -122,6 +123,12 @@ func New(opts Options) (*Scanner, error) {
 	if err != nil {
 		roots = nil // only Options.RootCAs will be trusted
 	}
+	var jsLibs *jsRepo // nil: the embedded retire.js snapshot
+	if opts.RetireJSFile != "" {
+		if jsLibs, err = loadJSRepoFile(opts.RetireJSFile); err != nil {
+			return nil, err
+		}
+	}
 	return &Scanner{
 		opts:     opts,
 		policy:   netguard.NewPolicy(opts.AllowCIDRs),
@@ -130,6 +137,7 @@ func New(opts Options) (*Scanner, error) {
 		checks:   AllChecks(),
 		lim:      defaultEngineLimits(),
 		now:      time.Now,
+		jsLibs:   jsLibs,
 	}, nil
 }
 
