@@ -55,6 +55,7 @@ type jsRepo struct {
 	// content are every library's file-content extractors, for one pass
 	// over a script body; hashes maps a body's SHA-1 to library and version.
 	content []*jsExtractor
+	ac      *litMatcher // the content extractors' literals
 	hashes  map[string]jsHashHit
 	// Skipped counts extractors that could not be translated to Go's
 	// regexp syntax (RE2 has no backtracking features) and are not applied.
@@ -86,10 +87,16 @@ type jsExtractor struct {
 	re      *regexp.Regexp
 	replace string
 	// lits is the literal prefilter: every match contains one of them (nil
-	// when none could be derived). maxLen bounds a match's length in bytes
-	// (-1 unbounded, or anchored so windows would change its meaning).
+	// when none could be derived); the windows are cut around them. needs
+	// are every such set the regexp requires (lits among them): a body
+	// lacking any one set cannot match. maxLen bounds a match's length in
+	// bytes (-1 unbounded, or anchored so windows would change its meaning).
 	lits   [][]byte
+	needs  [][][]byte
 	maxLen int
+	// needIDs are needs as ids of jsRepo.lits, anchor the index of lits.
+	needIDs [][]int
+	anchor  int
 }
 
 // retireFile is the JSON shape of jsrepository-v5.json (and of the
@@ -97,14 +104,14 @@ type jsExtractor struct {
 // which need a JavaScript engine) are not read.
 type retireFile map[string]struct {
 	Vulnerabilities []struct {
-		AtOrAbove   string   `json:"atOrAbove"`
-		Below       string   `json:"below"`
-		Excludes    []string `json:"excludes"`
-		Severity    string   `json:"severity"`
+		AtOrAbove string   `json:"atOrAbove"`
+		Below     string   `json:"below"`
+		Excludes  []string `json:"excludes"`
+		Severity  string   `json:"severity"`
 		// Identifiers holds CVE (a list), githubID, summary and others
 		// (issue, bug, retid) whose types vary in the data.
 		Identifiers map[string]any `json:"identifiers"`
-		Info []string `json:"info"`
+		Info        []string       `json:"info"`
 	} `json:"vulnerabilities"`
 	Extractors struct {
 		URI                []string          `json:"uri"`
@@ -249,6 +256,25 @@ func buildJSRepo(data []byte, date, source string) (*jsRepo, error) {
 	if err := add(sup, true); err != nil {
 		return nil, fmt.Errorf("supplement: %w", err)
 	}
+	// One automaton finds every content extractor's literals in one pass.
+	ids := map[string]int{}
+	var lits [][]byte
+	for _, ex := range r.content {
+		for _, set := range ex.needs {
+			var setIDs []int
+			for _, l := range set {
+				id, ok := ids[string(l)]
+				if !ok {
+					id = len(lits)
+					ids[string(l)] = id
+					lits = append(lits, l)
+				}
+				setIDs = append(setIDs, id)
+			}
+			ex.needIDs = append(ex.needIDs, setIDs)
+		}
+	}
+	r.ac = newLitMatcher(lits)
 	return r, nil
 }
 
@@ -299,7 +325,12 @@ func (r *jsRepo) compile(l *jsLib, src string, whole bool) *jsExtractor {
 	}
 	ex := &jsExtractor{lib: l, re: re, maxLen: -1}
 	if t, err := syntax.Parse(expr, syntax.Perl); err == nil {
-		ex.lits = requiredLiterals(t)
+		ex.needs = requiredLiteralSets(t)
+		for i, set := range ex.needs {
+			if ex.lits == nil || shortest(set) > shortest(ex.lits) {
+				ex.lits, ex.anchor = set, i
+			}
+		}
 		ex.maxLen = maxMatchLen(t)
 	}
 	return ex
@@ -469,50 +500,56 @@ func skipGroup(s string, i int) int {
 	return -1
 }
 
-// requiredLiterals is a set of literals at least one of which every match
-// of t contains (nil when none is known): the prefilter that lets a script
-// skip an extractor with one bytes.Index instead of a regexp run.
-func requiredLiterals(t *syntax.Regexp) [][]byte {
-	lits := reqLits(t)
-	for _, l := range lits {
-		if len(l) < 3 { // too common to rule anything out
-			return nil
+// requiredLiteralSets are the literal sets every match of t contains one
+// literal of each (an AND of ORs; nil when none is known): the prefilter
+// that lets a script skip an extractor without running its regexp. Sets
+// with a literal shorter than 3 bytes are dropped as too common to rule
+// anything out.
+func requiredLiteralSets(t *syntax.Regexp) [][][]byte {
+	var out [][][]byte
+	for _, set := range reqSets(t) {
+		if shortest(set) >= 3 {
+			out = append(out, set)
 		}
 	}
-	return lits
+	return out
 }
 
-func reqLits(t *syntax.Regexp) [][]byte {
+func reqSets(t *syntax.Regexp) [][][]byte {
 	switch t.Op {
 	case syntax.OpLiteral:
 		if t.Flags&syntax.FoldCase != 0 {
 			return nil
 		}
-		return [][]byte{[]byte(string(t.Rune))}
+		return [][][]byte{{[]byte(string(t.Rune))}}
 	case syntax.OpCapture, syntax.OpPlus:
-		return reqLits(t.Sub[0])
+		return reqSets(t.Sub[0])
 	case syntax.OpRepeat:
 		if t.Min >= 1 {
-			return reqLits(t.Sub[0])
+			return reqSets(t.Sub[0])
 		}
 	case syntax.OpConcat:
-		var best [][]byte
+		var all [][][]byte
 		for _, s := range t.Sub {
-			if l := reqLits(s); l != nil && (best == nil || shortest(l) > shortest(best)) {
-				best = l
-			}
-		}
-		return best
-	case syntax.OpAlternate:
-		var all [][]byte
-		for _, s := range t.Sub {
-			l := reqLits(s)
-			if l == nil {
-				return nil
-			}
-			all = append(all, l...)
+			all = append(all, reqSets(s)...)
 		}
 		return all
+	case syntax.OpAlternate:
+		// One literal of each branch: the branch's best set.
+		var union [][]byte
+		for _, s := range t.Sub {
+			var best [][]byte
+			for _, set := range reqSets(s) {
+				if best == nil || shortest(set) > shortest(best) {
+					best = set
+				}
+			}
+			if best == nil {
+				return nil
+			}
+			union = append(union, best...)
+		}
+		return [][][]byte{union}
 	}
 	return nil
 }
@@ -575,36 +612,43 @@ func maxMatchLen(t *syntax.Regexp) int {
 // literal is common in this body and the regexp runs once over the whole.
 const maxWindows = 64
 
-// matches returns the versions ex finds in body. With a literal prefilter
-// and a bounded match length, the regexp runs only on windows around the
-// literal's occurrences (merged when they overlap): a match must contain
-// one, so it lies inside such a window.
-func (ex *jsExtractor) matches(body []byte, out []string) []string {
-	if ex.lits == nil {
+// matchesSmall returns the versions ex finds in a short input (a URL or a
+// file name): the regexp runs when every literal set it needs is present.
+func (ex *jsExtractor) matchesSmall(b []byte, out []string) []string {
+	for _, set := range ex.needs {
+		if !slices.ContainsFunc(set, func(l []byte) bool { return bytes.Contains(b, l) }) {
+			return out
+		}
+	}
+	return ex.run(b, out)
+}
+
+// matchesAt returns the versions ex finds in body given where its literals
+// occur (occ[id] = end offsets of literal id, nil when absent; more than
+// maxWindows means "many"). With a bounded match length the regexp runs
+// only on windows around the anchor literal's occurrences (merged when
+// they overlap): a match must contain one, so it lies inside such a window.
+func (ex *jsExtractor) matchesAt(body []byte, occ [][]int32, out []string) []string {
+	for _, ids := range ex.needIDs {
+		if !slices.ContainsFunc(ids, func(id int) bool { return len(occ[id]) > 0 }) {
+			return out
+		}
+	}
+	if ex.lits == nil || ex.maxLen < 0 {
 		return ex.run(body, out)
 	}
 	type win struct{ lo, hi int }
 	var wins []win
-	for _, lit := range ex.lits {
-		for off := 0; ; {
-			i := bytes.Index(body[off:], lit)
-			if i < 0 {
-				break
-			}
-			i += off
-			if ex.maxLen < 0 {
-				// Present, but no window can be derived: one run over the body.
-				return ex.run(body, out)
-			}
-			wins = append(wins, win{max(0, i+len(lit)-ex.maxLen), min(len(body), i+ex.maxLen)})
-			if len(wins) > maxWindows {
-				return ex.run(body, out)
-			}
-			off = i + 1
+	for _, id := range ex.needIDs[ex.anchor] {
+		if len(occ[id]) > maxWindows {
+			return ex.run(body, out)
+		}
+		for _, end := range occ[id] {
+			wins = append(wins, win{max(0, int(end)-ex.maxLen), min(len(body), int(end)-1+ex.maxLen)})
 		}
 	}
-	if len(wins) == 0 {
-		return out
+	if len(wins) > maxWindows {
+		return ex.run(body, out)
 	}
 	sort.Slice(wins, func(i, j int) bool { return wins[i].lo < wins[j].lo })
 	cur := wins[0]
@@ -677,10 +721,10 @@ func (r *jsRepo) inURL(u string, out []jsSighting) []jsSighting {
 	for _, l := range r.libs {
 		var vs []string
 		for _, ex := range l.uri {
-			vs = ex.matches(ub, vs)
+			vs = ex.matchesSmall(ub, vs)
 		}
 		for _, ex := range l.file {
-			vs = ex.matches(nb, vs)
+			vs = ex.matchesSmall(nb, vs)
 		}
 		out = r.sight(out, l, vs, u)
 	}
@@ -694,9 +738,10 @@ func (r *jsRepo) inContent(body []byte, whole bool, where string, out []jsSighti
 	if bytes.IndexByte(body, '\r') >= 0 { // retire reads \r\n and \r as \n
 		body = bytes.ReplaceAll(bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
 	}
+	occ := r.ac.find(body, maxWindows+1)
 	var vs []string
 	for _, ex := range r.content {
-		vs = ex.matches(body, vs[:0])
+		vs = ex.matchesAt(body, occ, vs[:0])
 		out = r.sight(out, ex.lib, vs, where)
 	}
 	if whole && len(r.hashes) > 0 {
