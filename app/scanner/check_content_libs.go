@@ -208,6 +208,13 @@ func jsLibsOfScript(r *Response, repo *jsRepo) []jsSighting {
 	})
 }
 
+// maxVersionsPerLib and maxLibSightings bound what one evaluation reports:
+// a real bundle holds a library in one or two versions.
+const (
+	maxVersionsPerLib = 4
+	maxLibSightings   = 40
+)
+
 // maxInlineScripts bounds the inline scripts read from one page.
 const maxInlineScripts = 64
 
@@ -278,17 +285,21 @@ var checkContentVulnLibs = Check{
 				sightings = repo.inURL(u, sightings)
 			}
 		}
-		// One entry per library and version, where it was first seen.
+		// One entry per library and version, where it was first seen; a
+		// site's text is hostile, so a script repeating banners with made-up
+		// versions cannot list more than maxVersionsPerLib of one library.
 		type key struct {
 			lib *jsLib
 			ver string
 		}
-		first := map[key]int{}
+		first := map[key]bool{}
+		perLib := map[*jsLib]int{}
 		var order []jsSighting
 		for _, s := range sightings {
 			k := key{s.lib, s.version}
-			if _, ok := first[k]; !ok {
-				first[k] = len(order)
+			if !first[k] && perLib[s.lib] < maxVersionsPerLib && len(order) < maxLibSightings {
+				first[k] = true
+				perLib[s.lib]++
 				order = append(order, s)
 			}
 		}

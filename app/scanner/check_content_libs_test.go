@@ -333,3 +333,23 @@ func TestCompareVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestVulnLibsHostileBanners: a script repeating banners with made-up
+// versions lists at most maxVersionsPerLib of one library, with clipped
+// versions.
+func TestVulnLibsHostileBanners(t *testing.T) {
+	var b strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&b, "/*! jQuery v1.%d.0 */\n", i)
+	}
+	b.WriteString("/*! jQuery v1.2." + strings.Repeat("9", 500) + " */")
+	libs, out := libsFound(t, []byte(b.String()))
+	if out.Status != StatusFail || len(out.Findings) != maxVersionsPerLib {
+		t.Fatalf("status %s, %d findings (%q), want fail with %d", out.Status, len(out.Findings), out.Value, maxVersionsPerLib)
+	}
+	for _, l := range libs {
+		if len(l) > 80 {
+			t.Errorf("unclipped version %.100q", l)
+		}
+	}
+}
