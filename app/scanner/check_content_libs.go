@@ -333,6 +333,9 @@ var checkContentVulnLibs = Check{
 				worst = sev
 			}
 			idList := strings.Join(ids, ", ")
+			if idList == "" {
+				idList = "advisories without a CVE id"
+			}
 			bad = append(bad, l.Name+" "+s.version+" ("+idList+")")
 			out.Findings = append(out.Findings, o.Finding(sev,
 				clip(l.Name+" "+s.version+" has known vulnerabilities: "+idList, 200),

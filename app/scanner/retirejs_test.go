@@ -192,3 +192,13 @@ func BenchmarkVulnLibsBundle(b *testing.B) {
 	}
 	b.Run("unfiltered", func(b *testing.B) { run(b, &bare) })
 }
+
+// BenchmarkBuildJSRepo is the one-time cost of compiling the embedded
+// retire.js data (on the first DEEP evaluation of a process).
+func BenchmarkBuildJSRepo(b *testing.B) {
+	for b.Loop() {
+		if _, err := buildJSRepo(retireJSData, retireJSDate, "retire.js data"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
