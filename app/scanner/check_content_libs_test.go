@@ -79,6 +79,9 @@ var M={};M.API={},M.version="2.5.1";`), want: StatusPass, value: "no known libra
 		{name: "dompurify version assignment", id: idContentVulnLibs, ev: script("https://example.com/app.js", `var o=function(){};o.isSupported=!0;DOMPurify.version="2.2.2";`), want: StatusFail, value: "DOMPurify 2.2.2", score: 0},
 		// jsPDF (Palisade's supplement: retire's data does not list it)
 		{name: "jspdf cdnjs", id: idContentVulnLibs, ev: p(`<script src="https://cdnjs.cloudflare.com/ajax/libs/jspdf/2.5.1/jspdf.umd.min.js"></script>`), want: StatusFail, value: "jsPDF 2.5.1", score: 0, find: "Upgrade jsPDF to 4.2.0 or later"},
+		{name: "a limit is never silent", id: idContentVulnLibs, ev: ckWith(ckPage(`<script src="/app.js"></script>`), func(ev *Evidence) {
+			ev.Coverage = &Coverage{PagesCrawled: 25, PagesDiscovered: 34, PageLimit: 25, Truncated: []TruncatedBody{{URL: "https://example.com/app.js", BytesRead: 512 << 10, Size: 617 << 10}}}
+		}), want: StatusPass, value: "no known library", score: 1, find: "not everything was read: 25 of 34 pages"},
 		{name: "page missing", id: idContentVulnLibs, ev: ckWith(nil, func(ev *Evidence) { ev.PageErr = "x" }), want: StatusError, score: -1},
 	})
 }
@@ -351,5 +354,50 @@ func TestVulnLibsHostileBanners(t *testing.T) {
 		if len(l) > 80 {
 			t.Errorf("unclipped version %.100q", l)
 		}
+	}
+}
+
+// TestVulnLibsDeepScanBundle is a DEEP scan of a loopback site whose page
+// loads a 496 KB vendor bundle of real builds (jsPDF 2.5.1, Moment 2.30.1,
+// lodash 4.17.4): each library is judged with its own version.
+func TestVulnLibsDeepScanBundle(t *testing.T) {
+	vendor := bytes.Join([][]byte{fixture(t, "jspdf-2.5.1.umd.min.js"), fixture(t, "moment-2.30.1.min.js"), fixture(t, "lodash-4.17.4.min.js")}, []byte(";\n"))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><h1>Invoices</h1><script src="/static/vendor.4f3a9c.js"></script></body></html>`)
+		case "/static/vendor.4f3a9c.js":
+			w.Header().Set("Content-Type", "application/javascript")
+			w.Write(vendor)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	s := newTestScanner(t, Options{}, []Check{checkContentVulnLibs})
+	res, err := s.Scan(context.Background(), srv.URL, Deep, nil)
+	if err != nil || res.Error != "" {
+		t.Fatalf("scan: %v %s", err, res.Error)
+	}
+	cr, ok := findCheck(res, idContentVulnLibs)
+	if !ok || cr.Status != StatusFail {
+		t.Fatalf("check: %+v", cr)
+	}
+	var titles []string
+	for _, f := range res.Findings {
+		if f.CheckID == idContentVulnLibs {
+			titles = append(titles, f.Title)
+			if f.Evidence != srv.URL+"/static/vendor.4f3a9c.js" {
+				t.Errorf("%q seen at %q", f.Title, f.Evidence)
+			}
+		}
+	}
+	slices.Sort(titles)
+	if len(titles) != 2 || !strings.HasPrefix(titles[0], "Lodash 4.17.4 has") || !strings.HasPrefix(titles[1], "jsPDF 2.5.1 has") {
+		t.Errorf("findings %q, want jsPDF 2.5.1 and Lodash 4.17.4", titles)
+	}
+	if strings.Contains(cr.Value, "Moment") {
+		t.Errorf("Moment 2.30.1 has no known vulnerability, or jsPDF's version was read as Moment's: %q", cr.Value)
 	}
 }
