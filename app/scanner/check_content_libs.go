@@ -178,7 +178,7 @@ func jsFixFor(l *jsLib, vs []libVuln) *Fix {
 // jsLibsOfPage recognises libraries on a page: its <script src> URLs and
 // its inline scripts (memoised per page and repository).
 func jsLibsOfPage(p *Response, repo *jsRepo) []jsSighting {
-	return memoize(p, repo.memoKey, func() []jsSighting {
+	return memoize(p, repo.pageKey, func() []jsSighting {
 		f := htmlOf(p)
 		base := baseURLOf(p, f)
 		var out []jsSighting
@@ -199,7 +199,7 @@ func jsLibsOfPage(p *Response, repo *jsRepo) []jsSighting {
 // jsLibsOfScript recognises libraries in a fetched script: its URL, its
 // whole body (up to the fetcher's cap) and, when read whole, its hash.
 func jsLibsOfScript(r *Response, repo *jsRepo) []jsSighting {
-	return memoize(r, repo.memoKey, func() []jsSighting {
+	return memoize(r, repo.scriptKey, func() []jsSighting {
 		out := repo.inURL(r.URL, nil)
 		if r.StatusCode >= 200 && r.StatusCode < 300 {
 			out = repo.inContent(r.Body, !r.Truncated, r.URL, out)

@@ -60,9 +60,9 @@ type jsRepo struct {
 	// Skipped counts extractors that could not be translated to Go's
 	// regexp syntax (RE2 has no backtracking features) and are not applied.
 	Skipped int
-	// memoKey keys the sightings memoised per response, so two
-	// repositories never share them.
-	memoKey string
+	// pageKey and scriptKey key the sightings memoised per response, so
+	// two repositories never share them.
+	pageKey, scriptKey string
 }
 
 type jsHashHit struct {
@@ -112,6 +112,11 @@ type retireFile map[string]struct {
 		// (issue, bug, retid) whose types vary in the data.
 		Identifiers map[string]any `json:"identifiers"`
 		Info        []string       `json:"info"`
+		// Ranges is jsrepository-master.json's form of the range: several
+		// [atOrAbove, below) per advisory instead of one.
+		Ranges []retireRange `json:"ranges"`
+		// Summary is where jsrepository-master.json keeps the summary.
+		Summary string `json:"summary"`
 	} `json:"vulnerabilities"`
 	Extractors struct {
 		URI                []string          `json:"uri"`
@@ -120,6 +125,11 @@ type retireFile map[string]struct {
 		Filecontentreplace []string          `json:"filecontentreplace"`
 		Hashes             map[string]string `json:"hashes"`
 	} `json:"extractors"`
+}
+
+type retireRange struct {
+	AtOrAbove string `json:"atOrAbove"`
+	Below     string `json:"below"`
 }
 
 // retireIgnored are entries of the retire data that are not libraries:
@@ -185,8 +195,9 @@ func buildJSRepo(data []byte, date, source string) (*jsRepo, error) {
 	if err := json.Unmarshal(retireSupplementData, &sup); err != nil {
 		return nil, fmt.Errorf("supplement: %w", err)
 	}
+	n := strconv.FormatInt(jsRepoCount.Add(1), 10)
 	r := &jsRepo{Date: date, Source: source, hashes: map[string]jsHashHit{},
-		memoKey: "jslibs|" + strconv.FormatInt(jsRepoCount.Add(1), 10)}
+		pageKey: "jslibs-page|" + n, scriptKey: "jslibs-script|" + n}
 	byKey := map[string]*jsLib{}
 	add := func(f retireFile, supplement bool) error {
 		for _, key := range slices.Sorted(mapKeys(f)) {
@@ -206,14 +217,23 @@ func buildJSRepo(data []byte, date, source string) (*jsRepo, error) {
 			}
 			if !supplement || !known {
 				for _, v := range e.Vulnerabilities {
-					if v.Below == "" {
-						return fmt.Errorf("%s: a vulnerability without \"below\"", key)
-					}
 					summary, _ := v.Identifiers["summary"].(string)
-					lv := libVuln{Since: v.AtOrAbove, Below: v.Below, IDs: advisoryIDs(v.Identifiers), Sev: retireSeverity(v.Severity),
-						What: summary, Excludes: v.Excludes}
-					lv.since, lv.below = retireVersion(v.AtOrAbove), retireVersion(v.Below)
-					l.vulns = append(l.vulns, lv)
+					if summary == "" {
+						summary = v.Summary
+					}
+					ranges := v.Ranges
+					if len(ranges) == 0 {
+						ranges = []retireRange{{v.AtOrAbove, v.Below}}
+					}
+					for _, rg := range ranges {
+						if rg.Below == "" {
+							return fmt.Errorf("%s: a vulnerability without \"below\"", key)
+						}
+						lv := libVuln{Since: rg.AtOrAbove, Below: rg.Below, IDs: advisoryIDs(v.Identifiers), Sev: retireSeverity(v.Severity),
+							What: summary, Excludes: v.Excludes}
+						lv.since, lv.below = retireVersion(rg.AtOrAbove), retireVersion(rg.Below)
+						l.vulns = append(l.vulns, lv)
+					}
 				}
 			}
 			x := e.Extractors

@@ -183,7 +183,8 @@ func BenchmarkVulnLibsBundle(b *testing.B) {
 	repo := embeddedJSRepo()
 	b.Run("prefiltered", func(b *testing.B) { run(b, repo) })
 	bare := *repo
-	bare.memoKey += "|bare"
+	bare.pageKey += "|bare"
+	bare.scriptKey += "|bare"
 	bare.content = nil
 	for _, ex := range repo.content {
 		c := *ex
@@ -200,5 +201,35 @@ func BenchmarkBuildJSRepo(b *testing.B) {
 		if _, err := buildJSRepo(retireJSData, retireJSDate, "retire.js data"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestJSRepoMasterFormat: a jsrepository-master.json (several ranges per
+// advisory, the summary outside identifiers) reads like the v5 file.
+func TestJSRepoMasterFormat(t *testing.T) {
+	r, err := buildJSRepo([]byte(`{"gizmo": {
+	  "vulnerabilities": [{"ranges": [{"below": "1.2.0"}, {"atOrAbove": "2.0.0", "below": "2.3.1"}],
+	    "severity": "critical", "summary": "remote code execution", "identifiers": {"CVE": ["CVE-2099-0002"]}}],
+	  "extractors": {"filecontent": ["/\\*! gizmo v(§§version§§)"]}}}`), "2026-12-01", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gizmo *jsLib
+	for _, l := range r.libs {
+		if l.Key == "gizmo" {
+			gizmo = l
+		}
+	}
+	if gizmo == nil || len(gizmo.vulns) != 2 {
+		t.Fatalf("gizmo = %+v", gizmo)
+	}
+	for v, want := range map[string]int{"1.1.9": 1, "1.5.0": 0, "2.2.0": 1, "2.3.1": 0} {
+		got := vulnsFor(gizmo.vulns, retireVersion(v))
+		if len(got) != want || want == 1 && (got[0].Sev != SeverityCritical || got[0].What != "remote code execution") {
+			t.Errorf("%s: %+v, want %d", v, got, want)
+		}
+	}
+	if s := r.inContent([]byte("/*! gizmo v2.2.0 */"), true, "u", nil); len(s) != 1 || s[0].version != "2.2.0" {
+		t.Errorf("sightings %+v", s)
 	}
 }
