@@ -233,3 +233,26 @@ func TestJSRepoMasterFormat(t *testing.T) {
 		t.Errorf("sightings %+v", s)
 	}
 }
+
+// TestFileContentReplace: retire's "/regex/replacement/" extractors build
+// the version from the match (three.js's REVISION "150" is 0.150.0).
+func TestFileContentReplace(t *testing.T) {
+	r := embeddedJSRepo()
+	for _, tc := range []struct{ lib, body, want string }{
+		{"threejs", `var x=1;QuaternionLinearInterpolant=ab;t.REVISION="150";`, "0.150.0"},
+		{"jquery", `var a=e.document,b="2.1.4",c=` + strings.Repeat("x", 140) + `;c.fn=c.prototype={jquery:b,`, "2.1.4"},
+		{"dojo", `dojo.version={major:1,minor:16,patch:3,flag:""}`, "1.16.3"},
+	} {
+		var got []string
+		n := 0
+		for _, ex := range r.content {
+			if ex.lib.Key == tc.lib && ex.replace != "" {
+				n++
+				got = ex.run([]byte(tc.body), got)
+			}
+		}
+		if n == 0 || !slices.Contains(got, tc.want) {
+			t.Errorf("%s: %d replace extractors found %q, want %q", tc.lib, n, got, tc.want)
+		}
+	}
+}
