@@ -134,7 +134,7 @@ var jsLibAdvice = map[string]string{
 // (the fix of one range can fall inside another's), or, when a range has no
 // end, that no fixed release is known. retire writes "the whole 3.x line"
 // as below 3.999.999 and "no fix" as below 999.999.999
-// (data/retirejs/README.md): the first becomes the next major release.
+// (app/scanner/data/retirejs/README.md): the first becomes the next major release.
 func jsFixFor(l *jsLib, vs []libVuln) *Fix {
 	var target *semver.Version
 	targetS := ""

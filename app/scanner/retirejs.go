@@ -39,7 +39,7 @@ var (
 const retireJSDate = "2026-08-20"
 
 // retireVersionRE replaces retire's §§version§§ placeholder: retire's own
-// [0-9][0-9.a-z_\-]+ (node/lib/retire.js replaceVersion), bounded at 64
+// [0-9][0-9.a-z_\-]+ (app/scanner/data/retirejs/README.md), bounded at 64
 // characters so that most extractors have a bounded match length and can be
 // run on windows around their literal instead of the whole script.
 const retireVersionRE = `[0-9][0-9.a-z_\-]{0,63}`
@@ -253,7 +253,7 @@ func buildJSRepo(data []byte, date, source string) (*jsRepo, error) {
 				}
 			}
 			for _, s := range x.Filecontentreplace {
-				// "/regex/replacement/" (retire.js replacementMatch).
+				// "/regex/replacement/" (app/scanner/data/retirejs/README.md).
 				pat, rep, ok := splitReplace(s)
 				if !ok {
 					r.Skipped++
@@ -702,8 +702,8 @@ func (ex *jsExtractor) run(b []byte, out []string) []string {
 	return out
 }
 
-// cleanJSVersion drops retire's ".min"/"-min" file-name tail (retire.js
-// scan) and refuses what does not start with a digit.
+// cleanJSVersion drops retire's ".min"/"-min" file-name tail
+// (app/scanner/data/retirejs/README.md) and refuses what does not start with a digit.
 func cleanJSVersion(v string) string {
 	v = strings.TrimSuffix(strings.TrimSuffix(v, ".min"), "-min")
 	if v == "" || v[0] < '0' || v[0] > '9' || len(v) > 64 {
@@ -776,7 +776,7 @@ func (r *jsRepo) inContent(body []byte, whole bool, where string, out []jsSighti
 // retireVersion parses a version of the retire data or of a sighting: its
 // numbers as parseVersion reads them, and, unlike parseVersion, a
 // pre-release tail kept ("1.12.4-rc1", "3.0.0beta2"), because retire orders
-// a pre-release before its release (retire.js isAtOrAbove): jQuery
+// a pre-release before its release (app/scanner/data/retirejs/README.md): jQuery
 // 3.5.0-rc1 is still below the fix in 3.5.0.
 func retireVersion(s string) *semver.Version {
 	if s == "" {

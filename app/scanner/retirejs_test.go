@@ -73,7 +73,7 @@ func TestJSRegexpToGo(t *testing.T) {
 }
 
 // TestRetireVersionOrder: retire orders a pre-release before its release
-// (retire.js isAtOrAbove), and its bounds read like parseVersion otherwise.
+// (app/scanner/data/retirejs/README.md), and its bounds read like parseVersion otherwise.
 func TestRetireVersionOrder(t *testing.T) {
 	for _, tc := range []struct {
 		a, b string
