@@ -147,6 +147,14 @@ type Evidence struct {
 	// Coverage is how much of the site the crawl read (NeedCrawl): pages
 	// and scripts read of those found, truncated bodies. Nil when not known.
 	Coverage *Coverage
+
+	// WordPress are the WordPress files read at DEEP (NeedWordPress):
+	// plugins' readme.txt, themes' style.css, the feed. Nil when not read
+	// (not DEEP, or the crawled pages are not WordPress).
+	WordPress *WordPressFiles
+	// WPTable is what WordPress is judged against (release list, vulnerable
+	// plugin and theme versions): PALISADE_WP_VULNS_FILE's, nil = embedded.
+	WPTable *wpTable
 }
 
 // Response is one HTTP exchange, bounded in size by the fetcher.

@@ -210,18 +210,15 @@ func compareVersions(a, b string) int {
 	return parseVersion(a).Compare(tableVersion(b))
 }
 
-// tableVersions holds the parsed bounds of libTable and wpPluginVulns, so
+// tableVersions holds the parsed bounds of libTable, so
 // the per-evaluation work is one parse per version seen, not two per table
 // row (checks run thousands of times a second). Read-only after init.
 var tableVersions = func() map[string]*semver.Version {
-	m := map[string]*semver.Version{wpOldestSupported: parseVersion(wpOldestSupported)}
+	m := map[string]*semver.Version{}
 	for _, l := range libTable {
 		for _, v := range l.Vulns {
 			m[v.Since], m[v.Below] = parseVersion(v.Since), parseVersion(v.Below)
 		}
-	}
-	for _, v := range wpPluginVulns {
-		m[v.Since], m[v.Below] = parseVersion(v.Since), parseVersion(v.Below)
 	}
 	return m
 }()

@@ -101,6 +101,7 @@ type Scanner struct {
 	checks   []Check
 	lim      engineLimits
 	now      func() time.Time
+	wp       *wpTable // Options.WPVulnsFile's table; nil = the embedded one
 }
 
 // New builds a Scanner from options.
@@ -118,11 +119,16 @@ func New(opts Options) (*Scanner, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = DefaultUserAgent
 	}
+	wp, err := loadWPTable(opts.WPVulnsFile)
+	if err != nil {
+		return nil, err
+	}
 	roots, err := x509.SystemCertPool()
 	if err != nil {
 		roots = nil // only Options.RootCAs will be trusted
 	}
 	return &Scanner{
+		wp:       wp,
 		opts:     opts,
 		policy:   netguard.NewPolicy(opts.AllowCIDRs),
 		resolver: netguard.NewResolver(opts.DNSServer),
