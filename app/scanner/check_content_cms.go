@@ -185,7 +185,7 @@ func judgeWordPress(o outcomeBuilder, ev *Evidence, s *wpSite) Outcome {
 	for _, list := range []struct {
 		kind  string
 		comps map[string]*wpComponent
-	}{{"plugin", s.Plugins}, {"theme", s.Themes}} {
+	}{{"theme", s.Themes}, {"plugin", s.Plugins}} { // themes first: there are few, and the value is clipped
 		var names []string
 		for _, slug := range sortedKeys(list.comps) {
 			c := list.comps[slug]
