@@ -93,6 +93,8 @@ func TestCheckContentCMS(t *testing.T) {
 		{name: "four-part version at its fix", id: idContentCMS, ev: p(wp + `<script src="/wp-content/plugins/litespeed-cache/assets/js/instant_click.min.js?ver=6.5.0.1"></script>`), want: StatusPass, score: 1},
 		{name: "backported fix is not flagged", id: idContentCMS, ev: p(wp + `<script src="/wp-content/plugins/woocommerce-payments/dist/index.js?ver=5.5.2"></script>`), want: StatusPass, score: 1},
 		{name: "unpatched release of that branch is", id: idContentCMS, ev: p(wp + `<script src="/wp-content/plugins/woocommerce-payments/dist/index.js?ver=5.5.1"></script>`), want: StatusFail, score: 0, find: "CVE-2023-28121"},
+		{name: "woocommerce branch with the backported fix", id: idContentCMS, ev: p(wp + `<link rel="stylesheet" href="/wp-content/plugins/woocommerce/assets/css/woocommerce.css?ver=5.4.2">`), want: StatusPass, score: 1},
+		{name: "woocommerce branch without it", id: idContentCMS, ev: p(wp + `<link rel="stylesheet" href="/wp-content/plugins/woocommerce/assets/css/woocommerce.css?ver=5.4.1">`), want: StatusWarn, score: 0.5, find: "CVE-2021-32790"},
 		{name: "plugin without a fix is to be removed", id: idContentCMS, ev: p(wp + `<script src="/wp-content/plugins/kaswara/assets/js/kaswara.js?ver=3.0.1"></script>`), want: StatusFail, score: 0, find: "wp plugin delete kaswara"},
 		{name: "plugin on crawled page", id: idContentCMS, ev: ckWith(ckPage(wp), func(ev *Evidence) {
 			ev.Pages = append(ev.Pages, ckResp("https://example.com/contact", 200, `<script src="/wp-content/plugins/ultimate-member/assets/js/um.js?ver=2.6.6"></script>`, "Content-Type: text/html"))
