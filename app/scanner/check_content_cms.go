@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -27,6 +28,9 @@ type cmsFacts struct {
 	// components are the WordPress plugins and themes of the page's
 	// same-site assets, in document order.
 	components []*wpComponent
+	// feed is the path (and query) of the site's feed from the page's
+	// <link rel="alternate">, "" when it names none.
+	feed string
 }
 
 // cmsOfPage fingerprints one page (memoised). Only assets on the page's
@@ -83,8 +87,37 @@ func cmsOfPage(p *Response) *cmsFacts {
 			}
 			comp.add(rest, ver)
 		}
+		if c.CMS == "WordPress" {
+			c.feed = wpFeedLink(f, base, site)
+		}
 		return c
 	})
+}
+
+// wpFeedLink is the path of the posts feed a WordPress page links to
+// (<link rel="alternate" href=".../feed/"> or "?feed=rss2" without pretty
+// permalinks), on the page's own site; comment feeds are not it.
+func wpFeedLink(f *htmlFacts, base, site string) string {
+	for _, l := range f.Links {
+		if !hasWord(strings.Fields(strings.ToLower(l.Rel)), "alternate") {
+			continue
+		}
+		u, err := url.Parse(resolveRef(base, l.Href))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || siteOf(u.Hostname()) != site {
+			continue
+		}
+		p := u.EscapedPath()
+		if strings.Contains(p, "/comments/") || len(p)+len(u.RawQuery) > 300 {
+			continue
+		}
+		if strings.HasSuffix(p, "/feed/") || strings.HasSuffix(p, "/feed") {
+			return p
+		}
+		if q := u.Query().Get("feed"); q == "rss2" || q == "atom" || q == "rss" {
+			return p + "?feed=" + q
+		}
+	}
+	return ""
 }
 
 // wpVersionRead is a plugin's or theme's version and where it was read.

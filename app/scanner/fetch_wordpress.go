@@ -43,7 +43,8 @@ type wpFetch struct {
 
 // wordPressFetches lists what to ask a WordPress site for, in a stable
 // order: the first wpMaxReadmes plugins and wpMaxStyles themes by slug,
-// and the feed when the generator meta gave no version.
+// and the feed (the one the pages link to, else <home>/feed/) when the
+// generator meta gave no version.
 func wordPressFetches(s *wpSite) []wpFetch {
 	var out []wpFetch
 	for i, slug := range sortedKeys(s.Plugins) {
@@ -59,7 +60,11 @@ func wordPressFetches(s *wpSite) []wpFetch {
 		out = append(out, wpFetch{"theme", slug, s.Themes[slug].Dir + "style.css"})
 	}
 	if !s.FromMeta {
-		out = append(out, wpFetch{"feed", "", s.Home + "/feed/"})
+		feed := s.Feed
+		if feed == "" {
+			feed = s.Home + "/feed/"
+		}
+		out = append(out, wpFetch{"feed", "", feed})
 	}
 	return out
 }
@@ -106,7 +111,10 @@ func (r *scanRun) fetchWordPress(ctx context.Context) {
 		case "theme":
 			files.Styles[q.slug] = ex.resp
 		default:
-			files.Feed = ex.resp
+			// A feed that redirected to another site is not this site's.
+			if siteOf(hostOfURL(ex.resp.URL)) == siteOf(r.u.Host) {
+				files.Feed = ex.resp
+			}
 		}
 	})
 	if len(errs) > 0 {

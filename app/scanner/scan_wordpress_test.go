@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -175,5 +176,45 @@ func TestScanWordPressNotWordPress(t *testing.T) {
 	}
 	if n := hitsUnder(&hits, isWordPressFile); n != 0 {
 		t.Errorf("%d WordPress requests to a site that is not WordPress", n)
+	}
+}
+
+// TestWordPressFetches: what the DEEP read asks a WordPress site for, in
+// order and bounded: plugins' readme.txt and themes' style.css where the
+// site serves them (a subdirectory install included), and the feed the
+// pages link to (else <home>/feed/), only when no generator meta gave
+// the core version.
+func TestWordPressFetches(t *testing.T) {
+	paths := func(body string) []string {
+		var out []string
+		for _, f := range wordPressFetches(wpSiteOf([]*Response{ckPage(body)})) {
+			out = append(out, f.kind+" "+f.path)
+		}
+		return out
+	}
+	cases := []struct {
+		name, body string
+		want       []string
+	}{
+		{"subdirectory install", `<script src="/blog/wp-content/plugins/akismet/a.js?ver=5.3"></script><link rel="stylesheet" href="https://example.com/blog/wp-content/themes/astra/style.css">`,
+			[]string{"plugin /blog/wp-content/plugins/akismet/readme.txt", "theme /blog/wp-content/themes/astra/style.css", "feed /blog/feed/"}},
+		{"feed link without pretty permalinks", `<link rel="alternate" type="application/rss+xml" href="/?feed=comments-rss2"><link rel="alternate" href="/comments/feed/"><link rel="alternate" type="application/rss+xml" href="https://example.com/?feed=rss2"><script src="/wp-content/plugins/akismet/a.js"></script>`,
+			[]string{"plugin /wp-content/plugins/akismet/readme.txt", "feed /?feed=rss2"}},
+		{"another site's feed is not asked for", `<link rel="alternate" href="https://feeds.other.example/feed/"><script src="/wp-content/plugins/akismet/a.js"></script>`,
+			[]string{"plugin /wp-content/plugins/akismet/readme.txt", "feed /feed/"}},
+		{"generator meta: no feed", `<meta name="generator" content="WordPress 6.8.8"><link rel="alternate" href="/feed/">`, nil},
+	}
+	for _, tc := range cases {
+		if got := paths(tc.body); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	var many strings.Builder
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&many, `<script src="/wp-content/plugins/p%02d/x.js"></script><link rel="stylesheet" href="/wp-content/themes/t%02d/style.css">`, i, i)
+	}
+	got := paths(many.String())
+	if len(got) != wpMaxReadmes+wpMaxStyles+1 || got[0] != "plugin /wp-content/plugins/p00/readme.txt" || got[wpMaxReadmes] != "theme /wp-content/themes/t00/style.css" {
+		t.Errorf("%d fetches for 40 plugins and 40 themes: %q", len(got), got)
 	}
 }

@@ -466,7 +466,8 @@ func wpComponentOf(abs, site string) (kind, slug, dir, rest, ver string, ok bool
 		return "", "", "", "", "", false
 	}
 	m := wpComponentRE.FindStringSubmatch(u.EscapedPath())
-	if m == nil || strings.Trim(m[3], ".") == "" {
+	// A directory past 300 bytes is no real install's; it is not asked for.
+	if m == nil || strings.Trim(m[3], ".") == "" || len(m[1])+len(m[2])+len(m[3]) > 300 {
 		return "", "", "", "", "", false
 	}
 	kind = strings.TrimSuffix(strings.ToLower(m[2]), "s")
@@ -567,8 +568,8 @@ type wpSite struct {
 	cmsFacts
 	Plugins, Themes map[string]*wpComponent
 	// Home is the path WordPress is installed at ("" or "/blog"), from
-	// the asset paths, for the feed.
-	Home string
+	// the asset paths; Feed the feed a page links to ("" = none).
+	Home, Feed string
 }
 
 // wpSiteOf merges the fingerprints of every page, main page first.
@@ -584,6 +585,9 @@ func wpSiteOf(pages []*Response) *wpSite {
 		}
 		if s.DrupalMajr == "" {
 			s.DrupalMajr = pc.DrupalMajr
+		}
+		if s.Feed == "" {
+			s.Feed = pc.feed
 		}
 		for _, c := range pc.components {
 			into := s.Plugins
