@@ -285,6 +285,10 @@ func judgeWordPress(o outcomeBuilder, ev *Evidence, s *wpSite) Outcome {
 	}
 
 	tableNote := fmt.Sprintf("Plugins and themes were matched against %d known vulnerabilities (table of %s).", t.rows, t.VulnDate)
+	if f := ev.WordPress; f != nil && (f.Plugins > wpMaxReadmes || f.Themes > wpMaxStyles) {
+		tableNote += fmt.Sprintf(" readme.txt was read for %d of %d plugins and style.css for %d of %d themes (the limits are %d and %d); the others' versions come from their assets alone.",
+			min(f.Plugins, wpMaxReadmes), f.Plugins, min(f.Themes, wpMaxStyles), f.Themes, wpMaxReadmes, wpMaxStyles)
+	}
 	if len(unknown) > 0 {
 		tableNote += " Not judged, as no version of theirs could be read: " + clip(strings.Join(unknown, ", "), 200) + "."
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 )
 
@@ -31,6 +32,9 @@ type WordPressFiles struct {
 	// Feed is the answer to <home>/feed/, asked for only when no page
 	// announced the core version in <meta name="generator">.
 	Feed *Response
+	// Plugins and Themes are how many the pages showed: readme.txt and
+	// style.css were asked for at most wpMaxReadmes and wpMaxStyles of them.
+	Plugins, Themes int
 	// Requests is how many requests were sent; Err says how many failed and why.
 	Requests int
 	Err      string
@@ -42,22 +46,17 @@ type wpFetch struct {
 }
 
 // wordPressFetches lists what to ask a WordPress site for, in a stable
-// order: the first wpMaxReadmes plugins and wpMaxStyles themes by slug,
-// and the feed (the one the pages link to, else <home>/feed/) when the
-// generator meta gave no version.
-func wordPressFetches(s *wpSite) []wpFetch {
+// order: at most wpMaxReadmes plugins and wpMaxStyles themes, those the
+// table t knows first (where a version decides a finding), then those
+// whose assets show no version, then by slug; and the feed (the one the
+// pages link to, else <home>/feed/) when the generator meta gave no version.
+func wordPressFetches(s *wpSite, t *wpTable) []wpFetch {
 	var out []wpFetch
-	for i, slug := range sortedKeys(s.Plugins) {
-		if i == wpMaxReadmes {
-			break
-		}
-		out = append(out, wpFetch{"plugin", slug, s.Plugins[slug].Dir + "readme.txt"})
+	for _, c := range wpByPriority(s.Plugins, t, s.Version, wpMaxReadmes) {
+		out = append(out, wpFetch{"plugin", c.Slug, c.Dir + "readme.txt"})
 	}
-	for i, slug := range sortedKeys(s.Themes) {
-		if i == wpMaxStyles {
-			break
-		}
-		out = append(out, wpFetch{"theme", slug, s.Themes[slug].Dir + "style.css"})
+	for _, c := range wpByPriority(s.Themes, t, s.Version, wpMaxStyles) {
+		out = append(out, wpFetch{"theme", c.Slug, c.Dir + "style.css"})
 	}
 	if !s.FromMeta {
 		feed := s.Feed
@@ -67,6 +66,26 @@ func wordPressFetches(s *wpSite) []wpFetch {
 		out = append(out, wpFetch{"feed", "", feed})
 	}
 	return out
+}
+
+// wpByPriority is at most n of the components, in the order wordPressFetches reads them.
+func wpByPriority(comps map[string]*wpComponent, t *wpTable, core string, n int) []*wpComponent {
+	rank := func(c *wpComponent) int {
+		r := 0
+		if len(t.vulns[wpKey(c.Kind, c.Slug)]) == 0 {
+			r += 2
+		}
+		if v, _ := c.assetVersion(core); v != "" {
+			r++
+		}
+		return r
+	}
+	list := make([]*wpComponent, 0, len(comps))
+	for _, slug := range sortedKeys(comps) {
+		list = append(list, comps[slug])
+	}
+	slices.SortStableFunc(list, func(a, b *wpComponent) int { return rank(a) - rank(b) })
+	return list[:min(n, len(list))]
 }
 
 // fetchWordPress reads, at DEEP, the readme.txt of the plugins and the
@@ -87,8 +106,12 @@ func (r *scanRun) fetchWordPress(ctx context.Context) {
 	if s.CMS != "WordPress" {
 		return
 	}
-	reqs := wordPressFetches(s)
-	files := &WordPressFiles{Readmes: map[string]*Response{}, Styles: map[string]*Response{}}
+	r.mu.Lock()
+	t := wpTableOf(&r.ev)
+	r.mu.Unlock()
+	reqs := wordPressFetches(s, t)
+	files := &WordPressFiles{Readmes: map[string]*Response{}, Styles: map[string]*Response{},
+		Plugins: len(s.Plugins), Themes: len(s.Themes)}
 	var mu sync.Mutex
 	var errs []string
 	r.parallel(ctx, len(reqs), func(i int) {

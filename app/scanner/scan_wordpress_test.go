@@ -125,6 +125,9 @@ func TestScanWordPressDeep(t *testing.T) {
 	if !elementor || !core {
 		t.Errorf("findings: elementor %v, core %v: %+v", elementor, core, res.Findings)
 	}
+	if !strings.Contains(cr.Description, "readme.txt was read for 15 of 20 plugins") {
+		t.Errorf("the readme bound is not stated: %s", cr.Description)
+	}
 	if !strings.Contains(cr.Description, "plugin-07") {
 		t.Errorf("the plugin whose readme is the catch-all page is not named as unjudged: %s", cr.Description)
 	}
@@ -187,7 +190,7 @@ func TestScanWordPressNotWordPress(t *testing.T) {
 func TestWordPressFetches(t *testing.T) {
 	paths := func(body string) []string {
 		var out []string
-		for _, f := range wordPressFetches(wpSiteOf([]*Response{ckPage(body)})) {
+		for _, f := range wordPressFetches(wpSiteOf([]*Response{ckPage(body)}), embeddedWPTable()) {
 			out = append(out, f.kind+" "+f.path)
 		}
 		return out
@@ -202,6 +205,8 @@ func TestWordPressFetches(t *testing.T) {
 			[]string{"plugin /wp-content/plugins/akismet/readme.txt", "feed /?feed=rss2"}},
 		{"another site's feed is not asked for", `<link rel="alternate" href="https://feeds.other.example/feed/"><script src="/wp-content/plugins/akismet/a.js"></script>`,
 			[]string{"plugin /wp-content/plugins/akismet/readme.txt", "feed /feed/"}},
+		{"known-vulnerable and unversioned plugins first", `<meta name="generator" content="WordPress 6.8.8"><script src="/wp-content/plugins/aaa/a.js?ver=1.2"></script><script src="/wp-content/plugins/bbb/b.js"></script><script src="/wp-content/plugins/wp-file-manager/x.js?ver=7.1"></script>`,
+			[]string{"plugin /wp-content/plugins/wp-file-manager/readme.txt", "plugin /wp-content/plugins/bbb/readme.txt", "plugin /wp-content/plugins/aaa/readme.txt"}},
 		{"generator meta: no feed", `<meta name="generator" content="WordPress 6.8.8"><link rel="alternate" href="/feed/">`, nil},
 	}
 	for _, tc := range cases {
