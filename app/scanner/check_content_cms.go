@@ -51,13 +51,26 @@ func cmsOfPage(p *Response) *cmsFacts {
 		}
 		base := baseURLOf(p, f)
 		site := siteOf(hostOfURL(p.URL))
+		baseU, err := url.Parse(base)
+		if err != nil {
+			return c
+		}
+		// Each asset is parsed once; the registrable domain is looked up
+		// once per host (assets mostly share one).
+		lastHost, lastSite := "", ""
 		byKey := map[string]*wpComponent{}
 		for _, a := range f.Assets {
 			if !wpFingerprint.MatchString(a) {
 				continue
 			}
-			abs := resolveRef(base, a)
-			if abs == "" || siteOf(hostOfURL(abs)) != site {
+			h, path, query, ok := wpAssetURL(baseU, a)
+			if !ok {
+				continue
+			}
+			if h != lastHost {
+				lastHost, lastSite = h, siteOf(h)
+			}
+			if lastSite != site {
 				continue
 			}
 			if c.CMS == "" {
@@ -67,11 +80,11 @@ func cmsOfPage(p *Response) *cmsFacts {
 				continue
 			}
 			if c.Version == "" {
-				if m := wpCoreVerRE.FindStringSubmatch(abs); m != nil {
+				if m := wpCoreVerRE.FindStringSubmatch(a); m != nil {
 					c.Version = m[1]
 				}
 			}
-			kind, slug, dir, rest, ver, ok := wpComponentOf(abs, site)
+			kind, slug, dir, rest, ver, ok := wpComponentOf(path, query)
 			if !ok {
 				continue
 			}

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -244,5 +245,26 @@ func TestLoadWPTable(t *testing.T) {
 	}
 	if _, err := New(Options{WPVulnsFile: filepath.Join(dir, "absent.json")}); err == nil || !strings.Contains(err.Error(), "absent.json") {
 		t.Errorf("absent file: %v", err)
+	}
+}
+
+// TestParseWPVersion: versions read by their leading numbers, four parts
+// at most, six digits a part at most; compare treats missing parts as 0.
+func TestParseWPVersion(t *testing.T) {
+	for in, want := range map[string]string{
+		"6.4.2": "[6 4 2]", "v1.2": "[1 2]", "6.4.2-beta1": "[6 4 2]", "1.2.3.4.5": "[1 2 3 4]",
+		"1234567.1": "[123456]", "4.1.5.3": "[4 1 5 3]", "7.x": "[7]", " 3.0 ": "[3 0]", "abc": "[]", "": "[]",
+	} {
+		v, ok := parseWPVersion(in)
+		if got := fmt.Sprint([]int(v)); got != want || ok != (want != "[]") {
+			t.Errorf("parseWPVersion(%q) = %s %v, want %s", in, got, ok, want)
+		}
+	}
+	a, _ := parseWPVersion("7.1")
+	b, _ := parseWPVersion("7.1.0")
+	c, _ := parseWPVersion("6.5.0.1")
+	d, _ := parseWPVersion("6.5.0")
+	if a.compare(b) != 0 || c.compare(d) != 1 || d.compare(c) != -1 || a.branch() != "7.1" {
+		t.Errorf("compare: %d %d %d, branch %s", a.compare(b), c.compare(d), d.compare(c), a.branch())
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,23 +29,29 @@ var wpDataFS embed.FS
 // 6.5.0 did not.
 type wpVersion []int
 
-// wpVersionRE is the leading numbers of a version: at most four parts,
-// each at most six digits, so a hostile ?ver= cannot overflow.
-var wpVersionRE = regexp.MustCompile(`^v?(\d{1,6}(?:\.\d{1,6}){0,3})`)
-
-// parseWPVersion reads the leading numbers of s ("6.4.2-beta1" is 6.4.2);
-// ok is false when s does not start with a number.
+// parseWPVersion reads the leading numbers of s ("6.4.2-beta1" is 6.4.2):
+// at most four parts, each at most six digits, so a hostile ?ver= cannot
+// overflow; ok is false when s does not start with a number. Hand-written
+// rather than a regexp: it runs for every version on every evaluation.
 func parseWPVersion(s string) (wpVersion, bool) {
-	m := wpVersionRE.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return nil, false
+	s = strings.TrimPrefix(strings.TrimSpace(s), "v")
+	v := make(wpVersion, 0, 4)
+	for i := 0; len(v) < 4; {
+		n, j := 0, i
+		for j < len(s) && j-i < 6 && s[j] >= '0' && s[j] <= '9' {
+			n = n*10 + int(s[j]-'0')
+			j++
+		}
+		if j == i {
+			break
+		}
+		v = append(v, n)
+		if j+1 >= len(s) || s[j] != '.' || s[j+1] < '0' || s[j+1] > '9' {
+			break
+		}
+		i = j + 1
 	}
-	parts := strings.Split(m[1], ".")
-	v := make(wpVersion, len(parts))
-	for i, p := range parts {
-		v[i], _ = strconv.Atoi(p)
-	}
-	return v, true
+	return v, len(v) > 0
 }
 
 // compare orders two versions by their numbers (-1, 0, 1).
@@ -363,6 +368,9 @@ type wpComponent struct {
 	// libVers the ?ver= values of the libraries it bundles.
 	own     []wpAssetVer
 	libVers map[string]bool
+	// more are the same component's sightings on the site's other pages
+	// (site level only; the page-level values are shared, never copied).
+	more []*wpComponent
 }
 
 // wpAssetVer is a ?ver= on one of a component's own assets.
@@ -416,63 +424,102 @@ func (c *wpComponent) add(rest, ver string) {
 	}
 }
 
-// assetVersion is the component's version as its own assets tell it: the
-// main asset's, else the most frequent own ?ver=; never a bundled library's
-// version, nor WordPress's own (what WordPress appends when a plugin gives
-// none). where is the asset it was read from.
+// assetVersion is the component's version as its own assets tell it, on
+// every page it was seen: the main asset's, else the most frequent own
+// ?ver=; never a bundled library's version, nor WordPress's own (what
+// WordPress appends when a plugin gives none). where is the asset it was
+// read from.
 func (c *wpComponent) assetVersion(core string) (ver, where string) {
-	count := map[string]int{}
-	best := -1
-	for i, a := range c.own {
-		if a.Ver == core || (!a.Main && c.libVers[a.Ver]) {
-			continue
+	isLib := func(v string) bool {
+		if c.libVers[v] {
+			return true
 		}
-		count[a.Ver]++
-		if best < 0 {
-			best = i
-			continue
+		for _, m := range c.more {
+			if m.libVers[v] {
+				return true
+			}
 		}
-		b := c.own[best]
-		if (a.Main && !b.Main) || (a.Main == b.Main && count[a.Ver] > count[b.Ver]) {
-			best = i
+		return false
+	}
+	var count map[string]int
+	var best *wpAssetVer
+	consider := func(own []wpAssetVer) {
+		for i := range own {
+			a := &own[i]
+			if a.Ver == core || (!a.Main && isLib(a.Ver)) {
+				continue
+			}
+			if count == nil {
+				count = map[string]int{}
+			}
+			count[a.Ver]++
+			if best == nil || (a.Main && !best.Main) || (a.Main == best.Main && count[a.Ver] > count[best.Ver]) {
+				best = a
+			}
 		}
 	}
-	if best < 0 {
+	consider(c.own)
+	for _, m := range c.more {
+		consider(m.own)
+	}
+	if best == nil {
 		return "", ""
 	}
-	return c.own[best].Ver, c.own[best].Path + "?ver=" + c.own[best].Ver
+	return best.Ver, best.Path + "?ver=" + best.Ver
 }
 
-// merge adds another page's sightings of the same component.
-func (c *wpComponent) merge(o *wpComponent) {
-	for _, a := range o.own {
-		if len(c.own) < 50 {
-			c.own = append(c.own, a)
-		}
-	}
-	for v := range o.libVers {
-		if c.libVers == nil {
-			c.libVers = map[string]bool{}
-		}
-		c.libVers[v] = true
-	}
-}
-
-// wpComponentOf parses an absolute asset URL on the site into the
-// component it belongs to and the path below its directory.
-func wpComponentOf(abs, site string) (kind, slug, dir, rest, ver string, ok bool) {
-	u, err := url.Parse(abs)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || siteOf(u.Hostname()) != site {
-		return "", "", "", "", "", false
-	}
-	m := wpComponentRE.FindStringSubmatch(u.EscapedPath())
+// wpComponentOf splits an asset's escaped path and raw query (on the
+// site) into the component it belongs to and the path below its directory.
+func wpComponentOf(path, rawQuery string) (kind, slug, dir, rest, ver string, ok bool) {
+	m := wpComponentRE.FindStringSubmatch(path)
 	// A directory past 300 bytes is no real install's; it is not asked for.
 	if m == nil || strings.Trim(m[3], ".") == "" || len(m[1])+len(m[2])+len(m[3]) > 300 {
 		return "", "", "", "", "", false
 	}
 	kind = strings.TrimSuffix(strings.ToLower(m[2]), "s")
 	slug = strings.ToLower(m[3])
-	return kind, slug, m[1] + m[2] + "/" + m[3] + "/", m[4], u.Query().Get("ver"), true
+	return kind, slug, m[1] + m[2] + "/" + m[3] + "/", m[4], queryValue(rawQuery, "ver"), true
+}
+
+// queryValue is the first value of key in a raw query ("" when absent),
+// read without building the url.Values map.
+func queryValue(rawQuery, key string) string {
+	for rawQuery != "" {
+		var kv string
+		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		if k != key {
+			continue
+		}
+		if strings.ContainsAny(v, "%+") {
+			if u, err := url.QueryUnescape(v); err == nil {
+				return u
+			}
+		}
+		return v
+	}
+	return ""
+}
+
+// wpAssetURL splits an asset reference of a page into its host, escaped
+// path and raw query, resolved against base. A path-absolute reference
+// ("/wp-content/…", the common case) is split without parsing a URL.
+func wpAssetURL(baseU *url.URL, ref string) (host, path, rawQuery string, ok bool) {
+	ref = strings.TrimSpace(ref)
+	if strings.HasPrefix(ref, "/") && !strings.HasPrefix(ref, "//") && !strings.Contains(ref, "/.") && !strings.Contains(ref, "\\") {
+		ref, _, _ = strings.Cut(ref, "#")
+		path, rawQuery, _ = strings.Cut(ref, "?")
+		return baseU.Hostname(), path, rawQuery, true
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return "", "", "", false
+	}
+	u := baseU.ResolveReference(r)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", "", "", false
+	}
+	return u.Hostname(), u.EscapedPath(), u.RawQuery, true
 }
 
 // wpReadme is what a plugin's readme.txt says.
@@ -595,13 +642,11 @@ func wpSiteOf(pages []*Response) *wpSite {
 				into = s.Themes
 			}
 			if have := into[c.Slug]; have != nil {
-				have.merge(c)
+				if len(have.more) < 100 {
+					have.more = append(have.more, c)
+				}
 			} else {
-				cp := *c
-				cp.own = slices.Clone(c.own)
-				cp.libVers = nil
-				cp.merge(&wpComponent{libVers: c.libVers})
-				into[c.Slug] = &cp
+				into[c.Slug] = &wpComponent{Kind: c.Kind, Slug: c.Slug, Dir: c.Dir, own: c.own, libVers: c.libVers}
 			}
 			if s.Home == "-" {
 				s.Home = strings.TrimSuffix(c.Dir[:strings.Index(strings.ToLower(c.Dir), "/wp-content/")], "/")
