@@ -292,6 +292,8 @@ func judgeWordPress(o outcomeBuilder, ev *Evidence, s *wpSite) Outcome {
 			coreNote = "WordPress " + core + " is the latest release of its branch, which still receives security fixes; the current release is " + cv.Current + listed + "."
 		case cv.Known:
 			coreNote = "WordPress " + core + " is the current release" + listed + "."
+		default:
+			coreNote = "WordPress " + core + " is not a branch of the release list" + listed + ", so it was not judged."
 		}
 	} else {
 		coreNote = "The WordPress version could not be read (no generator, feed or versioned core asset), so the core was not judged."

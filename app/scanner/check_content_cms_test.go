@@ -57,6 +57,7 @@ func TestCheckContentCMS(t *testing.T) {
 		{name: "core 4.9.8 misses the 4.9 backports", id: idContentCMS, ev: p(`<meta name="generator" content="WordPress 4.9.8">`), want: StatusWarn, value: "WordPress 4.9.8", score: 0.5, find: "missing security releases"},
 		{name: "core 4.6 unsupported branch", id: idContentCMS, ev: p(`<meta name="generator" content="WordPress 4.6.30">`), want: StatusWarn, value: "WordPress 4.6.30", score: 0.25, find: "no longer receives security fixes"},
 		{name: "core older than the list", id: idContentCMS, ev: p(`<meta name="generator" content="WordPress 3.5.1">`), want: StatusWarn, score: 0.25, find: "no longer receives security fixes"},
+		{name: "core of no listed branch", id: idContentCMS, ev: p(core("5.10.1")), want: StatusPass, score: 1, find: "not a branch of the release list"},
 		{name: "core newer than the list", id: idContentCMS, ev: p(core("7.3.1")), want: StatusPass, score: 1, find: "newer than the release list"},
 		{name: "core from the feed", id: idContentCMS, ev: ckWith(ckPage(astra), wpFiles(nil, nil, `<?xml version="1.0"?><rss version="2.0"><channel><generator>https://wordpress.org/?v=6.4.1</generator></channel></rss>`)),
 			want: StatusWarn, value: "WordPress 6.4.1", score: 0.5, find: "the feed's <generator>"},
