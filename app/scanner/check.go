@@ -151,6 +151,13 @@ type Evidence struct {
 	// JSLibs is the retire.js repository the library check judges by, set
 	// from Options.RetireJSFile; nil means the embedded snapshot.
 	JSLibs *jsRepo
+	// WordPress are the WordPress files read at DEEP (NeedWordPress):
+	// plugins' readme.txt, themes' style.css, the feed. Nil when not read
+	// (not DEEP, or the crawled pages are not WordPress).
+	WordPress *WordPressFiles
+	// WPTable is what WordPress is judged against (release list, vulnerable
+	// plugin and theme versions): PALISADE_WP_VULNS_FILE's, nil = embedded.
+	WPTable *wpTable
 }
 
 // Response is one HTTP exchange, bounded in size by the fetcher.

@@ -24,7 +24,7 @@ type libVuln struct {
 	// (retire's "excludes").
 	Excludes []string
 	// since and below are Since and Below parsed once when the data is
-	// loaded (retireVersion, keeping pre-releases); nil: tableVersion.
+	// loaded (retireVersion, keeping pre-releases); nil: parseVersion.
 	since, below *semver.Version
 }
 
@@ -34,26 +34,7 @@ type libVuln struct {
 // a pre-release is judged like the release it leads to. The comparison is
 // Masterminds/semver's; see parseVersion for inputs that are not SemVer.
 func compareVersions(a, b string) int {
-	return parseVersion(a).Compare(tableVersion(b))
-}
-
-// tableVersions holds the parsed bounds of wpPluginVulns, so
-// the per-evaluation work is one parse per version seen, not two per table
-// row (checks run thousands of times a second). Read-only after init.
-var tableVersions = func() map[string]*semver.Version {
-	m := map[string]*semver.Version{wpOldestSupported: parseVersion(wpOldestSupported)}
-	for _, v := range wpPluginVulns {
-		m[v.Since], m[v.Below] = parseVersion(v.Since), parseVersion(v.Below)
-	}
-	return m
-}()
-
-// tableVersion is parseVersion for the versions of the embedded tables.
-func tableVersion(s string) *semver.Version {
-	if v, ok := tableVersions[s]; ok {
-		return v
-	}
-	return parseVersion(s)
+	return parseVersion(a).Compare(parseVersion(b))
 }
 
 // versionPrefixRE is the leading "1", "1.2" or "1.2.3" of a version string.
@@ -107,7 +88,7 @@ func boundOf(parsed *semver.Version, s string) *semver.Version {
 	if parsed != nil {
 		return parsed
 	}
-	return tableVersion(s)
+	return parseVersion(s)
 }
 
 func excluded(xs []string, ver *semver.Version) bool {

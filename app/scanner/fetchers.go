@@ -59,6 +59,7 @@ func (r *scanRun) startJobs(ctx context.Context) {
 	d := r.depth.Rank()
 	r.job(ctx, nil, []EvidenceKind{NeedPage, NeedTLS}, r.fetchPage)
 	r.job(ctx, []EvidenceKind{NeedPage}, []EvidenceKind{NeedCrawl}, r.fetchCrawl)
+	r.job(ctx, []EvidenceKind{NeedCrawl}, []EvidenceKind{NeedWordPress}, r.fetchWordPress)
 	if d >= Standard.Rank() {
 		r.job(ctx, nil, []EvidenceKind{NeedRedirects}, r.fetchRedirects)
 		r.job(ctx, nil, []EvidenceKind{NeedTLSProbe}, r.fetchTLSProbeJob)

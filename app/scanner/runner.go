@@ -13,7 +13,7 @@ import (
 
 // engAllKinds lists every evidence kind the engine knows; a check needing any
 // other kind does not wait for it.
-var engAllKinds = []EvidenceKind{NeedPage, NeedTLS, NeedRedirects, NeedTLSProbe, NeedDNS, NeedCORS, NeedSecTxt, NeedProbes, NeedCrawl}
+var engAllKinds = []EvidenceKind{NeedPage, NeedTLS, NeedRedirects, NeedTLSProbe, NeedDNS, NeedCORS, NeedSecTxt, NeedProbes, NeedCrawl, NeedWordPress}
 
 // run is one scan in flight. Fetcher jobs fill ev and then publish their
 // kinds (closing a channel); each check waits for the kinds it needs and is
@@ -72,6 +72,7 @@ func newRun(s *Scanner, t *Target, depth Depth, onEvent func(Event)) *scanRun {
 	}
 	r.ev = Evidence{Depth: depth, Target: *t, Now: s.now(), JSLibs: s.jsLibs}
 	r.ev.Target.u = nil
+	r.ev.WPTable = s.wp
 	return r
 }
 

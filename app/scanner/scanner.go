@@ -101,7 +101,8 @@ type Scanner struct {
 	checks   []Check
 	lim      engineLimits
 	now      func() time.Time
-	jsLibs   *jsRepo // Options.RetireJSFile loaded; nil: embedded
+	jsLibs   *jsRepo  // Options.RetireJSFile loaded; nil: embedded
+	wp       *wpTable // Options.WPVulnsFile's table; nil = the embedded one
 }
 
 // New builds a Scanner from options.
@@ -119,6 +120,10 @@ func New(opts Options) (*Scanner, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = DefaultUserAgent
 	}
+	wp, err := loadWPTable(opts.WPVulnsFile)
+	if err != nil {
+		return nil, err
+	}
 	roots, err := x509.SystemCertPool()
 	if err != nil {
 		roots = nil // only Options.RootCAs will be trusted
@@ -130,6 +135,7 @@ func New(opts Options) (*Scanner, error) {
 		}
 	}
 	return &Scanner{
+		wp:       wp,
 		opts:     opts,
 		policy:   netguard.NewPolicy(opts.AllowCIDRs),
 		resolver: netguard.NewResolver(opts.DNSServer),
