@@ -50,7 +50,7 @@ type finishedCheck struct {
 	out   Outcome
 }
 
-func newRun(s *Scanner, t *Target, depth Depth, onEvent func(Event)) *scanRun {
+func newRun(s *Scanner, t *Target, depth Depth, onEvent func(Event), res *netguard.Resolutions) *scanRun {
 	u := t.u
 	if u == nil {
 		u, _ = netguard.Normalize(t.URL)
@@ -60,7 +60,7 @@ func newRun(s *Scanner, t *Target, depth Depth, onEvent func(Event)) *scanRun {
 		t:         t,
 		u:         u,
 		depth:     depth,
-		c:         s.newClient(),
+		c:         s.newClient(res),
 		results:   make([]*finishedCheck, len(s.checks)),
 		ready:     map[EvidenceKind]chan struct{}{},
 		published: map[EvidenceKind]bool{},
@@ -71,7 +71,7 @@ func newRun(s *Scanner, t *Target, depth Depth, onEvent func(Event)) *scanRun {
 		r.ready[k] = make(chan struct{})
 	}
 	r.ev = Evidence{Depth: depth, Target: *t, Now: s.now()}
-	r.ev.Target.u = nil
+	r.ev.Target.u, r.ev.Target.checked = nil, nil
 	return r
 }
 

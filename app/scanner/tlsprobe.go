@@ -230,10 +230,11 @@ func probeIsRejection(err error) bool {
 }
 
 // handshake dials through the guard and performs one TLS handshake within
-// tlsTimeout, paced by the politeLimiter limiter like any request.
+// tlsTimeout, paced by the scan's handshake limiter (not the HTTP one: the
+// probes must not delay, or be counted against, the HTTP requests).
 func (r *scanRun) handshake(ctx context.Context, addr string, cfg *tls.Config) (*tls.ConnectionState, error) {
 	host, _, _ := net.SplitHostPort(addr)
-	if err := r.c.polite.wait(ctx, host); err != nil {
+	if err := r.c.hs.wait(ctx, host); err != nil {
 		return nil, err
 	}
 	hctx, cancel := context.WithTimeout(ctx, r.s.lim.tlsTimeout+r.s.lim.dialTimeout)
