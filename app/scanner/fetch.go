@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -279,18 +280,19 @@ func readBoundedBody(resp *http.Response, limit int64) ([]byte, bool, error) {
 			return nil, false, nil // declared gzip but is not: no usable body
 		}
 	}
-	initial := limit
-	if resp.ContentLength > 0 && resp.ContentLength < initial {
-		initial = resp.ContentLength
+	// A declared length sizes the buffer (up to 64 KiB, so a lying header
+	// costs nothing); an unknown one (chunked, gzip) starts at 8 KiB and
+	// doubles, so a small answer does not pay for zeroing 64 KiB.
+	initial := int64(8 << 10)
+	if resp.ContentLength > 0 && resp.Header.Get("Content-Encoding") == "" {
+		initial = min(resp.ContentLength, 64<<10)
 	}
-	if initial > 64<<10 {
-		initial = 64 << 10
-	}
+	initial = min(initial, limit)
 	buf := make([]byte, 0, initial+1)
 	lr := io.LimitReader(r, limit+1)
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			buf = slices.Grow(buf, min(cap(buf), int(limit+1)-len(buf)))
 		}
 		n, err := lr.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]

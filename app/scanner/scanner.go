@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/palisade/palisade/app/scanner/netguard"
@@ -109,6 +110,26 @@ type Scanner struct {
 	checks   []Check
 	lim      engineLimits
 	now      func() time.Time
+
+	// versionMu guards the scoring version of checks, hashed once per
+	// check table instead of on every scan (versionOf compares the
+	// table it was computed for).
+	versionMu     sync.Mutex
+	versionChecks []Check
+	version       string
+}
+
+// scoringVersion is scoringVersionOf(s.checks), computed again only when
+// the table changed (tests replace it after New).
+func (s *Scanner) scoringVersion() string {
+	s.versionMu.Lock()
+	defer s.versionMu.Unlock()
+	same := len(s.versionChecks) == len(s.checks) && s.version != "" &&
+		(len(s.checks) == 0 || &s.versionChecks[0] == &s.checks[0])
+	if !same {
+		s.versionChecks, s.version = s.checks, scoringVersionOf(s.checks)
+	}
+	return s.version
 }
 
 // New builds a Scanner from options.
@@ -262,7 +283,7 @@ func (s *Scanner) scan(ctx context.Context, rawURL string, pre *Target, depth De
 	}
 	res := newResult(rawURL, depth)
 	res.ScannedAt = s.now().UTC()
-	res.ScoringVersion = scoringVersionOf(s.checks)
+	res.ScoringVersion = s.scoringVersion()
 	if !depth.Valid() {
 		err := &netguard.RefusedError{Msg: fmt.Sprintf("unknown scan depth %q (use QUICK, STANDARD or DEEP)", string(depth))}
 		res.Error = err.Error()
