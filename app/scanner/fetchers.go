@@ -258,8 +258,10 @@ func (r *scanRun) fetchRedirects(ctx context.Context) {
 // pageHop answers a GET of u from the main page's chain when the page
 // fetch asked for u: it waits for the page when u is where the page fetch
 // starts (httpsURL), and otherwise only looks at a chain already in. The
-// page fetch sends the same GET (same headers, the same cookie jar), so its
-// status and Location are what a second request would have been told.
+// page fetch sends the same GET with the same headers, so its status and
+// Location are what a second request would have been told (only a cookie
+// set by the http:// hop could differ, and a redirect that depends on one
+// would send a visitor's browser in a loop).
 func (r *scanRun) pageHop(ctx context.Context, u *netguard.URL) (Hop, bool) {
 	key := u.String()
 	if key != r.httpsURL().String() && !r.isPublished(NeedPage) {
