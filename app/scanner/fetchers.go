@@ -260,8 +260,8 @@ func (r *scanRun) fetchRedirects(ctx context.Context) {
 // starts (httpsURL), and otherwise only looks at a chain already in. The
 // page fetch sends the same GET with the same headers, so its status and
 // Location are what a second request would have been told (only a cookie
-// set by the http:// hop could differ, and a redirect that depends on one
-// would send a visitor's browser in a loop).
+// set by the http:// hop, which the page fetch did not carry, could make
+// them differ).
 func (r *scanRun) pageHop(ctx context.Context, u *netguard.URL) (Hop, bool) {
 	key := u.String()
 	if key != r.httpsURL().String() && !r.isPublished(NeedPage) {
