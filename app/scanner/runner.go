@@ -139,9 +139,9 @@ func (r *scanRun) job(ctx context.Context, after []EvidenceKind, kinds []Evidenc
 //
 // Checks that need the same evidence kinds form a group evaluated in
 // registry order by one goroutine once those kinds have arrived: each
-// check still runs as soon as its evidence is in (after the cheaper
-// checks of its group), and a QUICK scan starts a dozen goroutines instead
-// of one per check, each growing its stack once for the group.
+// check still runs as soon as its evidence is in (after the checks before
+// it in its group), and a QUICK scan starts five goroutines for its 22
+// checks instead of 22, each growing its stack once for the group.
 func (r *scanRun) execute(ctx context.Context) bool {
 	r.startJobs(ctx)
 	var groups [][]int
