@@ -112,8 +112,8 @@ type Scanner struct {
 	now      func() time.Time
 
 	// versionMu guards the scoring version of checks, hashed once per
-	// check table instead of on every scan (versionOf compares the
-	// table it was computed for).
+	// check table instead of on every scan (scoringVersion compares the
+	// table it was computed for with the current one).
 	versionMu     sync.Mutex
 	versionChecks []Check
 	version       string
