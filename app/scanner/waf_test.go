@@ -79,7 +79,7 @@ func TestChallengeVendor(t *testing.T) {
 func TestLowerBody(t *testing.T) {
 	for _, in := range []string{"", "A", "Just a Moment...", "<TITLE>Just a moment...</TITLE>", "ascii only 123 !@#[]`{}",
 		"Blo\u212Aed", "İncapsula", "caf\u00c9 ÀÉ", "\xff\xfeAB", "ok\x00NUL", strings.Repeat("Ab", 5000)} {
-		if got, want := lowerBody([]byte(in)), strings.ToLower(in); got != want {
+		if got, want := string(lowerBody([]byte(in))), strings.ToLower(in); got != want {
 			t.Errorf("lowerBody(%q) = %q, want %q", in, got, want)
 		}
 	}
