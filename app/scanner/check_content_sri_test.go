@@ -1,6 +1,9 @@
 package scanner
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 // TestCheckContentSRI follows the Observatory's subresource-integrity test:
 // foreign means another registrable domain or a protocol-relative URL.
@@ -39,4 +42,26 @@ func TestCheckContentSRI(t *testing.T) {
 		}), want: StatusWarn, value: "worse on other crawled pages", score: 0.5},
 		{name: "page missing", id: idContentSRI, ev: ckWith(nil, func(ev *Evidence) { ev.PageErr = "x" }), want: StatusError, score: -1},
 	})
+}
+
+// TestSRIPrefilters holds the literal tests in front of (or instead of)
+// the SRI expressions to the expressions' own answers, on the inputs where
+// a shortcut could go wrong: case, Unicode folding, newlines, invalid
+// bytes, empty and one-character strings.
+func TestSRIPrefilters(t *testing.T) {
+	sriProtoRelRE := regexp.MustCompile(`^//[^/]`)
+	inputs := []string{
+		"", "/", "//", "///", "//a", "//\n", "//\xff", "/a", "a", "h", "H", "http", "http:", "http:/", "http://",
+		"https://cdn.example/x.js", "HTTPS://CDN.EXAMPLE/", "HtTp://x", "httpſ://x", "httpS://x", "hxxp://x",
+		"ftp://x", " https://x", "\thttp://x", "https:/x", "https//x", "//cdn.example/x.js", "///x", "js/app.js",
+		"./x.js", "?x", "#x", "\xffhttp://x", "ħttp://x", "HTTPſ://x",
+	}
+	for _, in := range inputs {
+		if got, want := sriProtoRelative(in), sriProtoRelRE.MatchString(in); got != want {
+			t.Errorf("sriProtoRelative(%q) = %v, the expression says %v", in, got, want)
+		}
+		if got, want := sriFullURL(in), sriFullURLRE.MatchString(in); got != want {
+			t.Errorf("sriFullURL(%q) = %v, the expression says %v", in, got, want)
+		}
+	}
 }

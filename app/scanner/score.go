@@ -316,7 +316,7 @@ func newResult(rawURL string, depth Depth) *Result {
 // ended before are errors saying so, and the result is not graded.
 func (r *scanRun) buildResult(res *Result, stop error) {
 	ev := &r.ev
-	var scored []Scored
+	scored := make([]Scored, 0, len(r.results))
 	for i, cr := range r.results {
 		switch {
 		case cr != nil:

@@ -375,7 +375,9 @@ func scanCmd(args []string, stdout io.Writer) error {
 		return err
 	}
 	created := time.Now().UTC()
-	res, scanErr := sc.Scan(ctx, t.URL, depth, nil)
+	// ScanTarget connects to the addresses Validate just checked: one
+	// resolution of the host for the whole command.
+	res, scanErr := sc.ScanTarget(ctx, t, depth, nil)
 	if res == nil {
 		return scanErr
 	}
