@@ -133,6 +133,9 @@ type Evidence struct {
 	// ProbesErr says how many probes failed and why (NeedProbes); the
 	// failed paths are absent from Probes.
 	ProbesErr string
+	// ProbesSent is how many probe requests were sent, the soft-404
+	// baseline included (NeedProbes; Result.Coverage).
+	ProbesSent int
 
 	// TLSURL is the https:// origin the TLS facts were read from (NeedTLS):
 	// the target's own, or, when that gave no answer, the HTTPS endpoint of

@@ -249,6 +249,10 @@ var checkContentSRI = Check{
 				fixSRIStyles,
 				strings.Join(styles, "\n")))
 		}
+		if out.Status == StatusPass || out.Status == StatusInfo {
+			// Only what was read was judged: a limit is never silent (docs/scoring.md, "Coverage").
+			out.Description += notAllRead(ev)
+		}
 		return out
 	},
 }

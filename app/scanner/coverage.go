@@ -17,10 +17,10 @@ func readLimits(ev *Evidence) string {
 	}
 	var parts []string
 	if c.PagesDiscovered > c.PagesCrawled {
-		parts = append(parts, fmt.Sprintf("%d of %d pages found were crawled (the limit is %d)", c.PagesCrawled, c.PagesDiscovered, c.PageLimit))
+		parts = append(parts, fmt.Sprintf("%d of %s pages found were crawled (the limit is %d)", c.PagesCrawled, atLeast(c.PagesDiscovered), c.PageLimit))
 	}
 	if c.ScriptsReferenced > c.ScriptsFetched {
-		parts = append(parts, fmt.Sprintf("%d of %d scripts referenced were fetched (the limit is %d)", c.ScriptsFetched, c.ScriptsReferenced, c.ScriptLimit))
+		parts = append(parts, fmt.Sprintf("%d of %s scripts referenced were fetched (the limit is %d)", c.ScriptsFetched, atLeast(c.ScriptsReferenced), c.ScriptLimit))
 	}
 	for i, t := range c.Truncated {
 		if i == 3 {
@@ -44,6 +44,25 @@ func noneFound(ev *Evidence, what string) string {
 		return "No " + what + " were found in what was read, but not everything was read: " + l + "."
 	}
 	return "No " + what + " were found."
+}
+
+// notAllRead is the sentence a finding-free verdict that is not a "none
+// found" ends with when a limit cut what was read (" Not everything was
+// read: …."), "" when nothing was cut.
+func notAllRead(ev *Evidence) string {
+	if l := readLimits(ev); l != "" {
+		return " Not everything was read: " + l + "."
+	}
+	return ""
+}
+
+// atLeast formats a count the crawl may have stopped counting at
+// (crawlSeenMax): "20000" becomes "at least 20000".
+func atLeast(n int) string {
+	if n >= crawlSeenMax {
+		return fmt.Sprintf("at least %d", n)
+	}
+	return fmt.Sprint(n)
 }
 
 // kib formats a byte count as KiB ("512 KiB"), or bytes below 1 KiB.

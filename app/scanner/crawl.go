@@ -150,6 +150,13 @@ func (r *scanRun) fetchCrawl(ctx context.Context) {
 		PagesCrawled: len(c.pages), PagesDiscovered: max(len(c.pages), c.pageSeen.len()-c.notPages), PageLimit: c.maxPages,
 		ScriptsFetched: c.scriptsOK, ScriptsReferenced: max(c.scriptsOK, c.scriptSeen.len()), ScriptLimit: r.s.lim.maxScripts,
 	}
+	// A full set stopped counting: report its cap, which reads "at least".
+	if c.pageSeen.full {
+		cov.PagesDiscovered = crawlSeenMax
+	}
+	if c.scriptSeen.full {
+		cov.ScriptsReferenced = crawlSeenMax
+	}
 	for _, p := range c.pages {
 		addTruncated(cov, p)
 	}
