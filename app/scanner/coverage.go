@@ -13,7 +13,12 @@ import (
 // without findings is only as good as what was read (docs/scoring.md,
 // "Coverage"), so the content checks say so.
 func readLimits(ev *Evidence) string {
-	c := ev.Coverage
+	return ev.Coverage.Limits()
+}
+
+// Limits names the engine limits that cut what was read (readLimits), ""
+// when nothing was cut or c is nil.
+func (c *Coverage) Limits() string {
 	if c == nil {
 		return ""
 	}

@@ -101,7 +101,7 @@ func BenchmarkScanDeepSlowTarget(b *testing.B) {
 		t0 := time.Now()
 		res, err := s.Scan(context.Background(), srv.URL, Deep, nil)
 		wall := time.Since(t0)
-		if err != nil || res.Error != "" {
+		if err != nil || res.Error != "" || res.Coverage == nil || res.Coverage.PagesCrawled != 25 || res.Coverage.ScriptsFetched != 20 {
 			b.Fatalf("scan: %v %q, coverage %+v", err, res.Error, res.Coverage)
 		}
 		n := hits.Load() + tlsConns.Load()
@@ -110,7 +110,7 @@ func BenchmarkScanDeepSlowTarget(b *testing.B) {
 		reqs = append(reqs, float64(n))
 		ratios = append(ratios, wall.Seconds()/bound.Seconds())
 		b.Logf("wall %v, %d HTTP requests + %d HTTPS connection attempts, %d of %d scripts, bound %v, x-bound %.3f",
-			wall.Round(time.Millisecond), hits.Load(), tlsConns.Load(), 0, 0, bound.Round(time.Millisecond), wall.Seconds()/bound.Seconds())
+			wall.Round(time.Millisecond), hits.Load(), tlsConns.Load(), res.Coverage.ScriptsFetched, res.Coverage.ScriptsReferenced, bound.Round(time.Millisecond), wall.Seconds()/bound.Seconds())
 	}
 	b.ReportMetric(median(walls), "wall-s")
 	b.ReportMetric(median(reqs), "requests")

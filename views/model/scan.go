@@ -38,6 +38,9 @@ type ScanDetail struct {
 	Duration string
 	// ScoringVersion is the version of the scoring rules ("2.0.0+ab12cd34").
 	ScoringVersion string
+	// Coverage is what the scan read of the site; nil when the result does
+	// not say (results stored before it was recorded).
+	Coverage *Coverage
 	Categories     []Category
 	Findings       []Finding
 	Headers        map[string]string
@@ -48,6 +51,15 @@ type ScanDetail struct {
 	CancelURL    string
 	FixURL       string // SECURITY-FIX.md
 	NewReportURL string
+}
+
+// Coverage is what a scan read: pages, scripts, truncated bodies, probes.
+type Coverage struct {
+	// Summary is the one line ("25 of 34 pages, 12 of 20 scripts, 1 body
+	// truncated (app.js: 512 of 603 KiB), 31 probes").
+	Summary string
+	// Limits names what a limit left unread ("" when everything found was read).
+	Limits string
 }
 
 // NotGraded says why a scan has no grade and what to try.
