@@ -40,12 +40,12 @@ type ScanDetail struct {
 	ScoringVersion string
 	// Coverage is what the scan read of the site; nil when the result does
 	// not say (results stored before it was recorded).
-	Coverage *Coverage
-	Categories     []Category
-	Findings       []Finding
-	Headers        map[string]string
-	Redirects      []Hop
-	TLS            *TLS
+	Coverage   *Coverage
+	Categories []Category
+	Findings   []Finding
+	Headers    map[string]string
+	Redirects  []Hop
+	TLS        *TLS
 
 	BodyURL      string // the live part of the page, polled while running
 	CancelURL    string
