@@ -69,7 +69,8 @@ func memPeak() (stop func() uint64) {
 // the crawl must hold. The crawl still reads 25 pages and says it found at
 // least crawlSeenMax.
 func TestCrawlMemory(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
+		// Under the race detector the scans take minutes and memory is multiplied.
 		t.Skip("8 DEEP scans of 25 pages of 10,000 links each")
 	}
 	srv := linkFarm(10000)
