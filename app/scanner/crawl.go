@@ -101,7 +101,6 @@ type crawler struct {
 	scriptNext int
 	scripts    map[string]*Response
 	scriptsOK  int // script requests that got an answer
-	scriptRead []*Response
 }
 
 type crawlResult struct {
@@ -160,8 +159,10 @@ func (r *scanRun) fetchCrawl(ctx context.Context) {
 	for _, p := range c.pages {
 		addTruncated(cov, p)
 	}
-	for _, s := range c.scriptRead {
-		addTruncated(cov, s)
+	for _, u := range c.scriptQ { // in the order found, whatever order they arrived in
+		if s := c.scripts[u.String()]; s != nil {
+			addTruncated(cov, s)
+		}
 	}
 	r.set(func(ev *Evidence) {
 		ev.Pages = c.pages
@@ -264,8 +265,7 @@ func (c *crawler) gotScript(u *netguard.URL, p *Response) {
 		return
 	}
 	c.scriptsOK++
-	c.scriptRead = append(c.scriptRead, p)
-	if p.StatusCode < 400 {
+	if p.StatusCode < 400 { // an error page is not the script: the checks do not read it
 		c.scripts[u.String()] = p
 	}
 }
