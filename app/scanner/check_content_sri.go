@@ -241,7 +241,7 @@ var checkContentSRI = Check{
 			out.Description = "Scripts come from the site itself or carry integrity hashes."
 			if noScripts {
 				out.Status, out.Counted = StatusInfo, true
-				out.Description = "No page examined loads a script, so Subresource Integrity has nothing to protect."
+				out.Description = noneFound(ev, "scripts") + " Subresource Integrity has nothing to protect."
 			}
 		default:
 			out.Description = "Third-party scripts run without integrity checks (" + clip(strings.Join(unprotected, ", "), 150) + "); if their host is compromised, so is this site."
@@ -260,6 +260,10 @@ var checkContentSRI = Check{
 				"Stylesheets from other sites ("+clip(strings.Join(styles, ", "), 150)+") have no integrity attribute; an altered stylesheet can deface the page or exfiltrate data through CSS. Not scored.",
 				fixSRIStyles,
 				strings.Join(styles, "\n")))
+		}
+		if out.Status == StatusPass {
+			// Only what was read was judged: a limit is never silent (docs/scoring.md, "Coverage").
+			out.Description += notAllRead(ev)
 		}
 		return out
 	},

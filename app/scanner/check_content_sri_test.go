@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -63,5 +64,36 @@ func TestSRIPrefilters(t *testing.T) {
 		if got, want := sriFullURL(in), sriFullURLRE.MatchString(in); got != want {
 			t.Errorf("sriFullURL(%q) = %v, the expression says %v", in, got, want)
 		}
+	}
+}
+
+// TestCheckContentSRIUnderLimit: a verdict without findings says what the
+// crawl did not read, and says nothing when everything was read.
+func TestCheckContentSRIUnderLimit(t *testing.T) {
+	c := checkByID(t, idContentSRI)
+	for _, tc := range []struct {
+		name, body string
+		cov        *Coverage
+		want       Status
+		says       string // substring of the description; "" = no limit named
+	}{
+		{"all read", `<script src="/app.js"></script>`, &Coverage{PagesCrawled: 3, PagesDiscovered: 3, PageLimit: 25}, StatusPass, ""},
+		{"pages cut", `<script src="/app.js"></script>`, &Coverage{PagesCrawled: 25, PagesDiscovered: 34, PageLimit: 25}, StatusPass, "25 of 34 pages found were crawled (the limit is 25)"},
+		{"no scripts, page cut", `<p>hi</p>`, &Coverage{PagesCrawled: 1, PagesDiscovered: 1, PageLimit: 1,
+			Truncated: []TruncatedBody{{URL: "https://example.com/", BytesRead: 2 << 20, Size: 3 << 20}}}, StatusInfo, "No scripts were found in what was read, but not everything was read: https://example.com/ was read to 2048 KiB of 3072 KiB."},
+		{"seen set full", `<script src="/app.js"></script>`, &Coverage{PagesCrawled: 25, PagesDiscovered: crawlSeenMax, PageLimit: 25}, StatusPass, "25 of at least 20000 pages"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := ckEv(ckPage(tc.body))
+			ev.Coverage = tc.cov
+			out := c.Evaluate(ev)
+			if out.Status != tc.want {
+				t.Fatalf("status %s, want %s (%q)", out.Status, tc.want, out.Description)
+			}
+			limited := strings.Contains(strings.ToLower(out.Description), "not everything was read")
+			if tc.says == "" && limited || tc.says != "" && (!limited || !strings.Contains(out.Description, tc.says)) {
+				t.Errorf("description %q, want it to name %q", out.Description, tc.says)
+			}
+		})
 	}
 }

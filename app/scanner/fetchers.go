@@ -345,6 +345,7 @@ func (r *scanRun) fetchProbes(ctx context.Context) {
 	out := make(map[string]*Response, len(paths))
 	var mu sync.Mutex
 	var errs []string
+	sent := 0 // requests that went out: answered, or failed before ctx ended
 	// Every probe is started even after ctx ends: each then fails at once
 	// and is counted in ProbesErr, so a cut-short scan says so.
 	var g errgroup.Group
@@ -354,6 +355,9 @@ func (r *scanRun) fetchProbes(ctx context.Context) {
 			ex, err := r.c.fetch(ctx, r.withPath(p), fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody})
 			mu.Lock()
 			defer mu.Unlock()
+			if err == nil || ctx.Err() == nil {
+				sent++
+			}
 			if err != nil {
 				errs = append(errs, p+": "+sentenceOf(unwrapFetch(err)))
 				return nil
@@ -368,6 +372,7 @@ func (r *scanRun) fetchProbes(ctx context.Context) {
 	r.set(func(ev *Evidence) {
 		ev.Probes = out
 		ev.NotFound = nf
+		ev.ProbesSent = sent
 		if len(errs) > 0 {
 			ev.ProbesErr = fmt.Sprintf("%d of %d probes failed (first: %s)", len(errs), len(paths), errs[0])
 		}

@@ -357,6 +357,11 @@ func (r *scanRun) buildResult(res *Result, stop error) {
 	case ev.PageChain != nil:
 		res.RedirectChain = ev.PageChain
 	}
+	if ev.Coverage != nil {
+		cov := *ev.Coverage
+		cov.ProbesSent = ev.ProbesSent
+		res.Coverage = &cov
+	}
 	if ev.TLS != nil {
 		res.TLS = resultTLSInfo(ev.TLS, ev.TLSProbe, ev.Now)
 	}
