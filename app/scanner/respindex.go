@@ -140,11 +140,39 @@ type htmlLink struct {
 	Rel, Href, Integrity, As string
 }
 
-// htmlRef is one URL-bearing attribute of a subresource element.
+// htmlRef is one URL a page loads or submits to: an attribute of a
+// subresource element, a form target, or a CSS reference in a <style>
+// element or a style="" attribute.
 type htmlRef struct {
-	Tag, Attr, URL string
-	Active         bool // scripts, styles, frames, objects: mixed content browsers block
+	Tag  string // element name: "img", "style" for a <style> element's text
+	Attr string // attribute: "srcset", "style" for an inline style; "" for <style> text
+	// CSS is how a style sheet references the URL ("url()", "@import",
+	// "@font-face url()"), "" for an attribute.
+	CSS  string
+	URL  string
+	Kind refKind
 }
+
+// refKind sorts what a reference loads by what a network attacker gets when
+// it is fetched over plain HTTP, following the W3C Mixed Content spec's
+// split between blockable and upgradeable content (docs/scoring.md,
+// content.mixed-content).
+type refKind uint8
+
+const (
+	// refPassive: images, audio and video (the spec's upgradeable content:
+	// img src, CSS images, poster, media sources), and srcset candidates,
+	// which the spec blocks instead of upgrading but which are images too.
+	// An attacker can swap or watch them, not run code.
+	refPassive refKind = iota
+	// refActive: blockable content that runs or restyles the page: scripts,
+	// style sheets and @import, fonts, frames, objects and embeds, text
+	// tracks, manifests, preloads of any of those.
+	refActive
+	// refForm: a form (or a button's formaction) submitting to the URL: not
+	// mixed content but a clear-text submission of what the visitor typed.
+	refForm
+)
 
 // htmlOf returns the parsed facts of r's body (memoised).
 func htmlOf(r *Response) *htmlFacts {
@@ -169,6 +197,12 @@ func looksHTML(r *Response) bool {
 
 const maxHTMLItems = 2000 // bound per kind of element, against hostile pages
 
+// maxCSSScan bounds the CSS text (of <style> elements and style=""
+// attributes together) one page has read for url() and @import, against
+// hostile pages; text without "http:" is never scanned and costs nothing
+// against it.
+const maxCSSScan = 256 << 10
+
 func parseHTMLFacts(r *Response) *htmlFacts {
 	f := &htmlFacts{}
 	if r == nil || !looksHTML(r) {
@@ -184,23 +218,50 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 		seen[u] = true
 		f.Assets = append(f.Assets, u)
 	}
-	addRef := func(tag, attr, u string, active bool) {
+	addRef := func(tag, attr, u string, kind refKind) {
 		u = strings.TrimSpace(u)
 		if u == "" || len(f.Refs) >= maxHTMLItems {
 			return
 		}
-		f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, URL: u, Active: active})
+		f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, URL: u, Kind: kind})
+	}
+	// CSS is only read when it can name an http:// URL: it contains
+	// "http:" in any case, or a <base href="http://…"> makes its relative
+	// URLs http ones. Most pages have neither in their styles, so this
+	// literal prefilter keeps the CSS scanner off the hot path.
+	cssBudget := 0
+	if hasHTTPFold(r.Body) {
+		cssBudget = maxCSSScan
+	}
+	baseHTTP := false
+	scanCSS := func(tag, attr string, css []byte) {
+		if cssBudget <= 0 || len(f.Refs) >= maxHTMLItems || (!baseHTTP && !hasHTTPFold(css)) {
+			return
+		}
+		if len(css) > cssBudget {
+			css = css[:cssBudget]
+		}
+		cssBudget -= len(css)
+		cssRefs(css, func(how, u string, kind refKind) {
+			if u = strings.TrimSpace(u); u != "" && len(f.Refs) < maxHTMLItems {
+				f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, CSS: how, URL: u, Kind: kind})
+			}
+		})
 	}
 
 	z := html.NewTokenizer(bytes.NewReader(r.Body))
 	var textTarget *string // title or h1 being read
-	var inAnchor bool
+	var inAnchor, inStyle bool
 	for {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
 			return f
 		case html.TextToken:
+			if inStyle {
+				scanCSS("style", "", z.Text())
+				continue
+			}
 			if textTarget != nil && len(*textTarget) < 200 {
 				*textTarget += string(z.Text())
 			}
@@ -217,6 +278,8 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 				textTarget = nil
 			case "a":
 				inAnchor = false
+			case "style":
+				inStyle = false
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
@@ -231,10 +294,29 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 				if f.H1 == "" && tt == html.StartTagToken {
 					textTarget = &f.H1
 				}
-				continue
+			case "style":
+				inStyle = tt == html.StartTagToken
+			}
+			switch tag {
 			case "script", "link", "meta", "img", "iframe", "frame", "object", "embed",
-				"audio", "video", "source", "track", "form", "base", "a", "input":
+				"audio", "video", "source", "track", "form", "base", "a", "input", "button", "image":
 			default:
+				// Any other element loads something only through an inline
+				// style, or the legacy background attribute of body and
+				// tables (an image). The attributes are read without
+				// copying, and only when the page names http: at all.
+				for hasAttr && cssBudget > 0 {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					switch string(k) {
+					case "style":
+						scanCSS(tag, "style", v)
+					case "background":
+						if tag == "body" || tag == "table" || tag == "td" || tag == "th" {
+							addRef(tag, "background", string(v), refPassive)
+						}
+					}
+				}
 				continue
 			}
 			attrs := map[string]string{}
@@ -246,6 +328,9 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 					attrs[ks] = string(v)
 				}
 			}
+			if st, ok := attrs["style"]; ok && cssBudget > 0 {
+				scanCSS(tag, "style", []byte(st))
+			}
 			switch tag {
 			case "script":
 				src, has := attrs["src"]
@@ -254,7 +339,7 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 						Integrity: strings.TrimSpace(attrs["integrity"]), Type: strings.ToLower(strings.TrimSpace(attrs["type"]))})
 				}
 				if has {
-					addRef("script", "src", src, true)
+					addRef("script", "src", src, refActive)
 					addAsset(src)
 				}
 			case "link":
@@ -265,12 +350,18 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 				}
 				rels := strings.Fields(l.Rel)
 				switch {
-				case hasWord(rels, "stylesheet"):
-					addRef("link", "href", l.Href, true)
-				case hasWord(rels, "preload") || hasWord(rels, "modulepreload"):
-					addRef("link", "href", l.Href, l.As == "script" || l.As == "style" || hasWord(rels, "modulepreload"))
-				case hasWord(rels, "icon"):
-					addRef("link", "href", l.Href, false)
+				case hasWord(rels, "stylesheet"), hasWord(rels, "modulepreload"), hasWord(rels, "manifest"):
+					addRef("link", "href", l.Href, refActive)
+				case hasWord(rels, "preload"):
+					// A preload is the request its destination makes:
+					// media and images are upgradeable, the rest blockable.
+					kind := refActive
+					if a := strings.TrimSpace(l.As); a == "image" || a == "audio" || a == "video" {
+						kind = refPassive
+					}
+					addRef("link", "href", l.Href, kind)
+				case hasWord(rels, "icon"), hasWord(rels, "apple-touch-icon"):
+					addRef("link", "href", l.Href, refPassive)
 				}
 				addAsset(l.Href)
 			case "meta":
@@ -291,35 +382,47 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 					}
 				}
 			case "img":
-				addRef("img", "src", attrs["src"], false)
-				addSrcset(attrs["srcset"], func(u string) { addRef("img", "srcset", u, false) })
+				addRef("img", "src", attrs["src"], refPassive)
+				addSrcset(attrs["srcset"], func(u string) { addRef("img", "srcset", u, refPassive) })
 				addAsset(attrs["src"])
+			case "image": // SVG <image>
+				u, ok := attrs["href"]
+				if !ok {
+					u = attrs["xlink:href"]
+				}
+				addRef("image", "href", u, refPassive)
 			case "iframe", "frame":
-				addRef(tag, "src", attrs["src"], true)
+				addRef(tag, "src", attrs["src"], refActive)
 				addAsset(attrs["src"])
 			case "object":
-				addRef("object", "data", attrs["data"], true)
+				addRef("object", "data", attrs["data"], refActive)
 			case "embed":
-				addRef("embed", "src", attrs["src"], true)
-			case "audio", "video", "track":
-				addRef(tag, "src", attrs["src"], false)
+				addRef("embed", "src", attrs["src"], refActive)
+			case "audio", "video":
+				addRef(tag, "src", attrs["src"], refPassive)
 				if tag == "video" {
-					addRef("video", "poster", attrs["poster"], false)
+					addRef("video", "poster", attrs["poster"], refPassive)
 				}
+			case "track": // text tracks are blockable: they put text over the video
+				addRef("track", "src", attrs["src"], refActive)
 			case "source":
-				addRef("source", "src", attrs["src"], false)
-				addSrcset(attrs["srcset"], func(u string) { addRef("source", "srcset", u, false) })
+				addRef("source", "src", attrs["src"], refPassive)
+				addSrcset(attrs["srcset"], func(u string) { addRef("source", "srcset", u, refPassive) })
 			case "input":
-				if strings.EqualFold(attrs["type"], "image") {
-					addRef("input", "src", attrs["src"], false)
+				if strings.EqualFold(strings.TrimSpace(attrs["type"]), "image") {
+					addRef("input", "src", attrs["src"], refPassive)
 				}
+				addRef("input", "formaction", attrs["formaction"], refForm)
+			case "button":
+				addRef("button", "formaction", attrs["formaction"], refForm)
 			case "form":
 				if a, ok := attrs["action"]; ok {
-					addRef("form", "action", a, true)
+					addRef("form", "action", a, refForm)
 				}
 			case "base":
 				if f.Base == "" {
 					f.Base = strings.TrimSpace(attrs["href"])
+					baseHTTP = schemeOf(f.Base) == "http"
 				}
 			case "a":
 				inAnchor = tt == html.StartTagToken
