@@ -180,15 +180,14 @@ func mixedOf(p *Response) mixedRefs {
 					continue
 				}
 			}
-			item := "<" + ref.Tag
+			sp, how := "", ref.CSS.String()
 			if ref.Attr != "" {
-				item += " " + ref.Attr
+				sp = " "
 			}
-			item += ">"
-			if ref.CSS != "" {
-				item += " " + ref.CSS
+			if how != "" {
+				how += " "
 			}
-			item += " " + abs
+			item := "<" + ref.Tag + sp + ref.Attr + "> " + how + abs // one allocation
 			switch ref.Kind {
 			case refForm:
 				m.forms = append(m.forms, item)

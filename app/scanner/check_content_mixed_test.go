@@ -197,7 +197,7 @@ func TestCSSRefs(t *testing.T) {
 	}
 	for _, c := range cases {
 		var got []string
-		cssRefs([]byte(c.css), func(how, u string, k refKind) { got = append(got, fmt.Sprintf("%s|%s|%d", how, u, k)) })
+		cssRefs([]byte(c.css), func(how cssHow, u string, k refKind) { got = append(got, fmt.Sprintf("%s|%s|%d", how, u, k)) })
 		if !slices.Equal(got, c.want) {
 			t.Errorf("cssRefs(%q) = %q, want %q", c.css, got, c.want)
 		}

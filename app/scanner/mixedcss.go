@@ -15,7 +15,7 @@ import "bytes"
 // @import are skipped so their text is never taken for a reference, and
 // blocks are counted only to know when an @font-face block ends. It reads
 // hostile text in one pass without allocating beyond the URLs it returns.
-func cssRefs(css []byte, add func(how, u string, kind refKind)) {
+func cssRefs(css []byte, add func(how cssHow, u string, kind refKind)) {
 	depth, fontDepth := 0, -1 // brace depth; depth of the @font-face block being read
 	pendingFont := false      // an @font-face prelude was read, its block not yet opened
 	for i := 0; i < len(css); i++ {
@@ -61,7 +61,7 @@ func cssRefs(css []byte, add func(how, u string, kind refKind)) {
 					j--
 				}
 				if u != "" {
-					add("@import", u, refActive)
+					add(cssImport, u, refActive)
 				}
 				i = j
 			case hasPrefixFold(rest, "font-face"):
@@ -75,9 +75,9 @@ func cssRefs(css []byte, add func(how, u string, kind refKind)) {
 			u, j := cssURL(css, i+4)
 			if u != "" {
 				if fontDepth >= 0 && depth >= fontDepth {
-					add("@font-face url()", u, refActive)
+					add(cssFontFace, u, refActive)
 				} else {
-					add("url()", u, refPassive)
+					add(cssURLRef, u, refPassive)
 				}
 			}
 			i = j

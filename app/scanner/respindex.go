@@ -146,11 +146,34 @@ type htmlLink struct {
 type htmlRef struct {
 	Tag  string // element name: "img", "style" for a <style> element's text
 	Attr string // attribute: "srcset", "style" for an inline style; "" for <style> text
-	// CSS is how a style sheet references the URL ("url()", "@import",
-	// "@font-face url()"), "" for an attribute.
-	CSS  string
 	URL  string
 	Kind refKind
+	CSS  cssHow // how a style sheet references the URL; cssNone for an attribute
+}
+
+// cssHow is how CSS references a URL (a small enum keeps htmlRef, of which
+// a page has hundreds, at three strings).
+type cssHow uint8
+
+const (
+	cssNone     cssHow = iota
+	cssURLRef          // url(…) outside @font-face
+	cssImport          // @import
+	cssFontFace        // url(…) inside @font-face
+)
+
+// String is how the reference reads in evidence: "url()", "@import",
+// "@font-face url()".
+func (h cssHow) String() string {
+	switch h {
+	case cssURLRef:
+		return "url()"
+	case cssImport:
+		return "@import"
+	case cssFontFace:
+		return "@font-face url()"
+	}
+	return ""
 }
 
 // refKind sorts what a reference loads by what a network attacker gets when
@@ -242,7 +265,7 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 			css = css[:cssBudget]
 		}
 		cssBudget -= len(css)
-		cssRefs(css, func(how, u string, kind refKind) {
+		cssRefs(css, func(how cssHow, u string, kind refKind) {
 			if u = strings.TrimSpace(u); u != "" && len(f.Refs) < maxHTMLItems {
 				f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, CSS: how, URL: u, Kind: kind})
 			}
