@@ -122,6 +122,12 @@ var (
 	s3cfgRE      = regexp.MustCompile(`(?m)^[ \t]*secret_key[ \t]*=[ \t]*\S`)
 	kubeCredRE   = regexp.MustCompile(`(?m)^[ \t-]*(?:client-key-data|token|password|client-certificate-data|auth-provider)[ \t]*:`)
 	tfVersionRE  = regexp.MustCompile(`"terraform_version"\s*:\s*"([0-9][0-9A-Za-z.+-]{0,30})"`)
+	gitSectionRE = regexp.MustCompile(`(?m)^[ \t]*\[([^\]\r\n]{1,60})\]`)
+	yamlTopKeyRE = regexp.MustCompile(`(?m)^([A-Za-z_.][A-Za-z0-9_.-]{0,40})[ \t]*:`)
+	sqlTableRE   = regexp.MustCompile("(?i)CREATE TABLE (?:IF NOT EXISTS )?[`\"]?([A-Za-z0-9_$.]{1,64})")
+	jsonNameRE   = regexp.MustCompile(`"name"\s*:\s*"([^"\\]{1,80})"`)
+	phpVersionRE = regexp.MustCompile(`PHP Version ([0-9][0-9A-Za-z.+~-]{0,30})`)
+	htmlTitleRE  = regexp.MustCompile(`(?is)<title[^>]*>([^<]{1,200})</title>`)
 	rotateSecret = " Assume every secret in it is compromised: rotate the passwords and keys."
 )
 
@@ -277,6 +283,62 @@ func showGitCredentials(b []byte) string {
 	return "credentials for " + strings.Join(dedupe(hosts), ", ") + " (user names and tokens redacted)"
 }
 
+// showGitSections lists the sections of a Git configuration (its remotes
+// and branches), never the values, which may hold credentials.
+func showGitSections(b []byte) string {
+	var ss []string
+	for _, m := range gitSectionRE.FindAllSubmatch(b, 8) {
+		ss = append(ss, "["+string(m[1])+"]")
+	}
+	return strings.Join(ss, " ") + " (values redacted)"
+}
+
+// showYAMLKeys lists the top-level keys of a YAML file (services:,
+// stages:), never the values.
+func showYAMLKeys(b []byte) string {
+	var ks []string
+	for _, m := range yamlTopKeyRE.FindAllSubmatch(b, 8) {
+		ks = append(ks, string(m[1])+":")
+	}
+	return "top-level keys " + strings.Join(dedupe(ks), " ") + " (values redacted)"
+}
+
+// showSQLTables names the tables a dump creates (compressed or not), never
+// its rows.
+func showSQLTables(b []byte) string {
+	if u := gunzipPrefix(b); u != nil {
+		b = u
+	}
+	var ts []string
+	for _, m := range sqlTableRE.FindAllSubmatch(b, 8) {
+		ts = append(ts, string(m[1]))
+	}
+	if len(ts) == 0 {
+		return "a database dump (contents redacted)"
+	}
+	return "a database dump creating " + strings.Join(dedupe(ts), ", ") + " (contents redacted)"
+}
+
+// showPropertySources names the property sources of an actuator /env
+// answer, never their values.
+func showPropertySources(b []byte) string {
+	var ns []string
+	for _, m := range jsonNameRE.FindAllSubmatch(b, 6) {
+		ns = append(ns, string(m[1]))
+	}
+	return "property sources " + strings.Join(dedupe(ns), ", ") + " (values redacted)"
+}
+
+// showPHPInfo gives the PHP version a phpinfo() page announces, not the
+// environment it lists.
+func showPHPInfo(b []byte) string {
+	v := "unknown"
+	if m := phpVersionRE.FindSubmatch(b); m != nil {
+		v = string(m[1])
+	}
+	return "phpinfo() of PHP " + v + " (its environment is not shown here)"
+}
+
 // showDockerAuths names the registries the file holds logins for.
 func showDockerAuths(b []byte) string {
 	var regs []string
@@ -309,7 +371,8 @@ var fileDetectors = []fileDetector{
 		confirm: func(b []byte) bool {
 			return notHTML(b) && bytes.Contains(b, []byte("[core]")) && (bytes.Contains(b, []byte("repositoryformatversion")) || bytes.Contains(b, []byte("bare")))
 		},
-		fix: dotfileFix("The repository configuration (remotes, sometimes with credentials) is public." + rotateSecret)},
+		show: showGitSections,
+		fix:  dotfileFix("The repository configuration (remotes, sometimes with credentials) is public." + rotateSecret)},
 	{name: "Git credentials (.git-credentials)", sev: SeverityCritical, capC: true, match: pathHasSuffix("/.git-credentials"), redacted: true,
 		confirm: func(b []byte) bool { return notHTML(b) && gitCredRE.Match(b) }, show: showGitCredentials,
 		fix: dotfileFix("The stored Git logins (user names and access tokens) are public." + rotateSecret)},
@@ -346,11 +409,11 @@ var fileDetectors = []fileDetector{
 		confirm: func(b []byte) bool { return bytes.HasPrefix(b, []byte("b0VIM")) },
 		fix:     backupFix("A Vim swap file holds the edited file's content.")},
 	{name: "SQL database dump", sev: SeverityCritical, capC: true, match: pathHasSuffix(".sql"), redacted: true,
-		confirm: isSQLDump,
-		fix:     backupFix("The database, with user data and password hashes, can be downloaded." + rotateSecret)},
+		confirm: isSQLDump, show: showSQLTables,
+		fix: backupFix("The database, with user data and password hashes, can be downloaded." + rotateSecret)},
 	{name: "Compressed SQL database dump", sev: SeverityCritical, capC: true, match: pathHasSuffix(".sql.gz"), redacted: true,
-		confirm: func(b []byte) bool { return isSQLDump(gunzipPrefix(b)) },
-		fix:     backupFix("The database, with user data and password hashes, can be downloaded." + rotateSecret)},
+		confirm: func(b []byte) bool { return isSQLDump(gunzipPrefix(b)) }, show: showSQLTables,
+		fix: backupFix("The database, with user data and password hashes, can be downloaded." + rotateSecret)},
 	{name: "Backup archive", sev: SeverityHigh, match: pathHasSuffix(".zip"),
 		confirm: func(b []byte) bool { return bytes.HasPrefix(b, []byte("PK\x03\x04")) },
 		fix:     backupFix("A site or database backup can be downloaded." + rotateSecret)},
@@ -382,10 +445,10 @@ var fileDetectors = []fileDetector{
 		},
 		fix: &Fix{Advice: "Allow the status page from the server itself only.",
 			Snippets: []Snippet{{Server: ServerNginx, Code: "location = /nginx_status { stub_status; allow 127.0.0.1; deny all; }"}}}},
-	{name: "Symfony profiler", sev: SeverityHigh, match: pathHasSuffix("/_profiler/phpinfo"), confirm: isPHPInfo,
+	{name: "Symfony profiler", sev: SeverityHigh, match: pathHasSuffix("/_profiler/phpinfo"), confirm: isPHPInfo, show: showPHPInfo,
 		fix: &Fix{Advice: "The Symfony web profiler is enabled in production: it shows every request with its cookies, the environment and the configuration, and its phpinfo page proves it. Install the profiler for the dev environment only and deploy with APP_ENV=prod." + rotateSecret,
 			Snippets: []Snippet{{Server: ServerShell, Code: "composer install --no-dev --optimize-autoloader\nAPP_ENV=prod APP_DEBUG=0"}}}},
-	{name: "phpinfo() page", sev: SeverityMedium, match: pathHasSuffix(".php"), confirm: isPHPInfo,
+	{name: "phpinfo() page", sev: SeverityMedium, match: pathHasSuffix(".php"), confirm: isPHPInfo, show: showPHPInfo,
 		fix: adviceFix("phpinfo() shows versions, paths, environment variables and sometimes secrets. Delete the file.")},
 	{name: "Laravel Telescope", sev: SeverityHigh, match: pathHasSuffix("/telescope", "/telescope/requests"),
 		confirm: func(b []byte) bool { return bytes.Contains(b, []byte("window.Telescope")) },
@@ -402,6 +465,7 @@ var fileDetectors = []fileDetector{
 		confirm: func(b []byte) bool {
 			return notHTML(b) && (bytes.Contains(b, []byte(`"propertySources"`)) || bytes.Contains(b, []byte(`"systemEnvironment"`)))
 		},
+		redacted: true, show: showPropertySources,
 		fix: fixActuator("It exposes configuration and environment.")},
 	{name: "Java heap dump", sev: SeverityCritical, capC: true, match: pathHasSuffix("/heapdump", "/actuator/heapdump", ".hprof"), redacted: true,
 		confirm: func(b []byte) bool {
@@ -448,11 +512,11 @@ var fileDetectors = []fileDetector{
 		show: showDockerAuths,
 		fix:  dotfileFix("The registry logins let anyone pull and push your images." + rotateSecret)},
 	{name: "Kubernetes credentials (kubeconfig)", sev: SeverityCritical, capC: true, match: pathHasSuffix("/.kube/config"), redacted: true,
-		confirm: func(b []byte) bool { return isKubeconfig(b) && kubeCredRE.Match(b) },
-		fix:     dotfileFix("The cluster's address and the credentials to administer it are public." + rotateSecret)},
+		confirm: func(b []byte) bool { return isKubeconfig(b) && kubeCredRE.Match(b) }, show: showYAMLKeys,
+		fix: dotfileFix("The cluster's address and the credentials to administer it are public." + rotateSecret)},
 	{name: "Kubernetes cluster configuration (kubeconfig)", sev: SeverityHigh, match: pathHasSuffix("/.kube/config"), redacted: true,
-		confirm: isKubeconfig,
-		fix:     dotfileFix("The cluster's addresses and users are public.")},
+		confirm: isKubeconfig, show: showYAMLKeys,
+		fix: dotfileFix("The cluster's addresses and users are public.")},
 	{name: "Terraform state", sev: SeverityCritical, capC: true, match: pathHasSuffix(".tfstate", ".tfstate.backup"), redacted: true,
 		confirm: func(b []byte) bool {
 			return notHTML(b) && tfVersionRE.Match(b) && containsAny(b, `"resources"`, `"modules"`)
@@ -478,12 +542,14 @@ var fileDetectors = []fileDetector{
 		confirm: func(b []byte) bool {
 			return notHTML(b) && bytes.Contains(b, []byte("services:")) && (bytes.Contains(b, []byte("image:")) || bytes.Contains(b, []byte("build:")))
 		},
-		fix: dotfileFix("It reveals the internal architecture and often environment secrets. Keep it outside the web root.")},
+		show: showYAMLKeys,
+		fix:  dotfileFix("It reveals the internal architecture and often environment secrets. Keep it outside the web root.")},
 	{name: "CI configuration", sev: SeverityLow, match: pathHasSuffix("/.gitlab-ci.yml", "/.travis.yml", "/.circleci/config.yml"),
 		confirm: func(b []byte) bool {
 			return notHTML(b) && containsAny(b, "script:", "jobs:", "stages:") && containsAny(b, "image:", "stage:", "workflows:", "language:", "before_script:", "steps:")
 		},
-		fix: dotfileFix("The build and deployment steps (hosts, paths, sometimes credentials in variables) are public.")},
+		show: showYAMLKeys,
+		fix:  dotfileFix("The build and deployment steps (hosts, paths, sometimes credentials in variables) are public.")},
 }
 
 // looksLikeSoft404 says whether a probe answer to path is really the
@@ -643,6 +709,11 @@ func fileEvidence(h exposedFile) string {
 			return h.path + ": " + strings.Join(ks, " ") + " (values redacted)"
 		}
 		return h.path + ": content redacted"
+	}
+	if !notHTML(h.body) {
+		if m := htmlTitleRE.FindSubmatch(h.body); m != nil {
+			return h.path + ": an HTML page titled \"" + clip(strings.Join(strings.Fields(string(m[1])), " "), 100) + "\""
+		}
 	}
 	line := h.body
 	if i := bytes.IndexByte(line, '\n'); i >= 0 {
