@@ -172,8 +172,8 @@ func mixedOf(p *Response) mixedRefs {
 		pageHost := ""
 		for _, ref := range f.Refs {
 			abs := ref.URL
-			if schemeOf(abs) != "http" {
-				if !httpBase || (!strings.HasPrefix(abs, "//") && strings.Contains(abs, ":")) {
+			if sch := refScheme(abs); sch != "http" {
+				if !httpBase || sch != "" {
 					continue // https, relative to an https base, or another scheme (data:, blob:…)
 				}
 				if abs = resolveRef(base, abs); schemeOf(abs) != "http" {

@@ -28,6 +28,7 @@ func TestCheckContentMixed(t *testing.T) {
 		{name: "inline style background", id: idContentMixed, ev: p(`<div style="background-image: url('HTTP://img.example.net/bg.png')">x</div>`), want: StatusWarn, value: "<div style> url() HTTP://img.example.net/bg.png", score: 0.5},
 		{name: "http base href", id: idContentMixed, ev: p(`<base href="http://example.com/"><script src="app.js"></script>`), want: StatusFail, value: "http://example.com/app.js", score: 0},
 		{name: "http base href resolves css", id: idContentMixed, ev: p(`<base href="http://example.com/"><p style="background:url(bg.png)">x</p>`), want: StatusWarn, value: "<p style> url() http://example.com/bg.png", score: 0.5},
+		{name: "http base href, query with a colon", id: idContentMixed, ev: p(`<base href="http://example.com/"><img src="/r?u=https://x.example/">`), want: StatusWarn, value: "<img src> http://example.com/r?u=https://x.example/", score: 0.5},
 		{name: "upgraded by csp", id: idContentMixed, ev: p(`<img src="http://img.example.net/a.png">`, "Content-Security-Policy: upgrade-insecure-requests"), want: StatusPass, value: "upgraded by CSP", score: 0.8},
 		{name: "upgraded by csp, own-host form", id: idContentMixed, ev: p(`<script src="http://cdn.example.net/a.js"></script><form action="http://example.com/login"></form>`, "Content-Security-Policy: upgrade-insecure-requests"), want: StatusPass, value: "2 http:// references", score: 0.8},
 		{name: "csp does not upgrade a form to another host", id: idContentMixed, ev: p(`<img src="http://img.example.net/a.png"><form action="http://other.example.net/login"></form>`, "Content-Security-Policy: upgrade-insecure-requests"), want: StatusFail, value: "form: <form action> http://other.example.net/login", score: 0},
@@ -200,6 +201,11 @@ func TestCSSRefs(t *testing.T) {
 		cssRefs([]byte(c.css), func(how cssHow, u string, k refKind) { got = append(got, fmt.Sprintf("%s|%s|%d", how, u, k)) })
 		if !slices.Equal(got, c.want) {
 			t.Errorf("cssRefs(%q) = %q, want %q", c.css, got, c.want)
+		}
+	}
+	for u, want := range map[string]string{"HTTP://x": "http", "//x/a:b": "", "/a:b": "", "a.b+c:x": "a.b+c", "1a:x": "", "data:x": "data", "r?u=http://x": "", ":x": "", "": ""} {
+		if got := refScheme(u); got != want {
+			t.Errorf("refScheme(%q) = %q, want %q", u, got, want)
 		}
 	}
 	for s, want := range map[string]bool{"http:": true, "xHtTp://": true, "https://": false, "ttp:": false, "": false, "a:b:c:http": false, "::http:": true} {

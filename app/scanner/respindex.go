@@ -120,7 +120,10 @@ type htmlFacts struct {
 	MetaReferrer []string // <meta name="referrer" content>
 	Generators   []string // <meta name="generator" content>
 
-	// Refs are the subresource references that mixed-content reads.
+	// Refs are the references mixed-content reads: the ones that can load
+	// over plain HTTP from an HTTPS page, that is http:// URLs, and
+	// relative ones after a <base href="http://…">. The others are not
+	// kept, so the bound on them counts only candidates.
 	Refs []htmlRef
 	// Assets are every src/href of script, link, img, source, iframe, a (for
 	// CMS and library fingerprinting), in document order, deduplicated.
@@ -241,9 +244,19 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 		seen[u] = true
 		f.Assets = append(f.Assets, u)
 	}
+	baseHTTP := false // a <base href="http://…"> was read: relative URLs after it are http
+	mayBeHTTP := func(u string) bool {
+		switch refScheme(u) {
+		case "http":
+			return true
+		case "":
+			return baseHTTP
+		}
+		return false
+	}
 	addRef := func(tag, attr, u string, kind refKind) {
 		u = strings.TrimSpace(u)
-		if u == "" || len(f.Refs) >= maxHTMLItems {
+		if u == "" || len(f.Refs) >= maxHTMLItems || !mayBeHTTP(u) {
 			return
 		}
 		f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, URL: u, Kind: kind})
@@ -256,7 +269,6 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 	if hasHTTPFold(r.Body) {
 		cssBudget = maxCSSScan
 	}
-	baseHTTP := false
 	scanCSS := func(tag, attr string, css []byte) {
 		if cssBudget <= 0 || len(f.Refs) >= maxHTMLItems || (!baseHTTP && !hasHTTPFold(css)) {
 			return
@@ -266,7 +278,7 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 		}
 		cssBudget -= len(css)
 		cssRefs(css, func(how cssHow, u string, kind refKind) {
-			if u = strings.TrimSpace(u); u != "" && len(f.Refs) < maxHTMLItems {
+			if u = strings.TrimSpace(u); u != "" && len(f.Refs) < maxHTMLItems && mayBeHTTP(u) {
 				f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, CSS: how, URL: u, Kind: kind})
 			}
 		})
@@ -457,6 +469,23 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 			}
 		}
 	}
+}
+
+// refScheme is the lower-case scheme of a URL reference, "" for a relative
+// one (a colon later in a path or query is no scheme).
+func refScheme(u string) string {
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		switch {
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case c == ':' && i > 0:
+			return strings.ToLower(u[:i])
+		default:
+			return ""
+		}
+	}
+	return ""
 }
 
 // addSrcset calls add for each URL of a srcset attribute.
