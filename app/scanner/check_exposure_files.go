@@ -15,8 +15,9 @@ import (
 // environment files, version control metadata, backups and dumps, server
 // and framework debug endpoints, tool, cloud and CI credentials. Each is a
 // single GET, redirects not followed, body bounded, and each costs the
-// target a request under the scan's politeness (docs/scoring.md, "Depths"),
-// so the list is bounded to the files most often left public and most
+// target a request under the scan's politeness limiter (a burst, then 5
+// requests a second per host: docs/BENCHMARKS.md, "Scanner"), so about 60
+// paths add some 12 s to a DEEP scan and the list is bounded to the files most often left public and most
 // damaging when they are; every path has a detector that confirms it by
 // content (TestEveryProbeHasADetector).
 var ProbePaths = []string{
@@ -611,6 +612,7 @@ type exposedFile struct {
 	where string // what the title names: the path, "every unknown path"
 	det   *fileDetector
 	body  []byte
+	also  []string // other probed paths answering the same file byte for byte
 }
 
 // checkExposureSensitiveFiles: repositories, environment files, dumps,
@@ -641,6 +643,12 @@ var checkExposureSensitiveFiles = Check{
 				if nf != nil && isSuccess(nf) && d.confirm(nf.Body) {
 					continue // the catch-all page itself matches: not a real file
 				}
+				// One file served under several names (a rewrite of .env*)
+				// is one finding naming them all.
+				if j := slices.IndexFunc(hits, func(h exposedFile) bool { return h.det == d && bytes.Equal(h.body, r.Body) }); j >= 0 {
+					hits[j].also = append(hits[j].also, p)
+					break
+				}
 				hits = append(hits, exposedFile{path: p, where: p, det: d, body: r.Body})
 				break
 			}
@@ -666,8 +674,11 @@ var checkExposureSensitiveFiles = Check{
 			if h.det.capC && out.Cap == "" {
 				out = out.Capped("C", "a "+h.det.name+" is published at "+h.path)
 			}
-			out.Findings = append(out.Findings, o.Finding(h.det.sev, h.det.name+" exposed at "+h.where,
-				"GET "+h.path+" returns a real "+h.det.name+" (confirmed by its content).",
+			d := "GET " + h.path + " returns a real " + h.det.name + " (confirmed by its content)."
+			if len(h.also) > 0 {
+				d += " The same file is served at " + clip(strings.Join(h.also, ", "), 150) + "."
+			}
+			out.Findings = append(out.Findings, o.Finding(h.det.sev, h.det.name+" exposed at "+h.where, d,
 				h.det.fix,
 				fileEvidence(h)))
 		}

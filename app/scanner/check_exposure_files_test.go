@@ -70,6 +70,7 @@ func TestCheckExposureSensitiveFiles(t *testing.T) {
 		{name: "git config names its sections only", id: idExposureSensitive, ev: probes(notFound, "/.git/config", "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n\turl = https://bob:tok@git.example.com/shop.git\n"), want: StatusFail, score: 0, find: `[core] [remote "origin"] (values redacted)`},
 		{name: "phpinfo gives its version", id: idExposureSensitive, ev: probes(notFound, "/info.php", phpinfo), want: StatusWarn, score: 0.3, find: "phpinfo() of PHP 8.1.2"},
 		{name: "actuator env names its sources", id: idExposureSensitive, ev: probes(notFound, "/actuator/env", `{"activeProfiles":[],"propertySources":[{"name":"server.ports","properties":{}},{"name":"systemEnvironment","properties":{"DB_PASS":{"value":"hunter2"}}}]}`), want: StatusFail, score: 0, find: "property sources server.ports, systemEnvironment (values redacted)"},
+		{name: "one file under several names is one finding", id: idExposureSensitive, ev: probes(notFound, "/.env", env, "/.env.bak", env, "/.env.old", env, "/.env.local", "A=1\nAPI_KEY=other\n"), want: StatusFail, value: "/.env, /.env.local", cap: "C", score: 0, find: "The same file is served at /.env.bak, /.env.old."},
 		{name: "django production 404", id: idExposureSensitive, ev: probes(ckResp("https://example.com/palisade-0a1b.html", 404, "<html><h1>Not Found</h1><p>The requested resource was not found on this server.</p></html>")), want: StatusPass, score: 1},
 	})
 }
