@@ -265,6 +265,18 @@ func TestScanSensitiveFilesSites(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"ok":false,"error":"no route","path":%q}`, r.URL.Path)
 		}},
+		"plain text 200 for every path": {h: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			fmt.Fprint(w, "OK\n")
+		}},
+		"soft 404 with a real .git/HEAD": {h: func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/.git/HEAD" {
+				fmt.Fprint(w, "ref: refs/heads/main\n")
+				return
+			}
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, home)
+		}, want: []string{"Git repository (.git/HEAD) exposed at /.git/HEAD"}},
 		"real .env and .git/HEAD": {h: func(w http.ResponseWriter, r *http.Request) {
 			switch r.URL.Path {
 			case "/":
