@@ -69,7 +69,7 @@ var checkContentMixed = Check{
 			value = append(value, forms.summary("form"))
 		}
 		if active.n() > 0 {
-			d := "HTTPS pages load " + plural(active.n(), "script, style sheet, font, frame or object") + " over plain HTTP (" + active.first() + "): browsers block them, and where they do not, a network attacker controls the page."
+			d := "HTTPS pages load " + plural(active.n(), "active resource") + " (scripts, style sheets, fonts, frames, objects) over plain HTTP (" + active.first() + "): browsers block them, and where they do not, a network attacker controls the page."
 			findings = append(findings, o.FindingList(SeverityHigh, "Active mixed content", d, fixMixed, active.items, active.n()))
 			value = append(value, active.summary("active"))
 		}
