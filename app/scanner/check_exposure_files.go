@@ -630,9 +630,18 @@ var checkExposureSensitiveFiles = Check{
 		}
 		nf := ev.NotFound
 		var hits []exposedFile
-		for _, p := range sortedKeys(ev.Probes) {
+		// Most probes answer 404: only the 2xx answers with a body are
+		// sorted (for a stable report) and read.
+		var answered []string
+		for p, r := range ev.Probes {
+			if isSuccess(r) && len(r.Body) > 0 {
+				answered = append(answered, p)
+			}
+		}
+		slices.Sort(answered)
+		for _, p := range answered {
 			r := ev.Probes[p]
-			if !isSuccess(r) || len(r.Body) == 0 || looksLikeSoft404(nf, r, p) {
+			if looksLikeSoft404(nf, r, p) {
 				continue
 			}
 			for i := range fileDetectors {
