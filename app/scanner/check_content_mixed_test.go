@@ -1,10 +1,16 @@
 package scanner
 
 import (
+	"context"
+	"crypto/tls"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/palisade/palisade/app/scanner/internal/scantest"
 )
 
 // TestCheckContentMixed covers active and passive mixed content, forms and
@@ -232,5 +238,48 @@ func BenchmarkParseHTMLFactsCSS(b *testing.B) {
 				parseHTMLFacts(r)
 			}
 		})
+	}
+}
+
+// TestScanMixedContentDeep scans a loopback HTTPS site at DEEP: the
+// fixture is on a crawled page, and every one of its http:// references
+// reaches the result's findings, named with that page.
+func TestScanMixedContentDeep(t *testing.T) {
+	ca := scantest.NewCA(t)
+	now := time.Now()
+	cert := ca.Leaf(t, now.Add(-time.Hour), now.Add(30*24*time.Hour), "127.0.0.1")
+	srv := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<html><body><a href="/about">about</a></body></html>`)
+		case "/about":
+			fmt.Fprint(w, mixedFixture)
+		default:
+			http.NotFound(w, r)
+		}
+	}), &tls.Config{Certificates: []tls.Certificate{cert}})
+	s := newTestScanner(t, Options{RootCAs: ca.Pool}, []Check{checkContentMixed})
+	res, err := s.Scan(context.Background(), srv.URL, Deep, nil)
+	if err != nil || res.Error != "" {
+		t.Fatalf("scan: %v %s", err, res.Error)
+	}
+	lines := 0
+	for _, f := range res.Findings {
+		if f.CheckID != idContentMixed {
+			continue
+		}
+		for _, l := range strings.Split(f.Evidence, "\n") {
+			if !strings.HasSuffix(l, " (on /about)") || !strings.Contains(l, "http://a.example/") {
+				t.Errorf("%s: line %q", f.Title, l)
+			}
+			lines++
+		}
+	}
+	if lines != 26 {
+		t.Errorf("%d references in the findings, want the fixture's 26: %+v", lines, res.Findings)
+	}
+	if cr, _ := findCheck(res, idContentMixed); cr.Status != StatusFail {
+		t.Errorf("verdict %+v", cr)
 	}
 }
