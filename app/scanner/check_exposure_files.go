@@ -581,10 +581,14 @@ func looksLikeSoft404(nf, r *Response, path string) bool {
 // debugPages recognise a framework's debug mode from the answer to the
 // random path the probes already ask for (Evidence.NotFound): a debug 404
 // page names the framework, its routes or its exception classes, which a
-// production 404 never does. It costs no request.
+// production 404 never does. It costs no request. Only a 404 counts, so a
+// catch-all page that answers 200 (a blog's home page quoting a Django
+// tutorial) is never taken for one.
 var debugPages = []fileDetector{
 	{name: "Django debug mode", sev: SeverityMedium,
-		confirm: func(b []byte) bool { return containsAll(b, "DEBUG = True", "Django") },
+		confirm: func(b []byte) bool {
+			return bytes.Contains(b, []byte("<code>DEBUG = True</code> in your Django settings file"))
+		},
 		show: func([]byte) string {
 			return "the page of an unknown path says \"you have DEBUG = True in your Django settings file\" and lists the URL patterns"
 		},
@@ -662,7 +666,7 @@ var checkExposureSensitiveFiles = Check{
 				break
 			}
 		}
-		if nf != nil && len(nf.Body) > 0 {
+		if nf != nil && nf.StatusCode == 404 && len(nf.Body) > 0 {
 			for i := range debugPages {
 				if d := &debugPages[i]; d.confirm(nf.Body) {
 					hits = append(hits, exposedFile{path: pathOf(nf.URL), where: "every unknown path", det: d, body: nf.Body})
