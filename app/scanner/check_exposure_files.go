@@ -111,6 +111,7 @@ var (
 	svnEntriesRE = regexp.MustCompile(`\A\d+\s*\n`)
 	gitHeadRE    = regexp.MustCompile(`\A(?:ref: refs/[^\s]+|[0-9a-f]{40}|[0-9a-f]{64})\s*\z`)
 	envKeyRE     = regexp.MustCompile(`(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.]*)[ \t]*=[ \t]*(.*)$`)
+	envPublicRE  = regexp.MustCompile(`(?i)public|publishable`)
 	envSecretRE  = regexp.MustCompile(`(?i)pass|pwd|secret|key|token|salt|auth|credential|private|database_url|dsn`)
 	htpasswdRE   = regexp.MustCompile(`(?m)^[^:\s<>]+:(?:\$apr1\$|\$2[aby]\$|\{SHA\}|\$[156]\$|[./0-9A-Za-z]{13}\s*$)`)
 	privKeyRE    = regexp.MustCompile(`-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----\s*[A-Za-z0-9+/=:\r\n -]{64,}`)
@@ -231,7 +232,9 @@ func envBasename(p string) string {
 }
 
 // isEnvFile: KEY=VALUE lines, not HTML, and at least one key named like a
-// secret with a value that is not empty.
+// secret with a value that is not empty. Keys that say they are public
+// (NEXT_PUBLIC_…, a publishable key) are meant for browsers and do not
+// count.
 func isEnvFile(b []byte) bool {
 	if !notHTML(b) {
 		return false
@@ -242,7 +245,7 @@ func isEnvFile(b []byte) bool {
 	}
 	for _, l := range lines {
 		v := strings.Trim(strings.TrimSpace(string(l[2])), `"'`)
-		if envSecretRE.Match(l[1]) && v != "" {
+		if envSecretRE.Match(l[1]) && v != "" && !envPublicRE.Match(l[1]) {
 			return true
 		}
 	}

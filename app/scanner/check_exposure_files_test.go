@@ -58,6 +58,7 @@ func TestCheckExposureSensitiveFiles(t *testing.T) {
 		{name: "not probed", id: idExposureSensitive, ev: ckEv(nil), want: StatusSkipped, score: -1},
 		{name: "env template is not a leak", id: idExposureSensitive, ev: probes(notFound, "/.env.example", env), want: StatusPass, score: 1},
 		{name: "env with empty secrets", id: idExposureSensitive, ev: probes(notFound, "/.env", "APP_NAME=Shop\nDB_PASSWORD=\nAPI_KEY=\"\"\n"), want: StatusPass, score: 1},
+		{name: "env with public keys only", id: idExposureSensitive, ev: probes(notFound, "/.env.production", "NEXT_PUBLIC_SITE_KEY=6Lc_abc\nSTRIPE_PUBLISHABLE_KEY=pk_live_abc\n"), want: StatusPass, score: 1},
 		{name: "env variant", id: idExposureSensitive, ev: probes(notFound, "/.env.production", env), want: StatusFail, value: "/.env.production", cap: "C", score: 0},
 		{name: "catch-all echoing the path", id: idExposureSensitive, ev: probes(ckResp("https://example.com/palisade-0a1b.html", 200, "A=1\nSECRET_KEY=x /palisade-0a1b.html\n"), "/.env", "A=1\nSECRET_KEY=x /.env\n"), want: StatusPass, score: 1},
 		{name: "git credentials show hosts only", id: idExposureSensitive, ev: probes(notFound, "/.git-credentials", "https://deploy:ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com\n"), want: StatusFail, cap: "C", score: 0, find: "credentials for …@github.com (user names and tokens redacted)"},
