@@ -24,6 +24,7 @@ var checkContentMixed = Check{
 		}
 		var forms, active, passive itemSet
 		httpsPages, upgraded := 0, 0
+		var cutOn []string // pages whose references were not all read
 		for i, p := range pages {
 			if schemeOf(p.URL) != "https" {
 				continue
@@ -38,6 +39,9 @@ var checkContentMixed = Check{
 				on = pathOf(p.URL)
 			}
 			mc := mixedOf(p)
+			if mc.cut {
+				cutOn = append(cutOn, pathOf(p.URL))
+			}
 			if cspOf(p).UpgradeInsecure {
 				// upgrade-insecure-requests rewrites every subresource and
 				// the page's own-host navigations, not a form posting to
@@ -53,29 +57,35 @@ var checkContentMixed = Check{
 		if httpsPages == 0 {
 			return o.Skipped("no HTML page was served over HTTPS, and mixed content only applies to HTTPS pages (see tls.https and redirects.https)")
 		}
+		// A bound that stopped the reading is said wherever a count is.
+		more := ""
+		if len(cutOn) > 0 {
+			more = fmt.Sprintf(" Not every reference was read on %s (at most %d a page, and %d KiB of CSS naming http:), so there may be more.",
+				clip(strings.Join(cutOn, ", "), 120), maxHTMLItems, maxCSSScan>>10)
+		}
 		if forms.n()+active.n()+passive.n() == 0 {
 			if upgraded > 0 {
 				return o.Pass(0.8, "upgraded by CSP: "+plural(upgraded, "http:// reference"),
-					"The HTML references "+plural(upgraded, "http:// resource")+", but CSP upgrade-insecure-requests makes browsers fetch them over HTTPS; clients that ignore CSP will not, so reference them as https:// for full points.")
+					"The HTML references "+plural(upgraded, "http:// resource")+", but CSP upgrade-insecure-requests makes browsers fetch them over HTTPS; clients that ignore CSP will not, so reference them as https:// for full points."+more)
 			}
 			return o.Pass(1, "no http:// subresources on "+plural(httpsPages, "HTTPS page"),
-				noneFound(ev, "http:// subresources or form targets"))
+				noneFound(ev, "http:// subresources or form targets")+more)
 		}
 		var findings []Finding
 		var value []string
 		if forms.n() > 0 {
 			d := "Forms on HTTPS pages submit to plain HTTP (" + forms.first() + "): what visitors type, passwords included, crosses the network in clear text, and browsers warn before sending it."
-			findings = append(findings, o.FindingList(SeverityHigh, "Form submits over plain HTTP", d, fixMixedForm, forms.items, forms.n()))
+			findings = append(findings, o.FindingList(SeverityHigh, "Form submits over plain HTTP", d+more, fixMixedForm, forms.items, forms.n()))
 			value = append(value, forms.summary("form"))
 		}
 		if active.n() > 0 {
 			d := "HTTPS pages load " + plural(active.n(), "active resource") + " (scripts, style sheets, fonts, frames, objects) over plain HTTP (" + active.first() + "): browsers block them, and where they do not, a network attacker controls the page."
-			findings = append(findings, o.FindingList(SeverityHigh, "Active mixed content", d, fixMixed, active.items, active.n()))
+			findings = append(findings, o.FindingList(SeverityHigh, "Active mixed content", d+more, fixMixed, active.items, active.n()))
 			value = append(value, active.summary("active"))
 		}
 		if passive.n() > 0 {
 			d := "HTTPS pages load " + plural(passive.n(), "image or media file") + " over plain HTTP (" + passive.first() + "); they can be swapped or used to track visitors, and browsers mark the page not fully secure."
-			findings = append(findings, o.FindingList(SeverityLow, "Passive mixed content", d, fixMixed, passive.items, passive.n()))
+			findings = append(findings, o.FindingList(SeverityLow, "Passive mixed content", d+more, fixMixed, passive.items, passive.n()))
 			value = append(value, passive.summary("passive"))
 		}
 		v := clip(strings.Join(value, "; "), 250)
@@ -106,7 +116,7 @@ var checkContentMixed = Check{
 		default:
 			d += " Browsers block the active content, breaking the page, and where they do not, a network attacker controls it."
 		}
-		return o.Fail(0, v, d, findings...)
+		return o.Fail(0, v, d+more, findings...)
 	},
 }
 
@@ -157,7 +167,10 @@ func (s *itemSet) summary(kind string) string {
 // mixedRefs are the http:// references of one page as evidence lines
 // ("<img srcset> http://…"), by kind; formsAway are the forms posting to
 // another host than the page's (also in forms).
-type mixedRefs struct{ active, passive, forms, formsAway []string }
+type mixedRefs struct {
+	active, passive, forms, formsAway []string
+	cut                               bool // a bound stopped the reading (htmlFacts.RefsCut)
+}
 
 // mixedOf lists the http:// references of an HTML page (memoised).
 // Relative references are resolved only when the page's base URL is
@@ -165,8 +178,8 @@ type mixedRefs struct{ active, passive, forms, formsAway []string }
 // only be https.
 func mixedOf(p *Response) mixedRefs {
 	return memoize(p, "mixed", func() mixedRefs {
-		var m mixedRefs
 		f := htmlOf(p)
+		m := mixedRefs{cut: f.RefsCut}
 		base := baseURLOf(p, f)
 		httpBase := schemeOf(base) == "http"
 		pageHost := ""

@@ -157,6 +157,26 @@ func TestMixedContentEvidenceBound(t *testing.T) {
 		t.Errorf("value = %q", out.Value)
 	}
 
+	// Past the bound on references a page is read for, the counts are
+	// lower bounds and every text says so.
+	b.Reset()
+	for i := range maxHTMLItems + 500 {
+		fmt.Fprintf(&b, `<img src="http://img.example.net/%d.png">`, i)
+	}
+	out = checkByID(t, idContentMixed).Evaluate(ckEv(ckPage(b.String())))
+	if len(out.Findings) != 1 || !strings.HasSuffix(out.Findings[0].Evidence, fmt.Sprintf("… and %d more (%d in total)", maxHTMLItems-50, maxHTMLItems)) ||
+		!strings.Contains(out.Findings[0].Description, "Not every reference was read on /") || !strings.Contains(out.Description, "there may be more") {
+		t.Errorf("capped page: %q / %+v", out.Description, out.Findings)
+	}
+	var css strings.Builder
+	css.WriteString("<style>/* http: */")
+	css.WriteString(strings.Repeat("a{color:red}", maxCSSScan/12+10))
+	css.WriteString("</style>")
+	out = checkByID(t, idContentMixed).Evaluate(ckEv(ckPage(css.String())))
+	if out.Status != StatusPass || !strings.Contains(out.Description, "there may be more") {
+		t.Errorf("CSS past the bound: %s %q", out.Status, out.Description)
+	}
+
 	// One long URL: clipped, control characters dropped.
 	f := outcome(idContentMixed).FindingList(SeverityLow, "t", "d", fixMixed, []string{"a\nb\x00c" + strings.Repeat("y", 500)}, 0)
 	if strings.ContainsAny(f.Evidence, "\n\x00") || len(f.Evidence) > maxEvidenceItem+len("…") || !strings.HasPrefix(f.Evidence, "abcy") {

@@ -128,6 +128,10 @@ type htmlFacts struct {
 	// Assets are every src/href of script, link, img, source, iframe, a (for
 	// CMS and library fingerprinting), in document order, deduplicated.
 	Assets []string
+	// RefsCut is true when a bound stopped the reading of Refs (more than
+	// maxHTMLItems candidates, or more than maxCSSScan bytes of CSS naming
+	// http:), so a count of them is a lower bound.
+	RefsCut bool
 	// ParentLink is true when an anchor points at "../" or "Parent Directory".
 	ParentLink bool
 }
@@ -256,7 +260,11 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 	}
 	addRef := func(tag, attr, u string, kind refKind) {
 		u = strings.TrimSpace(u)
-		if u == "" || len(f.Refs) >= maxHTMLItems || !mayBeHTTP(u) {
+		if u == "" || !mayBeHTTP(u) {
+			return
+		}
+		if len(f.Refs) >= maxHTMLItems {
+			f.RefsCut = true
 			return
 		}
 		f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, URL: u, Kind: kind})
@@ -265,22 +273,26 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 	// "http:" in any case, or a <base href="http://…"> makes its relative
 	// URLs http ones. Most pages have neither in their styles, so this
 	// literal prefilter keeps the CSS scanner off the hot path.
-	cssBudget := 0
-	if hasHTTPFold(r.Body) {
-		cssBudget = maxCSSScan
-	}
+	cssOn := hasHTTPFold(r.Body)
+	cssBudget := maxCSSScan
 	scanCSS := func(tag, attr string, css []byte) {
-		if cssBudget <= 0 || len(f.Refs) >= maxHTMLItems || (!baseHTTP && !hasHTTPFold(css)) {
+		if !cssOn || (!baseHTTP && !hasHTTPFold(css)) {
 			return
 		}
-		if len(css) > cssBudget {
-			css = css[:cssBudget]
+		if len(css) > cssBudget || len(f.Refs) >= maxHTMLItems {
+			f.RefsCut = true
+			css = css[:min(len(css), cssBudget)]
 		}
 		cssBudget -= len(css)
 		cssRefs(css, func(how cssHow, u string, kind refKind) {
-			if u = strings.TrimSpace(u); u != "" && len(f.Refs) < maxHTMLItems && mayBeHTTP(u) {
-				f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, CSS: how, URL: u, Kind: kind})
+			if u = strings.TrimSpace(u); u == "" || !mayBeHTTP(u) {
+				return
 			}
+			if len(f.Refs) >= maxHTMLItems {
+				f.RefsCut = true
+				return
+			}
+			f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, CSS: how, URL: u, Kind: kind})
 		})
 	}
 
@@ -340,7 +352,7 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 				// style, or the legacy background attribute of body and
 				// tables (an image). The attributes are read without
 				// copying, and only when the page names http: at all.
-				for hasAttr && cssBudget > 0 {
+				for hasAttr && cssOn {
 					var k, v []byte
 					k, v, hasAttr = z.TagAttr()
 					switch string(k) {
@@ -363,7 +375,7 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 					attrs[ks] = string(v)
 				}
 			}
-			if st, ok := attrs["style"]; ok && cssBudget > 0 {
+			if st, ok := attrs["style"]; ok && cssOn {
 				scanCSS(tag, "style", []byte(st))
 			}
 			switch tag {
