@@ -20,41 +20,6 @@ const CORSProbeOrigin = "https://evil.example"
 // CORSProbeMethod is the Access-Control-Request-Method of the preflight.
 const CORSProbeMethod = "GET"
 
-// ProbePaths are the sensitive files a DEEP scan asks for (Evidence.Probes
-// keys). Each is a single GET, redirects not followed, body bounded.
-var ProbePaths = []string{
-	"/.git/HEAD",
-	"/.git/config",
-	"/.env",
-	"/.DS_Store",
-	"/.svn/entries",
-	"/.hg/requires",
-	"/server-status",
-	"/server-info",
-	"/phpinfo.php",
-	"/info.php",
-	"/wp-config.php.bak",
-	"/config.php.bak",
-	"/backup.zip",
-	"/backup.sql",
-	"/dump.sql",
-	"/.htpasswd",
-	"/web.config",
-	"/.env.local",
-	"/.npmrc",
-	"/.aws/credentials",
-	"/id_rsa",
-	"/nginx_status",
-	"/actuator/env",
-	"/actuator/heapdump",
-	"/debug/pprof/",
-	"/wp-content/debug.log",
-	"/.vscode/sftp.json",
-	"/docker-compose.yml",
-	"/db.sql",
-	"/backup.tar.gz",
-}
-
 func (r *scanRun) startJobs(ctx context.Context) {
 	d := r.depth.Rank()
 	r.job(ctx, nil, []EvidenceKind{NeedPage, NeedTLS}, r.fetchPage)

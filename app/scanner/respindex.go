@@ -117,11 +117,18 @@ type htmlFacts struct {
 	MetaReferrer []string // <meta name="referrer" content>
 	Generators   []string // <meta name="generator" content>
 
-	// Refs are the subresource references that mixed-content reads.
+	// Refs are the references mixed-content reads: the ones that can load
+	// over plain HTTP from an HTTPS page, that is http:// URLs, and
+	// relative ones after a <base href="http://…">. The others are not
+	// kept, so the bound on them counts only candidates.
 	Refs []htmlRef
 	// Assets are every src/href of script, link, img, source, iframe, a (for
 	// CMS and library fingerprinting), in document order, deduplicated.
 	Assets []string
+	// RefsCut is true when a bound stopped the reading of Refs (more than
+	// maxHTMLItems candidates, or more than maxCSSScan bytes of CSS naming
+	// http:), so a count of them is a lower bound.
+	RefsCut bool
 	// ParentLink is true when an anchor points at "../" or "Parent Directory".
 	ParentLink bool
 }
@@ -137,11 +144,62 @@ type htmlLink struct {
 	Rel, Href, Integrity, As string
 }
 
-// htmlRef is one URL-bearing attribute of a subresource element.
+// htmlRef is one URL a page loads or submits to: an attribute of a
+// subresource element, a form target, or a CSS reference in a <style>
+// element or a style="" attribute.
 type htmlRef struct {
-	Tag, Attr, URL string
-	Active         bool // scripts, styles, frames, objects: mixed content browsers block
+	Tag  string // element name: "img", "style" for a <style> element's text
+	Attr string // attribute: "srcset", "style" for an inline style; "" for <style> text
+	URL  string
+	Kind refKind
+	CSS  cssHow // how a style sheet references the URL; cssNone for an attribute
 }
+
+// cssHow is how CSS references a URL (a small enum keeps htmlRef, of which
+// a page has hundreds, at three strings).
+type cssHow uint8
+
+const (
+	cssNone     cssHow = iota
+	cssURLRef          // url(…) outside @font-face
+	cssImport          // @import
+	cssFontFace        // url(…) inside @font-face
+)
+
+// String is how the reference reads in evidence: "url()", "@import",
+// "@font-face url()".
+func (h cssHow) String() string {
+	switch h {
+	case cssURLRef:
+		return "url()"
+	case cssImport:
+		return "@import"
+	case cssFontFace:
+		return "@font-face url()"
+	}
+	return ""
+}
+
+// refKind sorts what a reference loads by what a network attacker gets when
+// it is fetched over plain HTTP, following the W3C Mixed Content spec's
+// split between blockable and upgradeable content (docs/scoring.md,
+// content.mixed-content).
+type refKind uint8
+
+const (
+	// refPassive: images, audio and video (the spec's upgradeable content:
+	// img src, CSS images, poster, media sources), and srcset candidates,
+	// which the spec blocks instead of upgrading but which are images too.
+	// An attacker can swap or watch them, not run code.
+	refPassive refKind = iota
+	// refActive: blockable content that runs or restyles the page: scripts,
+	// style sheets and @import, fonts, frames, objects and embeds, text
+	// tracks, manifests, preloads of any of those.
+	refActive
+	// refForm: a form (or a button's formaction) submitting to the URL: not
+	// mixed content but a clear-text submission of what the visitor typed.
+	refForm
+)
 
 // htmlOf returns the parsed facts of r's body (memoised).
 func htmlOf(r *Response) *htmlFacts {
@@ -166,6 +224,12 @@ func looksHTML(r *Response) bool {
 
 const maxHTMLItems = 2000 // bound per kind of element, against hostile pages
 
+// maxCSSScan bounds the CSS text (of <style> elements and style=""
+// attributes together) one page has read for url() and @import, against
+// hostile pages; text without "http:" is never scanned and costs nothing
+// against it.
+const maxCSSScan = 256 << 10
+
 func parseHTMLFacts(r *Response) *htmlFacts {
 	f := &htmlFacts{}
 	if r == nil || !looksHTML(r) {
@@ -181,23 +245,67 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 		seen[u] = true
 		f.Assets = append(f.Assets, u)
 	}
-	addRef := func(tag, attr, u string, active bool) {
+	baseHTTP := false // a <base href="http://…"> was read: relative URLs after it are http
+	mayBeHTTP := func(u string) bool {
+		switch refScheme(u) {
+		case "http":
+			return true
+		case "":
+			return baseHTTP
+		}
+		return false
+	}
+	addRef := func(tag, attr, u string, kind refKind) {
 		u = strings.TrimSpace(u)
-		if u == "" || len(f.Refs) >= maxHTMLItems {
+		if u == "" || !mayBeHTTP(u) {
 			return
 		}
-		f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, URL: u, Active: active})
+		if len(f.Refs) >= maxHTMLItems {
+			f.RefsCut = true
+			return
+		}
+		f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, URL: u, Kind: kind})
+	}
+	// CSS is only read when it can name an http:// URL: it contains
+	// "http:" in any case, or a <base href="http://…"> makes its relative
+	// URLs http ones. Most pages have neither in their styles, so this
+	// literal prefilter keeps the CSS scanner off the hot path.
+	cssOn := hasHTTPFold(r.Body)
+	cssBudget := maxCSSScan
+	scanCSS := func(tag, attr string, css []byte) {
+		if !cssOn || (!baseHTTP && !hasHTTPFold(css)) {
+			return
+		}
+		if len(css) > cssBudget || len(f.Refs) >= maxHTMLItems {
+			f.RefsCut = true
+			css = css[:min(len(css), cssBudget)]
+		}
+		cssBudget -= len(css)
+		cssRefs(css, func(how cssHow, u string, kind refKind) {
+			if u = strings.TrimSpace(u); u == "" || !mayBeHTTP(u) {
+				return
+			}
+			if len(f.Refs) >= maxHTMLItems {
+				f.RefsCut = true
+				return
+			}
+			f.Refs = append(f.Refs, htmlRef{Tag: tag, Attr: attr, CSS: how, URL: u, Kind: kind})
+		})
 	}
 
 	z := html.NewTokenizer(bytes.NewReader(r.Body))
 	var textTarget *string // title or h1 being read
-	var inAnchor bool
+	var inAnchor, inStyle bool
 	for {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
 			return f
 		case html.TextToken:
+			if inStyle {
+				scanCSS("style", "", z.Text())
+				continue
+			}
 			if textTarget != nil && len(*textTarget) < 200 {
 				*textTarget += string(z.Text())
 			}
@@ -214,6 +322,8 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 				textTarget = nil
 			case "a":
 				inAnchor = false
+			case "style":
+				inStyle = false
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
@@ -228,10 +338,29 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 				if f.H1 == "" && tt == html.StartTagToken {
 					textTarget = &f.H1
 				}
-				continue
+			case "style":
+				inStyle = tt == html.StartTagToken
+			}
+			switch tag {
 			case "script", "link", "meta", "img", "iframe", "frame", "object", "embed",
-				"audio", "video", "source", "track", "form", "base", "a", "input":
+				"audio", "video", "source", "track", "form", "base", "a", "input", "button", "image":
 			default:
+				// Any other element loads something only through an inline
+				// style, or the legacy background attribute of body and
+				// tables (an image). The attributes are read without
+				// copying, and only when the page names http: at all.
+				for hasAttr && cssOn {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					switch string(k) {
+					case "style":
+						scanCSS(tag, "style", v)
+					case "background":
+						if tag == "body" || tag == "table" || tag == "td" || tag == "th" {
+							addRef(tag, "background", string(v), refPassive)
+						}
+					}
+				}
 				continue
 			}
 			attrs := map[string]string{}
@@ -243,6 +372,9 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 					attrs[ks] = string(v)
 				}
 			}
+			if st, ok := attrs["style"]; ok && cssOn {
+				scanCSS(tag, "style", []byte(st))
+			}
 			switch tag {
 			case "script":
 				src, has := attrs["src"]
@@ -251,7 +383,7 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 						Integrity: strings.TrimSpace(attrs["integrity"]), Type: strings.ToLower(strings.TrimSpace(attrs["type"]))})
 				}
 				if has {
-					addRef("script", "src", src, true)
+					addRef("script", "src", src, refActive)
 					addAsset(src)
 				}
 			case "link":
@@ -262,12 +394,18 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 				}
 				rels := strings.Fields(l.Rel)
 				switch {
-				case hasWord(rels, "stylesheet"):
-					addRef("link", "href", l.Href, true)
-				case hasWord(rels, "preload") || hasWord(rels, "modulepreload"):
-					addRef("link", "href", l.Href, l.As == "script" || l.As == "style" || hasWord(rels, "modulepreload"))
-				case hasWord(rels, "icon"):
-					addRef("link", "href", l.Href, false)
+				case hasWord(rels, "stylesheet"), hasWord(rels, "modulepreload"), hasWord(rels, "manifest"):
+					addRef("link", "href", l.Href, refActive)
+				case hasWord(rels, "preload"):
+					// A preload is the request its destination makes:
+					// media and images are upgradeable, the rest blockable.
+					kind := refActive
+					if a := strings.TrimSpace(l.As); a == "image" || a == "audio" || a == "video" {
+						kind = refPassive
+					}
+					addRef("link", "href", l.Href, kind)
+				case hasWord(rels, "icon"), hasWord(rels, "apple-touch-icon"):
+					addRef("link", "href", l.Href, refPassive)
 				}
 				addAsset(l.Href)
 			case "meta":
@@ -288,35 +426,47 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 					}
 				}
 			case "img":
-				addRef("img", "src", attrs["src"], false)
-				addSrcset(attrs["srcset"], func(u string) { addRef("img", "srcset", u, false) })
+				addRef("img", "src", attrs["src"], refPassive)
+				addSrcset(attrs["srcset"], func(u string) { addRef("img", "srcset", u, refPassive) })
 				addAsset(attrs["src"])
+			case "image": // SVG <image>
+				u, ok := attrs["href"]
+				if !ok {
+					u = attrs["xlink:href"]
+				}
+				addRef("image", "href", u, refPassive)
 			case "iframe", "frame":
-				addRef(tag, "src", attrs["src"], true)
+				addRef(tag, "src", attrs["src"], refActive)
 				addAsset(attrs["src"])
 			case "object":
-				addRef("object", "data", attrs["data"], true)
+				addRef("object", "data", attrs["data"], refActive)
 			case "embed":
-				addRef("embed", "src", attrs["src"], true)
-			case "audio", "video", "track":
-				addRef(tag, "src", attrs["src"], false)
+				addRef("embed", "src", attrs["src"], refActive)
+			case "audio", "video":
+				addRef(tag, "src", attrs["src"], refPassive)
 				if tag == "video" {
-					addRef("video", "poster", attrs["poster"], false)
+					addRef("video", "poster", attrs["poster"], refPassive)
 				}
+			case "track": // text tracks are blockable: they put text over the video
+				addRef("track", "src", attrs["src"], refActive)
 			case "source":
-				addRef("source", "src", attrs["src"], false)
-				addSrcset(attrs["srcset"], func(u string) { addRef("source", "srcset", u, false) })
+				addRef("source", "src", attrs["src"], refPassive)
+				addSrcset(attrs["srcset"], func(u string) { addRef("source", "srcset", u, refPassive) })
 			case "input":
-				if strings.EqualFold(attrs["type"], "image") {
-					addRef("input", "src", attrs["src"], false)
+				if strings.EqualFold(strings.TrimSpace(attrs["type"]), "image") {
+					addRef("input", "src", attrs["src"], refPassive)
 				}
+				addRef("input", "formaction", attrs["formaction"], refForm)
+			case "button":
+				addRef("button", "formaction", attrs["formaction"], refForm)
 			case "form":
 				if a, ok := attrs["action"]; ok {
-					addRef("form", "action", a, true)
+					addRef("form", "action", a, refForm)
 				}
 			case "base":
 				if f.Base == "" {
 					f.Base = strings.TrimSpace(attrs["href"])
+					baseHTTP = schemeOf(f.Base) == "http"
 				}
 			case "a":
 				inAnchor = tt == html.StartTagToken
@@ -328,6 +478,23 @@ func parseHTMLFacts(r *Response) *htmlFacts {
 			}
 		}
 	}
+}
+
+// refScheme is the lower-case scheme of a URL reference, "" for a relative
+// one (a colon later in a path or query is no scheme).
+func refScheme(u string) string {
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		switch {
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case c == ':' && i > 0:
+			return strings.ToLower(u[:i])
+		default:
+			return ""
+		}
+	}
+	return ""
 }
 
 // addSrcset calls add for each URL of a srcset attribute.
