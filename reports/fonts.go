@@ -9,7 +9,10 @@ import (
 // The report embeds DejaVu Sans (regular and bold) and DejaVu Sans Mono so
 // that every glyph a scanned site can send us in Latin, Greek or Cyrillic
 // renders the same on every machine, with no system fonts involved. gofpdf
-// subsets them, so a PDF only carries the glyphs it uses. The licence
+// subsets them, so a PDF only carries the glyphs it uses. The files are
+// already cut to the characters the three share (fontCoverage), since gofpdf
+// parses and subsets each font again on every render and that work grows
+// with the glyphs in the file; fonts/README.md says how they were made. The licence
 // (Bitstream Vera licence, DejaVu changes in the public domain) is
 // fonts/LICENSE and must ship with the fonts.
 var (
