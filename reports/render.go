@@ -12,6 +12,7 @@ import (
 	"maps"
 	"math"
 	"net/url"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -84,8 +85,18 @@ var ErrNoResult = errors.New("reports: input has no scan result")
 
 // Render lays out the report and returns the PDF bytes. It is deterministic
 // for a given Input (document dates come from GeneratedAt, falling back to
-// ScannedAt, then to the Unix epoch) and safe for concurrent use.
+// ScannedAt, then to the Unix epoch) and safe for concurrent use; at most
+// renderSlots renders run at once, the others wait their turn.
 func Render(in Input) ([]byte, error) { return renderPDF(in, true) }
+
+// renderSlots bounds the renders running at once in this process. A render
+// is pure CPU work holding about 10 MB at its peak (gofpdf's parsed fonts
+// and page buffers), so running more of them than there are cores makes
+// none finish sooner and only multiplies that memory: 50 renders started
+// together reached 487 MB (docs/BENCHMARKS.md, Reports). Queueing them keeps
+// the peak at a few renders' worth whatever the caller does, and the cap of
+// 4 keeps it so on a machine with many cores.
+var renderSlots = make(chan struct{}, min(max(runtime.GOMAXPROCS(0), 1), 4))
 
 // renderPDF is Render; with ownCompression unset gofpdf compresses the page
 // streams itself, which TestPageCompressionMatchesGofpdf compares against.
@@ -93,6 +104,8 @@ func renderPDF(in Input, ownCompression bool) ([]byte, error) {
 	if in.Result == nil {
 		return nil, ErrNoResult
 	}
+	renderSlots <- struct{}{}
+	defer func() { <-renderSlots }()
 	r := newRenderer(in)
 	r.pdf.SetCompression(!ownCompression)
 	r.build()
