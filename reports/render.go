@@ -292,7 +292,17 @@ func capPhrase(c *scanner.GradeCap) string {
 
 // ---- low-level drawing helpers ----
 
+// font selects a font. gofpdf 1.16.2 writes a Tf operator for every
+// SetFont, even one naming the font already in use, and the layout asks for
+// its font before each thing it draws: the mirrored state skips those, which
+// was half the font switches of a long report. The mirror is gofpdf's state:
+// gofpdf restores the font itself after the running header (keepFont
+// restores the mirror with it), and resetState clears it where gofpdf's
+// state and the page's stream part ways.
 func (r *renderer) font(fam, style string, size float64) {
+	if fam == r.fam && style == r.style && size == r.size {
+		return
+	}
 	r.pdf.SetFont(fam, style, size)
 	if fam != r.fam || style != r.style {
 		r.cw = nil
@@ -311,9 +321,28 @@ func (r *renderer) sans(size float64) { r.font(famSans, "", size) }
 func (r *renderer) bold(size float64) { r.font(famSans, "B", size) }
 func (r *renderer) mono(size float64) { r.font(famMono, "", size) }
 
-func (r *renderer) color(c rgb)     { r.pdf.SetTextColor(c.r, c.g, c.b) }
-func (r *renderer) fill(c rgb)      { r.pdf.SetFillColor(c.r, c.g, c.b) }
-func (r *renderer) draw(c rgb)      { r.pdf.SetDrawColor(c.r, c.g, c.b) }
+// color, fill and draw set a colour unless gofpdf's state already has it:
+// gofpdf writes the fill and stroke operators for every call and formats the
+// colour each time. Its state is the page's own, save on a page revisited
+// with SetPage, which resetState makes true again first.
+func (r *renderer) color(c rgb) {
+	if cr, cg, cb := r.pdf.GetTextColor(); (rgb{cr, cg, cb}) != c {
+		r.pdf.SetTextColor(c.r, c.g, c.b)
+	}
+}
+
+func (r *renderer) fill(c rgb) {
+	if cr, cg, cb := r.pdf.GetFillColor(); (rgb{cr, cg, cb}) != c {
+		r.pdf.SetFillColor(c.r, c.g, c.b)
+	}
+}
+
+func (r *renderer) draw(c rgb) {
+	if cr, cg, cb := r.pdf.GetDrawColor(); (rgb{cr, cg, cb}) != c {
+		r.pdf.SetDrawColor(c.r, c.g, c.b)
+	}
+}
+
 func (r *renderer) y() float64      { return r.pdf.GetY() }
 func (r *renderer) setY(y float64)  { r.pdf.SetY(y) }
 func (r *renderer) space(h float64) { r.setY(r.y() + h) }
@@ -514,13 +543,14 @@ func (r *renderer) finish() {
 
 // resetState makes the graphics state that gofpdf believes in true again on
 // a page drawn earlier, whose content stream may have ended with another
-// font or colour: gofpdf skips a SetFont equal to its current font, so the
-// font is emitted unconditionally (SetFontSize always writes Tf).
+// font or colour than gofpdf's current ones: font, fill and stroke colour are
+// written unconditionally, past the skipping in font, fill and draw.
 func (r *renderer) resetState() {
+	r.fam = ""
 	r.sans(7.5)
-	r.pdf.SetFontSize(7.5)
 	r.pdf.SetDashPattern(nil, 0)
-	r.fill(colWhite)
+	r.pdf.SetFillColor(colWhite.r, colWhite.g, colWhite.b)
+	r.pdf.SetDrawColor(r.pdf.GetDrawColor())
 }
 
 func fmtTime(t time.Time) string {
