@@ -432,32 +432,52 @@ func (r *renderer) para(x, w, lh float64, s string) {
 }
 
 // block draws wrapped monospace text on a shaded panel with a left rule in
-// accent; the panel is drawn line by line so it continues across pages.
+// accent. The panel continues across pages: the lines that fit on a page are
+// drawn on one panel (two rectangles per page, not per line, which were a
+// tenth of a long report's drawing operators), opened again on the next.
 func (r *renderer) block(x, w float64, s string, accent rgb) {
 	const pad, lh, size = 2.2, 3.7, 7.8
 	r.mono(size)
 	ls := r.lines(s, w-2*pad-1)
-	for i, l := range ls {
-		top, bottom := 0.0, 0.0
+	edge := func(i int) (top, bottom float64) {
 		if i == 0 {
 			top = pad * 0.8
 		}
 		if i == len(ls)-1 {
 			bottom = pad * 0.8
 		}
+		return top, bottom
+	}
+	tops := make([]float64, len(ls)) // where each line's text box starts
+	for i := 0; i < len(ls); {
+		top, bottom := edge(i)
 		r.ensure(top + lh + bottom)
 		if i > 0 && r.y() == contentTop {
 			top = pad * 0.8 // continued on a new page: open the panel again
 		}
-		y := r.y()
+		y0 := r.y()
+		tops[i] = y0 + top
+		y := y0 + top + lh + bottom
+		end := i + 1
+		for ; end < len(ls); end++ {
+			top, bottom := edge(end)
+			if y+top+lh+bottom > bottomY {
+				break // the next line goes on a new page, as ensure would put it
+			}
+			tops[end] = y + top
+			y = y + top + lh + bottom
+		}
 		r.fill(colPanel)
-		r.pdf.Rect(x, y, w, top+lh+bottom, "F")
+		r.pdf.Rect(x, y0, w, y-y0, "F")
 		r.fill(accent)
-		r.pdf.Rect(x, y, 0.7, top+lh+bottom, "F")
+		r.pdf.Rect(x, y0, 0.7, y-y0, "F")
 		r.color(colInk)
 		r.mono(size)
-		r.text(x+pad+0.7, y+top, w-2*pad-1, lh, l, "L")
-		r.setY(y + top + lh + bottom)
+		for j := i; j < end; j++ {
+			r.text(x+pad+0.7, tops[j], w-2*pad-1, lh, ls[j], "L")
+		}
+		r.setY(y)
+		i = end
 	}
 }
 
