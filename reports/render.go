@@ -164,8 +164,7 @@ type renderer struct {
 	fam    string // current font, mirrored so widths can be cached per font
 	style  string
 	size   float64
-	widths map[string]map[rune]float64
-	cw     map[rune]float64 // widths of the current font, from widths
+	cw     *widthTable // widths of the current font
 	links  map[string]int
 	pages  map[string]int
 	refs   []pageNumber // page numbers to draw when the document is complete
@@ -187,7 +186,6 @@ func newRenderer(in Input) *renderer {
 		res:    in.Result,
 		domain: oneLine(displayDomain(in)),
 		genAt:  gen.UTC(),
-		widths: map[string]map[rune]float64{},
 		links:  map[string]int{},
 		pages:  map[string]int{},
 		counts: map[scanner.Severity]int{},
@@ -347,23 +345,15 @@ func (r *renderer) y() float64      { return r.pdf.GetY() }
 func (r *renderer) setY(y float64)  { r.pdf.SetY(y) }
 func (r *renderer) space(h float64) { r.setY(r.y() + h) }
 
-// runeW is the width in mm of r in the current font, cached per font.
+// runeW is the width in mm of r in the current font, from the process-wide
+// width tables (fontWidths).
 func (r *renderer) runeW(c rune) float64 {
-	m := r.cw
-	if m == nil {
-		key := r.fam + "/" + r.style
-		if m = r.widths[key]; m == nil {
-			m = map[rune]float64{}
-			r.widths[key] = m
-		}
-		r.cw = m
+	t := r.cw
+	if t == nil {
+		t = fontWidths(r.fam, r.style)
+		r.cw = t
 	}
-	u, ok := m[c]
-	if !ok {
-		u = float64(r.pdf.GetStringSymbolWidth(string(c)))
-		m[c] = u
-	}
-	return u * r.size / 1000 * 25.4 / 72
+	return t.width(c, r.pdf) * r.size / 1000 * 25.4 / 72
 }
 
 // numW is the width of a padded page number drawn at size in the regular face.
