@@ -90,7 +90,7 @@ var ErrNoResult = errors.New("reports: input has no scan result")
 func Render(in Input) ([]byte, error) { return renderPDF(in, true) }
 
 // renderSlots bounds the renders running at once in this process. A render
-// is pure CPU work holding about 10 MB at its peak (gofpdf's parsed fonts
+// is pure CPU work holding 10 to 20 MB at its peak (gofpdf's parsed fonts
 // and page buffers), so running more of them than there are cores makes
 // none finish sooner and only multiplies that memory: 50 renders started
 // together reached 487 MB (docs/BENCHMARKS.md, Reports). Queueing them keeps
@@ -293,7 +293,7 @@ func capPhrase(c *scanner.GradeCap) string {
 // font selects a font. gofpdf 1.16.2 writes a Tf operator for every
 // SetFont, even one naming the font already in use, and the layout asks for
 // its font before each thing it draws: the mirrored state skips those, which
-// was half the font switches of a long report. The mirror is gofpdf's state:
+// were three in ten of a long report's font switches. The mirror is gofpdf's state:
 // gofpdf restores the font itself after the running header (keepFont
 // restores the mirror with it), and resetState clears it where gofpdf's
 // state and the page's stream part ways.

@@ -96,6 +96,11 @@ func TestFontCoverage(t *testing.T) {
 			t.Errorf("embedded fonts lack %q (U+%04X)", r, r)
 		}
 	}
+	for r := rune(0x20); r < 0x7f; r++ { // clean copies printable ASCII without asking
+		if !c.has(r) {
+			t.Errorf("embedded fonts lack ASCII %q", r)
+		}
+	}
 	for _, r := range []rune{'火', 0x1F525, -1, 0x110000} {
 		if c.has(r) {
 			t.Errorf("coverage claims %q", r)
