@@ -1,15 +1,21 @@
 package reports
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/binary"
 	"sync"
+
+	"github.com/jung-kurt/gofpdf"
 )
 
 // The report embeds DejaVu Sans (regular and bold) and DejaVu Sans Mono so
 // that every glyph a scanned site can send us in Latin, Greek or Cyrillic
 // renders the same on every machine, with no system fonts involved. gofpdf
-// subsets them, so a PDF only carries the glyphs it uses. The licence
+// subsets them, so a PDF only carries the glyphs it uses. The files are
+// already cut to the characters the three share (fontCoverage), since gofpdf
+// parses and subsets each font again on every render and that work grows
+// with the glyphs in the file; fonts/README.md says how they were made. The licence
 // (Bitstream Vera licence, DejaVu changes in the public domain) is
 // fonts/LICENSE and must ship with the fonts.
 var (
@@ -143,3 +149,62 @@ func cmapCoverage(ttf []byte) *coverage {
 	}
 	return &c
 }
+
+// widthTable holds the advance widths of one embedded font for the runes
+// the report can draw, as gofpdf measures them (GetStringSymbolWidth, in
+// thousandths of the font size), plus one so that zero means "not covered".
+type widthTable [65536]uint16
+
+// width is c's advance in thousandths of the font size. A rune outside the
+// coverage (clean never lets one through, but the layout's own punctuation
+// is not cleaned) is measured by pdf, the current document, in its current
+// font.
+func (t *widthTable) width(c rune, pdf *gofpdf.Fpdf) float64 {
+	if c >= 0 && c < 65536 {
+		if u := t[c]; u != 0 {
+			return float64(u - 1)
+		}
+	}
+	return float64(pdf.GetStringSymbolWidth(string(c)))
+}
+
+var (
+	widthsOnce   sync.Once
+	widthsByFont map[string]*widthTable
+)
+
+// fontWidths returns the width table of the font registered as family and
+// style. Layout measures every rune it wraps, and the widths come from the
+// embedded fonts alone, so they are read once per process, through a
+// document of gofpdf's own so they are exactly the widths gofpdf lays text
+// out with, instead of being looked up again by every render.
+func fontWidths(family, style string) *widthTable {
+	widthsOnce.Do(func() {
+		pdf := gofpdf.New("P", "mm", "A4", "")
+		fonts := []struct {
+			family, style string
+			ttf           []byte
+		}{{famSans, "", fontSans}, {famSans, "B", fontSansBold}, {famMono, "", fontMono}}
+		cov := fontCoverage()
+		widthsByFont = make(map[string]*widthTable, len(fonts))
+		for _, f := range fonts {
+			pdf.AddUTF8FontFromBytes(f.family, f.style, bytes.Clone(f.ttf))
+			pdf.SetFont(f.family, f.style, 10)
+			t := new(widthTable)
+			for c := rune(0); c < 65536; c++ {
+				if cov.has(c) {
+					t[c] = uint16(min(pdf.GetStringSymbolWidth(string(c)), 65534) + 1)
+				}
+			}
+			widthsByFont[f.family+"/"+f.style] = t
+		}
+	})
+	if t := widthsByFont[family+"/"+style]; t != nil {
+		return t
+	}
+	return &unmeasured
+}
+
+// unmeasured is the table of a font registered elsewhere: every rune is
+// measured by the document.
+var unmeasured widthTable

@@ -12,6 +12,7 @@ import (
 	"maps"
 	"math"
 	"net/url"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -84,8 +85,18 @@ var ErrNoResult = errors.New("reports: input has no scan result")
 
 // Render lays out the report and returns the PDF bytes. It is deterministic
 // for a given Input (document dates come from GeneratedAt, falling back to
-// ScannedAt, then to the Unix epoch) and safe for concurrent use.
+// ScannedAt, then to the Unix epoch) and safe for concurrent use; at most
+// renderSlots renders run at once, the others wait their turn.
 func Render(in Input) ([]byte, error) { return renderPDF(in, true) }
+
+// renderSlots bounds the renders running at once in this process. A render
+// is pure CPU work holding 10 to 20 MB at its peak (gofpdf's parsed fonts
+// and page buffers), so running more of them than there are cores makes
+// none finish sooner and only multiplies that memory: 50 renders started
+// together reached 487 MB (docs/BENCHMARKS.md, Reports). Queueing them keeps
+// the peak at a few renders' worth whatever the caller does, and the cap of
+// 4 keeps it so on a machine with many cores.
+var renderSlots = make(chan struct{}, min(max(runtime.GOMAXPROCS(0), 1), 4))
 
 // renderPDF is Render; with ownCompression unset gofpdf compresses the page
 // streams itself, which TestPageCompressionMatchesGofpdf compares against.
@@ -93,6 +104,8 @@ func renderPDF(in Input, ownCompression bool) ([]byte, error) {
 	if in.Result == nil {
 		return nil, ErrNoResult
 	}
+	renderSlots <- struct{}{}
+	defer func() { <-renderSlots }()
 	r := newRenderer(in)
 	r.pdf.SetCompression(!ownCompression)
 	r.build()
@@ -151,8 +164,7 @@ type renderer struct {
 	fam    string // current font, mirrored so widths can be cached per font
 	style  string
 	size   float64
-	widths map[string]map[rune]float64
-	cw     map[rune]float64 // widths of the current font, from widths
+	cw     *widthTable // widths of the current font
 	links  map[string]int
 	pages  map[string]int
 	refs   []pageNumber // page numbers to draw when the document is complete
@@ -174,7 +186,6 @@ func newRenderer(in Input) *renderer {
 		res:    in.Result,
 		domain: oneLine(displayDomain(in)),
 		genAt:  gen.UTC(),
-		widths: map[string]map[rune]float64{},
 		links:  map[string]int{},
 		pages:  map[string]int{},
 		counts: map[scanner.Severity]int{},
@@ -279,7 +290,17 @@ func capPhrase(c *scanner.GradeCap) string {
 
 // ---- low-level drawing helpers ----
 
+// font selects a font. gofpdf 1.16.2 writes a Tf operator for every
+// SetFont, even one naming the font already in use, and the layout asks for
+// its font before each thing it draws: the mirrored state skips those, which
+// were three in ten of a long report's font switches. The mirror is gofpdf's state:
+// gofpdf restores the font itself after the running header (keepFont
+// restores the mirror with it), and resetState clears it where gofpdf's
+// state and the page's stream part ways.
 func (r *renderer) font(fam, style string, size float64) {
+	if fam == r.fam && style == r.style && size == r.size {
+		return
+	}
 	r.pdf.SetFont(fam, style, size)
 	if fam != r.fam || style != r.style {
 		r.cw = nil
@@ -298,30 +319,41 @@ func (r *renderer) sans(size float64) { r.font(famSans, "", size) }
 func (r *renderer) bold(size float64) { r.font(famSans, "B", size) }
 func (r *renderer) mono(size float64) { r.font(famMono, "", size) }
 
-func (r *renderer) color(c rgb)     { r.pdf.SetTextColor(c.r, c.g, c.b) }
-func (r *renderer) fill(c rgb)      { r.pdf.SetFillColor(c.r, c.g, c.b) }
-func (r *renderer) draw(c rgb)      { r.pdf.SetDrawColor(c.r, c.g, c.b) }
+// color, fill and draw set a colour unless gofpdf's state already has it:
+// gofpdf writes the fill and stroke operators for every call and formats the
+// colour each time. Its state is the page's own, save on a page revisited
+// with SetPage, which resetState makes true again first.
+func (r *renderer) color(c rgb) {
+	if cr, cg, cb := r.pdf.GetTextColor(); (rgb{cr, cg, cb}) != c {
+		r.pdf.SetTextColor(c.r, c.g, c.b)
+	}
+}
+
+func (r *renderer) fill(c rgb) {
+	if cr, cg, cb := r.pdf.GetFillColor(); (rgb{cr, cg, cb}) != c {
+		r.pdf.SetFillColor(c.r, c.g, c.b)
+	}
+}
+
+func (r *renderer) draw(c rgb) {
+	if cr, cg, cb := r.pdf.GetDrawColor(); (rgb{cr, cg, cb}) != c {
+		r.pdf.SetDrawColor(c.r, c.g, c.b)
+	}
+}
+
 func (r *renderer) y() float64      { return r.pdf.GetY() }
 func (r *renderer) setY(y float64)  { r.pdf.SetY(y) }
 func (r *renderer) space(h float64) { r.setY(r.y() + h) }
 
-// runeW is the width in mm of r in the current font, cached per font.
+// runeW is the width in mm of r in the current font, from the process-wide
+// width tables (fontWidths).
 func (r *renderer) runeW(c rune) float64 {
-	m := r.cw
-	if m == nil {
-		key := r.fam + "/" + r.style
-		if m = r.widths[key]; m == nil {
-			m = map[rune]float64{}
-			r.widths[key] = m
-		}
-		r.cw = m
+	t := r.cw
+	if t == nil {
+		t = fontWidths(r.fam, r.style)
+		r.cw = t
 	}
-	u, ok := m[c]
-	if !ok {
-		u = float64(r.pdf.GetStringSymbolWidth(string(c)))
-		m[c] = u
-	}
-	return u * r.size / 1000 * 25.4 / 72
+	return t.width(c, r.pdf) * r.size / 1000 * 25.4 / 72
 }
 
 // numW is the width of a padded page number drawn at size in the regular face.
@@ -343,10 +375,27 @@ func (r *renderer) strW(s string) float64 {
 	return w
 }
 
-// text draws one already-fitted line at (x, y) in a box of height h.
+// text draws one already-fitted line at (x, y) in a box w wide and h high,
+// aligned in it by align ("L", "C" or "R"), exactly where gofpdf's
+// CellFormat would: the baseline at y + h/2 + 0.3 of the font size, the
+// current position at (x, y) after. It writes through Text, which formats
+// one operator less than CellFormat and skips its border, alignment-string
+// and page-break bookkeeping, none of which the layout uses (it makes room
+// with ensure): drawing text was a sixth of a long report's render.
 func (r *renderer) text(x, y, w, h float64, s, align string) {
 	r.pdf.SetXY(x, y)
-	r.pdf.CellFormat(w, h, s, "", 0, align, false, 0, "")
+	if s == "" {
+		return
+	}
+	dx := 0.0
+	switch align {
+	case "R":
+		dx = w - r.pdf.GetStringWidth(s)
+	case "C":
+		dx = (w - r.pdf.GetStringWidth(s)) / 2
+	}
+	_, fs := r.pdf.GetFontSize()
+	r.pdf.Text(x+dx, y+.5*h+.3*fs, s)
 }
 
 // fit shortens s with an ellipsis so it fits in w; for one-line furniture
@@ -390,32 +439,52 @@ func (r *renderer) para(x, w, lh float64, s string) {
 }
 
 // block draws wrapped monospace text on a shaded panel with a left rule in
-// accent; the panel is drawn line by line so it continues across pages.
+// accent. The panel continues across pages: the lines that fit on a page are
+// drawn on one panel (two rectangles per page, not per line, which were a
+// tenth of a long report's drawing operators), opened again on the next.
 func (r *renderer) block(x, w float64, s string, accent rgb) {
 	const pad, lh, size = 2.2, 3.7, 7.8
 	r.mono(size)
 	ls := r.lines(s, w-2*pad-1)
-	for i, l := range ls {
-		top, bottom := 0.0, 0.0
+	edge := func(i int) (top, bottom float64) {
 		if i == 0 {
 			top = pad * 0.8
 		}
 		if i == len(ls)-1 {
 			bottom = pad * 0.8
 		}
+		return top, bottom
+	}
+	tops := make([]float64, len(ls)) // where each line's text box starts
+	for i := 0; i < len(ls); {
+		top, bottom := edge(i)
 		r.ensure(top + lh + bottom)
 		if i > 0 && r.y() == contentTop {
 			top = pad * 0.8 // continued on a new page: open the panel again
 		}
-		y := r.y()
+		y0 := r.y()
+		tops[i] = y0 + top
+		y := y0 + top + lh + bottom
+		end := i + 1
+		for ; end < len(ls); end++ {
+			top, bottom := edge(end)
+			if y+top+lh+bottom > bottomY {
+				break // the next line goes on a new page, as ensure would put it
+			}
+			tops[end] = y + top
+			y = y + top + lh + bottom
+		}
 		r.fill(colPanel)
-		r.pdf.Rect(x, y, w, top+lh+bottom, "F")
+		r.pdf.Rect(x, y0, w, y-y0, "F")
 		r.fill(accent)
-		r.pdf.Rect(x, y, 0.7, top+lh+bottom, "F")
+		r.pdf.Rect(x, y0, 0.7, y-y0, "F")
 		r.color(colInk)
 		r.mono(size)
-		r.text(x+pad+0.7, y+top, w-2*pad-1, lh, l, "L")
-		r.setY(y + top + lh + bottom)
+		for j := i; j < end; j++ {
+			r.text(x+pad+0.7, tops[j], w-2*pad-1, lh, ls[j], "L")
+		}
+		r.setY(y)
+		i = end
 	}
 }
 
@@ -501,13 +570,14 @@ func (r *renderer) finish() {
 
 // resetState makes the graphics state that gofpdf believes in true again on
 // a page drawn earlier, whose content stream may have ended with another
-// font or colour: gofpdf skips a SetFont equal to its current font, so the
-// font is emitted unconditionally (SetFontSize always writes Tf).
+// font or colour than gofpdf's current ones: font, fill and stroke colour are
+// written unconditionally, past the skipping in font, fill and draw.
 func (r *renderer) resetState() {
+	r.fam = ""
 	r.sans(7.5)
-	r.pdf.SetFontSize(7.5)
 	r.pdf.SetDashPattern(nil, 0)
-	r.fill(colWhite)
+	r.pdf.SetFillColor(colWhite.r, colWhite.g, colWhite.b)
+	r.pdf.SetDrawColor(r.pdf.GetDrawColor())
 }
 
 func fmtTime(t time.Time) string {

@@ -29,6 +29,8 @@ func clean(s string, multiline bool) string {
 		cr := prevCR
 		prevCR = false
 		switch {
+		case r >= 0x20 && r < 0x7f: // printable ASCII, all of it in the fonts: most text
+			b.WriteByte(byte(r))
 		case r == '\r':
 			prevCR = true
 			if multiline {

@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode"
@@ -94,6 +96,11 @@ func TestFontCoverage(t *testing.T) {
 			t.Errorf("embedded fonts lack %q (U+%04X)", r, r)
 		}
 	}
+	for r := rune(0x20); r < 0x7f; r++ { // clean copies printable ASCII without asking
+		if !c.has(r) {
+			t.Errorf("embedded fonts lack ASCII %q", r)
+		}
+	}
 	for _, r := range []rune{'火', 0x1F525, -1, 0x110000} {
 		if c.has(r) {
 			t.Errorf("coverage claims %q", r)
@@ -101,6 +108,45 @@ func TestFontCoverage(t *testing.T) {
 	}
 	if !strings.Contains(fontLicense, "Bitstream") {
 		t.Error("font licence text missing")
+	}
+}
+
+// TestFontSubsets holds the embedded fonts to how fonts/README.md says they
+// were made: cut to the code points the three full DejaVu fonts share, so
+// the set the report can draw is the one it drew with the full fonts, and no
+// font lost a character of it. (HarfBuzz also left U+27DC in the mono font; a
+// code point outside the shared set is never drawn, so one is tolerated.)
+func TestFontSubsets(t *testing.T) {
+	const (
+		wantCount = 3174
+		wantSum   = "1ddd40acbc2f59fa6603d9ed68ec734264328099057695a1461a1ae0358104d9"
+	)
+	shared := fontCoverage()
+	var rs []rune
+	for r := rune(0); r < 65536; r++ {
+		if shared.has(r) {
+			rs = append(rs, r)
+		}
+	}
+	if sum := fmt.Sprintf("%x", sha256.Sum256([]byte(string(rs)))); len(rs) != wantCount || sum != wantSum {
+		t.Errorf("fonts cover %d code points (sha256 %s), fonts/README.md records %d (%s)", len(rs), sum, wantCount, wantSum)
+	}
+	for name, ttf := range map[string][]byte{"sans": fontSans, "bold": fontSansBold, "mono": fontMono} {
+		c := cmapCoverage(ttf)
+		for _, r := range rs {
+			if !c.has(r) {
+				t.Errorf("%s lacks %U of the shared set", name, r)
+			}
+		}
+		extra := 0
+		for r := rune(0); r < 65536; r++ {
+			if c.has(r) && !shared.has(r) {
+				extra++
+			}
+		}
+		if extra > 1 {
+			t.Errorf("%s maps %d code points outside the shared set: not cut to it", name, extra)
+		}
 	}
 }
 
