@@ -1,0 +1,904 @@
+package scanner
+
+import (
+	"bytes"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/BurntSushi/toml"
+)
+
+// The secret rules are gitleaks' default rule set (v8.30.1, MIT), embedded
+// as data with its licence and provenance (app/scanner/data/gitleaks/
+// README.md), plus our own rules in the same format (palisade.toml).
+//
+// Why gitleaks' rules, applied by this small engine, and not gitleaks as a
+// library: measured on the same 300 KB page (2026-12-02, this machine),
+// detect.NewDetectorDefaultConfig().DetectString took a median of about
+// 430 ms per page (its generic and "ey"/"sk"-keyword rules run Go's regexp
+// over the whole body), pulled about 50 modules into go.mod (viper, cobra,
+// lipgloss, archive readers, a wasm runtime) and logs through a global
+// zerolog logger. The rules are what is maintained; the engine below
+// applies them the way gitleaks does (keyword prefilter, regex, secretGroup,
+// entropy threshold, rule and global allowlists of regexes and stopwords)
+// in a fraction of a millisecond (docs/BENCHMARKS.md, "Scanner").
+//
+//go:embed data/gitleaks/gitleaks.toml data/gitleaks/palisade.toml
+var secretRuleFiles embed.FS
+
+// secretKind is what we report for a rule: the kind's name, how bad it is,
+// whether a live one caps the grade at C, and how to fix it.
+type secretKind struct {
+	name string
+	sev  Severity
+	capC bool
+	fix  *Fix
+}
+
+var (
+	kindAWSKeyID = &secretKind{"AWS access key ID", SeverityCritical, true,
+		&Fix{Advice: "Deactivate the key in IAM, review CloudTrail for its use, and move server-side calls behind your backend; browsers should get short-lived, narrowly scoped credentials (Cognito, pre-signed URLs).",
+			Snippets: []Snippet{{Server: ServerShell, Code: "aws iam update-access-key --status Inactive --access-key-id AKIA…"}}}}
+	kindAWSSecret = &secretKind{"AWS secret access key", SeverityCritical, true,
+		&Fix{Advice: "Deactivate the access key pair in IAM now, review CloudTrail for its use, and keep AWS credentials on the server; browsers should get short-lived, narrowly scoped credentials (Cognito, pre-signed URLs).",
+			Snippets: []Snippet{{Server: ServerShell, Code: "aws iam update-access-key --status Inactive --access-key-id AKIA…"}}}}
+	kindStripe = &secretKind{"Stripe secret key", SeverityCritical, true,
+		adviceFix("Roll the key in the Stripe dashboard (Developers → API keys) now; only the publishable key (pk_live_…) belongs in browsers.")}
+	kindStripeTest = &secretKind{"Stripe test-mode key", SeverityInfo, false,
+		adviceFix("A test-mode key moves no money, but anyone can use your test account with it: roll it in the Stripe dashboard and keep secret keys on the server.")}
+	kindGitHub = &secretKind{"GitHub token", SeverityCritical, true,
+		adviceFix("Revoke the token (GitHub → Settings → Developer settings → Tokens) and audit the account's security log.")}
+	kindGitLab = &secretKind{"GitLab token", SeverityCritical, true,
+		adviceFix("Revoke the token in GitLab (User settings → Access tokens, or the project's or runner's settings) and review the audit events for its use.")}
+	kindSlack = &secretKind{"Slack token", SeverityCritical, true,
+		adviceFix("Revoke the token at api.slack.com/apps (or run auth.revoke) and issue a new one kept server-side.")}
+	kindSlackHook = &secretKind{"Slack incoming webhook", SeverityHigh, true,
+		adviceFix("Delete the webhook in the Slack app settings and create a new one used only server-side.")}
+	kindTeamsHook = &secretKind{"Microsoft Teams webhook", SeverityHigh, true,
+		adviceFix("Remove the Incoming Webhook connector from the channel and create a new one used only server-side.")}
+	kindPrivateKey = &secretKind{"Private key", SeverityCritical, true,
+		adviceFix("Treat the key as compromised: revoke anything it signs or authenticates (certificates, SSH access, JWT signing) and generate a new key that never ships to browsers.")}
+	kindGoogle = &secretKind{"Google API key", SeverityMedium, false,
+		adviceFix("Browser keys are public by design: in Google Cloud Console → Credentials restrict the key to your HTTP referrers and to the APIs the page needs; move any server-side key out of the page.")}
+	kindJWTPrivileged = &secretKind{"privileged JWT", SeverityCritical, true,
+		adviceFix("A token with a service or admin role bypasses your access rules (for Supabase, the service_role key bypasses Row Level Security): rotate the signing secret (Supabase → Project settings → API → JWT secret) and use only the anon key in browsers.")}
+	kindJWTPublic = &secretKind{"public JWT", SeverityInfo, false,
+		adviceFix("A public (anon) key is meant for browsers; it is only as safe as your access rules, so keep Row Level Security (or its equivalent) on for every table it can reach.")}
+	kindSendGrid = &secretKind{"SendGrid API key", SeverityHigh, true,
+		adviceFix("Delete the key in SendGrid (Settings → API Keys) and send mail from your server: anyone with the key can send mail as your domain.")}
+	kindMailgun = &secretKind{"Mailgun API key", SeverityHigh, true,
+		adviceFix("Rotate the key in Mailgun (API Security) and send mail from your server: anyone with the key can send mail as your domain.")}
+	kindBrevo = &secretKind{"Brevo (Sendinblue) API key", SeverityHigh, true,
+		adviceFix("Delete the key in Brevo (SMTP & API → API keys) and send mail from your server.")}
+	kindOpenAI = &secretKind{"OpenAI API key", SeverityCritical, true,
+		adviceFix("Revoke the key at platform.openai.com/api-keys and call the API from your server; anyone with it runs up your bill.")}
+	kindAnthropic = &secretKind{"Anthropic API key", SeverityCritical, true,
+		adviceFix("Revoke the key in the Anthropic Console (API keys) and call the API from your server; anyone with it runs up your bill.")}
+	kindNPM = &secretKind{"npm access token", SeverityCritical, true,
+		adviceFix("Revoke the token (npm token revoke, or npmjs.com → Access Tokens) and check your packages' recent versions.")}
+	kindPyPI = &secretKind{"PyPI upload token", SeverityCritical, true,
+		adviceFix("Revoke the token on pypi.org (Account settings → API tokens) and check your projects' recent releases.")}
+	kindShopify = &secretKind{"Shopify access token", SeverityCritical, true,
+		adviceFix("Rotate the token or secret in the Shopify admin (Apps → Develop apps → API credentials) and call the Admin API only from your server.")}
+	kindSquare = &secretKind{"Square access token", SeverityCritical, true,
+		adviceFix("Revoke the token in the Square Developer Dashboard and call the API only from your server.")}
+	kindDigitalOcean = &secretKind{"DigitalOcean token", SeverityCritical, true,
+		adviceFix("Delete the token in the DigitalOcean control panel (API → Tokens) and review the account's security history.")}
+	kindTelegram = &secretKind{"Telegram bot token", SeverityHigh, true,
+		adviceFix("Revoke the token with @BotFather (/revoke) and keep the new one on your server.")}
+)
+
+// secretKinds lists every kind, so their fix texts are rendered once
+// (fixTexts).
+var secretKinds = []*secretKind{kindAWSKeyID, kindAWSSecret, kindStripe, kindStripeTest, kindGitHub, kindGitLab,
+	kindSlack, kindSlackHook, kindTeamsHook, kindPrivateKey, kindGoogle, kindJWTPrivileged, kindJWTPublic,
+	kindSendGrid, kindMailgun, kindBrevo, kindOpenAI, kindAnthropic, kindNPM, kindPyPI, kindShopify, kindSquare,
+	kindDigitalOcean, kindTelegram}
+
+// secretRuleUse names a rule we use, what it reports, and, where gitleaks'
+// keywords are looser than the rule's regex, the case-sensitive literals
+// that every match contains (a keyword like "ey" or "sg." is in most pages,
+// so the regex would run everywhere). judge, when set, decides the kind of
+// a match or rejects it (nil).
+type secretRuleUse struct {
+	kind    *secretKind
+	anchors []string
+	judge   func(secret string) *secretKind
+}
+
+// secretRuleUses are the rules relevant to a public web page. Rules whose
+// only anchor is a common word (generic-api-key and the "service name near a
+// random string" rules) are left out: on web pages they find CSS hashes and
+// minified identifiers far more often than credentials.
+var secretRuleUses = map[string]secretRuleUse{
+	// Cloud. Every AWS key ID starts with one of these upper-case prefixes
+	// (the regex is case-sensitive); the secret key is our rule
+	// (palisade.toml), found by the spellings of its setting's name.
+	"aws-access-token":      {kind: kindAWSKeyID, anchors: []string{"A3T", "AKIA", "ASIA", "ABIA", "ACCA"}},
+	"aws-secret-access-key": {kind: kindAWSSecret, anchors: []string{"secretAccessKey", "SecretAccessKey", "secret_access_key", "SECRET_ACCESS_KEY", "aws_secret", "AWS_SECRET", "awsSecret", "AwsSecret"}},
+	// The regex is case-sensitive: every key starts with "AIza".
+	"gcp-api-key":                {kind: kindGoogle, anchors: []string{"AIza"}},
+	"digitalocean-pat":           {kind: kindDigitalOcean, anchors: []string{"dop_v1_"}},
+	"digitalocean-access-token":  {kind: kindDigitalOcean, anchors: []string{"doo_v1_"}},
+	"digitalocean-refresh-token": {kind: kindDigitalOcean},
+	"openai-api-key":             {kind: kindOpenAI, anchors: []string{"T3BlbkFJ"}},
+	"anthropic-api-key":          {kind: kindAnthropic, anchors: []string{"sk-ant-api03"}},
+
+	// Payment and commerce. Stripe's regex is case-sensitive.
+	"stripe-access-token":              {kind: kindStripe, judge: judgeStripe, anchors: []string{"sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_"}},
+	"square-access-token":              {kind: kindSquare, anchors: []string{"EAAA", "sq0atp-"}},
+	"shopify-access-token":             {kind: kindShopify, anchors: []string{"shpat_"}},
+	"shopify-custom-access-token":      {kind: kindShopify, anchors: []string{"shpca_"}},
+	"shopify-private-app-access-token": {kind: kindShopify, anchors: []string{"shppa_"}},
+	"shopify-shared-secret":            {kind: kindShopify, anchors: []string{"shpss_"}},
+
+	// Source hosting and package registries: the regexes are
+	// case-sensitive, so are their prefixes.
+	"github-pat":                         {kind: kindGitHub, anchors: []string{"ghp_"}},
+	"github-oauth":                       {kind: kindGitHub, anchors: []string{"gho_"}},
+	"github-app-token":                   {kind: kindGitHub, anchors: []string{"ghu_", "ghs_"}},
+	"github-refresh-token":               {kind: kindGitHub, anchors: []string{"ghr_"}},
+	"github-fine-grained-pat":            {kind: kindGitHub, anchors: []string{"github_pat_"}},
+	"gitlab-pat":                         {kind: kindGitLab, anchors: []string{"glpat-"}},
+	"gitlab-pat-routable":                {kind: kindGitLab, anchors: []string{"glpat-"}},
+	"gitlab-ptt":                         {kind: kindGitLab, anchors: []string{"glptt-"}},
+	"gitlab-deploy-token":                {kind: kindGitLab, anchors: []string{"gldt-"}},
+	"gitlab-rrt":                         {kind: kindGitLab, anchors: []string{"GR1348941"}},
+	"gitlab-runner-authentication-token": {kind: kindGitLab, anchors: []string{"glrt-"}},
+	"gitlab-runner-authentication-token-routable": {kind: kindGitLab, anchors: []string{"glrt-"}},
+	"gitlab-oauth-app-secret":                     {kind: kindGitLab, anchors: []string{"gloas-"}},
+	"gitlab-scim-token":                           {kind: kindGitLab, anchors: []string{"glsoat-"}},
+	"gitlab-cicd-job-token":                       {kind: kindGitLab, anchors: []string{"glcbt-"}},
+	"gitlab-kubernetes-agent-token":               {kind: kindGitLab, anchors: []string{"glagent-"}},
+	"npm-access-token":                            {kind: kindNPM},
+	"pypi-upload-token":                           {kind: kindPyPI, anchors: []string{"pypi-AgEIcHlwaS5vcmc"}},
+
+	// Chat. Where the regex is case-sensitive the anchor includes the
+	// dash that follows the prefix.
+	"slack-bot-token":              {kind: kindSlack, anchors: []string{"xoxb-"}},
+	"slack-user-token":             {kind: kindSlack, anchors: []string{"xoxp-", "xoxe-"}},
+	"slack-app-token":              {kind: kindSlack},
+	"slack-legacy-bot-token":       {kind: kindSlack, anchors: []string{"xoxb-"}},
+	"slack-legacy-token":           {kind: kindSlack, anchors: []string{"xoxo-", "xoxs-"}},
+	"slack-legacy-workspace-token": {kind: kindSlack, anchors: []string{"xoxa-", "xoxr-"}},
+	"slack-config-access-token":    {kind: kindSlack},
+	"slack-config-refresh-token":   {kind: kindSlack},
+	"slack-webhook-url":            {kind: kindSlackHook, anchors: []string{"hooks.slack.com"}},
+	"microsoft-teams-webhook":      {kind: kindTeamsHook, anchors: []string{"webhookb2/"}},
+	"telegram-bot-api-token":       {kind: kindTelegram},
+
+	// Mail. "SG." is case-sensitive in the regex; "sg." alone is in every
+	// "msg.".
+	"sendgrid-api-token":        {kind: kindSendGrid, anchors: []string{"SG."}},
+	"mailgun-private-api-token": {kind: kindMailgun},
+	"sendinblue-api-token":      {kind: kindBrevo, anchors: []string{"xkeysib-"}},
+
+	// Keys and tokens. A JWT's header is JSON, so its base64url starts
+	// with "eyJ" ({"); the payload decides the kind.
+	"private-key": {kind: kindPrivateKey, judge: judgePrivateKey},
+	"jwt":         {kind: kindJWTPublic, anchors: []string{"eyJ"}, judge: judgeJWT},
+}
+
+// glConfig is the part of gitleaks' configuration format we read.
+type glConfig struct {
+	Allowlist  *glAllowlist  `toml:"allowlist"`
+	Allowlists []glAllowlist `toml:"allowlists"`
+	Rules      []glRule      `toml:"rules"`
+}
+
+type glRule struct {
+	ID          string        `toml:"id"`
+	Regex       string        `toml:"regex"`
+	Path        string        `toml:"path"`
+	SecretGroup int           `toml:"secretGroup"`
+	Entropy     float64       `toml:"entropy"`
+	Keywords    []string      `toml:"keywords"`
+	Allowlist   *glAllowlist  `toml:"allowlist"`
+	Allowlists  []glAllowlist `toml:"allowlists"`
+}
+
+type glAllowlist struct {
+	Condition   string   `toml:"condition"`
+	RegexTarget string   `toml:"regexTarget"`
+	Regexes     []string `toml:"regexes"`
+	StopWords   []string `toml:"stopwords"`
+	Paths       []string `toml:"paths"`
+	Commits     []string `toml:"commits"`
+}
+
+// secretAllow is one compiled allowlist. and: every condition must hold
+// (gitleaks' condition = "AND"); an AND list with paths or commits can
+// never hold for a web page.
+type secretAllow struct {
+	target    string // "secret" (default), "match" or "line"
+	re        *regexp.Regexp
+	stopwords []string // lower-case
+	and       bool
+	never     bool
+}
+
+func (a *secretAllow) allows(secret, match, line string) bool {
+	if a.never {
+		return false
+	}
+	t := secret
+	switch a.target {
+	case "match":
+		t = match
+	case "line":
+		t = line
+	}
+	reOK := a.re != nil && t != "" && a.re.MatchString(t)
+	stopOK := false
+	if len(a.stopwords) > 0 && secret != "" {
+		ls := strings.ToLower(secret)
+		for _, w := range a.stopwords {
+			if strings.Contains(ls, w) {
+				stopOK = true
+				break
+			}
+		}
+	}
+	if a.and {
+		return (a.re == nil || reOK) && (len(a.stopwords) == 0 || stopOK)
+	}
+	return reOK || stopOK
+}
+
+func compileAllow(g glAllowlist) (*secretAllow, error) {
+	a := &secretAllow{target: g.RegexTarget, and: strings.EqualFold(g.Condition, "AND")}
+	if a.and && (len(g.Paths) > 0 || len(g.Commits) > 0) {
+		a.never = true
+	}
+	if len(g.Regexes) > 0 {
+		re, err := regexp.Compile("(?:" + strings.Join(g.Regexes, ")|(?:") + ")")
+		if err != nil {
+			return nil, err
+		}
+		a.re = re
+	}
+	for _, w := range g.StopWords {
+		a.stopwords = append(a.stopwords, strings.ToLower(w))
+	}
+	if a.re == nil && len(a.stopwords) == 0 {
+		a.never = true // only paths or commits: nothing to match on a web page
+	}
+	return a, nil
+}
+
+// secretRule is one compiled rule. back and fwd bound where a match can be
+// relative to an anchor occurrence: the regex runs only on the window
+// [occurrence-back, occurrence+fwd), never on the whole body.
+type secretRule struct {
+	id      string
+	re      *regexp.Regexp
+	group   int
+	entropy float64
+	allow   []*secretAllow
+	use     secretRuleUse
+	back    int
+	fwd     int
+}
+
+// secretAnchor is one literal of the prefilter. Rules that share a literal
+// share its occurrences.
+type secretAnchor struct {
+	lit   []byte
+	fold  bool // case-insensitive (gitleaks keywords are)
+	rules []int
+}
+
+// secretTrigger is an anchor found by one of its bytes: the prefilter looks
+// for that byte with bytes.IndexByte (vectorised) and compares the anchor
+// around each occurrence, so the body is searched once per trigger byte, not
+// once per keyword. The byte is chosen per body: the anchor's byte that is
+// rarest in a sample of that body (a base64-heavy page is full of upper-case
+// letters, a bundle of hex hashes full of digits), and the byte next to it
+// rejects most occurrences at once.
+type secretTrigger struct {
+	anchor int
+	off    int // position of the trigger byte in the anchor
+}
+
+type secretEngine struct {
+	rules   []secretRule
+	anchors []secretAnchor
+	global  []*secretAllow
+}
+
+// Windows are capped for regexes without a bound (a private key block, a
+// JWT): a match longer than maxSecretWindow is not reported.
+const (
+	maxSecretWindow  = 16 << 10
+	maxSecretBack    = 256
+	maxAnchorHits    = 4096 // occurrences of one anchor examined per body
+	maxSecretsPerRes = 50
+)
+
+var secretEngineOnce = sync.OnceValues(func() (*secretEngine, error) {
+	return buildSecretEngine(secretRuleFiles, "data/gitleaks/gitleaks.toml", "data/gitleaks/palisade.toml")
+})
+
+// secretRules is the engine built from the embedded rules. The embedded
+// files are tested (TestSecretEngineBuilds), so a failure here is a bug.
+func secretRules() *secretEngine {
+	e, err := secretEngineOnce()
+	if err != nil {
+		panic("scanner: embedded secret rules: " + err.Error())
+	}
+	return e
+}
+
+func buildSecretEngine(fsys embed.FS, files ...string) (*secretEngine, error) {
+	e := &secretEngine{}
+	anchorIx := map[string]int{}
+	found := map[string]bool{}
+	for _, name := range files {
+		data, err := fsys.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		var cfg glConfig
+		if _, err := toml.Decode(string(data), &cfg); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		globals := cfg.Allowlists
+		if cfg.Allowlist != nil {
+			globals = append(globals, *cfg.Allowlist)
+		}
+		for _, g := range globals {
+			a, err := compileAllow(g)
+			if err != nil {
+				return nil, fmt.Errorf("%s: global allowlist: %w", name, err)
+			}
+			e.global = append(e.global, a)
+		}
+		for _, r := range cfg.Rules {
+			use, ok := secretRuleUses[r.ID]
+			if !ok {
+				continue
+			}
+			if found[r.ID] {
+				return nil, fmt.Errorf("%s: rule %s defined twice", name, r.ID)
+			}
+			found[r.ID] = true
+			if r.Regex == "" || r.Path != "" {
+				return nil, fmt.Errorf("%s: rule %s: not a content rule", name, r.ID)
+			}
+			re, err := regexp.Compile(r.Regex)
+			if err != nil {
+				return nil, fmt.Errorf("%s: rule %s: %w", name, r.ID, err)
+			}
+			if r.SecretGroup > re.NumSubexp() {
+				return nil, fmt.Errorf("%s: rule %s: secretGroup %d of %d groups", name, r.ID, r.SecretGroup, re.NumSubexp())
+			}
+			sr := secretRule{id: r.ID, re: re, group: r.SecretGroup, entropy: r.Entropy, use: use}
+			lists := r.Allowlists
+			if r.Allowlist != nil {
+				lists = append(lists, *r.Allowlist)
+			}
+			for _, g := range lists {
+				a, err := compileAllow(g)
+				if err != nil {
+					return nil, fmt.Errorf("%s: rule %s allowlist: %w", name, r.ID, err)
+				}
+				sr.allow = append(sr.allow, a)
+			}
+			n, err := regexMaxLen(r.Regex)
+			if err != nil {
+				return nil, err
+			}
+			if n < 0 || n > maxSecretWindow {
+				sr.back, sr.fwd = maxSecretBack, maxSecretWindow
+			} else {
+				sr.back, sr.fwd = n+1, n+1
+			}
+			lits, fold := use.anchors, false
+			if len(lits) == 0 {
+				lits, fold = r.Keywords, true
+			}
+			if len(lits) == 0 {
+				return nil, fmt.Errorf("%s: rule %s has no keyword to prefilter on", name, r.ID)
+			}
+			ri := len(e.rules)
+			e.rules = append(e.rules, sr)
+			for _, l := range lits {
+				if len(l) < 2 {
+					return nil, fmt.Errorf("%s: rule %s: anchor %q is too short", name, r.ID, l)
+				}
+				if fold {
+					l = strings.ToLower(l)
+				}
+				key := fmt.Sprint(fold, l)
+				ai, ok := anchorIx[key]
+				if !ok {
+					ai = len(e.anchors)
+					anchorIx[key] = ai
+					e.anchors = append(e.anchors, secretAnchor{lit: []byte(l), fold: fold})
+				}
+				if !slices.Contains(e.anchors[ai].rules, ri) {
+					e.anchors[ai].rules = append(e.anchors[ai].rules, ri)
+				}
+			}
+		}
+	}
+	for id := range secretRuleUses {
+		if !found[id] {
+			return nil, fmt.Errorf("rule %s is not in the rule files", id)
+		}
+	}
+	return e, nil
+}
+
+// sampleBytes counts the bytes of a sample of body: all of it up to 8 KiB,
+// else 32 evenly spaced runs of 256 bytes.
+func sampleBytes(body []byte, cnt *[256]int32) {
+	const run, runs = 256, 32
+	if len(body) <= run*runs {
+		for _, c := range body {
+			cnt[c]++
+		}
+		return
+	}
+	step := (len(body) - run) / (runs - 1)
+	for i := range runs {
+		for _, c := range body[i*step : i*step+run] {
+			cnt[c]++
+		}
+	}
+}
+
+// triggerOffset is the position of the anchor's byte rarest in the sample
+// (both cases for a case-insensitive anchor).
+func triggerOffset(a *secretAnchor, cnt *[256]int32) int {
+	best, bestN := 0, int32(math.MaxInt32)
+	for i := range a.lit {
+		c := a.lit[i]
+		n := cnt[c]
+		if a.fold && lowerASCII(c) != upperASCII(c) {
+			n = cnt[lowerASCII(c)] + cnt[upperASCII(c)]
+		}
+		if n < bestN {
+			best, bestN = i, n
+		}
+	}
+	return best
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func upperASCII(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
+}
+
+// regexMaxLen is the longest match of a regex in bytes, -1 if unbounded.
+func regexMaxLen(expr string) (int, error) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return 0, err
+	}
+	return syntaxMaxLen(re.Simplify()), nil
+}
+
+func syntaxMaxLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			n += runeMaxLen(r, re.Flags&syntax.FoldCase != 0)
+		}
+		return n
+	case syntax.OpCharClass:
+		hi := rune(0)
+		for i := 1; i < len(re.Rune); i += 2 {
+			hi = max(hi, re.Rune[i])
+		}
+		return runeMaxLen(hi, false)
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 4
+	case syntax.OpCapture:
+		return syntaxMaxLen(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, s := range re.Sub {
+			m := syntaxMaxLen(s)
+			if m < 0 {
+				return -1
+			}
+			n += m
+		}
+		return n
+	case syntax.OpAlternate:
+		n := 0
+		for _, s := range re.Sub {
+			m := syntaxMaxLen(s)
+			if m < 0 {
+				return -1
+			}
+			n = max(n, m)
+		}
+		return n
+	case syntax.OpQuest:
+		return syntaxMaxLen(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		return -1
+	case syntax.OpRepeat:
+		m := syntaxMaxLen(re.Sub[0])
+		if re.Max < 0 || m < 0 {
+			return -1
+		}
+		return m * re.Max
+	}
+	return 0 // empty-width assertions, empty match
+}
+
+func runeMaxLen(r rune, fold bool) int {
+	switch {
+	case fold && r < 0x80:
+		// Go's case folding maps 'k' to the Kelvin sign and 's' to 'ſ'.
+		if r == 'k' || r == 'K' || r == 's' || r == 'S' {
+			return 3
+		}
+		return 1
+	case r < 0x80:
+		return 1
+	case r < 0x800:
+		return 2
+	case r < 0x10000:
+		return 3
+	}
+	return 4
+}
+
+// rawSecret is one match that passed a rule's gates.
+type rawSecret struct {
+	rule   int
+	secret string
+	kind   *secretKind
+}
+
+// scan finds the rules' secrets in body. The prefilter finds every anchor
+// occurrence (up to maxAnchorHits per anchor); each rule then runs its
+// regex on the merged windows around its anchors' occurrences, and a match
+// goes through the gates in gitleaks' order: entropy, global allowlist,
+// rule allowlists; then our placeholder list and the rule's judge.
+func (e *secretEngine) scan(body []byte) []rawSecret {
+	occ := e.prefilter(body)
+	var out []rawSecret
+	seen := map[string]bool{}
+	var starts []int
+	for ri := range e.rules {
+		r := &e.rules[ri]
+		starts = starts[:0]
+		for ai := range e.anchors {
+			if len(occ[ai]) > 0 && slices.Contains(e.anchors[ai].rules, ri) {
+				starts = append(starts, occ[ai]...)
+			}
+		}
+		if len(starts) == 0 {
+			continue
+		}
+		slices.Sort(starts)
+		for i := 0; i < len(starts); {
+			w0, w1 := max(0, starts[i]-r.back), min(len(body), starts[i]+r.fwd)
+			i++
+			for i < len(starts) && starts[i]-r.back <= w1 {
+				w1 = min(len(body), starts[i]+r.fwd)
+				i++
+			}
+			for _, m := range r.re.FindAllSubmatchIndex(body[w0:w1], -1) {
+				// A match at a window edge may be an artefact of the cut
+				// (\b, $); a real one never reaches the edges (back and fwd
+				// exceed the longest match).
+				if (m[0] == 0 && w0 > 0) || (m[1] == w1-w0 && w1 < len(body)) {
+					continue
+				}
+				if hit, ok := e.judge(ri, body, w0, m); ok && !seen[hit.secret] && len(out) < maxSecretsPerRes {
+					seen[hit.secret] = true
+					out = append(out, hit)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// prefilter returns, per anchor, where it occurs in body (at most
+// maxAnchorHits each; nil when absent).
+func (e *secretEngine) prefilter(body []byte) [][]int {
+	occ := make([][]int, len(e.anchors))
+	var cnt [256]int32
+	sampleBytes(body, &cnt)
+	var groups [256][]secretTrigger
+	// next[t] (prev[t]): bit c set when some anchor has byte c right after
+	// (before) its trigger byte t; an anchor triggered on its last byte is
+	// checked by the byte before it.
+	var next, prev [256][4]uint64
+	var used []byte
+	for ai := range e.anchors {
+		a := &e.anchors[ai]
+		off := triggerOffset(a, &cnt)
+		nbOff := off + 1
+		mask := &next
+		if off == len(a.lit)-1 {
+			nbOff, mask = off-1, &prev
+		}
+		t, nb := a.lit[off], a.lit[nbOff]
+		ts, nbs := []byte{t}, []byte{nb}
+		if a.fold {
+			ts, nbs = foldVariants(t), foldVariants(nb)
+		}
+		for _, v := range ts {
+			if groups[v] == nil {
+				used = append(used, v)
+			}
+			groups[v] = append(groups[v], secretTrigger{anchor: ai, off: off})
+			for _, c := range nbs {
+				mask[v][c>>6] |= 1 << (c & 63)
+			}
+		}
+	}
+	for _, t := range used {
+		trig, nx, pv := groups[t], &next[t], &prev[t]
+		for from := 0; from < len(body); {
+			j := bytes.IndexByte(body[from:], t)
+			if j < 0 {
+				break
+			}
+			p := from + j
+			from = p + 1
+			ok := false
+			if p+1 < len(body) {
+				c := body[p+1]
+				ok = nx[c>>6]&(1<<(c&63)) != 0
+			}
+			if !ok && p > 0 {
+				c := body[p-1]
+				ok = pv[c>>6]&(1<<(c&63)) != 0
+			}
+			if !ok {
+				continue
+			}
+			for _, tr := range trig {
+				a := &e.anchors[tr.anchor]
+				s := p - tr.off
+				if s < 0 || s+len(a.lit) > len(body) || len(occ[tr.anchor]) >= maxAnchorHits {
+					continue
+				}
+				w := body[s : s+len(a.lit)]
+				if (a.fold && bytes.EqualFold(w, a.lit)) || (!a.fold && bytes.Equal(w, a.lit)) {
+					occ[tr.anchor] = append(occ[tr.anchor], s)
+				}
+			}
+		}
+	}
+	return occ
+}
+
+func foldVariants(c byte) []byte {
+	if lowerASCII(c) != upperASCII(c) {
+		return []byte{lowerASCII(c), upperASCII(c)}
+	}
+	return []byte{c}
+}
+
+// judge applies a rule's gates to one match (indexes relative to w0).
+func (e *secretEngine) judge(ri int, body []byte, w0 int, m []int) (rawSecret, bool) {
+	r := &e.rules[ri]
+	match := string(bytes.Trim(body[w0+m[0]:w0+m[1]], "\n"))
+	secret := match
+	if r.group > 0 {
+		if g := m[2*r.group]; g >= 0 {
+			secret = string(body[w0+g : w0+m[2*r.group+1]])
+		}
+	} else {
+		for g := 1; 2*g < len(m); g++ {
+			if m[2*g] >= 0 && m[2*g+1] > m[2*g] {
+				secret = string(body[w0+m[2*g] : w0+m[2*g+1]])
+				break
+			}
+		}
+	}
+	if r.entropy > 0 && shannonEntropy(secret) <= r.entropy {
+		return rawSecret{}, false
+	}
+	if inDataURI(body, w0+m[0]) {
+		return rawSecret{}, false
+	}
+	line := ""
+	needLine := func() string {
+		if line == "" {
+			line = lineAround(body, w0+m[0], w0+m[1])
+		}
+		return line
+	}
+	for _, lists := range [][]*secretAllow{e.global, r.allow} {
+		for _, a := range lists {
+			l := ""
+			if a.target == "line" {
+				l = needLine()
+			}
+			if a.allows(secret, match, l) {
+				return rawSecret{}, false
+			}
+		}
+	}
+	if isPlaceholder(secret) {
+		return rawSecret{}, false
+	}
+	kind := r.use.kind
+	if r.use.judge != nil {
+		if kind = r.use.judge(secret); kind == nil {
+			return rawSecret{}, false
+		}
+	}
+	return rawSecret{rule: ri, secret: secret, kind: kind}, true
+}
+
+// inDataURI reports whether body[i] is inside the base64 payload of a
+// data: URI (an inline image or font): random base64 holds "EAAA…" or
+// "AKIA…" followed by the right characters often enough to look like a
+// token, and no credential is ever stored there.
+func inDataURI(body []byte, i int) bool {
+	j := i
+	for j > 0 && i-j < 1<<20 && isBase64Byte(body[j-1]) {
+		j--
+	}
+	return bytes.HasSuffix(body[:j], []byte(";base64,"))
+}
+
+func isBase64Byte(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
+}
+
+// lineAround is the line holding body[i:j], clipped to 1 KiB either side
+// (minified scripts are one line of hundreds of kilobytes).
+func lineAround(body []byte, i, j int) string {
+	lo := max(0, i-1024)
+	if k := bytes.LastIndexByte(body[lo:i], '\n'); k >= 0 {
+		lo += k + 1
+	}
+	hi := min(len(body), j+1024)
+	if k := bytes.IndexByte(body[j:hi], '\n'); k >= 0 {
+		hi = j + k
+	}
+	return string(body[lo:hi])
+}
+
+// shannonEntropy is gitleaks' entropy: bits per character of s.
+func shannonEntropy(s string) float64 {
+	if s == "" {
+		return 0
+	}
+	counts := map[rune]int{}
+	for _, r := range s {
+		counts[r]++
+	}
+	h, inv := 0.0, 1/float64(len(s))
+	for _, c := range counts {
+		f := float64(c) * inv
+		h -= f * math.Log2(f)
+	}
+	return h
+}
+
+// judgeStripe: a test-mode key moves no money; it is reported, without
+// points, so it can be rolled.
+func judgeStripe(secret string) *secretKind {
+	if strings.Contains(secret, "_test_") {
+		return kindStripeTest
+	}
+	return kindStripe
+}
+
+// judgePrivateKey keeps a block only when what lies between its BEGIN and
+// END lines is key material: base64 (optionally in a JavaScript string with
+// \n escapes, after RFC 1421 header lines such as Proc-Type) of high
+// entropy. Libraries that build PEM text hold both lines with code between.
+func judgePrivateKey(secret string) *secretKind {
+	_, rest, ok := strings.Cut(secret[len("-----BEGIN"):], "-----")
+	if !ok {
+		return nil
+	}
+	end := strings.LastIndex(rest, "-----END")
+	if end < 0 {
+		return nil
+	}
+	rest = strings.NewReplacer(`\r`, "\n", `\n`, "\n").Replace(rest[:end])
+	var b strings.Builder
+	for _, line := range strings.Split(rest, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.Contains(line, ":") {
+			continue // Proc-Type:, DEK-Info:, Comment:
+		}
+		for i := 0; i < len(line); i++ {
+			c := line[i]
+			switch {
+			case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/', c == '=':
+				b.WriteByte(c)
+			case c == ' ' || c == '\t' || c == '\r':
+			default:
+				return nil
+			}
+		}
+	}
+	if b.Len() < 64 || shannonEntropy(b.String()) < 4 {
+		return nil
+	}
+	return kindPrivateKey
+}
+
+// judgeJWT reports a JWT by what its payload grants: a "role" (or "roles")
+// naming a service or admin role (Supabase's service_role key bypasses Row
+// Level Security) is a live secret; any other role (Supabase's anon key)
+// is public by design and reported for information; a token without a role
+// claim, or that does not decode as a JWT, is not reported.
+func judgeJWT(secret string) *secretKind {
+	parts := strings.Split(secret, ".")
+	if len(parts) != 3 {
+		return nil
+	}
+	var header struct {
+		Alg string `json:"alg"`
+	}
+	if !decodeJWTPart(parts[0], &header) || header.Alg == "" {
+		return nil
+	}
+	var payload struct {
+		Role  any `json:"role"`
+		Roles any `json:"roles"`
+	}
+	if !decodeJWTPart(parts[1], &payload) {
+		return nil
+	}
+	var roles []string
+	for _, v := range []any{payload.Role, payload.Roles} {
+		switch v := v.(type) {
+		case string:
+			roles = append(roles, v)
+		case []any:
+			for _, x := range v {
+				if s, ok := x.(string); ok {
+					roles = append(roles, s)
+				}
+			}
+		}
+	}
+	if len(roles) == 0 {
+		return nil
+	}
+	for _, r := range roles {
+		r = strings.ToLower(r)
+		if strings.Contains(r, "service") || strings.Contains(r, "admin") || r == "superuser" || r == "root" {
+			if parts[2] == "" || strings.EqualFold(header.Alg, "none") {
+				return nil // unsigned: grants nothing
+			}
+			return kindJWTPrivileged
+		}
+	}
+	return kindJWTPublic
+}
+
+func decodeJWTPart(s string, v any) bool {
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	if err != nil {
+		return false
+	}
+	return json.Unmarshal(raw, v) == nil
+}
