@@ -107,7 +107,8 @@ var secretKinds = []*secretKind{kindAWSKeyID, kindAWSSecret, kindStripe, kindStr
 // keywords are looser than the rule's regex, the case-sensitive literals
 // that every match contains (a keyword like "ey" or "sg." is in most pages,
 // so the regex would run everywhere). judge, when set, decides the kind of
-// a match or rejects it (nil).
+// a match or rejects it (nil); kind is then the worst it can decide, which
+// orders the rules (the most severe are looked for first).
 type secretRuleUse struct {
 	kind    *secretKind
 	anchors []string
@@ -184,7 +185,7 @@ var secretRuleUses = map[string]secretRuleUse{
 	// Keys and tokens. A JWT's header is JSON, so its base64url starts
 	// with "eyJ" ({"); the payload decides the kind.
 	"private-key": {kind: kindPrivateKey, judge: judgePrivateKey},
-	"jwt":         {kind: kindJWTPublic, anchors: []string{"eyJ"}, judge: judgeJWT},
+	"jwt":         {kind: kindJWTPrivileged, anchors: []string{"eyJ"}, judge: judgeJWT},
 }
 
 // glConfig is the part of gitleaks' configuration format we read.
@@ -310,6 +311,7 @@ type secretTrigger struct {
 
 type secretEngine struct {
 	rules   []secretRule
+	order   []int // rules, the most severe kinds first (scan stops at maxSecretsPerRes)
 	anchors []secretAnchor
 	global  []*secretAllow
 }
@@ -430,6 +432,13 @@ func buildSecretEngine(fsys embed.FS, files ...string) (*secretEngine, error) {
 			}
 		}
 	}
+	e.order = make([]int, len(e.rules))
+	for i := range e.order {
+		e.order[i] = i
+	}
+	slices.SortStableFunc(e.order, func(a, b int) int {
+		return SeverityRank(e.rules[a].use.kind.sev) - SeverityRank(e.rules[b].use.kind.sev)
+	})
 	for id := range secretRuleUses {
 		if !found[id] {
 			return nil, fmt.Errorf("rule %s is not in the rule files", id)
@@ -583,7 +592,7 @@ func (e *secretEngine) scan(body []byte) []rawSecret {
 	var out []rawSecret
 	seen := map[string]bool{}
 	var starts []int
-	for ri := range e.rules {
+	for _, ri := range e.order {
 		r := &e.rules[ri]
 		starts = starts[:0]
 		for ai := range e.anchors {
@@ -609,9 +618,12 @@ func (e *secretEngine) scan(body []byte) []rawSecret {
 				if (m[0] == 0 && w0 > 0) || (m[1] == w1-w0 && w1 < len(body)) {
 					continue
 				}
-				if hit, ok := e.judge(ri, body, w0, m); ok && !seen[hit.secret] && len(out) < maxSecretsPerRes {
+				if hit, ok := e.judge(ri, body, w0, m); ok && !seen[hit.secret] {
 					seen[hit.secret] = true
 					out = append(out, hit)
+					if len(out) == maxSecretsPerRes {
+						return out // enough to grade; a hostile body gets no more work
+					}
 				}
 			}
 		}

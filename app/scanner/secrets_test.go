@@ -294,3 +294,25 @@ func processCPU() int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// TestSecretsOfHostileBody: a body stuffed with anchors and key-shaped
+// strings is scanned in bounded work and reports at most maxSecretsPerRes
+// secrets, each redacted.
+func TestSecretsOfHostileBody(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < 1<<20; i++ {
+		b.WriteString(" AKIA" + tok(uint64(1000+i), alUpper+"234567", 16) + " eyJ sk_live_ ghp_ -----BEGIN xoxb- AIza")
+	}
+	start := processCPU()
+	hits := secretsOf(&Response{Body: []byte(b.String())})
+	cpu := processCPU() - start
+	if len(hits) != maxSecretsPerRes {
+		t.Errorf("%d hits, want the cap %d", len(hits), maxSecretsPerRes)
+	}
+	for _, h := range hits {
+		if len(h.Redacted) > 4+len("…")+2 {
+			t.Errorf("redacted %q is longer than 4+2 characters", h.Redacted)
+		}
+	}
+	t.Logf("1 MiB hostile body: %.1f ms CPU", float64(cpu)/1e6)
+}
