@@ -166,7 +166,7 @@ var secretRuleUses = map[string]secretRuleUse{
 	// dash that follows the prefix.
 	"slack-bot-token":              {kind: kindSlack, anchors: []string{"xoxb-"}},
 	"slack-user-token":             {kind: kindSlack, anchors: []string{"xoxp-", "xoxe-"}},
-	"slack-app-token":              {kind: kindSlack},
+	"slack-app-token":              {kind: kindSlack, anchors: []string{"xapp-"}}, // (?i), but Slack issues them in lower case
 	"slack-legacy-bot-token":       {kind: kindSlack, anchors: []string{"xoxb-"}},
 	"slack-legacy-token":           {kind: kindSlack, anchors: []string{"xoxo-", "xoxs-"}},
 	"slack-legacy-workspace-token": {kind: kindSlack, anchors: []string{"xoxa-", "xoxr-"}},
@@ -314,6 +314,10 @@ type secretEngine struct {
 	order   []int // rules, the most severe kinds first (scan stops at maxSecretsPerRes)
 	anchors []secretAnchor
 	global  []*secretAllow
+	// units[u] are the anchors a search unit finds: u < 256 is the byte u,
+	// 256+i the letter 'a'+i in both cases (what a case-insensitive anchor's
+	// letter needs).
+	units [256 + 26][]int
 }
 
 // Windows are capped for regexes without a bound (a private key block, a
@@ -432,6 +436,24 @@ func buildSecretEngine(fsys embed.FS, files ...string) (*secretEngine, error) {
 			}
 		}
 	}
+	for ai, a := range e.anchors {
+		var seen [256 + 26]bool
+		for _, c := range a.lit {
+			us := []int{int(c)}
+			if l := lowerASCII(c); l >= 'a' && l <= 'z' {
+				us = append(us, 256+int(l-'a'))
+				if a.fold {
+					us = us[1:] // one case alone does not find it
+				}
+			}
+			for _, u := range us {
+				if !seen[u] {
+					seen[u] = true
+					e.units[u] = append(e.units[u], ai)
+				}
+			}
+		}
+	}
 	e.order = make([]int, len(e.rules))
 	for i := range e.order {
 		e.order[i] = i
@@ -466,20 +488,130 @@ func sampleBytes(body []byte, cnt *[256]int32) {
 }
 
 // triggerOffset is the position of the anchor's byte rarest in the sample
-// (both cases for a case-insensitive anchor).
-func triggerOffset(a *secretAnchor, cnt *[256]int32) int {
-	best, bestN := 0, int32(math.MaxInt32)
-	for i := range a.lit {
-		c := a.lit[i]
+// (both cases for a case-insensitive anchor) among those the cover searches
+// for (all when in is nil).
+func triggerOffset(a *secretAnchor, cnt *[256]int32, in *[256]bool) int {
+	best, bestN := -1, int32(math.MaxInt32)
+	for i, c := range a.lit {
 		n := cnt[c]
+		ok := in == nil || in[c]
 		if a.fold && lowerASCII(c) != upperASCII(c) {
 			n = cnt[lowerASCII(c)] + cnt[upperASCII(c)]
+			ok = in == nil || (in[lowerASCII(c)] && in[upperASCII(c)])
 		}
-		if n < bestN {
+		if ok && n < bestN {
 			best, bestN = i, n
 		}
 	}
+	if best < 0 {
+		return triggerOffset(a, cnt, nil)
+	}
 	return best
+}
+
+// triggerCover chooses the bytes to search for in a large body: a greedy
+// weighted set cover (cheapest sampled count per anchor newly covered),
+// then pruned of choices the later ones made redundant, so that one byte,
+// such as the '-' of "glpat-", "xoxb-" and "sk-ant-api03", serves many
+// anchors instead of each anchor's own rarest byte costing a pass. Small
+// bodies skip it: their passes cost less than the choice.
+func (e *secretEngine) triggerCover(cnt *[256]int32) *[256]bool {
+	in := new([256]bool)
+	covered := make([]bool, len(e.anchors))
+	var chosen []int
+	for left := len(e.anchors); left > 0; {
+		bestU, bestCost := -1, 0.0
+		for u := range e.units {
+			gain := 0
+			for _, ai := range e.units[u] {
+				if !covered[ai] {
+					gain++
+				}
+			}
+			if gain == 0 {
+				continue
+			}
+			cost := 0
+			for _, c := range unitBytes(u) {
+				if !in[c] {
+					cost += int(cnt[c])
+				}
+			}
+			if c := (float64(cost) + 0.5) / float64(gain); bestU < 0 || c < bestCost {
+				bestU, bestCost = u, c
+			}
+		}
+		if bestU < 0 {
+			break
+		}
+		chosen = append(chosen, bestU)
+		for _, c := range unitBytes(bestU) {
+			in[c] = true
+		}
+		for _, ai := range e.units[bestU] {
+			if !covered[ai] {
+				covered[ai] = true
+				left--
+			}
+		}
+	}
+	// Drop a choice when the others still find every anchor, the most
+	// costly first.
+	slices.SortFunc(chosen, func(a, b int) int { return unitCost(b, cnt) - unitCost(a, cnt) })
+	for i := range chosen {
+		var without [256]bool
+		for j, v := range chosen {
+			if j != i && v >= 0 {
+				for _, c := range unitBytes(v) {
+					without[c] = true
+				}
+			}
+		}
+		all := true
+		for ai := range e.anchors {
+			if !anchorCovered(&e.anchors[ai], &without) {
+				all = false
+				break
+			}
+		}
+		if all {
+			chosen[i] = -1
+			*in = without
+		}
+	}
+	return in
+}
+
+// unitBytes are the bytes a search unit looks for (see secretEngine.units).
+func unitBytes(u int) []byte {
+	if u < 256 {
+		return []byte{byte(u)}
+	}
+	l := byte('a' + u - 256)
+	return []byte{l, upperASCII(l)}
+}
+
+func unitCost(u int, cnt *[256]int32) int {
+	n := 0
+	for _, c := range unitBytes(u) {
+		n += int(cnt[c])
+	}
+	return n
+}
+
+// anchorCovered: some byte of the anchor is searched for (a letter of a
+// case-insensitive anchor in both cases).
+func anchorCovered(a *secretAnchor, in *[256]bool) bool {
+	for _, c := range a.lit {
+		if a.fold && lowerASCII(c) != upperASCII(c) {
+			if in[lowerASCII(c)] && in[upperASCII(c)] {
+				return true
+			}
+		} else if in[c] {
+			return true
+		}
+	}
+	return false
 }
 
 func lowerASCII(c byte) byte {
@@ -637,65 +769,111 @@ func (e *secretEngine) prefilter(body []byte) [][]int {
 	occ := make([][]int, len(e.anchors))
 	var cnt [256]int32
 	sampleBytes(body, &cnt)
-	var groups [256][]secretTrigger
-	// next[t] (prev[t]): bit c set when some anchor has byte c right after
-	// (before) its trigger byte t; an anchor triggered on its last byte is
-	// checked by the byte before it.
-	var next, prev [256][4]uint64
+	var in *[256]bool
+	if len(body) >= 64<<10 {
+		in = e.triggerCover(&cnt)
+	}
+	// Per trigger byte, its anchors indexed by the byte next to the trigger
+	// (after it, or before it for an anchor triggered on its last byte), so
+	// an occurrence costs two table reads unless that neighbour fits.
+	type trigIndex struct {
+		t          byte
+		next, prev [257]uint16 // entries of neighbour c: ents[x[c]:x[c+1]]
+		ents       []secretTrigger
+	}
+	type ent struct {
+		secretTrigger
+		nb   byte
+		prev bool
+	}
+	var byTrig [256][]ent
 	var used []byte
 	for ai := range e.anchors {
 		a := &e.anchors[ai]
-		off := triggerOffset(a, &cnt)
-		nbOff := off + 1
-		mask := &next
+		off := triggerOffset(a, &cnt, in)
+		nbOff, isPrev := off+1, false
 		if off == len(a.lit)-1 {
-			nbOff, mask = off-1, &prev
+			nbOff, isPrev = off-1, true
 		}
-		t, nb := a.lit[off], a.lit[nbOff]
-		ts, nbs := []byte{t}, []byte{nb}
+		ts, nbs := []byte{a.lit[off]}, []byte{a.lit[nbOff]}
 		if a.fold {
-			ts, nbs = foldVariants(t), foldVariants(nb)
+			ts, nbs = foldVariants(ts[0]), foldVariants(nbs[0])
 		}
-		for _, v := range ts {
-			if groups[v] == nil {
-				used = append(used, v)
+		for _, t := range ts {
+			if byTrig[t] == nil {
+				used = append(used, t)
 			}
-			groups[v] = append(groups[v], secretTrigger{anchor: ai, off: off})
-			for _, c := range nbs {
-				mask[v][c>>6] |= 1 << (c & 63)
+			for _, nb := range nbs {
+				byTrig[t] = append(byTrig[t], ent{secretTrigger{anchor: ai, off: off}, nb, isPrev})
 			}
 		}
 	}
-	for _, t := range used {
-		trig, nx, pv := groups[t], &next[t], &prev[t]
+	idx := make([]trigIndex, len(used))
+	for i, t := range used {
+		x := &idx[i]
+		x.t = t
+		es := byTrig[t]
+		x.ents = make([]secretTrigger, len(es))
+		// Counting sort by neighbour: the next-byte entries, then the
+		// previous-byte ones.
+		base := uint16(0)
+		for _, dir := range []bool{false, true} {
+			tab := &x.next
+			if dir {
+				tab = &x.prev
+			}
+			var n [256]uint16
+			for _, en := range es {
+				if en.prev == dir {
+					n[en.nb]++
+				}
+			}
+			for c := range 256 {
+				tab[c] = base
+				base += n[c]
+			}
+			tab[256] = base
+			pos := *tab
+			for _, en := range es {
+				if en.prev == dir {
+					x.ents[pos[en.nb]] = en.secretTrigger
+					pos[en.nb]++
+				}
+			}
+		}
+	}
+	check := func(ents []secretTrigger, p int) {
+		for _, tr := range ents {
+			a := &e.anchors[tr.anchor]
+			s := p - tr.off
+			if s < 0 || s+len(a.lit) > len(body) || len(occ[tr.anchor]) >= maxAnchorHits {
+				continue
+			}
+			w := body[s : s+len(a.lit)]
+			if (a.fold && bytes.EqualFold(w, a.lit)) || (!a.fold && bytes.Equal(w, a.lit)) {
+				occ[tr.anchor] = append(occ[tr.anchor], s)
+			}
+		}
+	}
+	for i := range idx {
+		x := &idx[i]
 		for from := 0; from < len(body); {
-			j := bytes.IndexByte(body[from:], t)
+			j := bytes.IndexByte(body[from:], x.t)
 			if j < 0 {
 				break
 			}
 			p := from + j
 			from = p + 1
-			ok := false
 			if p+1 < len(body) {
 				c := body[p+1]
-				ok = nx[c>>6]&(1<<(c&63)) != 0
-			}
-			if !ok && p > 0 {
-				c := body[p-1]
-				ok = pv[c>>6]&(1<<(c&63)) != 0
-			}
-			if !ok {
-				continue
-			}
-			for _, tr := range trig {
-				a := &e.anchors[tr.anchor]
-				s := p - tr.off
-				if s < 0 || s+len(a.lit) > len(body) || len(occ[tr.anchor]) >= maxAnchorHits {
-					continue
+				if lo, hi := x.next[c], x.next[c+1]; lo < hi {
+					check(x.ents[lo:hi], p)
 				}
-				w := body[s : s+len(a.lit)]
-				if (a.fold && bytes.EqualFold(w, a.lit)) || (!a.fold && bytes.Equal(w, a.lit)) {
-					occ[tr.anchor] = append(occ[tr.anchor], s)
+			}
+			if p > 0 {
+				c := body[p-1]
+				if lo, hi := x.prev[c], x.prev[c+1]; lo < hi {
+					check(x.ents[lo:hi], p)
 				}
 			}
 		}
