@@ -279,14 +279,22 @@ func compileAllow(g glAllowlist) (*secretAllow, error) {
 // relative to an anchor occurrence: the regex runs only on the window
 // [occurrence-back, occurrence+fwd), never on the whole body.
 type secretRule struct {
-	id      string
-	re      *regexp.Regexp
-	group   int
-	entropy float64
-	allow   []*secretAllow
-	use     secretRuleUse
-	back    int
-	fwd     int
+	id   string
+	re   *regexp.Regexp // run on windows (windowRegex)
+	full *regexp.Regexp // gitleaks' regex as written
+	// anchored, when set, is tried at each anchor occurrence instead of re
+	// on windows; wordBoundary: the occurrence must be at a \b.
+	anchored     *regexp.Regexp
+	wordBoundary bool
+	group        int
+	entropy      float64
+	allow        []*secretAllow
+	use          secretRuleUse
+	back         int
+	fwd          int
+	// keywords are gitleaks' own: with full, tests apply the rule the way
+	// gitleaks does (whole body, when a keyword is anywhere in it).
+	keywords []string
 }
 
 // secretAnchor is one literal of the prefilter. Rules that share a literal
@@ -380,17 +388,39 @@ func buildSecretEngine(fsys embed.FS, files ...string) (*secretEngine, error) {
 			if r.Regex == "" || r.Path != "" {
 				return nil, fmt.Errorf("%s: rule %s: not a content rule", name, r.ID)
 			}
-			re, err := regexp.Compile(r.Regex)
+			full, err := regexp.Compile(r.Regex)
 			if err != nil {
 				return nil, fmt.Errorf("%s: rule %s: %w", name, r.ID, err)
 			}
-			if r.SecretGroup > re.NumSubexp() {
-				return nil, fmt.Errorf("%s: rule %s: secretGroup %d of %d groups", name, r.ID, r.SecretGroup, re.NumSubexp())
+			if r.SecretGroup > full.NumSubexp() {
+				return nil, fmt.Errorf("%s: rule %s: secretGroup %d of %d groups", name, r.ID, r.SecretGroup, full.NumSubexp())
 			}
-			sr := secretRule{id: r.ID, re: re, group: r.SecretGroup, entropy: r.Entropy, use: use}
+			lits, fold := use.anchors, false
+			if len(lits) == 0 {
+				lits, fold = r.Keywords, true
+			}
 			lists := r.Allowlists
 			if r.Allowlist != nil {
 				lists = append(lists, *r.Allowlist)
+			}
+			matchTarget := false
+			for _, g := range lists {
+				matchTarget = matchTarget || g.RegexTarget == "match"
+			}
+			win, err := windowRegex(r.Regex, lits, matchTarget)
+			if err != nil {
+				return nil, fmt.Errorf("%s: rule %s: %w", name, r.ID, err)
+			}
+			re, err := regexp.Compile(win.expr)
+			if err != nil || re.NumSubexp() != full.NumSubexp() {
+				return nil, fmt.Errorf("%s: rule %s: windowed regex %q: %v", name, r.ID, win.expr, err)
+			}
+			sr := secretRule{id: r.ID, re: re, full: full, group: r.SecretGroup, entropy: r.Entropy, use: use, keywords: r.Keywords,
+				back: win.back, fwd: win.fwd, wordBoundary: win.wordBoundary}
+			if win.anchored != "" {
+				if sr.anchored, err = regexp.Compile(win.anchored); err != nil || sr.anchored.NumSubexp() != full.NumSubexp() {
+					return nil, fmt.Errorf("%s: rule %s: anchored regex %q: %v", name, r.ID, win.anchored, err)
+				}
 			}
 			for _, g := range lists {
 				a, err := compileAllow(g)
@@ -398,19 +428,6 @@ func buildSecretEngine(fsys embed.FS, files ...string) (*secretEngine, error) {
 					return nil, fmt.Errorf("%s: rule %s allowlist: %w", name, r.ID, err)
 				}
 				sr.allow = append(sr.allow, a)
-			}
-			n, err := regexMaxLen(r.Regex)
-			if err != nil {
-				return nil, err
-			}
-			if n < 0 || n > maxSecretWindow {
-				sr.back, sr.fwd = maxSecretBack, maxSecretWindow
-			} else {
-				sr.back, sr.fwd = n+1, n+1
-			}
-			lits, fold := use.anchors, false
-			if len(lits) == 0 {
-				lits, fold = r.Keywords, true
 			}
 			if len(lits) == 0 {
 				return nil, fmt.Errorf("%s: rule %s has no keyword to prefilter on", name, r.ID)
@@ -653,13 +670,130 @@ func upperASCII(c byte) byte {
 	return c
 }
 
-// regexMaxLen is the longest match of a regex in bytes, -1 if unbounded.
-func regexMaxLen(expr string) (int, error) {
-	re, err := syntax.Parse(expr, syntax.Perl)
+// windowRegex prepares a rule's regex for the windows around its anchors
+// and says how far before (back) and after (fwd) an anchor's start a match
+// can reach. When every match starts at an anchor (the regex begins with
+// the anchor, after at most a \b), it also gives the regex anchored with ^,
+// tried once at each occurrence: an unanchored search would try every byte
+// of the window as a start, and a case-insensitive regex has no literal
+// prefix for Go's regexp to skip with. A leading optional run without a group (gitleaks' context
+// rules start with [\w.-]{0,50}? to take in the setting's name) is
+// dropped: it changes where a match starts, never whether it matches or the
+// secret when the secret is a group (unless an allowlist looks at the
+// whole match, then it is kept),
+// and Go's regexp pays for it at every byte. back is what the regex can
+// match before the element that starts with every anchor, or its longest
+// match when no element does; a regex without a bound gets the caps.
+func windowRegex(expr string, anchors []string, matchTarget bool) (w secretWindow, err error) {
+	parsed, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return 0, err
+		return w, err
 	}
-	return syntaxMaxLen(re.Simplify()), nil
+	subs := []*syntax.Regexp{parsed}
+	if parsed.Op == syntax.OpConcat {
+		subs = parsed.Sub
+	}
+	// Only when the secret is a group: without one the secret is the match.
+	if len(subs) > 1 && !matchTarget && optionalRun(subs[0]) && hasCapture(parsed) {
+		subs = subs[1:]
+		expr = (&syntax.Regexp{Op: syntax.OpConcat, Flags: parsed.Flags, Sub: subs}).String()
+	}
+	whole := 0
+	for _, sub := range subs {
+		n := syntaxMaxLen(sub)
+		if n < 0 {
+			whole = -1
+			break
+		}
+		whole += n
+	}
+	prefix := whole
+	w.expr = expr
+	for k, sub := range subs {
+		if !startsWithAll(sub, anchors) {
+			continue
+		}
+		prefix = 0
+		zeroWidth := true
+		for _, p := range subs[:k] {
+			if n := syntaxMaxLen(p); n < 0 {
+				prefix = -1
+				break
+			} else {
+				prefix += n
+			}
+			switch p.Op {
+			case syntax.OpWordBoundary:
+				w.wordBoundary = true
+			case syntax.OpEmptyMatch:
+			default:
+				zeroWidth = false
+			}
+		}
+		if prefix == 0 && zeroWidth {
+			// Every match starts at an anchor: try the regex there only.
+			w.anchored = "^(?:" + (&syntax.Regexp{Op: syntax.OpConcat, Flags: parsed.Flags, Sub: subs[k:]}).String() + ")"
+		}
+		break
+	}
+	w.back, w.fwd = maxSecretBack, maxSecretWindow
+	if prefix >= 0 && prefix < maxSecretBack {
+		w.back = prefix + 1
+	}
+	if whole >= 0 && whole < maxSecretWindow {
+		w.fwd = whole + 1
+	}
+	return w, nil
+}
+
+// secretWindow is how a rule's regex runs near its anchors (windowRegex).
+type secretWindow struct {
+	expr         string // the regex for windows
+	anchored     string // when every match starts at an anchor: the regex anchored there ("" if not)
+	wordBoundary bool   // anchored: the match must start at a \b, checked by hand
+	back, fwd    int
+}
+
+// optionalRun: a repetition that may match nothing and holds no group.
+func optionalRun(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpStar, syntax.OpQuest:
+	case syntax.OpRepeat:
+		if re.Min != 0 {
+			return false
+		}
+	default:
+		return false
+	}
+	return !hasCapture(re)
+}
+
+func hasCapture(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpCapture {
+		return true
+	}
+	return slices.ContainsFunc(re.Sub, hasCapture)
+}
+
+// startsWithAll: every match of re starts with one of the anchors as far
+// as its text shows (its String, without leading group openers, begins
+// with each anchor, case-insensitively). Escapes and factored alternations
+// fail the test, which only widens the window.
+func startsWithAll(re *syntax.Regexp, anchors []string) bool {
+	s := strings.ToLower(re.String())
+	for {
+		t := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(s, "(?i:"), "(?:"), "(")
+		if t == s {
+			break
+		}
+		s = t
+	}
+	for _, a := range anchors {
+		if !strings.HasPrefix(s, strings.ToLower(a)) {
+			return false
+		}
+	}
+	return len(anchors) > 0
 }
 
 func syntaxMaxLen(re *syntax.Regexp) int {
@@ -761,6 +895,28 @@ func (e *secretEngine) scan(body []byte) []rawSecret {
 			continue
 		}
 		slices.Sort(starts)
+		if r.anchored != nil {
+			end := 0 // matches do not overlap, as with FindAll
+			for _, st := range slices.Compact(starts) {
+				if st < end || (r.wordBoundary && !wordBoundaryAt(body, st)) {
+					continue
+				}
+				w1 := min(len(body), st+r.fwd)
+				m := r.anchored.FindSubmatchIndex(body[st:w1])
+				if m == nil || (m[1] == w1-st && w1 < len(body)) {
+					continue
+				}
+				end = st + m[1]
+				if hit, ok := e.judge(ri, body, st, m); ok && !seen[hit.secret] {
+					seen[hit.secret] = true
+					out = append(out, hit)
+					if len(out) == maxSecretsPerRes {
+						return out
+					}
+				}
+			}
+			continue
+		}
 		for i := 0; i < len(starts); {
 			w0, w1 := max(0, starts[i]-r.back), min(len(body), starts[i]+r.fwd)
 			i++
@@ -964,6 +1120,16 @@ func (e *secretEngine) judge(ri int, body []byte, w0 int, m []int) (rawSecret, b
 		}
 	}
 	return rawSecret{rule: ri, secret: secret, kind: kind}, true
+}
+
+// wordBoundaryAt is \b at body[i] (ASCII word characters, as Go's regexp).
+func wordBoundaryAt(body []byte, i int) bool {
+	word := func(c byte) bool {
+		return c == '_' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+	}
+	before := i > 0 && word(body[i-1])
+	after := i < len(body) && word(body[i])
+	return before != after
 }
 
 // inDataURI reports whether body[i] is inside the base64 payload of a

@@ -235,7 +235,8 @@ func TestSecretsOfRealisticPage(t *testing.T) {
 }
 
 // realisticPage builds a ~300 KB page the way sites are: markup and text,
-// a stylesheet of hashed class names, inline base64 images, and a minified
+// a stylesheet of hashed class names, inline base64 images, share links and
+// service names (the keywords of gitleaks' context rules), and a minified
 // bundle full of identifiers, hex hashes, UUIDs and the words key, token,
 // secret and api.
 func realisticPage() []byte {
@@ -258,7 +259,11 @@ func realisticPage() []byte {
 			`<img alt="" src="data:image/png;base64,%s"><p>Our API keeps your key and token safe; read the secret sauce blog.</p></div>`,
 			hex(8), hex(8), hex(4), hex(3), hex(3), hex(12), r.IntN(1e5), r.IntN(1e4), tok(r.Uint64(), alB64, 120))
 	}
-	b.WriteString(`</nav></header><script>`)
+	b.WriteString(`</nav></header><ul class="share">`)
+	for i := range 20 {
+		fmt.Fprintf(&b, `<li><a href="https://t.me/share/url?url=https%%3A%%2F%%2Fshop.example%%2Fp%%2F%d">Share on Telegram</a> · <a href="/blog/mailgun-vs-sendgrid">Mailgun or SendGrid?</a> · <a href="/docs/aws">AWS, Stripe and GitHub integrations</a></li>`, i)
+	}
+	b.WriteString(`</ul><script>`)
 	for b.Len() < 300_000 {
 		fmt.Fprintf(&b, `var a%d=function(e,t){return e.key===t?"%s":n.apiUrl+"/v1/token?h=%s"},o%d={secretKey:null,accessToken:e.token||"",hash:"%s"};`,
 			r.IntN(1e6), hex(32), hex(40), r.IntN(1e6), hex(64))
@@ -315,4 +320,80 @@ func TestSecretsOfHostileBody(t *testing.T) {
 		}
 	}
 	t.Logf("1 MiB hostile body: %.1f ms CPU", float64(cpu)/1e6)
+}
+
+// gitleaksReference applies the rules the way gitleaks does: a rule whose
+// keyword is anywhere in the lower-cased body runs its regex over the whole
+// body; the gates are the engine's. The engine must find the same secrets
+// with its prefilter and windows.
+func gitleaksReference(e *secretEngine, body []byte) map[string]bool {
+	lower := strings.ToLower(string(body))
+	out := map[string]bool{}
+	for ri, r := range e.rules {
+		if !slices.ContainsFunc(r.keywords, func(k string) bool { return strings.Contains(lower, strings.ToLower(k)) }) {
+			continue
+		}
+		for _, m := range r.full.FindAllSubmatchIndex(body, -1) {
+			if hit, ok := e.judge(ri, body, 0, m); ok {
+				out[r.id+" "+hit.secret] = true
+			}
+		}
+	}
+	return out
+}
+
+// TestSecretsScanMatchesGitleaks: on the kind table's bodies and on random
+// bodies stuffed with anchors, look-alikes and real-shaped secrets at random
+// offsets and at the very start and end, the prefilter and windows
+// find exactly what whole-body matching finds.
+func TestSecretsScanMatchesGitleaks(t *testing.T) {
+	e := secretRules()
+	pieces := []string{
+		"AKIA" + tok(201, alUpper+"234567", 16), "ghp_" + tok(202, alAlnum, 36), "sk_" + "live_" + tok(203, alAlnum, 24),
+		"glpat-" + tok(204, alAlnum, 20), "xoxb-" + tok(205, alDigits, 11) + "-" + tok(206, alDigits, 11) + "-" + tok(207, alAlnum, 20),
+		"AIza" + tok(208, alAlnum, 34) + "-", "SG." + tok(209, alAlnum, 22) + "." + tok(210, alAlnum, 43),
+		jwtOf(`{"role":"service_role"}`, tok(211, alAlnum, 43)), pemBlock("EC ", 212),
+		`aws_secret_access_key="` + tok(213, alB64, 40) + `"`, "https://hooks.slack.com/services/T" + tok(214, alUpper, 8) + "/B" + tok(215, alUpper, 8) + "/" + tok(216, alAlnum, 24),
+		"AKIA", "ghp_", "eyJ", "-----BEGIN", "xoxb-", "SG.", "glpat-", "AIza", "sk_live_", "EAAA", "mailgun", "telegram",
+		" ", "\n", `"`, "'", ";", "-", "_", ".", "/", "=",
+	}
+	r := rand.New(rand.NewPCG(7, 11))
+	var bodies []string
+	for i := range 120 {
+		var b strings.Builder
+		for b.Len() < 200+i*20 {
+			if r.IntN(3) == 0 {
+				b.WriteString(pieces[r.IntN(len(pieces))])
+			} else {
+				b.WriteString(tok(r.Uint64(), alAlnum+"-_./+= \"';", 1+r.IntN(12)))
+			}
+		}
+		bodies = append(bodies, b.String())
+	}
+	for _, p := range pieces[:11] {
+		bodies = append(bodies, p, p+bodies[0], bodies[1]+p)
+	}
+	found := 0
+	for i, body := range bodies {
+		want := gitleaksReference(e, []byte(body))
+		got := map[string]bool{}
+		for _, h := range e.scan([]byte(body)) {
+			got[e.rules[h.rule].id+" "+h.secret] = true
+		}
+		found += len(got)
+		for k := range want {
+			if !got[k] {
+				t.Errorf("body %d: missed %.40q", i, k)
+			}
+		}
+		for k := range got {
+			if !want[k] {
+				t.Errorf("body %d: found %.40q, which whole-body matching does not", i, k)
+			}
+		}
+	}
+	t.Logf("%d secrets found in %d bodies", found, len(bodies))
+	if found < 100 {
+		t.Errorf("only %d secrets over the random bodies: the test proves little", found)
+	}
 }
