@@ -161,7 +161,11 @@ var checkContentSecrets = Check{
 		case weak:
 			out = o.Warn(0.5, value, "Browser API keys found ("+list+"); make sure they are restricted.", findings...)
 		default:
-			out = o.InfoCounted(1, value, "Only public or test-mode keys were found ("+list+"); none is a live secret. "+noneFound(ev, "live credentials"), findings...)
+			desc := "Only public or test-mode keys were found (" + list + "); none is a live secret."
+			if l := readLimits(ev); l != "" {
+				desc += " Not everything was read: " + l + "."
+			}
+			out = o.InfoCounted(1, value, desc, findings...)
 		}
 		return out
 	},
