@@ -1,9 +1,12 @@
 package scanner
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"syscall"
@@ -395,5 +398,59 @@ func TestSecretsScanMatchesGitleaks(t *testing.T) {
 	t.Logf("%d secrets found in %d bodies", found, len(bodies))
 	if found < 100 {
 		t.Errorf("only %d secrets over the random bodies: the test proves little", found)
+	}
+}
+
+// TestScanFindsSecretsEndToEnd: a QUICK scan of a loopback site whose page
+// publishes a Google browser key ending in '-' and a Supabase service-role
+// key reports both, redacted, and the service-role key caps the grade at C;
+// the same site with only the anon key is not capped.
+func TestScanFindsSecretsEndToEnd(t *testing.T) {
+	gkey := "AIza" + tok(301, alAlnum, 34) + "-"
+	service := jwtOf(`{"iss":"supabase","ref":"qwhzbmtgaxkrjvoeplsn","role":"service_role"}`, tok(302, alAlnum, 43))
+	anon := jwtOf(`{"iss":"supabase","ref":"qwhzbmtgaxkrjvoeplsn","role":"anon"}`, tok(303, alAlnum, 43))
+	for _, tc := range []struct {
+		name, key string
+		status    Status
+		cap       string
+	}{
+		{"service role", service, StatusFail, "C"},
+		{"anon", anon, StatusWarn, ""}, // the Google key warns; the anon key is information
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				fmt.Fprintf(w, `<!doctype html><title>shop</title><script src="https://maps.googleapis.com/maps/api/js?key=%s"></script>`+
+					`<script>const sb = createClient("https://qwhzbmtgaxkrjvoeplsn.supabase.co", "%s")</script>`, gkey, tc.key)
+			}))
+			defer srv.Close()
+			// A passing check carries the score, so a cap has a grade to lower.
+			fine := Check{ID: "headers.fine", Name: "fine", Category: "headers", Depth: Quick, Weight: 20, Needs: []EvidenceKind{NeedPage},
+				Evaluate: func(*Evidence) Outcome { return outcome("headers.fine").Pass(1, "ok", "Fine.") }}
+			s := newTestScanner(t, Options{}, []Check{fine, checkContentSecrets})
+			res, err := s.Scan(context.Background(), srv.URL+"/", Quick, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cr, ok := findCheck(res, idContentSecrets)
+			if !ok || cr.Status != tc.status {
+				t.Fatalf("content.secrets = %+v", cr)
+			}
+			if !strings.Contains(cr.Value, "Google API key "+gkey[:4]+"…"+gkey[len(gkey)-2:]) {
+				t.Errorf("value %q does not name the redacted Google key", cr.Value)
+			}
+			capped := ""
+			if res.GradeCap != nil && res.GradeCap.CheckID == idContentSecrets {
+				capped = res.GradeCap.Grade
+			}
+			if capped != tc.cap {
+				t.Errorf("grade cap %+v, want %q from content.secrets", res.GradeCap, tc.cap)
+			}
+			for _, f := range res.Findings {
+				if strings.Contains(f.Evidence+f.Description, tc.key[:10]) || strings.Contains(f.Evidence, gkey[:10]) {
+					t.Errorf("finding %q shows a key", f.Title)
+				}
+			}
+		})
 	}
 }
