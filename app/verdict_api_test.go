@@ -164,3 +164,24 @@ func assertNotGraded(t *testing.T, d map[string]any, reason string) {
 		t.Errorf("a scan that was not graded lists %d findings (count %v)", len(f), d["findingsCount"])
 	}
 }
+
+// TestCoverageOverAPI: a finished scan's detail says what was read
+// (docs/scoring.md, "Coverage"): a STANDARD scan reads the main page alone.
+func TestCoverageOverAPI(t *testing.T) {
+	env := apptest.New(t)
+	site := target(t)
+	key := env.Key(env.User("coverage-api@example.com", billing.Pro))
+	id := completedScan(t, env, key, site.URL)
+	code, _, body := env.Do("GET", "/api/v1/scan/"+id, key, "", "")
+	if code != http.StatusOK {
+		t.Fatalf("GET scan = %d %s", code, body)
+	}
+	d := decode[map[string]any](t, body)
+	cov, ok := d["coverage"].(map[string]any)
+	if !ok {
+		t.Fatalf("no coverage in %s", body)
+	}
+	if cov["pagesCrawled"] != 1.0 || cov["pagesDiscovered"] != 1.0 || cov["pageLimit"] != 1.0 {
+		t.Errorf("coverage of a STANDARD scan = %v, want the main page, 1 of 1", cov)
+	}
+}

@@ -763,7 +763,7 @@ func (r *renderer) cover() {
 		}
 		r.setY(y + 4.6 + float64(n)*4.6 + 4)
 	}
-
+	r.coverage()
 }
 
 // gradePanel is the cover's verdict: the grade, the score and, when a cap

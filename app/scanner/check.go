@@ -122,7 +122,9 @@ type Evidence struct {
 	// Pages are the crawled same-origin HTML pages, the main page first (DEEP;
 	// at QUICK/STANDARD only the main page).
 	Pages []*Response
-	// Scripts are same-origin scripts fetched from those pages, URL → response.
+	// Scripts are the scripts of the target's site (its registrable
+	// domain, subdomains included) that those pages load, URL → response
+	// (DEEP; docs/scoring.md, "Coverage"). Answers of 400 and above are left out.
 	Scripts map[string]*Response
 
 	// Fields below were added by the engine after the first contract.
@@ -133,6 +135,9 @@ type Evidence struct {
 	// ProbesErr says how many probes failed and why (NeedProbes); the
 	// failed paths are absent from Probes.
 	ProbesErr string
+	// ProbesSent is how many probe requests were sent, the soft-404
+	// baseline included (NeedProbes; Result.Coverage).
+	ProbesSent int
 
 	// TLSURL is the https:// origin the TLS facts were read from (NeedTLS):
 	// the target's own, or, when that gave no answer, the HTTPS endpoint of
@@ -147,6 +152,17 @@ type Evidence struct {
 	// Coverage is how much of the site the crawl read (NeedCrawl): pages
 	// and scripts read of those found, truncated bodies. Nil when not known.
 	Coverage *Coverage
+
+	// JSLibs is the retire.js repository the library check judges by, set
+	// from Options.RetireJSFile; nil means the embedded snapshot.
+	JSLibs *jsRepo
+	// WordPress are the WordPress files read at DEEP (NeedWordPress):
+	// plugins' readme.txt, themes' style.css, the feed. Nil when not read
+	// (not DEEP, or the crawled pages are not WordPress).
+	WordPress *WordPressFiles
+	// WPTable is what WordPress is judged against (release list, vulnerable
+	// plugin and theme versions): PALISADE_WP_VULNS_FILE's, nil = embedded.
+	WPTable *wpTable
 }
 
 // Response is one HTTP exchange, bounded in size by the fetcher.

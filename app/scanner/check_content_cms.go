@@ -1,6 +1,8 @@
 package scanner
 
 import (
+	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -8,57 +10,35 @@ import (
 const idContentCMS = "content.cms"
 
 var (
-	wpGeneratorRE = regexp.MustCompile(`(?i)^WordPress\s+(\d+\.\d+(?:\.\d+)?)`)
-	// Core stylesheets and the emoji script carry the WordPress version in ?ver=.
-	wpCoreVerRE = regexp.MustCompile(`(?i)/wp-includes/(?:css/[^?#]*\.css|js/wp-emoji-release\.min\.js)\?(?:[^#]*&)?ver=(\d+\.\d+(?:\.\d+)?)(?:[&#]|$)`)
-	wpPluginRE  = regexp.MustCompile(`(?i)/wp-content/plugins/([a-z0-9_-]+)/(?:[^?#"']*\?(?:[^#"']*&)?ver=([0-9][0-9a-z.\-]*))?`)
-	wpThemeRE   = regexp.MustCompile(`(?i)/wp-content/themes/([a-z0-9_-]+)/(?:[^?#"']*\?(?:[^#"']*&)?ver=([0-9][0-9a-z.\-]*))?`)
-	drupalGenRE = regexp.MustCompile(`(?i)^Drupal\s+(\d+)`)
-	joomlaGenRE = regexp.MustCompile(`(?i)^Joomla!?\s*(\d+(?:\.\d+)*)?`)
+	wpGeneratorRE = regexp.MustCompile(`(?i)^WordPress\s+(\d{1,6}\.\d{1,6}(?:\.\d{1,6})?)`)
+	// Core stylesheets and a few core scripts carry the WordPress version
+	// in ?ver= (the bundled libraries under wp-includes/js carry their own).
+	wpCoreVerRE   = regexp.MustCompile(`(?i)/wp-includes/(?:css/[^?#]*\.css|js/(?:wp-emoji-release|wp-embed|comment-reply)(?:\.min)?\.js)\?(?:[^#]*&)?ver=(\d{1,6}\.\d{1,6}(?:\.\d{1,6})?)(?:[&#]|$)`)
+	wpFingerprint = regexp.MustCompile(`(?i)/wp-(?:content|includes)/`)
+	drupalGenRE   = regexp.MustCompile(`(?i)^Drupal\s+(\d+)`)
+	joomlaGenRE   = regexp.MustCompile(`(?i)^Joomla!?\s*(\d+(?:\.\d+)*)?`)
 )
-
-// wpPluginVuln is a well-known, actively exploited WordPress plugin vulnerability.
-type wpPluginVuln struct {
-	Slug, Name   string
-	Since, Below string
-	CVE          string
-	Sev          Severity
-	What         string
-}
-
-// wpPluginVulns is deliberately small: only mass-exploited plugin bugs with
-// a clear fixed version. It is not a substitute for a plugin vulnerability feed.
-var wpPluginVulns = []wpPluginVuln{
-	{Slug: "wp-file-manager", Name: "WP File Manager", Since: "6.0", Below: "6.9", CVE: "CVE-2020-25213", Sev: SeverityCritical, What: "unauthenticated file upload and remote code execution"},
-	{Slug: "contact-form-7", Name: "Contact Form 7", Below: "5.3.2", CVE: "CVE-2020-35489", Sev: SeverityHigh, What: "unrestricted file upload"},
-	{Slug: "elementor", Name: "Elementor", Since: "3.6.0", Below: "3.6.3", CVE: "CVE-2022-1329", Sev: SeverityHigh, What: "authenticated remote code execution"},
-	{Slug: "ultimate-member", Name: "Ultimate Member", Below: "2.6.7", CVE: "CVE-2023-3460", Sev: SeverityCritical, What: "unauthenticated privilege escalation to administrator"},
-	{Slug: "litespeed-cache", Name: "LiteSpeed Cache", Below: "6.4", CVE: "CVE-2024-28000", Sev: SeverityCritical, What: "unauthenticated privilege escalation"},
-	{Slug: "really-simple-ssl", Name: "Really Simple Security", Since: "9.0.0", Below: "9.1.2", CVE: "CVE-2024-10924", Sev: SeverityCritical, What: "authentication bypass"},
-	{Slug: "woocommerce-payments", Name: "WooCommerce Payments", Since: "4.8.0", Below: "5.6.2", CVE: "CVE-2023-28121", Sev: SeverityCritical, What: "authentication bypass"},
-	{Slug: "duplicator", Name: "Duplicator", Below: "1.3.28", CVE: "CVE-2020-11738", Sev: SeverityHigh, What: "unauthenticated arbitrary file download"},
-	{Slug: "revslider", Name: "Slider Revolution", Below: "4.2", CVE: "CVE-2014-9734", Sev: SeverityHigh, What: "unauthenticated arbitrary file download (wp-config.php)"},
-	{Slug: "wp-fastest-cache", Name: "WP Fastest Cache", Below: "1.2.2", CVE: "CVE-2023-6063", Sev: SeverityHigh, What: "unauthenticated SQL injection"},
-	{Slug: "essential-addons-for-elementor-lite", Name: "Essential Addons for Elementor", Since: "5.4.0", Below: "5.7.2", CVE: "CVE-2023-32243", Sev: SeverityCritical, What: "unauthenticated password reset of any user"},
-}
-
-// wpOldestSupported is the first WordPress branch we do not call outdated.
-const wpOldestSupported = "6.0"
 
 // cmsFacts is what a page tells about its CMS.
 type cmsFacts struct {
 	CMS        string // "WordPress", "Drupal", "Joomla" or ""
 	Version    string
-	FromMeta   bool              // the version is announced by <meta name="generator">
-	Plugins    map[string]string // slug → version ("" when unknown)
-	Themes     map[string]string
+	FromMeta   bool // the version is announced by <meta name="generator">
 	DrupalMajr string
+	// components are the WordPress plugins and themes of the page's
+	// same-site assets, in document order.
+	components []*wpComponent
+	// feed is the path (and query) of the site's feed from the page's
+	// <link rel="alternate">, "" when it names none.
+	feed string
 }
 
-// cmsOfPage fingerprints one page (memoised).
+// cmsOfPage fingerprints one page (memoised). Only assets on the page's
+// own site count: a link to another site's WordPress does not make this one
+// WordPress, and text that merely mentions wp-content is not an asset.
 func cmsOfPage(p *Response) *cmsFacts {
 	return memoize(p, "cms", func() *cmsFacts {
-		c := &cmsFacts{Plugins: map[string]string{}, Themes: map[string]string{}}
+		c := &cmsFacts{}
 		f := htmlOf(p)
 		for _, g := range f.Generators {
 			if m := wpGeneratorRE.FindStringSubmatch(g); m != nil {
@@ -69,154 +49,334 @@ func cmsOfPage(p *Response) *cmsFacts {
 				c.CMS, c.Version = "Joomla", m[1]
 			}
 		}
+		base := baseURLOf(p, f)
+		site := siteOf(hostOfURL(p.URL))
+		baseU, err := url.Parse(base)
+		if err != nil {
+			return c
+		}
+		// Each asset is parsed once; the registrable domain is looked up
+		// once per host (assets mostly share one).
+		lastHost, lastSite := "", ""
+		byKey := map[string]*wpComponent{}
 		for _, a := range f.Assets {
-			if !strings.Contains(a, "/wp-") {
+			if !wpFingerprint.MatchString(a) {
+				continue
+			}
+			h, path, query, ok := wpAssetURL(baseU, a)
+			if !ok {
+				continue
+			}
+			if h != lastHost {
+				lastHost, lastSite = h, siteOf(h)
+			}
+			if lastSite != site {
 				continue
 			}
 			if c.CMS == "" {
 				c.CMS = "WordPress"
+			}
+			if c.CMS != "WordPress" {
+				continue
 			}
 			if c.Version == "" {
 				if m := wpCoreVerRE.FindStringSubmatch(a); m != nil {
 					c.Version = m[1]
 				}
 			}
-			if m := wpPluginRE.FindStringSubmatch(a); m != nil {
-				slug := strings.ToLower(m[1])
-				if c.Plugins[slug] == "" {
-					c.Plugins[slug] = m[2]
-				}
+			kind, slug, dir, rest, ver, ok := wpComponentOf(path, query)
+			if !ok {
+				continue
 			}
-			if m := wpThemeRE.FindStringSubmatch(a); m != nil {
-				slug := strings.ToLower(m[1])
-				if c.Themes[slug] == "" {
-					c.Themes[slug] = m[2]
+			k := wpKey(kind, slug)
+			comp := byKey[k]
+			if comp == nil {
+				if len(byKey) >= 100 {
+					continue
 				}
+				comp = &wpComponent{Kind: kind, Slug: slug, Dir: dir}
+				byKey[k] = comp
+				c.components = append(c.components, comp)
 			}
+			comp.add(rest, ver)
+		}
+		if c.CMS == "WordPress" {
+			c.feed = wpFeedLink(f, base, site)
 		}
 		return c
 	})
 }
 
+// wpFeedLink is the path of the posts feed a WordPress page links to
+// (<link rel="alternate" href=".../feed/"> or "?feed=rss2" without pretty
+// permalinks), on the page's own site; comment feeds are not it.
+func wpFeedLink(f *htmlFacts, base, site string) string {
+	for _, l := range f.Links {
+		if !hasWord(strings.Fields(strings.ToLower(l.Rel)), "alternate") {
+			continue
+		}
+		u, err := url.Parse(resolveRef(base, l.Href))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || siteOf(u.Hostname()) != site {
+			continue
+		}
+		p := u.EscapedPath()
+		if strings.Contains(p, "/comments/") || len(p)+len(u.RawQuery) > 300 {
+			continue
+		}
+		if strings.HasSuffix(p, "/feed/") || strings.HasSuffix(p, "/feed") {
+			return p
+		}
+		if q := u.Query().Get("feed"); q == "rss2" || q == "atom" || q == "rss" {
+			return p + "?feed=" + q
+		}
+	}
+	return ""
+}
+
+// wpVersionRead is a plugin's or theme's version and where it was read.
+type wpVersionRead struct {
+	Version, Where string
+}
+
+// componentVersion is a component's version: its readme.txt Stable tag (a
+// plugin) or style.css Version: (a theme) when the DEEP fetch read one,
+// else its own assets' ?ver=.
+func componentVersion(ev *Evidence, c *wpComponent, core string) wpVersionRead {
+	if f := ev.WordPress; f != nil {
+		if c.Kind == "plugin" {
+			if rm := wpReadmeOf(f.Readmes[c.Slug]); rm.Version != "" {
+				return wpVersionRead{rm.Version, c.Dir + "readme.txt: Stable tag: " + rm.Version}
+			}
+		} else if v := wpStyleVersionOf(f.Styles[c.Slug]); v != "" {
+			return wpVersionRead{v, c.Dir + "style.css: Version: " + v}
+		}
+	}
+	v, where := c.assetVersion(core)
+	return wpVersionRead{v, where}
+}
+
 // checkContentCMS: CMS sites are compromised mostly through outdated cores
-// and plugins, which bots find by the versions pages disclose. The check
-// identifies WordPress (core, themes, plugins with ?ver=), Drupal and
-// Joomla, flags end-of-life cores and plugins with well-known exploited
-// vulnerabilities, and notes version disclosure.
+// and plugins, which bots find by the versions sites disclose. The check
+// identifies WordPress (core from the generator, the feed or core assets;
+// plugins and themes from their own assets and, at DEEP, readme.txt and
+// style.css), Drupal and Joomla, and reports every problem it finds: each
+// vulnerable plugin or theme, a core missing security releases or on a
+// branch without them, and the generator disclosure (docs/scoring.md,
+// "content.cms").
 var checkContentCMS = Check{
 	ID: idContentCMS, Name: "CMS and plugin versions", Category: catContent, Depth: Deep, Weight: 1,
-	Needs: []EvidenceKind{NeedPage, NeedCrawl},
+	Needs: []EvidenceKind{NeedPage, NeedCrawl, NeedWordPress},
 	Evaluate: func(ev *Evidence) Outcome {
 		o := outcome(idContentCMS)
 		pages := pagesOf(ev)
 		if len(pages) == 0 {
 			return missing("The main page", ev.PageErr)
 		}
-		c := cmsFacts{Plugins: map[string]string{}, Themes: map[string]string{}}
-		for _, p := range pages {
-			pc := cmsOfPage(p)
-			if c.CMS == "" {
-				c.CMS = pc.CMS
-			}
-			if c.Version == "" || (pc.FromMeta && !c.FromMeta) {
-				if pc.Version != "" {
-					c.Version, c.FromMeta = pc.Version, pc.FromMeta
-				}
-			}
-			if c.DrupalMajr == "" {
-				c.DrupalMajr = pc.DrupalMajr
-			}
-			for k, v := range pc.Plugins {
-				if c.Plugins[k] == "" {
-					c.Plugins[k] = v
-				}
-			}
-			for k, v := range pc.Themes {
-				if c.Themes[k] == "" {
-					c.Themes[k] = v
-				}
-			}
-		}
-		if c.CMS == "" {
+		s := wpSiteOf(pages)
+		if s.CMS == "" {
 			return o.Skipped("no WordPress, Drupal or Joomla fingerprint was found, so there is no CMS to judge")
 		}
-		// A plugin without its own version gets WordPress's: not a plugin version.
-		for k, v := range c.Plugins {
-			if v != "" && v == c.Version {
-				c.Plugins[k] = ""
-			}
+		if s.CMS == "WordPress" {
+			return judgeWordPress(o, ev, s)
 		}
-		var parts []string
-		name := c.CMS
-		if c.Version != "" {
-			name += " " + c.Version
-		} else if c.DrupalMajr != "" {
-			name += " " + c.DrupalMajr
-		}
-		parts = append(parts, name)
-		plugins := sortedKeys(c.Plugins)
-		if len(plugins) > 0 {
-			var ps []string
-			for _, k := range plugins {
-				ps = append(ps, strings.TrimSuffix(k+" "+c.Plugins[k], " "))
-			}
-			parts = append(parts, "plugins: "+strings.Join(ps, ", "))
-		}
-		if th := sortedKeys(c.Themes); len(th) > 0 {
-			parts = append(parts, "themes: "+strings.Join(th, ", "))
-		}
-		value := clip(strings.Join(parts, "; "), 250)
-		out := Outcome{Value: value}
-		worst := SeverityInfo
-		for _, slug := range plugins {
-			v := c.Plugins[slug]
-			if v == "" {
+		return judgeOtherCMS(o, s)
+	},
+}
+
+// judgeOtherCMS judges Drupal and Joomla by their major version.
+func judgeOtherCMS(o outcomeBuilder, s *wpSite) Outcome {
+	name := s.CMS
+	if s.Version != "" {
+		name += " " + s.Version
+	} else if s.DrupalMajr != "" {
+		name += " " + s.DrupalMajr
+	}
+	value := clip(name, 250)
+	eol := ""
+	switch {
+	case s.CMS == "Drupal" && s.DrupalMajr != "" && leadingInt(s.DrupalMajr) <= 9:
+		eol = "Drupal " + s.DrupalMajr + " has reached end of life and no longer receives security fixes"
+	case s.CMS == "Joomla" && s.Version != "" && leadingInt(s.Version) <= 3:
+		eol = "Joomla " + s.Version + " has reached end of life"
+	}
+	if eol != "" {
+		return o.Warn(0.25, value, eol+".", o.Finding(SeverityHigh, "Outdated CMS", eol+".",
+			adviceFix("Upgrade to the current release of "+s.CMS+" and keep automatic security updates on."), name))
+	}
+	return o.Pass(1, value, s.CMS+" detected; its version is not end-of-life.")
+}
+
+// judgeWordPress reports every problem of a WordPress site; none hides another.
+func judgeWordPress(o outcomeBuilder, ev *Evidence, s *wpSite) Outcome {
+	t := wpTableOf(ev)
+	core, coreFrom := s.Version, ""
+	switch {
+	case s.FromMeta:
+		coreFrom = "<meta name=\"generator\">"
+	case ev.WordPress != nil && wpFeedVersionOf(ev.WordPress.Feed) != "":
+		core, coreFrom = wpFeedVersionOf(ev.WordPress.Feed), "the feed's <generator>"
+	case core != "":
+		coreFrom = "the ?ver= of core assets"
+	}
+	var findings []Finding
+	var problems []string
+	score, fail := 1.0, false
+	lower := func(x float64) { score = min(score, x) }
+
+	parts := []string{"WordPress " + core}
+	if core == "" {
+		parts[0] = "WordPress"
+	}
+	var unknown []string
+	for _, list := range []struct {
+		kind  string
+		comps map[string]*wpComponent
+	}{{"theme", s.Themes}, {"plugin", s.Plugins}} { // themes first: there are few, and the value is clipped
+		var names []string
+		for _, slug := range sortedKeys(list.comps) {
+			c := list.comps[slug]
+			vr := componentVersion(ev, c, core)
+			names = append(names, strings.TrimSpace(clip(slug, 60)+" "+clip(vr.Version, 24)))
+			if vr.Version == "" {
+				unknown = append(unknown, clip(slug, 60))
 				continue
 			}
-			ver := parseVersion(v)
-			for _, pv := range wpPluginVulns {
-				if pv.Slug != slug || (pv.Since != "" && ver.Compare(tableVersion(pv.Since)) < 0) || ver.Compare(tableVersion(pv.Below)) >= 0 {
-					continue
+			v, _ := parseWPVersion(vr.Version)
+			var hit []*wpVuln
+			for _, x := range t.vulns[wpKey(c.Kind, slug)] {
+				if x.affects(v) {
+					hit = append(hit, x)
 				}
-				if SeverityRank(pv.Sev) < SeverityRank(worst) {
-					worst = pv.Sev
-				}
-				out.Findings = append(out.Findings, o.Finding(pv.Sev, pv.Name+" "+v+" is vulnerable ("+pv.CVE+")",
-					"The WordPress plugin "+pv.Name+" "+v+" has a publicly exploited vulnerability, "+pv.CVE+": "+pv.What+".",
-					&Fix{Advice: "Update " + pv.Name + " to " + pv.Below + " or later now (Dashboard → Plugins, or WP-CLI), enable automatic plugin updates, and check for signs of compromise (unknown admin users, modified files).",
-						Snippets: []Snippet{{Server: ServerShell, Code: "wp plugin update " + slug}}},
-					"/wp-content/plugins/"+slug+"/ ?ver="+v))
+			}
+			if len(hit) == 0 {
+				continue
+			}
+			f, sev := wpVulnFinding(o, c, vr, hit)
+			findings = append(findings, f)
+			problems = append(problems, f.Title+".")
+			switch sev {
+			case SeverityCritical, SeverityHigh:
+				fail = true
+				lower(0)
+			case SeverityMedium:
+				lower(0.5)
+			default:
+				lower(0.75)
 			}
 		}
-		if len(out.Findings) > 0 {
-			out.Status, out.Score = StatusFail, 0
-			out.Description = "A plugin with a known, exploited vulnerability is installed."
-			return out
+		if len(names) > 0 {
+			parts = append(parts, list.kind+"s: "+strings.Join(names, ", "))
 		}
-		eol := ""
+	}
+
+	coreNote := ""
+	if core != "" {
+		cv := t.judgeCore(core)
+		listed := " (release list of " + t.CoreDate + ")"
 		switch {
-		case c.CMS == "WordPress" && c.Version != "" && compareVersions(c.Version, wpOldestSupported) < 0:
-			eol = "WordPress " + c.Version + " is years out of date and no longer receives security fixes"
-		case c.CMS == "Drupal" && c.DrupalMajr != "" && leadingInt(c.DrupalMajr) <= 9:
-			eol = "Drupal " + c.DrupalMajr + " has reached end of life and no longer receives security fixes"
-		case c.CMS == "Joomla" && c.Version != "" && leadingInt(c.Version) <= 3:
-			eol = "Joomla " + c.Version + " has reached end of life"
+		case cv.Unsupported:
+			lower(0.25)
+			d := "WordPress " + core + " (read from " + coreFrom + ") is on a branch that no longer receives security fixes; the current release is " + cv.Current + listed + "."
+			findings = append(findings, o.Finding(SeverityHigh, "WordPress "+clip(core, 24)+" no longer receives security fixes", d,
+				wpCoreFix(cv.Current, ""), "WordPress "+core+" from "+coreFrom))
+			problems = append(problems, d)
+		case cv.Outdated:
+			lower(0.5)
+			d := "WordPress " + core + " (read from " + coreFrom + ") is not the latest release of its branch, " + cv.Latest + ", so it lacks the security fixes released since; the current release is " + cv.Current + listed + "."
+			findings = append(findings, o.Finding(SeverityMedium, "WordPress "+clip(core, 24)+" is missing security releases", d,
+				wpCoreFix(cv.Current, cv.Latest), "WordPress "+core+" from "+coreFrom))
+			problems = append(problems, d)
+		case cv.Newer:
+			coreNote = "WordPress " + core + " is newer than the release list" + listed + ", so it was not judged."
+		case cv.Known && cv.Latest != cv.Current:
+			coreNote = "WordPress " + core + " is the latest release of its branch, which still receives security fixes; the current release is " + cv.Current + listed + "."
+		case cv.Known:
+			coreNote = "WordPress " + core + " is the current release" + listed + "."
+		default:
+			coreNote = "WordPress " + core + " is not a branch of the release list" + listed + ", so it was not judged."
 		}
-		if eol != "" {
-			out.Status, out.Score = StatusWarn, 0.25
-			out.Description = eol + "."
-			out.Findings = []Finding{o.Finding(SeverityHigh, "Outdated CMS",
-				eol+".",
-				adviceFix("Upgrade to the current release of "+c.CMS+" and keep automatic security updates on."),
-				name)}
-			return out
+	} else {
+		coreNote = "The WordPress version could not be read (no generator, feed or versioned core asset), so the core was not judged."
+	}
+
+	tableNote := fmt.Sprintf("Plugins and themes were matched against %d known vulnerabilities (table of %s).", t.rows, t.VulnDate)
+	if f := ev.WordPress; f != nil && (f.Plugins > wpMaxReadmes || f.Themes > wpMaxStyles) {
+		tableNote += fmt.Sprintf(" readme.txt was read for %d of %d plugins and style.css for %d of %d themes (the limits are %d and %d); the others' versions come from their assets alone.",
+			min(f.Plugins, wpMaxReadmes), f.Plugins, min(f.Themes, wpMaxStyles), f.Themes, wpMaxReadmes, wpMaxStyles)
+	}
+	if len(unknown) > 0 {
+		tableNote += " Not judged, as no version of theirs could be read: " + clip(strings.Join(unknown, ", "), 200) + "."
+	}
+	disclosure := ""
+	if s.FromMeta {
+		disclosure = " The page announces \"WordPress " + clip(core, 24) + "\" in <meta name=\"generator\">, which lets bots match it against vulnerability lists: remove it (remove_action('wp_head', 'wp_generator'); in the theme's functions.php)."
+		lower(0.8)
+	}
+	value := clip(strings.Join(parts, "; "), 250)
+	if len(findings) == 0 {
+		desc := strings.TrimSpace(coreNote+" "+noneFound(ev, "known-vulnerable plugin or theme versions")+" "+tableNote) + disclosure
+		return o.Pass(score, value, desc)
+	}
+	desc := strings.Join(problems, " ")
+	if coreNote != "" {
+		desc += " " + coreNote
+	}
+	desc += " " + tableNote + disclosure
+	if fail {
+		return o.Fail(0, value, desc, findings...)
+	}
+	return o.Warn(score, value, desc, findings...)
+}
+
+// wpVulnFinding is the one finding of a vulnerable plugin or theme, naming
+// every CVE its version has; sev is the worst of them.
+func wpVulnFinding(o outcomeBuilder, c *wpComponent, vr wpVersionRead, hit []*wpVuln) (Finding, Severity) {
+	sev := SeverityLow
+	var ids, whats []string
+	var fixTo wpVersion
+	fixStr, noFix, backported := "", false, false
+	name := hit[0].Name
+	for _, x := range hit {
+		if SeverityRank(x.Severity) < SeverityRank(sev) {
+			sev = x.Severity
 		}
-		out.Status, out.Score = StatusPass, 1
-		out.Description = c.CMS + " detected; no known-vulnerable plugin version found (the embedded list covers only mass-exploited plugins)."
-		if c.FromMeta {
-			out.Score = 0.8
-			out.Description += " The page announces \"" + clip(name, 80) + "\" in <meta name=\"generator\">, which lets bots match it against vulnerability lists: remove it for full points (WordPress: remove_action('wp_head', 'wp_generator'); in the theme's functions.php)."
+		ids = append(ids, x.CVE)
+		whats = append(whats, x.CVE+" ("+string(x.Severity)+"): "+x.What)
+		if x.fixed == nil {
+			noFix = true
+		} else if fixTo == nil || x.fixed.compare(fixTo) > 0 {
+			fixTo, fixStr = x.fixed, x.FixedIn
 		}
-		return out
-	},
+		backported = backported || len(x.patched) > 0
+	}
+	ver := clip(vr.Version, 24)
+	title := name + " " + ver + " is vulnerable (" + strings.Join(ids, ", ") + ")"
+	desc := "The WordPress " + c.Kind + " " + name + " " + ver + " has known vulnerabilities: " + strings.Join(whats, "; ") + "."
+	cmd := "wp " + c.Kind + " update " + c.Slug
+	var advice string
+	switch {
+	case noFix:
+		advice = "Remove " + name + " now: no fixed release exists for at least one of these vulnerabilities. Replace it with a maintained alternative and check for signs of compromise (unknown admin users, modified files)."
+		cmd = "wp " + c.Kind + " delete " + c.Slug
+		if c.Kind == "plugin" {
+			cmd = "wp plugin deactivate " + c.Slug + " && wp plugin delete " + c.Slug
+		}
+	default:
+		to := fixStr
+		if backported {
+			to += " (or the patched release of your branch)"
+		}
+		advice = "Update " + name + " to " + to + " or later now (Dashboard → " + strings.ToUpper(c.Kind[:1]) + c.Kind[1:] + "s, or WP-CLI), turn on automatic updates for it, and check for signs of compromise (unknown admin users, modified files)."
+	}
+	return o.Finding(sev, title, desc, &Fix{Advice: advice, Snippets: []Snippet{{Server: ServerShell, Code: cmd}}}, vr.Where), sev
+}
+
+// wpCoreFix is the fix of an outdated core: the branch's latest release at
+// least, the current one better.
+func wpCoreFix(current, branchLatest string) *Fix {
+	advice := "Update WordPress to the current release, " + current + ", and keep automatic background updates on (Dashboard → Updates, or WP-CLI)."
+	if branchLatest != "" {
+		advice = "Update WordPress at least to " + branchLatest + " (the security release of your branch; `wp core update --minor`), better to the current " + current + ", and keep automatic background updates on."
+	}
+	return &Fix{Advice: advice, Snippets: []Snippet{{Server: ServerShell, Code: "wp core update"}}}
 }

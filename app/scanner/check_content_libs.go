@@ -3,202 +3,29 @@ package scanner
 import (
 	"bytes"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	"golang.org/x/net/html"
 )
 
 const idContentVulnLibs = "content.vulnerable-libraries"
 
 // libVuln is a known vulnerability of a range of library versions
 // [Since, Below) (Since "" = from the first release; Below "" = unfixed).
+// The JavaScript libraries' come from the retire.js data (retirejs.go), the
+// CMS plugins' from check_content_cms.go.
 type libVuln struct {
 	Since, Below string
 	IDs          []string
 	Sev          Severity
 	What         string
-}
-
-// libInfo describes one JavaScript library: how to recognise it in script
-// URLs and banners, and its known vulnerabilities.
-type libInfo struct {
-	Key, Name string
-	URLRes    []*regexp.Regexp // group 1 = version
-	BannerRes []*regexp.Regexp // group 1 = version
-	Vulns     []libVuln
-	Fix       *Fix
-}
-
-// libURLPatterns builds the common CDN and file-name shapes for a library
-// whose path names match names (a regexp alternation):
-// /ajax/libs/NAME/1.2.3/…, /NAME@1.2.3/, /NAME-1.2.3.min.js, and WordPress
-// core's /wp-includes/…/NAME.min.js?ver=1.2.3.
-func libURLPatterns(names, file string) []*regexp.Regexp {
-	v := `v?(\d+\.\d+\.\d+)`
-	return []*regexp.Regexp{
-		regexp.MustCompile(`(?i)/(?:` + names + `)/` + v + `/(?:[\w.-]+/)*` + file + `(?:\.(?:slim|min|bundle|runtime|core))*\.js\b`),
-		regexp.MustCompile(`(?i)/(?:` + names + `)@` + v + `\b`),
-		regexp.MustCompile(`(?i)/` + file + `[.-]` + v + `(?:\.(?:slim|min|bundle|runtime))*\.js\b`),
-		regexp.MustCompile(`(?i)/wp-includes/.*/` + file + `(?:\.(?:slim|min))*\.js\?(?:.*&)?ver=(\d+\.\d+\.\d+)`),
-	}
-}
-
-var libTable = []libInfo{
-	{Key: "jquery", Name: "jQuery",
-		URLRes:    libURLPatterns(`jquery`, `jquery`),
-		BannerRes: []*regexp.Regexp{regexp.MustCompile(`jQuery (?:JavaScript Library )?v(\d+\.\d+\.\d+)`)},
-		Vulns: []libVuln{
-			{Below: "1.9.0", IDs: []string{"CVE-2012-6708"}, Sev: SeverityMedium, What: "XSS: $() treats strings containing '<' anywhere as HTML"},
-			{Below: "3.0.0", IDs: []string{"CVE-2015-9251"}, Sev: SeverityMedium, What: "XSS: cross-domain Ajax responses executed as script without dataType"},
-			{Below: "3.4.0", IDs: []string{"CVE-2019-11358"}, Sev: SeverityMedium, What: "prototype pollution in jQuery.extend(true, …)"},
-			{Since: "1.2.0", Below: "3.5.0", IDs: []string{"CVE-2020-11022", "CVE-2020-11023"}, Sev: SeverityMedium, What: "XSS: HTML passed to .html(), .append() and friends runs scripts even after sanitising"},
-		},
-		Fix: adviceFix("Upgrade to jQuery 3.7 or later (add jquery-migrate while fixing deprecated calls).")},
-	{Key: "jquery-ui", Name: "jQuery UI",
-		URLRes: append(libURLPatterns(`jquery-ui|jqueryui`, `jquery-ui`),
-			regexp.MustCompile(`(?i)/wp-includes/js/jquery/ui/[a-z-]+(?:\.min)?\.js\?(?:.*&)?ver=(\d+\.\d+\.\d+)`)),
-		BannerRes: []*regexp.Regexp{regexp.MustCompile(`jQuery UI - v(\d+\.\d+\.\d+)`)},
-		Vulns: []libVuln{
-			{Below: "1.12.0", IDs: []string{"CVE-2016-7103"}, Sev: SeverityMedium, What: "XSS through the dialog closeText option"},
-			{Below: "1.13.0", IDs: []string{"CVE-2021-41182", "CVE-2021-41183", "CVE-2021-41184"}, Sev: SeverityMedium, What: "XSS through datepicker and .position() options"},
-			{Below: "1.13.2", IDs: []string{"CVE-2022-31160"}, Sev: SeverityMedium, What: "XSS when refreshing checkboxradio labels"},
-		},
-		Fix: adviceFix("Upgrade to jQuery UI 1.13.2 or later.")},
-	{Key: "bootstrap", Name: "Bootstrap",
-		URLRes:    libURLPatterns(`bootstrap|twitter-bootstrap`, `bootstrap`),
-		BannerRes: []*regexp.Regexp{regexp.MustCompile(`Bootstrap v(\d+\.\d+\.\d+) \(https?://getbootstrap\.com`)},
-		Vulns: []libVuln{
-			{Below: "3.4.0", IDs: []string{"CVE-2018-14040", "CVE-2018-14041", "CVE-2018-14042", "CVE-2018-20676", "CVE-2018-20677"}, Sev: SeverityMedium, What: "XSS through data-parent, data-target, data-viewport and tooltip options"},
-			{Since: "4.0.0", Below: "4.1.2", IDs: []string{"CVE-2018-14040", "CVE-2018-14041", "CVE-2018-14042"}, Sev: SeverityMedium, What: "XSS through data-parent, data-target and tooltip data-container"},
-			{Below: "3.4.1", IDs: []string{"CVE-2019-8331"}, Sev: SeverityMedium, What: "XSS through tooltip and popover data-template"},
-			{Since: "4.0.0", Below: "4.3.1", IDs: []string{"CVE-2019-8331"}, Sev: SeverityMedium, What: "XSS through tooltip and popover data-template"},
-		},
-		Fix: adviceFix("Upgrade to Bootstrap 3.4.1 (3.x) or 4.3.1+ — better, to the supported 5.x line.")},
-	{Key: "angularjs", Name: "AngularJS",
-		URLRes: []*regexp.Regexp{
-			regexp.MustCompile(`(?i)/(?:angular\.js|angularjs|angular)/(1\.\d+\.\d+)/angular(?:\.min)?\.js\b`),
-			regexp.MustCompile(`(?i)/angular@(1\.\d+\.\d+)/`),
-			regexp.MustCompile(`(?i)/angular[.-](1\.\d+\.\d+)(?:\.min)?\.js\b`),
-		},
-		BannerRes: []*regexp.Regexp{regexp.MustCompile(`AngularJS v(1\.\d+\.\d+)`)},
-		Vulns: []libVuln{
-			{Below: "1.8.0", IDs: []string{"CVE-2020-7676"}, Sev: SeverityMedium, What: "XSS through <option> elements in <select>"},
-			{Since: "1.0.0", IDs: []string{"CVE-2023-26117"}, Sev: SeverityLow, What: "ReDoS in $resource (no fix: AngularJS reached end of life in 2021)"},
-			{Since: "1.2.21", IDs: []string{"CVE-2023-26116"}, Sev: SeverityLow, What: "ReDoS in angular.copy() (no fix)"},
-			{Since: "1.4.9", IDs: []string{"CVE-2023-26118"}, Sev: SeverityLow, What: "ReDoS in <input type=\"url\"> validation (no fix)"},
-		},
-		Fix: adviceFix("AngularJS 1.x is end-of-life and receives no fixes: migrate to Angular or another maintained framework (or a commercially supported AngularJS build).")},
-	{Key: "lodash", Name: "Lodash",
-		URLRes: libURLPatterns(`lodash|lodash\.js`, `lodash`),
-		Vulns: []libVuln{
-			{Below: "4.17.5", IDs: []string{"CVE-2018-3721"}, Sev: SeverityMedium, What: "prototype pollution in merge/mergeWith/defaultsDeep"},
-			{Below: "4.17.11", IDs: []string{"CVE-2018-16487"}, Sev: SeverityMedium, What: "prototype pollution in merge"},
-			{Below: "4.17.12", IDs: []string{"CVE-2019-10744"}, Sev: SeverityHigh, What: "prototype pollution in defaultsDeep"},
-			{Below: "4.17.19", IDs: []string{"CVE-2020-8203"}, Sev: SeverityMedium, What: "prototype pollution in zipObjectDeep"},
-			{Below: "4.17.21", IDs: []string{"CVE-2021-23337", "CVE-2020-28500"}, Sev: SeverityHigh, What: "code injection through template() and ReDoS in trim functions"},
-		},
-		Fix: adviceFix("Upgrade to Lodash 4.17.21 or later.")},
-	{Key: "moment", Name: "Moment.js",
-		URLRes:    libURLPatterns(`moment|moment\.js`, `moment(?:-with-locales)?`),
-		BannerRes: []*regexp.Regexp{regexp.MustCompile(`//! version : (\d+\.\d+\.\d+)`)},
-		Vulns: []libVuln{
-			{Below: "2.15.2", IDs: []string{"CVE-2016-4055"}, Sev: SeverityLow, What: "ReDoS in duration parsing"},
-			{Below: "2.19.3", IDs: []string{"CVE-2017-18214"}, Sev: SeverityLow, What: "ReDoS in date parsing"},
-			{Below: "2.29.2", IDs: []string{"CVE-2022-24785"}, Sev: SeverityLow, What: "path traversal in locale loading (server-side use)"},
-			{Below: "2.29.4", IDs: []string{"CVE-2022-31129"}, Sev: SeverityMedium, What: "ReDoS (quadratic) in RFC 2822 date parsing"},
-		},
-		Fix: adviceFix("Upgrade to Moment 2.29.4 or later (Moment is in maintenance mode: consider Luxon, date-fns or Temporal).")},
-	{Key: "handlebars", Name: "Handlebars",
-		URLRes:    libURLPatterns(`handlebars|handlebars\.js`, `handlebars`),
-		BannerRes: []*regexp.Regexp{regexp.MustCompile(`(?i)handlebars v(\d+\.\d+\.\d+)`)},
-		Vulns: []libVuln{
-			{Below: "4.3.0", IDs: []string{"CVE-2019-19919"}, Sev: SeverityHigh, What: "prototype pollution leading to code execution through templates"},
-			{Below: "4.7.7", IDs: []string{"CVE-2021-23369", "CVE-2021-23383"}, Sev: SeverityHigh, What: "code execution when compiling untrusted templates"},
-		},
-		Fix: adviceFix("Upgrade to Handlebars 4.7.7 or later; never compile templates from user input.")},
-}
-
-// lodashMarkers locate Lodash builds, whose version is a string constant
-// shortly after the license banner (VERSION = '4.17.21' / ="4.17.21").
-var (
-	lodashMarkers  = [][]byte{[]byte("@license Lodash"), []byte("lodash.com/license"), []byte("@license lodash")}
-	lodashVerRE    = regexp.MustCompile(`(?:VERSION\s*=\s*|=\s*)['"](4\.\d{1,2}\.\d{1,2})['"]`)
-	momentMarkerRE = regexp.MustCompile(`(?i)moment(?:\.js)?`)
-	momentVerRE    = regexp.MustCompile(`\.version\s*=\s*['"](2\.\d{1,2}\.\d{1,2})['"]`)
-)
-
-// libSighting is a library version seen somewhere. Parsed is Version read
-// by parseVersion when the sighting is made, so memoised sightings are
-// parsed once per response, not on every evaluation.
-type libSighting struct {
-	Key, Version, Where string
-	Parsed              *semver.Version
-}
-
-func sighting(key, version, where string) libSighting {
-	return libSighting{Key: key, Version: version, Where: where, Parsed: parseVersion(version)}
-}
-
-// libsInURL recognises libraries from a script URL.
-func libsInURL(u string) []libSighting {
-	var out []libSighting
-	for _, l := range libTable {
-		for _, re := range l.URLRes {
-			if m := re.FindStringSubmatch(u); m != nil {
-				out = append(out, sighting(l.Key, m[1], u))
-				break
-			}
-		}
-	}
-	return out
-}
-
-// libsOf recognises libraries from a fetched script's URL and banners
-// (memoised per response).
-func libsOf(r *Response) []libSighting {
-	ix := indexOf(r)
-	ix.libsOnce.Do(func() {
-		ix.libs = libsInURL(r.URL)
-		body := r.Body
-		for _, l := range libTable {
-			for _, re := range l.BannerRes {
-				for _, m := range re.FindAllSubmatch(body, 5) {
-					ix.libs = append(ix.libs, sighting(l.Key, string(m[1]), r.URL))
-				}
-			}
-		}
-		for _, mk := range lodashMarkers {
-			if i := bytes.Index(body, mk); i >= 0 {
-				end := min(len(body), i+40000)
-				if m := lodashVerRE.FindSubmatch(body[i:end]); m != nil {
-					ix.libs = append(ix.libs, sighting("lodash", string(m[1]), r.URL))
-				}
-				break
-			}
-		}
-		if loc := momentMarkerRE.FindIndex(body); loc != nil {
-			if m := momentVerRE.FindSubmatch(body); m != nil {
-				ix.libs = append(ix.libs, sighting("moment", string(m[1]), r.URL))
-			}
-		}
-	})
-	return ix.libs
-}
-
-// pageLibs recognises libraries from the <script src> URLs of a page (memoised).
-func pageLibs(p *Response) []libSighting {
-	return memoize(p, "libs", func() []libSighting {
-		f := htmlOf(p)
-		base := baseURLOf(p, f)
-		var out []libSighting
-		for _, s := range f.Scripts {
-			if s.HasSrc && s.Src != "" {
-				out = append(out, libsInURL(resolveRef(base, s.Src))...)
-			}
-		}
-		return out
-	})
+	// Excludes are versions inside the range that are not affected
+	// (retire's "excludes").
+	Excludes []string
+	// since and below are Since and Below parsed once when the data is
+	// loaded (retireVersion, keeping pre-releases); nil: parseVersion.
+	since, below *semver.Version
 }
 
 // compareVersions orders two versions as the library and CMS tables mean
@@ -207,31 +34,7 @@ func pageLibs(p *Response) []libSighting {
 // a pre-release is judged like the release it leads to. The comparison is
 // Masterminds/semver's; see parseVersion for inputs that are not SemVer.
 func compareVersions(a, b string) int {
-	return parseVersion(a).Compare(tableVersion(b))
-}
-
-// tableVersions holds the parsed bounds of libTable and wpPluginVulns, so
-// the per-evaluation work is one parse per version seen, not two per table
-// row (checks run thousands of times a second). Read-only after init.
-var tableVersions = func() map[string]*semver.Version {
-	m := map[string]*semver.Version{wpOldestSupported: parseVersion(wpOldestSupported)}
-	for _, l := range libTable {
-		for _, v := range l.Vulns {
-			m[v.Since], m[v.Below] = parseVersion(v.Since), parseVersion(v.Below)
-		}
-	}
-	for _, v := range wpPluginVulns {
-		m[v.Since], m[v.Below] = parseVersion(v.Since), parseVersion(v.Below)
-	}
-	return m
-}()
-
-// tableVersion is parseVersion for the versions of the embedded tables.
-func tableVersion(s string) *semver.Version {
-	if v, ok := tableVersions[s]; ok {
-		return v
-	}
-	return parseVersion(s)
+	return parseVersion(a).Compare(parseVersion(b))
 }
 
 // versionPrefixRE is the leading "1", "1.2" or "1.2.3" of a version string.
@@ -262,14 +65,18 @@ func leadingInt(s string) int {
 	return int(min(parseVersion(s).Major(), 1<<31-1))
 }
 
-// vulnsFor returns the vulnerabilities affecting version v.
+// vulnsFor returns the vulnerabilities affecting version v: at or above
+// Since, below Below, and not one of Excludes.
 func vulnsFor(vs []libVuln, ver *semver.Version) []libVuln {
 	var out []libVuln
 	for _, x := range vs {
-		if x.Since != "" && ver.Compare(tableVersion(x.Since)) < 0 {
+		if x.Since != "" && ver.Compare(boundOf(x.since, x.Since)) < 0 {
 			continue
 		}
-		if x.Below != "" && ver.Compare(tableVersion(x.Below)) >= 0 {
+		if x.Below != "" && ver.Compare(boundOf(x.below, x.Below)) >= 0 {
+			continue
+		}
+		if len(x.Excludes) > 0 && excluded(x.Excludes, ver) {
 			continue
 		}
 		out = append(out, x)
@@ -277,18 +84,163 @@ func vulnsFor(vs []libVuln, ver *semver.Version) []libVuln {
 	return out
 }
 
-func libByKey(k string) *libInfo {
-	if i := slices.IndexFunc(libTable, func(l libInfo) bool { return l.Key == k }); i >= 0 {
-		return &libTable[i]
+func boundOf(parsed *semver.Version, s string) *semver.Version {
+	if parsed != nil {
+		return parsed
 	}
-	return nil
+	return parseVersion(s)
+}
+
+func excluded(xs []string, ver *semver.Version) bool {
+	for _, x := range xs {
+		if retireVersion(x).Equal(ver) {
+			return true
+		}
+	}
+	return false
+}
+
+// jsLibAdvice is what Palisade adds to "Upgrade X to Y" where the retire
+// data's ranges do not say it: end of life, maintenance mode, companions.
+var jsLibAdvice = map[string]string{
+	"jquery":     "Add jquery-migrate while fixing deprecated calls.",
+	"angularjs":  "AngularJS 1.x reached end of life in 2021 and receives no fixes: migrate to Angular or another maintained framework (or a commercially supported AngularJS build).",
+	"moment.js":  "Moment is in maintenance mode: consider Luxon, date-fns or Temporal.",
+	"handlebars": "Never compile templates from user input.",
+	"bootstrap":  "Better, move to the supported 5.x line.",
+}
+
+// jsFixFor is the fix of library l at the versions vs affect: the lowest
+// release that clears every listed vulnerability, not only the ones seen
+// (the fix of one range can fall inside another's), or, when a range has no
+// end, that no fixed release is known. retire writes "the whole 3.x line"
+// as below 3.999.999 and "no fix" as below 999.999.999
+// (app/scanner/data/retirejs/README.md): the first becomes the next major release.
+func jsFixFor(l *jsLib, vs []libVuln) *Fix {
+	var target *semver.Version
+	targetS := ""
+	raise := func(xs []libVuln) {
+		for _, x := range xs {
+			b := boundOf(x.below, x.Below)
+			if target == nil || b.Compare(target) > 0 {
+				target, targetS = b, x.Below
+			}
+		}
+	}
+	raise(vs)
+	fixed := false
+	for range len(l.vulns) + 1 {
+		if target == nil || target.Major() >= 999 {
+			break
+		}
+		if target.Minor() >= 999 || target.Patch() >= 999 {
+			target = semver.New(target.Major()+1, 0, 0, "", "")
+			targetS = target.String()
+		}
+		more := vulnsFor(l.vulns, target)
+		if len(more) == 0 {
+			fixed = true
+			break
+		}
+		raise(more)
+	}
+	var advice string
+	if !fixed {
+		advice = "No fixed release of " + l.Name + " is known for all of these vulnerabilities: replace it or remove it."
+	} else {
+		advice = "Upgrade " + l.Name + " to " + targetS + " or later."
+	}
+	if a := jsLibAdvice[l.Key]; a != "" {
+		advice += " " + a
+	}
+	return adviceFix(advice)
+}
+
+// jsLibsOfPage recognises libraries on a page: its <script src> URLs and
+// its inline scripts (memoised per page and repository).
+func jsLibsOfPage(p *Response, repo *jsRepo) []jsSighting {
+	return memoize(p, repo.pageKey, func() []jsSighting {
+		f := htmlOf(p)
+		base := baseURLOf(p, f)
+		var out []jsSighting
+		for _, s := range f.Scripts {
+			if s.HasSrc && s.Src != "" {
+				out = repo.inURL(resolveRef(base, s.Src), out)
+			}
+		}
+		if f.IsHTML {
+			for _, body := range inlineScripts(p.Body) {
+				out = repo.inContent(body, false, p.URL+" (inline script)", out)
+			}
+		}
+		return out
+	})
+}
+
+// jsLibsOfScript recognises libraries in a fetched script: its URL, its
+// whole body (up to the fetcher's cap) and, when read whole, its hash.
+func jsLibsOfScript(r *Response, repo *jsRepo) []jsSighting {
+	return memoize(r, repo.scriptKey, func() []jsSighting {
+		out := repo.inURL(r.URL, nil)
+		if r.StatusCode >= 200 && r.StatusCode < 300 {
+			out = repo.inContent(r.Body, !r.Truncated, r.URL, out)
+		}
+		return out
+	})
+}
+
+// maxVersionsPerLib and maxLibSightings bound what one evaluation reports:
+// a real bundle holds a library in one or two versions.
+const (
+	maxVersionsPerLib = 4
+	maxLibSightings   = 40
+)
+
+// maxInlineScripts bounds the inline scripts read from one page.
+const maxInlineScripts = 64
+
+// inlineScripts returns the bodies of a page's <script> elements without
+// src, in document order.
+func inlineScripts(body []byte) [][]byte {
+	if !bytes.Contains(body, []byte("<script")) && !bytes.Contains(body, []byte("<SCRIPT")) {
+		return nil
+	}
+	var out [][]byte
+	z := html.NewTokenizer(bytes.NewReader(body))
+	inScript := false
+	for len(out) < maxInlineScripts {
+		switch z.Next() {
+		case html.ErrorToken:
+			return out
+		case html.StartTagToken:
+			name, hasAttr := z.TagName()
+			inScript = string(name) == "script"
+			for inScript && hasAttr {
+				var k []byte
+				k, _, hasAttr = z.TagAttr()
+				if string(k) == "src" {
+					inScript = false
+				}
+			}
+		case html.TextToken:
+			if inScript {
+				out = append(out, bytes.Clone(z.Text()))
+			}
+			inScript = false
+		default:
+			inScript = false
+		}
+	}
+	return out
 }
 
 // checkContentVulnLibs: outdated front-end libraries with published CVEs
 // turn an otherwise harmless bug into exploitable XSS or prototype
-// pollution, and scanners find them automatically. Libraries are detected
-// from script URLs (CDN paths, file names, WordPress ?ver=) and from the
-// banners of same-origin scripts.
+// pollution, and scanners find them automatically. Libraries and versions
+// are recognised by the retire.js extractors (retirejs.go): script URLs and
+// file names, the whole content of fetched and inline scripts (each library
+// of a bundle with its own version) and the hashes of known builds, and
+// judged against retire's version ranges (docs/scoring.md).
 var checkContentVulnLibs = Check{
 	ID: idContentVulnLibs, Name: "Known-vulnerable JavaScript libraries", Category: catContent, Depth: Deep, Weight: 2,
 	Needs: []EvidenceKind{NeedPage, NeedCrawl},
@@ -298,40 +250,51 @@ var checkContentVulnLibs = Check{
 		if len(pages) == 0 {
 			return missing("The main page", ev.PageErr)
 		}
-		var sightings []libSighting
+		repo := ev.JSLibs
+		if repo == nil {
+			repo = embeddedJSRepo()
+		}
+		judged := " Judged against " + repo.Source + " of " + repo.Date + "."
+		var sightings []jsSighting
 		for _, p := range pages {
-			sightings = append(sightings, pageLibs(p)...)
+			sightings = append(sightings, jsLibsOfPage(p, repo)...)
 		}
 		for _, u := range sortedKeys(ev.Scripts) {
 			if r := ev.Scripts[u]; r != nil {
-				sightings = append(sightings, libsOf(r)...)
+				sightings = append(sightings, jsLibsOfScript(r, repo)...)
 			} else {
-				sightings = append(sightings, libsInURL(u)...)
+				sightings = repo.inURL(u, sightings)
 			}
 		}
-		// One entry per library and version.
-		type key struct{ lib, ver string }
-		found := map[key]string{}
-		parsed := map[key]*semver.Version{}
-		var order []key
+		// One entry per library and version, where it was first seen; a
+		// site's text is hostile, so a script repeating banners with made-up
+		// versions cannot list more than maxVersionsPerLib of one library.
+		type key struct {
+			lib *jsLib
+			ver string
+		}
+		first := map[key]bool{}
+		perLib := map[*jsLib]int{}
+		var order []jsSighting
 		for _, s := range sightings {
-			k := key{s.Key, s.Version}
-			if _, ok := found[k]; !ok {
-				found[k], parsed[k] = s.Where, s.Parsed
-				order = append(order, k)
+			k := key{s.lib, s.version}
+			if !first[k] && perLib[s.lib] < maxVersionsPerLib && len(order) < maxLibSightings {
+				first[k] = true
+				perLib[s.lib]++
+				order = append(order, s)
 			}
 		}
 		if len(order) == 0 {
 			return o.Pass(1, "no known library version detected",
-				"No version of a tracked library (jQuery, jQuery UI, Bootstrap, AngularJS, Lodash, Moment, Handlebars) was recognised.")
+				noneFound(ev, "versions of the JavaScript libraries retire.js tracks")+judged)
 		}
 		var seen, bad []string
 		worst := SeverityInfo
 		out := Outcome{}
-		for _, k := range order {
-			l := libByKey(k.lib)
-			seen = append(seen, l.Name+" "+k.ver)
-			vs := vulnsFor(l.Vulns, parsed[k])
+		for _, s := range order {
+			l := s.lib
+			seen = append(seen, l.Name+" "+s.version)
+			vs := vulnsFor(l.vulns, s.parsed)
 			if len(vs) == 0 {
 				continue
 			}
@@ -339,27 +302,34 @@ var checkContentVulnLibs = Check{
 			sev := SeverityInfo
 			for _, v := range vs {
 				ids = append(ids, v.IDs...)
-				whats = append(whats, v.What)
+				if v.What != "" {
+					whats = append(whats, clip(v.What, 160))
+				}
 				if SeverityRank(v.Sev) < SeverityRank(sev) {
 					sev = v.Sev
 				}
 			}
-			ids = dedupe(ids)
+			ids, whats = dedupe(ids), dedupe(whats)
 			if SeverityRank(sev) < SeverityRank(worst) {
 				worst = sev
 			}
-			bad = append(bad, l.Name+" "+k.ver+" ("+strings.Join(ids, ", ")+")")
-			out.Findings = append(out.Findings, o.Finding(sev, l.Name+" "+k.ver+" has known vulnerabilities: "+strings.Join(ids, ", "),
-				l.Name+" "+k.ver+" (seen at "+clip(found[k], 120)+") is affected by "+strings.Join(ids, ", ")+": "+strings.Join(whats, "; ")+".",
-				l.Fix,
-				found[k]))
+			idList := strings.Join(ids, ", ")
+			if idList == "" {
+				idList = "advisories without a CVE id"
+			}
+			bad = append(bad, l.Name+" "+s.version+" ("+idList+")")
+			out.Findings = append(out.Findings, o.Finding(sev,
+				clip(l.Name+" "+s.version+" has known vulnerabilities: "+idList, 200),
+				clip(l.Name+" "+s.version+" (seen at "+clip(s.where, 120)+") is affected by "+idList+": "+strings.Join(whats, "; "), 1200)+"."+judged,
+				jsFixFor(l, vs),
+				s.where))
 		}
 		if len(bad) == 0 {
 			return o.Pass(1, clip("detected: "+strings.Join(seen, ", "), 250),
-				"The libraries recognised have no known vulnerability in the embedded table.")
+				noneFound(ev, "known-vulnerable versions of the libraries recognised ("+clip(strings.Join(seen, ", "), 200)+")")+judged)
 		}
 		out.Value = clip(strings.Join(bad, "; "), 250)
-		out.Description = "Outdated libraries with published vulnerabilities are loaded: " + clip(strings.Join(bad, "; "), 200) + "."
+		out.Description = "Outdated libraries with published vulnerabilities are loaded: " + clip(strings.Join(bad, "; "), 200) + "." + judged
 		if worst == SeverityLow {
 			out.Status, out.Score = StatusWarn, 0.5
 		} else {

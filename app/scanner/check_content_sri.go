@@ -22,10 +22,22 @@ const (
 
 var sriGoodness = []string{sriAllSecure, sriExternalSecure, sriImplementedNotSecure, sriNotImplExternalSecure, sriNotImplNotSecure, sriNotHTML}
 
-var (
-	sriProtoRelRE = regexp.MustCompile(`^//[^/]`)
-	sriFullURLRE  = regexp.MustCompile(`(?i)^https?://`)
-)
+var sriFullURLRE = regexp.MustCompile(`(?i)^https?://`)
+
+// sriProtoRelative is what `^//[^/]` matched, without the regexp: "//"
+// then any character but '/' ([^/] also matches a newline and an invalid
+// byte); TestSRIPrefilters holds it to the expression.
+func sriProtoRelative(src string) bool {
+	return len(src) > 2 && src[0] == '/' && src[1] == '/' && src[2] != '/'
+}
+
+// sriFullURL is sriFullURLRE behind a literal test: the expression can
+// only match text starting with 'h' or 'H' ((?i) folds 'h' to nothing
+// else), so a relative src never reaches the matcher. The regexp stays for
+// the rest, which (?i) folds beyond ASCII (U+017F matches 's').
+func sriFullURL(src string) bool {
+	return src != "" && src[0]|0x20 == 'h' && sriFullURLRE.MatchString(src)
+}
 
 func sriRank(r string) int {
 	for i, g := range sriGoodness {
@@ -104,10 +116,10 @@ func computeSRI(r *Response, host string, httpsEnforced bool) sriPage {
 		}
 		relProto, relOrigin, sameSite := false, false, false
 		switch {
-		case sriProtoRelRE.MatchString(s.Src):
+		case sriProtoRelative(s.Src):
 			relProto = true
 			sameSite = siteOf(hostOfURL("https:"+s.Src)) == home
-		case sriFullURLRE.MatchString(s.Src):
+		case sriFullURL(s.Src):
 			sameSite = siteOf(hostOfURL(s.Src)) == home
 		default:
 			relOrigin, sameSite = true, true
@@ -229,7 +241,7 @@ var checkContentSRI = Check{
 			out.Description = "Scripts come from the site itself or carry integrity hashes."
 			if noScripts {
 				out.Status, out.Counted = StatusInfo, true
-				out.Description = "No page examined loads a script, so Subresource Integrity has nothing to protect."
+				out.Description = noneFound(ev, "scripts") + " Subresource Integrity has nothing to protect."
 			}
 		default:
 			out.Description = "Third-party scripts run without integrity checks (" + clip(strings.Join(unprotected, ", "), 150) + "); if their host is compromised, so is this site."
@@ -248,6 +260,10 @@ var checkContentSRI = Check{
 				"Stylesheets from other sites ("+clip(strings.Join(styles, ", "), 150)+") have no integrity attribute; an altered stylesheet can deface the page or exfiltrate data through CSS. Not scored.",
 				fixSRIStyles,
 				strings.Join(styles, "\n")))
+		}
+		if out.Status == StatusPass {
+			// Only what was read was judged: a limit is never silent (docs/scoring.md, "Coverage").
+			out.Description += notAllRead(ev)
 		}
 		return out
 	},

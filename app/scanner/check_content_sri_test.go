@@ -1,6 +1,10 @@
 package scanner
 
-import "testing"
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
 
 // TestCheckContentSRI follows the Observatory's subresource-integrity test:
 // foreign means another registrable domain or a protocol-relative URL.
@@ -39,4 +43,57 @@ func TestCheckContentSRI(t *testing.T) {
 		}), want: StatusWarn, value: "worse on other crawled pages", score: 0.5},
 		{name: "page missing", id: idContentSRI, ev: ckWith(nil, func(ev *Evidence) { ev.PageErr = "x" }), want: StatusError, score: -1},
 	})
+}
+
+// TestSRIPrefilters holds the literal tests in front of (or instead of)
+// the SRI expressions to the expressions' own answers, on the inputs where
+// a shortcut could go wrong: case, Unicode folding, newlines, invalid
+// bytes, empty and one-character strings.
+func TestSRIPrefilters(t *testing.T) {
+	sriProtoRelRE := regexp.MustCompile(`^//[^/]`)
+	inputs := []string{
+		"", "/", "//", "///", "//a", "//\n", "//\xff", "/a", "a", "h", "H", "http", "http:", "http:/", "http://",
+		"https://cdn.example/x.js", "HTTPS://CDN.EXAMPLE/", "HtTp://x", "httpſ://x", "httpS://x", "hxxp://x",
+		"ftp://x", " https://x", "\thttp://x", "https:/x", "https//x", "//cdn.example/x.js", "///x", "js/app.js",
+		"./x.js", "?x", "#x", "\xffhttp://x", "ħttp://x", "HTTPſ://x",
+	}
+	for _, in := range inputs {
+		if got, want := sriProtoRelative(in), sriProtoRelRE.MatchString(in); got != want {
+			t.Errorf("sriProtoRelative(%q) = %v, the expression says %v", in, got, want)
+		}
+		if got, want := sriFullURL(in), sriFullURLRE.MatchString(in); got != want {
+			t.Errorf("sriFullURL(%q) = %v, the expression says %v", in, got, want)
+		}
+	}
+}
+
+// TestCheckContentSRIUnderLimit: a verdict without findings says what the
+// crawl did not read, and says nothing when everything was read.
+func TestCheckContentSRIUnderLimit(t *testing.T) {
+	c := checkByID(t, idContentSRI)
+	for _, tc := range []struct {
+		name, body string
+		cov        *Coverage
+		want       Status
+		says       string // substring of the description; "" = no limit named
+	}{
+		{"all read", `<script src="/app.js"></script>`, &Coverage{PagesCrawled: 3, PagesDiscovered: 3, PageLimit: 25}, StatusPass, ""},
+		{"pages cut", `<script src="/app.js"></script>`, &Coverage{PagesCrawled: 25, PagesDiscovered: 34, PageLimit: 25}, StatusPass, "25 of 34 pages found were crawled (the limit is 25)"},
+		{"no scripts, page cut", `<p>hi</p>`, &Coverage{PagesCrawled: 1, PagesDiscovered: 1, PageLimit: 1,
+			Truncated: []TruncatedBody{{URL: "https://example.com/", BytesRead: 2 << 20, Size: 3 << 20}}}, StatusInfo, "No scripts were found in what was read, but not everything was read: https://example.com/ was read to 2048 KiB of 3072 KiB."},
+		{"seen set full", `<script src="/app.js"></script>`, &Coverage{PagesCrawled: 25, PagesDiscovered: crawlSeenMax, PageLimit: 25}, StatusPass, "25 of at least 20000 pages"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := ckEv(ckPage(tc.body))
+			ev.Coverage = tc.cov
+			out := c.Evaluate(ev)
+			if out.Status != tc.want {
+				t.Fatalf("status %s, want %s (%q)", out.Status, tc.want, out.Description)
+			}
+			limited := strings.Contains(strings.ToLower(out.Description), "not everything was read")
+			if tc.says == "" && limited || tc.says != "" && (!limited || !strings.Contains(out.Description, tc.says)) {
+				t.Errorf("description %q, want it to name %q", out.Description, tc.says)
+			}
+		})
+	}
 }

@@ -309,9 +309,6 @@ func init() {
 	for _, k := range secretKinds {
 		constant = append(constant, k.fix)
 	}
-	for i := range libTable {
-		constant = append(constant, libTable[i].Fix)
-	}
 	for _, f := range constant {
 		fixTexts[f] = f.Text()
 	}

@@ -3,11 +3,11 @@ package scanner
 import (
 	"bytes"
 	"context"
+	"hash/maphash"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
-	"sync"
 
 	"github.com/palisade/palisade/app/scanner/netguard"
 	"golang.org/x/net/html"
@@ -24,9 +24,103 @@ var crawlSkipExt = map[string]bool{
 	".eot": true, ".doc": true, ".docx": true, ".xls": true, ".xlsx": true, ".ppt": true, ".pptx": true, ".csv": true,
 }
 
-// fetchCrawl fills Pages and Scripts. At QUICK and STANDARD that is the main
-// page alone; at DEEP a breadth-first same-origin crawl of at most maxPages
-// pages and the same-origin scripts they load (at most maxScripts).
+// The crawl's memory is bounded whatever the site links to (issue 14: one
+// page of 10,000 links took 1 GiB when every link was kept): at most
+// crawlFrontierMax links wait to be fetched, and at most crawlSeenMax URLs
+// are remembered (as 64-bit hashes), for de-duplication and for the counts
+// Coverage reports. A count at crawlSeenMax means "at least that many"
+// (docs/scoring.md, "Coverage").
+const (
+	crawlFrontierMax = 500
+	crawlSeenMax     = 20000
+	// crawlWorkers is how many crawl requests are in flight at once; the
+	// politeLimiter paces them further, so this only keeps the limiter fed.
+	crawlWorkers = 4
+)
+
+// urlSet is a bounded set of canonical URLs kept as seeded 64-bit hashes
+// (8 bytes each instead of the URL). The seed is random per set, so a
+// hostile site cannot choose links that collide; a collision by chance
+// (about 1 in 10^10 for a full set) only skips one link.
+type urlSet struct {
+	seed maphash.Seed
+	m    map[uint64]struct{}
+	max  int
+	full bool // a new URL was refused: counts from the set are lower bounds
+}
+
+func newURLSet(max int) *urlSet {
+	return &urlSet{seed: maphash.MakeSeed(), m: map[uint64]struct{}{}, max: max}
+}
+
+// add reports whether u was not in the set and has been added. Once the
+// set holds max URLs a new one is refused (false) and full is set.
+func (s *urlSet) add(u *netguard.URL) bool {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	h.WriteString(u.Scheme)
+	h.WriteString("://")
+	h.WriteString(u.Host)
+	h.WriteByte(':')
+	h.WriteString(u.Port)
+	h.WriteString(u.Path)
+	k := h.Sum64()
+	if _, ok := s.m[k]; ok {
+		return false
+	}
+	if len(s.m) >= s.max {
+		s.full = true
+		return false
+	}
+	s.m[k] = struct{}{}
+	return true
+}
+
+func (s *urlSet) len() int { return len(s.m) }
+
+// crawler is the state of one DEEP crawl. Only fetchCrawl's goroutine
+// touches it; the fetches run in goroutines that report back on a channel.
+type crawler struct {
+	r        *scanRun
+	base     *netguard.URL // the main page's final URL: pages must share its origin
+	origin   string
+	site     string // registrable domain of base: scripts there are fetched too
+	maxPages int
+
+	pages      []*Response
+	have       map[string]bool // final URLs of pages
+	pageSeen   *urlSet         // links that may be pages, the main page included
+	notPages   int             // seen links that turned out not to be pages (404, not HTML, elsewhere, a page already read)
+	frontier   []*netguard.URL // links waiting, in discovery order, at most crawlFrontierMax
+	nextSeq    int             // sequence number of the next page request
+	absorbSeq  int             // the next sequence number to absorb
+	pending    map[int]*Response
+	pagesOut   int // page requests sent and not yet absorbed
+	scriptSeen *urlSet
+	scriptQ    []*netguard.URL // the first maxScripts scripts found, in discovery order
+	scriptNext int
+	scripts    map[string]*Response
+	scriptsOK  int // script requests that got an answer
+}
+
+type crawlResult struct {
+	seq    int // page sequence number; -1 for a script
+	script *netguard.URL
+	resp   *Response
+}
+
+// fetchCrawl fills Pages, Scripts and Coverage. At QUICK and STANDARD that
+// is the main page alone; at DEEP a same-origin crawl of at most maxPages
+// pages, in breadth-first discovery order, and the scripts they load from
+// the target's own site (its registrable domain, subdomains included; at
+// most maxScripts).
+//
+// Requests are kept in flight continuously (crawlWorkers at a time, pages
+// before scripts) instead of in batches that wait for their slowest member,
+// so the per-host politeLimiter always has work queued (docs/BENCHMARKS.md,
+// "DEEP crawl"). Pages are absorbed in the order they were requested,
+// whatever order they arrive in, so the same site always gives the same
+// pages and scripts.
 func (r *scanRun) fetchCrawl(ctx context.Context) {
 	r.mu.Lock()
 	page := r.ev.Page
@@ -34,85 +128,208 @@ func (r *scanRun) fetchCrawl(ctx context.Context) {
 	if page == nil {
 		return
 	}
-	if r.depth.Rank() < Deep.Rank() {
-		r.set(func(ev *Evidence) { ev.Pages = []*Response{page} })
-		return
-	}
 	base, err := netguard.Normalize(page.URL)
-	if err != nil {
-		r.set(func(ev *Evidence) { ev.Pages = []*Response{page} })
+	if r.depth.Rank() < Deep.Rank() || err != nil {
+		cov := &Coverage{PagesCrawled: 1, PagesDiscovered: 1, PageLimit: 1}
+		addTruncated(cov, page)
+		r.set(func(ev *Evidence) { ev.Pages, ev.Coverage = []*Response{page}, cov })
 		return
 	}
-	origin := base.Origin()
-	pages := []*Response{page}
-	have := map[string]bool{page.URL: true} // final URLs already in pages
-	seen := map[string]bool{base.String(): true}
-	var queue []*netguard.URL
-	scriptSeen := map[string]bool{}
-	var scriptQueue []*netguard.URL
+	c := &crawler{
+		r: r, base: base, origin: base.Origin(), site: siteOf(base.Host), maxPages: r.s.lim.maxPages,
+		have: map[string]bool{page.URL: true}, pageSeen: newURLSet(crawlSeenMax), scriptSeen: newURLSet(crawlSeenMax),
+		pending: map[int]*Response{}, scripts: map[string]*Response{},
+	}
+	c.pageSeen.add(base)
+	c.pages = []*Response{page}
+	c.absorb(page)
+	c.run(ctx)
 
-	absorb := func(p *Response) {
-		links, scripts := crawlLinks(p)
-		for _, l := range links {
-			u, ok := crawlSameOrigin(l, origin)
-			if !ok || seen[u.String()] || crawlSkipExt[strings.ToLower(path.Ext(crawlPathOnly(u.Path)))] {
-				continue
-			}
-			seen[u.String()] = true
-			queue = append(queue, u)
-		}
-		for _, s := range scripts {
-			u, ok := crawlSameOrigin(s, origin)
-			if !ok || scriptSeen[u.String()] {
-				continue
-			}
-			scriptSeen[u.String()] = true
-			scriptQueue = append(scriptQueue, u)
-		}
+	cov := &Coverage{
+		PagesCrawled: len(c.pages), PagesDiscovered: max(len(c.pages), c.pageSeen.len()-c.notPages), PageLimit: c.maxPages,
+		ScriptsFetched: c.scriptsOK, ScriptsReferenced: max(c.scriptsOK, c.scriptSeen.len()), ScriptLimit: r.s.lim.maxScripts,
 	}
-	absorb(page)
-	maxPages := r.s.lim.maxPages
-	for len(queue) > 0 && len(pages) < maxPages && ctx.Err() == nil {
-		n := min(len(queue), maxPages-len(pages))
-		batch := queue[:n]
-		queue = queue[n:]
-		got := make([]*Response, n)
-		r.parallel(ctx, n, func(i int) {
-			ex, err := r.c.fetch(ctx, batch[i], fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.crawlBody, follow: true})
-			if err != nil || ex.resp == nil || ex.resp.StatusCode >= 400 || !crawlIsHTML(ex.resp) {
-				return
-			}
-			if _, ok := crawlSameOrigin(ex.resp.URL, origin); !ok {
-				return
-			}
-			got[i] = ex.resp
-		})
-		for _, p := range got {
-			if p != nil && len(pages) < maxPages && !have[p.URL] {
-				have[p.URL] = true
-				pages = append(pages, p)
-				absorb(p)
-			}
+	// A full set stopped counting: report its cap, which reads "at least".
+	if c.pageSeen.full {
+		cov.PagesDiscovered = crawlSeenMax
+	}
+	if c.scriptSeen.full {
+		cov.ScriptsReferenced = crawlSeenMax
+	}
+	for _, p := range c.pages {
+		addTruncated(cov, p)
+	}
+	for _, u := range c.scriptQ { // in the order found, whatever order they arrived in
+		if s := c.scripts[u.String()]; s != nil {
+			addTruncated(cov, s)
 		}
 	}
-	if len(scriptQueue) > r.s.lim.maxScripts {
-		scriptQueue = scriptQueue[:r.s.lim.maxScripts]
+	r.set(func(ev *Evidence) {
+		ev.Pages = c.pages
+		ev.Scripts = c.scripts
+		ev.Coverage = cov
+	})
+}
+
+// addTruncated records p in cov when its body was cut at the size limit.
+func addTruncated(cov *Coverage, p *Response) {
+	if p.Truncated {
+		cov.Truncated = append(cov.Truncated, TruncatedBody{URL: p.URL, BytesRead: int64(len(p.Body)), Size: p.Size})
 	}
-	scripts := make(map[string]*Response, len(scriptQueue))
-	var mu sync.Mutex
-	r.parallel(ctx, len(scriptQueue), func(i int) {
-		ex, err := r.c.fetch(ctx, scriptQueue[i], fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.scriptBody, follow: true})
-		if err != nil || ex.resp == nil || ex.resp.StatusCode >= 400 {
+}
+
+// run keeps up to crawlWorkers requests in flight until there is nothing
+// left to fetch (or ctx ends), then waits for the last answers.
+func (c *crawler) run(ctx context.Context) {
+	done := make(chan crawlResult, crawlWorkers)
+	inFlight := 0
+	for {
+		for inFlight < crawlWorkers && ctx.Err() == nil {
+			if u, seq, ok := c.nextPage(); ok {
+				go func() { done <- crawlResult{seq: seq, resp: c.get(ctx, u, c.r.s.lim.crawlBody)} }()
+			} else if c.scriptNext < len(c.scriptQ) {
+				u := c.scriptQ[c.scriptNext]
+				c.scriptNext++
+				go func() { done <- crawlResult{seq: -1, script: u, resp: c.get(ctx, u, c.r.s.lim.scriptBody)} }()
+			} else {
+				break
+			}
+			inFlight++
+		}
+		if inFlight == 0 {
 			return
 		}
-		mu.Lock()
-		scripts[scriptQueue[i].String()] = ex.resp
-		mu.Unlock()
+		res := <-done
+		inFlight--
+		if res.seq < 0 {
+			c.gotScript(res.script, res.resp)
+			continue
+		}
+		c.pending[res.seq] = res.resp
+		for {
+			p, ok := c.pending[c.absorbSeq]
+			if !ok {
+				break
+			}
+			delete(c.pending, c.absorbSeq)
+			c.absorbSeq++
+			c.pagesOut--
+			c.gotPage(p)
+		}
+	}
+}
+
+// nextPage takes the next link off the frontier, unless the pages already
+// read and those on their way would reach the limit.
+func (c *crawler) nextPage() (*netguard.URL, int, bool) {
+	if len(c.frontier) == 0 || len(c.pages)+c.pagesOut >= c.maxPages {
+		return nil, 0, false
+	}
+	u := c.frontier[0]
+	c.frontier[0] = nil
+	c.frontier = c.frontier[1:]
+	seq := c.nextSeq
+	c.nextSeq++
+	c.pagesOut++
+	return u, seq, true
+}
+
+// get fetches u following redirects; nil when there was no answer.
+func (c *crawler) get(ctx context.Context, u *netguard.URL, limit int64) *Response {
+	ex, err := c.r.c.fetch(ctx, u, fetchReq{method: http.MethodGet, bodyLimit: limit, follow: true})
+	if err != nil || ex.resp == nil {
+		return nil
+	}
+	return ex.resp
+}
+
+func (c *crawler) gotPage(p *Response) {
+	if p == nil {
+		return // no answer: the link stays counted as a page not read
+	}
+	if p.StatusCode >= 400 || !crawlIsHTML(p) || c.have[p.URL] || len(c.pages) >= c.maxPages {
+		c.notPages++
+		return
+	}
+	if u, err := netguard.Normalize(p.URL); err != nil || u.Origin() != c.origin {
+		c.notPages++
+		return
+	}
+	c.have[p.URL] = true
+	c.pages = append(c.pages, p)
+	c.absorb(p)
+}
+
+func (c *crawler) gotScript(u *netguard.URL, p *Response) {
+	if p == nil {
+		return
+	}
+	c.scriptsOK++
+	if p.StatusCode < 400 { // an error page is not the script: the checks do not read it
+		c.scripts[u.String()] = p
+	}
+}
+
+// absorb reads p's links and scripts into the frontier and script queue.
+// Once the seen set is full no link can be told new from old, so links are
+// no longer read; scripts still are.
+func (c *crawler) absorb(p *Response) {
+	crawlRefs(p, !c.pageSeen.full, func(ref *url.URL, script bool) {
+		if script {
+			u, ok := c.sameSite(ref)
+			if ok && c.scriptSeen.add(u) && len(c.scriptQ) < c.r.s.lim.maxScripts {
+				c.scriptQ = append(c.scriptQ, u)
+			}
+			return
+		}
+		u, ok := c.sameOrigin(ref)
+		if !ok || crawlSkipExt[strings.ToLower(path.Ext(crawlPathOnly(u.Path)))] || !c.pageSeen.add(u) {
+			return
+		}
+		if len(c.frontier) >= crawlFrontierMax {
+			return
+		}
+		c.frontier = append(c.frontier, u)
 	})
-	r.set(func(ev *Evidence) {
-		ev.Pages = pages
-		ev.Scripts = scripts
-	})
+}
+
+// sameOrigin converts a resolved link to a canonical URL when it is on the
+// crawl's origin. The common case, a link spelled with the page's own
+// scheme and host, is built directly; anything else goes through
+// netguard.Normalize.
+func (c *crawler) sameOrigin(ref *url.URL) (*netguard.URL, bool) {
+	if ref.User == nil && ref.Scheme == c.base.Scheme && ref.Host == c.base.Authority() {
+		p := ref.EscapedPath()
+		if p == "" || p[0] != '/' {
+			p = "/" + p
+		}
+		if ref.RawQuery != "" {
+			p += "?" + ref.RawQuery
+		}
+		u := &netguard.URL{Scheme: c.base.Scheme, Host: c.base.Host, Port: c.base.Port, IP: c.base.IP, Path: p}
+		return u, len(c.origin)+len(p) <= netguard.MaxURLLength
+	}
+	u, err := netguard.Normalize(ref.String())
+	if err != nil || u.Origin() != c.origin {
+		return nil, false
+	}
+	return u, true
+}
+
+// sameSite converts a resolved script URL to a canonical one when it is on
+// the target's site: its origin, or another host of the same registrable
+// domain (static.example.com for www.example.com). Those requests go
+// through the same client, so the same address rules and per-host
+// politeness apply.
+func (c *crawler) sameSite(ref *url.URL) (*netguard.URL, bool) {
+	if u, ok := c.sameOrigin(ref); ok {
+		return u, true
+	}
+	u, err := netguard.Normalize(ref.String())
+	if err != nil || siteOf(u.Host) != c.site {
+		return nil, false
+	}
+	return u, true
 }
 
 // parallel runs f(0..n-1) with at most 4 in flight (the politeLimiter
@@ -150,43 +367,36 @@ func crawlIsHTML(r *Response) bool {
 	return strings.Contains(ct, "html")
 }
 
-// crawlSameOrigin normalises an absolute URL and reports whether it is on origin.
-func crawlSameOrigin(raw, origin string) (*netguard.URL, bool) {
-	u, err := netguard.Normalize(raw)
-	if err != nil || u.Origin() != origin {
-		return nil, false
-	}
-	return u, true
-}
-
-// crawlLinks returns the absolute URLs of <a href> and <script src> in an
-// HTML page, honouring <base href>.
-func crawlLinks(p *Response) (links, scripts []string) {
+// crawlRefs calls emit with the absolute http(s) URL, fragment removed, of
+// every <script src> of an HTML page and, when links is set, every <a href>
+// and <area href>, honouring <base href>. It keeps nothing itself: a page
+// of 10,000 links costs one link at a time.
+func crawlRefs(p *Response, links bool, emit func(u *url.URL, script bool)) {
 	base, err := url.Parse(p.URL)
 	if err != nil {
-		return nil, nil
+		return
 	}
 	z := html.NewTokenizer(bytes.NewReader(p.Body))
-	resolve := func(ref string) string {
-		ref = strings.TrimSpace(ref)
-		if ref == "" || strings.HasPrefix(ref, "#") {
-			return ""
+	resolve := func(v []byte, script bool) {
+		ref := strings.TrimSpace(string(v))
+		if ref == "" || ref[0] == '#' {
+			return
 		}
 		u, err := url.Parse(ref)
 		if err != nil {
-			return ""
+			return
 		}
 		abs := base.ResolveReference(u)
 		if abs.Scheme != "http" && abs.Scheme != "https" {
-			return ""
+			return
 		}
-		abs.Fragment = ""
-		return abs.String()
+		abs.Fragment, abs.RawFragment = "", ""
+		emit(abs, script)
 	}
 	for {
 		tt := z.Next()
 		if tt == html.ErrorToken {
-			return links, scripts
+			return
 		}
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
 			continue
@@ -198,6 +408,9 @@ func crawlLinks(p *Response) (links, scripts []string) {
 		var want string
 		switch string(name) {
 		case "a", "area":
+			if !links {
+				continue
+			}
 			want = "href"
 		case "script":
 			want = "src"
@@ -215,13 +428,9 @@ func crawlLinks(p *Response) (links, scripts []string) {
 						base = base.ResolveReference(b)
 					}
 				case "script":
-					if s := resolve(string(v)); s != "" {
-						scripts = append(scripts, s)
-					}
+					resolve(v, true)
 				default:
-					if s := resolve(string(v)); s != "" {
-						links = append(links, s)
-					}
+					resolve(v, false)
 				}
 				break
 			}

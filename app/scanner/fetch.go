@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,18 +23,20 @@ import (
 
 // client is the HTTP side of one scan: a transport whose every connection
 // goes through the netguard dialer, bounded reads, manual redirect following
-// (so each hop is recorded and re-checked) and a per-host politeLimiter limiter.
+// (so each hop is recorded and re-checked), a per-host politeLimiter for
+// HTTP requests and another for the TLS probes' handshakes.
 type scanClient struct {
 	lim    engineLimits
 	ua     string
 	dialer *netguard.Dialer
 	tr     *http.Transport
 	hc     *http.Client
-	polite *politeLimiter
+	polite *politeLimiter // HTTP requests
+	hs     *politeLimiter // TLS probe handshakes (tlsprobe.go)
 }
 
-func (s *Scanner) newClient() *scanClient {
-	d := s.dialer()
+func (s *Scanner) newClient(res *netguard.Resolutions) *scanClient {
+	d := s.dialer(res)
 	tr := &http.Transport{
 		Proxy:       nil, // never: a proxy would bypass the address checks
 		DialContext: d.DialContext,
@@ -63,6 +66,7 @@ func (s *Scanner) newClient() *scanClient {
 		dialer: d,
 		tr:     tr,
 		polite: newPoliteLimiter(s.lim.rate, s.lim.burst),
+		hs:     newPoliteLimiter(s.lim.hsRate, s.lim.hsBurst),
 	}
 	c.hc = &http.Client{
 		Transport:     tr,
@@ -88,6 +92,10 @@ type fetchReq struct {
 	header    map[string]string
 	bodyLimit int64
 	follow    bool // follow redirects (up to lim.maxRedirects)
+	// known, when set, may answer a hop from a response this scan already
+	// has (the redirect chain ending on the main page the page fetch got):
+	// the hop is recorded, and followed, without a second request.
+	known func(ctx context.Context, u *netguard.URL) (Hop, bool)
 }
 
 // exchange is the outcome of a fetch with its redirect chain.
@@ -114,9 +122,16 @@ func (c *scanClient) fetch(ctx context.Context, u *netguard.URL, req fetchReq) (
 			return ex, fmt.Errorf("the redirects loop back to %s (%s)", key, redirectChainString(ex.hops, key))
 		}
 		seen[key] = true
-		resp, cs, err := c.do(ctx, cur, req)
-		if err != nil {
-			return ex, err
+		var resp *Response
+		var cs *tls.ConnectionState
+		if h, ok := knownHop(ctx, req, cur); ok {
+			resp = hopResponse(h)
+		} else {
+			var err error
+			resp, cs, err = c.do(ctx, cur, req)
+			if err != nil {
+				return ex, err
+			}
 		}
 		if hop == 0 && cs != nil {
 			ex.firstTLS = cs
@@ -145,6 +160,24 @@ func (c *scanClient) fetch(ctx context.Context, u *netguard.URL, req fetchReq) (
 			req.method = http.MethodGet
 		}
 	}
+}
+
+// knownHop asks req.known for u's answer.
+func knownHop(ctx context.Context, req fetchReq, u *netguard.URL) (Hop, bool) {
+	if req.known == nil {
+		return Hop{}, false
+	}
+	return req.known(ctx, u)
+}
+
+// hopResponse is the part of a response a redirect chain reads, rebuilt
+// from a recorded hop: its URL, status and Location.
+func hopResponse(h Hop) *Response {
+	r := &Response{URL: h.URL, StatusCode: h.StatusCode, Header: http.Header{}}
+	if h.Location != "" {
+		r.Header.Set("Location", h.Location)
+	}
+	return r
 }
 
 func redirectChainString(hops []Hop, next string) string {
@@ -247,18 +280,19 @@ func readBoundedBody(resp *http.Response, limit int64) ([]byte, bool, error) {
 			return nil, false, nil // declared gzip but is not: no usable body
 		}
 	}
-	initial := limit
-	if resp.ContentLength > 0 && resp.ContentLength < initial {
-		initial = resp.ContentLength
+	// A declared length sizes the buffer (up to 64 KiB, so a lying header
+	// costs nothing); an unknown one (chunked, gzip) starts at 8 KiB and
+	// doubles, so a small answer does not pay for zeroing 64 KiB.
+	initial := int64(8 << 10)
+	if resp.ContentLength > 0 && resp.Header.Get("Content-Encoding") == "" {
+		initial = min(resp.ContentLength, 64<<10)
 	}
-	if initial > 64<<10 {
-		initial = 64 << 10
-	}
+	initial = min(initial, limit)
 	buf := make([]byte, 0, initial+1)
 	lr := io.LimitReader(r, limit+1)
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			buf = slices.Grow(buf, min(cap(buf), int(limit+1)-len(buf)))
 		}
 		n, err := lr.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
@@ -377,7 +411,10 @@ func clipString(s string, n int) string {
 
 // politeLimiter is one token bucket (golang.org/x/time/rate) per host: at
 // most rate requests per second after an initial burst, so even DEEP scans
-// stay well-mannered. Requests and TLS handshakes share a host's bucket.
+// stay well-mannered. A scan has two: one for HTTP requests (the TLS
+// handshake of an HTTP connection is part of its request) and one for the
+// TLS probes' bare handshakes, which are a budget of their own
+// (docs/scoring.md, "Depths").
 type politeLimiter struct {
 	mu      sync.Mutex
 	rate    rate.Limit

@@ -59,6 +59,7 @@ func (r *scanRun) startJobs(ctx context.Context) {
 	d := r.depth.Rank()
 	r.job(ctx, nil, []EvidenceKind{NeedPage, NeedTLS}, r.fetchPage)
 	r.job(ctx, []EvidenceKind{NeedPage}, []EvidenceKind{NeedCrawl}, r.fetchCrawl)
+	r.job(ctx, []EvidenceKind{NeedCrawl}, []EvidenceKind{NeedWordPress}, r.fetchWordPress)
 	if d >= Standard.Rank() {
 		r.job(ctx, nil, []EvidenceKind{NeedRedirects}, r.fetchRedirects)
 		r.job(ctx, nil, []EvidenceKind{NeedTLSProbe}, r.fetchTLSProbeJob)
@@ -233,7 +234,10 @@ func unwrapFetch(err error) error {
 }
 
 // fetchRedirects follows the chain from http://host/, the way a visitor who
-// types the bare name arrives.
+// types the bare name arrives. The chain usually ends on the https URL the
+// page fetch asks for; that hop (and the page's own redirects after it) is
+// taken from the page fetch's chain instead of being requested again, so a
+// scan GETs its main page once (docs/scoring.md, "Depths").
 func (r *scanRun) fetchRedirects(ctx context.Context) {
 	hu := &netguard.URL{Scheme: "http", Host: r.u.Host, IP: r.u.IP, Path: "/"}
 	if r.u.Scheme == "http" {
@@ -241,7 +245,7 @@ func (r *scanRun) fetchRedirects(ctx context.Context) {
 	} else {
 		hu.Port = r.s.lim.httpPort
 	}
-	ex, err := r.c.fetch(ctx, hu, fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody, follow: true})
+	ex, err := r.c.fetch(ctx, hu, fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody, follow: true, known: r.pageHop})
 	r.set(func(ev *Evidence) {
 		if len(ex.hops) > 0 {
 			ev.Redirects = ex.hops
@@ -250,6 +254,34 @@ func (r *scanRun) fetchRedirects(ctx context.Context) {
 			ev.RedirectsErr = sentenceOf(err)
 		}
 	})
+}
+
+// pageHop answers a GET of u from the main page's chain when the page
+// fetch asked for u: it waits for the page when u is where the page fetch
+// starts (httpsURL), and otherwise only looks at a chain already in. The
+// page fetch sends the same GET with the same headers, so its status and
+// Location are what a second request would have been told (only a cookie
+// set by the http:// hop, which the page fetch did not carry, could make
+// them differ).
+func (r *scanRun) pageHop(ctx context.Context, u *netguard.URL) (Hop, bool) {
+	key := u.String()
+	if key != r.httpsURL().String() && !r.isPublished(NeedPage) {
+		return Hop{}, false
+	}
+	select {
+	case <-r.ready[NeedPage]:
+	case <-ctx.Done():
+		return Hop{}, false
+	}
+	r.mu.Lock()
+	chain := r.ev.PageChain
+	r.mu.Unlock()
+	for _, h := range chain {
+		if h.URL == key {
+			return h, true
+		}
+	}
+	return Hop{}, false
 }
 
 // baseURL is the origin later requests go to: the final URL of the main page
@@ -313,6 +345,7 @@ func (r *scanRun) fetchProbes(ctx context.Context) {
 	out := make(map[string]*Response, len(paths))
 	var mu sync.Mutex
 	var errs []string
+	sent := 0 // requests that went out: answered, or failed before ctx ended
 	// Every probe is started even after ctx ends: each then fails at once
 	// and is counted in ProbesErr, so a cut-short scan says so.
 	var g errgroup.Group
@@ -322,6 +355,9 @@ func (r *scanRun) fetchProbes(ctx context.Context) {
 			ex, err := r.c.fetch(ctx, r.withPath(p), fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody})
 			mu.Lock()
 			defer mu.Unlock()
+			if err == nil || ctx.Err() == nil {
+				sent++
+			}
 			if err != nil {
 				errs = append(errs, p+": "+sentenceOf(unwrapFetch(err)))
 				return nil
@@ -336,6 +372,7 @@ func (r *scanRun) fetchProbes(ctx context.Context) {
 	r.set(func(ev *Evidence) {
 		ev.Probes = out
 		ev.NotFound = nf
+		ev.ProbesSent = sent
 		if len(errs) > 0 {
 			ev.ProbesErr = fmt.Sprintf("%d of %d probes failed (first: %s)", len(errs), len(paths), errs[0])
 		}

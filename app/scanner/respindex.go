@@ -33,9 +33,6 @@ type respIndex struct {
 	secretsOnce sync.Once
 	secrets     []secretHit
 
-	libsOnce sync.Once
-	libs     []libSighting
-
 	mu      sync.Mutex
 	derived map[string]any // memoize's values, by key
 }

@@ -57,6 +57,8 @@ func newTestScanner(t testing.TB, opts Options, checks []Check) *Scanner {
 	s.lim.dnsTimeout = 500 * time.Millisecond
 	s.lim.rate = 1000
 	s.lim.burst = 1000
+	s.lim.hsRate = 1000
+	s.lim.hsBurst = 1000
 	s.lim.httpsPort = closedPort(t)
 	s.lim.deadline = func(Depth) time.Duration { return 8 * time.Second }
 	return s

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/palisade/palisade/app/scanner/netguard"
@@ -57,8 +58,14 @@ type engineLimits struct {
 	maxWeakProbe int // handshakes spent enumerating weak suites
 	maxSPF       int // SPF include/redirect domains fetched
 
-	rate  float64 // politeLimiter: requests (and handshakes) per second per host
+	rate  float64 // politeLimiter of HTTP requests: requests per second per host
 	burst int
+	// hsRate and hsBurst pace the TLS protocol and cipher probes'
+	// handshakes (tlsprobe.go) in a bucket of their own per host, so the
+	// probes never take the HTTP requests' tokens and the two budgets are
+	// each what docs/scoring.md ("Depths") says.
+	hsRate  float64
+	hsBurst int
 
 	// deadline overrides Depth.Deadline when set (tests).
 	deadline func(Depth) time.Duration
@@ -89,6 +96,8 @@ func defaultEngineLimits() engineLimits {
 		maxSPF:         12,
 		rate:           5,
 		burst:          16,
+		hsRate:         5,
+		hsBurst:        12,
 	}
 }
 
@@ -101,6 +110,28 @@ type Scanner struct {
 	checks   []Check
 	lim      engineLimits
 	now      func() time.Time
+	jsLibs   *jsRepo  // Options.RetireJSFile loaded; nil: embedded
+	wp       *wpTable // Options.WPVulnsFile's table; nil = the embedded one
+
+	// versionMu guards the scoring version of checks, hashed once per
+	// check table instead of on every scan (scoringVersion compares the
+	// table it was computed for with the current one).
+	versionMu     sync.Mutex
+	versionChecks []Check
+	version       string
+}
+
+// scoringVersion is scoringVersionOf(s.checks), computed again only when
+// the table changed (tests replace it after New).
+func (s *Scanner) scoringVersion() string {
+	s.versionMu.Lock()
+	defer s.versionMu.Unlock()
+	same := len(s.versionChecks) == len(s.checks) && s.version != "" &&
+		(len(s.checks) == 0 || &s.versionChecks[0] == &s.checks[0])
+	if !same {
+		s.versionChecks, s.version = s.checks, scoringVersionOf(s.checks)
+	}
+	return s.version
 }
 
 // New builds a Scanner from options.
@@ -118,11 +149,22 @@ func New(opts Options) (*Scanner, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = DefaultUserAgent
 	}
+	wp, err := loadWPTable(opts.WPVulnsFile)
+	if err != nil {
+		return nil, err
+	}
 	roots, err := x509.SystemCertPool()
 	if err != nil {
 		roots = nil // only Options.RootCAs will be trusted
 	}
+	var jsLibs *jsRepo // nil: the embedded retire.js snapshot
+	if opts.RetireJSFile != "" {
+		if jsLibs, err = loadJSRepoFile(opts.RetireJSFile); err != nil {
+			return nil, err
+		}
+	}
 	return &Scanner{
+		wp:       wp,
 		opts:     opts,
 		policy:   netguard.NewPolicy(opts.AllowCIDRs),
 		resolver: netguard.NewResolver(opts.DNSServer),
@@ -130,6 +172,7 @@ func New(opts Options) (*Scanner, error) {
 		checks:   AllChecks(),
 		lim:      defaultEngineLimits(),
 		now:      time.Now,
+		jsLibs:   jsLibs,
 	}, nil
 }
 
@@ -146,10 +189,30 @@ type Target struct {
 	Domain string // the host as shown to people (Unicode for IDN)
 
 	u *netguard.URL
+	// checked is what Validate's resolution found, handed to a scan of
+	// this Target (ScanTarget) so it does not ask DNS again.
+	checked *checkedAddrs
 }
 
-func (s *Scanner) dialer() *netguard.Dialer {
-	return &netguard.Dialer{Policy: s.policy, Resolver: s.resolver, Timeout: s.lim.dialTimeout, KeepAlive: 15 * time.Second}
+// checkedAddrs are a host's addresses that passed the policy, and when.
+type checkedAddrs struct {
+	addrs []netip.Addr
+	at    time.Time
+}
+
+// targetReuseWindow is how long after Validate a ScanTarget may connect to
+// the addresses Validate checked instead of resolving the name again: long
+// enough for a CLI that validates and then scans, short enough that a
+// target validated when a scan was accepted and run much later from a
+// queue is looked up afresh.
+const targetReuseWindow = time.Minute
+
+// dialer returns a guard dialer. res, when not nil, is the scan's
+// resolution cache: one DNS resolution per host per scan, and every
+// connection to the addresses that resolution checked (docs/scoring.md,
+// "Depths").
+func (s *Scanner) dialer(res *netguard.Resolutions) *netguard.Dialer {
+	return &netguard.Dialer{Policy: s.policy, Resolver: s.resolver, Resolutions: res, Timeout: s.lim.dialTimeout, KeepAlive: 15 * time.Second}
 }
 
 // Validate normalises rawURL and checks it is scannable: http or https, no
@@ -157,17 +220,23 @@ func (s *Scanner) dialer() *netguard.Dialer {
 // reach. Errors wrap ErrRefused with a sentence a user can act on, except
 // ctx's own error when ctx ends first.
 func (s *Scanner) Validate(ctx context.Context, rawURL string) (*Target, error) {
+	return s.validate(ctx, rawURL, nil)
+}
+
+// validate is Validate resolving through res (the scan's cache) when set.
+func (s *Scanner) validate(ctx context.Context, rawURL string, res *netguard.Resolutions) (*Target, error) {
 	u, err := netguard.Normalize(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.dialer().Resolve(ctx, u.Host); err != nil {
+	addrs, err := s.dialer(res).Resolve(ctx, u.Host)
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, refusalFor(u, err)
 	}
-	return &Target{URL: u.String(), Host: u.Host, Domain: u.Display(), u: u}, nil
+	return &Target{URL: u.String(), Host: u.Host, Domain: u.Display(), u: u, checked: &checkedAddrs{addrs: addrs, at: s.now()}}, nil
 }
 
 // refusal phrases why a host cannot be scanned; the result wraps ErrRefused.
@@ -209,13 +278,26 @@ func (e *unresolvedError) Unwrap() error { return e.RefusedError }
 // challenge, cancelled, failed) says why in NotGraded and has no grade,
 // score or findings (docs/scoring.md, "Scans that are not graded").
 func (s *Scanner) Scan(ctx context.Context, rawURL string, depth Depth, onEvent func(Event)) (*Result, error) {
+	return s.scan(ctx, rawURL, nil, depth, onEvent)
+}
+
+// ScanTarget is Scan of a Target that Validate returned: when it was
+// validated within the last minute, the scan connects to the addresses
+// Validate checked instead of resolving the host again (a CLI validates,
+// then scans at once). An older Target is validated again, as Scan would.
+func (s *Scanner) ScanTarget(ctx context.Context, t *Target, depth Depth, onEvent func(Event)) (*Result, error) {
+	return s.scan(ctx, t.URL, t, depth, onEvent)
+}
+
+// scan is Scan, reusing pre's resolution when it is recent.
+func (s *Scanner) scan(ctx context.Context, rawURL string, pre *Target, depth Depth, onEvent func(Event)) (*Result, error) {
 	start := time.Now()
 	if depth == "" {
 		depth = Standard
 	}
 	res := newResult(rawURL, depth)
 	res.ScannedAt = s.now().UTC()
-	res.ScoringVersion = scoringVersionOf(s.checks)
+	res.ScoringVersion = s.scoringVersion()
 	if !depth.Valid() {
 		err := &netguard.RefusedError{Msg: fmt.Sprintf("unknown scan depth %q (use QUICK, STANDARD or DEEP)", string(depth))}
 		res.Error = err.Error()
@@ -229,21 +311,30 @@ func (s *Scanner) Scan(ctx context.Context, rawURL string, depth Depth, onEvent 
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 
-	t, err := s.Validate(ctx, rawURL)
-	if err != nil {
-		res.Error = sentenceOf(err)
-		res.DurationMs = time.Since(start).Milliseconds()
-		if errors.Is(err, context.DeadlineExceeded) {
-			res.ungrade(deadlineFailure(budget))
-		} else {
-			res.ungrade(refusedVerdict(err, s.opts.UserAgent))
+	// One resolution per host for the whole scan: the target's is the
+	// validation's (or pre's), and every connection reuses it.
+	resolutions := netguard.NewResolutions()
+	t := pre
+	if t != nil && t.u != nil && t.checked != nil && s.now().Sub(t.checked.at) < targetReuseWindow {
+		resolutions.Seed(t.Host, t.checked.addrs)
+	} else {
+		var err error
+		t, err = s.validate(ctx, rawURL, resolutions)
+		if err != nil {
+			res.Error = sentenceOf(err)
+			res.DurationMs = time.Since(start).Milliseconds()
+			if errors.Is(err, context.DeadlineExceeded) {
+				res.ungrade(deadlineFailure(budget))
+			} else {
+				res.ungrade(refusedVerdict(err, s.opts.UserAgent))
+			}
+			return res, err
 		}
-		return res, err
 	}
 	res.TargetURL = t.URL
 	res.TargetDomain = t.Domain
 
-	r := newRun(s, t, depth, onEvent)
+	r := newRun(s, t, depth, onEvent, resolutions)
 	r.budget = budget
 	complete := r.execute(ctx)
 	var stop error

@@ -316,7 +316,7 @@ func newResult(rawURL string, depth Depth) *Result {
 // ended before are errors saying so, and the result is not graded.
 func (r *scanRun) buildResult(res *Result, stop error) {
 	ev := &r.ev
-	var scored []Scored
+	scored := make([]Scored, 0, len(r.results))
 	for i, cr := range r.results {
 		switch {
 		case cr != nil:
@@ -356,6 +356,11 @@ func (r *scanRun) buildResult(res *Result, stop error) {
 		res.RedirectChain = ev.Redirects
 	case ev.PageChain != nil:
 		res.RedirectChain = ev.PageChain
+	}
+	if ev.Coverage != nil {
+		cov := *ev.Coverage
+		cov.ProbesSent = ev.ProbesSent
+		res.Coverage = &cov
 	}
 	if ev.TLS != nil {
 		res.TLS = resultTLSInfo(ev.TLS, ev.TLSProbe, ev.Now)

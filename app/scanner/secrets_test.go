@@ -283,7 +283,7 @@ func BenchmarkSecretsOf(b *testing.B) {
 	secretRules()
 	b.SetBytes(int64(len(page)))
 	b.ReportAllocs()
-	cpu0 := processCPU()
+	cpu0 := secretsCPU()
 	for b.Loop() {
 		if hits := secretsOf(&Response{Body: page}); len(hits) != 0 {
 			b.Fatal("decoy page has secrets")
@@ -291,11 +291,11 @@ func BenchmarkSecretsOf(b *testing.B) {
 	}
 	// Wall time on a shared machine includes waiting for a core; the
 	// process's CPU time per scan is the figure that compares.
-	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
+	b.ReportMetric(float64(secretsCPU()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
 }
 
-// processCPU is the user+system CPU time of this process, in nanoseconds.
-func processCPU() int64 {
+// secretsCPU is the user+system CPU time of this process, in nanoseconds.
+func secretsCPU() int64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
@@ -311,9 +311,9 @@ func TestSecretsOfHostileBody(t *testing.T) {
 	for i := 0; b.Len() < 1<<20; i++ {
 		b.WriteString(" AKIA" + tok(uint64(1000+i), alUpper+"234567", 16) + " eyJ sk_live_ ghp_ -----BEGIN xoxb- AIza")
 	}
-	start := processCPU()
+	start := secretsCPU()
 	hits := secretsOf(&Response{Body: []byte(b.String())})
-	cpu := processCPU() - start
+	cpu := secretsCPU() - start
 	if len(hits) != maxSecretsPerRes {
 		t.Errorf("%d hits, want the cap %d", len(hits), maxSecretsPerRes)
 	}

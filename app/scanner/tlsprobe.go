@@ -15,9 +15,10 @@ import (
 	"github.com/palisade/palisade/app/scanner/netguard"
 )
 
-// tlsFacts verifies a handshake's peer chain by hand: against the system
-// roots, then against Options.RootCAs, and the leaf against host separately,
-// so the checks can tell "untrusted issuer" from "wrong name".
+// tlsFacts verifies a handshake's peer chain by hand: against
+// Options.RootCAs and the system roots (trusted when either verifies it),
+// and the leaf against host separately, so the checks can tell "untrusted
+// issuer" from "wrong name".
 func (s *Scanner) tlsFacts(cs *tls.ConnectionState, host string, now time.Time) *TLSFacts {
 	f := &TLSFacts{
 		Version:     cs.Version,
@@ -38,22 +39,35 @@ func (s *Scanner) tlsFacts(cs *tls.ConnectionState, host string, now time.Time) 
 	if now.IsZero() {
 		now = time.Now()
 	}
+	// The configured CA is tried first: when it is set, the targets it
+	// signs are the ones being scanned, and a chain it verifies needs no
+	// second, failing walk through the system roots. errs keeps the
+	// system-roots-first order tlsVerifySentence has always been given.
 	var errs []error
-	for _, roots := range []*x509.CertPool{s.sysRoots, s.opts.RootCAs} {
-		if roots == nil {
-			continue
-		}
+	var sysErr, caErr error
+	verify := func(roots *x509.CertPool) error {
 		_, err := leaf.Verify(x509.VerifyOptions{
 			Roots:         roots,
 			Intermediates: inter,
 			CurrentTime:   now,
 			KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		})
-		if err == nil {
+		return err
+	}
+	if s.opts.RootCAs != nil {
+		if caErr = verify(s.opts.RootCAs); caErr == nil {
 			f.Trusted = true
-			break
 		}
-		errs = append(errs, err)
+	}
+	if !f.Trusted && s.sysRoots != nil {
+		if sysErr = verify(s.sysRoots); sysErr == nil {
+			f.Trusted = true
+		}
+	}
+	for _, err := range []error{sysErr, caErr} {
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if !f.Trusted {
 		if len(errs) == 0 {
@@ -230,10 +244,11 @@ func probeIsRejection(err error) bool {
 }
 
 // handshake dials through the guard and performs one TLS handshake within
-// tlsTimeout, paced by the politeLimiter limiter like any request.
+// tlsTimeout, paced by the scan's handshake limiter (not the HTTP one: the
+// probes must not delay, or be counted against, the HTTP requests).
 func (r *scanRun) handshake(ctx context.Context, addr string, cfg *tls.Config) (*tls.ConnectionState, error) {
 	host, _, _ := net.SplitHostPort(addr)
-	if err := r.c.polite.wait(ctx, host); err != nil {
+	if err := r.c.hs.wait(ctx, host); err != nil {
 		return nil, err
 	}
 	hctx, cancel := context.WithTimeout(ctx, r.s.lim.tlsTimeout+r.s.lim.dialTimeout)

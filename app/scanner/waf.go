@@ -1,8 +1,10 @@
 package scanner
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // Bot and WAF vendors whose challenge pages ChallengeVendor recognises.
@@ -24,7 +26,7 @@ const challengeScan = 64 << 10
 type challengeView struct {
 	status int
 	h      http.Header
-	body   string
+	body   []byte
 }
 
 func (v challengeView) header(name string) string {
@@ -35,7 +37,7 @@ func (v challengeView) has(name string) bool { return len(v.h.Values(name)) > 0 
 
 func (v challengeView) bodyHas(markers ...string) bool {
 	for _, m := range markers {
-		if strings.Contains(v.body, m) {
+		if bytes.Contains(v.body, []byte(m)) {
 			return true
 		}
 	}
@@ -117,7 +119,7 @@ func ChallengeVendor(r *Response) string {
 	if len(b) > challengeScan {
 		b = b[:challengeScan]
 	}
-	v := challengeView{status: r.StatusCode, h: r.Header, body: strings.ToLower(string(b))}
+	v := challengeView{status: r.StatusCode, h: r.Header, body: lowerBody(b)}
 	if v.h == nil {
 		v.h = http.Header{}
 	}
@@ -127,4 +129,24 @@ func ChallengeVendor(r *Response) string {
 		}
 	}
 	return ""
+}
+
+// lowerBody is strings.ToLower(string(b)) as bytes, in one pass when b
+// is ASCII (the usual page; strings.ToLower writes such a string byte by
+// byte through a Builder, and the string would be one more copy: about
+// 5 % of a QUICK scan's CPU besides the secrets check, on a 17 KB page).
+// Anything else goes through strings.ToLower itself, whose Unicode mapping
+// the markers were written against.
+func lowerBody(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if c >= utf8.RuneSelf {
+			return []byte(strings.ToLower(string(b)))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }

@@ -73,3 +73,14 @@ func TestChallengeVendor(t *testing.T) {
 		t.Error("no response, or no headers and body, is no challenge")
 	}
 }
+
+// TestLowerBody holds the ASCII shortcut to strings.ToLower, non-ASCII
+// bodies (the Kelvin sign lowers to an ASCII k) included.
+func TestLowerBody(t *testing.T) {
+	for _, in := range []string{"", "A", "Just a Moment...", "<TITLE>Just a moment...</TITLE>", "ascii only 123 !@#[]`{}",
+		"Blo\u212Aed", "İncapsula", "caf\u00c9 ÀÉ", "\xff\xfeAB", "ok\x00NUL", strings.Repeat("Ab", 5000)} {
+		if got, want := string(lowerBody([]byte(in))), strings.ToLower(in); got != want {
+			t.Errorf("lowerBody(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

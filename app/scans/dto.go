@@ -54,6 +54,9 @@ type Detail struct {
 	ScoringVersion string `json:"scoringVersion"`
 	// ScannedAt is when the scan started (null before it has).
 	ScannedAt *time.Time `json:"scannedAt"`
+	// Coverage is how much of the site the scan read (docs/scoring.md,
+	// "Coverage"); null before the scan has run.
+	Coverage *scanner.Coverage `json:"coverage"`
 }
 
 // SummaryOf maps a scan row to its summary.
@@ -121,6 +124,7 @@ func DetailOf(sum ScanSummary, res *scanner.Result, rows []*ent.Finding) Detail 
 	d.TLS = res.TLS
 	d.Counts = res.Summary
 	d.ScoringVersion = res.ScoringVersion
+	d.Coverage = res.Coverage
 	if !res.ScannedAt.IsZero() {
 		t := res.ScannedAt.UTC()
 		d.ScannedAt = &t

@@ -182,6 +182,9 @@ func verdict(out *model.ScanDetail, sc *ent.Scan, res *scanner.Result) {
 			out.Duration = duration(res.DurationMs)
 		}
 		out.ScoringVersion = res.ScoringVersion
+		if c := res.Coverage; c != nil {
+			out.Coverage = &model.Coverage{Summary: c.Summary(), Limits: c.Limits()}
+		}
 	}
 	if out.NotGraded != nil {
 		// Nothing was judged: no grade, score, categories or fixes.

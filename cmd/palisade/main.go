@@ -375,7 +375,9 @@ func scanCmd(args []string, stdout io.Writer) error {
 		return err
 	}
 	created := time.Now().UTC()
-	res, scanErr := sc.Scan(ctx, t.URL, depth, nil)
+	// ScanTarget connects to the addresses Validate just checked: one
+	// resolution of the host for the whole command.
+	res, scanErr := sc.ScanTarget(ctx, t, depth, nil)
 	if res == nil {
 		return scanErr
 	}
@@ -423,7 +425,8 @@ func scanCmd(args []string, stdout io.Writer) error {
 }
 
 // printScan prints a result for people: the verdict line (with the cap that
-// explains a grade worse than the score), the scoring version, the checks
+// explains a grade worse than the score), the scoring version, what was
+// read (coverage), the checks
 // that did not run or could not be evaluated and why, then the findings.
 func printScan(w io.Writer, domainName string, status domain.ScanStatus, res *scanner.Result) {
 	host := clean(domainName)
@@ -440,6 +443,13 @@ func printScan(w io.Writer, domainName string, status domain.ScanStatus, res *sc
 	}
 	if res.ScoringVersion != "" {
 		fmt.Fprintf(w, "  scoring %s\n", clean(res.ScoringVersion))
+	}
+	// What was read, and what a limit left unread (docs/scoring.md, "Coverage").
+	if c := res.Coverage; c != nil {
+		fmt.Fprintf(w, "  read    %s\n", clean(c.Summary()))
+		if l := c.Limits(); l != "" {
+			fmt.Fprintf(w, "  not everything was read: %s\n", clean(l))
+		}
 	}
 	// A scan that was not graded judged nothing: its checks are all errors
 	// or skipped for the same reason the headline gives, so they are not

@@ -38,16 +38,28 @@ type ScanDetail struct {
 	Duration string
 	// ScoringVersion is the version of the scoring rules ("2.0.0+ab12cd34").
 	ScoringVersion string
-	Categories     []Category
-	Findings       []Finding
-	Headers        map[string]string
-	Redirects      []Hop
-	TLS            *TLS
+	// Coverage is what the scan read of the site; nil when the result does
+	// not say (results stored before it was recorded).
+	Coverage   *Coverage
+	Categories []Category
+	Findings   []Finding
+	Headers    map[string]string
+	Redirects  []Hop
+	TLS        *TLS
 
 	BodyURL      string // the live part of the page, polled while running
 	CancelURL    string
 	FixURL       string // SECURITY-FIX.md
 	NewReportURL string
+}
+
+// Coverage is what a scan read: pages, scripts, truncated bodies, probes.
+type Coverage struct {
+	// Summary is the one line ("25 of 34 pages, 12 of 20 scripts, 1 body
+	// truncated (app.js: 512 of 603 KiB), 31 probes").
+	Summary string
+	// Limits names what a limit left unread ("" when everything found was read).
+	Limits string
 }
 
 // NotGraded says why a scan has no grade and what to try.

@@ -32,11 +32,16 @@ func NewResolver(server string) *net.Resolver {
 // socket Control hook), so a name that resolved to a public address when the
 // scan was accepted cannot later be rebound to 127.0.0.1 or a metadata
 // service, and a redirect cannot point us there either.
+//
+// With Resolutions set (one per scan), a name is resolved and checked once
+// and every connection goes to the addresses that were checked; without it,
+// every dial resolves again.
 type Dialer struct {
-	Policy    *Policy
-	Resolver  *net.Resolver // nil means net.DefaultResolver
-	Timeout   time.Duration // per connection attempt; 0 means 10s
-	KeepAlive time.Duration
+	Policy      *Policy
+	Resolver    *net.Resolver // nil means net.DefaultResolver
+	Resolutions *Resolutions  // nil: no cache, resolve on every dial
+	Timeout     time.Duration // per connection attempt; 0 means 10s
+	KeepAlive   time.Duration
 }
 
 func (d *Dialer) resolver() *net.Resolver {
@@ -51,26 +56,41 @@ func (d *Dialer) resolver() *net.Resolver {
 // refused the error is the first *BlockedError; lookup failures are returned
 // as they are (they are not refusals).
 func (d *Dialer) Resolve(ctx context.Context, host string) ([]netip.Addr, error) {
-	host = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(host, "]"), "["), ".")
-	var addrs []netip.Addr
-	name := ""
+	host = canonicalHost(host)
 	if ip, err := netip.ParseAddr(host); err == nil {
-		addrs = []netip.Addr{ip}
+		return d.allowed([]netip.Addr{ip}, "")
 	} else if ip, isV4, err := ParseIPv4Literal(host); isV4 {
 		if err != nil {
 			return nil, err
 		}
-		addrs = []netip.Addr{ip}
-	} else {
-		name = host
-		addrs, err = d.resolver().LookupNetIP(ctx, "ip", host)
-		if err != nil {
-			return nil, err
-		}
-		if len(addrs) == 0 {
-			return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
-		}
+		return d.allowed([]netip.Addr{ip}, "")
 	}
+	if d.Resolutions == nil {
+		return d.lookup(ctx, host)
+	}
+	return d.Resolutions.get(ctx, host, func(ctx context.Context) ([]netip.Addr, error) { return d.lookup(ctx, host) })
+}
+
+// canonicalHost strips an IPv6 literal's brackets and a trailing dot.
+func canonicalHost(host string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(host, "]"), "["), ".")
+}
+
+// lookup resolves a name (A and AAAA) and keeps the allowed addresses.
+func (d *Dialer) lookup(ctx context.Context, name string) ([]netip.Addr, error) {
+	addrs, err := d.resolver().LookupNetIP(ctx, "ip", name)
+	if err != nil {
+		return nil, err
+	}
+	if len(addrs) == 0 {
+		return nil, &net.DNSError{Err: "no addresses", Name: name, IsNotFound: true}
+	}
+	return d.allowed(addrs, name)
+}
+
+// allowed keeps the addresses the policy allows; when none is, the error is
+// the first refusal.
+func (d *Dialer) allowed(addrs []netip.Addr, name string) ([]netip.Addr, error) {
 	var allowed []netip.Addr
 	var firstErr error
 	for _, a := range addrs {
