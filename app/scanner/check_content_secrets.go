@@ -2,53 +2,29 @@ package scanner
 
 import (
 	"cmp"
-	"regexp"
 	"slices"
 	"strings"
 )
 
 const idContentSecrets = "content.secrets"
 
-// secretPattern recognises one kind of credential.
-type secretPattern struct {
-	kind string
-	re   *regexp.Regexp // group 1 is the secret
-	sev  Severity
-	capC bool // a live credential: caps the grade at C
-	fix  *Fix
-}
-
-var secretPatterns = []secretPattern{
-	{kind: "AWS access key ID", re: regexp.MustCompile(`\b((?:AKIA|ASIA)[0-9A-Z]{16})\b`), sev: SeverityCritical, capC: true,
-		fix: &Fix{Advice: "Deactivate the key in IAM, review CloudTrail for its use, and move server-side calls behind your backend; browsers should get short-lived, narrowly scoped credentials (Cognito, pre-signed URLs).",
-			Snippets: []Snippet{{Server: ServerShell, Code: "aws iam update-access-key --status Inactive --access-key-id AKIA…"}}}},
-	{kind: "Stripe secret key", re: regexp.MustCompile(`\b((?:sk|rk)_live_[0-9A-Za-z]{20,99})\b`), sev: SeverityCritical, capC: true,
-		fix: adviceFix("Roll the key in the Stripe dashboard (Developers → API keys) now; only the publishable key (pk_live_…) belongs in browsers.")},
-	{kind: "GitHub token", re: regexp.MustCompile(`\b((?:gh[pousr]_[0-9A-Za-z]{36,251})|github_pat_[0-9A-Za-z_]{22,250})\b`), sev: SeverityCritical, capC: true,
-		fix: adviceFix("Revoke the token (GitHub → Settings → Developer settings → Tokens) and audit the account's security log.")},
-	{kind: "Slack token", re: regexp.MustCompile(`\b(xox[bpars]-[0-9A-Za-z-]{10,250})\b`), sev: SeverityCritical, capC: true,
-		fix: adviceFix("Revoke the token at api.slack.com/apps (or run auth.revoke) and issue a new one kept server-side.")},
-	{kind: "Slack incoming webhook", re: regexp.MustCompile(`(https://hooks\.slack\.com/services/T[0-9A-Z]{6,}/B[0-9A-Z]{6,}/[0-9A-Za-z]{20,})`), sev: SeverityHigh, capC: true,
-		fix: adviceFix("Delete the webhook in the Slack app settings and create a new one used only server-side.")},
-	{kind: "Private key", re: regexp.MustCompile(`(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----)\s*[A-Za-z0-9+/=:\r\n\\ -]{64,}`), sev: SeverityCritical, capC: true,
-		fix: adviceFix("Treat the key as compromised: revoke anything it signs or authenticates (certificates, SSH access, JWT signing) and generate a new key that never ships to browsers.")},
-	{kind: "Google API key", re: regexp.MustCompile(`\b(AIza[0-9A-Za-z_\-]{35})\b`), sev: SeverityMedium,
-		fix: adviceFix("Browser keys are public by design: in Google Cloud Console → Credentials restrict the key to your HTTP referrers and to the APIs the page needs; move any server-side key out of the page.")},
-}
-
 // secretHit is one credential found in a response (value already redacted).
+// key identifies the credential itself (rule and value) so one secret seen
+// in several responses is reported once; it is never shown.
 type secretHit struct {
 	Kind     string
 	Redacted string
 	Sev      Severity
 	CapC     bool
 	Fix      *Fix
+	key      string
 }
 
 var placeholderWords = []string{"EXAMPLE", "XXXX", "SAMPLE", "DUMMY", "PLACEHOLDER", "YOUR", "FAKE", "REDACTED", "INSERT", "CHANGEME", "1234567890", "ABCDEFGHIJ", "0000000000"}
 
 // isPlaceholder rejects documentation values such as AKIAIOSFODNN7EXAMPLE,
-// sk_live_xxxxxxxx… and low-entropy runs.
+// sk_live_xxxxxxxx…, "your-api-key" and low-entropy runs, on top of
+// gitleaks' own allowlists.
 func isPlaceholder(s string) bool {
 	u := strings.ToUpper(s)
 	for _, w := range placeholderWords {
@@ -59,55 +35,47 @@ func isPlaceholder(s string) bool {
 	if strings.HasPrefix(s, "-----BEGIN") {
 		return false
 	}
-	distinct := map[rune]bool{}
-	for _, r := range s {
-		distinct[r] = true
+	var distinct [256]bool
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !distinct[s[i]] {
+			distinct[s[i]] = true
+			n++
+		}
 	}
-	return len(distinct) < 10
+	return n < 10
 }
 
-// redactSecret keeps a recognisable prefix and the last four characters:
-// sk_live_…abcd.
+// redactSecret shows at most the first 4 and the last 2 characters of a
+// secret ("sk_l…Xy"); a private key shows only its BEGIN line and a webhook
+// only its scheme and host, which are not secret.
 func redactSecret(s string) string {
 	if strings.HasPrefix(s, "-----BEGIN") {
-		return s + " (key material redacted)"
+		head := s
+		if i := strings.Index(s[len("-----BEGIN"):], "-----"); i >= 0 {
+			head = s[:len("-----BEGIN")+i+5]
+		}
+		return clip(head, 80) + " (key material redacted)"
 	}
-	if strings.HasPrefix(s, "https://hooks.slack.com/") {
-		return "https://hooks.slack.com/services/…" + s[len(s)-4:]
+	if scheme, rest, ok := strings.Cut(s, "://"); ok && len(scheme) <= 5 {
+		host, _, _ := strings.Cut(rest, "/")
+		return scheme + "://" + host + "/…" + s[len(s)-2:]
 	}
-	prefix := s
-	switch {
-	case strings.HasPrefix(s, "github_pat_"):
-		prefix = "github_pat_"
-	case strings.HasPrefix(s, "sk_live_"), strings.HasPrefix(s, "rk_live_"):
-		prefix = s[:8]
-	case strings.HasPrefix(s, "xox"):
-		prefix = s[:5]
-	case strings.HasPrefix(s, "gh"):
-		prefix = s[:4]
-	default:
-		prefix = s[:4]
+	if len(s) < 12 {
+		return s[:min(2, len(s))] + "…"
 	}
-	if len(s) <= len(prefix)+4 {
-		return prefix + "…"
-	}
-	return prefix + "…" + s[len(s)-4:]
+	return s[:4] + "…" + s[len(s)-2:]
 }
 
-// secretsOf scans a response body once (memoised) for live-looking credentials.
+// secretsOf scans a response body once (memoised) for live-looking
+// credentials with the gitleaks rules of secrets.go.
 func secretsOf(r *Response) []secretHit {
 	ix := indexOf(r)
 	ix.secretsOnce.Do(func() {
-		seen := map[string]bool{}
-		for _, p := range secretPatterns {
-			for _, m := range p.re.FindAllSubmatch(r.Body, 20) {
-				s := string(m[1])
-				if seen[s] || isPlaceholder(s) {
-					continue
-				}
-				seen[s] = true
-				ix.secrets = append(ix.secrets, secretHit{Kind: p.kind, Redacted: redactSecret(s), Sev: p.sev, CapC: p.capC, Fix: p.fix})
-			}
+		e := secretRules()
+		for _, s := range e.scan(r.Body) {
+			ix.secrets = append(ix.secrets, secretHit{Kind: s.kind.name, Redacted: redactSecret(s.secret), Sev: s.kind.sev,
+				CapC: s.kind.capC, Fix: s.kind.fix, key: e.rules[s.rule].id + "\x00" + s.secret})
 		}
 	})
 	return ix.secrets
@@ -134,10 +102,10 @@ var checkContentSecrets = Check{
 		seen := map[string]bool{}
 		add := func(r *Response, where string) {
 			for _, h := range secretsOf(r) {
-				if seen[h.Redacted] {
+				if seen[h.key] {
 					continue
 				}
-				seen[h.Redacted] = true
+				seen[h.key] = true
 				hits = append(hits, located{h, where})
 			}
 		}
@@ -155,29 +123,49 @@ var checkContentSecrets = Check{
 			scanned += " and " + plural(len(scripts), "script")
 		}
 		if len(hits) == 0 {
-			return o.Pass(1, "no credentials found in "+scanned,
-				"No API keys, tokens or private keys were found in the page source.")
+			value := "no credentials found in " + scanned
+			if readLimits(ev) != "" {
+				value += " (not all of the site was read)"
+			}
+			return o.Pass(1, value, noneFound(ev, "API keys, tokens or private keys"))
 		}
 		slices.SortStableFunc(hits, func(a, b located) int { return cmp.Compare(SeverityRank(a.Sev), SeverityRank(b.Sev)) })
-		out := o.Warn(0.5, "", "")
 		var vals []string
+		var findings []Finding
+		live, weak := false, false
+		capReason := ""
 		for _, h := range hits {
 			vals = append(vals, h.Kind+" "+h.Redacted)
-			if h.CapC && out.Cap == "" {
-				out = out.Capped("C", "a "+h.Kind+" is published in "+clip(h.where, 120))
-				out.Status, out.Score = StatusFail, 0
+			where := clip(h.where, 120)
+			desc := "A " + h.Kind + " is embedded in " + where + ", where anyone can read it."
+			switch {
+			case h.CapC:
+				live = true
+				if capReason == "" {
+					capReason = "a " + h.Kind + " is published in " + where
+				}
+			case h.Sev == SeverityInfo:
+				desc = "A " + h.Kind + " is embedded in " + where + ". It is not a live secret, but it is readable by everyone."
+			default:
+				weak = true
+				desc = "A " + h.Kind + " is embedded in " + where + ". Browser keys are public by design, but an unrestricted key can be abused at your expense."
 			}
-			desc := "A " + h.Kind + " is embedded in " + clip(h.where, 120) + ", where anyone can read it."
-			if !h.CapC {
-				desc = "A " + h.Kind + " is embedded in " + clip(h.where, 120) + ". Browser keys are public by design, but an unrestricted key can be abused at your expense."
-			}
-			out.Findings = append(out.Findings, o.Finding(h.Sev, h.Kind+" exposed", desc, h.Fix, h.Redacted+" in "+h.where))
+			findings = append(findings, o.Finding(h.Sev, h.Kind+" exposed", desc, h.Fix, h.Redacted+" in "+h.where))
 		}
-		out.Value = clip(strings.Join(vals, ", "), 250)
-		if out.Status == StatusFail {
-			out.Description = "Live credentials are published in the site's pages or scripts: " + clip(strings.Join(vals, ", "), 150) + "."
-		} else {
-			out.Description = "Browser API keys found (" + clip(strings.Join(vals, ", "), 150) + "); make sure they are restricted."
+		value := clip(strings.Join(vals, ", "), 250)
+		list := clip(strings.Join(vals, ", "), 150)
+		var out Outcome
+		switch {
+		case live:
+			out = o.Fail(0, value, "Live credentials are published in the site's pages or scripts: "+list+".", findings...).Capped("C", capReason)
+		case weak:
+			out = o.Warn(0.5, value, "Browser API keys found ("+list+"); make sure they are restricted.", findings...)
+		default:
+			desc := "Only public or test-mode keys were found (" + list + "); none is a live secret."
+			if l := readLimits(ev); l != "" {
+				desc += " Not everything was read: " + l + "."
+			}
+			out = o.InfoCounted(1, value, desc, findings...)
 		}
 		return out
 	},

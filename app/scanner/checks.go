@@ -306,8 +306,8 @@ func init() {
 	for i := range fileDetectors {
 		constant = append(constant, fileDetectors[i].fix)
 	}
-	for i := range secretPatterns {
-		constant = append(constant, secretPatterns[i].fix)
+	for _, k := range secretKinds {
+		constant = append(constant, k.fix)
 	}
 	for _, f := range constant {
 		fixTexts[f] = f.Text()
