@@ -91,7 +91,6 @@ func TestScanCoverageCrawlLimit(t *testing.T) {
 // holds once content.secrets words its finding-free verdict with noneFound
 // (the secrets part of issue 14).
 func TestScanCoverageSecretsVerdictNamesLimit(t *testing.T) {
-	t.Skip("enable (delete this line) when content.secrets uses noneFound: the secrets branch of issue 14")
 	res, _ := scanThirtyFour(t)
 	cr, ok := findCheck(res, idContentSecrets)
 	if !ok {

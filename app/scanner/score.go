@@ -458,7 +458,7 @@ func resultTLSInfo(f *TLSFacts, p *TLSProbe, now time.Time) *TLSInfo {
 // "Scoring version and changelog"): the major moves when a stored grade
 // would read differently today, the minor when checks are added, the patch
 // for fixes that move no grade.
-const ScoringSemver = "2.0.0"
+const ScoringSemver = "2.1.0"
 
 // ScoringVersion is ScoringSemver plus a short digest of the check table
 // (ids, categories, depths, weights), the category points and the grade
