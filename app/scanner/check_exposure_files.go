@@ -26,36 +26,27 @@ var ProbePaths = []string{
 	"/.env",
 	"/.env.local",
 	"/.env.production",
-	"/.env.development",
-	"/.env.backup",
 	"/.env.bak",
-	"/.env.old",
-	"/.env.save",
 
 	// Version control.
 	"/.git/HEAD",
-	"/.git/config",
+	"/.git/config", // only after /.git/HEAD (probeFollowUps)
 	"/.git-credentials",
 	"/.svn/entries",
-	"/.svn/wc.db",
+	"/.svn/wc.db", // only after /.svn/entries
 	"/.hg/requires",
-	"/.bzr/README",
 
 	// Backups, dumps, editor leftovers.
 	"/backup.sql",
 	"/dump.sql",
 	"/db.sql",
-	"/database.sql",
-	"/backup.sql.gz",
 	"/backup.zip",
 	"/backup.tar.gz",
-	"/site.tar.gz",
-	"/www.zip",
-	"/wp-config.php.bak",
-	"/wp-config.php.old",
-	"/wp-config.php~",
-	"/wp-config.php.save",
-	"/.wp-config.php.swp",
+	"/wp-config.php.bak",  // WordPress sites only (probeWordPressOnly)
+	"/wp-config.php.old",  // WordPress sites only
+	"/wp-config.php~",     // WordPress sites only
+	"/wp-config.php.save", // WordPress sites only
+	"/.wp-config.php.swp", // WordPress sites only
 	"/config.php.bak",
 	"/.DS_Store",
 
@@ -64,33 +55,87 @@ var ProbePaths = []string{
 	"/nginx_status",
 	"/phpinfo.php",
 	"/info.php",
-	"/_profiler/phpinfo",
-	"/telescope",
 	"/actuator/env",
 	"/actuator/heapdump",
 	"/debug/pprof/",
 	"/elmah.axd",
-	"/trace.axd",
-	"/wp-content/debug.log",
+	"/wp-content/debug.log", // WordPress sites only
 	"/storage/logs/laravel.log",
 
 	// Credentials and configuration of tools, clouds and CI.
 	"/.htpasswd",
 	"/web.config",
 	"/.npmrc",
-	"/.pypirc",
 	"/.aws/credentials",
-	"/.s3cfg",
 	"/.docker/config.json",
 	"/.kube/config",
 	"/terraform.tfstate",
 	"/id_rsa",
-	"/.ssh/id_rsa",
 	"/.vscode/sftp.json",
-	"/sftp-config.json",
 	"/docker-compose.yml",
-	"/.gitlab-ci.yml",
-	"/.circleci/config.yml",
+}
+
+// probeFollowUps are probes asked only when another probe of their family
+// was answered as the real file: a web root without a Git repository is
+// asked for /.git/HEAD, not for /.git/config as well, since a repository
+// always has a HEAD (docs/scoring.md, exposure.sensitive-files). Path →
+// the probe it follows.
+var probeFollowUps = map[string]string{
+	"/.git/config": "/.git/HEAD",
+	"/.svn/wc.db":  "/.svn/entries",
+}
+
+// probeWordPressOnly are probes of files only a WordPress site has; they
+// are asked when the main page is recognised as WordPress (cmsOfPage).
+var probeWordPressOnly = map[string]bool{
+	"/wp-config.php.bak":    true,
+	"/wp-config.php.old":    true,
+	"/wp-config.php~":       true,
+	"/wp-config.php.save":   true,
+	"/.wp-config.php.swp":   true,
+	"/wp-content/debug.log": true,
+}
+
+// probeWaves splits ProbePaths into what is asked first for a site whose
+// main page is page (nil when unknown) and the follow-ups asked only after
+// their marker answered as the real file.
+func probeWaves(page *Response) (first []string, later map[string]string) {
+	wp := page != nil && cmsOfPage(page).CMS == "WordPress"
+	later = map[string]string{}
+	for _, p := range ProbePaths {
+		switch {
+		case probeFollowUps[p] != "":
+			later[p] = probeFollowUps[p]
+		case probeWordPressOnly[p] && !wp:
+		default:
+			first = append(first, p)
+		}
+	}
+	return first, later
+}
+
+// probeConfirmed says whether the answer r to the probe of path is the real
+// file (its detector confirms the content and it is not the catch-all page
+// nf): the rule of checkExposureSensitiveFiles, for the follow-up probes.
+func probeConfirmed(path string, r, nf *Response) bool {
+	return r != nil && isSuccess(r) && len(r.Body) > 0 && !looksLikeSoft404(nf, r, path) && probeDetector(path, r, nf) != nil
+}
+
+// probeDetector is the detector that recognises the answer r to path as a
+// sensitive file, nil when none does (a detector the catch-all page nf
+// matches too does not count).
+func probeDetector(path string, r, nf *Response) *fileDetector {
+	for i := range fileDetectors {
+		d := &fileDetectors[i]
+		if !d.match(path) || !d.confirm(r.Body) {
+			continue
+		}
+		if nf != nil && isSuccess(nf) && d.confirm(nf.Body) {
+			continue // the catch-all page itself matches: not a real file
+		}
+		return d
+	}
+	return nil
 }
 
 // fileDetector recognises one kind of sensitive file by path and content.
@@ -651,23 +696,17 @@ var checkExposureSensitiveFiles = Check{
 			if looksLikeSoft404(nf, r, p) {
 				continue
 			}
-			for i := range fileDetectors {
-				d := &fileDetectors[i]
-				if !d.match(p) || !d.confirm(r.Body) {
-					continue
-				}
-				if nf != nil && isSuccess(nf) && d.confirm(nf.Body) {
-					continue // the catch-all page itself matches: not a real file
-				}
-				// One file served under several names (a rewrite of .env*)
-				// is one finding naming them all.
-				if j := slices.IndexFunc(hits, func(h exposedFile) bool { return h.det == d && bytes.Equal(h.body, r.Body) }); j >= 0 {
-					hits[j].also = append(hits[j].also, p)
-					break
-				}
-				hits = append(hits, exposedFile{path: p, where: p, det: d, body: r.Body})
-				break
+			d := probeDetector(p, r, nf)
+			if d == nil {
+				continue
 			}
+			// One file served under several names (a rewrite of .env*)
+			// is one finding naming them all.
+			if j := slices.IndexFunc(hits, func(h exposedFile) bool { return h.det == d && bytes.Equal(h.body, r.Body) }); j >= 0 {
+				hits[j].also = append(hits[j].also, p)
+				continue
+			}
+			hits = append(hits, exposedFile{path: p, where: p, det: d, body: r.Body})
 		}
 		if nf != nil && nf.StatusCode == 404 && len(nf.Body) > 0 {
 			for i := range debugPages {

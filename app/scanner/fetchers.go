@@ -300,46 +300,64 @@ func (r *scanRun) fetchSecurityTxt(ctx context.Context) {
 	})
 }
 
-// fetchProbes asks for every ProbePaths entry plus a random path (soft-404
-// baseline), a few at a time, redirects not followed.
+// fetchProbes asks for the ProbePaths that apply to the site (probeWaves:
+// WordPress files only of a WordPress site) plus a random path (soft-404
+// baseline), a few at a time, redirects not followed; then the follow-ups
+// whose marker was answered as the real file.
 func (r *scanRun) fetchProbes(ctx context.Context) {
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
 	nfPath := "/palisade-" + hex.EncodeToString(rnd[:]) + ".html"
-	paths := append([]string{nfPath}, ProbePaths...)
-	out := make(map[string]*Response, len(paths))
+	r.mu.Lock()
+	page := r.ev.Page
+	r.mu.Unlock()
+	first, later := probeWaves(page)
+	out := make(map[string]*Response, len(first)+1)
 	var mu sync.Mutex
 	var errs []string
-	sent := 0 // requests that went out: answered, or failed before ctx ended
-	// Every probe is started even after ctx ends: each then fails at once
-	// and is counted in ProbesErr, so a cut-short scan says so.
-	var g errgroup.Group
-	g.SetLimit(4)
-	for _, p := range paths {
-		g.Go(func() error {
-			ex, err := r.c.fetch(ctx, r.withPath(p), fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody})
-			mu.Lock()
-			defer mu.Unlock()
-			if err == nil || ctx.Err() == nil {
-				sent++
-			}
-			if err != nil {
-				errs = append(errs, p+": "+sentenceOf(unwrapFetch(err)))
+	sent, asked := 0, 0 // requests that went out (answered, or failed before ctx ended); requests started
+	wave := func(paths []string) {
+		asked += len(paths)
+		// Every probe is started even after ctx ends: each then fails at
+		// once and is counted in ProbesErr, so a cut-short scan says so.
+		var g errgroup.Group
+		g.SetLimit(4)
+		for _, p := range paths {
+			g.Go(func() error {
+				ex, err := r.c.fetch(ctx, r.withPath(p), fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody})
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil || ctx.Err() == nil {
+					sent++
+				}
+				if err != nil {
+					errs = append(errs, p+": "+sentenceOf(unwrapFetch(err)))
+					return nil
+				}
+				out[p] = ex.resp
 				return nil
-			}
-			out[p] = ex.resp
-			return nil
-		})
+			})
+		}
+		_ = g.Wait()
 	}
-	_ = g.Wait()
+	wave(append([]string{nfPath}, first...))
 	nf := out[nfPath]
+	var next []string
+	for _, p := range ProbePaths { // in list order, for a stable request order
+		if m, ok := later[p]; ok && probeConfirmed(m, out[m], nf) {
+			next = append(next, p)
+		}
+	}
+	if len(next) > 0 {
+		wave(next)
+	}
 	delete(out, nfPath)
 	r.set(func(ev *Evidence) {
 		ev.Probes = out
 		ev.NotFound = nf
 		ev.ProbesSent = sent
 		if len(errs) > 0 {
-			ev.ProbesErr = fmt.Sprintf("%d of %d probes failed (first: %s)", len(errs), len(paths), errs[0])
+			ev.ProbesErr = fmt.Sprintf("%d of %d probes failed (first: %s)", len(errs), asked, errs[0])
 		}
 	})
 }
