@@ -52,13 +52,11 @@ var ProbePaths = []string{
 
 	// Server status and framework debug endpoints.
 	"/server-status",
-	"/nginx_status",
 	"/phpinfo.php",
 	"/info.php",
 	"/actuator/env",
 	"/actuator/heapdump",
 	"/debug/pprof/",
-	"/elmah.axd",
 	"/wp-content/debug.log", // WordPress sites only
 	"/storage/logs/laravel.log",
 
@@ -67,8 +65,6 @@ var ProbePaths = []string{
 	"/web.config",
 	"/.npmrc",
 	"/.aws/credentials",
-	"/.docker/config.json",
-	"/.kube/config",
 	"/terraform.tfstate",
 	"/id_rsa",
 	"/.vscode/sftp.json",

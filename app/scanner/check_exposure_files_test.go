@@ -230,9 +230,9 @@ func TestSensitiveFileProbes(t *testing.T) {
 		}
 	}
 	// Each probe is a request under politeness (docs/BENCHMARKS.md, "DEEP
-	// crawl"): a site that is not WordPress is asked for at most 34 paths.
-	if first, _ := probeWaves(nil); len(first) > 34 {
-		t.Errorf("%d probes for a site that is not WordPress: keep the first wave at 34 or fewer", len(first))
+	// crawl"): a site that is not WordPress is asked for at most 30 paths.
+	if first, _ := probeWaves(nil); len(first) > 30 {
+		t.Errorf("%d probes for a site that is not WordPress: keep the first wave at 30 or fewer", len(first))
 	}
 }
 

@@ -74,20 +74,33 @@ func (r *scanRun) fetchPage(ctx context.Context) {
 	var plain chan result
 	plainCtx, cancelPlain := context.WithCancel(ctx)
 	defer cancelPlain()
+	shared := r.sharesPlainPage()
 	if r.u.Scheme == "http" {
 		plain = make(chan result, 1)
 		go func() {
+			if shared {
+				ex, err := r.plainPage(ctx)
+				plain <- result{ex, err}
+				return
+			}
 			ex, err := r.c.fetch(plainCtx, r.u, req)
 			plain <- result{ex, err}
 		}()
 	}
 	ex, err := r.c.fetch(ctx, hu, req)
+	r.mu.Lock()
+	r.httpsHops = ex.hops
+	r.mu.Unlock()
+	close(r.httpsDone)
 	var httpsErr error
 	switch {
 	case plain != nil && err != nil && len(ex.hops) == 0 && ctx.Err() == nil:
 		httpsErr = err
 		p := <-plain
 		ex, err = p.ex, p.err
+	case plain != nil && shared:
+		// HTTPS answered: the shared plain GET is the redirect chain's to
+		// finish (fetchRedirects waits for it); nothing to cancel.
 	case plain != nil:
 		cancelPlain()
 		<-plain
@@ -204,13 +217,13 @@ func unwrapFetch(err error) error {
 // taken from the page fetch's chain instead of being requested again, so a
 // scan GETs its main page once (docs/scoring.md, "Depths").
 func (r *scanRun) fetchRedirects(ctx context.Context) {
-	hu := &netguard.URL{Scheme: "http", Host: r.u.Host, IP: r.u.IP, Path: "/"}
-	if r.u.Scheme == "http" {
-		hu.Port = r.u.Port
+	var ex *fetchExchange
+	var err error
+	if r.sharesPlainPage() {
+		ex, err = r.plainPage(ctx)
 	} else {
-		hu.Port = r.s.lim.httpPort
+		ex, err = r.c.fetch(ctx, r.redirectsURL(), fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody, follow: true, known: r.pageHop})
 	}
-	ex, err := r.c.fetch(ctx, hu, fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.smallBody, follow: true, known: r.pageHop})
 	r.set(func(ev *Evidence) {
 		if len(ex.hops) > 0 {
 			ev.Redirects = ex.hops
@@ -219,6 +232,61 @@ func (r *scanRun) fetchRedirects(ctx context.Context) {
 			ev.RedirectsErr = sentenceOf(err)
 		}
 	})
+}
+
+// redirectsURL is where the redirect chain starts: http://host/, the way a
+// visitor who types the bare name arrives.
+func (r *scanRun) redirectsURL() *netguard.URL {
+	hu := &netguard.URL{Scheme: "http", Host: r.u.Host, IP: r.u.IP, Path: "/"}
+	if r.u.Scheme == "http" {
+		hu.Port = r.u.Port
+	} else {
+		hu.Port = r.s.lim.httpPort
+	}
+	return hu
+}
+
+// sharesPlainPage is true when the page fetch's plain-HTTP attempt and the
+// redirect chain are the same GET: an http:// target of the site's root at
+// STANDARD or DEEP. That GET is then sent once (plainPage), so the main page
+// is requested once (docs/scoring.md, "What a scan sends").
+func (r *scanRun) sharesPlainPage() bool {
+	return r.u.Scheme == "http" && r.depth.Rank() >= Standard.Rank() && r.u.String() == r.redirectsURL().String()
+}
+
+// plainPage sends the GET of the http:// target, following redirects, once
+// per scan, under the scan's context (the page fetch no longer cancels it
+// when HTTPS answers first: the redirect chain needs its answer anyway).
+func (r *scanRun) plainPage(ctx context.Context) (*fetchExchange, error) {
+	r.plainOnce.Do(func() {
+		r.plainEx, r.plainErr = r.c.fetch(ctx, r.u, fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.pageBody, follow: true, known: r.httpsHop})
+	})
+	return r.plainEx, r.plainErr
+}
+
+// httpsHop answers the shared plain GET's hop to the page fetch's HTTPS
+// address (and the HTTPS redirects after it) from what the HTTPS attempt
+// saw, waiting for that attempt alone: never for the page evidence, which
+// may itself wait for the plain GET. When the attempt got no answer the hop
+// is requested (and fails again, as a visitor's would).
+func (r *scanRun) httpsHop(ctx context.Context, u *netguard.URL) (Hop, bool) {
+	if u.Scheme != "https" {
+		return Hop{}, false
+	}
+	select {
+	case <-r.httpsDone:
+	case <-ctx.Done():
+		return Hop{}, false
+	}
+	key := u.String()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, h := range r.httpsHops {
+		if h.URL == key {
+			return h, true
+		}
+	}
+	return Hop{}, false
 }
 
 // pageHop answers a GET of u from the main page's chain when the page

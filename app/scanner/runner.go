@@ -44,6 +44,17 @@ type scanRun struct {
 	done    chan struct{}
 	// budget is the scan's deadline, for the words of a failed verdict.
 	budget time.Duration
+
+	// plainOnce sends the GET of an http:// target that the page fetch and
+	// the http:// redirect chain share (plainPage).
+	plainOnce sync.Once
+	plainEx   *fetchExchange
+	plainErr  error
+	// httpsDone is closed once the page fetch's HTTPS attempt has ended;
+	// httpsHops are what it saw (guarded by mu). The shared plain GET
+	// answers its https hop from them (httpsHop).
+	httpsDone chan struct{}
+	httpsHops []Hop
 }
 
 // finishedCheck is a finished check.
@@ -68,6 +79,7 @@ func newRun(s *Scanner, t *Target, depth Depth, onEvent func(Event), res *netgua
 		published: map[EvidenceKind]bool{},
 		onEvent:   onEvent,
 		done:      make(chan struct{}),
+		httpsDone: make(chan struct{}),
 	}
 	for _, k := range engAllKinds {
 		r.ready[k] = make(chan struct{})

@@ -235,3 +235,42 @@ func TestTLSProbesHaveTheirOwnBudget(t *testing.T) {
 		t.Errorf("one handshake token gave the whole probe (%v): the probes do not use their bucket", ev.TLSProbe.Versions)
 	}
 }
+
+// TestScanFetchesHTTPTargetOnce: an http:// target at STANDARD and DEEP.
+// The page fetch tries HTTPS on the same host and plain HTTP beside it,
+// and the http:// redirect chain starts at the same URL: the plain GET is
+// sent once and shared, and its redirect to the HTTPS page is answered
+// from the HTTPS attempt, so each of the two is requested once.
+func TestScanFetchesHTTPTargetOnce(t *testing.T) {
+	for _, depth := range []Depth{Standard, Deep} {
+		t.Run(string(depth), func(t *testing.T) {
+			ca := scantest.NewCA(t)
+			now := time.Now()
+			site := countRequests(richHandler(0))
+			srv := startTLS(t, site, &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, now.Add(-time.Hour), now.Add(24*time.Hour), "127.0.0.1")}})
+			plain := countRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, srv.URL+r.URL.Path, http.StatusMovedPermanently)
+			}))
+			ps := httptest.NewServer(plain)
+			defer ps.Close()
+			s := newTestScanner(t, Options{RootCAs: ca.Pool}, AllChecks())
+			s.lim.httpsPort = portOf(srv)
+			res, err := s.Scan(context.Background(), ps.URL, depth, nil)
+			if err != nil || res.Error != "" {
+				t.Fatalf("scan: %v %q", err, res.Error)
+			}
+			if n := site.count("GET https://127.0.0.1/"); n != 1 {
+				t.Errorf("the HTTPS page was fetched %d times, want 1 (requests: %v)", n, site.n)
+			}
+			if n := plain.count("GET http://127.0.0.1/"); n != 1 {
+				t.Errorf("the http:// target was fetched %d times, want 1 (requests: %v)", n, plain.n)
+			}
+			if len(res.RedirectChain) != 2 || res.RedirectChain[0].StatusCode != 301 || res.RedirectChain[1].StatusCode != 200 {
+				t.Errorf("redirect chain %+v, want http:// → 301 → the HTTPS page (200)", res.RedirectChain)
+			}
+			if cr, ok := findCheck(res, idRedirectsHTTPS); !ok || cr.Status != StatusPass {
+				t.Errorf("%s = %+v, want pass", idRedirectsHTTPS, cr)
+			}
+		})
+	}
+}
