@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -37,6 +38,9 @@ type Service struct {
 	now     func() time.Time
 	exec    ExecOptions
 	metrics metrics
+	// draining stops workers from claiming another scan after the one
+	// they run (SetDraining).
+	draining atomic.Bool
 }
 
 // NewService wires the scan service.
