@@ -99,7 +99,7 @@ func TestCancel(t *testing.T) {
 		{name: "running", setup: claimIt, want: domain.StatusRunning, quota: 1},
 		{name: "completed", setup: func(e *env, id string) {
 			claimIt(e, id)
-			if err := e.svc.finish(context.Background(), e.get(id), e.get(id).Claim, domain.StatusCompleted, "", nil, 0, nil, false); err != nil {
+			if _, err := e.svc.finish(context.Background(), e.get(id), e.get(id).Claim, domain.StatusCompleted, "", nil, 0, nil, false); err != nil {
 				e.t.Fatal(err)
 			}
 		}, wantCode: http.StatusConflict, want: domain.StatusCompleted, quota: 1},
@@ -322,7 +322,7 @@ func TestReconcile(t *testing.T) {
 			}
 			e.checkCounts(acc.ID)
 			// The presumed-dead worker wakes up: its result is dropped.
-			if err := e.svc.finish(ctx, claimed, claim, domain.StatusCompleted, "", sampleResult(sc.TargetURL), time.Second, nil, false); err != nil {
+			if _, err := e.svc.finish(ctx, claimed, claim, domain.StatusCompleted, "", sampleResult(sc.TargetURL), time.Second, nil, false); err != nil {
 				t.Fatal(err)
 			}
 			if row := e.get(sc.ID); row.Status != domain.StatusPending || row.Result != "" {

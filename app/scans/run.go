@@ -66,18 +66,28 @@ func (s *Service) RunNext(ctx context.Context) error {
 }
 
 // runQueue runs scans one after another while keepGoing allows, and the
-// queue has a runnable one.
+// queue has a runnable one. On SQLite the finish of one claims the next in
+// its own transaction, so a worker waits for the single writer once per
+// scan, not twice.
 func (s *Service) runQueue(ctx context.Context) error {
-	for {
-		sc, claim, err := s.claimNext(ctx)
-		if err != nil || sc == nil {
-			return err
-		}
-		more, err := s.execute(ctx, sc, claim, true)
-		if err != nil || !more {
-			return err
+	sc, claim, err := s.claimNext(ctx)
+	for err == nil && sc != nil {
+		var nx next
+		nx, err = s.execute(ctx, sc, claim, true)
+		sc, claim = nx.scan, nx.claim
+		if err == nil && sc == nil && nx.claimAgain {
+			sc, claim, err = s.claimNext(ctx)
 		}
 	}
+	return err
+}
+
+// next is what a worker does after a scan: run scan (claimed already, with
+// claim), or claim one itself (claimAgain), or neither and end its job.
+type next struct {
+	scan       *ent.Scan
+	claim      string
+	claimAgain bool
 }
 
 // SetDraining stops (or resumes) claiming further scans in a worker that
@@ -141,67 +151,39 @@ const runningPerAccount = "(SELECT account_id, COUNT(*) AS n FROM scans WHERE st
 
 // claimNext picks the fairest runnable scan and claims it with a
 // conditional update, so across all instances exactly one run owns it. The
-// pick is a read (on SQLite from the read pool, so it does not hold the
-// single writer while it looks through the pending scans); the claim, the
-// start event and the row read back are one write transaction. A pick that
-// another run claimed first is picked again.
+// claim, its start event and the row read back are one write transaction
+// (claimTx). On SQLite the pick is in it too: the single writer serialises
+// claims, so no two runs pick the same scan and none waits for the writer
+// twice. On PostgreSQL the pick is a read before it, and a pick another
+// instance claimed first is picked again.
 func (s *Service) claimNext(ctx context.Context) (*ent.Scan, string, error) {
-	pick := s.rebind(`SELECT s.id, s.account_id FROM scans s JOIN accounts a ON a.id = s.account_id
-		LEFT JOIN ` + runningPerAccount + ` r ON r.account_id = s.account_id
-		WHERE s.status = 'PENDING' AND s.cancel_requested = ? AND COALESCE(r.n, 0) < ` + planLimitSQL("a.plan") + `
-		ORDER BY COALESCE(r.n, 0), s.created_at, s.id LIMIT 1`)
+	inTx := s.db.IsSQLite()
 	for range 8 {
 		var id, accountID string
-		err := s.db.ReadSQL.QueryRowContext(ctx, pick, false).Scan(&id, &accountID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, "", nil
-		}
-		if err != nil {
-			return nil, "", fmt.Errorf("picking a scan: %w", err)
-		}
-		claim := ids.Random(10)
-		now := s.now()
-		var won *ent.Scan
-		err = s.db.InTxRetry(ctx, func(tx *sql.Tx, c *ent.Client) error {
-			won = nil
-			if !s.db.IsSQLite() {
-				// Serialise claims per account so two instances cannot both take
-				// its last slot. NO KEY UPDATE: it does not block the foreign-key
-				// checks of inserts (findings, events) that reference the account.
-				if _, err := tx.ExecContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID); err != nil {
-					return err
-				}
+		if !inTx {
+			err := s.db.ReadSQL.QueryRowContext(ctx, s.pickSQL(), false).Scan(&id, &accountID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil, "", nil
 			}
-			var running, limit int
-			err = tx.QueryRowContext(ctx, s.rebind(`SELECT (SELECT COUNT(*) FROM scans WHERE account_id = ? AND status = 'RUNNING'), `+
-				planLimitSQL("plan")+` FROM accounts WHERE id = ?`), accountID, accountID).Scan(&running, &limit)
 			if err != nil {
-				return err
+				return nil, "", fmt.Errorf("picking a scan: %w", err)
 			}
-			if running >= limit {
-				// Another run took the account's last slot after the pick.
-				return nil
-			}
-			res, err := tx.ExecContext(ctx, s.rebind(`UPDATE scans SET status = 'RUNNING', claim = ?, started_at = ?, heartbeat_at = ?, updated_at = ?
-				WHERE id = ? AND status = 'PENDING' AND cancel_requested = ?`), claim, now, now, now, id, false)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil || n != 1 {
-				return err
-			}
-			if err := s.moveCount(ctx, tx, accountID, domain.StatusPending, domain.StatusRunning); err != nil {
-				return err
-			}
-			if err := c.ScanEvent.Create().SetAccountID(accountID).SetScanID(id).SetKind(domain.EventStart).
-				SetCheckID("").SetName("").SetStatus("").SetCreatedAt(now).Exec(ctx); err != nil {
-				return err
-			}
-			won, err = c.Scan.Get(ctx, id)
+		}
+		var (
+			won   *ent.Scan
+			claim string
+			none  bool
+		)
+		err := s.db.InTxRetry(ctx, func(tx *sql.Tx, c *ent.Client) error {
+			var err error
+			won, claim, none, err = s.claimTx(ctx, tx, c, id, accountID)
 			return err
 		})
 		if err != nil {
-			return nil, "", fmt.Errorf("claiming scan %s: %w", id, err)
+			return nil, "", fmt.Errorf("claiming a scan: %w", err)
+		}
+		if none {
+			return nil, "", nil
 		}
 		if won != nil {
 			return won, claim, nil
@@ -210,11 +192,78 @@ func (s *Service) claimNext(ctx context.Context) (*ent.Scan, string, error) {
 	return nil, "", nil
 }
 
+// pickSQL selects the fairest runnable scan: of the accounts under their
+// plan's concurrency limit, the one with the fewest scans running, then the
+// oldest scan.
+func (s *Service) pickSQL() string {
+	return s.rebind(`SELECT s.id, s.account_id FROM scans s JOIN accounts a ON a.id = s.account_id
+		LEFT JOIN ` + runningPerAccount + ` r ON r.account_id = s.account_id
+		WHERE s.status = 'PENDING' AND s.cancel_requested = ? AND COALESCE(r.n, 0) < ` + planLimitSQL("a.plan") + `
+		ORDER BY COALESCE(r.n, 0), s.created_at, s.id LIMIT 1`)
+}
+
+// claimTx claims scan id of accountID inside tx, or, with id empty, the
+// one pickSQL selects in tx (none: there is no runnable scan). won is nil
+// when another run took the scan or the account's last slot first.
+func (s *Service) claimTx(ctx context.Context, tx *sql.Tx, c *ent.Client, id, accountID string) (won *ent.Scan, claim string, none bool, err error) {
+	// The scan starts when its claim holds the writer, not before it waited
+	// for it: started_at measures the scan, not the queue.
+	now := s.now()
+	if id == "" {
+		err := tx.QueryRowContext(ctx, s.pickSQL(), false).Scan(&id, &accountID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, "", true, nil
+		}
+		if err != nil {
+			return nil, "", false, fmt.Errorf("picking a scan: %w", err)
+		}
+	}
+	if !s.db.IsSQLite() {
+		// Serialise claims per account so two instances cannot both take
+		// its last slot. NO KEY UPDATE: it does not block the foreign-key
+		// checks of inserts (findings, events) that reference the account.
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID); err != nil {
+			return nil, "", false, err
+		}
+	}
+	var running, limit int
+	err = tx.QueryRowContext(ctx, s.rebind(`SELECT (SELECT COUNT(*) FROM scans WHERE account_id = ? AND status = 'RUNNING'), `+
+		planLimitSQL("plan")+` FROM accounts WHERE id = ?`), accountID, accountID).Scan(&running, &limit)
+	if err != nil {
+		return nil, "", false, err
+	}
+	if running >= limit {
+		// Another run took the account's last slot after the pick.
+		return nil, "", false, nil
+	}
+	claim = ids.Random(10)
+	res, err := tx.ExecContext(ctx, s.rebind(`UPDATE scans SET status = 'RUNNING', claim = ?, started_at = ?, heartbeat_at = ?, updated_at = ?
+		WHERE id = ? AND status = 'PENDING' AND cancel_requested = ?`), claim, now, now, now, id, false)
+	if err != nil {
+		return nil, "", false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return nil, "", false, err
+	}
+	if err := s.moveCount(ctx, tx, accountID, domain.StatusPending, domain.StatusRunning); err != nil {
+		return nil, "", false, err
+	}
+	if err := c.ScanEvent.Create().SetAccountID(accountID).SetScanID(id).SetKind(domain.EventStart).
+		SetCheckID("").SetName("").SetStatus("").SetCreatedAt(now).Exec(ctx); err != nil {
+		return nil, "", false, err
+	}
+	won, err = c.Scan.Get(ctx, id)
+	if err != nil {
+		return nil, "", false, err
+	}
+	return won, claim, false, nil
+}
+
 // execute runs a claimed scan to a terminal state (or hands it back on
 // shutdown). With loop set it decides, as the scan finishes, whether its
-// worker claims the next one (keepGoing) and reports that; a worker that
-// does not continue leaves a token for the queue instead.
-func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string, loop bool) (bool, error) {
+// worker goes on to another (keepGoing) and returns what to run next; a
+// worker that does not continue leaves a token for the queue instead.
+func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string, loop bool) (next, error) {
 	s.metrics.started()
 	defer s.metrics.stopped()
 	depth := scanner.Depth(sc.Depth)
@@ -245,10 +294,9 @@ func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string, loop 
 	case errors.Is(cause, errClaimLost):
 		// Its progress belongs to a run that no longer owns the scan.
 		s.log.Warn("scan claim lost; leaving it to its new owner", "scan_id", sc.ID, "progress_dropped", len(rest))
-		return false, nil
+		return next{}, nil
 	case errors.Is(cause, errUserCancel):
-		more := loop && s.keepGoing(ctx)
-		return more, s.finish(bg, sc, claim, domain.StatusCancelled, "cancelled by the user", res, took, rest, more)
+		return s.finish(bg, sc, claim, domain.StatusCancelled, "cancelled by the user", res, took, rest, loop && s.keepGoing(ctx))
 	case ctx.Err() != nil:
 		// Shutdown or job timeout: give the scan back; River retries the job.
 		err := s.db.InTx(bg, func(tx *sql.Tx, c *ent.Client) error {
@@ -266,10 +314,10 @@ func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string, loop 
 			return s.moveCount(bg, tx, sc.AccountID, domain.StatusRunning, domain.StatusPending)
 		})
 		if err != nil {
-			return false, err
+			return next{}, err
 		}
 		s.log.Info("scan handed back to the queue", "scan_id", sc.ID)
-		return false, ErrHandedBack
+		return next{}, ErrHandedBack
 	}
 	status, msg := domain.StatusCompleted, ""
 	switch {
@@ -285,8 +333,7 @@ func (s *Service) execute(ctx context.Context, sc *ent.Scan, claim string, loop 
 		status, msg = statusOf(res)
 	}
 	s.metrics.observe(string(depth), took)
-	more := loop && s.keepGoing(ctx)
-	return more, s.finish(bg, sc, claim, status, msg, res, took, rest, more)
+	return s.finish(bg, sc, claim, status, msg, res, took, rest, loop && s.keepGoing(ctx))
 }
 
 // progress is a running scan's check events not yet stored. The scanner's
@@ -392,20 +439,32 @@ func (s *Service) watch(ctx context.Context, sc *ent.Scan, claim string, cancel 
 
 // finish stores the outcome, retrying transient database errors (a
 // deadlock victim, a busy database) so a scan that ran is not run again.
-func (s *Service) finish(ctx context.Context, sc *ent.Scan, claim string, status domain.ScanStatus, msg string, res *scanner.Result, took time.Duration, rest []progressEvent, continuing bool) error {
+// continuing says the worker goes on to another scan: then it returns the
+// scan claimed with the outcome (SQLite), or asks the worker to claim one.
+func (s *Service) finish(ctx context.Context, sc *ent.Scan, claim string, status domain.ScanStatus, msg string, res *scanner.Result, took time.Duration, rest []progressEvent, continuing bool) (next, error) {
 	attempt := 0
-	return db.Retry(ctx, db.RetryPolicy{Attempts: 6, Initial: 50 * time.Millisecond, Max: 2 * time.Second,
+	var nx next
+	err := db.Retry(ctx, db.RetryPolicy{Attempts: 6, Initial: 50 * time.Millisecond, Max: 2 * time.Second,
 		OnRetry: func(err error, wait time.Duration) {
 			attempt++
 			s.log.Warn("storing scan result; retrying", "scan_id", sc.ID, "attempt", attempt, "wait_ms", wait.Milliseconds(), "err", err)
-		}}, func() error { return s.finishOnce(ctx, sc, claim, status, msg, res, took, rest, continuing) })
+		}}, func() (err error) {
+		nx, err = s.finishOnce(ctx, sc, claim, status, msg, res, took, rest, continuing)
+		return err
+	})
+	if err != nil {
+		return next{}, err
+	}
+	return nx, nil
 }
 
 // finishOnce stores the outcome in one transaction, only if this run still
 // owns the scan: the progress not stored yet (rest), the result, the
 // terminal event, and, unless its worker is continuing to the next scan
-// itself, a token for the next runnable one.
-func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, status domain.ScanStatus, msg string, res *scanner.Result, took time.Duration, rest []progressEvent, continuing bool) error {
+// itself, a token for the next runnable one. A continuing worker on SQLite
+// claims its next scan in the same transaction (the same claim as
+// claimNext's, fairness and limits included).
+func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, status domain.ScanStatus, msg string, res *scanner.Result, took time.Duration, rest []progressEvent, continuing bool) (next, error) {
 	if status == domain.StatusCancelled && res != nil && res.NotGraded != nil && res.NotGraded.Reason != scanner.NotGradedCancelled {
 		// The user stopped it: whatever the interrupted fetches looked like, it
 		// is a cancelled scan (and one that ran is not refunded).
@@ -419,15 +478,25 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 		msg = msg[:1000]
 	}
 	now := s.now()
-	err := s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
+	// Encoded before the transaction: on SQLite every moment inside it holds
+	// the single writer that the other scans wait for.
+	b, err := json.Marshal(res)
+	if err != nil {
+		return next{}, err
+	}
+	fixes := make([]string, len(res.Findings))
+	for i, f := range res.Findings {
+		if fixes[i], err = encodeFix(f.Fix); err != nil {
+			return next{}, err
+		}
+	}
+	var nx next
+	err = s.db.InTx(ctx, func(tx *sql.Tx, c *ent.Client) error {
+		nx = next{}
 		upd := c.Scan.Update().Where(scan.ID(sc.ID), scan.Claim(claim), scan.StatusEQ(domain.StatusRunning)).
 			SetStatus(status).SetCompletedAt(now).SetUpdatedAt(now).SetDurationMs(took.Milliseconds())
 		if msg != "" {
 			upd = upd.SetError(msg)
-		}
-		b, err := json.Marshal(res)
-		if err != nil {
-			return err
 		}
 		upd = upd.SetResult(string(b)).SetFinalURL(truncate(res.FinalURL, 2048)).SetFindingsCount(len(res.Findings))
 		if status == domain.StatusCompleted && res.NotGraded == nil {
@@ -452,11 +521,7 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 		}
 		if len(res.Findings) > 0 {
 			bulk := make([]*ent.FindingCreate, 0, len(res.Findings))
-			for _, f := range res.Findings {
-				fix, err := encodeFix(f.Fix)
-				if err != nil {
-					return err
-				}
+			for i, f := range res.Findings {
 				rec := f.Recommendation
 				if rec == "" {
 					rec = f.Fix.Text()
@@ -466,7 +531,7 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 					SetCheckID(f.CheckID).SetCategory(cmp.Or(f.Category, "other")).
 					SetSeverity(finding.Severity(cmp.Or(string(f.Severity), "info"))).
 					SetTitle(cmp.Or(f.Title, f.CheckID)).SetDescription(f.Description).
-					SetRecommendation(rec).SetFix(fix).SetEvidence(f.Evidence))
+					SetRecommendation(rec).SetFix(fixes[i]).SetEvidence(f.Evidence))
 			}
 			for chunk := range slices.Chunk(bulk, 100) {
 				if err := c.Finding.CreateBulk(chunk...).Exec(ctx); err != nil {
@@ -481,21 +546,32 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 			SetStatus(string(status)).SetName(msg).Exec(ctx); err != nil {
 			return err
 		}
-		if continuing {
+		switch {
+		case !continuing:
+			return s.queueIfPending(ctx, tx, c)
+		case !s.db.IsSQLite():
+			nx.claimAgain = true
 			return nil
 		}
-		return s.queueIfPending(ctx, tx, c)
+		won, wonClaim, none, err := s.claimTx(ctx, tx, c, "", "")
+		if err != nil {
+			return err
+		}
+		// Nothing runnable (none) ends the job; a claim lost to a race
+		// leaves it to claimNext.
+		nx = next{scan: won, claim: wonClaim, claimAgain: won == nil && !none}
+		return nil
 	})
 	if errors.Is(err, errClaimLost) {
 		s.log.Warn("scan finished by another run; result dropped", "scan_id", sc.ID)
-		return nil
+		return next{claimAgain: continuing}, nil
 	}
 	if err != nil {
-		return err
+		return next{}, err
 	}
 	s.log.Info("scan finished", "scan_id", sc.ID, "account_id", sc.AccountID, "status", status,
 		"depth", sc.Depth, "duration_ms", took.Milliseconds(), "err", msg)
-	return nil
+	return nx, nil
 }
 
 // queueIfPending inserts one token when runnable work remains, so a scan
