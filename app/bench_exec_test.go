@@ -23,6 +23,7 @@ import (
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/testdb"
 	"github.com/palisade/palisade/billing"
+	"github.com/palisade/palisade/ent"
 )
 
 // slowTLSSite is an HTTPS target on loopback that answers every HTTP
@@ -205,6 +206,21 @@ func TestScanExecutionLoad(t *testing.T) {
 	// from it shows what those waits cost, and idle is the slot time per
 	// scan in which no scan held it (between a finish and the next claim).
 	scanMean := scanSum / time.Duration(n)
+	// Starved: time in the window when a slot was free and nothing was
+	// queued (the load generator had not caught up), which no executor can
+	// use; after acceptance: the same figures for the scans that finished
+	// once every POST had been answered, when the workers had the writer and
+	// the CPU without the acceptance traffic.
+	starved := starvedTime(rows, slots, first, last)
+	acceptEnd := began.Add(accepted)
+	var late int
+	var lateSum time.Duration
+	for _, r := range rows {
+		if r.CompletedAt.After(acceptEnd) {
+			late++
+			lateSum += r.CompletedAt.Sub(*r.StartedAt)
+		}
+	}
 	scanIdeal := float64(slots) / scanMean.Seconds()
 	idle := (time.Duration(slots)*window - sum) / time.Duration(n)
 	rate := float64(n) / accepted.Seconds()
@@ -224,6 +240,14 @@ func TestScanExecutionLoad(t *testing.T) {
 		through, slots, mean.Round(time.Millisecond), ideal, 100*through/ideal, verdict(through >= 0.85*ideal))
 	t.Logf("scanner time (duration_ms): mean %v; ideal from it %d ÷ %v = %.1f scans/s, throughput %.0f%% of that; idle slot time per scan %v",
 		scanMean.Round(time.Millisecond), slots, scanMean.Round(time.Millisecond), scanIdeal, 100*through/scanIdeal, idle.Round(time.Millisecond))
+	t.Logf("queue empty with a slot free for %v of the window", starved.Round(time.Millisecond))
+	if late > 0 && last.After(acceptEnd) {
+		lateMean := lateSum / time.Duration(late)
+		lateThrough := float64(late) / last.Sub(acceptEnd).Seconds()
+		lateIdeal := float64(slots) / lateMean.Seconds()
+		t.Logf("after acceptance: %d scans finished in %v = %.1f scans/s; mean %v, ideal %.1f scans/s; %.0f%% of ideal",
+			late, last.Sub(acceptEnd).Round(time.Millisecond), lateThrough, lateMean.Round(time.Millisecond), lateIdeal, 100*lateThrough/lateIdeal)
+	}
 	t.Logf("server peak RSS (VmHWM) %.0f MB; target < 250 MB: %s; server CPU %v over %v (%.2f cores)",
 		float64(peakRSS)/mb, verdict(peakRSS < 250*mb), cpu.Round(10*time.Millisecond), drained.Round(time.Millisecond), cpu.Seconds()/drained.Seconds())
 	t.Logf("goroutines (scheduler trace, runtime's included): %d before, %d after the drain (settled in %v); target back to baseline: %s",
@@ -236,6 +260,41 @@ func TestScanExecutionLoad(t *testing.T) {
 		return
 	}
 	srv.stop()
+}
+
+// starvedTime is how long, between first and last, fewer than slots scans
+// ran while none was queued: from the rows' created, started and completed
+// times.
+func starvedTime(rows []*ent.Scan, slots int, first, last time.Time) time.Duration {
+	type step struct {
+		at               time.Time
+		pending, running int
+	}
+	steps := make([]step, 0, 3*len(rows))
+	for _, r := range rows {
+		steps = append(steps, step{r.CreatedAt, 1, 0}, step{*r.StartedAt, -1, 1}, step{*r.CompletedAt, 0, -1})
+	}
+	sort.Slice(steps, func(i, j int) bool { return steps[i].at.Before(steps[j].at) })
+	var starved time.Duration
+	pending, running := 0, 0
+	for i, st := range steps {
+		pending += st.pending
+		running += st.running
+		if i+1 == len(steps) {
+			break
+		}
+		from, to := st.at, steps[i+1].at
+		if from.Before(first) {
+			from = first
+		}
+		if to.After(last) {
+			to = last
+		}
+		if pending == 0 && running < slots && to.After(from) {
+			starved += to.Sub(from)
+		}
+	}
+	return starved
 }
 
 // loadAvg is the machine's load average (/proc/loadavg's first three
