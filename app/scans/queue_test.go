@@ -13,17 +13,23 @@ import (
 )
 
 // TestWorkerRunsTheQueueBackToBack: one job runs every runnable scan, one
-// after another, each claimed fairly (the account with fewer running first),
-// exactly once, and queues no tokens while it goes on itself.
+// after another, each claimed fairly (the account with fewer running first)
+// and within its plan's limit, exactly once; it queues no tokens while it
+// goes on itself, and once nothing is pending the unused tokens are gone.
 func TestWorkerRunsTheQueueBackToBack(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a := e.account("a", domain.PlanPro)
 	b := e.account("b", domain.PlanPro)
+	c := e.account("c", domain.PlanFree) // one scan at once
 	target := site(t)
 	held := e.accept(a, target)
 	claimIt(e, held.ID) // a has one running for the whole test
+	cHeld := e.accept(c, target)
+	claimIt(e, cHeld.ID) // c is at its limit
 	// The clock stands still unless moved: created_at orders the scans.
+	e.clock.Advance(time.Second)
+	cWaits := e.accept(c, target) // the oldest, but c may not run two
 	e.clock.Advance(time.Second)
 	a1 := e.accept(a, target)
 	e.clock.Advance(time.Second)
@@ -53,21 +59,44 @@ func TestWorkerRunsTheQueueBackToBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ev := range starts {
-		if ev.ScanID != held.ID {
+		if ev.ScanID != held.ID && ev.ScanID != cHeld.ID {
 			order = append(order, ev.ScanID)
 		}
 	}
 	if want := []string{b1.ID, b2.ID, a1.ID, a2.ID}; !slices.Equal(order, want) {
-		t.Errorf("start order %v, want %v (b's scans first: a has one running)", order, want)
+		t.Errorf("start order %v, want %v (b's scans first: a has one running; c none: it is at its limit)", order, want)
 	}
 	if got := e.get(held.ID); got.Status != domain.StatusRunning {
 		t.Errorf("the held scan is %s, want RUNNING", got.Status)
 	}
+	if got := e.get(cWaits.ID); got.Status != domain.StatusPending {
+		t.Errorf("c's second scan is %s, want PENDING (Free runs one at once)", got.Status)
+	}
 	if n := e.jobCount(); n != tokens {
-		t.Errorf("%d tokens after the run, %d before: a worker that goes on queues none", n, tokens)
+		t.Errorf("%d tokens after the run, %d before: a worker that goes on queues none, and a pending scan keeps them", n, tokens)
 	}
 	e.checkCounts(a.ID)
 	e.checkCounts(b.ID)
+	e.checkCounts(c.ID)
+
+	// c's running scan ends elsewhere: its finish queues a token; a worker
+	// runs c's last scan, finds nothing pending, and the tokens go.
+	if _, err := e.svc.finish(ctx, e.get(cHeld.ID), e.get(cHeld.ID).Claim, domain.StatusCompleted, "", sampleResult(target), time.Second, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.jobCount(); n != tokens+1 {
+		t.Errorf("%d tokens after c's finish, want %d", n, tokens+1)
+	}
+	if err := e.svc.runQueue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.get(cWaits.ID); got.Status != domain.StatusCompleted {
+		t.Errorf("c's second scan is %s, want COMPLETED", got.Status)
+	}
+	if n := e.jobCount("available"); n != 0 {
+		t.Errorf("%d tokens left with nothing pending, want 0", n)
+	}
+	e.checkCounts(c.ID)
 }
 
 // TestDrainingWorkerStopsAfterItsScan: once shutdown has begun a worker
@@ -78,7 +107,9 @@ func TestDrainingWorkerStopsAfterItsScan(t *testing.T) {
 	ctx := context.Background()
 	acc := e.account("drain", domain.PlanPro)
 	target := site(t)
-	first, second := e.accept(acc, target), e.accept(acc, target)
+	first := e.accept(acc, target)
+	e.clock.Advance(time.Second) // the first is the older
+	second := e.accept(acc, target)
 	tokens := e.jobCount()
 	e.svc.SetDraining(true)
 	if err := e.svc.runQueue(ctx); err != nil {

@@ -71,23 +71,46 @@ func (s *Service) RunNext(ctx context.Context) error {
 // scan, not twice.
 func (s *Service) runQueue(ctx context.Context) error {
 	sc, claim, err := s.claimNext(ctx)
+	idle := sc == nil
 	for err == nil && sc != nil {
 		var nx next
 		nx, err = s.execute(ctx, sc, claim, true)
-		sc, claim = nx.scan, nx.claim
+		sc, claim, idle = nx.scan, nx.claim, nx.idle
 		if err == nil && sc == nil && nx.claimAgain {
 			sc, claim, err = s.claimNext(ctx)
+			idle = sc == nil
 		}
+	}
+	if err == nil && idle {
+		s.dropIdleTokens(ctx)
 	}
 	return err
 }
 
 // next is what a worker does after a scan: run scan (claimed already, with
-// claim), or claim one itself (claimAgain), or neither and end its job.
+// claim), or claim one itself (claimAgain), or neither and end its job
+// (idle: because nothing was runnable).
 type next struct {
 	scan       *ent.Scan
 	claim      string
 	claimAgain bool
+	idle       bool
+}
+
+// dropIdleTokens deletes the scan tokens still waiting in River once no
+// scan is pending. Workers that run the queue back to back leave most of
+// the tokens accepted scans brought unused; each would be fetched and run
+// only to find nothing, keeping the job queue busy long after the queue
+// emptied. One statement, so a scan accepted meanwhile either is seen
+// pending (nothing is deleted) or its token is not seen (not deleted).
+// Running tokens are River's; the reconciler queues a token for pending
+// work that has none.
+func (s *Service) dropIdleTokens(ctx context.Context) {
+	_, err := s.db.SQL.ExecContext(ctx, s.rebind(`DELETE FROM river_job WHERE kind = 'scan' AND state = 'available'
+		AND NOT EXISTS (SELECT 1 FROM scans WHERE status = 'PENDING' AND cancel_requested = ?)`), false)
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("dropping idle scan tokens", "err", err)
+	}
 }
 
 // SetDraining stops (or resumes) claiming further scans in a worker that
@@ -196,10 +219,13 @@ func (s *Service) claimNext(ctx context.Context) (*ent.Scan, string, error) {
 // plan's concurrency limit, the one with the fewest scans running, then the
 // oldest scan.
 func (s *Service) pickSQL() string {
-	return s.rebind(`SELECT s.id, s.account_id FROM scans s JOIN accounts a ON a.id = s.account_id
+	s.pickOnce.Do(func() {
+		s.pick = s.rebind(`SELECT s.id, s.account_id FROM scans s JOIN accounts a ON a.id = s.account_id
 		LEFT JOIN ` + runningPerAccount + ` r ON r.account_id = s.account_id
 		WHERE s.status = 'PENDING' AND s.cancel_requested = ? AND COALESCE(r.n, 0) < ` + planLimitSQL("a.plan") + `
 		ORDER BY COALESCE(r.n, 0), s.created_at, s.id LIMIT 1`)
+	})
+	return s.pick
 }
 
 // claimTx claims scan id of accountID inside tx, or, with id empty, the
@@ -209,7 +235,8 @@ func (s *Service) claimTx(ctx context.Context, tx *sql.Tx, c *ent.Client, id, ac
 	// The scan starts when its claim holds the writer, not before it waited
 	// for it: started_at measures the scan, not the queue.
 	now := s.now()
-	if id == "" {
+	pickedHere := id == ""
+	if pickedHere {
 		err := tx.QueryRowContext(ctx, s.pickSQL(), false).Scan(&id, &accountID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, "", true, nil
@@ -226,15 +253,19 @@ func (s *Service) claimTx(ctx context.Context, tx *sql.Tx, c *ent.Client, id, ac
 			return nil, "", false, err
 		}
 	}
-	var running, limit int
-	err = tx.QueryRowContext(ctx, s.rebind(`SELECT (SELECT COUNT(*) FROM scans WHERE account_id = ? AND status = 'RUNNING'), `+
-		planLimitSQL("plan")+` FROM accounts WHERE id = ?`), accountID, accountID).Scan(&running, &limit)
-	if err != nil {
-		return nil, "", false, err
-	}
-	if running >= limit {
-		// Another run took the account's last slot after the pick.
-		return nil, "", false, nil
+	if !pickedHere || !s.db.IsSQLite() {
+		// Picked before this transaction: another run may have taken the
+		// account's last slot since. (A pick in a SQLite write transaction
+		// has seen the final count: no other writer runs meanwhile.)
+		var running, limit int
+		err := tx.QueryRowContext(ctx, s.rebind(`SELECT (SELECT COUNT(*) FROM scans WHERE account_id = ? AND status = 'RUNNING'), `+
+			planLimitSQL("plan")+` FROM accounts WHERE id = ?`), accountID, accountID).Scan(&running, &limit)
+		if err != nil {
+			return nil, "", false, err
+		}
+		if running >= limit {
+			return nil, "", false, nil
+		}
 	}
 	claim = ids.Random(10)
 	res, err := tx.ExecContext(ctx, s.rebind(`UPDATE scans SET status = 'RUNNING', claim = ?, started_at = ?, heartbeat_at = ?, updated_at = ?
@@ -559,7 +590,7 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 		}
 		// Nothing runnable (none) ends the job; a claim lost to a race
 		// leaves it to claimNext.
-		nx = next{scan: won, claim: wonClaim, claimAgain: won == nil && !none}
+		nx = next{scan: won, claim: wonClaim, claimAgain: won == nil && !none, idle: none}
 		return nil
 	})
 	if errors.Is(err, errClaimLost) {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +42,8 @@ type Service struct {
 	// draining stops workers from claiming another scan after the one
 	// they run (SetDraining).
 	draining atomic.Bool
+	pickOnce sync.Once
+	pick     string // pickSQL's statement, built once
 }
 
 // NewService wires the scan service.
