@@ -174,24 +174,14 @@ const runningPerAccount = "(SELECT account_id, COUNT(*) AS n FROM scans WHERE st
 
 // claimNext picks the fairest runnable scan and claims it with a
 // conditional update, so across all instances exactly one run owns it. The
-// claim, its start event and the row read back are one write transaction
-// (claimTx). On SQLite the pick is in it too: the single writer serialises
-// claims, so no two runs pick the same scan and none waits for the writer
-// twice. On PostgreSQL the pick is a read before it, and a pick another
-// instance claimed first is picked again.
+// pick, the claim, its start event and the row read back are one write
+// transaction (claimTx). On SQLite the single writer serialises claims, so
+// no two runs pick the same scan; on PostgreSQL the pick skips scans that
+// another claim has locked, so concurrent workers take the next fairest
+// instead of queueing for the same one. A pick that loses the account's
+// last slot to another instance is picked again.
 func (s *Service) claimNext(ctx context.Context) (*ent.Scan, string, error) {
-	inTx := s.db.IsSQLite()
 	for range 8 {
-		var id, accountID string
-		if !inTx {
-			err := s.db.ReadSQL.QueryRowContext(ctx, s.pickSQL(), false).Scan(&id, &accountID)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil, "", nil
-			}
-			if err != nil {
-				return nil, "", fmt.Errorf("picking a scan: %w", err)
-			}
-		}
 		var (
 			won   *ent.Scan
 			claim string
@@ -199,7 +189,7 @@ func (s *Service) claimNext(ctx context.Context) (*ent.Scan, string, error) {
 		)
 		err := s.db.InTxRetry(ctx, func(tx *sql.Tx, c *ent.Client) error {
 			var err error
-			won, claim, none, err = s.claimTx(ctx, tx, c, id, accountID)
+			won, claim, none, err = s.claimTx(ctx, tx, c)
 			return err
 		})
 		if err != nil {
@@ -228,22 +218,20 @@ func (s *Service) pickSQL() string {
 	return s.pick
 }
 
-// claimTx claims scan id of accountID inside tx, or, with id empty, the
-// one pickSQL selects in tx (none: there is no runnable scan). won is nil
-// when another run took the scan or the account's last slot first.
-func (s *Service) claimTx(ctx context.Context, tx *sql.Tx, c *ent.Client, id, accountID string) (won *ent.Scan, claim string, none bool, err error) {
+// claimTx claims, inside tx, the scan pickSQL selects there (none: there is
+// no runnable scan). won is nil when another instance took the account's
+// last slot first.
+func (s *Service) claimTx(ctx context.Context, tx *sql.Tx, c *ent.Client) (won *ent.Scan, claim string, none bool, err error) {
 	// The scan starts when its claim holds the writer, not before it waited
 	// for it: started_at measures the scan, not the queue.
 	now := s.now()
-	pickedHere := id == ""
-	if pickedHere {
-		err := tx.QueryRowContext(ctx, s.pickSQL(), false).Scan(&id, &accountID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, "", true, nil
-		}
-		if err != nil {
-			return nil, "", false, fmt.Errorf("picking a scan: %w", err)
-		}
+	var id, accountID string
+	err = tx.QueryRowContext(ctx, s.pickSQL(), false).Scan(&id, &accountID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", true, nil
+	}
+	if err != nil {
+		return nil, "", false, fmt.Errorf("picking a scan: %w", err)
 	}
 	if !s.db.IsSQLite() {
 		// Serialise claims per account so two instances cannot both take
@@ -252,11 +240,9 @@ func (s *Service) claimTx(ctx context.Context, tx *sql.Tx, c *ent.Client, id, ac
 		if _, err := tx.ExecContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID); err != nil {
 			return nil, "", false, err
 		}
-	}
-	if !pickedHere || !s.db.IsSQLite() {
-		// Picked before this transaction: another run may have taken the
-		// account's last slot since. (A pick in a SQLite write transaction
-		// has seen the final count: no other writer runs meanwhile.)
+		// Another instance may have taken the account's last slot since the
+		// pick read its count. (In a SQLite write transaction the pick's
+		// count is final: no other writer runs meanwhile.)
 		var running, limit int
 		err := tx.QueryRowContext(ctx, s.rebind(`SELECT (SELECT COUNT(*) FROM scans WHERE account_id = ? AND status = 'RUNNING'), `+
 			planLimitSQL("plan")+` FROM accounts WHERE id = ?`), accountID, accountID).Scan(&running, &limit)
@@ -584,7 +570,7 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 			nx.claimAgain = true
 			return nil
 		}
-		won, wonClaim, none, err := s.claimTx(ctx, tx, c, "", "")
+		won, wonClaim, none, err := s.claimTx(ctx, tx, c)
 		if err != nil {
 			return err
 		}
