@@ -23,6 +23,7 @@ import (
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/testdb"
 	"github.com/palisade/palisade/billing"
+	"github.com/palisade/palisade/ent"
 )
 
 // slowTLSSite is an HTTPS target on loopback that answers every HTTP
@@ -93,6 +94,7 @@ func TestScanExecutionLoad(t *testing.T) {
 		keys[i] = strings.TrimSpace(runOperator(t, bin, env, "", "key", "add", "--email", email, "--name", "load"))
 	}
 	srv := startProcServer(t, bin, env, addr)
+	load0 := loadAvg()
 	baseG := srv.steady(30 * time.Second)
 	cpu0 := srv.cpu()
 
@@ -169,7 +171,7 @@ func TestScanExecutionLoad(t *testing.T) {
 	if len(rows) != n {
 		t.Fatalf("%d scans stored, want %d", len(rows), n)
 	}
-	var sum time.Duration
+	var sum, scanSum time.Duration
 	var first, last time.Time
 	durs := make([]time.Duration, 0, n)
 	for _, r := range rows {
@@ -178,6 +180,7 @@ func TestScanExecutionLoad(t *testing.T) {
 		}
 		dur := r.CompletedAt.Sub(*r.StartedAt)
 		sum += dur
+		scanSum += time.Duration(r.DurationMs) * time.Millisecond
 		durs = append(durs, dur)
 		if first.IsZero() || r.StartedAt.Before(first) {
 			first = *r.StartedAt
@@ -197,9 +200,33 @@ func TestScanExecutionLoad(t *testing.T) {
 	ideal := float64(slots) / mean.Seconds()
 	window := last.Sub(first)
 	through := float64(n) / window.Seconds()
+	// The stored duration includes our own waits (the claim's and the
+	// finish's transactions, the progress writes); duration_ms is the
+	// scanner call alone (its progress callbacks included), so an ideal
+	// from it shows what those waits cost, and idle is the slot time per
+	// scan in which no scan held it (between a finish and the next claim).
+	scanMean := scanSum / time.Duration(n)
+	// Starved: time in the window when a slot was free and nothing was
+	// queued (the load generator had not caught up), which no executor can
+	// use; after acceptance: the same figures for the scans that finished
+	// once every POST had been answered, when the workers had the writer and
+	// the CPU without the acceptance traffic.
+	starved := starvedTime(rows, slots, first, last)
+	acceptEnd := began.Add(accepted)
+	var late int
+	var lateSum time.Duration
+	for _, r := range rows {
+		if r.CompletedAt.After(acceptEnd) {
+			late++
+			lateSum += r.CompletedAt.Sub(*r.StartedAt)
+		}
+	}
+	scanIdeal := float64(slots) / scanMean.Seconds()
+	idle := (time.Duration(slots)*window - sum) / time.Duration(n)
 	rate := float64(n) / accepted.Seconds()
 	const mb = 1 << 20
 
+	t.Logf("machine load average (1, 5, 15 min): %s at the start, %s at the end", load0, loadAvg())
 	t.Logf("%d QUICK scans, %d accounts on %s (%d at once each), PALISADE_WORKERS=%d: %d scans may run at once; the target saw %.1f HTTP requests per scan",
 		n, accounts, plan.Name, plan.ConcurrentScans, workers, slots, float64(hits.Load())/float64(n))
 	t.Logf("acceptance: %v for %d POSTs from 8 clients = %.0f scans/s (p50 %v, p99 %v); target ≥ 1,000/s: %s; server CPU meanwhile %v (%.2f ms per scan, workers running alongside)",
@@ -211,6 +238,16 @@ func TestScanExecutionLoad(t *testing.T) {
 		mean.Round(time.Millisecond), durs[n/2].Round(time.Millisecond), durs[n*99/100].Round(time.Millisecond), durs[n-1].Round(time.Millisecond))
 	t.Logf("throughput: %.1f scans/s; ideal %d ÷ %v = %.1f scans/s; %.0f%% of ideal; target ≥ 85%%: %s",
 		through, slots, mean.Round(time.Millisecond), ideal, 100*through/ideal, verdict(through >= 0.85*ideal))
+	t.Logf("scanner time (duration_ms): mean %v; ideal from it %d ÷ %v = %.1f scans/s, throughput %.0f%% of that; idle slot time per scan %v",
+		scanMean.Round(time.Millisecond), slots, scanMean.Round(time.Millisecond), scanIdeal, 100*through/scanIdeal, idle.Round(time.Millisecond))
+	t.Logf("queue empty with a slot free for %v of the window", starved.Round(time.Millisecond))
+	if late > 0 && last.After(acceptEnd) {
+		lateMean := lateSum / time.Duration(late)
+		lateThrough := float64(late) / last.Sub(acceptEnd).Seconds()
+		lateIdeal := float64(slots) / lateMean.Seconds()
+		t.Logf("after acceptance: %d scans finished in %v = %.1f scans/s; mean %v, ideal %.1f scans/s; %.0f%% of ideal",
+			late, last.Sub(acceptEnd).Round(time.Millisecond), lateThrough, lateMean.Round(time.Millisecond), lateIdeal, 100*lateThrough/lateIdeal)
+	}
 	t.Logf("server peak RSS (VmHWM) %.0f MB; target < 250 MB: %s; server CPU %v over %v (%.2f cores)",
 		float64(peakRSS)/mb, verdict(peakRSS < 250*mb), cpu.Round(10*time.Millisecond), drained.Round(time.Millisecond), cpu.Seconds()/drained.Seconds())
 	t.Logf("goroutines (scheduler trace, runtime's included): %d before, %d after the drain (settled in %v); target back to baseline: %s",
@@ -223,6 +260,55 @@ func TestScanExecutionLoad(t *testing.T) {
 		return
 	}
 	srv.stop()
+}
+
+// starvedTime is how long, between first and last, fewer than slots scans
+// ran while none was queued: from the rows' created, started and completed
+// times.
+func starvedTime(rows []*ent.Scan, slots int, first, last time.Time) time.Duration {
+	type step struct {
+		at               time.Time
+		pending, running int
+	}
+	steps := make([]step, 0, 3*len(rows))
+	for _, r := range rows {
+		steps = append(steps, step{r.CreatedAt, 1, 0}, step{*r.StartedAt, -1, 1}, step{*r.CompletedAt, 0, -1})
+	}
+	sort.Slice(steps, func(i, j int) bool { return steps[i].at.Before(steps[j].at) })
+	var starved time.Duration
+	pending, running := 0, 0
+	for i, st := range steps {
+		pending += st.pending
+		running += st.running
+		if i+1 == len(steps) {
+			break
+		}
+		from, to := st.at, steps[i+1].at
+		if from.Before(first) {
+			from = first
+		}
+		if to.After(last) {
+			to = last
+		}
+		if pending == 0 && running < slots && to.After(from) {
+			starved += to.Sub(from)
+		}
+	}
+	return starved
+}
+
+// loadAvg is the machine's load average (/proc/loadavg's first three
+// fields): the machine is shared, so every figure is read against it.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func verdict(met bool) string {

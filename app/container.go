@@ -353,6 +353,9 @@ func (c *Container) Shutdown(ctx context.Context) error {
 			c.stopBg()
 			<-c.bgDone
 		}
+		// Workers finish the scan they run and claim no other (scans.Service
+		// runs queued scans back to back in one job otherwise).
+		c.Scans.SetDraining(true)
 		drain := ctx
 		if dl, ok := ctx.Deadline(); ok {
 			var cancel context.CancelFunc

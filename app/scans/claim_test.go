@@ -193,11 +193,11 @@ func TestFinish(t *testing.T) {
 			if !tc.noResult {
 				res = sampleResult(target)
 			}
-			if err := e.svc.finish(ctx, claimed, tc.claim(claim), tc.status, tc.msg, res, 1234*time.Millisecond); err != nil {
+			if _, err := e.svc.finish(ctx, claimed, tc.claim(claim), tc.status, tc.msg, res, 1234*time.Millisecond, nil, false); err != nil {
 				t.Fatal(err)
 			}
 			if tc.twice {
-				if err := e.svc.finish(ctx, claimed, claim, domain.StatusFailed, "late", sampleResult(target), time.Second); err != nil {
+				if _, err := e.svc.finish(ctx, claimed, claim, domain.StatusFailed, "late", sampleResult(target), time.Second, nil, false); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -263,7 +263,7 @@ func TestFinishQueuesTheNextScan(t *testing.T) {
 		t.Fatalf("second scan of a free account claimed while the first runs: %v %v", next, err)
 	}
 	before := e.jobCount()
-	if err := e.svc.finish(ctx, claimed, claim, domain.StatusCompleted, "", sampleResult(target), time.Second); err != nil {
+	if _, err := e.svc.finish(ctx, claimed, claim, domain.StatusCompleted, "", sampleResult(target), time.Second, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if after := e.jobCount(); after != before+1 {
@@ -274,7 +274,7 @@ func TestFinishQueuesTheNextScan(t *testing.T) {
 	}
 	// Nothing pending now: finishing queues nothing.
 	before = e.jobCount()
-	if err := e.svc.finish(ctx, claimed, claim, domain.StatusCompleted, "", nil, 0); err != nil {
+	if _, err := e.svc.finish(ctx, claimed, claim, domain.StatusCompleted, "", nil, 0, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if after := e.jobCount(); after != before {

@@ -20,6 +20,10 @@ type ExecOptions struct {
 	Deadline func(scanner.Depth) time.Duration
 	// Heartbeat is how often a running scan proves it is alive and checks for cancellation.
 	Heartbeat time.Duration
+	// ProgressEvery is how often a running scan's check events are stored
+	// (and so reach event streams on any instance); the rest are stored
+	// with the outcome.
+	ProgressEvery time.Duration
 	// StaleAfter is how long without a heartbeat before a RUNNING scan is
 	// presumed orphaned (its instance died) and handed back to the queue.
 	StaleAfter time.Duration
@@ -37,6 +41,13 @@ func (o ExecOptions) heartbeat() time.Duration {
 		return o.Heartbeat
 	}
 	return 500 * time.Millisecond
+}
+
+func (o ExecOptions) progressEvery() time.Duration {
+	if o.ProgressEvery > 0 {
+		return o.ProgressEvery
+	}
+	return 250 * time.Millisecond
 }
 
 func (o ExecOptions) staleAfter() time.Duration {

@@ -99,7 +99,7 @@ func TestCancel(t *testing.T) {
 		{name: "running", setup: claimIt, want: domain.StatusRunning, quota: 1},
 		{name: "completed", setup: func(e *env, id string) {
 			claimIt(e, id)
-			if err := e.svc.finish(context.Background(), e.get(id), e.get(id).Claim, domain.StatusCompleted, "", nil, 0); err != nil {
+			if _, err := e.svc.finish(context.Background(), e.get(id), e.get(id).Claim, domain.StatusCompleted, "", nil, 0, nil, false); err != nil {
 				e.t.Fatal(err)
 			}
 		}, wantCode: http.StatusConflict, want: domain.StatusCompleted, quota: 1},
@@ -173,7 +173,7 @@ func runInBackground(t *testing.T, e *env, ctx context.Context) (string, <-chan 
 		t.Fatalf("claim: %v %v", sc, err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- e.svc.execute(ctx, sc, claim) }()
+	go func() { _, err := e.svc.execute(ctx, sc, claim, false); done <- err }()
 	return sc.ID, done
 }
 
@@ -322,7 +322,7 @@ func TestReconcile(t *testing.T) {
 			}
 			e.checkCounts(acc.ID)
 			// The presumed-dead worker wakes up: its result is dropped.
-			if err := e.svc.finish(ctx, claimed, claim, domain.StatusCompleted, "", sampleResult(sc.TargetURL), time.Second); err != nil {
+			if _, err := e.svc.finish(ctx, claimed, claim, domain.StatusCompleted, "", sampleResult(sc.TargetURL), time.Second, nil, false); err != nil {
 				t.Fatal(err)
 			}
 			if row := e.get(sc.ID); row.Status != domain.StatusPending || row.Result != "" {
@@ -483,7 +483,7 @@ func TestWatchStopsWhenTheScanIsGone(t *testing.T) {
 	scanCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	done := make(chan struct{})
-	go func() { defer close(done); e.svc.watch(scanCtx, sc.ID, claim, cancel) }()
+	go func() { defer close(done); e.svc.watch(scanCtx, sc, claim, cancel, &progress{}) }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -37,6 +39,11 @@ type Service struct {
 	now     func() time.Time
 	exec    ExecOptions
 	metrics metrics
+	// draining stops workers from claiming another scan after the one
+	// they run (SetDraining).
+	draining atomic.Bool
+	pickOnce sync.Once
+	pick     string // pickSQL's statement, built once
 }
 
 // NewService wires the scan service.

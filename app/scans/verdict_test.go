@@ -66,7 +66,7 @@ func TestFinishNotGraded(t *testing.T) {
 			if err != nil || claimed == nil {
 				t.Fatalf("claim: %v %v", claimed, err)
 			}
-			if err := e.svc.finish(ctx, claimed, claim, tc.status, tc.msg, tc.res(), time.Second); err != nil {
+			if _, err := e.svc.finish(ctx, claimed, claim, tc.status, tc.msg, tc.res(), time.Second, nil, false); err != nil {
 				t.Fatal(err)
 			}
 			got := e.get(claimed.ID)
@@ -135,7 +135,10 @@ func TestQuotaRefundedOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			errc <- e.svc.finish(ctx, claimed, claim, domain.StatusFailed, "refused", notGradedResult(target, scanner.NotGradedUnreachable), time.Second)
+			errc <- func() error {
+				_, err := e.svc.finish(ctx, claimed, claim, domain.StatusFailed, "refused", notGradedResult(target, scanner.NotGradedUnreachable), time.Second, nil, false)
+				return err
+			}()
 		}()
 		go func() {
 			defer wg.Done()
