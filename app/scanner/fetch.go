@@ -48,6 +48,13 @@ func (s *Scanner) newClient(res *netguard.Resolutions) *scanClient {
 			// What browsers still offer (incl. static-RSA key exchange), so an
 			// old server still shows its page; RC4/3DES are only probed.
 			CipherSuites: secureSuiteIDs(),
+			// Classical key exchange only: the post-quantum hybrid share
+			// (X25519MLKEM768, Go's default first offer) costs a key
+			// generation per connection, about a tenth of a QUICK scan's CPU
+			// (docs/BENCHMARKS.md, Scanner), and no check reads the group a
+			// server picks. Every server that speaks the hybrid also speaks
+			// X25519.
+			CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521},
 		},
 		TLSHandshakeTimeout:    s.lim.tlsTimeout,
 		ResponseHeaderTimeout:  s.lim.headerTimeout,
