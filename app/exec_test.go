@@ -186,7 +186,11 @@ func TestBoundedPerInstanceAndPerAccount(t *testing.T) {
 // worker takes it.
 func TestFairness(t *testing.T) {
 	env := apptest.New(t, apptest.WithWorkers(2))
-	site := newSlowSite(t, 100*time.Millisecond, func(key string) string { return strings.SplitN(key, "-", 2)[0] })
+	// Each scan takes about 400 ms, so the 200 queued ones outlast their own
+	// creation (seconds under -race) and the small scan meets a backlog:
+	// workers that run scans back to back drain 100 ms scans faster than
+	// the test can queue them.
+	site := newSlowSite(t, 400*time.Millisecond, func(key string) string { return strings.SplitN(key, "-", 2)[0] })
 	big := env.Key(env.User("big@example.com", billing.Enterprise))
 	small := env.Key(env.User("small@example.com", billing.Free))
 	for i := range 200 {
