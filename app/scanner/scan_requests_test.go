@@ -57,6 +57,23 @@ func (c *requestCounter) total() int {
 	return n
 }
 
+// redirectingSite is a loopback HTTPS site (srv, requests counted in site)
+// and a plain HTTP server (ps, counted in plain) that redirects every path to
+// it, with a scanner trusting the site's CA.
+func redirectingSite(t *testing.T) (site *requestCounter, srv *httptest.Server, plain *requestCounter, ps *httptest.Server, s *Scanner) {
+	t.Helper()
+	ca := scantest.NewCA(t)
+	now := time.Now()
+	site = countRequests(richHandler(0))
+	srv = startTLS(t, site, &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, now.Add(-time.Hour), now.Add(24*time.Hour), "127.0.0.1")}})
+	plain = countRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, srv.URL+r.URL.Path, http.StatusMovedPermanently)
+	}))
+	ps = httptest.NewServer(plain)
+	t.Cleanup(ps.Close)
+	return site, srv, plain, ps, newTestScanner(t, Options{RootCAs: ca.Pool}, AllChecks())
+}
+
 // TestScanFetchesMainPageOnce: the http:// redirect chain of a STANDARD or
 // DEEP scan ends on the https page the page fetch already has; that page is
 // requested once, counted at the target, and the redirect verdicts are
@@ -64,16 +81,7 @@ func (c *requestCounter) total() int {
 func TestScanFetchesMainPageOnce(t *testing.T) {
 	for _, depth := range []Depth{Standard, Deep} {
 		t.Run(string(depth), func(t *testing.T) {
-			ca := scantest.NewCA(t)
-			now := time.Now()
-			site := countRequests(richHandler(0))
-			srv := startTLS(t, site, &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, now.Add(-time.Hour), now.Add(24*time.Hour), "127.0.0.1")}})
-			plain := countRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				http.Redirect(w, r, srv.URL+r.URL.Path, http.StatusMovedPermanently)
-			}))
-			ps := httptest.NewServer(plain)
-			defer ps.Close()
-			s := newTestScanner(t, Options{RootCAs: ca.Pool}, AllChecks())
+			site, srv, plain, ps, s := redirectingSite(t)
 			s.lim.httpPort = portOf(ps)
 			res, err := s.Scan(context.Background(), srv.URL, depth, nil)
 			if err != nil || res.Error != "" {
@@ -244,16 +252,7 @@ func TestTLSProbesHaveTheirOwnBudget(t *testing.T) {
 func TestScanFetchesHTTPTargetOnce(t *testing.T) {
 	for _, depth := range []Depth{Standard, Deep} {
 		t.Run(string(depth), func(t *testing.T) {
-			ca := scantest.NewCA(t)
-			now := time.Now()
-			site := countRequests(richHandler(0))
-			srv := startTLS(t, site, &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, now.Add(-time.Hour), now.Add(24*time.Hour), "127.0.0.1")}})
-			plain := countRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				http.Redirect(w, r, srv.URL+r.URL.Path, http.StatusMovedPermanently)
-			}))
-			ps := httptest.NewServer(plain)
-			defer ps.Close()
-			s := newTestScanner(t, Options{RootCAs: ca.Pool}, AllChecks())
+			site, srv, plain, ps, s := redirectingSite(t)
 			s.lim.httpsPort = portOf(srv)
 			res, err := s.Scan(context.Background(), ps.URL, depth, nil)
 			if err != nil || res.Error != "" {
