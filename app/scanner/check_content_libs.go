@@ -26,6 +26,8 @@ type libVuln struct {
 	// since and below are Since and Below parsed once when the data is
 	// loaded (retireVersion, keeping pre-releases); nil: parseVersion.
 	since, below *semver.Version
+	// excludes are Excludes parsed once when loaded (nil: parsed when used).
+	excludes []*semver.Version
 }
 
 // compareVersions orders two versions as the library and CMS tables mean
@@ -76,7 +78,7 @@ func vulnsFor(vs []libVuln, ver *semver.Version) []libVuln {
 		if x.Below != "" && ver.Compare(boundOf(x.below, x.Below)) >= 0 {
 			continue
 		}
-		if len(x.Excludes) > 0 && excluded(x.Excludes, ver) {
+		if len(x.Excludes) > 0 && excluded(x, ver) {
 			continue
 		}
 		out = append(out, x)
@@ -91,9 +93,20 @@ func boundOf(parsed *semver.Version, s string) *semver.Version {
 	return parseVersion(s)
 }
 
-func excluded(xs []string, ver *semver.Version) bool {
-	for _, x := range xs {
-		if retireVersion(x).Equal(ver) {
+// excluded says whether ver is one of x's excluded versions, read from
+// those parsed at load when there are (a check runs thousands of times a
+// second; docs/BENCHMARKS.md, Scanner).
+func excluded(x libVuln, ver *semver.Version) bool {
+	if len(x.excludes) == len(x.Excludes) {
+		for _, e := range x.excludes {
+			if e != nil && e.Equal(ver) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, e := range x.Excludes {
+		if retireVersion(e).Equal(ver) {
 			return true
 		}
 	}

@@ -232,6 +232,9 @@ func buildJSRepo(data []byte, date, source string) (*jsRepo, error) {
 						lv := libVuln{Since: rg.AtOrAbove, Below: rg.Below, IDs: advisoryIDs(v.Identifiers), Sev: retireSeverity(v.Severity),
 							What: summary, Excludes: v.Excludes}
 						lv.since, lv.below = retireVersion(rg.AtOrAbove), retireVersion(rg.Below)
+						for _, x := range v.Excludes {
+							lv.excludes = append(lv.excludes, retireVersion(x))
+						}
 						l.vulns = append(l.vulns, lv)
 					}
 				}
