@@ -149,6 +149,12 @@ type Evidence struct {
 	// that origin (NeedTLS). Its TLS is not judged as the target's.
 	OffSiteURL string
 
+	// Stylesheets are the style sheets of the target's site (its
+	// registrable domain) the crawled pages link, URL → response (DEEP,
+	// NeedCrawl; at most crawlStylesMax), read for the references in their
+	// CSS. Nil below DEEP.
+	Stylesheets map[string]*Response
+
 	// Coverage is how much of the site the crawl read (NeedCrawl): pages
 	// and scripts read of those found, truncated bodies. Nil when not known.
 	Coverage *Coverage

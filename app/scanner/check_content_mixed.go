@@ -57,6 +57,21 @@ var checkContentMixed = Check{
 		if httpsPages == 0 {
 			return o.Skipped("no HTML page was served over HTTPS, and mixed content only applies to HTTPS pages (see tls.https and redirects.https)")
 		}
+		// The site's own style sheets (DEEP): their @import and url()
+		// load from the pages that link them.
+		for _, u := range sortedKeys(ev.Stylesheets) {
+			r := ev.Stylesheets[u]
+			if r == nil || schemeOf(r.URL) != "https" {
+				continue
+			}
+			sm := stylesheetMixedOf(r)
+			if sm.cut {
+				cutOn = append(cutOn, pathOf(r.URL))
+			}
+			in := "in " + pathOf(r.URL)
+			active.add(sm.active, in)
+			passive.add(sm.passive, in)
+		}
 		// A bound that stopped the reading is said wherever a count is.
 		more := ""
 		if len(cutOn) > 0 {
@@ -137,7 +152,10 @@ func (s *itemSet) add(items []string, on string) {
 			s.seen = map[string]bool{}
 		}
 		s.seen[it] = true
-		if on != "" {
+		switch {
+		case strings.HasPrefix(on, "in "):
+			it += " (" + on + ")" // a style sheet's reference: "(in /css/site.css)"
+		case on != "":
 			it += " (on " + on + ")"
 		}
 		s.items = append(s.items, it)
@@ -216,6 +234,51 @@ func mixedOf(p *Response) mixedRefs {
 				m.passive = append(m.passive, item)
 			}
 		}
+		return m
+	})
+}
+
+// stylesheetMixedOf lists the http:// references of a fetched style sheet
+// (memoised): @import and fonts active, url() images passive, relative
+// references resolved against the sheet's own URL. The CSS is read only
+// when it names http: (the literal prefilter of parseHTMLFacts), and at
+// most maxCSSScan bytes of it.
+func stylesheetMixedOf(r *Response) mixedRefs {
+	return memoize(r, "mixed-css", func() mixedRefs {
+		var m mixedRefs
+		css := r.Body
+		httpBase := schemeOf(r.URL) == "http"
+		if !httpBase && !hasHTTPFold(css) {
+			return m
+		}
+		if len(css) > maxCSSScan {
+			css, m.cut = css[:maxCSSScan], true
+		}
+		n := 0
+		cssRefs(css, func(how cssHow, u string, kind refKind) {
+			if u = strings.TrimSpace(u); u == "" {
+				return
+			}
+			abs := u
+			if sch := refScheme(abs); sch != "http" {
+				if !httpBase || sch != "" {
+					return
+				}
+				if abs = resolveRef(r.URL, abs); schemeOf(abs) != "http" {
+					return
+				}
+			}
+			if n++; n > maxHTMLItems {
+				m.cut = true
+				return
+			}
+			item := "<css> " + how.String() + " " + abs
+			if kind == refActive {
+				m.active = append(m.active, item)
+			} else {
+				m.passive = append(m.passive, item)
+			}
+		})
 		return m
 	})
 }

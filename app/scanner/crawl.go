@@ -36,6 +36,10 @@ const (
 	// crawlWorkers is how many crawl requests are in flight at once; the
 	// politeLimiter paces them further, so this only keeps the limiter fed.
 	crawlWorkers = 4
+	// crawlStylesMax bounds the stylesheets of the site a DEEP crawl reads
+	// for the references in their CSS (content.mixed-content); each is one
+	// request under the site's politeness.
+	crawlStylesMax = 10
 )
 
 // urlSet is a bounded set of canonical URLs kept as seeded 64-bit hashes
@@ -101,11 +105,16 @@ type crawler struct {
 	scriptNext int
 	scripts    map[string]*Response
 	scriptsOK  int // script requests that got an answer
+	styleSeen  *urlSet
+	styleQ     []*netguard.URL // the first crawlStylesMax stylesheets of the site found
+	styleNext  int
+	styles     map[string]*Response
 }
 
 type crawlResult struct {
-	seq    int // page sequence number; -1 for a script
+	seq    int // page sequence number; -1 for a script or stylesheet
 	script *netguard.URL
+	style  bool // script is a stylesheet
 	resp   *Response
 }
 
@@ -139,6 +148,7 @@ func (r *scanRun) fetchCrawl(ctx context.Context) {
 		r: r, base: base, origin: base.Origin(), site: siteOf(base.Host), maxPages: r.s.lim.maxPages,
 		have: map[string]bool{page.URL: true}, pageSeen: newURLSet(crawlSeenMax), scriptSeen: newURLSet(crawlSeenMax),
 		pending: map[int]*Response{}, scripts: map[string]*Response{},
+		styleSeen: newURLSet(crawlSeenMax), styles: map[string]*Response{},
 	}
 	c.pageSeen.add(base)
 	c.pages = []*Response{page}
@@ -164,9 +174,15 @@ func (r *scanRun) fetchCrawl(ctx context.Context) {
 			addTruncated(cov, s)
 		}
 	}
+	for _, u := range c.styleQ {
+		if s := c.styles[u.String()]; s != nil {
+			addTruncated(cov, s)
+		}
+	}
 	r.set(func(ev *Evidence) {
 		ev.Pages = c.pages
 		ev.Scripts = c.scripts
+		ev.Stylesheets = c.styles
 		ev.Coverage = cov
 	})
 }
@@ -191,6 +207,12 @@ func (c *crawler) run(ctx context.Context) {
 				u := c.scriptQ[c.scriptNext]
 				c.scriptNext++
 				go func() { done <- crawlResult{seq: -1, script: u, resp: c.get(ctx, u, c.r.s.lim.scriptBody)} }()
+			} else if c.styleNext < len(c.styleQ) {
+				u := c.styleQ[c.styleNext]
+				c.styleNext++
+				go func() {
+					done <- crawlResult{seq: -1, script: u, style: true, resp: c.get(ctx, u, c.r.s.lim.scriptBody)}
+				}()
 			} else {
 				break
 			}
@@ -202,7 +224,11 @@ func (c *crawler) run(ctx context.Context) {
 		res := <-done
 		inFlight--
 		if res.seq < 0 {
-			c.gotScript(res.script, res.resp)
+			if res.style {
+				c.gotStyle(res.script, res.resp)
+			} else {
+				c.gotScript(res.script, res.resp)
+			}
 			continue
 		}
 		c.pending[res.seq] = res.resp
@@ -270,15 +296,31 @@ func (c *crawler) gotScript(u *netguard.URL, p *Response) {
 	}
 }
 
-// absorb reads p's links and scripts into the frontier and script queue.
-// Once the seen set is full no link can be told new from old, so links are
-// no longer read; scripts still are.
+// gotStyle keeps a stylesheet that was answered with a style sheet (an
+// error page or an HTML catch-all is not one).
+func (c *crawler) gotStyle(u *netguard.URL, p *Response) {
+	if p == nil || p.StatusCode >= 400 || crawlIsHTML(p) {
+		return
+	}
+	c.styles[u.String()] = p
+}
+
+// absorb reads p's links, scripts and stylesheets into the frontier and the
+// script and stylesheet queues. Once the seen set is full no link can be
+// told new from old, so links are no longer read; scripts still are.
 func (c *crawler) absorb(p *Response) {
-	crawlRefs(p, !c.pageSeen.full, func(ref *url.URL, script bool) {
-		if script {
+	crawlRefs(p, !c.pageSeen.full, func(ref *url.URL, kind crawlRefKind) {
+		switch kind {
+		case crawlScript:
 			u, ok := c.sameSite(ref)
 			if ok && c.scriptSeen.add(u) && len(c.scriptQ) < c.r.s.lim.maxScripts {
 				c.scriptQ = append(c.scriptQ, u)
+			}
+			return
+		case crawlStyle:
+			u, ok := c.sameSite(ref)
+			if ok && c.styleSeen.add(u) && len(c.styleQ) < crawlStylesMax {
+				c.styleQ = append(c.styleQ, u)
 			}
 			return
 		}
@@ -367,17 +409,26 @@ func crawlIsHTML(r *Response) bool {
 	return strings.Contains(ct, "html")
 }
 
+// crawlRefKind is what a reference crawlRefs found points at.
+type crawlRefKind uint8
+
+const (
+	crawlLink   crawlRefKind = iota // <a href>, <area href>: maybe a page
+	crawlScript                     // <script src>
+	crawlStyle                      // <link rel="stylesheet" href>
+)
+
 // crawlRefs calls emit with the absolute http(s) URL, fragment removed, of
-// every <script src> of an HTML page and, when links is set, every <a href>
-// and <area href>, honouring <base href>. It keeps nothing itself: a page
-// of 10,000 links costs one link at a time.
-func crawlRefs(p *Response, links bool, emit func(u *url.URL, script bool)) {
+// every <script src> and <link rel="stylesheet" href> of an HTML page and,
+// when links is set, every <a href> and <area href>, honouring <base href>.
+// It keeps nothing itself: a page of 10,000 links costs one link at a time.
+func crawlRefs(p *Response, links bool, emit func(u *url.URL, kind crawlRefKind)) {
 	base, err := url.Parse(p.URL)
 	if err != nil {
 		return
 	}
 	z := html.NewTokenizer(bytes.NewReader(p.Body))
-	resolve := func(v []byte, script bool) {
+	resolve := func(v []byte, kind crawlRefKind) {
 		ref := strings.TrimSpace(string(v))
 		if ref == "" || ref[0] == '#' {
 			return
@@ -391,7 +442,7 @@ func crawlRefs(p *Response, links bool, emit func(u *url.URL, script bool)) {
 			return
 		}
 		abs.Fragment, abs.RawFragment = "", ""
-		emit(abs, script)
+		emit(abs, kind)
 	}
 	for {
 		tt := z.Next()
@@ -416,6 +467,27 @@ func crawlRefs(p *Response, links bool, emit func(u *url.URL, script bool)) {
 			want = "src"
 		case "base":
 			want = "href"
+		case "link":
+			// rel and href may come in either order: read both.
+			var rel, href []byte
+			for more := true; more; {
+				var k, v []byte
+				k, v, more = z.TagAttr()
+				switch string(k) {
+				case "rel":
+					if rel == nil {
+						rel = v
+					}
+				case "href":
+					if href == nil {
+						href = append([]byte(nil), v...)
+					}
+				}
+			}
+			if href != nil && hasWord(strings.Fields(strings.ToLower(string(rel))), "stylesheet") {
+				resolve(href, crawlStyle)
+			}
+			continue
 		default:
 			continue
 		}
@@ -428,9 +500,9 @@ func crawlRefs(p *Response, links bool, emit func(u *url.URL, script bool)) {
 						base = base.ResolveReference(b)
 					}
 				case "script":
-					resolve(v, true)
+					resolve(v, crawlScript)
 				default:
-					resolve(v, false)
+					resolve(v, crawlLink)
 				}
 				break
 			}

@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"fmt"
+	"github.com/palisade/palisade/app/scanner/netguard"
 	"net/http"
 	"slices"
 	"sync"
@@ -108,6 +109,7 @@ func (r *scanRun) fetchWordPress(ctx context.Context) {
 	}
 	r.mu.Lock()
 	t := wpTableOf(&r.ev)
+	sheets := r.ev.Stylesheets
 	r.mu.Unlock()
 	reqs := wordPressFetches(s, t)
 	files := &WordPressFiles{Readmes: map[string]*Response{}, Styles: map[string]*Response{},
@@ -116,6 +118,16 @@ func (r *scanRun) fetchWordPress(ctx context.Context) {
 	var errs []string
 	r.parallel(ctx, len(reqs), func(i int) {
 		q := reqs[i]
+		if q.kind == "theme" {
+			// The crawl may have read this style sheet already (a page
+			// links it): its answer is the one a second request would get.
+			if got := crawledSheet(sheets, r.withPath(q.path)); got != nil {
+				mu.Lock()
+				files.Styles[q.slug] = got
+				mu.Unlock()
+				return
+			}
+		}
 		mu.Lock()
 		files.Requests++
 		mu.Unlock()
@@ -144,4 +156,19 @@ func (r *scanRun) fetchWordPress(ctx context.Context) {
 		files.Err = fmt.Sprintf("%d of %d WordPress files could not be read (first: %s)", len(errs), len(reqs), clip(errs[0], 200))
 	}
 	r.set(func(ev *Evidence) { ev.WordPress = files })
+}
+
+// crawledSheet is the crawl's answer for the style sheet at u (any query
+// string), when it read one and was not redirected elsewhere; nil otherwise.
+func crawledSheet(sheets map[string]*Response, u *netguard.URL) *Response {
+	want := u.Origin() + crawlPathOnly(u.Path)
+	for k, resp := range sheets {
+		if resp == nil || crawlPathOnly(k) != want {
+			continue
+		}
+		if crawlPathOnly(resp.URL) == want {
+			return resp
+		}
+	}
+	return nil
 }
