@@ -61,3 +61,27 @@ func TestScanPageCoverage(t *testing.T) {
 		t.Errorf("a result without coverage shows %d coverage lines", n)
 	}
 }
+
+// TestScanPageEvidenceKeepsLines: evidence listing one URL a line (mixed
+// content) is shown with its lines, in a code element styled pre-wrap, and
+// stays text.
+func TestScanPageEvidenceKeepsLines(t *testing.T) {
+	env := apptest.New(t)
+	b := signUp(t, env, "evidence@example.com")
+	acc := accountOf(t, env, "evidence@example.com")
+	ev := "<img src> http://img.example/a.png\n<css> url() http://img.example/b.png (in /site.css)\n<script>alert(1)</script>"
+	res := verdictResult("https://shop.example/", 80, "B", nil, scanner.Finding{CheckID: "content.mixed-content", Category: "content",
+		Severity: scanner.SeverityLow, Title: "Passive mixed content", Evidence: ev})
+	id := storeScan(t, env, acc, stored{url: "https://shop.example/", status: domain.StatusCompleted, res: res})
+	p := b.Get("/scans/" + id)
+	if p.Status != http.StatusOK {
+		t.Fatalf("scan page = %d", p.Status)
+	}
+	sel := p.Doc.Find(`[data-testid="finding-evidence"]`)
+	if got := sel.Text(); got != ev || !sel.HasClass("evidence") {
+		t.Errorf("evidence %q (class %q), want the three lines as text", got, sel.AttrOr("class", ""))
+	}
+	if sel.Find("script").Length() != 0 {
+		t.Error("evidence from the scanned site became markup")
+	}
+}
