@@ -97,7 +97,14 @@ func FixMarkdown(d Detail, generated time.Time) string {
 	for i, f := range fixes {
 		fmt.Fprintf(&b, "\n## %d. %s [%s]\n\n", i+1, mdProse(f.Title), mdProse(strings.ToUpper(string(f.Severity))))
 		fmt.Fprintf(&b, "- Check: %s (%s)\n", codeSpan(f.CheckID), mdProse(f.Category))
-		if f.Evidence != "" {
+		switch ev := strings.TrimSpace(f.Evidence); {
+		case strings.ContainsAny(ev, "\r\n"):
+			// A list (content.mixed-content: one URL a line) keeps its
+			// lines, in a fenced block inside the list item.
+			b.WriteString("- Seen:\n\n")
+			b.WriteString(indentLines(fence(ev, "text"), "  "))
+			b.WriteString("\n")
+		case ev != "":
 			fmt.Fprintf(&b, "- Seen: %s\n", codeSpan(f.Evidence))
 		}
 		if f.Description != "" {
@@ -153,6 +160,19 @@ func fence(s, info string) string {
 	s = strings.TrimRight(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"), "\n")
 	tick := strings.Repeat("`", max(3, longestRun(s, '`')+1))
 	return tick + info + "\n" + s + "\n" + tick + "\n"
+}
+
+// indentLines prefixes every line of s with p (a fenced block inside a
+// list item is indented to the item's content).
+func indentLines(s, p string) string {
+	lines := strings.SplitAfter(s, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		if l != "" {
+			b.WriteString(p + l)
+		}
+	}
+	return b.String()
 }
 
 // infoString is a snippet's server as a fence info string: letters, digits

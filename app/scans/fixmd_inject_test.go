@@ -132,3 +132,28 @@ func TestFixMarkdownRendersStructuredFixes(t *testing.T) {
 		t.Errorf("snippets out of order:\n%s", out)
 	}
 }
+
+// TestFixMarkdownEvidenceList: evidence of several lines (mixed content's
+// URL list) is a fenced block inside its list item, every line kept, and
+// stays code: no link is made of its URLs.
+func TestFixMarkdownEvidenceList(t *testing.T) {
+	grade, score := "C", 70
+	d := Detail{ScanSummary: ScanSummary{ID: "scn_x", TargetURL: "https://h.example/", TargetDomain: "h.example",
+		Depth: "DEEP", Status: "COMPLETED", Grade: &grade, OverallScore: &score}}
+	ev := "<img src> http://img.example/a.png\n<css> url() http://img.example/b.png (in /site.css)\n```\n[x](https://evil.example)"
+	d.Findings = []Finding{{ID: "1", Finding: scanner.Finding{CheckID: "content.mixed-content", Category: "content", Severity: "low",
+		Title: "Passive mixed content", Evidence: ev}}}
+	out := FixMarkdown(d, time.Now())
+	if !strings.Contains(out, "- Seen:\n\n  ````text\n  <img src> http://img.example/a.png\n  <css> url() http://img.example/b.png (in /site.css)\n  ```\n  [x](https://evil.example)\n  ````\n") {
+		t.Errorf("the evidence list is not a fenced block in its item:\n%s", out)
+	}
+	md := goldmark.New(goldmark.WithExtensions(extension.GFM))
+	doc := md.Parser().Parse(text.NewReader([]byte(out)))
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n.Kind() {
+		case ast.KindLink, ast.KindAutoLink, ast.KindImage, ast.KindHTMLBlock, ast.KindRawHTML:
+			t.Errorf("evidence became a %s", n.Kind())
+		}
+		return ast.WalkContinue, nil
+	})
+}
