@@ -269,15 +269,18 @@ func TestDialerRefusesAtConnectTime(t *testing.T) {
 	}
 }
 
-// TestDialerDNSRebinding: the name resolves to an allowed address at first
-// and to a refused one afterwards; the second connection must be refused.
-func TestDialerDNSRebinding(t *testing.T) {
+// rebindingName is a listener on 127.0.0.2 that closes every connection,
+// and a DNS server answering rebind.test with 127.0.0.2 the first time and
+// 127.0.0.1 every later time: the server, the listener's port and the count
+// of A questions asked.
+func rebindingName(t *testing.T) (*scantest.DNS, string, *atomic.Int32) {
+	t.Helper()
 	d := testDNS(t)
 	ln, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
 		t.Skip("cannot bind 127.0.0.2:", err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -288,7 +291,7 @@ func TestDialerDNSRebinding(t *testing.T) {
 		}
 	}()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	var n atomic.Int32
+	n := new(atomic.Int32)
 	d.SetHook(func(q dns.Question) ([]dns.RR, bool) {
 		if q.Name != "rebind.test." || q.Qtype != dns.TypeA {
 			return nil, q.Name == "rebind.test."
@@ -300,6 +303,13 @@ func TestDialerDNSRebinding(t *testing.T) {
 		rr, _ := dns.NewRR("rebind.test. 0 IN A " + ip)
 		return []dns.RR{rr}, true
 	})
+	return d, port, n
+}
+
+// TestDialerDNSRebinding: the name resolves to an allowed address at first
+// and to a refused one afterwards; the second connection must be refused.
+func TestDialerDNSRebinding(t *testing.T) {
+	d, port, _ := rebindingName(t)
 	dl := &Dialer{Policy: NewPolicy(pfx("127.0.0.2/32")), Resolver: NewResolver(d.Addr), Timeout: time.Second}
 	c, err := dl.DialContext(context.Background(), "tcp", net.JoinHostPort("rebind.test", port))
 	if err != nil {

@@ -7,11 +7,8 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/miekg/dns"
 )
 
 // TestResolutionsOneLookupPerHost: with a Resolutions, many concurrent and
@@ -19,34 +16,7 @@ import (
 // rebound after the first answer is never looked up again, so the dial goes
 // to the checked address (the rebinding window of a second lookup is gone).
 func TestResolutionsOneLookupPerHost(t *testing.T) {
-	d := testDNS(t)
-	ln, err := net.Listen("tcp", "127.0.0.2:0")
-	if err != nil {
-		t.Skip("cannot bind 127.0.0.2:", err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	var n atomic.Int32
-	d.SetHook(func(q dns.Question) ([]dns.RR, bool) {
-		if q.Name != "rebind.test." || q.Qtype != dns.TypeA {
-			return nil, q.Name == "rebind.test."
-		}
-		ip := "127.0.0.2"
-		if n.Add(1) > 1 {
-			ip = "127.0.0.1"
-		}
-		rr, _ := dns.NewRR("rebind.test. 0 IN A " + ip)
-		return []dns.RR{rr}, true
-	})
+	d, port, _ := rebindingName(t)
 	dl := &Dialer{Policy: NewPolicy(pfx("127.0.0.2/32")), Resolver: NewResolver(d.Addr), Resolutions: NewResolutions(), Timeout: time.Second}
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
