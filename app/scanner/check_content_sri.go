@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -286,6 +287,17 @@ var (
 
 // dedupe removes repeated strings, keeping the first occurrence.
 func dedupe(xs []string) []string {
+	if len(xs) <= 16 {
+		// The common case (a handful of items, every evaluation of
+		// several checks): a scan of the kept prefix, no map to allocate.
+		out := xs[:0]
+		for _, x := range xs {
+			if !slices.Contains(out, x) {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
 	seen := make(map[string]bool, len(xs))
 	out := xs[:0]
 	for _, x := range xs {

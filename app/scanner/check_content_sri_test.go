@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -95,5 +96,28 @@ func TestCheckContentSRIUnderLimit(t *testing.T) {
 				t.Errorf("description %q, want it to name %q", out.Description, tc.says)
 			}
 		})
+	}
+}
+
+// TestDedupe: order kept, first occurrence wins, on both sides of the
+// small-slice shortcut.
+func TestDedupe(t *testing.T) {
+	big := make([]string, 0, 40)
+	want := make([]string, 0, 20)
+	for i := range 20 {
+		s := strings.Repeat("x", i+1)
+		big = append(big, s, s)
+		want = append(want, s)
+	}
+	for _, tc := range []struct{ in, want []string }{
+		{nil, nil},
+		{[]string{"a"}, []string{"a"}},
+		{[]string{"b", "a", "b", "c", "a"}, []string{"b", "a", "c"}},
+		{big, want},
+	} {
+		in := append([]string(nil), tc.in...)
+		if got := dedupe(in); !slices.Equal(got, tc.want) {
+			t.Errorf("dedupe(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
