@@ -259,56 +259,43 @@ func (r *scanRun) sharesPlainPage() bool {
 // when HTTPS answers first: the redirect chain needs its answer anyway).
 func (r *scanRun) plainPage(ctx context.Context) (*fetchExchange, error) {
 	r.plainOnce.Do(func() {
-		r.plainEx, r.plainErr = r.c.fetch(ctx, r.u, fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.pageBody, follow: true, known: r.httpsHop})
+		r.plainEx, r.plainErr = r.c.fetch(ctx, r.u, fetchReq{method: http.MethodGet, bodyLimit: r.s.lim.pageBody, follow: true, known: r.pageHop})
 	})
 	return r.plainEx, r.plainErr
 }
 
-// httpsHop answers the shared plain GET's hop to the page fetch's HTTPS
-// address (and the HTTPS redirects after it) from what the HTTPS attempt
-// saw, waiting for that attempt alone: never for the page evidence, which
-// may itself wait for the plain GET. When the attempt got no answer the hop
-// is requested (and fails again, as a visitor's would).
-func (r *scanRun) httpsHop(ctx context.Context, u *netguard.URL) (Hop, bool) {
-	if u.Scheme != "https" {
-		return Hop{}, false
-	}
-	select {
-	case <-r.httpsDone:
-	case <-ctx.Done():
-		return Hop{}, false
-	}
-	key := u.String()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, h := range r.httpsHops {
-		if h.URL == key {
-			return h, true
-		}
-	}
-	return Hop{}, false
-}
-
-// pageHop answers a GET of u from the main page's chain when the page
-// fetch asked for u: it waits for the page when u is where the page fetch
-// starts (httpsURL), and otherwise only looks at a chain already in. The
-// page fetch sends the same GET with the same headers, so its status and
-// Location are what a second request would have been told (only a cookie
-// set by the http:// hop, which the page fetch did not carry, could make
-// them differ).
+// pageHop answers a hop of an http:// chain (the redirect chain, the
+// shared plain GET) from what the page fetch already asked, so no URL is
+// requested twice: an https:// URL from the page fetch's HTTPS attempt,
+// waiting for that attempt alone (never for the page evidence, which may
+// itself wait for the shared plain GET), any other URL from the page's chain
+// once it is in. The page fetch sends the same GET with the same headers, so
+// its status and Location are what a second request would have been told
+// (only a cookie set by an http:// hop, which the page fetch did not carry,
+// could make them differ). A URL the attempt got no answer for is requested
+// (and fails again, as a visitor's would).
 func (r *scanRun) pageHop(ctx context.Context, u *netguard.URL) (Hop, bool) {
 	key := u.String()
-	if key != r.httpsURL().String() && !r.isPublished(NeedPage) {
-		return Hop{}, false
+	if u.Scheme == "https" {
+		select {
+		case <-r.httpsDone:
+		case <-ctx.Done():
+			return Hop{}, false
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return hopOf(r.httpsHops, key)
 	}
-	select {
-	case <-r.ready[NeedPage]:
-	case <-ctx.Done():
+	if !r.isPublished(NeedPage) {
 		return Hop{}, false
 	}
 	r.mu.Lock()
-	chain := r.ev.PageChain
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	return hopOf(r.ev.PageChain, key)
+}
+
+// hopOf is the hop of chain at URL key.
+func hopOf(chain []Hop, key string) (Hop, bool) {
 	for _, h := range chain {
 		if h.URL == key {
 			return h, true

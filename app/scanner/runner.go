@@ -52,7 +52,7 @@ type scanRun struct {
 	plainErr  error
 	// httpsDone is closed once the page fetch's HTTPS attempt has ended;
 	// httpsHops are what it saw (guarded by mu). The shared plain GET
-	// answers its https hop from them (httpsHop).
+	// answers its https hop from them (pageHop).
 	httpsDone chan struct{}
 	httpsHops []Hop
 }
