@@ -8,8 +8,8 @@ import (
 )
 
 // readLimits names the engine limits that cut what the content checks read
-// ("25 of 34 pages crawled (the limit is 25); app.js read to 512 KiB of
-// 617 KiB"), "" when nothing was cut or coverage is not known. A verdict
+// ("25 of 34 pages found were crawled (the limit is 25); …/app.js was read
+// to 512 KiB of 617 KiB"), "" when nothing was cut or coverage is not known. A verdict
 // without findings is only as good as what was read (docs/scoring.md,
 // "Coverage"), so the content checks say so.
 func readLimits(ev *Evidence) string {
@@ -44,8 +44,9 @@ func (c *Coverage) Limits() string {
 }
 
 // noneFound is the description of a content check that found nothing:
-// "No <what> were found." when everything was read, and "None found in what
-// was read: <limits>." when a limit cut the crawl or a body.
+// "No <what> were found." when everything was read, and "No <what> were
+// found in what was read, but not everything was read: <limits>." when a
+// limit cut the crawl or a body.
 func noneFound(ev *Evidence, what string) string {
 	if l := readLimits(ev); l != "" {
 		return "No " + what + " were found in what was read, but not everything was read: " + l + "."
