@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 
+	"github.com/palisade/palisade/app/alerts"
 	"github.com/palisade/palisade/app/api"
 	"github.com/palisade/palisade/app/auth"
 	"github.com/palisade/palisade/app/config"
@@ -29,10 +30,12 @@ import (
 	"github.com/palisade/palisade/app/httpx"
 	"github.com/palisade/palisade/app/jobs"
 	"github.com/palisade/palisade/app/mail"
+	"github.com/palisade/palisade/app/monitors"
 	"github.com/palisade/palisade/app/ratelimit"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/app/sites"
 	"github.com/palisade/palisade/app/store"
 	"github.com/palisade/palisade/app/web"
 	"github.com/palisade/palisade/assets"
@@ -75,9 +78,13 @@ type Container struct {
 	Reports *reporting.Service
 	Limiter *ratelimit.Limiter
 	Billing *billing.Service
-	KV      *store.KVStorage
-	Mail    *mail.Sender // nil unless PALISADE_SMTP_URL is set
-	Web     *fiber.App
+	// Sites, Monitors and Alerts watch sites on a schedule (docs/monitoring.md).
+	Sites    *sites.Service
+	Monitors *monitors.Service
+	Alerts   *alerts.Service
+	KV       *store.KVStorage
+	Mail     *mail.Sender // nil unless PALISADE_SMTP_URL is set
+	Web      *fiber.App
 	// Metrics is the registry behind /metrics.
 	Metrics *prometheus.Registry
 	// MetricsWeb serves only /metrics on PALISADE_METRICS_ADDR (nil when unset).
@@ -128,7 +135,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		SweepEvery:     opts.SweepEvery,
 	}
 	c.Jobs, err = jobs.New(ctx, c.DB, workers, jobs.Options{Workers: cfg.Workers, PollInterval: opts.PollInterval, Logger: c.Log,
-		Queues: map[string]int{reporting.Queue: 2}, Housekeeping: housekeeping})
+		Queues: map[string]int{reporting.Queue: 2, alerts.Queue: 4}, Housekeeping: housekeeping})
 	if err != nil {
 		c.DB.Close()
 		return nil, err
@@ -149,6 +156,19 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 	river.AddWorker(workers, scans.NewWorker(c.Scans))
 	c.Reports = reporting.NewService(c.DB, c.Jobs.Inserter, c.Log)
 	river.AddWorker(workers, reporting.NewWorker(c.Reports))
+	c.Sites = sites.NewService(c.DB, c.Scanner, c.Log)
+	c.Alerts = alerts.NewService(c.DB, c.Jobs.Inserter, cfg.BaseURL, c.Log)
+	c.Monitors = monitors.NewService(c.DB, c.Jobs.Inserter, c.Scans, c.Alerts, c.Log)
+	// A monitor run's evaluation is queued in the transaction that stores its outcome.
+	c.Scans.SetFinishHook(c.Alerts.QueueEvaluationTx)
+	if opts.Clock != nil {
+		c.Sites.SetClock(opts.Clock)
+		c.Alerts.SetClock(opts.Clock)
+		c.Monitors.SetClock(opts.Clock)
+	}
+	// monitors: scheduling workers (app/monitors)
+	// alerts: evaluation worker (app/alerts evaluate)
+	// alerts: delivery workers (app/alerts deliver)
 	c.Limiter = ratelimit.New(c.DB)
 	// Log-in attempts are throttled inside auth (auth.LogInFrom).
 	c.Auth.SetLimiter(c.Limiter, c.Log)
@@ -247,9 +267,11 @@ func (c *Container) newFiber() *fiber.App {
 	f.Post("/billing/webhook", web.StripeWebhook(c.Billing))
 	apiHandler := api.NewHandler(c.Auth, c.Scans, c.Reports, c.Limiter, c.Log)
 	apiHandler.RateOverride = c.opts.RateLimitOverride
+	apiHandler.Sites, apiHandler.Monitors, apiHandler.Alerts = c.Sites, c.Monitors, c.Alerts
 	apiHandler.Routes(f)
 	web.NewHandler(web.Deps{Config: c.Config, Auth: c.Auth, Scans: c.Scans, Reports: c.Reports, Billing: c.Billing,
-		Limiter: c.Limiter, Storage: c.KV, Mail: c.Mail, Log: c.Log}).Routes(f)
+		Limiter: c.Limiter, Storage: c.KV, Mail: c.Mail, Log: c.Log,
+		Sites: c.Sites, Monitors: c.Monitors, Alerts: c.Alerts}).Routes(f)
 	return f
 }
 

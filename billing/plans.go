@@ -33,6 +33,15 @@ type Plan struct {
 	Depths            []domain.Depth
 	APIKeys           int
 	ConcurrentScans   int
+	// Monitors is how many sites the plan watches on a schedule;
+	// MonitorFrequencies and MonitorDepths are what those monitors may use.
+	Monitors           int
+	MonitorFrequencies []domain.Frequency
+	MonitorDepths      []domain.Depth
+	// MonitorRunsPerMonth is the allowance of monitor runs (scheduled and
+	// "run now"), separate from ScansPerMonth; the immediate re-scan that
+	// confirms a regression is not counted.
+	MonitorRunsPerMonth int
 	// PriceEnv names the environment variable holding the plan's Stripe
 	// price id (empty for Free, which is never bought). The id itself is
 	// deployment configuration, so it reaches billing through Config, never
@@ -42,13 +51,19 @@ type Plan struct {
 
 var catalogue = []Plan{
 	{ID: Free, Name: "Free", PriceMonthlyUSD: 0, ScansPerMonth: 3, RequestsPerMinute: 10,
-		Depths: []domain.Depth{domain.DepthQuick, domain.DepthStandard}, APIKeys: 5, ConcurrentScans: 1},
+		Depths: []domain.Depth{domain.DepthQuick, domain.DepthStandard}, APIKeys: 5, ConcurrentScans: 1,
+		Monitors: 1, MonitorFrequencies: []domain.Frequency{domain.FrequencyWeekly}, MonitorDepths: []domain.Depth{domain.DepthQuick},
+		MonitorRunsPerMonth: 8},
 	{ID: Pro, Name: "Pro", PriceMonthlyUSD: 29, ScansPerMonth: 100, RequestsPerMinute: 60,
 		Depths: []domain.Depth{domain.DepthQuick, domain.DepthStandard, domain.DepthDeep}, APIKeys: 5, ConcurrentScans: 3,
-		PriceEnv: "PALISADE_STRIPE_PRICE_PRO"},
+		Monitors: 5, MonitorFrequencies: []domain.Frequency{domain.FrequencyDaily, domain.FrequencyWeekly, domain.FrequencyMonthly}, MonitorDepths: []domain.Depth{domain.DepthQuick, domain.DepthStandard, domain.DepthDeep},
+		MonitorRunsPerMonth: 250,
+		PriceEnv:            "PALISADE_STRIPE_PRICE_PRO"},
 	{ID: Enterprise, Name: "Enterprise", PriceMonthlyUSD: 199, ScansPerMonth: Unlimited, RequestsPerMinute: 300,
 		Depths: []domain.Depth{domain.DepthQuick, domain.DepthStandard, domain.DepthDeep}, APIKeys: 5, ConcurrentScans: 10,
-		PriceEnv: "PALISADE_STRIPE_PRICE_ENTERPRISE"},
+		Monitors: 25, MonitorFrequencies: []domain.Frequency{domain.FrequencyDaily, domain.FrequencyWeekly, domain.FrequencyMonthly}, MonitorDepths: []domain.Depth{domain.DepthQuick, domain.DepthStandard, domain.DepthDeep},
+		MonitorRunsPerMonth: 1000,
+		PriceEnv:            "PALISADE_STRIPE_PRICE_ENTERPRISE"},
 }
 
 // Plans returns the catalogue, cheapest first.
@@ -77,6 +92,11 @@ func ParsePlan(s string) (PlanID, error) {
 
 // AllowsDepth reports whether the plan includes depth.
 func (p Plan) AllowsDepth(depth domain.Depth) bool { return slices.Contains(p.Depths, depth) }
+
+// AllowsMonitor reports whether the plan's monitors may scan at depth with frequency.
+func (p Plan) AllowsMonitor(f domain.Frequency, depth domain.Depth) bool {
+	return slices.Contains(p.MonitorFrequencies, f) && slices.Contains(p.MonitorDepths, depth)
+}
 
 // DepthNames returns the plan's depths as text, for pages that list them.
 func (p Plan) DepthNames() []string {

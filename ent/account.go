@@ -36,7 +36,13 @@ type Account struct {
 	SubscriptionUpdatedAt *time.Time `json:"subscription_updated_at,omitempty"`
 	// PlanPeriodEnd holds the value of the "plan_period_end" field.
 	PlanPeriodEnd *time.Time `json:"plan_period_end,omitempty"`
-	selectValues  sql.SelectValues
+	// WebhookSecret holds the value of the "webhook_secret" field.
+	WebhookSecret string `json:"-"`
+	// WebhookSecretHint holds the value of the "webhook_secret_hint" field.
+	WebhookSecretHint string `json:"webhook_secret_hint,omitempty"`
+	// WebhookSecretAt holds the value of the "webhook_secret_at" field.
+	WebhookSecretAt *time.Time `json:"webhook_secret_at,omitempty"`
+	selectValues    sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -44,9 +50,9 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case account.FieldID, account.FieldName, account.FieldPlan, account.FieldStripeCustomerID, account.FieldStripeSubscriptionID, account.FieldSubscriptionStatus:
+		case account.FieldID, account.FieldName, account.FieldPlan, account.FieldStripeCustomerID, account.FieldStripeSubscriptionID, account.FieldSubscriptionStatus, account.FieldWebhookSecret, account.FieldWebhookSecretHint:
 			values[i] = new(sql.NullString)
-		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldSubscriptionUpdatedAt, account.FieldPlanPeriodEnd:
+		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldSubscriptionUpdatedAt, account.FieldPlanPeriodEnd, account.FieldWebhookSecretAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -127,6 +133,25 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				_m.PlanPeriodEnd = new(time.Time)
 				*_m.PlanPeriodEnd = value.Time
 			}
+		case account.FieldWebhookSecret:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field webhook_secret", values[i])
+			} else if value.Valid {
+				_m.WebhookSecret = value.String
+			}
+		case account.FieldWebhookSecretHint:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field webhook_secret_hint", values[i])
+			} else if value.Valid {
+				_m.WebhookSecretHint = value.String
+			}
+		case account.FieldWebhookSecretAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field webhook_secret_at", values[i])
+			} else if value.Valid {
+				_m.WebhookSecretAt = new(time.Time)
+				*_m.WebhookSecretAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -195,6 +220,16 @@ func (_m *Account) String() string {
 	builder.WriteString(", ")
 	if v := _m.PlanPeriodEnd; v != nil {
 		builder.WriteString("plan_period_end=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("webhook_secret=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("webhook_secret_hint=")
+	builder.WriteString(_m.WebhookSecretHint)
+	builder.WriteString(", ")
+	if v := _m.WebhookSecretAt; v != nil {
+		builder.WriteString("webhook_secret_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

@@ -142,6 +142,48 @@ func (_c *AccountCreate) SetNillablePlanPeriodEnd(v *time.Time) *AccountCreate {
 	return _c
 }
 
+// SetWebhookSecret sets the "webhook_secret" field.
+func (_c *AccountCreate) SetWebhookSecret(v string) *AccountCreate {
+	_c.mutation.SetWebhookSecret(v)
+	return _c
+}
+
+// SetNillableWebhookSecret sets the "webhook_secret" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableWebhookSecret(v *string) *AccountCreate {
+	if v != nil {
+		_c.SetWebhookSecret(*v)
+	}
+	return _c
+}
+
+// SetWebhookSecretHint sets the "webhook_secret_hint" field.
+func (_c *AccountCreate) SetWebhookSecretHint(v string) *AccountCreate {
+	_c.mutation.SetWebhookSecretHint(v)
+	return _c
+}
+
+// SetNillableWebhookSecretHint sets the "webhook_secret_hint" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableWebhookSecretHint(v *string) *AccountCreate {
+	if v != nil {
+		_c.SetWebhookSecretHint(*v)
+	}
+	return _c
+}
+
+// SetWebhookSecretAt sets the "webhook_secret_at" field.
+func (_c *AccountCreate) SetWebhookSecretAt(v time.Time) *AccountCreate {
+	_c.mutation.SetWebhookSecretAt(v)
+	return _c
+}
+
+// SetNillableWebhookSecretAt sets the "webhook_secret_at" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableWebhookSecretAt(v *time.Time) *AccountCreate {
+	if v != nil {
+		_c.SetWebhookSecretAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *AccountCreate) SetID(v string) *AccountCreate {
 	_c.mutation.SetID(v)
@@ -309,6 +351,18 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PlanPeriodEnd(); ok {
 		_spec.SetField(account.FieldPlanPeriodEnd, field.TypeTime, value)
 		_node.PlanPeriodEnd = &value
+	}
+	if value, ok := _c.mutation.WebhookSecret(); ok {
+		_spec.SetField(account.FieldWebhookSecret, field.TypeString, value)
+		_node.WebhookSecret = value
+	}
+	if value, ok := _c.mutation.WebhookSecretHint(); ok {
+		_spec.SetField(account.FieldWebhookSecretHint, field.TypeString, value)
+		_node.WebhookSecretHint = value
+	}
+	if value, ok := _c.mutation.WebhookSecretAt(); ok {
+		_spec.SetField(account.FieldWebhookSecretAt, field.TypeTime, value)
+		_node.WebhookSecretAt = &value
 	}
 	return _node, _spec
 }
@@ -485,6 +539,60 @@ func (u *AccountUpsert) UpdatePlanPeriodEnd() *AccountUpsert {
 // ClearPlanPeriodEnd clears the value of the "plan_period_end" field.
 func (u *AccountUpsert) ClearPlanPeriodEnd() *AccountUpsert {
 	u.SetNull(account.FieldPlanPeriodEnd)
+	return u
+}
+
+// SetWebhookSecret sets the "webhook_secret" field.
+func (u *AccountUpsert) SetWebhookSecret(v string) *AccountUpsert {
+	u.Set(account.FieldWebhookSecret, v)
+	return u
+}
+
+// UpdateWebhookSecret sets the "webhook_secret" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateWebhookSecret() *AccountUpsert {
+	u.SetExcluded(account.FieldWebhookSecret)
+	return u
+}
+
+// ClearWebhookSecret clears the value of the "webhook_secret" field.
+func (u *AccountUpsert) ClearWebhookSecret() *AccountUpsert {
+	u.SetNull(account.FieldWebhookSecret)
+	return u
+}
+
+// SetWebhookSecretHint sets the "webhook_secret_hint" field.
+func (u *AccountUpsert) SetWebhookSecretHint(v string) *AccountUpsert {
+	u.Set(account.FieldWebhookSecretHint, v)
+	return u
+}
+
+// UpdateWebhookSecretHint sets the "webhook_secret_hint" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateWebhookSecretHint() *AccountUpsert {
+	u.SetExcluded(account.FieldWebhookSecretHint)
+	return u
+}
+
+// ClearWebhookSecretHint clears the value of the "webhook_secret_hint" field.
+func (u *AccountUpsert) ClearWebhookSecretHint() *AccountUpsert {
+	u.SetNull(account.FieldWebhookSecretHint)
+	return u
+}
+
+// SetWebhookSecretAt sets the "webhook_secret_at" field.
+func (u *AccountUpsert) SetWebhookSecretAt(v time.Time) *AccountUpsert {
+	u.Set(account.FieldWebhookSecretAt, v)
+	return u
+}
+
+// UpdateWebhookSecretAt sets the "webhook_secret_at" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateWebhookSecretAt() *AccountUpsert {
+	u.SetExcluded(account.FieldWebhookSecretAt)
+	return u
+}
+
+// ClearWebhookSecretAt clears the value of the "webhook_secret_at" field.
+func (u *AccountUpsert) ClearWebhookSecretAt() *AccountUpsert {
+	u.SetNull(account.FieldWebhookSecretAt)
 	return u
 }
 
@@ -683,6 +791,69 @@ func (u *AccountUpsertOne) UpdatePlanPeriodEnd() *AccountUpsertOne {
 func (u *AccountUpsertOne) ClearPlanPeriodEnd() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearPlanPeriodEnd()
+	})
+}
+
+// SetWebhookSecret sets the "webhook_secret" field.
+func (u *AccountUpsertOne) SetWebhookSecret(v string) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetWebhookSecret(v)
+	})
+}
+
+// UpdateWebhookSecret sets the "webhook_secret" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateWebhookSecret() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateWebhookSecret()
+	})
+}
+
+// ClearWebhookSecret clears the value of the "webhook_secret" field.
+func (u *AccountUpsertOne) ClearWebhookSecret() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearWebhookSecret()
+	})
+}
+
+// SetWebhookSecretHint sets the "webhook_secret_hint" field.
+func (u *AccountUpsertOne) SetWebhookSecretHint(v string) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetWebhookSecretHint(v)
+	})
+}
+
+// UpdateWebhookSecretHint sets the "webhook_secret_hint" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateWebhookSecretHint() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateWebhookSecretHint()
+	})
+}
+
+// ClearWebhookSecretHint clears the value of the "webhook_secret_hint" field.
+func (u *AccountUpsertOne) ClearWebhookSecretHint() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearWebhookSecretHint()
+	})
+}
+
+// SetWebhookSecretAt sets the "webhook_secret_at" field.
+func (u *AccountUpsertOne) SetWebhookSecretAt(v time.Time) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetWebhookSecretAt(v)
+	})
+}
+
+// UpdateWebhookSecretAt sets the "webhook_secret_at" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateWebhookSecretAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateWebhookSecretAt()
+	})
+}
+
+// ClearWebhookSecretAt clears the value of the "webhook_secret_at" field.
+func (u *AccountUpsertOne) ClearWebhookSecretAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearWebhookSecretAt()
 	})
 }
 
@@ -1048,6 +1219,69 @@ func (u *AccountUpsertBulk) UpdatePlanPeriodEnd() *AccountUpsertBulk {
 func (u *AccountUpsertBulk) ClearPlanPeriodEnd() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearPlanPeriodEnd()
+	})
+}
+
+// SetWebhookSecret sets the "webhook_secret" field.
+func (u *AccountUpsertBulk) SetWebhookSecret(v string) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetWebhookSecret(v)
+	})
+}
+
+// UpdateWebhookSecret sets the "webhook_secret" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateWebhookSecret() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateWebhookSecret()
+	})
+}
+
+// ClearWebhookSecret clears the value of the "webhook_secret" field.
+func (u *AccountUpsertBulk) ClearWebhookSecret() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearWebhookSecret()
+	})
+}
+
+// SetWebhookSecretHint sets the "webhook_secret_hint" field.
+func (u *AccountUpsertBulk) SetWebhookSecretHint(v string) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetWebhookSecretHint(v)
+	})
+}
+
+// UpdateWebhookSecretHint sets the "webhook_secret_hint" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateWebhookSecretHint() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateWebhookSecretHint()
+	})
+}
+
+// ClearWebhookSecretHint clears the value of the "webhook_secret_hint" field.
+func (u *AccountUpsertBulk) ClearWebhookSecretHint() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearWebhookSecretHint()
+	})
+}
+
+// SetWebhookSecretAt sets the "webhook_secret_at" field.
+func (u *AccountUpsertBulk) SetWebhookSecretAt(v time.Time) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetWebhookSecretAt(v)
+	})
+}
+
+// UpdateWebhookSecretAt sets the "webhook_secret_at" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateWebhookSecretAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateWebhookSecretAt()
+	})
+}
+
+// ClearWebhookSecretAt clears the value of the "webhook_secret_at" field.
+func (u *AccountUpsertBulk) ClearWebhookSecretAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearWebhookSecretAt()
 	})
 }
 

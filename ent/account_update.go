@@ -164,6 +164,66 @@ func (_u *AccountUpdate) ClearPlanPeriodEnd() *AccountUpdate {
 	return _u
 }
 
+// SetWebhookSecret sets the "webhook_secret" field.
+func (_u *AccountUpdate) SetWebhookSecret(v string) *AccountUpdate {
+	_u.mutation.SetWebhookSecret(v)
+	return _u
+}
+
+// SetNillableWebhookSecret sets the "webhook_secret" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableWebhookSecret(v *string) *AccountUpdate {
+	if v != nil {
+		_u.SetWebhookSecret(*v)
+	}
+	return _u
+}
+
+// ClearWebhookSecret clears the value of the "webhook_secret" field.
+func (_u *AccountUpdate) ClearWebhookSecret() *AccountUpdate {
+	_u.mutation.ClearWebhookSecret()
+	return _u
+}
+
+// SetWebhookSecretHint sets the "webhook_secret_hint" field.
+func (_u *AccountUpdate) SetWebhookSecretHint(v string) *AccountUpdate {
+	_u.mutation.SetWebhookSecretHint(v)
+	return _u
+}
+
+// SetNillableWebhookSecretHint sets the "webhook_secret_hint" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableWebhookSecretHint(v *string) *AccountUpdate {
+	if v != nil {
+		_u.SetWebhookSecretHint(*v)
+	}
+	return _u
+}
+
+// ClearWebhookSecretHint clears the value of the "webhook_secret_hint" field.
+func (_u *AccountUpdate) ClearWebhookSecretHint() *AccountUpdate {
+	_u.mutation.ClearWebhookSecretHint()
+	return _u
+}
+
+// SetWebhookSecretAt sets the "webhook_secret_at" field.
+func (_u *AccountUpdate) SetWebhookSecretAt(v time.Time) *AccountUpdate {
+	_u.mutation.SetWebhookSecretAt(v)
+	return _u
+}
+
+// SetNillableWebhookSecretAt sets the "webhook_secret_at" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableWebhookSecretAt(v *time.Time) *AccountUpdate {
+	if v != nil {
+		_u.SetWebhookSecretAt(*v)
+	}
+	return _u
+}
+
+// ClearWebhookSecretAt clears the value of the "webhook_secret_at" field.
+func (_u *AccountUpdate) ClearWebhookSecretAt() *AccountUpdate {
+	_u.mutation.ClearWebhookSecretAt()
+	return _u
+}
+
 // Mutation returns the AccountMutation object of the builder.
 func (_u *AccountUpdate) Mutation() *AccountMutation {
 	return _u.mutation
@@ -276,6 +336,24 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.PlanPeriodEndCleared() {
 		_spec.ClearField(account.FieldPlanPeriodEnd, field.TypeTime)
+	}
+	if value, ok := _u.mutation.WebhookSecret(); ok {
+		_spec.SetField(account.FieldWebhookSecret, field.TypeString, value)
+	}
+	if _u.mutation.WebhookSecretCleared() {
+		_spec.ClearField(account.FieldWebhookSecret, field.TypeString)
+	}
+	if value, ok := _u.mutation.WebhookSecretHint(); ok {
+		_spec.SetField(account.FieldWebhookSecretHint, field.TypeString, value)
+	}
+	if _u.mutation.WebhookSecretHintCleared() {
+		_spec.ClearField(account.FieldWebhookSecretHint, field.TypeString)
+	}
+	if value, ok := _u.mutation.WebhookSecretAt(); ok {
+		_spec.SetField(account.FieldWebhookSecretAt, field.TypeTime, value)
+	}
+	if _u.mutation.WebhookSecretAtCleared() {
+		_spec.ClearField(account.FieldWebhookSecretAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -433,6 +511,66 @@ func (_u *AccountUpdateOne) ClearPlanPeriodEnd() *AccountUpdateOne {
 	return _u
 }
 
+// SetWebhookSecret sets the "webhook_secret" field.
+func (_u *AccountUpdateOne) SetWebhookSecret(v string) *AccountUpdateOne {
+	_u.mutation.SetWebhookSecret(v)
+	return _u
+}
+
+// SetNillableWebhookSecret sets the "webhook_secret" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableWebhookSecret(v *string) *AccountUpdateOne {
+	if v != nil {
+		_u.SetWebhookSecret(*v)
+	}
+	return _u
+}
+
+// ClearWebhookSecret clears the value of the "webhook_secret" field.
+func (_u *AccountUpdateOne) ClearWebhookSecret() *AccountUpdateOne {
+	_u.mutation.ClearWebhookSecret()
+	return _u
+}
+
+// SetWebhookSecretHint sets the "webhook_secret_hint" field.
+func (_u *AccountUpdateOne) SetWebhookSecretHint(v string) *AccountUpdateOne {
+	_u.mutation.SetWebhookSecretHint(v)
+	return _u
+}
+
+// SetNillableWebhookSecretHint sets the "webhook_secret_hint" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableWebhookSecretHint(v *string) *AccountUpdateOne {
+	if v != nil {
+		_u.SetWebhookSecretHint(*v)
+	}
+	return _u
+}
+
+// ClearWebhookSecretHint clears the value of the "webhook_secret_hint" field.
+func (_u *AccountUpdateOne) ClearWebhookSecretHint() *AccountUpdateOne {
+	_u.mutation.ClearWebhookSecretHint()
+	return _u
+}
+
+// SetWebhookSecretAt sets the "webhook_secret_at" field.
+func (_u *AccountUpdateOne) SetWebhookSecretAt(v time.Time) *AccountUpdateOne {
+	_u.mutation.SetWebhookSecretAt(v)
+	return _u
+}
+
+// SetNillableWebhookSecretAt sets the "webhook_secret_at" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableWebhookSecretAt(v *time.Time) *AccountUpdateOne {
+	if v != nil {
+		_u.SetWebhookSecretAt(*v)
+	}
+	return _u
+}
+
+// ClearWebhookSecretAt clears the value of the "webhook_secret_at" field.
+func (_u *AccountUpdateOne) ClearWebhookSecretAt() *AccountUpdateOne {
+	_u.mutation.ClearWebhookSecretAt()
+	return _u
+}
+
 // Mutation returns the AccountMutation object of the builder.
 func (_u *AccountUpdateOne) Mutation() *AccountMutation {
 	return _u.mutation
@@ -575,6 +713,24 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	}
 	if _u.mutation.PlanPeriodEndCleared() {
 		_spec.ClearField(account.FieldPlanPeriodEnd, field.TypeTime)
+	}
+	if value, ok := _u.mutation.WebhookSecret(); ok {
+		_spec.SetField(account.FieldWebhookSecret, field.TypeString, value)
+	}
+	if _u.mutation.WebhookSecretCleared() {
+		_spec.ClearField(account.FieldWebhookSecret, field.TypeString)
+	}
+	if value, ok := _u.mutation.WebhookSecretHint(); ok {
+		_spec.SetField(account.FieldWebhookSecretHint, field.TypeString, value)
+	}
+	if _u.mutation.WebhookSecretHintCleared() {
+		_spec.ClearField(account.FieldWebhookSecretHint, field.TypeString)
+	}
+	if value, ok := _u.mutation.WebhookSecretAt(); ok {
+		_spec.SetField(account.FieldWebhookSecretAt, field.TypeTime, value)
+	}
+	if _u.mutation.WebhookSecretAtCleared() {
+		_spec.ClearField(account.FieldWebhookSecretAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Account{config: _u.config}

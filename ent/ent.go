@@ -13,10 +13,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/palisade/palisade/ent/account"
+	"github.com/palisade/palisade/ent/alert"
 	"github.com/palisade/palisade/ent/apikey"
+	"github.com/palisade/palisade/ent/delivery"
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/invite"
 	"github.com/palisade/palisade/ent/kv"
+	"github.com/palisade/palisade/ent/monitor"
 	"github.com/palisade/palisade/ent/ratelimit"
 	"github.com/palisade/palisade/ent/report"
 	"github.com/palisade/palisade/ent/reportfile"
@@ -24,9 +27,11 @@ import (
 	"github.com/palisade/palisade/ent/scancount"
 	"github.com/palisade/palisade/ent/scanevent"
 	"github.com/palisade/palisade/ent/session"
+	"github.com/palisade/palisade/ent/site"
 	"github.com/palisade/palisade/ent/stripeevent"
 	"github.com/palisade/palisade/ent/usage"
 	"github.com/palisade/palisade/ent/user"
+	"github.com/palisade/palisade/ent/webhook"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -89,9 +94,12 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			apikey.Table:      apikey.ValidColumn,
 			account.Table:     account.ValidColumn,
+			alert.Table:       alert.ValidColumn,
+			delivery.Table:    delivery.ValidColumn,
 			finding.Table:     finding.ValidColumn,
 			invite.Table:      invite.ValidColumn,
 			kv.Table:          kv.ValidColumn,
+			monitor.Table:     monitor.ValidColumn,
 			ratelimit.Table:   ratelimit.ValidColumn,
 			report.Table:      report.ValidColumn,
 			reportfile.Table:  reportfile.ValidColumn,
@@ -99,9 +107,11 @@ func checkColumn(t, c string) error {
 			scancount.Table:   scancount.ValidColumn,
 			scanevent.Table:   scanevent.ValidColumn,
 			session.Table:     session.ValidColumn,
+			site.Table:        site.ValidColumn,
 			stripeevent.Table: stripeevent.ValidColumn,
 			usage.Table:       usage.ValidColumn,
 			user.Table:        user.ValidColumn,
+			webhook.Table:     webhook.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -13,10 +13,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent/account"
+	"github.com/palisade/palisade/ent/alert"
 	"github.com/palisade/palisade/ent/apikey"
+	"github.com/palisade/palisade/ent/delivery"
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/invite"
 	"github.com/palisade/palisade/ent/kv"
+	"github.com/palisade/palisade/ent/monitor"
 	"github.com/palisade/palisade/ent/predicate"
 	"github.com/palisade/palisade/ent/ratelimit"
 	"github.com/palisade/palisade/ent/report"
@@ -25,9 +28,11 @@ import (
 	"github.com/palisade/palisade/ent/scancount"
 	"github.com/palisade/palisade/ent/scanevent"
 	"github.com/palisade/palisade/ent/session"
+	"github.com/palisade/palisade/ent/site"
 	"github.com/palisade/palisade/ent/stripeevent"
 	"github.com/palisade/palisade/ent/usage"
 	"github.com/palisade/palisade/ent/user"
+	"github.com/palisade/palisade/ent/webhook"
 )
 
 const (
@@ -41,9 +46,12 @@ const (
 	// Node types.
 	TypeAPIKey      = "APIKey"
 	TypeAccount     = "Account"
+	TypeAlert       = "Alert"
+	TypeDelivery    = "Delivery"
 	TypeFinding     = "Finding"
 	TypeInvite      = "Invite"
 	TypeKV          = "KV"
+	TypeMonitor     = "Monitor"
 	TypeRateLimit   = "RateLimit"
 	TypeReport      = "Report"
 	TypeReportFile  = "ReportFile"
@@ -51,9 +59,11 @@ const (
 	TypeScanCount   = "ScanCount"
 	TypeScanEvent   = "ScanEvent"
 	TypeSession     = "Session"
+	TypeSite        = "Site"
 	TypeStripeEvent = "StripeEvent"
 	TypeUsage       = "Usage"
 	TypeUser        = "User"
+	TypeWebhook     = "Webhook"
 )
 
 // APIKeyMutation represents an operation that mutates the APIKey nodes in the graph.
@@ -1112,6 +1122,9 @@ type AccountMutation struct {
 	subscription_status     *string
 	subscription_updated_at *time.Time
 	plan_period_end         *time.Time
+	webhook_secret          *string
+	webhook_secret_hint     *string
+	webhook_secret_at       *time.Time
 	clearedFields           map[string]struct{}
 	done                    bool
 	oldValue                func(context.Context) (*Account, error)
@@ -1611,6 +1624,153 @@ func (m *AccountMutation) ResetPlanPeriodEnd() {
 	delete(m.clearedFields, account.FieldPlanPeriodEnd)
 }
 
+// SetWebhookSecret sets the "webhook_secret" field.
+func (m *AccountMutation) SetWebhookSecret(s string) {
+	m.webhook_secret = &s
+}
+
+// WebhookSecret returns the value of the "webhook_secret" field in the mutation.
+func (m *AccountMutation) WebhookSecret() (r string, exists bool) {
+	v := m.webhook_secret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWebhookSecret returns the old "webhook_secret" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldWebhookSecret(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWebhookSecret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWebhookSecret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWebhookSecret: %w", err)
+	}
+	return oldValue.WebhookSecret, nil
+}
+
+// ClearWebhookSecret clears the value of the "webhook_secret" field.
+func (m *AccountMutation) ClearWebhookSecret() {
+	m.webhook_secret = nil
+	m.clearedFields[account.FieldWebhookSecret] = struct{}{}
+}
+
+// WebhookSecretCleared returns if the "webhook_secret" field was cleared in this mutation.
+func (m *AccountMutation) WebhookSecretCleared() bool {
+	_, ok := m.clearedFields[account.FieldWebhookSecret]
+	return ok
+}
+
+// ResetWebhookSecret resets all changes to the "webhook_secret" field.
+func (m *AccountMutation) ResetWebhookSecret() {
+	m.webhook_secret = nil
+	delete(m.clearedFields, account.FieldWebhookSecret)
+}
+
+// SetWebhookSecretHint sets the "webhook_secret_hint" field.
+func (m *AccountMutation) SetWebhookSecretHint(s string) {
+	m.webhook_secret_hint = &s
+}
+
+// WebhookSecretHint returns the value of the "webhook_secret_hint" field in the mutation.
+func (m *AccountMutation) WebhookSecretHint() (r string, exists bool) {
+	v := m.webhook_secret_hint
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWebhookSecretHint returns the old "webhook_secret_hint" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldWebhookSecretHint(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWebhookSecretHint is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWebhookSecretHint requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWebhookSecretHint: %w", err)
+	}
+	return oldValue.WebhookSecretHint, nil
+}
+
+// ClearWebhookSecretHint clears the value of the "webhook_secret_hint" field.
+func (m *AccountMutation) ClearWebhookSecretHint() {
+	m.webhook_secret_hint = nil
+	m.clearedFields[account.FieldWebhookSecretHint] = struct{}{}
+}
+
+// WebhookSecretHintCleared returns if the "webhook_secret_hint" field was cleared in this mutation.
+func (m *AccountMutation) WebhookSecretHintCleared() bool {
+	_, ok := m.clearedFields[account.FieldWebhookSecretHint]
+	return ok
+}
+
+// ResetWebhookSecretHint resets all changes to the "webhook_secret_hint" field.
+func (m *AccountMutation) ResetWebhookSecretHint() {
+	m.webhook_secret_hint = nil
+	delete(m.clearedFields, account.FieldWebhookSecretHint)
+}
+
+// SetWebhookSecretAt sets the "webhook_secret_at" field.
+func (m *AccountMutation) SetWebhookSecretAt(t time.Time) {
+	m.webhook_secret_at = &t
+}
+
+// WebhookSecretAt returns the value of the "webhook_secret_at" field in the mutation.
+func (m *AccountMutation) WebhookSecretAt() (r time.Time, exists bool) {
+	v := m.webhook_secret_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWebhookSecretAt returns the old "webhook_secret_at" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldWebhookSecretAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWebhookSecretAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWebhookSecretAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWebhookSecretAt: %w", err)
+	}
+	return oldValue.WebhookSecretAt, nil
+}
+
+// ClearWebhookSecretAt clears the value of the "webhook_secret_at" field.
+func (m *AccountMutation) ClearWebhookSecretAt() {
+	m.webhook_secret_at = nil
+	m.clearedFields[account.FieldWebhookSecretAt] = struct{}{}
+}
+
+// WebhookSecretAtCleared returns if the "webhook_secret_at" field was cleared in this mutation.
+func (m *AccountMutation) WebhookSecretAtCleared() bool {
+	_, ok := m.clearedFields[account.FieldWebhookSecretAt]
+	return ok
+}
+
+// ResetWebhookSecretAt resets all changes to the "webhook_secret_at" field.
+func (m *AccountMutation) ResetWebhookSecretAt() {
+	m.webhook_secret_at = nil
+	delete(m.clearedFields, account.FieldWebhookSecretAt)
+}
+
 // Where appends a list predicates to the AccountMutation builder.
 func (m *AccountMutation) Where(ps ...predicate.Account) {
 	m.predicates = append(m.predicates, ps...)
@@ -1645,7 +1805,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -1673,6 +1833,15 @@ func (m *AccountMutation) Fields() []string {
 	if m.plan_period_end != nil {
 		fields = append(fields, account.FieldPlanPeriodEnd)
 	}
+	if m.webhook_secret != nil {
+		fields = append(fields, account.FieldWebhookSecret)
+	}
+	if m.webhook_secret_hint != nil {
+		fields = append(fields, account.FieldWebhookSecretHint)
+	}
+	if m.webhook_secret_at != nil {
+		fields = append(fields, account.FieldWebhookSecretAt)
+	}
 	return fields
 }
 
@@ -1699,6 +1868,12 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.SubscriptionUpdatedAt()
 	case account.FieldPlanPeriodEnd:
 		return m.PlanPeriodEnd()
+	case account.FieldWebhookSecret:
+		return m.WebhookSecret()
+	case account.FieldWebhookSecretHint:
+		return m.WebhookSecretHint()
+	case account.FieldWebhookSecretAt:
+		return m.WebhookSecretAt()
 	}
 	return nil, false
 }
@@ -1726,6 +1901,12 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSubscriptionUpdatedAt(ctx)
 	case account.FieldPlanPeriodEnd:
 		return m.OldPlanPeriodEnd(ctx)
+	case account.FieldWebhookSecret:
+		return m.OldWebhookSecret(ctx)
+	case account.FieldWebhookSecretHint:
+		return m.OldWebhookSecretHint(ctx)
+	case account.FieldWebhookSecretAt:
+		return m.OldWebhookSecretAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Account field %s", name)
 }
@@ -1798,6 +1979,27 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPlanPeriodEnd(v)
 		return nil
+	case account.FieldWebhookSecret:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWebhookSecret(v)
+		return nil
+	case account.FieldWebhookSecretHint:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWebhookSecretHint(v)
+		return nil
+	case account.FieldWebhookSecretAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWebhookSecretAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
 }
@@ -1843,6 +2045,15 @@ func (m *AccountMutation) ClearedFields() []string {
 	if m.FieldCleared(account.FieldPlanPeriodEnd) {
 		fields = append(fields, account.FieldPlanPeriodEnd)
 	}
+	if m.FieldCleared(account.FieldWebhookSecret) {
+		fields = append(fields, account.FieldWebhookSecret)
+	}
+	if m.FieldCleared(account.FieldWebhookSecretHint) {
+		fields = append(fields, account.FieldWebhookSecretHint)
+	}
+	if m.FieldCleared(account.FieldWebhookSecretAt) {
+		fields = append(fields, account.FieldWebhookSecretAt)
+	}
 	return fields
 }
 
@@ -1871,6 +2082,15 @@ func (m *AccountMutation) ClearField(name string) error {
 		return nil
 	case account.FieldPlanPeriodEnd:
 		m.ClearPlanPeriodEnd()
+		return nil
+	case account.FieldWebhookSecret:
+		m.ClearWebhookSecret()
+		return nil
+	case account.FieldWebhookSecretHint:
+		m.ClearWebhookSecretHint()
+		return nil
+	case account.FieldWebhookSecretAt:
+		m.ClearWebhookSecretAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Account nullable field %s", name)
@@ -1906,6 +2126,15 @@ func (m *AccountMutation) ResetField(name string) error {
 		return nil
 	case account.FieldPlanPeriodEnd:
 		m.ResetPlanPeriodEnd()
+		return nil
+	case account.FieldWebhookSecret:
+		m.ResetWebhookSecret()
+		return nil
+	case account.FieldWebhookSecretHint:
+		m.ResetWebhookSecretHint()
+		return nil
+	case account.FieldWebhookSecretAt:
+		m.ResetWebhookSecretAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
@@ -1957,6 +2186,2514 @@ func (m *AccountMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *AccountMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Account edge %s", name)
+}
+
+// AlertMutation represents an operation that mutates the Alert nodes in the graph.
+type AlertMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *string
+	created_at        *time.Time
+	updated_at        *time.Time
+	site_id           *string
+	scan_id           *string
+	previous_scan_id  *string
+	kind              *domain.AlertKind
+	dedupe_key        *string
+	subject           *string
+	payload           *string
+	clearedFields     map[string]struct{}
+	account           *string
+	clearedaccount    bool
+	monitor           *string
+	clearedmonitor    bool
+	deliveries        map[string]struct{}
+	removeddeliveries map[string]struct{}
+	cleareddeliveries bool
+	done              bool
+	oldValue          func(context.Context) (*Alert, error)
+	predicates        []predicate.Alert
+}
+
+var _ ent.Mutation = (*AlertMutation)(nil)
+
+// alertOption allows management of the mutation configuration using functional options.
+type alertOption func(*AlertMutation)
+
+// newAlertMutation creates new mutation for the Alert entity.
+func newAlertMutation(c config, op Op, opts ...alertOption) *AlertMutation {
+	m := &AlertMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAlert,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAlertID sets the ID field of the mutation.
+func withAlertID(id string) alertOption {
+	return func(m *AlertMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Alert
+		)
+		m.oldValue = func(ctx context.Context) (*Alert, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Alert.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAlert sets the old Alert of the mutation.
+func withAlert(node *Alert) alertOption {
+	return func(m *AlertMutation) {
+		m.oldValue = func(context.Context) (*Alert, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AlertMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AlertMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Alert entities.
+func (m *AlertMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AlertMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AlertMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Alert.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AlertMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AlertMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Alert entity.
+// If the Alert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AlertMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *AlertMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *AlertMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Alert entity.
+// If the Alert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *AlertMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *AlertMutation) SetAccountID(s string) {
+	m.account = &s
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *AlertMutation) AccountID() (r string, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the Alert entity.
+// If the Alert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertMutation) OldAccountID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *AlertMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetMonitorID sets the "monitor_id" field.
+func (m *AlertMutation) SetMonitorID(s string) {
+	m.monitor = &s
+}
+
+// MonitorID returns the value of the "monitor_id" field in the mutation.
+func (m *AlertMutation) MonitorID() (r string, exists bool) {
+	v := m.monitor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonitorID returns the old "monitor_id" field's value of the Alert entity.
+// If the Alert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertMutation) OldMonitorID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonitorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonitorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonitorID: %w", err)
+	}
+	return oldValue.MonitorID, nil
+}
+
+// ClearMonitorID clears the value of the "monitor_id" field.
+func (m *AlertMutation) ClearMonitorID() {
+	m.monitor = nil
+	m.clearedFields[alert.FieldMonitorID] = struct{}{}
+}
+
+// MonitorIDCleared returns if the "monitor_id" field was cleared in this mutation.
+func (m *AlertMutation) MonitorIDCleared() bool {
+	_, ok := m.clearedFields[alert.FieldMonitorID]
+	return ok
+}
+
+// ResetMonitorID resets all changes to the "monitor_id" field.
+func (m *AlertMutation) ResetMonitorID() {
+	m.monitor = nil
+	delete(m.clearedFields, alert.FieldMonitorID)
+}
+
+// SetSiteID sets the "site_id" field.
+func (m *AlertMutation) SetSiteID(s string) {
+	m.site_id = &s
+}
+
+// SiteID returns the value of the "site_id" field in the mutation.
+func (m *AlertMutation) SiteID() (r string, exists bool) {
+	v := m.site_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSiteID returns the old "site_id" field's value of the Alert entity.
+// If the Alert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertMutation) OldSiteID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSiteID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSiteID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSiteID: %w", err)
+	}
+	return oldValue.SiteID, nil
+}
+
+// ClearSiteID clears the value of the "site_id" field.
+func (m *AlertMutation) ClearSiteID() {
+	m.site_id = nil
+	m.clearedFields[alert.FieldSiteID] = struct{}{}
+}
+
+// SiteIDCleared returns if the "site_id" field was cleared in this mutation.
+func (m *AlertMutation) SiteIDCleared() bool {
+	_, ok := m.clearedFields[alert.FieldSiteID]
+	return ok
+}
+
+// ResetSiteID resets all changes to the "site_id" field.
+func (m *AlertMutation) ResetSiteID() {
+	m.site_id = nil
+	delete(m.clearedFields, alert.FieldSiteID)
+}
+
+// SetScanID sets the "scan_id" field.
+func (m *AlertMutation) SetScanID(s string) {
+	m.scan_id = &s
+}
+
+// ScanID returns the value of the "scan_id" field in the mutation.
+func (m *AlertMutation) ScanID() (r string, exists bool) {
+	v := m.scan_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScanID returns the old "scan_id" field's value of the Alert entity.
+// If the Alert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertMutation) OldScanID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScanID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScanID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScanID: %w", err)
+	}
+	return oldValue.ScanID, nil
+}
+
+// ClearScanID clears the value of the "scan_id" field.
+func (m *AlertMutation) ClearScanID() {
+	m.scan_id = nil
+	m.clearedFields[alert.FieldScanID] = struct{}{}
+}
+
+// ScanIDCleared returns if the "scan_id" field was cleared in this mutation.
+func (m *AlertMutation) ScanIDCleared() bool {
+	_, ok := m.clearedFields[alert.FieldScanID]
+	return ok
+}
+
+// ResetScanID resets all changes to the "scan_id" field.
+func (m *AlertMutation) ResetScanID() {
+	m.scan_id = nil
+	delete(m.clearedFields, alert.FieldScanID)
+}
+
+// SetPreviousScanID sets the "previous_scan_id" field.
+func (m *AlertMutation) SetPreviousScanID(s string) {
+	m.previous_scan_id = &s
+}
+
+// PreviousScanID returns the value of the "previous_scan_id" field in the mutation.
+func (m *AlertMutation) PreviousScanID() (r string, exists bool) {
+	v := m.previous_scan_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreviousScanID returns the old "previous_scan_id" field's value of the Alert entity.
+// If the Alert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertMutation) OldPreviousScanID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreviousScanID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreviousScanID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreviousScanID: %w", err)
+	}
+	return oldValue.PreviousScanID, nil
+}
+
+// ClearPreviousScanID clears the value of the "previous_scan_id" field.
+func (m *AlertMutation) ClearPreviousScanID() {
+	m.previous_scan_id = nil
+	m.clearedFields[alert.FieldPreviousScanID] = struct{}{}
+}
+
+// PreviousScanIDCleared returns if the "previous_scan_id" field was cleared in this mutation.
+func (m *AlertMutation) PreviousScanIDCleared() bool {
+	_, ok := m.clearedFields[alert.FieldPreviousScanID]
+	return ok
+}
+
+// ResetPreviousScanID resets all changes to the "previous_scan_id" field.
+func (m *AlertMutation) ResetPreviousScanID() {
+	m.previous_scan_id = nil
+	delete(m.clearedFields, alert.FieldPreviousScanID)
+}
+
+// SetKind sets the "kind" field.
+func (m *AlertMutation) SetKind(dk domain.AlertKind) {
+	m.kind = &dk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *AlertMutation) Kind() (r domain.AlertKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Alert entity.
+// If the Alert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertMutation) OldKind(ctx context.Context) (v domain.AlertKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *AlertMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetDedupeKey sets the "dedupe_key" field.
+func (m *AlertMutation) SetDedupeKey(s string) {
+	m.dedupe_key = &s
+}
+
+// DedupeKey returns the value of the "dedupe_key" field in the mutation.
+func (m *AlertMutation) DedupeKey() (r string, exists bool) {
+	v := m.dedupe_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDedupeKey returns the old "dedupe_key" field's value of the Alert entity.
+// If the Alert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertMutation) OldDedupeKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDedupeKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDedupeKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDedupeKey: %w", err)
+	}
+	return oldValue.DedupeKey, nil
+}
+
+// ResetDedupeKey resets all changes to the "dedupe_key" field.
+func (m *AlertMutation) ResetDedupeKey() {
+	m.dedupe_key = nil
+}
+
+// SetSubject sets the "subject" field.
+func (m *AlertMutation) SetSubject(s string) {
+	m.subject = &s
+}
+
+// Subject returns the value of the "subject" field in the mutation.
+func (m *AlertMutation) Subject() (r string, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubject returns the old "subject" field's value of the Alert entity.
+// If the Alert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertMutation) OldSubject(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubject: %w", err)
+	}
+	return oldValue.Subject, nil
+}
+
+// ResetSubject resets all changes to the "subject" field.
+func (m *AlertMutation) ResetSubject() {
+	m.subject = nil
+}
+
+// SetPayload sets the "payload" field.
+func (m *AlertMutation) SetPayload(s string) {
+	m.payload = &s
+}
+
+// Payload returns the value of the "payload" field in the mutation.
+func (m *AlertMutation) Payload() (r string, exists bool) {
+	v := m.payload
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayload returns the old "payload" field's value of the Alert entity.
+// If the Alert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertMutation) OldPayload(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayload is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayload requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayload: %w", err)
+	}
+	return oldValue.Payload, nil
+}
+
+// ResetPayload resets all changes to the "payload" field.
+func (m *AlertMutation) ResetPayload() {
+	m.payload = nil
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *AlertMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[alert.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *AlertMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *AlertMutation) AccountIDs() (ids []string) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *AlertMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearMonitor clears the "monitor" edge to the Monitor entity.
+func (m *AlertMutation) ClearMonitor() {
+	m.clearedmonitor = true
+	m.clearedFields[alert.FieldMonitorID] = struct{}{}
+}
+
+// MonitorCleared reports if the "monitor" edge to the Monitor entity was cleared.
+func (m *AlertMutation) MonitorCleared() bool {
+	return m.MonitorIDCleared() || m.clearedmonitor
+}
+
+// MonitorIDs returns the "monitor" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// MonitorID instead. It exists only for internal usage by the builders.
+func (m *AlertMutation) MonitorIDs() (ids []string) {
+	if id := m.monitor; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetMonitor resets all changes to the "monitor" edge.
+func (m *AlertMutation) ResetMonitor() {
+	m.monitor = nil
+	m.clearedmonitor = false
+}
+
+// AddDeliveryIDs adds the "deliveries" edge to the Delivery entity by ids.
+func (m *AlertMutation) AddDeliveryIDs(ids ...string) {
+	if m.deliveries == nil {
+		m.deliveries = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.deliveries[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDeliveries clears the "deliveries" edge to the Delivery entity.
+func (m *AlertMutation) ClearDeliveries() {
+	m.cleareddeliveries = true
+}
+
+// DeliveriesCleared reports if the "deliveries" edge to the Delivery entity was cleared.
+func (m *AlertMutation) DeliveriesCleared() bool {
+	return m.cleareddeliveries
+}
+
+// RemoveDeliveryIDs removes the "deliveries" edge to the Delivery entity by IDs.
+func (m *AlertMutation) RemoveDeliveryIDs(ids ...string) {
+	if m.removeddeliveries == nil {
+		m.removeddeliveries = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.deliveries, ids[i])
+		m.removeddeliveries[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDeliveries returns the removed IDs of the "deliveries" edge to the Delivery entity.
+func (m *AlertMutation) RemovedDeliveriesIDs() (ids []string) {
+	for id := range m.removeddeliveries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DeliveriesIDs returns the "deliveries" edge IDs in the mutation.
+func (m *AlertMutation) DeliveriesIDs() (ids []string) {
+	for id := range m.deliveries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDeliveries resets all changes to the "deliveries" edge.
+func (m *AlertMutation) ResetDeliveries() {
+	m.deliveries = nil
+	m.cleareddeliveries = false
+	m.removeddeliveries = nil
+}
+
+// Where appends a list predicates to the AlertMutation builder.
+func (m *AlertMutation) Where(ps ...predicate.Alert) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AlertMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AlertMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Alert, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AlertMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AlertMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Alert).
+func (m *AlertMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AlertMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, alert.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, alert.FieldUpdatedAt)
+	}
+	if m.account != nil {
+		fields = append(fields, alert.FieldAccountID)
+	}
+	if m.monitor != nil {
+		fields = append(fields, alert.FieldMonitorID)
+	}
+	if m.site_id != nil {
+		fields = append(fields, alert.FieldSiteID)
+	}
+	if m.scan_id != nil {
+		fields = append(fields, alert.FieldScanID)
+	}
+	if m.previous_scan_id != nil {
+		fields = append(fields, alert.FieldPreviousScanID)
+	}
+	if m.kind != nil {
+		fields = append(fields, alert.FieldKind)
+	}
+	if m.dedupe_key != nil {
+		fields = append(fields, alert.FieldDedupeKey)
+	}
+	if m.subject != nil {
+		fields = append(fields, alert.FieldSubject)
+	}
+	if m.payload != nil {
+		fields = append(fields, alert.FieldPayload)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AlertMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case alert.FieldCreatedAt:
+		return m.CreatedAt()
+	case alert.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case alert.FieldAccountID:
+		return m.AccountID()
+	case alert.FieldMonitorID:
+		return m.MonitorID()
+	case alert.FieldSiteID:
+		return m.SiteID()
+	case alert.FieldScanID:
+		return m.ScanID()
+	case alert.FieldPreviousScanID:
+		return m.PreviousScanID()
+	case alert.FieldKind:
+		return m.Kind()
+	case alert.FieldDedupeKey:
+		return m.DedupeKey()
+	case alert.FieldSubject:
+		return m.Subject()
+	case alert.FieldPayload:
+		return m.Payload()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AlertMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case alert.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case alert.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case alert.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case alert.FieldMonitorID:
+		return m.OldMonitorID(ctx)
+	case alert.FieldSiteID:
+		return m.OldSiteID(ctx)
+	case alert.FieldScanID:
+		return m.OldScanID(ctx)
+	case alert.FieldPreviousScanID:
+		return m.OldPreviousScanID(ctx)
+	case alert.FieldKind:
+		return m.OldKind(ctx)
+	case alert.FieldDedupeKey:
+		return m.OldDedupeKey(ctx)
+	case alert.FieldSubject:
+		return m.OldSubject(ctx)
+	case alert.FieldPayload:
+		return m.OldPayload(ctx)
+	}
+	return nil, fmt.Errorf("unknown Alert field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AlertMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case alert.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case alert.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case alert.FieldAccountID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case alert.FieldMonitorID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonitorID(v)
+		return nil
+	case alert.FieldSiteID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSiteID(v)
+		return nil
+	case alert.FieldScanID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScanID(v)
+		return nil
+	case alert.FieldPreviousScanID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreviousScanID(v)
+		return nil
+	case alert.FieldKind:
+		v, ok := value.(domain.AlertKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case alert.FieldDedupeKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDedupeKey(v)
+		return nil
+	case alert.FieldSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubject(v)
+		return nil
+	case alert.FieldPayload:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayload(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Alert field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AlertMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AlertMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AlertMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Alert numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AlertMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(alert.FieldMonitorID) {
+		fields = append(fields, alert.FieldMonitorID)
+	}
+	if m.FieldCleared(alert.FieldSiteID) {
+		fields = append(fields, alert.FieldSiteID)
+	}
+	if m.FieldCleared(alert.FieldScanID) {
+		fields = append(fields, alert.FieldScanID)
+	}
+	if m.FieldCleared(alert.FieldPreviousScanID) {
+		fields = append(fields, alert.FieldPreviousScanID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AlertMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AlertMutation) ClearField(name string) error {
+	switch name {
+	case alert.FieldMonitorID:
+		m.ClearMonitorID()
+		return nil
+	case alert.FieldSiteID:
+		m.ClearSiteID()
+		return nil
+	case alert.FieldScanID:
+		m.ClearScanID()
+		return nil
+	case alert.FieldPreviousScanID:
+		m.ClearPreviousScanID()
+		return nil
+	}
+	return fmt.Errorf("unknown Alert nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AlertMutation) ResetField(name string) error {
+	switch name {
+	case alert.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case alert.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case alert.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case alert.FieldMonitorID:
+		m.ResetMonitorID()
+		return nil
+	case alert.FieldSiteID:
+		m.ResetSiteID()
+		return nil
+	case alert.FieldScanID:
+		m.ResetScanID()
+		return nil
+	case alert.FieldPreviousScanID:
+		m.ResetPreviousScanID()
+		return nil
+	case alert.FieldKind:
+		m.ResetKind()
+		return nil
+	case alert.FieldDedupeKey:
+		m.ResetDedupeKey()
+		return nil
+	case alert.FieldSubject:
+		m.ResetSubject()
+		return nil
+	case alert.FieldPayload:
+		m.ResetPayload()
+		return nil
+	}
+	return fmt.Errorf("unknown Alert field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AlertMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.account != nil {
+		edges = append(edges, alert.EdgeAccount)
+	}
+	if m.monitor != nil {
+		edges = append(edges, alert.EdgeMonitor)
+	}
+	if m.deliveries != nil {
+		edges = append(edges, alert.EdgeDeliveries)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AlertMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case alert.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case alert.EdgeMonitor:
+		if id := m.monitor; id != nil {
+			return []ent.Value{*id}
+		}
+	case alert.EdgeDeliveries:
+		ids := make([]ent.Value, 0, len(m.deliveries))
+		for id := range m.deliveries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AlertMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removeddeliveries != nil {
+		edges = append(edges, alert.EdgeDeliveries)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AlertMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case alert.EdgeDeliveries:
+		ids := make([]ent.Value, 0, len(m.removeddeliveries))
+		for id := range m.removeddeliveries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AlertMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedaccount {
+		edges = append(edges, alert.EdgeAccount)
+	}
+	if m.clearedmonitor {
+		edges = append(edges, alert.EdgeMonitor)
+	}
+	if m.cleareddeliveries {
+		edges = append(edges, alert.EdgeDeliveries)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AlertMutation) EdgeCleared(name string) bool {
+	switch name {
+	case alert.EdgeAccount:
+		return m.clearedaccount
+	case alert.EdgeMonitor:
+		return m.clearedmonitor
+	case alert.EdgeDeliveries:
+		return m.cleareddeliveries
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AlertMutation) ClearEdge(name string) error {
+	switch name {
+	case alert.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case alert.EdgeMonitor:
+		m.ClearMonitor()
+		return nil
+	}
+	return fmt.Errorf("unknown Alert unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AlertMutation) ResetEdge(name string) error {
+	switch name {
+	case alert.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case alert.EdgeMonitor:
+		m.ResetMonitor()
+		return nil
+	case alert.EdgeDeliveries:
+		m.ResetDeliveries()
+		return nil
+	}
+	return fmt.Errorf("unknown Alert edge %s", name)
+}
+
+// DeliveryMutation represents an operation that mutates the Delivery nodes in the graph.
+type DeliveryMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	updated_at          *time.Time
+	channel             *domain.Channel
+	target              *string
+	webhook_id          *string
+	status              *domain.DeliveryStatus
+	attempts            *int
+	addattempts         *int
+	log                 *[]domain.DeliveryAttempt
+	appendlog           []domain.DeliveryAttempt
+	last_status_code    *int
+	addlast_status_code *int
+	last_error          *string
+	delivered_at        *time.Time
+	job_id              *int64
+	addjob_id           *int64
+	clearedFields       map[string]struct{}
+	account             *string
+	clearedaccount      bool
+	alert               *string
+	clearedalert        bool
+	done                bool
+	oldValue            func(context.Context) (*Delivery, error)
+	predicates          []predicate.Delivery
+}
+
+var _ ent.Mutation = (*DeliveryMutation)(nil)
+
+// deliveryOption allows management of the mutation configuration using functional options.
+type deliveryOption func(*DeliveryMutation)
+
+// newDeliveryMutation creates new mutation for the Delivery entity.
+func newDeliveryMutation(c config, op Op, opts ...deliveryOption) *DeliveryMutation {
+	m := &DeliveryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDelivery,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDeliveryID sets the ID field of the mutation.
+func withDeliveryID(id string) deliveryOption {
+	return func(m *DeliveryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Delivery
+		)
+		m.oldValue = func(ctx context.Context) (*Delivery, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Delivery.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDelivery sets the old Delivery of the mutation.
+func withDelivery(node *Delivery) deliveryOption {
+	return func(m *DeliveryMutation) {
+		m.oldValue = func(context.Context) (*Delivery, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DeliveryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DeliveryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Delivery entities.
+func (m *DeliveryMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DeliveryMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DeliveryMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Delivery.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *DeliveryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *DeliveryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *DeliveryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *DeliveryMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *DeliveryMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *DeliveryMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *DeliveryMutation) SetAccountID(s string) {
+	m.account = &s
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *DeliveryMutation) AccountID() (r string, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldAccountID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *DeliveryMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetAlertID sets the "alert_id" field.
+func (m *DeliveryMutation) SetAlertID(s string) {
+	m.alert = &s
+}
+
+// AlertID returns the value of the "alert_id" field in the mutation.
+func (m *DeliveryMutation) AlertID() (r string, exists bool) {
+	v := m.alert
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAlertID returns the old "alert_id" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldAlertID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAlertID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAlertID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAlertID: %w", err)
+	}
+	return oldValue.AlertID, nil
+}
+
+// ResetAlertID resets all changes to the "alert_id" field.
+func (m *DeliveryMutation) ResetAlertID() {
+	m.alert = nil
+}
+
+// SetChannel sets the "channel" field.
+func (m *DeliveryMutation) SetChannel(d domain.Channel) {
+	m.channel = &d
+}
+
+// Channel returns the value of the "channel" field in the mutation.
+func (m *DeliveryMutation) Channel() (r domain.Channel, exists bool) {
+	v := m.channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannel returns the old "channel" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldChannel(ctx context.Context) (v domain.Channel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannel: %w", err)
+	}
+	return oldValue.Channel, nil
+}
+
+// ResetChannel resets all changes to the "channel" field.
+func (m *DeliveryMutation) ResetChannel() {
+	m.channel = nil
+}
+
+// SetTarget sets the "target" field.
+func (m *DeliveryMutation) SetTarget(s string) {
+	m.target = &s
+}
+
+// Target returns the value of the "target" field in the mutation.
+func (m *DeliveryMutation) Target() (r string, exists bool) {
+	v := m.target
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTarget returns the old "target" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldTarget(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTarget is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTarget requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTarget: %w", err)
+	}
+	return oldValue.Target, nil
+}
+
+// ResetTarget resets all changes to the "target" field.
+func (m *DeliveryMutation) ResetTarget() {
+	m.target = nil
+}
+
+// SetWebhookID sets the "webhook_id" field.
+func (m *DeliveryMutation) SetWebhookID(s string) {
+	m.webhook_id = &s
+}
+
+// WebhookID returns the value of the "webhook_id" field in the mutation.
+func (m *DeliveryMutation) WebhookID() (r string, exists bool) {
+	v := m.webhook_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWebhookID returns the old "webhook_id" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldWebhookID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWebhookID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWebhookID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWebhookID: %w", err)
+	}
+	return oldValue.WebhookID, nil
+}
+
+// ClearWebhookID clears the value of the "webhook_id" field.
+func (m *DeliveryMutation) ClearWebhookID() {
+	m.webhook_id = nil
+	m.clearedFields[delivery.FieldWebhookID] = struct{}{}
+}
+
+// WebhookIDCleared returns if the "webhook_id" field was cleared in this mutation.
+func (m *DeliveryMutation) WebhookIDCleared() bool {
+	_, ok := m.clearedFields[delivery.FieldWebhookID]
+	return ok
+}
+
+// ResetWebhookID resets all changes to the "webhook_id" field.
+func (m *DeliveryMutation) ResetWebhookID() {
+	m.webhook_id = nil
+	delete(m.clearedFields, delivery.FieldWebhookID)
+}
+
+// SetStatus sets the "status" field.
+func (m *DeliveryMutation) SetStatus(ds domain.DeliveryStatus) {
+	m.status = &ds
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *DeliveryMutation) Status() (r domain.DeliveryStatus, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldStatus(ctx context.Context) (v domain.DeliveryStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *DeliveryMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *DeliveryMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *DeliveryMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *DeliveryMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *DeliveryMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *DeliveryMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetLog sets the "log" field.
+func (m *DeliveryMutation) SetLog(da []domain.DeliveryAttempt) {
+	m.log = &da
+	m.appendlog = nil
+}
+
+// Log returns the value of the "log" field in the mutation.
+func (m *DeliveryMutation) Log() (r []domain.DeliveryAttempt, exists bool) {
+	v := m.log
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLog returns the old "log" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldLog(ctx context.Context) (v []domain.DeliveryAttempt, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLog is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLog requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLog: %w", err)
+	}
+	return oldValue.Log, nil
+}
+
+// AppendLog adds da to the "log" field.
+func (m *DeliveryMutation) AppendLog(da []domain.DeliveryAttempt) {
+	m.appendlog = append(m.appendlog, da...)
+}
+
+// AppendedLog returns the list of values that were appended to the "log" field in this mutation.
+func (m *DeliveryMutation) AppendedLog() ([]domain.DeliveryAttempt, bool) {
+	if len(m.appendlog) == 0 {
+		return nil, false
+	}
+	return m.appendlog, true
+}
+
+// ClearLog clears the value of the "log" field.
+func (m *DeliveryMutation) ClearLog() {
+	m.log = nil
+	m.appendlog = nil
+	m.clearedFields[delivery.FieldLog] = struct{}{}
+}
+
+// LogCleared returns if the "log" field was cleared in this mutation.
+func (m *DeliveryMutation) LogCleared() bool {
+	_, ok := m.clearedFields[delivery.FieldLog]
+	return ok
+}
+
+// ResetLog resets all changes to the "log" field.
+func (m *DeliveryMutation) ResetLog() {
+	m.log = nil
+	m.appendlog = nil
+	delete(m.clearedFields, delivery.FieldLog)
+}
+
+// SetLastStatusCode sets the "last_status_code" field.
+func (m *DeliveryMutation) SetLastStatusCode(i int) {
+	m.last_status_code = &i
+	m.addlast_status_code = nil
+}
+
+// LastStatusCode returns the value of the "last_status_code" field in the mutation.
+func (m *DeliveryMutation) LastStatusCode() (r int, exists bool) {
+	v := m.last_status_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastStatusCode returns the old "last_status_code" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldLastStatusCode(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastStatusCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastStatusCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastStatusCode: %w", err)
+	}
+	return oldValue.LastStatusCode, nil
+}
+
+// AddLastStatusCode adds i to the "last_status_code" field.
+func (m *DeliveryMutation) AddLastStatusCode(i int) {
+	if m.addlast_status_code != nil {
+		*m.addlast_status_code += i
+	} else {
+		m.addlast_status_code = &i
+	}
+}
+
+// AddedLastStatusCode returns the value that was added to the "last_status_code" field in this mutation.
+func (m *DeliveryMutation) AddedLastStatusCode() (r int, exists bool) {
+	v := m.addlast_status_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearLastStatusCode clears the value of the "last_status_code" field.
+func (m *DeliveryMutation) ClearLastStatusCode() {
+	m.last_status_code = nil
+	m.addlast_status_code = nil
+	m.clearedFields[delivery.FieldLastStatusCode] = struct{}{}
+}
+
+// LastStatusCodeCleared returns if the "last_status_code" field was cleared in this mutation.
+func (m *DeliveryMutation) LastStatusCodeCleared() bool {
+	_, ok := m.clearedFields[delivery.FieldLastStatusCode]
+	return ok
+}
+
+// ResetLastStatusCode resets all changes to the "last_status_code" field.
+func (m *DeliveryMutation) ResetLastStatusCode() {
+	m.last_status_code = nil
+	m.addlast_status_code = nil
+	delete(m.clearedFields, delivery.FieldLastStatusCode)
+}
+
+// SetLastError sets the "last_error" field.
+func (m *DeliveryMutation) SetLastError(s string) {
+	m.last_error = &s
+}
+
+// LastError returns the value of the "last_error" field in the mutation.
+func (m *DeliveryMutation) LastError() (r string, exists bool) {
+	v := m.last_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastError returns the old "last_error" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldLastError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastError: %w", err)
+	}
+	return oldValue.LastError, nil
+}
+
+// ClearLastError clears the value of the "last_error" field.
+func (m *DeliveryMutation) ClearLastError() {
+	m.last_error = nil
+	m.clearedFields[delivery.FieldLastError] = struct{}{}
+}
+
+// LastErrorCleared returns if the "last_error" field was cleared in this mutation.
+func (m *DeliveryMutation) LastErrorCleared() bool {
+	_, ok := m.clearedFields[delivery.FieldLastError]
+	return ok
+}
+
+// ResetLastError resets all changes to the "last_error" field.
+func (m *DeliveryMutation) ResetLastError() {
+	m.last_error = nil
+	delete(m.clearedFields, delivery.FieldLastError)
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (m *DeliveryMutation) SetDeliveredAt(t time.Time) {
+	m.delivered_at = &t
+}
+
+// DeliveredAt returns the value of the "delivered_at" field in the mutation.
+func (m *DeliveryMutation) DeliveredAt() (r time.Time, exists bool) {
+	v := m.delivered_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeliveredAt returns the old "delivered_at" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldDeliveredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeliveredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeliveredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeliveredAt: %w", err)
+	}
+	return oldValue.DeliveredAt, nil
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (m *DeliveryMutation) ClearDeliveredAt() {
+	m.delivered_at = nil
+	m.clearedFields[delivery.FieldDeliveredAt] = struct{}{}
+}
+
+// DeliveredAtCleared returns if the "delivered_at" field was cleared in this mutation.
+func (m *DeliveryMutation) DeliveredAtCleared() bool {
+	_, ok := m.clearedFields[delivery.FieldDeliveredAt]
+	return ok
+}
+
+// ResetDeliveredAt resets all changes to the "delivered_at" field.
+func (m *DeliveryMutation) ResetDeliveredAt() {
+	m.delivered_at = nil
+	delete(m.clearedFields, delivery.FieldDeliveredAt)
+}
+
+// SetJobID sets the "job_id" field.
+func (m *DeliveryMutation) SetJobID(i int64) {
+	m.job_id = &i
+	m.addjob_id = nil
+}
+
+// JobID returns the value of the "job_id" field in the mutation.
+func (m *DeliveryMutation) JobID() (r int64, exists bool) {
+	v := m.job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJobID returns the old "job_id" field's value of the Delivery entity.
+// If the Delivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeliveryMutation) OldJobID(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJobID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJobID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJobID: %w", err)
+	}
+	return oldValue.JobID, nil
+}
+
+// AddJobID adds i to the "job_id" field.
+func (m *DeliveryMutation) AddJobID(i int64) {
+	if m.addjob_id != nil {
+		*m.addjob_id += i
+	} else {
+		m.addjob_id = &i
+	}
+}
+
+// AddedJobID returns the value that was added to the "job_id" field in this mutation.
+func (m *DeliveryMutation) AddedJobID() (r int64, exists bool) {
+	v := m.addjob_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearJobID clears the value of the "job_id" field.
+func (m *DeliveryMutation) ClearJobID() {
+	m.job_id = nil
+	m.addjob_id = nil
+	m.clearedFields[delivery.FieldJobID] = struct{}{}
+}
+
+// JobIDCleared returns if the "job_id" field was cleared in this mutation.
+func (m *DeliveryMutation) JobIDCleared() bool {
+	_, ok := m.clearedFields[delivery.FieldJobID]
+	return ok
+}
+
+// ResetJobID resets all changes to the "job_id" field.
+func (m *DeliveryMutation) ResetJobID() {
+	m.job_id = nil
+	m.addjob_id = nil
+	delete(m.clearedFields, delivery.FieldJobID)
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *DeliveryMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[delivery.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *DeliveryMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *DeliveryMutation) AccountIDs() (ids []string) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *DeliveryMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearAlert clears the "alert" edge to the Alert entity.
+func (m *DeliveryMutation) ClearAlert() {
+	m.clearedalert = true
+	m.clearedFields[delivery.FieldAlertID] = struct{}{}
+}
+
+// AlertCleared reports if the "alert" edge to the Alert entity was cleared.
+func (m *DeliveryMutation) AlertCleared() bool {
+	return m.clearedalert
+}
+
+// AlertIDs returns the "alert" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AlertID instead. It exists only for internal usage by the builders.
+func (m *DeliveryMutation) AlertIDs() (ids []string) {
+	if id := m.alert; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAlert resets all changes to the "alert" edge.
+func (m *DeliveryMutation) ResetAlert() {
+	m.alert = nil
+	m.clearedalert = false
+}
+
+// Where appends a list predicates to the DeliveryMutation builder.
+func (m *DeliveryMutation) Where(ps ...predicate.Delivery) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DeliveryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DeliveryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Delivery, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DeliveryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DeliveryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Delivery).
+func (m *DeliveryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DeliveryMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, delivery.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, delivery.FieldUpdatedAt)
+	}
+	if m.account != nil {
+		fields = append(fields, delivery.FieldAccountID)
+	}
+	if m.alert != nil {
+		fields = append(fields, delivery.FieldAlertID)
+	}
+	if m.channel != nil {
+		fields = append(fields, delivery.FieldChannel)
+	}
+	if m.target != nil {
+		fields = append(fields, delivery.FieldTarget)
+	}
+	if m.webhook_id != nil {
+		fields = append(fields, delivery.FieldWebhookID)
+	}
+	if m.status != nil {
+		fields = append(fields, delivery.FieldStatus)
+	}
+	if m.attempts != nil {
+		fields = append(fields, delivery.FieldAttempts)
+	}
+	if m.log != nil {
+		fields = append(fields, delivery.FieldLog)
+	}
+	if m.last_status_code != nil {
+		fields = append(fields, delivery.FieldLastStatusCode)
+	}
+	if m.last_error != nil {
+		fields = append(fields, delivery.FieldLastError)
+	}
+	if m.delivered_at != nil {
+		fields = append(fields, delivery.FieldDeliveredAt)
+	}
+	if m.job_id != nil {
+		fields = append(fields, delivery.FieldJobID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DeliveryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case delivery.FieldCreatedAt:
+		return m.CreatedAt()
+	case delivery.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case delivery.FieldAccountID:
+		return m.AccountID()
+	case delivery.FieldAlertID:
+		return m.AlertID()
+	case delivery.FieldChannel:
+		return m.Channel()
+	case delivery.FieldTarget:
+		return m.Target()
+	case delivery.FieldWebhookID:
+		return m.WebhookID()
+	case delivery.FieldStatus:
+		return m.Status()
+	case delivery.FieldAttempts:
+		return m.Attempts()
+	case delivery.FieldLog:
+		return m.Log()
+	case delivery.FieldLastStatusCode:
+		return m.LastStatusCode()
+	case delivery.FieldLastError:
+		return m.LastError()
+	case delivery.FieldDeliveredAt:
+		return m.DeliveredAt()
+	case delivery.FieldJobID:
+		return m.JobID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DeliveryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case delivery.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case delivery.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case delivery.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case delivery.FieldAlertID:
+		return m.OldAlertID(ctx)
+	case delivery.FieldChannel:
+		return m.OldChannel(ctx)
+	case delivery.FieldTarget:
+		return m.OldTarget(ctx)
+	case delivery.FieldWebhookID:
+		return m.OldWebhookID(ctx)
+	case delivery.FieldStatus:
+		return m.OldStatus(ctx)
+	case delivery.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case delivery.FieldLog:
+		return m.OldLog(ctx)
+	case delivery.FieldLastStatusCode:
+		return m.OldLastStatusCode(ctx)
+	case delivery.FieldLastError:
+		return m.OldLastError(ctx)
+	case delivery.FieldDeliveredAt:
+		return m.OldDeliveredAt(ctx)
+	case delivery.FieldJobID:
+		return m.OldJobID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Delivery field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeliveryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case delivery.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case delivery.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case delivery.FieldAccountID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case delivery.FieldAlertID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAlertID(v)
+		return nil
+	case delivery.FieldChannel:
+		v, ok := value.(domain.Channel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannel(v)
+		return nil
+	case delivery.FieldTarget:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTarget(v)
+		return nil
+	case delivery.FieldWebhookID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWebhookID(v)
+		return nil
+	case delivery.FieldStatus:
+		v, ok := value.(domain.DeliveryStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case delivery.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case delivery.FieldLog:
+		v, ok := value.([]domain.DeliveryAttempt)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLog(v)
+		return nil
+	case delivery.FieldLastStatusCode:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastStatusCode(v)
+		return nil
+	case delivery.FieldLastError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastError(v)
+		return nil
+	case delivery.FieldDeliveredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeliveredAt(v)
+		return nil
+	case delivery.FieldJobID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJobID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Delivery field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DeliveryMutation) AddedFields() []string {
+	var fields []string
+	if m.addattempts != nil {
+		fields = append(fields, delivery.FieldAttempts)
+	}
+	if m.addlast_status_code != nil {
+		fields = append(fields, delivery.FieldLastStatusCode)
+	}
+	if m.addjob_id != nil {
+		fields = append(fields, delivery.FieldJobID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DeliveryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case delivery.FieldAttempts:
+		return m.AddedAttempts()
+	case delivery.FieldLastStatusCode:
+		return m.AddedLastStatusCode()
+	case delivery.FieldJobID:
+		return m.AddedJobID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeliveryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case delivery.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	case delivery.FieldLastStatusCode:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLastStatusCode(v)
+		return nil
+	case delivery.FieldJobID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddJobID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Delivery numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DeliveryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(delivery.FieldWebhookID) {
+		fields = append(fields, delivery.FieldWebhookID)
+	}
+	if m.FieldCleared(delivery.FieldLog) {
+		fields = append(fields, delivery.FieldLog)
+	}
+	if m.FieldCleared(delivery.FieldLastStatusCode) {
+		fields = append(fields, delivery.FieldLastStatusCode)
+	}
+	if m.FieldCleared(delivery.FieldLastError) {
+		fields = append(fields, delivery.FieldLastError)
+	}
+	if m.FieldCleared(delivery.FieldDeliveredAt) {
+		fields = append(fields, delivery.FieldDeliveredAt)
+	}
+	if m.FieldCleared(delivery.FieldJobID) {
+		fields = append(fields, delivery.FieldJobID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DeliveryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DeliveryMutation) ClearField(name string) error {
+	switch name {
+	case delivery.FieldWebhookID:
+		m.ClearWebhookID()
+		return nil
+	case delivery.FieldLog:
+		m.ClearLog()
+		return nil
+	case delivery.FieldLastStatusCode:
+		m.ClearLastStatusCode()
+		return nil
+	case delivery.FieldLastError:
+		m.ClearLastError()
+		return nil
+	case delivery.FieldDeliveredAt:
+		m.ClearDeliveredAt()
+		return nil
+	case delivery.FieldJobID:
+		m.ClearJobID()
+		return nil
+	}
+	return fmt.Errorf("unknown Delivery nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DeliveryMutation) ResetField(name string) error {
+	switch name {
+	case delivery.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case delivery.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case delivery.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case delivery.FieldAlertID:
+		m.ResetAlertID()
+		return nil
+	case delivery.FieldChannel:
+		m.ResetChannel()
+		return nil
+	case delivery.FieldTarget:
+		m.ResetTarget()
+		return nil
+	case delivery.FieldWebhookID:
+		m.ResetWebhookID()
+		return nil
+	case delivery.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case delivery.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case delivery.FieldLog:
+		m.ResetLog()
+		return nil
+	case delivery.FieldLastStatusCode:
+		m.ResetLastStatusCode()
+		return nil
+	case delivery.FieldLastError:
+		m.ResetLastError()
+		return nil
+	case delivery.FieldDeliveredAt:
+		m.ResetDeliveredAt()
+		return nil
+	case delivery.FieldJobID:
+		m.ResetJobID()
+		return nil
+	}
+	return fmt.Errorf("unknown Delivery field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DeliveryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.account != nil {
+		edges = append(edges, delivery.EdgeAccount)
+	}
+	if m.alert != nil {
+		edges = append(edges, delivery.EdgeAlert)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DeliveryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case delivery.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case delivery.EdgeAlert:
+		if id := m.alert; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DeliveryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DeliveryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DeliveryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedaccount {
+		edges = append(edges, delivery.EdgeAccount)
+	}
+	if m.clearedalert {
+		edges = append(edges, delivery.EdgeAlert)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DeliveryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case delivery.EdgeAccount:
+		return m.clearedaccount
+	case delivery.EdgeAlert:
+		return m.clearedalert
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DeliveryMutation) ClearEdge(name string) error {
+	switch name {
+	case delivery.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case delivery.EdgeAlert:
+		m.ClearAlert()
+		return nil
+	}
+	return fmt.Errorf("unknown Delivery unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DeliveryMutation) ResetEdge(name string) error {
+	switch name {
+	case delivery.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case delivery.EdgeAlert:
+		m.ResetAlert()
+		return nil
+	}
+	return fmt.Errorf("unknown Delivery edge %s", name)
 }
 
 // FindingMutation represents an operation that mutates the Finding nodes in the graph.
@@ -4277,6 +7014,1660 @@ func (m *KVMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown KV edge %s", name)
 }
 
+// MonitorMutation represents an operation that mutates the Monitor nodes in the graph.
+type MonitorMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *string
+	created_at           *time.Time
+	updated_at           *time.Time
+	frequency            *domain.Frequency
+	hour                 *int
+	addhour              *int
+	jitter_seconds       *int
+	addjitter_seconds    *int
+	depth                *domain.Depth
+	active               *bool
+	alerts               *domain.AlertRules
+	state                *domain.MonitorState
+	state_version        *int
+	addstate_version     *int
+	next_run_at          *time.Time
+	last_slot            *time.Time
+	last_run_at          *time.Time
+	last_scan_id         *string
+	last_skip            *string
+	created_by           *string
+	clearedFields        map[string]struct{}
+	account              *string
+	clearedaccount       bool
+	site                 *string
+	clearedsite          bool
+	alerts_raised        map[string]struct{}
+	removedalerts_raised map[string]struct{}
+	clearedalerts_raised bool
+	done                 bool
+	oldValue             func(context.Context) (*Monitor, error)
+	predicates           []predicate.Monitor
+}
+
+var _ ent.Mutation = (*MonitorMutation)(nil)
+
+// monitorOption allows management of the mutation configuration using functional options.
+type monitorOption func(*MonitorMutation)
+
+// newMonitorMutation creates new mutation for the Monitor entity.
+func newMonitorMutation(c config, op Op, opts ...monitorOption) *MonitorMutation {
+	m := &MonitorMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMonitor,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMonitorID sets the ID field of the mutation.
+func withMonitorID(id string) monitorOption {
+	return func(m *MonitorMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Monitor
+		)
+		m.oldValue = func(ctx context.Context) (*Monitor, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Monitor.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMonitor sets the old Monitor of the mutation.
+func withMonitor(node *Monitor) monitorOption {
+	return func(m *MonitorMutation) {
+		m.oldValue = func(context.Context) (*Monitor, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MonitorMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MonitorMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Monitor entities.
+func (m *MonitorMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MonitorMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MonitorMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Monitor.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *MonitorMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *MonitorMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *MonitorMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *MonitorMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *MonitorMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *MonitorMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *MonitorMutation) SetAccountID(s string) {
+	m.account = &s
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *MonitorMutation) AccountID() (r string, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldAccountID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *MonitorMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetSiteID sets the "site_id" field.
+func (m *MonitorMutation) SetSiteID(s string) {
+	m.site = &s
+}
+
+// SiteID returns the value of the "site_id" field in the mutation.
+func (m *MonitorMutation) SiteID() (r string, exists bool) {
+	v := m.site
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSiteID returns the old "site_id" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldSiteID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSiteID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSiteID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSiteID: %w", err)
+	}
+	return oldValue.SiteID, nil
+}
+
+// ResetSiteID resets all changes to the "site_id" field.
+func (m *MonitorMutation) ResetSiteID() {
+	m.site = nil
+}
+
+// SetFrequency sets the "frequency" field.
+func (m *MonitorMutation) SetFrequency(d domain.Frequency) {
+	m.frequency = &d
+}
+
+// Frequency returns the value of the "frequency" field in the mutation.
+func (m *MonitorMutation) Frequency() (r domain.Frequency, exists bool) {
+	v := m.frequency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFrequency returns the old "frequency" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldFrequency(ctx context.Context) (v domain.Frequency, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFrequency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFrequency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFrequency: %w", err)
+	}
+	return oldValue.Frequency, nil
+}
+
+// ResetFrequency resets all changes to the "frequency" field.
+func (m *MonitorMutation) ResetFrequency() {
+	m.frequency = nil
+}
+
+// SetHour sets the "hour" field.
+func (m *MonitorMutation) SetHour(i int) {
+	m.hour = &i
+	m.addhour = nil
+}
+
+// Hour returns the value of the "hour" field in the mutation.
+func (m *MonitorMutation) Hour() (r int, exists bool) {
+	v := m.hour
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHour returns the old "hour" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldHour(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHour is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHour requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHour: %w", err)
+	}
+	return oldValue.Hour, nil
+}
+
+// AddHour adds i to the "hour" field.
+func (m *MonitorMutation) AddHour(i int) {
+	if m.addhour != nil {
+		*m.addhour += i
+	} else {
+		m.addhour = &i
+	}
+}
+
+// AddedHour returns the value that was added to the "hour" field in this mutation.
+func (m *MonitorMutation) AddedHour() (r int, exists bool) {
+	v := m.addhour
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetHour resets all changes to the "hour" field.
+func (m *MonitorMutation) ResetHour() {
+	m.hour = nil
+	m.addhour = nil
+}
+
+// SetJitterSeconds sets the "jitter_seconds" field.
+func (m *MonitorMutation) SetJitterSeconds(i int) {
+	m.jitter_seconds = &i
+	m.addjitter_seconds = nil
+}
+
+// JitterSeconds returns the value of the "jitter_seconds" field in the mutation.
+func (m *MonitorMutation) JitterSeconds() (r int, exists bool) {
+	v := m.jitter_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJitterSeconds returns the old "jitter_seconds" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldJitterSeconds(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJitterSeconds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJitterSeconds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJitterSeconds: %w", err)
+	}
+	return oldValue.JitterSeconds, nil
+}
+
+// AddJitterSeconds adds i to the "jitter_seconds" field.
+func (m *MonitorMutation) AddJitterSeconds(i int) {
+	if m.addjitter_seconds != nil {
+		*m.addjitter_seconds += i
+	} else {
+		m.addjitter_seconds = &i
+	}
+}
+
+// AddedJitterSeconds returns the value that was added to the "jitter_seconds" field in this mutation.
+func (m *MonitorMutation) AddedJitterSeconds() (r int, exists bool) {
+	v := m.addjitter_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetJitterSeconds resets all changes to the "jitter_seconds" field.
+func (m *MonitorMutation) ResetJitterSeconds() {
+	m.jitter_seconds = nil
+	m.addjitter_seconds = nil
+}
+
+// SetDepth sets the "depth" field.
+func (m *MonitorMutation) SetDepth(d domain.Depth) {
+	m.depth = &d
+}
+
+// Depth returns the value of the "depth" field in the mutation.
+func (m *MonitorMutation) Depth() (r domain.Depth, exists bool) {
+	v := m.depth
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDepth returns the old "depth" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldDepth(ctx context.Context) (v domain.Depth, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDepth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDepth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDepth: %w", err)
+	}
+	return oldValue.Depth, nil
+}
+
+// ResetDepth resets all changes to the "depth" field.
+func (m *MonitorMutation) ResetDepth() {
+	m.depth = nil
+}
+
+// SetActive sets the "active" field.
+func (m *MonitorMutation) SetActive(b bool) {
+	m.active = &b
+}
+
+// Active returns the value of the "active" field in the mutation.
+func (m *MonitorMutation) Active() (r bool, exists bool) {
+	v := m.active
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActive returns the old "active" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldActive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActive: %w", err)
+	}
+	return oldValue.Active, nil
+}
+
+// ResetActive resets all changes to the "active" field.
+func (m *MonitorMutation) ResetActive() {
+	m.active = nil
+}
+
+// SetAlerts sets the "alerts" field.
+func (m *MonitorMutation) SetAlerts(dr domain.AlertRules) {
+	m.alerts = &dr
+}
+
+// Alerts returns the value of the "alerts" field in the mutation.
+func (m *MonitorMutation) Alerts() (r domain.AlertRules, exists bool) {
+	v := m.alerts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAlerts returns the old "alerts" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldAlerts(ctx context.Context) (v domain.AlertRules, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAlerts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAlerts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAlerts: %w", err)
+	}
+	return oldValue.Alerts, nil
+}
+
+// ResetAlerts resets all changes to the "alerts" field.
+func (m *MonitorMutation) ResetAlerts() {
+	m.alerts = nil
+}
+
+// SetState sets the "state" field.
+func (m *MonitorMutation) SetState(ds domain.MonitorState) {
+	m.state = &ds
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *MonitorMutation) State() (r domain.MonitorState, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldState(ctx context.Context) (v domain.MonitorState, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ClearState clears the value of the "state" field.
+func (m *MonitorMutation) ClearState() {
+	m.state = nil
+	m.clearedFields[monitor.FieldState] = struct{}{}
+}
+
+// StateCleared returns if the "state" field was cleared in this mutation.
+func (m *MonitorMutation) StateCleared() bool {
+	_, ok := m.clearedFields[monitor.FieldState]
+	return ok
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *MonitorMutation) ResetState() {
+	m.state = nil
+	delete(m.clearedFields, monitor.FieldState)
+}
+
+// SetStateVersion sets the "state_version" field.
+func (m *MonitorMutation) SetStateVersion(i int) {
+	m.state_version = &i
+	m.addstate_version = nil
+}
+
+// StateVersion returns the value of the "state_version" field in the mutation.
+func (m *MonitorMutation) StateVersion() (r int, exists bool) {
+	v := m.state_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStateVersion returns the old "state_version" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldStateVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStateVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStateVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStateVersion: %w", err)
+	}
+	return oldValue.StateVersion, nil
+}
+
+// AddStateVersion adds i to the "state_version" field.
+func (m *MonitorMutation) AddStateVersion(i int) {
+	if m.addstate_version != nil {
+		*m.addstate_version += i
+	} else {
+		m.addstate_version = &i
+	}
+}
+
+// AddedStateVersion returns the value that was added to the "state_version" field in this mutation.
+func (m *MonitorMutation) AddedStateVersion() (r int, exists bool) {
+	v := m.addstate_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetStateVersion resets all changes to the "state_version" field.
+func (m *MonitorMutation) ResetStateVersion() {
+	m.state_version = nil
+	m.addstate_version = nil
+}
+
+// SetNextRunAt sets the "next_run_at" field.
+func (m *MonitorMutation) SetNextRunAt(t time.Time) {
+	m.next_run_at = &t
+}
+
+// NextRunAt returns the value of the "next_run_at" field in the mutation.
+func (m *MonitorMutation) NextRunAt() (r time.Time, exists bool) {
+	v := m.next_run_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextRunAt returns the old "next_run_at" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldNextRunAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextRunAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextRunAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextRunAt: %w", err)
+	}
+	return oldValue.NextRunAt, nil
+}
+
+// ResetNextRunAt resets all changes to the "next_run_at" field.
+func (m *MonitorMutation) ResetNextRunAt() {
+	m.next_run_at = nil
+}
+
+// SetLastSlot sets the "last_slot" field.
+func (m *MonitorMutation) SetLastSlot(t time.Time) {
+	m.last_slot = &t
+}
+
+// LastSlot returns the value of the "last_slot" field in the mutation.
+func (m *MonitorMutation) LastSlot() (r time.Time, exists bool) {
+	v := m.last_slot
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSlot returns the old "last_slot" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldLastSlot(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSlot is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSlot requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSlot: %w", err)
+	}
+	return oldValue.LastSlot, nil
+}
+
+// ClearLastSlot clears the value of the "last_slot" field.
+func (m *MonitorMutation) ClearLastSlot() {
+	m.last_slot = nil
+	m.clearedFields[monitor.FieldLastSlot] = struct{}{}
+}
+
+// LastSlotCleared returns if the "last_slot" field was cleared in this mutation.
+func (m *MonitorMutation) LastSlotCleared() bool {
+	_, ok := m.clearedFields[monitor.FieldLastSlot]
+	return ok
+}
+
+// ResetLastSlot resets all changes to the "last_slot" field.
+func (m *MonitorMutation) ResetLastSlot() {
+	m.last_slot = nil
+	delete(m.clearedFields, monitor.FieldLastSlot)
+}
+
+// SetLastRunAt sets the "last_run_at" field.
+func (m *MonitorMutation) SetLastRunAt(t time.Time) {
+	m.last_run_at = &t
+}
+
+// LastRunAt returns the value of the "last_run_at" field in the mutation.
+func (m *MonitorMutation) LastRunAt() (r time.Time, exists bool) {
+	v := m.last_run_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastRunAt returns the old "last_run_at" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldLastRunAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastRunAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastRunAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastRunAt: %w", err)
+	}
+	return oldValue.LastRunAt, nil
+}
+
+// ClearLastRunAt clears the value of the "last_run_at" field.
+func (m *MonitorMutation) ClearLastRunAt() {
+	m.last_run_at = nil
+	m.clearedFields[monitor.FieldLastRunAt] = struct{}{}
+}
+
+// LastRunAtCleared returns if the "last_run_at" field was cleared in this mutation.
+func (m *MonitorMutation) LastRunAtCleared() bool {
+	_, ok := m.clearedFields[monitor.FieldLastRunAt]
+	return ok
+}
+
+// ResetLastRunAt resets all changes to the "last_run_at" field.
+func (m *MonitorMutation) ResetLastRunAt() {
+	m.last_run_at = nil
+	delete(m.clearedFields, monitor.FieldLastRunAt)
+}
+
+// SetLastScanID sets the "last_scan_id" field.
+func (m *MonitorMutation) SetLastScanID(s string) {
+	m.last_scan_id = &s
+}
+
+// LastScanID returns the value of the "last_scan_id" field in the mutation.
+func (m *MonitorMutation) LastScanID() (r string, exists bool) {
+	v := m.last_scan_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastScanID returns the old "last_scan_id" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldLastScanID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastScanID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastScanID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastScanID: %w", err)
+	}
+	return oldValue.LastScanID, nil
+}
+
+// ClearLastScanID clears the value of the "last_scan_id" field.
+func (m *MonitorMutation) ClearLastScanID() {
+	m.last_scan_id = nil
+	m.clearedFields[monitor.FieldLastScanID] = struct{}{}
+}
+
+// LastScanIDCleared returns if the "last_scan_id" field was cleared in this mutation.
+func (m *MonitorMutation) LastScanIDCleared() bool {
+	_, ok := m.clearedFields[monitor.FieldLastScanID]
+	return ok
+}
+
+// ResetLastScanID resets all changes to the "last_scan_id" field.
+func (m *MonitorMutation) ResetLastScanID() {
+	m.last_scan_id = nil
+	delete(m.clearedFields, monitor.FieldLastScanID)
+}
+
+// SetLastSkip sets the "last_skip" field.
+func (m *MonitorMutation) SetLastSkip(s string) {
+	m.last_skip = &s
+}
+
+// LastSkip returns the value of the "last_skip" field in the mutation.
+func (m *MonitorMutation) LastSkip() (r string, exists bool) {
+	v := m.last_skip
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSkip returns the old "last_skip" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldLastSkip(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSkip is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSkip requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSkip: %w", err)
+	}
+	return oldValue.LastSkip, nil
+}
+
+// ClearLastSkip clears the value of the "last_skip" field.
+func (m *MonitorMutation) ClearLastSkip() {
+	m.last_skip = nil
+	m.clearedFields[monitor.FieldLastSkip] = struct{}{}
+}
+
+// LastSkipCleared returns if the "last_skip" field was cleared in this mutation.
+func (m *MonitorMutation) LastSkipCleared() bool {
+	_, ok := m.clearedFields[monitor.FieldLastSkip]
+	return ok
+}
+
+// ResetLastSkip resets all changes to the "last_skip" field.
+func (m *MonitorMutation) ResetLastSkip() {
+	m.last_skip = nil
+	delete(m.clearedFields, monitor.FieldLastSkip)
+}
+
+// SetCreatedBy sets the "created_by" field.
+func (m *MonitorMutation) SetCreatedBy(s string) {
+	m.created_by = &s
+}
+
+// CreatedBy returns the value of the "created_by" field in the mutation.
+func (m *MonitorMutation) CreatedBy() (r string, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedBy returns the old "created_by" field's value of the Monitor entity.
+// If the Monitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitorMutation) OldCreatedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedBy: %w", err)
+	}
+	return oldValue.CreatedBy, nil
+}
+
+// ClearCreatedBy clears the value of the "created_by" field.
+func (m *MonitorMutation) ClearCreatedBy() {
+	m.created_by = nil
+	m.clearedFields[monitor.FieldCreatedBy] = struct{}{}
+}
+
+// CreatedByCleared returns if the "created_by" field was cleared in this mutation.
+func (m *MonitorMutation) CreatedByCleared() bool {
+	_, ok := m.clearedFields[monitor.FieldCreatedBy]
+	return ok
+}
+
+// ResetCreatedBy resets all changes to the "created_by" field.
+func (m *MonitorMutation) ResetCreatedBy() {
+	m.created_by = nil
+	delete(m.clearedFields, monitor.FieldCreatedBy)
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *MonitorMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[monitor.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *MonitorMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *MonitorMutation) AccountIDs() (ids []string) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *MonitorMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearSite clears the "site" edge to the Site entity.
+func (m *MonitorMutation) ClearSite() {
+	m.clearedsite = true
+	m.clearedFields[monitor.FieldSiteID] = struct{}{}
+}
+
+// SiteCleared reports if the "site" edge to the Site entity was cleared.
+func (m *MonitorMutation) SiteCleared() bool {
+	return m.clearedsite
+}
+
+// SiteIDs returns the "site" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SiteID instead. It exists only for internal usage by the builders.
+func (m *MonitorMutation) SiteIDs() (ids []string) {
+	if id := m.site; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSite resets all changes to the "site" edge.
+func (m *MonitorMutation) ResetSite() {
+	m.site = nil
+	m.clearedsite = false
+}
+
+// AddAlertsRaisedIDs adds the "alerts_raised" edge to the Alert entity by ids.
+func (m *MonitorMutation) AddAlertsRaisedIDs(ids ...string) {
+	if m.alerts_raised == nil {
+		m.alerts_raised = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.alerts_raised[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAlertsRaised clears the "alerts_raised" edge to the Alert entity.
+func (m *MonitorMutation) ClearAlertsRaised() {
+	m.clearedalerts_raised = true
+}
+
+// AlertsRaisedCleared reports if the "alerts_raised" edge to the Alert entity was cleared.
+func (m *MonitorMutation) AlertsRaisedCleared() bool {
+	return m.clearedalerts_raised
+}
+
+// RemoveAlertsRaisedIDs removes the "alerts_raised" edge to the Alert entity by IDs.
+func (m *MonitorMutation) RemoveAlertsRaisedIDs(ids ...string) {
+	if m.removedalerts_raised == nil {
+		m.removedalerts_raised = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.alerts_raised, ids[i])
+		m.removedalerts_raised[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAlertsRaised returns the removed IDs of the "alerts_raised" edge to the Alert entity.
+func (m *MonitorMutation) RemovedAlertsRaisedIDs() (ids []string) {
+	for id := range m.removedalerts_raised {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AlertsRaisedIDs returns the "alerts_raised" edge IDs in the mutation.
+func (m *MonitorMutation) AlertsRaisedIDs() (ids []string) {
+	for id := range m.alerts_raised {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAlertsRaised resets all changes to the "alerts_raised" edge.
+func (m *MonitorMutation) ResetAlertsRaised() {
+	m.alerts_raised = nil
+	m.clearedalerts_raised = false
+	m.removedalerts_raised = nil
+}
+
+// Where appends a list predicates to the MonitorMutation builder.
+func (m *MonitorMutation) Where(ps ...predicate.Monitor) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MonitorMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MonitorMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Monitor, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MonitorMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MonitorMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Monitor).
+func (m *MonitorMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MonitorMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, monitor.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, monitor.FieldUpdatedAt)
+	}
+	if m.account != nil {
+		fields = append(fields, monitor.FieldAccountID)
+	}
+	if m.site != nil {
+		fields = append(fields, monitor.FieldSiteID)
+	}
+	if m.frequency != nil {
+		fields = append(fields, monitor.FieldFrequency)
+	}
+	if m.hour != nil {
+		fields = append(fields, monitor.FieldHour)
+	}
+	if m.jitter_seconds != nil {
+		fields = append(fields, monitor.FieldJitterSeconds)
+	}
+	if m.depth != nil {
+		fields = append(fields, monitor.FieldDepth)
+	}
+	if m.active != nil {
+		fields = append(fields, monitor.FieldActive)
+	}
+	if m.alerts != nil {
+		fields = append(fields, monitor.FieldAlerts)
+	}
+	if m.state != nil {
+		fields = append(fields, monitor.FieldState)
+	}
+	if m.state_version != nil {
+		fields = append(fields, monitor.FieldStateVersion)
+	}
+	if m.next_run_at != nil {
+		fields = append(fields, monitor.FieldNextRunAt)
+	}
+	if m.last_slot != nil {
+		fields = append(fields, monitor.FieldLastSlot)
+	}
+	if m.last_run_at != nil {
+		fields = append(fields, monitor.FieldLastRunAt)
+	}
+	if m.last_scan_id != nil {
+		fields = append(fields, monitor.FieldLastScanID)
+	}
+	if m.last_skip != nil {
+		fields = append(fields, monitor.FieldLastSkip)
+	}
+	if m.created_by != nil {
+		fields = append(fields, monitor.FieldCreatedBy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MonitorMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case monitor.FieldCreatedAt:
+		return m.CreatedAt()
+	case monitor.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case monitor.FieldAccountID:
+		return m.AccountID()
+	case monitor.FieldSiteID:
+		return m.SiteID()
+	case monitor.FieldFrequency:
+		return m.Frequency()
+	case monitor.FieldHour:
+		return m.Hour()
+	case monitor.FieldJitterSeconds:
+		return m.JitterSeconds()
+	case monitor.FieldDepth:
+		return m.Depth()
+	case monitor.FieldActive:
+		return m.Active()
+	case monitor.FieldAlerts:
+		return m.Alerts()
+	case monitor.FieldState:
+		return m.State()
+	case monitor.FieldStateVersion:
+		return m.StateVersion()
+	case monitor.FieldNextRunAt:
+		return m.NextRunAt()
+	case monitor.FieldLastSlot:
+		return m.LastSlot()
+	case monitor.FieldLastRunAt:
+		return m.LastRunAt()
+	case monitor.FieldLastScanID:
+		return m.LastScanID()
+	case monitor.FieldLastSkip:
+		return m.LastSkip()
+	case monitor.FieldCreatedBy:
+		return m.CreatedBy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MonitorMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case monitor.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case monitor.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case monitor.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case monitor.FieldSiteID:
+		return m.OldSiteID(ctx)
+	case monitor.FieldFrequency:
+		return m.OldFrequency(ctx)
+	case monitor.FieldHour:
+		return m.OldHour(ctx)
+	case monitor.FieldJitterSeconds:
+		return m.OldJitterSeconds(ctx)
+	case monitor.FieldDepth:
+		return m.OldDepth(ctx)
+	case monitor.FieldActive:
+		return m.OldActive(ctx)
+	case monitor.FieldAlerts:
+		return m.OldAlerts(ctx)
+	case monitor.FieldState:
+		return m.OldState(ctx)
+	case monitor.FieldStateVersion:
+		return m.OldStateVersion(ctx)
+	case monitor.FieldNextRunAt:
+		return m.OldNextRunAt(ctx)
+	case monitor.FieldLastSlot:
+		return m.OldLastSlot(ctx)
+	case monitor.FieldLastRunAt:
+		return m.OldLastRunAt(ctx)
+	case monitor.FieldLastScanID:
+		return m.OldLastScanID(ctx)
+	case monitor.FieldLastSkip:
+		return m.OldLastSkip(ctx)
+	case monitor.FieldCreatedBy:
+		return m.OldCreatedBy(ctx)
+	}
+	return nil, fmt.Errorf("unknown Monitor field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MonitorMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case monitor.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case monitor.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case monitor.FieldAccountID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case monitor.FieldSiteID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSiteID(v)
+		return nil
+	case monitor.FieldFrequency:
+		v, ok := value.(domain.Frequency)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFrequency(v)
+		return nil
+	case monitor.FieldHour:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHour(v)
+		return nil
+	case monitor.FieldJitterSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJitterSeconds(v)
+		return nil
+	case monitor.FieldDepth:
+		v, ok := value.(domain.Depth)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDepth(v)
+		return nil
+	case monitor.FieldActive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActive(v)
+		return nil
+	case monitor.FieldAlerts:
+		v, ok := value.(domain.AlertRules)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAlerts(v)
+		return nil
+	case monitor.FieldState:
+		v, ok := value.(domain.MonitorState)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case monitor.FieldStateVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStateVersion(v)
+		return nil
+	case monitor.FieldNextRunAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextRunAt(v)
+		return nil
+	case monitor.FieldLastSlot:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSlot(v)
+		return nil
+	case monitor.FieldLastRunAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastRunAt(v)
+		return nil
+	case monitor.FieldLastScanID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastScanID(v)
+		return nil
+	case monitor.FieldLastSkip:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSkip(v)
+		return nil
+	case monitor.FieldCreatedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Monitor field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MonitorMutation) AddedFields() []string {
+	var fields []string
+	if m.addhour != nil {
+		fields = append(fields, monitor.FieldHour)
+	}
+	if m.addjitter_seconds != nil {
+		fields = append(fields, monitor.FieldJitterSeconds)
+	}
+	if m.addstate_version != nil {
+		fields = append(fields, monitor.FieldStateVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MonitorMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case monitor.FieldHour:
+		return m.AddedHour()
+	case monitor.FieldJitterSeconds:
+		return m.AddedJitterSeconds()
+	case monitor.FieldStateVersion:
+		return m.AddedStateVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MonitorMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case monitor.FieldHour:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHour(v)
+		return nil
+	case monitor.FieldJitterSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddJitterSeconds(v)
+		return nil
+	case monitor.FieldStateVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStateVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Monitor numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MonitorMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(monitor.FieldState) {
+		fields = append(fields, monitor.FieldState)
+	}
+	if m.FieldCleared(monitor.FieldLastSlot) {
+		fields = append(fields, monitor.FieldLastSlot)
+	}
+	if m.FieldCleared(monitor.FieldLastRunAt) {
+		fields = append(fields, monitor.FieldLastRunAt)
+	}
+	if m.FieldCleared(monitor.FieldLastScanID) {
+		fields = append(fields, monitor.FieldLastScanID)
+	}
+	if m.FieldCleared(monitor.FieldLastSkip) {
+		fields = append(fields, monitor.FieldLastSkip)
+	}
+	if m.FieldCleared(monitor.FieldCreatedBy) {
+		fields = append(fields, monitor.FieldCreatedBy)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MonitorMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MonitorMutation) ClearField(name string) error {
+	switch name {
+	case monitor.FieldState:
+		m.ClearState()
+		return nil
+	case monitor.FieldLastSlot:
+		m.ClearLastSlot()
+		return nil
+	case monitor.FieldLastRunAt:
+		m.ClearLastRunAt()
+		return nil
+	case monitor.FieldLastScanID:
+		m.ClearLastScanID()
+		return nil
+	case monitor.FieldLastSkip:
+		m.ClearLastSkip()
+		return nil
+	case monitor.FieldCreatedBy:
+		m.ClearCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Monitor nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MonitorMutation) ResetField(name string) error {
+	switch name {
+	case monitor.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case monitor.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case monitor.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case monitor.FieldSiteID:
+		m.ResetSiteID()
+		return nil
+	case monitor.FieldFrequency:
+		m.ResetFrequency()
+		return nil
+	case monitor.FieldHour:
+		m.ResetHour()
+		return nil
+	case monitor.FieldJitterSeconds:
+		m.ResetJitterSeconds()
+		return nil
+	case monitor.FieldDepth:
+		m.ResetDepth()
+		return nil
+	case monitor.FieldActive:
+		m.ResetActive()
+		return nil
+	case monitor.FieldAlerts:
+		m.ResetAlerts()
+		return nil
+	case monitor.FieldState:
+		m.ResetState()
+		return nil
+	case monitor.FieldStateVersion:
+		m.ResetStateVersion()
+		return nil
+	case monitor.FieldNextRunAt:
+		m.ResetNextRunAt()
+		return nil
+	case monitor.FieldLastSlot:
+		m.ResetLastSlot()
+		return nil
+	case monitor.FieldLastRunAt:
+		m.ResetLastRunAt()
+		return nil
+	case monitor.FieldLastScanID:
+		m.ResetLastScanID()
+		return nil
+	case monitor.FieldLastSkip:
+		m.ResetLastSkip()
+		return nil
+	case monitor.FieldCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Monitor field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MonitorMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.account != nil {
+		edges = append(edges, monitor.EdgeAccount)
+	}
+	if m.site != nil {
+		edges = append(edges, monitor.EdgeSite)
+	}
+	if m.alerts_raised != nil {
+		edges = append(edges, monitor.EdgeAlertsRaised)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MonitorMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case monitor.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case monitor.EdgeSite:
+		if id := m.site; id != nil {
+			return []ent.Value{*id}
+		}
+	case monitor.EdgeAlertsRaised:
+		ids := make([]ent.Value, 0, len(m.alerts_raised))
+		for id := range m.alerts_raised {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MonitorMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedalerts_raised != nil {
+		edges = append(edges, monitor.EdgeAlertsRaised)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MonitorMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case monitor.EdgeAlertsRaised:
+		ids := make([]ent.Value, 0, len(m.removedalerts_raised))
+		for id := range m.removedalerts_raised {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MonitorMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedaccount {
+		edges = append(edges, monitor.EdgeAccount)
+	}
+	if m.clearedsite {
+		edges = append(edges, monitor.EdgeSite)
+	}
+	if m.clearedalerts_raised {
+		edges = append(edges, monitor.EdgeAlertsRaised)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MonitorMutation) EdgeCleared(name string) bool {
+	switch name {
+	case monitor.EdgeAccount:
+		return m.clearedaccount
+	case monitor.EdgeSite:
+		return m.clearedsite
+	case monitor.EdgeAlertsRaised:
+		return m.clearedalerts_raised
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MonitorMutation) ClearEdge(name string) error {
+	switch name {
+	case monitor.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case monitor.EdgeSite:
+		m.ClearSite()
+		return nil
+	}
+	return fmt.Errorf("unknown Monitor unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MonitorMutation) ResetEdge(name string) error {
+	switch name {
+	case monitor.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case monitor.EdgeSite:
+		m.ResetSite()
+		return nil
+	case monitor.EdgeAlertsRaised:
+		m.ResetAlertsRaised()
+		return nil
+	}
+	return fmt.Errorf("unknown Monitor edge %s", name)
+}
+
 // RateLimitMutation represents an operation that mutates the RateLimit nodes in the graph.
 type RateLimitMutation struct {
 	config
@@ -6291,6 +10682,9 @@ type ScanMutation struct {
 	started_at        *time.Time
 	completed_at      *time.Time
 	quota_refunded    *bool
+	source            *domain.Trigger
+	site_id           *string
+	monitor_id        *string
 	clearedFields     map[string]struct{}
 	account           *string
 	clearedaccount    bool
@@ -7394,6 +11788,140 @@ func (m *ScanMutation) ResetQuotaRefunded() {
 	m.quota_refunded = nil
 }
 
+// SetSource sets the "source" field.
+func (m *ScanMutation) SetSource(d domain.Trigger) {
+	m.source = &d
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *ScanMutation) Source() (r domain.Trigger, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldSource(ctx context.Context) (v domain.Trigger, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *ScanMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetSiteID sets the "site_id" field.
+func (m *ScanMutation) SetSiteID(s string) {
+	m.site_id = &s
+}
+
+// SiteID returns the value of the "site_id" field in the mutation.
+func (m *ScanMutation) SiteID() (r string, exists bool) {
+	v := m.site_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSiteID returns the old "site_id" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldSiteID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSiteID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSiteID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSiteID: %w", err)
+	}
+	return oldValue.SiteID, nil
+}
+
+// ClearSiteID clears the value of the "site_id" field.
+func (m *ScanMutation) ClearSiteID() {
+	m.site_id = nil
+	m.clearedFields[scan.FieldSiteID] = struct{}{}
+}
+
+// SiteIDCleared returns if the "site_id" field was cleared in this mutation.
+func (m *ScanMutation) SiteIDCleared() bool {
+	_, ok := m.clearedFields[scan.FieldSiteID]
+	return ok
+}
+
+// ResetSiteID resets all changes to the "site_id" field.
+func (m *ScanMutation) ResetSiteID() {
+	m.site_id = nil
+	delete(m.clearedFields, scan.FieldSiteID)
+}
+
+// SetMonitorID sets the "monitor_id" field.
+func (m *ScanMutation) SetMonitorID(s string) {
+	m.monitor_id = &s
+}
+
+// MonitorID returns the value of the "monitor_id" field in the mutation.
+func (m *ScanMutation) MonitorID() (r string, exists bool) {
+	v := m.monitor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonitorID returns the old "monitor_id" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldMonitorID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonitorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonitorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonitorID: %w", err)
+	}
+	return oldValue.MonitorID, nil
+}
+
+// ClearMonitorID clears the value of the "monitor_id" field.
+func (m *ScanMutation) ClearMonitorID() {
+	m.monitor_id = nil
+	m.clearedFields[scan.FieldMonitorID] = struct{}{}
+}
+
+// MonitorIDCleared returns if the "monitor_id" field was cleared in this mutation.
+func (m *ScanMutation) MonitorIDCleared() bool {
+	_, ok := m.clearedFields[scan.FieldMonitorID]
+	return ok
+}
+
+// ResetMonitorID resets all changes to the "monitor_id" field.
+func (m *ScanMutation) ResetMonitorID() {
+	m.monitor_id = nil
+	delete(m.clearedFields, scan.FieldMonitorID)
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *ScanMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -7617,7 +12145,7 @@ func (m *ScanMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ScanMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 24)
 	if m.created_at != nil {
 		fields = append(fields, scan.FieldCreatedAt)
 	}
@@ -7681,6 +12209,15 @@ func (m *ScanMutation) Fields() []string {
 	if m.quota_refunded != nil {
 		fields = append(fields, scan.FieldQuotaRefunded)
 	}
+	if m.source != nil {
+		fields = append(fields, scan.FieldSource)
+	}
+	if m.site_id != nil {
+		fields = append(fields, scan.FieldSiteID)
+	}
+	if m.monitor_id != nil {
+		fields = append(fields, scan.FieldMonitorID)
+	}
 	return fields
 }
 
@@ -7731,6 +12268,12 @@ func (m *ScanMutation) Field(name string) (ent.Value, bool) {
 		return m.CompletedAt()
 	case scan.FieldQuotaRefunded:
 		return m.QuotaRefunded()
+	case scan.FieldSource:
+		return m.Source()
+	case scan.FieldSiteID:
+		return m.SiteID()
+	case scan.FieldMonitorID:
+		return m.MonitorID()
 	}
 	return nil, false
 }
@@ -7782,6 +12325,12 @@ func (m *ScanMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldCompletedAt(ctx)
 	case scan.FieldQuotaRefunded:
 		return m.OldQuotaRefunded(ctx)
+	case scan.FieldSource:
+		return m.OldSource(ctx)
+	case scan.FieldSiteID:
+		return m.OldSiteID(ctx)
+	case scan.FieldMonitorID:
+		return m.OldMonitorID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Scan field %s", name)
 }
@@ -7938,6 +12487,27 @@ func (m *ScanMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetQuotaRefunded(v)
 		return nil
+	case scan.FieldSource:
+		v, ok := value.(domain.Trigger)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case scan.FieldSiteID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSiteID(v)
+		return nil
+	case scan.FieldMonitorID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonitorID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Scan field %s", name)
 }
@@ -8052,6 +12622,12 @@ func (m *ScanMutation) ClearedFields() []string {
 	if m.FieldCleared(scan.FieldCompletedAt) {
 		fields = append(fields, scan.FieldCompletedAt)
 	}
+	if m.FieldCleared(scan.FieldSiteID) {
+		fields = append(fields, scan.FieldSiteID)
+	}
+	if m.FieldCleared(scan.FieldMonitorID) {
+		fields = append(fields, scan.FieldMonitorID)
+	}
 	return fields
 }
 
@@ -8098,6 +12674,12 @@ func (m *ScanMutation) ClearField(name string) error {
 		return nil
 	case scan.FieldCompletedAt:
 		m.ClearCompletedAt()
+		return nil
+	case scan.FieldSiteID:
+		m.ClearSiteID()
+		return nil
+	case scan.FieldMonitorID:
+		m.ClearMonitorID()
 		return nil
 	}
 	return fmt.Errorf("unknown Scan nullable field %s", name)
@@ -8169,6 +12751,15 @@ func (m *ScanMutation) ResetField(name string) error {
 		return nil
 	case scan.FieldQuotaRefunded:
 		m.ResetQuotaRefunded()
+		return nil
+	case scan.FieldSource:
+		m.ResetSource()
+		return nil
+	case scan.FieldSiteID:
+		m.ResetSiteID()
+		return nil
+	case scan.FieldMonitorID:
+		m.ResetMonitorID()
 		return nil
 	}
 	return fmt.Errorf("unknown Scan field %s", name)
@@ -10418,6 +15009,797 @@ func (m *SessionMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Session edge %s", name)
 }
 
+// SiteMutation represents an operation that mutates the Site nodes in the graph.
+type SiteMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	created_at     *time.Time
+	updated_at     *time.Time
+	target_url     *string
+	target_key     *string
+	target_domain  *string
+	label          *string
+	clearedFields  map[string]struct{}
+	account        *string
+	clearedaccount bool
+	monitor        *string
+	clearedmonitor bool
+	done           bool
+	oldValue       func(context.Context) (*Site, error)
+	predicates     []predicate.Site
+}
+
+var _ ent.Mutation = (*SiteMutation)(nil)
+
+// siteOption allows management of the mutation configuration using functional options.
+type siteOption func(*SiteMutation)
+
+// newSiteMutation creates new mutation for the Site entity.
+func newSiteMutation(c config, op Op, opts ...siteOption) *SiteMutation {
+	m := &SiteMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSite,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSiteID sets the ID field of the mutation.
+func withSiteID(id string) siteOption {
+	return func(m *SiteMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Site
+		)
+		m.oldValue = func(ctx context.Context) (*Site, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Site.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSite sets the old Site of the mutation.
+func withSite(node *Site) siteOption {
+	return func(m *SiteMutation) {
+		m.oldValue = func(context.Context) (*Site, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SiteMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SiteMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Site entities.
+func (m *SiteMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SiteMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SiteMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Site.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SiteMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SiteMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Site entity.
+// If the Site object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SiteMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SiteMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SiteMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SiteMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Site entity.
+// If the Site object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SiteMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SiteMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *SiteMutation) SetAccountID(s string) {
+	m.account = &s
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *SiteMutation) AccountID() (r string, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the Site entity.
+// If the Site object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SiteMutation) OldAccountID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *SiteMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetTargetURL sets the "target_url" field.
+func (m *SiteMutation) SetTargetURL(s string) {
+	m.target_url = &s
+}
+
+// TargetURL returns the value of the "target_url" field in the mutation.
+func (m *SiteMutation) TargetURL() (r string, exists bool) {
+	v := m.target_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetURL returns the old "target_url" field's value of the Site entity.
+// If the Site object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SiteMutation) OldTargetURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetURL: %w", err)
+	}
+	return oldValue.TargetURL, nil
+}
+
+// ResetTargetURL resets all changes to the "target_url" field.
+func (m *SiteMutation) ResetTargetURL() {
+	m.target_url = nil
+}
+
+// SetTargetKey sets the "target_key" field.
+func (m *SiteMutation) SetTargetKey(s string) {
+	m.target_key = &s
+}
+
+// TargetKey returns the value of the "target_key" field in the mutation.
+func (m *SiteMutation) TargetKey() (r string, exists bool) {
+	v := m.target_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetKey returns the old "target_key" field's value of the Site entity.
+// If the Site object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SiteMutation) OldTargetKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetKey: %w", err)
+	}
+	return oldValue.TargetKey, nil
+}
+
+// ResetTargetKey resets all changes to the "target_key" field.
+func (m *SiteMutation) ResetTargetKey() {
+	m.target_key = nil
+}
+
+// SetTargetDomain sets the "target_domain" field.
+func (m *SiteMutation) SetTargetDomain(s string) {
+	m.target_domain = &s
+}
+
+// TargetDomain returns the value of the "target_domain" field in the mutation.
+func (m *SiteMutation) TargetDomain() (r string, exists bool) {
+	v := m.target_domain
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetDomain returns the old "target_domain" field's value of the Site entity.
+// If the Site object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SiteMutation) OldTargetDomain(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetDomain is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetDomain requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetDomain: %w", err)
+	}
+	return oldValue.TargetDomain, nil
+}
+
+// ResetTargetDomain resets all changes to the "target_domain" field.
+func (m *SiteMutation) ResetTargetDomain() {
+	m.target_domain = nil
+}
+
+// SetLabel sets the "label" field.
+func (m *SiteMutation) SetLabel(s string) {
+	m.label = &s
+}
+
+// Label returns the value of the "label" field in the mutation.
+func (m *SiteMutation) Label() (r string, exists bool) {
+	v := m.label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLabel returns the old "label" field's value of the Site entity.
+// If the Site object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SiteMutation) OldLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLabel: %w", err)
+	}
+	return oldValue.Label, nil
+}
+
+// ClearLabel clears the value of the "label" field.
+func (m *SiteMutation) ClearLabel() {
+	m.label = nil
+	m.clearedFields[site.FieldLabel] = struct{}{}
+}
+
+// LabelCleared returns if the "label" field was cleared in this mutation.
+func (m *SiteMutation) LabelCleared() bool {
+	_, ok := m.clearedFields[site.FieldLabel]
+	return ok
+}
+
+// ResetLabel resets all changes to the "label" field.
+func (m *SiteMutation) ResetLabel() {
+	m.label = nil
+	delete(m.clearedFields, site.FieldLabel)
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *SiteMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[site.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *SiteMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *SiteMutation) AccountIDs() (ids []string) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *SiteMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// SetMonitorID sets the "monitor" edge to the Monitor entity by id.
+func (m *SiteMutation) SetMonitorID(id string) {
+	m.monitor = &id
+}
+
+// ClearMonitor clears the "monitor" edge to the Monitor entity.
+func (m *SiteMutation) ClearMonitor() {
+	m.clearedmonitor = true
+}
+
+// MonitorCleared reports if the "monitor" edge to the Monitor entity was cleared.
+func (m *SiteMutation) MonitorCleared() bool {
+	return m.clearedmonitor
+}
+
+// MonitorID returns the "monitor" edge ID in the mutation.
+func (m *SiteMutation) MonitorID() (id string, exists bool) {
+	if m.monitor != nil {
+		return *m.monitor, true
+	}
+	return
+}
+
+// MonitorIDs returns the "monitor" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// MonitorID instead. It exists only for internal usage by the builders.
+func (m *SiteMutation) MonitorIDs() (ids []string) {
+	if id := m.monitor; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetMonitor resets all changes to the "monitor" edge.
+func (m *SiteMutation) ResetMonitor() {
+	m.monitor = nil
+	m.clearedmonitor = false
+}
+
+// Where appends a list predicates to the SiteMutation builder.
+func (m *SiteMutation) Where(ps ...predicate.Site) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SiteMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SiteMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Site, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SiteMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SiteMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Site).
+func (m *SiteMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SiteMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, site.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, site.FieldUpdatedAt)
+	}
+	if m.account != nil {
+		fields = append(fields, site.FieldAccountID)
+	}
+	if m.target_url != nil {
+		fields = append(fields, site.FieldTargetURL)
+	}
+	if m.target_key != nil {
+		fields = append(fields, site.FieldTargetKey)
+	}
+	if m.target_domain != nil {
+		fields = append(fields, site.FieldTargetDomain)
+	}
+	if m.label != nil {
+		fields = append(fields, site.FieldLabel)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SiteMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case site.FieldCreatedAt:
+		return m.CreatedAt()
+	case site.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case site.FieldAccountID:
+		return m.AccountID()
+	case site.FieldTargetURL:
+		return m.TargetURL()
+	case site.FieldTargetKey:
+		return m.TargetKey()
+	case site.FieldTargetDomain:
+		return m.TargetDomain()
+	case site.FieldLabel:
+		return m.Label()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SiteMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case site.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case site.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case site.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case site.FieldTargetURL:
+		return m.OldTargetURL(ctx)
+	case site.FieldTargetKey:
+		return m.OldTargetKey(ctx)
+	case site.FieldTargetDomain:
+		return m.OldTargetDomain(ctx)
+	case site.FieldLabel:
+		return m.OldLabel(ctx)
+	}
+	return nil, fmt.Errorf("unknown Site field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SiteMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case site.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case site.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case site.FieldAccountID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case site.FieldTargetURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetURL(v)
+		return nil
+	case site.FieldTargetKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetKey(v)
+		return nil
+	case site.FieldTargetDomain:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetDomain(v)
+		return nil
+	case site.FieldLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLabel(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Site field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SiteMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SiteMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SiteMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Site numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SiteMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(site.FieldLabel) {
+		fields = append(fields, site.FieldLabel)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SiteMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SiteMutation) ClearField(name string) error {
+	switch name {
+	case site.FieldLabel:
+		m.ClearLabel()
+		return nil
+	}
+	return fmt.Errorf("unknown Site nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SiteMutation) ResetField(name string) error {
+	switch name {
+	case site.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case site.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case site.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case site.FieldTargetURL:
+		m.ResetTargetURL()
+		return nil
+	case site.FieldTargetKey:
+		m.ResetTargetKey()
+		return nil
+	case site.FieldTargetDomain:
+		m.ResetTargetDomain()
+		return nil
+	case site.FieldLabel:
+		m.ResetLabel()
+		return nil
+	}
+	return fmt.Errorf("unknown Site field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SiteMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.account != nil {
+		edges = append(edges, site.EdgeAccount)
+	}
+	if m.monitor != nil {
+		edges = append(edges, site.EdgeMonitor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SiteMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case site.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case site.EdgeMonitor:
+		if id := m.monitor; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SiteMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SiteMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SiteMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedaccount {
+		edges = append(edges, site.EdgeAccount)
+	}
+	if m.clearedmonitor {
+		edges = append(edges, site.EdgeMonitor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SiteMutation) EdgeCleared(name string) bool {
+	switch name {
+	case site.EdgeAccount:
+		return m.clearedaccount
+	case site.EdgeMonitor:
+		return m.clearedmonitor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SiteMutation) ClearEdge(name string) error {
+	switch name {
+	case site.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case site.EdgeMonitor:
+		m.ClearMonitor()
+		return nil
+	}
+	return fmt.Errorf("unknown Site unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SiteMutation) ResetEdge(name string) error {
+	switch name {
+	case site.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case site.EdgeMonitor:
+		m.ResetMonitor()
+		return nil
+	}
+	return fmt.Errorf("unknown Site edge %s", name)
+}
+
 // StripeEventMutation represents an operation that mutates the StripeEvent nodes in the graph.
 type StripeEventMutation struct {
 	config
@@ -10883,20 +16265,22 @@ func (m *StripeEventMutation) ResetEdge(name string) error {
 // UsageMutation represents an operation that mutates the Usage nodes in the graph.
 type UsageMutation struct {
 	config
-	op             Op
-	typ            string
-	id             *int
-	created_at     *time.Time
-	updated_at     *time.Time
-	period         *string
-	scans          *int
-	addscans       *int
-	clearedFields  map[string]struct{}
-	account        *string
-	clearedaccount bool
-	done           bool
-	oldValue       func(context.Context) (*Usage, error)
-	predicates     []predicate.Usage
+	op              Op
+	typ             string
+	id              *int
+	created_at      *time.Time
+	updated_at      *time.Time
+	period          *string
+	scans           *int
+	addscans        *int
+	monitor_runs    *int
+	addmonitor_runs *int
+	clearedFields   map[string]struct{}
+	account         *string
+	clearedaccount  bool
+	done            bool
+	oldValue        func(context.Context) (*Usage, error)
+	predicates      []predicate.Usage
 }
 
 var _ ent.Mutation = (*UsageMutation)(nil)
@@ -11197,6 +16581,62 @@ func (m *UsageMutation) ResetScans() {
 	m.addscans = nil
 }
 
+// SetMonitorRuns sets the "monitor_runs" field.
+func (m *UsageMutation) SetMonitorRuns(i int) {
+	m.monitor_runs = &i
+	m.addmonitor_runs = nil
+}
+
+// MonitorRuns returns the value of the "monitor_runs" field in the mutation.
+func (m *UsageMutation) MonitorRuns() (r int, exists bool) {
+	v := m.monitor_runs
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonitorRuns returns the old "monitor_runs" field's value of the Usage entity.
+// If the Usage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageMutation) OldMonitorRuns(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonitorRuns is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonitorRuns requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonitorRuns: %w", err)
+	}
+	return oldValue.MonitorRuns, nil
+}
+
+// AddMonitorRuns adds i to the "monitor_runs" field.
+func (m *UsageMutation) AddMonitorRuns(i int) {
+	if m.addmonitor_runs != nil {
+		*m.addmonitor_runs += i
+	} else {
+		m.addmonitor_runs = &i
+	}
+}
+
+// AddedMonitorRuns returns the value that was added to the "monitor_runs" field in this mutation.
+func (m *UsageMutation) AddedMonitorRuns() (r int, exists bool) {
+	v := m.addmonitor_runs
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMonitorRuns resets all changes to the "monitor_runs" field.
+func (m *UsageMutation) ResetMonitorRuns() {
+	m.monitor_runs = nil
+	m.addmonitor_runs = nil
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *UsageMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -11258,7 +16698,7 @@ func (m *UsageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UsageMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, usage.FieldCreatedAt)
 	}
@@ -11273,6 +16713,9 @@ func (m *UsageMutation) Fields() []string {
 	}
 	if m.scans != nil {
 		fields = append(fields, usage.FieldScans)
+	}
+	if m.monitor_runs != nil {
+		fields = append(fields, usage.FieldMonitorRuns)
 	}
 	return fields
 }
@@ -11292,6 +16735,8 @@ func (m *UsageMutation) Field(name string) (ent.Value, bool) {
 		return m.Period()
 	case usage.FieldScans:
 		return m.Scans()
+	case usage.FieldMonitorRuns:
+		return m.MonitorRuns()
 	}
 	return nil, false
 }
@@ -11311,6 +16756,8 @@ func (m *UsageMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldPeriod(ctx)
 	case usage.FieldScans:
 		return m.OldScans(ctx)
+	case usage.FieldMonitorRuns:
+		return m.OldMonitorRuns(ctx)
 	}
 	return nil, fmt.Errorf("unknown Usage field %s", name)
 }
@@ -11355,6 +16802,13 @@ func (m *UsageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetScans(v)
 		return nil
+	case usage.FieldMonitorRuns:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonitorRuns(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Usage field %s", name)
 }
@@ -11366,6 +16820,9 @@ func (m *UsageMutation) AddedFields() []string {
 	if m.addscans != nil {
 		fields = append(fields, usage.FieldScans)
 	}
+	if m.addmonitor_runs != nil {
+		fields = append(fields, usage.FieldMonitorRuns)
+	}
 	return fields
 }
 
@@ -11376,6 +16833,8 @@ func (m *UsageMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case usage.FieldScans:
 		return m.AddedScans()
+	case usage.FieldMonitorRuns:
+		return m.AddedMonitorRuns()
 	}
 	return nil, false
 }
@@ -11391,6 +16850,13 @@ func (m *UsageMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddScans(v)
+		return nil
+	case usage.FieldMonitorRuns:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMonitorRuns(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Usage numeric field %s", name)
@@ -11433,6 +16899,9 @@ func (m *UsageMutation) ResetField(name string) error {
 		return nil
 	case usage.FieldScans:
 		m.ResetScans()
+		return nil
+	case usage.FieldMonitorRuns:
+		m.ResetMonitorRuns()
 		return nil
 	}
 	return fmt.Errorf("unknown Usage field %s", name)
@@ -12242,4 +17711,736 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)
+}
+
+// WebhookMutation represents an operation that mutates the Webhook nodes in the graph.
+type WebhookMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	created_at     *time.Time
+	updated_at     *time.Time
+	url            *string
+	format         *domain.WebhookFormat
+	active         *bool
+	created_by     *string
+	clearedFields  map[string]struct{}
+	account        *string
+	clearedaccount bool
+	done           bool
+	oldValue       func(context.Context) (*Webhook, error)
+	predicates     []predicate.Webhook
+}
+
+var _ ent.Mutation = (*WebhookMutation)(nil)
+
+// webhookOption allows management of the mutation configuration using functional options.
+type webhookOption func(*WebhookMutation)
+
+// newWebhookMutation creates new mutation for the Webhook entity.
+func newWebhookMutation(c config, op Op, opts ...webhookOption) *WebhookMutation {
+	m := &WebhookMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeWebhook,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withWebhookID sets the ID field of the mutation.
+func withWebhookID(id string) webhookOption {
+	return func(m *WebhookMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Webhook
+		)
+		m.oldValue = func(ctx context.Context) (*Webhook, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Webhook.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withWebhook sets the old Webhook of the mutation.
+func withWebhook(node *Webhook) webhookOption {
+	return func(m *WebhookMutation) {
+		m.oldValue = func(context.Context) (*Webhook, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m WebhookMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m WebhookMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Webhook entities.
+func (m *WebhookMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *WebhookMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *WebhookMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Webhook.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *WebhookMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *WebhookMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *WebhookMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *WebhookMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *WebhookMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *WebhookMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *WebhookMutation) SetAccountID(s string) {
+	m.account = &s
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *WebhookMutation) AccountID() (r string, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldAccountID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *WebhookMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetURL sets the "url" field.
+func (m *WebhookMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *WebhookMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *WebhookMutation) ResetURL() {
+	m.url = nil
+}
+
+// SetFormat sets the "format" field.
+func (m *WebhookMutation) SetFormat(df domain.WebhookFormat) {
+	m.format = &df
+}
+
+// Format returns the value of the "format" field in the mutation.
+func (m *WebhookMutation) Format() (r domain.WebhookFormat, exists bool) {
+	v := m.format
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFormat returns the old "format" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldFormat(ctx context.Context) (v domain.WebhookFormat, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFormat is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFormat requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFormat: %w", err)
+	}
+	return oldValue.Format, nil
+}
+
+// ResetFormat resets all changes to the "format" field.
+func (m *WebhookMutation) ResetFormat() {
+	m.format = nil
+}
+
+// SetActive sets the "active" field.
+func (m *WebhookMutation) SetActive(b bool) {
+	m.active = &b
+}
+
+// Active returns the value of the "active" field in the mutation.
+func (m *WebhookMutation) Active() (r bool, exists bool) {
+	v := m.active
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActive returns the old "active" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldActive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActive: %w", err)
+	}
+	return oldValue.Active, nil
+}
+
+// ResetActive resets all changes to the "active" field.
+func (m *WebhookMutation) ResetActive() {
+	m.active = nil
+}
+
+// SetCreatedBy sets the "created_by" field.
+func (m *WebhookMutation) SetCreatedBy(s string) {
+	m.created_by = &s
+}
+
+// CreatedBy returns the value of the "created_by" field in the mutation.
+func (m *WebhookMutation) CreatedBy() (r string, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedBy returns the old "created_by" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldCreatedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedBy: %w", err)
+	}
+	return oldValue.CreatedBy, nil
+}
+
+// ClearCreatedBy clears the value of the "created_by" field.
+func (m *WebhookMutation) ClearCreatedBy() {
+	m.created_by = nil
+	m.clearedFields[webhook.FieldCreatedBy] = struct{}{}
+}
+
+// CreatedByCleared returns if the "created_by" field was cleared in this mutation.
+func (m *WebhookMutation) CreatedByCleared() bool {
+	_, ok := m.clearedFields[webhook.FieldCreatedBy]
+	return ok
+}
+
+// ResetCreatedBy resets all changes to the "created_by" field.
+func (m *WebhookMutation) ResetCreatedBy() {
+	m.created_by = nil
+	delete(m.clearedFields, webhook.FieldCreatedBy)
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *WebhookMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[webhook.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *WebhookMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *WebhookMutation) AccountIDs() (ids []string) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *WebhookMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// Where appends a list predicates to the WebhookMutation builder.
+func (m *WebhookMutation) Where(ps ...predicate.Webhook) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the WebhookMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *WebhookMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Webhook, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *WebhookMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *WebhookMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Webhook).
+func (m *WebhookMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *WebhookMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, webhook.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, webhook.FieldUpdatedAt)
+	}
+	if m.account != nil {
+		fields = append(fields, webhook.FieldAccountID)
+	}
+	if m.url != nil {
+		fields = append(fields, webhook.FieldURL)
+	}
+	if m.format != nil {
+		fields = append(fields, webhook.FieldFormat)
+	}
+	if m.active != nil {
+		fields = append(fields, webhook.FieldActive)
+	}
+	if m.created_by != nil {
+		fields = append(fields, webhook.FieldCreatedBy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *WebhookMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case webhook.FieldCreatedAt:
+		return m.CreatedAt()
+	case webhook.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case webhook.FieldAccountID:
+		return m.AccountID()
+	case webhook.FieldURL:
+		return m.URL()
+	case webhook.FieldFormat:
+		return m.Format()
+	case webhook.FieldActive:
+		return m.Active()
+	case webhook.FieldCreatedBy:
+		return m.CreatedBy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *WebhookMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case webhook.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case webhook.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case webhook.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case webhook.FieldURL:
+		return m.OldURL(ctx)
+	case webhook.FieldFormat:
+		return m.OldFormat(ctx)
+	case webhook.FieldActive:
+		return m.OldActive(ctx)
+	case webhook.FieldCreatedBy:
+		return m.OldCreatedBy(ctx)
+	}
+	return nil, fmt.Errorf("unknown Webhook field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WebhookMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case webhook.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case webhook.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case webhook.FieldAccountID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case webhook.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case webhook.FieldFormat:
+		v, ok := value.(domain.WebhookFormat)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFormat(v)
+		return nil
+	case webhook.FieldActive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActive(v)
+		return nil
+	case webhook.FieldCreatedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Webhook field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *WebhookMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *WebhookMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WebhookMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Webhook numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *WebhookMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(webhook.FieldCreatedBy) {
+		fields = append(fields, webhook.FieldCreatedBy)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *WebhookMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *WebhookMutation) ClearField(name string) error {
+	switch name {
+	case webhook.FieldCreatedBy:
+		m.ClearCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Webhook nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *WebhookMutation) ResetField(name string) error {
+	switch name {
+	case webhook.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case webhook.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case webhook.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case webhook.FieldURL:
+		m.ResetURL()
+		return nil
+	case webhook.FieldFormat:
+		m.ResetFormat()
+		return nil
+	case webhook.FieldActive:
+		m.ResetActive()
+		return nil
+	case webhook.FieldCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Webhook field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *WebhookMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.account != nil {
+		edges = append(edges, webhook.EdgeAccount)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *WebhookMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case webhook.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *WebhookMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *WebhookMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *WebhookMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedaccount {
+		edges = append(edges, webhook.EdgeAccount)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *WebhookMutation) EdgeCleared(name string) bool {
+	switch name {
+	case webhook.EdgeAccount:
+		return m.clearedaccount
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *WebhookMutation) ClearEdge(name string) error {
+	switch name {
+	case webhook.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown Webhook unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *WebhookMutation) ResetEdge(name string) error {
+	switch name {
+	case webhook.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown Webhook edge %s", name)
 }

@@ -6,10 +6,13 @@ import (
 	"time"
 
 	"github.com/palisade/palisade/ent/account"
+	"github.com/palisade/palisade/ent/alert"
 	"github.com/palisade/palisade/ent/apikey"
+	"github.com/palisade/palisade/ent/delivery"
 	"github.com/palisade/palisade/ent/finding"
 	"github.com/palisade/palisade/ent/invite"
 	"github.com/palisade/palisade/ent/kv"
+	"github.com/palisade/palisade/ent/monitor"
 	"github.com/palisade/palisade/ent/ratelimit"
 	"github.com/palisade/palisade/ent/report"
 	"github.com/palisade/palisade/ent/reportfile"
@@ -18,9 +21,11 @@ import (
 	"github.com/palisade/palisade/ent/scanevent"
 	"github.com/palisade/palisade/ent/schema"
 	"github.com/palisade/palisade/ent/session"
+	"github.com/palisade/palisade/ent/site"
 	"github.com/palisade/palisade/ent/stripeevent"
 	"github.com/palisade/palisade/ent/usage"
 	"github.com/palisade/palisade/ent/user"
+	"github.com/palisade/palisade/ent/webhook"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -155,6 +160,158 @@ func init() {
 			return nil
 		}
 	}()
+	alertMixin := schema.Alert{}.Mixin()
+	alertMixinFields0 := alertMixin[0].Fields()
+	_ = alertMixinFields0
+	alertMixinFields1 := alertMixin[1].Fields()
+	_ = alertMixinFields1
+	alertMixinFields2 := alertMixin[2].Fields()
+	_ = alertMixinFields2
+	alertFields := schema.Alert{}.Fields()
+	_ = alertFields
+	// alertDescCreatedAt is the schema descriptor for created_at field.
+	alertDescCreatedAt := alertMixinFields1[0].Descriptor()
+	// alert.DefaultCreatedAt holds the default value on creation for the created_at field.
+	alert.DefaultCreatedAt = alertDescCreatedAt.Default.(func() time.Time)
+	// alertDescUpdatedAt is the schema descriptor for updated_at field.
+	alertDescUpdatedAt := alertMixinFields1[1].Descriptor()
+	// alert.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	alert.DefaultUpdatedAt = alertDescUpdatedAt.Default.(func() time.Time)
+	// alert.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	alert.UpdateDefaultUpdatedAt = alertDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// alertDescAccountID is the schema descriptor for account_id field.
+	alertDescAccountID := alertMixinFields2[0].Descriptor()
+	// alert.AccountIDValidator is a validator for the "account_id" field. It is called by the builders before save.
+	alert.AccountIDValidator = alertDescAccountID.Validators[0].(func(string) error)
+	// alertDescDedupeKey is the schema descriptor for dedupe_key field.
+	alertDescDedupeKey := alertFields[5].Descriptor()
+	// alert.DedupeKeyValidator is a validator for the "dedupe_key" field. It is called by the builders before save.
+	alert.DedupeKeyValidator = func() func(string) error {
+		validators := alertDescDedupeKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(dedupe_key string) error {
+			for _, fn := range fns {
+				if err := fn(dedupe_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// alertDescSubject is the schema descriptor for subject field.
+	alertDescSubject := alertFields[6].Descriptor()
+	// alert.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	alert.SubjectValidator = func() func(string) error {
+		validators := alertDescSubject.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(subject string) error {
+			for _, fn := range fns {
+				if err := fn(subject); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// alertDescID is the schema descriptor for id field.
+	alertDescID := alertMixinFields0[0].Descriptor()
+	// alert.DefaultID holds the default value on creation for the id field.
+	alert.DefaultID = alertDescID.Default.(func() string)
+	// alert.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	alert.IDValidator = func() func(string) error {
+		validators := alertDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	deliveryMixin := schema.Delivery{}.Mixin()
+	deliveryMixinFields0 := deliveryMixin[0].Fields()
+	_ = deliveryMixinFields0
+	deliveryMixinFields1 := deliveryMixin[1].Fields()
+	_ = deliveryMixinFields1
+	deliveryMixinFields2 := deliveryMixin[2].Fields()
+	_ = deliveryMixinFields2
+	deliveryFields := schema.Delivery{}.Fields()
+	_ = deliveryFields
+	// deliveryDescCreatedAt is the schema descriptor for created_at field.
+	deliveryDescCreatedAt := deliveryMixinFields1[0].Descriptor()
+	// delivery.DefaultCreatedAt holds the default value on creation for the created_at field.
+	delivery.DefaultCreatedAt = deliveryDescCreatedAt.Default.(func() time.Time)
+	// deliveryDescUpdatedAt is the schema descriptor for updated_at field.
+	deliveryDescUpdatedAt := deliveryMixinFields1[1].Descriptor()
+	// delivery.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	delivery.DefaultUpdatedAt = deliveryDescUpdatedAt.Default.(func() time.Time)
+	// delivery.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	delivery.UpdateDefaultUpdatedAt = deliveryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// deliveryDescAccountID is the schema descriptor for account_id field.
+	deliveryDescAccountID := deliveryMixinFields2[0].Descriptor()
+	// delivery.AccountIDValidator is a validator for the "account_id" field. It is called by the builders before save.
+	delivery.AccountIDValidator = deliveryDescAccountID.Validators[0].(func(string) error)
+	// deliveryDescAlertID is the schema descriptor for alert_id field.
+	deliveryDescAlertID := deliveryFields[0].Descriptor()
+	// delivery.AlertIDValidator is a validator for the "alert_id" field. It is called by the builders before save.
+	delivery.AlertIDValidator = deliveryDescAlertID.Validators[0].(func(string) error)
+	// deliveryDescTarget is the schema descriptor for target field.
+	deliveryDescTarget := deliveryFields[2].Descriptor()
+	// delivery.TargetValidator is a validator for the "target" field. It is called by the builders before save.
+	delivery.TargetValidator = func() func(string) error {
+		validators := deliveryDescTarget.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(target string) error {
+			for _, fn := range fns {
+				if err := fn(target); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// deliveryDescAttempts is the schema descriptor for attempts field.
+	deliveryDescAttempts := deliveryFields[5].Descriptor()
+	// delivery.DefaultAttempts holds the default value on creation for the attempts field.
+	delivery.DefaultAttempts = deliveryDescAttempts.Default.(int)
+	// deliveryDescLastError is the schema descriptor for last_error field.
+	deliveryDescLastError := deliveryFields[8].Descriptor()
+	// delivery.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	delivery.LastErrorValidator = deliveryDescLastError.Validators[0].(func(string) error)
+	// deliveryDescID is the schema descriptor for id field.
+	deliveryDescID := deliveryMixinFields0[0].Descriptor()
+	// delivery.DefaultID holds the default value on creation for the id field.
+	delivery.DefaultID = deliveryDescID.Default.(func() string)
+	// delivery.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	delivery.IDValidator = func() func(string) error {
+		validators := deliveryDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	findingMixin := schema.Finding{}.Mixin()
 	findingMixinFields0 := findingMixin[0].Fields()
 	_ = findingMixinFields0
@@ -268,6 +425,105 @@ func init() {
 	// kv.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	kv.IDValidator = func() func(string) error {
 		validators := kvDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	monitorMixin := schema.Monitor{}.Mixin()
+	monitorMixinFields0 := monitorMixin[0].Fields()
+	_ = monitorMixinFields0
+	monitorMixinFields1 := monitorMixin[1].Fields()
+	_ = monitorMixinFields1
+	monitorMixinFields2 := monitorMixin[2].Fields()
+	_ = monitorMixinFields2
+	monitorFields := schema.Monitor{}.Fields()
+	_ = monitorFields
+	// monitorDescCreatedAt is the schema descriptor for created_at field.
+	monitorDescCreatedAt := monitorMixinFields1[0].Descriptor()
+	// monitor.DefaultCreatedAt holds the default value on creation for the created_at field.
+	monitor.DefaultCreatedAt = monitorDescCreatedAt.Default.(func() time.Time)
+	// monitorDescUpdatedAt is the schema descriptor for updated_at field.
+	monitorDescUpdatedAt := monitorMixinFields1[1].Descriptor()
+	// monitor.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	monitor.DefaultUpdatedAt = monitorDescUpdatedAt.Default.(func() time.Time)
+	// monitor.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	monitor.UpdateDefaultUpdatedAt = monitorDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// monitorDescAccountID is the schema descriptor for account_id field.
+	monitorDescAccountID := monitorMixinFields2[0].Descriptor()
+	// monitor.AccountIDValidator is a validator for the "account_id" field. It is called by the builders before save.
+	monitor.AccountIDValidator = monitorDescAccountID.Validators[0].(func(string) error)
+	// monitorDescSiteID is the schema descriptor for site_id field.
+	monitorDescSiteID := monitorFields[0].Descriptor()
+	// monitor.SiteIDValidator is a validator for the "site_id" field. It is called by the builders before save.
+	monitor.SiteIDValidator = monitorDescSiteID.Validators[0].(func(string) error)
+	// monitorDescHour is the schema descriptor for hour field.
+	monitorDescHour := monitorFields[2].Descriptor()
+	// monitor.DefaultHour holds the default value on creation for the hour field.
+	monitor.DefaultHour = monitorDescHour.Default.(int)
+	// monitor.HourValidator is a validator for the "hour" field. It is called by the builders before save.
+	monitor.HourValidator = func() func(int) error {
+		validators := monitorDescHour.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(hour int) error {
+			for _, fn := range fns {
+				if err := fn(hour); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// monitorDescJitterSeconds is the schema descriptor for jitter_seconds field.
+	monitorDescJitterSeconds := monitorFields[3].Descriptor()
+	// monitor.DefaultJitterSeconds holds the default value on creation for the jitter_seconds field.
+	monitor.DefaultJitterSeconds = monitorDescJitterSeconds.Default.(int)
+	// monitor.JitterSecondsValidator is a validator for the "jitter_seconds" field. It is called by the builders before save.
+	monitor.JitterSecondsValidator = func() func(int) error {
+		validators := monitorDescJitterSeconds.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(jitter_seconds int) error {
+			for _, fn := range fns {
+				if err := fn(jitter_seconds); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// monitorDescActive is the schema descriptor for active field.
+	monitorDescActive := monitorFields[5].Descriptor()
+	// monitor.DefaultActive holds the default value on creation for the active field.
+	monitor.DefaultActive = monitorDescActive.Default.(bool)
+	// monitorDescStateVersion is the schema descriptor for state_version field.
+	monitorDescStateVersion := monitorFields[8].Descriptor()
+	// monitor.DefaultStateVersion holds the default value on creation for the state_version field.
+	monitor.DefaultStateVersion = monitorDescStateVersion.Default.(int)
+	// monitorDescLastSkip is the schema descriptor for last_skip field.
+	monitorDescLastSkip := monitorFields[13].Descriptor()
+	// monitor.LastSkipValidator is a validator for the "last_skip" field. It is called by the builders before save.
+	monitor.LastSkipValidator = monitorDescLastSkip.Validators[0].(func(string) error)
+	// monitorDescID is the schema descriptor for id field.
+	monitorDescID := monitorMixinFields0[0].Descriptor()
+	// monitor.DefaultID holds the default value on creation for the id field.
+	monitor.DefaultID = monitorDescID.Default.(func() string)
+	// monitor.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	monitor.IDValidator = func() func(string) error {
+		validators := monitorDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -562,6 +818,107 @@ func init() {
 			return nil
 		}
 	}()
+	siteMixin := schema.Site{}.Mixin()
+	siteMixinFields0 := siteMixin[0].Fields()
+	_ = siteMixinFields0
+	siteMixinFields1 := siteMixin[1].Fields()
+	_ = siteMixinFields1
+	siteMixinFields2 := siteMixin[2].Fields()
+	_ = siteMixinFields2
+	siteFields := schema.Site{}.Fields()
+	_ = siteFields
+	// siteDescCreatedAt is the schema descriptor for created_at field.
+	siteDescCreatedAt := siteMixinFields1[0].Descriptor()
+	// site.DefaultCreatedAt holds the default value on creation for the created_at field.
+	site.DefaultCreatedAt = siteDescCreatedAt.Default.(func() time.Time)
+	// siteDescUpdatedAt is the schema descriptor for updated_at field.
+	siteDescUpdatedAt := siteMixinFields1[1].Descriptor()
+	// site.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	site.DefaultUpdatedAt = siteDescUpdatedAt.Default.(func() time.Time)
+	// site.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	site.UpdateDefaultUpdatedAt = siteDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// siteDescAccountID is the schema descriptor for account_id field.
+	siteDescAccountID := siteMixinFields2[0].Descriptor()
+	// site.AccountIDValidator is a validator for the "account_id" field. It is called by the builders before save.
+	site.AccountIDValidator = siteDescAccountID.Validators[0].(func(string) error)
+	// siteDescTargetURL is the schema descriptor for target_url field.
+	siteDescTargetURL := siteFields[0].Descriptor()
+	// site.TargetURLValidator is a validator for the "target_url" field. It is called by the builders before save.
+	site.TargetURLValidator = func() func(string) error {
+		validators := siteDescTargetURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(target_url string) error {
+			for _, fn := range fns {
+				if err := fn(target_url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// siteDescTargetKey is the schema descriptor for target_key field.
+	siteDescTargetKey := siteFields[1].Descriptor()
+	// site.TargetKeyValidator is a validator for the "target_key" field. It is called by the builders before save.
+	site.TargetKeyValidator = func() func(string) error {
+		validators := siteDescTargetKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(target_key string) error {
+			for _, fn := range fns {
+				if err := fn(target_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// siteDescTargetDomain is the schema descriptor for target_domain field.
+	siteDescTargetDomain := siteFields[2].Descriptor()
+	// site.TargetDomainValidator is a validator for the "target_domain" field. It is called by the builders before save.
+	site.TargetDomainValidator = func() func(string) error {
+		validators := siteDescTargetDomain.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(target_domain string) error {
+			for _, fn := range fns {
+				if err := fn(target_domain); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// siteDescLabel is the schema descriptor for label field.
+	siteDescLabel := siteFields[3].Descriptor()
+	// site.LabelValidator is a validator for the "label" field. It is called by the builders before save.
+	site.LabelValidator = siteDescLabel.Validators[0].(func(string) error)
+	// siteDescID is the schema descriptor for id field.
+	siteDescID := siteMixinFields0[0].Descriptor()
+	// site.DefaultID holds the default value on creation for the id field.
+	site.DefaultID = siteDescID.Default.(func() string)
+	// site.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	site.IDValidator = func() func(string) error {
+		validators := siteDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	stripeeventFields := schema.StripeEvent{}.Fields()
 	_ = stripeeventFields
 	// stripeeventDescType is the schema descriptor for type field.
@@ -619,6 +976,10 @@ func init() {
 	usageDescScans := usageFields[1].Descriptor()
 	// usage.DefaultScans holds the default value on creation for the scans field.
 	usage.DefaultScans = usageDescScans.Default.(int)
+	// usageDescMonitorRuns is the schema descriptor for monitor_runs field.
+	usageDescMonitorRuns := usageFields[2].Descriptor()
+	// usage.DefaultMonitorRuns holds the default value on creation for the monitor_runs field.
+	usage.DefaultMonitorRuns = usageDescMonitorRuns.Default.(int)
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
@@ -675,6 +1036,71 @@ func init() {
 	// user.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	user.IDValidator = func() func(string) error {
 		validators := userDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	webhookMixin := schema.Webhook{}.Mixin()
+	webhookMixinFields0 := webhookMixin[0].Fields()
+	_ = webhookMixinFields0
+	webhookMixinFields1 := webhookMixin[1].Fields()
+	_ = webhookMixinFields1
+	webhookMixinFields2 := webhookMixin[2].Fields()
+	_ = webhookMixinFields2
+	webhookFields := schema.Webhook{}.Fields()
+	_ = webhookFields
+	// webhookDescCreatedAt is the schema descriptor for created_at field.
+	webhookDescCreatedAt := webhookMixinFields1[0].Descriptor()
+	// webhook.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhook.DefaultCreatedAt = webhookDescCreatedAt.Default.(func() time.Time)
+	// webhookDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookDescUpdatedAt := webhookMixinFields1[1].Descriptor()
+	// webhook.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhook.DefaultUpdatedAt = webhookDescUpdatedAt.Default.(func() time.Time)
+	// webhook.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhook.UpdateDefaultUpdatedAt = webhookDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookDescAccountID is the schema descriptor for account_id field.
+	webhookDescAccountID := webhookMixinFields2[0].Descriptor()
+	// webhook.AccountIDValidator is a validator for the "account_id" field. It is called by the builders before save.
+	webhook.AccountIDValidator = webhookDescAccountID.Validators[0].(func(string) error)
+	// webhookDescURL is the schema descriptor for url field.
+	webhookDescURL := webhookFields[0].Descriptor()
+	// webhook.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhook.URLValidator = func() func(string) error {
+		validators := webhookDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookDescActive is the schema descriptor for active field.
+	webhookDescActive := webhookFields[2].Descriptor()
+	// webhook.DefaultActive holds the default value on creation for the active field.
+	webhook.DefaultActive = webhookDescActive.Default.(bool)
+	// webhookDescID is the schema descriptor for id field.
+	webhookDescID := webhookMixinFields0[0].Descriptor()
+	// webhook.DefaultID holds the default value on creation for the id field.
+	webhook.DefaultID = webhookDescID.Default.(func() string)
+	// webhook.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhook.IDValidator = func() func(string) error {
+		validators := webhookDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

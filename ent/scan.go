@@ -61,6 +61,12 @@ type Scan struct {
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 	// QuotaRefunded holds the value of the "quota_refunded" field.
 	QuotaRefunded bool `json:"quota_refunded,omitempty"`
+	// Source holds the value of the "source" field.
+	Source domain.Trigger `json:"source,omitempty"`
+	// SiteID holds the value of the "site_id" field.
+	SiteID *string `json:"site_id,omitempty"`
+	// MonitorID holds the value of the "monitor_id" field.
+	MonitorID *string `json:"monitor_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ScanQuery when eager-loading is set.
 	Edges        ScanEdges `json:"edges"`
@@ -129,7 +135,7 @@ func (*Scan) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case scan.FieldOverallScore, scan.FieldFindingsCount, scan.FieldDurationMs, scan.FieldJobID:
 			values[i] = new(sql.NullInt64)
-		case scan.FieldID, scan.FieldAccountID, scan.FieldTargetURL, scan.FieldTargetDomain, scan.FieldDepth, scan.FieldStatus, scan.FieldGrade, scan.FieldFinalURL, scan.FieldError, scan.FieldResult, scan.FieldClaim:
+		case scan.FieldID, scan.FieldAccountID, scan.FieldTargetURL, scan.FieldTargetDomain, scan.FieldDepth, scan.FieldStatus, scan.FieldGrade, scan.FieldFinalURL, scan.FieldError, scan.FieldResult, scan.FieldClaim, scan.FieldSource, scan.FieldSiteID, scan.FieldMonitorID:
 			values[i] = new(sql.NullString)
 		case scan.FieldCreatedAt, scan.FieldUpdatedAt, scan.FieldHeartbeatAt, scan.FieldStartedAt, scan.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
@@ -285,6 +291,26 @@ func (_m *Scan) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.QuotaRefunded = value.Bool
 			}
+		case scan.FieldSource:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field source", values[i])
+			} else if value.Valid {
+				_m.Source = domain.Trigger(value.String)
+			}
+		case scan.FieldSiteID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field site_id", values[i])
+			} else if value.Valid {
+				_m.SiteID = new(string)
+				*_m.SiteID = value.String
+			}
+		case scan.FieldMonitorID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field monitor_id", values[i])
+			} else if value.Valid {
+				_m.MonitorID = new(string)
+				*_m.MonitorID = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -413,6 +439,19 @@ func (_m *Scan) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("quota_refunded=")
 	builder.WriteString(fmt.Sprintf("%v", _m.QuotaRefunded))
+	builder.WriteString(", ")
+	builder.WriteString("source=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Source))
+	builder.WriteString(", ")
+	if v := _m.SiteID; v != nil {
+		builder.WriteString("site_id=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.MonitorID; v != nil {
+		builder.WriteString("monitor_id=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

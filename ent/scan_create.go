@@ -298,6 +298,48 @@ func (_c *ScanCreate) SetNillableQuotaRefunded(v *bool) *ScanCreate {
 	return _c
 }
 
+// SetSource sets the "source" field.
+func (_c *ScanCreate) SetSource(v domain.Trigger) *ScanCreate {
+	_c.mutation.SetSource(v)
+	return _c
+}
+
+// SetNillableSource sets the "source" field if the given value is not nil.
+func (_c *ScanCreate) SetNillableSource(v *domain.Trigger) *ScanCreate {
+	if v != nil {
+		_c.SetSource(*v)
+	}
+	return _c
+}
+
+// SetSiteID sets the "site_id" field.
+func (_c *ScanCreate) SetSiteID(v string) *ScanCreate {
+	_c.mutation.SetSiteID(v)
+	return _c
+}
+
+// SetNillableSiteID sets the "site_id" field if the given value is not nil.
+func (_c *ScanCreate) SetNillableSiteID(v *string) *ScanCreate {
+	if v != nil {
+		_c.SetSiteID(*v)
+	}
+	return _c
+}
+
+// SetMonitorID sets the "monitor_id" field.
+func (_c *ScanCreate) SetMonitorID(v string) *ScanCreate {
+	_c.mutation.SetMonitorID(v)
+	return _c
+}
+
+// SetNillableMonitorID sets the "monitor_id" field if the given value is not nil.
+func (_c *ScanCreate) SetNillableMonitorID(v *string) *ScanCreate {
+	if v != nil {
+		_c.SetMonitorID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ScanCreate) SetID(v string) *ScanCreate {
 	_c.mutation.SetID(v)
@@ -425,6 +467,10 @@ func (_c *ScanCreate) defaults() {
 		v := scan.DefaultQuotaRefunded
 		_c.mutation.SetQuotaRefunded(v)
 	}
+	if _, ok := _c.mutation.Source(); !ok {
+		v := scan.DefaultSource
+		_c.mutation.SetSource(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		v := scan.DefaultID()
 		_c.mutation.SetID(v)
@@ -497,6 +543,14 @@ func (_c *ScanCreate) check() error {
 	}
 	if _, ok := _c.mutation.QuotaRefunded(); !ok {
 		return &ValidationError{Name: "quota_refunded", err: errors.New(`ent: missing required field "Scan.quota_refunded"`)}
+	}
+	if _, ok := _c.mutation.Source(); !ok {
+		return &ValidationError{Name: "source", err: errors.New(`ent: missing required field "Scan.source"`)}
+	}
+	if v, ok := _c.mutation.Source(); ok {
+		if err := scan.SourceValidator(v); err != nil {
+			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Scan.source": %w`, err)}
+		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := scan.IDValidator(v); err != nil {
@@ -621,6 +675,18 @@ func (_c *ScanCreate) createSpec() (*Scan, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.QuotaRefunded(); ok {
 		_spec.SetField(scan.FieldQuotaRefunded, field.TypeBool, value)
 		_node.QuotaRefunded = value
+	}
+	if value, ok := _c.mutation.Source(); ok {
+		_spec.SetField(scan.FieldSource, field.TypeEnum, value)
+		_node.Source = value
+	}
+	if value, ok := _c.mutation.SiteID(); ok {
+		_spec.SetField(scan.FieldSiteID, field.TypeString, value)
+		_node.SiteID = &value
+	}
+	if value, ok := _c.mutation.MonitorID(); ok {
+		_spec.SetField(scan.FieldMonitorID, field.TypeString, value)
+		_node.MonitorID = &value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1021,6 +1087,42 @@ func (u *ScanUpsert) UpdateQuotaRefunded() *ScanUpsert {
 	return u
 }
 
+// SetSiteID sets the "site_id" field.
+func (u *ScanUpsert) SetSiteID(v string) *ScanUpsert {
+	u.Set(scan.FieldSiteID, v)
+	return u
+}
+
+// UpdateSiteID sets the "site_id" field to the value that was provided on create.
+func (u *ScanUpsert) UpdateSiteID() *ScanUpsert {
+	u.SetExcluded(scan.FieldSiteID)
+	return u
+}
+
+// ClearSiteID clears the value of the "site_id" field.
+func (u *ScanUpsert) ClearSiteID() *ScanUpsert {
+	u.SetNull(scan.FieldSiteID)
+	return u
+}
+
+// SetMonitorID sets the "monitor_id" field.
+func (u *ScanUpsert) SetMonitorID(v string) *ScanUpsert {
+	u.Set(scan.FieldMonitorID, v)
+	return u
+}
+
+// UpdateMonitorID sets the "monitor_id" field to the value that was provided on create.
+func (u *ScanUpsert) UpdateMonitorID() *ScanUpsert {
+	u.SetExcluded(scan.FieldMonitorID)
+	return u
+}
+
+// ClearMonitorID clears the value of the "monitor_id" field.
+func (u *ScanUpsert) ClearMonitorID() *ScanUpsert {
+	u.SetNull(scan.FieldMonitorID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1052,6 +1154,9 @@ func (u *ScanUpsertOne) UpdateNewValues() *ScanUpsertOne {
 		}
 		if _, exists := u.create.mutation.Depth(); exists {
 			s.SetIgnore(scan.FieldDepth)
+		}
+		if _, exists := u.create.mutation.Source(); exists {
+			s.SetIgnore(scan.FieldSource)
 		}
 	}))
 	return u
@@ -1413,6 +1518,48 @@ func (u *ScanUpsertOne) UpdateQuotaRefunded() *ScanUpsertOne {
 	})
 }
 
+// SetSiteID sets the "site_id" field.
+func (u *ScanUpsertOne) SetSiteID(v string) *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.SetSiteID(v)
+	})
+}
+
+// UpdateSiteID sets the "site_id" field to the value that was provided on create.
+func (u *ScanUpsertOne) UpdateSiteID() *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.UpdateSiteID()
+	})
+}
+
+// ClearSiteID clears the value of the "site_id" field.
+func (u *ScanUpsertOne) ClearSiteID() *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.ClearSiteID()
+	})
+}
+
+// SetMonitorID sets the "monitor_id" field.
+func (u *ScanUpsertOne) SetMonitorID(v string) *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.SetMonitorID(v)
+	})
+}
+
+// UpdateMonitorID sets the "monitor_id" field to the value that was provided on create.
+func (u *ScanUpsertOne) UpdateMonitorID() *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.UpdateMonitorID()
+	})
+}
+
+// ClearMonitorID clears the value of the "monitor_id" field.
+func (u *ScanUpsertOne) ClearMonitorID() *ScanUpsertOne {
+	return u.Update(func(s *ScanUpsert) {
+		s.ClearMonitorID()
+	})
+}
+
 // Exec executes the query.
 func (u *ScanUpsertOne) Exec(ctx context.Context) error {
 	if len(u.create.conflict) == 0 {
@@ -1610,6 +1757,9 @@ func (u *ScanUpsertBulk) UpdateNewValues() *ScanUpsertBulk {
 			}
 			if _, exists := b.mutation.Depth(); exists {
 				s.SetIgnore(scan.FieldDepth)
+			}
+			if _, exists := b.mutation.Source(); exists {
+				s.SetIgnore(scan.FieldSource)
 			}
 		}
 	}))
@@ -1969,6 +2119,48 @@ func (u *ScanUpsertBulk) SetQuotaRefunded(v bool) *ScanUpsertBulk {
 func (u *ScanUpsertBulk) UpdateQuotaRefunded() *ScanUpsertBulk {
 	return u.Update(func(s *ScanUpsert) {
 		s.UpdateQuotaRefunded()
+	})
+}
+
+// SetSiteID sets the "site_id" field.
+func (u *ScanUpsertBulk) SetSiteID(v string) *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.SetSiteID(v)
+	})
+}
+
+// UpdateSiteID sets the "site_id" field to the value that was provided on create.
+func (u *ScanUpsertBulk) UpdateSiteID() *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.UpdateSiteID()
+	})
+}
+
+// ClearSiteID clears the value of the "site_id" field.
+func (u *ScanUpsertBulk) ClearSiteID() *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.ClearSiteID()
+	})
+}
+
+// SetMonitorID sets the "monitor_id" field.
+func (u *ScanUpsertBulk) SetMonitorID(v string) *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.SetMonitorID(v)
+	})
+}
+
+// UpdateMonitorID sets the "monitor_id" field to the value that was provided on create.
+func (u *ScanUpsertBulk) UpdateMonitorID() *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.UpdateMonitorID()
+	})
+}
+
+// ClearMonitorID clears the value of the "monitor_id" field.
+func (u *ScanUpsertBulk) ClearMonitorID() *ScanUpsertBulk {
+	return u.Update(func(s *ScanUpsert) {
+		s.ClearMonitorID()
 	})
 }
 

@@ -343,6 +343,46 @@ func (_u *ScanUpdate) SetNillableQuotaRefunded(v *bool) *ScanUpdate {
 	return _u
 }
 
+// SetSiteID sets the "site_id" field.
+func (_u *ScanUpdate) SetSiteID(v string) *ScanUpdate {
+	_u.mutation.SetSiteID(v)
+	return _u
+}
+
+// SetNillableSiteID sets the "site_id" field if the given value is not nil.
+func (_u *ScanUpdate) SetNillableSiteID(v *string) *ScanUpdate {
+	if v != nil {
+		_u.SetSiteID(*v)
+	}
+	return _u
+}
+
+// ClearSiteID clears the value of the "site_id" field.
+func (_u *ScanUpdate) ClearSiteID() *ScanUpdate {
+	_u.mutation.ClearSiteID()
+	return _u
+}
+
+// SetMonitorID sets the "monitor_id" field.
+func (_u *ScanUpdate) SetMonitorID(v string) *ScanUpdate {
+	_u.mutation.SetMonitorID(v)
+	return _u
+}
+
+// SetNillableMonitorID sets the "monitor_id" field if the given value is not nil.
+func (_u *ScanUpdate) SetNillableMonitorID(v *string) *ScanUpdate {
+	if v != nil {
+		_u.SetMonitorID(*v)
+	}
+	return _u
+}
+
+// ClearMonitorID clears the value of the "monitor_id" field.
+func (_u *ScanUpdate) ClearMonitorID() *ScanUpdate {
+	_u.mutation.ClearMonitorID()
+	return _u
+}
+
 // AddFindingIDs adds the "findings" edge to the Finding entity by IDs.
 func (_u *ScanUpdate) AddFindingIDs(ids ...string) *ScanUpdate {
 	_u.mutation.AddFindingIDs(ids...)
@@ -625,6 +665,18 @@ func (_u *ScanUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.QuotaRefunded(); ok {
 		_spec.SetField(scan.FieldQuotaRefunded, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.SiteID(); ok {
+		_spec.SetField(scan.FieldSiteID, field.TypeString, value)
+	}
+	if _u.mutation.SiteIDCleared() {
+		_spec.ClearField(scan.FieldSiteID, field.TypeString)
+	}
+	if value, ok := _u.mutation.MonitorID(); ok {
+		_spec.SetField(scan.FieldMonitorID, field.TypeString, value)
+	}
+	if _u.mutation.MonitorIDCleared() {
+		_spec.ClearField(scan.FieldMonitorID, field.TypeString)
 	}
 	if _u.mutation.FindingsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1093,6 +1145,46 @@ func (_u *ScanUpdateOne) SetNillableQuotaRefunded(v *bool) *ScanUpdateOne {
 	return _u
 }
 
+// SetSiteID sets the "site_id" field.
+func (_u *ScanUpdateOne) SetSiteID(v string) *ScanUpdateOne {
+	_u.mutation.SetSiteID(v)
+	return _u
+}
+
+// SetNillableSiteID sets the "site_id" field if the given value is not nil.
+func (_u *ScanUpdateOne) SetNillableSiteID(v *string) *ScanUpdateOne {
+	if v != nil {
+		_u.SetSiteID(*v)
+	}
+	return _u
+}
+
+// ClearSiteID clears the value of the "site_id" field.
+func (_u *ScanUpdateOne) ClearSiteID() *ScanUpdateOne {
+	_u.mutation.ClearSiteID()
+	return _u
+}
+
+// SetMonitorID sets the "monitor_id" field.
+func (_u *ScanUpdateOne) SetMonitorID(v string) *ScanUpdateOne {
+	_u.mutation.SetMonitorID(v)
+	return _u
+}
+
+// SetNillableMonitorID sets the "monitor_id" field if the given value is not nil.
+func (_u *ScanUpdateOne) SetNillableMonitorID(v *string) *ScanUpdateOne {
+	if v != nil {
+		_u.SetMonitorID(*v)
+	}
+	return _u
+}
+
+// ClearMonitorID clears the value of the "monitor_id" field.
+func (_u *ScanUpdateOne) ClearMonitorID() *ScanUpdateOne {
+	_u.mutation.ClearMonitorID()
+	return _u
+}
+
 // AddFindingIDs adds the "findings" edge to the Finding entity by IDs.
 func (_u *ScanUpdateOne) AddFindingIDs(ids ...string) *ScanUpdateOne {
 	_u.mutation.AddFindingIDs(ids...)
@@ -1405,6 +1497,18 @@ func (_u *ScanUpdateOne) sqlSave(ctx context.Context) (_node *Scan, err error) {
 	}
 	if value, ok := _u.mutation.QuotaRefunded(); ok {
 		_spec.SetField(scan.FieldQuotaRefunded, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.SiteID(); ok {
+		_spec.SetField(scan.FieldSiteID, field.TypeString, value)
+	}
+	if _u.mutation.SiteIDCleared() {
+		_spec.ClearField(scan.FieldSiteID, field.TypeString)
+	}
+	if value, ok := _u.mutation.MonitorID(); ok {
+		_spec.SetField(scan.FieldMonitorID, field.TypeString, value)
+	}
+	if _u.mutation.MonitorIDCleared() {
+		_spec.ClearField(scan.FieldMonitorID, field.TypeString)
 	}
 	if _u.mutation.FindingsCleared() {
 		edge := &sqlgraph.EdgeSpec{

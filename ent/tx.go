@@ -18,12 +18,18 @@ type Tx struct {
 	APIKey *APIKeyClient
 	// Account is the client for interacting with the Account builders.
 	Account *AccountClient
+	// Alert is the client for interacting with the Alert builders.
+	Alert *AlertClient
+	// Delivery is the client for interacting with the Delivery builders.
+	Delivery *DeliveryClient
 	// Finding is the client for interacting with the Finding builders.
 	Finding *FindingClient
 	// Invite is the client for interacting with the Invite builders.
 	Invite *InviteClient
 	// KV is the client for interacting with the KV builders.
 	KV *KVClient
+	// Monitor is the client for interacting with the Monitor builders.
+	Monitor *MonitorClient
 	// RateLimit is the client for interacting with the RateLimit builders.
 	RateLimit *RateLimitClient
 	// Report is the client for interacting with the Report builders.
@@ -38,12 +44,16 @@ type Tx struct {
 	ScanEvent *ScanEventClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// Site is the client for interacting with the Site builders.
+	Site *SiteClient
 	// StripeEvent is the client for interacting with the StripeEvent builders.
 	StripeEvent *StripeEventClient
 	// Usage is the client for interacting with the Usage builders.
 	Usage *UsageClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// Webhook is the client for interacting with the Webhook builders.
+	Webhook *WebhookClient
 
 	// lazily loaded.
 	client     *Client
@@ -177,9 +187,12 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.APIKey = NewAPIKeyClient(tx.config)
 	tx.Account = NewAccountClient(tx.config)
+	tx.Alert = NewAlertClient(tx.config)
+	tx.Delivery = NewDeliveryClient(tx.config)
 	tx.Finding = NewFindingClient(tx.config)
 	tx.Invite = NewInviteClient(tx.config)
 	tx.KV = NewKVClient(tx.config)
+	tx.Monitor = NewMonitorClient(tx.config)
 	tx.RateLimit = NewRateLimitClient(tx.config)
 	tx.Report = NewReportClient(tx.config)
 	tx.ReportFile = NewReportFileClient(tx.config)
@@ -187,9 +200,11 @@ func (tx *Tx) init() {
 	tx.ScanCount = NewScanCountClient(tx.config)
 	tx.ScanEvent = NewScanEventClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.Site = NewSiteClient(tx.config)
 	tx.StripeEvent = NewStripeEventClient(tx.config)
 	tx.Usage = NewUsageClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.Webhook = NewWebhookClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

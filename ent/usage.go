@@ -28,6 +28,8 @@ type Usage struct {
 	Period string `json:"period,omitempty"`
 	// Scans holds the value of the "scans" field.
 	Scans int `json:"scans,omitempty"`
+	// MonitorRuns holds the value of the "monitor_runs" field.
+	MonitorRuns int `json:"monitor_runs,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UsageQuery when eager-loading is set.
 	Edges        UsageEdges `json:"edges"`
@@ -59,7 +61,7 @@ func (*Usage) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case usage.FieldID, usage.FieldScans:
+		case usage.FieldID, usage.FieldScans, usage.FieldMonitorRuns:
 			values[i] = new(sql.NullInt64)
 		case usage.FieldAccountID, usage.FieldPeriod:
 			values[i] = new(sql.NullString)
@@ -116,6 +118,12 @@ func (_m *Usage) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Scans = int(value.Int64)
 			}
+		case usage.FieldMonitorRuns:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field monitor_runs", values[i])
+			} else if value.Valid {
+				_m.MonitorRuns = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -171,6 +179,9 @@ func (_m *Usage) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("scans=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Scans))
+	builder.WriteString(", ")
+	builder.WriteString("monitor_runs=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MonitorRuns))
 	builder.WriteByte(')')
 	return builder.String()
 }

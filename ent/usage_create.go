@@ -77,6 +77,20 @@ func (_c *UsageCreate) SetNillableScans(v *int) *UsageCreate {
 	return _c
 }
 
+// SetMonitorRuns sets the "monitor_runs" field.
+func (_c *UsageCreate) SetMonitorRuns(v int) *UsageCreate {
+	_c.mutation.SetMonitorRuns(v)
+	return _c
+}
+
+// SetNillableMonitorRuns sets the "monitor_runs" field if the given value is not nil.
+func (_c *UsageCreate) SetNillableMonitorRuns(v *int) *UsageCreate {
+	if v != nil {
+		_c.SetMonitorRuns(*v)
+	}
+	return _c
+}
+
 // SetAccount sets the "account" edge to the Account entity.
 func (_c *UsageCreate) SetAccount(v *Account) *UsageCreate {
 	return _c.SetAccountID(v.ID)
@@ -129,6 +143,10 @@ func (_c *UsageCreate) defaults() {
 		v := usage.DefaultScans
 		_c.mutation.SetScans(v)
 	}
+	if _, ok := _c.mutation.MonitorRuns(); !ok {
+		v := usage.DefaultMonitorRuns
+		_c.mutation.SetMonitorRuns(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -157,6 +175,9 @@ func (_c *UsageCreate) check() error {
 	}
 	if _, ok := _c.mutation.Scans(); !ok {
 		return &ValidationError{Name: "scans", err: errors.New(`ent: missing required field "Usage.scans"`)}
+	}
+	if _, ok := _c.mutation.MonitorRuns(); !ok {
+		return &ValidationError{Name: "monitor_runs", err: errors.New(`ent: missing required field "Usage.monitor_runs"`)}
 	}
 	if len(_c.mutation.AccountIDs()) == 0 {
 		return &ValidationError{Name: "account", err: errors.New(`ent: missing required edge "Usage.account"`)}
@@ -203,6 +224,10 @@ func (_c *UsageCreate) createSpec() (*Usage, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Scans(); ok {
 		_spec.SetField(usage.FieldScans, field.TypeInt, value)
 		_node.Scans = value
+	}
+	if value, ok := _c.mutation.MonitorRuns(); ok {
+		_spec.SetField(usage.FieldMonitorRuns, field.TypeInt, value)
+		_node.MonitorRuns = value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -315,6 +340,24 @@ func (u *UsageUpsert) AddScans(v int) *UsageUpsert {
 	return u
 }
 
+// SetMonitorRuns sets the "monitor_runs" field.
+func (u *UsageUpsert) SetMonitorRuns(v int) *UsageUpsert {
+	u.Set(usage.FieldMonitorRuns, v)
+	return u
+}
+
+// UpdateMonitorRuns sets the "monitor_runs" field to the value that was provided on create.
+func (u *UsageUpsert) UpdateMonitorRuns() *UsageUpsert {
+	u.SetExcluded(usage.FieldMonitorRuns)
+	return u
+}
+
+// AddMonitorRuns adds v to the "monitor_runs" field.
+func (u *UsageUpsert) AddMonitorRuns(v int) *UsageUpsert {
+	u.Add(usage.FieldMonitorRuns, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -409,6 +452,27 @@ func (u *UsageUpsertOne) AddScans(v int) *UsageUpsertOne {
 func (u *UsageUpsertOne) UpdateScans() *UsageUpsertOne {
 	return u.Update(func(s *UsageUpsert) {
 		s.UpdateScans()
+	})
+}
+
+// SetMonitorRuns sets the "monitor_runs" field.
+func (u *UsageUpsertOne) SetMonitorRuns(v int) *UsageUpsertOne {
+	return u.Update(func(s *UsageUpsert) {
+		s.SetMonitorRuns(v)
+	})
+}
+
+// AddMonitorRuns adds v to the "monitor_runs" field.
+func (u *UsageUpsertOne) AddMonitorRuns(v int) *UsageUpsertOne {
+	return u.Update(func(s *UsageUpsert) {
+		s.AddMonitorRuns(v)
+	})
+}
+
+// UpdateMonitorRuns sets the "monitor_runs" field to the value that was provided on create.
+func (u *UsageUpsertOne) UpdateMonitorRuns() *UsageUpsertOne {
+	return u.Update(func(s *UsageUpsert) {
+		s.UpdateMonitorRuns()
 	})
 }
 
@@ -672,6 +736,27 @@ func (u *UsageUpsertBulk) AddScans(v int) *UsageUpsertBulk {
 func (u *UsageUpsertBulk) UpdateScans() *UsageUpsertBulk {
 	return u.Update(func(s *UsageUpsert) {
 		s.UpdateScans()
+	})
+}
+
+// SetMonitorRuns sets the "monitor_runs" field.
+func (u *UsageUpsertBulk) SetMonitorRuns(v int) *UsageUpsertBulk {
+	return u.Update(func(s *UsageUpsert) {
+		s.SetMonitorRuns(v)
+	})
+}
+
+// AddMonitorRuns adds v to the "monitor_runs" field.
+func (u *UsageUpsertBulk) AddMonitorRuns(v int) *UsageUpsertBulk {
+	return u.Update(func(s *UsageUpsert) {
+		s.AddMonitorRuns(v)
+	})
+}
+
+// UpdateMonitorRuns sets the "monitor_runs" field to the value that was provided on create.
+func (u *UsageUpsertBulk) UpdateMonitorRuns() *UsageUpsertBulk {
+	return u.Update(func(s *UsageUpsert) {
+		s.UpdateMonitorRuns()
 	})
 }
 

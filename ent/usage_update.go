@@ -70,6 +70,27 @@ func (_u *UsageUpdate) AddScans(v int) *UsageUpdate {
 	return _u
 }
 
+// SetMonitorRuns sets the "monitor_runs" field.
+func (_u *UsageUpdate) SetMonitorRuns(v int) *UsageUpdate {
+	_u.mutation.ResetMonitorRuns()
+	_u.mutation.SetMonitorRuns(v)
+	return _u
+}
+
+// SetNillableMonitorRuns sets the "monitor_runs" field if the given value is not nil.
+func (_u *UsageUpdate) SetNillableMonitorRuns(v *int) *UsageUpdate {
+	if v != nil {
+		_u.SetMonitorRuns(*v)
+	}
+	return _u
+}
+
+// AddMonitorRuns adds value to the "monitor_runs" field.
+func (_u *UsageUpdate) AddMonitorRuns(v int) *UsageUpdate {
+	_u.mutation.AddMonitorRuns(v)
+	return _u
+}
+
 // Mutation returns the UsageMutation object of the builder.
 func (_u *UsageUpdate) Mutation() *UsageMutation {
 	return _u.mutation
@@ -154,6 +175,12 @@ func (_u *UsageUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedScans(); ok {
 		_spec.AddField(usage.FieldScans, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.MonitorRuns(); ok {
+		_spec.SetField(usage.FieldMonitorRuns, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMonitorRuns(); ok {
+		_spec.AddField(usage.FieldMonitorRuns, field.TypeInt, value)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -214,6 +241,27 @@ func (_u *UsageUpdateOne) SetNillableScans(v *int) *UsageUpdateOne {
 // AddScans adds value to the "scans" field.
 func (_u *UsageUpdateOne) AddScans(v int) *UsageUpdateOne {
 	_u.mutation.AddScans(v)
+	return _u
+}
+
+// SetMonitorRuns sets the "monitor_runs" field.
+func (_u *UsageUpdateOne) SetMonitorRuns(v int) *UsageUpdateOne {
+	_u.mutation.ResetMonitorRuns()
+	_u.mutation.SetMonitorRuns(v)
+	return _u
+}
+
+// SetNillableMonitorRuns sets the "monitor_runs" field if the given value is not nil.
+func (_u *UsageUpdateOne) SetNillableMonitorRuns(v *int) *UsageUpdateOne {
+	if v != nil {
+		_u.SetMonitorRuns(*v)
+	}
+	return _u
+}
+
+// AddMonitorRuns adds value to the "monitor_runs" field.
+func (_u *UsageUpdateOne) AddMonitorRuns(v int) *UsageUpdateOne {
+	_u.mutation.AddMonitorRuns(v)
 	return _u
 }
 
@@ -330,6 +378,12 @@ func (_u *UsageUpdateOne) sqlSave(ctx context.Context) (_node *Usage, err error)
 	}
 	if value, ok := _u.mutation.AddedScans(); ok {
 		_spec.AddField(usage.FieldScans, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MonitorRuns(); ok {
+		_spec.SetField(usage.FieldMonitorRuns, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMonitorRuns(); ok {
+		_spec.AddField(usage.FieldMonitorRuns, field.TypeInt, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Usage{config: _u.config}

@@ -14,12 +14,15 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/palisade/palisade/app/alerts"
 	"github.com/palisade/palisade/app/auth"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/httpx"
+	"github.com/palisade/palisade/app/monitors"
 	"github.com/palisade/palisade/app/ratelimit"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/app/sites"
 	"github.com/palisade/palisade/billing"
 )
 
@@ -35,6 +38,10 @@ type Handler struct {
 	log     *slog.Logger
 	// RateOverride, when positive, replaces the plans' requests per minute (load tests only).
 	RateOverride int
+	// Sites, Monitors and Alerts serve /sites, /monitors and /webhooks (set by the container).
+	Sites    *sites.Service
+	Monitors *monitors.Service
+	Alerts   *alerts.Service
 }
 
 // NewHandler wires the API surface.

@@ -41,5 +41,8 @@ func (h *Handler) Routes(app *fiber.App) {
 	v1.Get("/report/:id", h.getReport).Name(RouteReportGet)
 	v1.Get("/report/:id/pdf", h.reportPDF).Name(RouteReportPDF)
 	v1.Get("/usage", h.usage).Name(RouteUsage)
+	// sites (app/api/sites.go)
+	// monitors (app/api/monitors.go)
+	// webhooks and alerts (app/api/webhooks.go)
 	v1.Use(h.notFound)
 }

@@ -53,10 +53,15 @@ func (e *Validation) Error() string { return e.Message }
 type QuotaExceeded struct {
 	Limit, Used int
 	ResetsAt    time.Time
+	// What names the allowance when it is not the scan quota ("monitor runs").
+	What string
 }
 
 // Error is the sentence the API and the dashboard have always shown.
 func (e *QuotaExceeded) Error() string {
+	if e.What != "" {
+		return fmt.Sprintf("the monthly allowance of %d %s is used up; it resets on %s", e.Limit, e.What, e.ResetsAt.Format("2 January 2006"))
+	}
 	return fmt.Sprintf("the monthly scan quota of %d scans is used up; it resets on %s", e.Limit, e.ResetsAt.Format("2 January 2006"))
 }
 

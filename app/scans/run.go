@@ -206,14 +206,15 @@ func (s *Service) claimNext(ctx context.Context) (*ent.Scan, string, error) {
 }
 
 // pickSQL selects the fairest runnable scan: of the accounts under their
-// plan's concurrency limit, the one with the fewest scans running, then the
-// oldest scan.
+// plan's concurrency limit, the one with the fewest scans running, then a
+// person's scan before a monitor's (scheduled runs cannot starve manual
+// scans, docs/monitoring.md), then the oldest scan.
 func (s *Service) pickSQL() string {
 	s.pickOnce.Do(func() {
 		s.pick = s.rebind(`SELECT s.id, s.account_id FROM scans s JOIN accounts a ON a.id = s.account_id
 		LEFT JOIN ` + runningPerAccount + ` r ON r.account_id = s.account_id
 		WHERE s.status = 'PENDING' AND s.cancel_requested = ? AND COALESCE(r.n, 0) < ` + planLimitSQL("a.plan") + `
-		ORDER BY COALESCE(r.n, 0), s.created_at, s.id LIMIT 1`)
+		ORDER BY COALESCE(r.n, 0), CASE WHEN s.source = 'manual' THEN 0 ELSE 1 END, s.created_at, s.id LIMIT 1`)
 	})
 	return s.pick
 }
@@ -562,6 +563,13 @@ func (s *Service) finishOnce(ctx context.Context, sc *ent.Scan, claim string, st
 		if err := c.ScanEvent.Create().SetAccountID(sc.AccountID).SetScanID(sc.ID).SetKind(status.EndEvent()).
 			SetStatus(string(status)).SetName(msg).Exec(ctx); err != nil {
 			return err
+		}
+		if s.onFinish != nil && sc.MonitorID != nil {
+			// In the transaction that stores the outcome: a monitor run's
+			// evaluation is queued exactly when its result is committed.
+			if err := s.onFinish(ctx, tx, sc, status); err != nil {
+				return fmt.Errorf("queueing the monitor's evaluation: %w", err)
+			}
 		}
 		switch {
 		case !continuing:

@@ -21,6 +21,7 @@ import (
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/jobs"
 	"github.com/palisade/palisade/app/scanner"
+	"github.com/palisade/palisade/app/sites"
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/ent/account"
@@ -44,7 +45,19 @@ type Service struct {
 	draining atomic.Bool
 	pickOnce sync.Once
 	pick     string // pickSQL's statement, built once
+	// onFinish, when set, runs in the transaction that stores a monitor
+	// run's outcome (SetFinishHook).
+	onFinish FinishHook
 }
+
+// FinishHook is called inside the transaction that stores the outcome of a
+// scan started by a monitor (sc.MonitorID set), with the final status. The
+// monitors service uses it to queue the run's evaluation in that same
+// transaction, so no finished run goes unevaluated after a crash.
+type FinishHook func(ctx context.Context, tx *sql.Tx, sc *ent.Scan, status domain.ScanStatus) error
+
+// SetFinishHook installs h (before workers start).
+func (s *Service) SetFinishHook(h FinishHook) { s.onFinish = h }
 
 // NewService wires the scan service.
 func NewService(d *db.DB, ins jobs.Inserter, sc *scanner.Scanner, log *slog.Logger) *Service {
@@ -83,20 +96,52 @@ func QuotaError(limit, used int, resets time.Time) *errs.QuotaExceeded {
 	return &errs.QuotaExceeded{Limit: limit, Used: used, ResetsAt: resets}
 }
 
-// Accept validates and enqueues a scan for acc. The quota is taken, the row
-// written and the job inserted in one transaction: all or nothing.
+// Accept validates and enqueues a manual scan for acc. The quota is taken,
+// the row written and the job inserted in one transaction: all or nothing.
 func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn string) (*ent.Scan, error) {
-	if rawURL == "" {
+	return s.AcceptRequest(ctx, Request{Account: acc, URL: rawURL, Depth: depthIn})
+}
+
+// Request is a scan to accept. A manual scan (the zero Source) spends the
+// month's scan quota; a monitor run spends the plan's monitor-run
+// allowance instead; a confirming re-scan spends nothing (docs/monitoring.md).
+type Request struct {
+	Account *ent.Account
+	URL     string
+	Depth   string
+	// Source is why the scan starts (default domain.TriggerManual).
+	Source domain.Trigger
+	// MonitorID is the monitor a monitor or confirm scan belongs to.
+	MonitorID string
+	// Tx, when set, is the caller's transaction (and TxClient its Ent
+	// client): the scan is accepted inside it, so the caller's own writes
+	// and the scan commit together. Validation (DNS) still runs first.
+	Tx       *sql.Tx
+	TxClient *ent.Client
+}
+
+// AcceptRequest validates and enqueues r: the allowance is taken, the site
+// recorded (created on its first scan), the row written and the job
+// inserted in one transaction.
+func (s *Service) AcceptRequest(ctx context.Context, r Request) (*ent.Scan, error) {
+	acc := r.Account
+	if r.Source == "" {
+		r.Source = domain.TriggerManual
+	}
+	if !r.Source.Valid() {
+		return nil, fmt.Errorf("accepting a scan: unknown source %q", r.Source)
+	}
+	if r.URL == "" {
 		return nil, &errs.Validation{Field: "url", Message: "url is required, e.g. https://example.com"}
 	}
-	depth, ok := scanner.ParseDepth(depthIn)
+	depth, ok := scanner.ParseDepth(r.Depth)
 	if !ok {
 		return nil, &errs.Validation{Field: "depth", Message: "depth must be QUICK, STANDARD or DEEP"}
 	}
 	if err := allowsDepth(acc.Plan, depth); err != nil {
 		return nil, err
 	}
-	target, err := s.scanner.Validate(ctx, rawURL)
+	target, err := s.scanner.Validate(ctx, r.URL)
 	if err != nil {
 		if errors.Is(err, scanner.ErrRefused) {
 			return nil, &errs.TargetRefused{Field: "url", Message: err.Error()}
@@ -105,7 +150,7 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 	}
 	now := s.now()
 	var created *ent.Scan
-	err = s.db.InTxRetry(ctx, func(tx *sql.Tx, c *ent.Client) error {
+	accept := func(tx *sql.Tx, c *ent.Client) error {
 		// acc may come from the API key cache; the plan that grants the
 		// depth and the quota is read here, in the transaction that spends it.
 		fresh, err := c.Account.Query().Where(account.ID(acc.ID)).Select(account.FieldPlan).Only(ctx)
@@ -115,17 +160,33 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 		if err := allowsDepth(fresh.Plan, depth); err != nil {
 			return err
 		}
-		if err := takeQuota(ctx, c, acc.ID, billing.Lookup(fresh.Plan), now); err != nil {
+		plan := billing.Lookup(fresh.Plan)
+		switch r.Source {
+		case domain.TriggerManual:
+			err = takeQuota(ctx, c, acc.ID, plan, now)
+		case domain.TriggerMonitor:
+			err = takeMonitorRun(ctx, c, acc.ID, plan, now)
+		}
+		if err != nil {
 			return err
 		}
-		sc, err := c.Scan.Create().
+		siteID, err := sites.EnsureTx(ctx, c, acc.ID, target.URL, target.Domain, now)
+		if err != nil {
+			return err
+		}
+		create := c.Scan.Create().
 			SetAccountID(acc.ID).
 			SetTargetURL(target.URL).
 			SetTargetDomain(target.Domain).
 			SetDepth(depth).
+			SetSource(r.Source).
+			SetSiteID(siteID).
 			SetCreatedAt(now).
-			SetUpdatedAt(now).
-			Save(ctx)
+			SetUpdatedAt(now)
+		if r.MonitorID != "" {
+			create = create.SetMonitorID(r.MonitorID)
+		}
+		sc, err := create.Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -139,12 +200,42 @@ func (s *Service) Accept(ctx context.Context, acc *ent.Account, rawURL, depthIn 
 		}
 		created = sc
 		return s.moveCount(ctx, tx, acc.ID, "", domain.StatusPending)
-	})
+	}
+	if r.Tx != nil {
+		err = accept(r.Tx, r.TxClient)
+	} else {
+		err = s.db.InTxRetry(ctx, accept)
+	}
 	if err != nil {
 		return nil, err
 	}
-	s.log.Info("scan accepted", "scan_id", created.ID, "account_id", acc.ID, "depth", depth, "domain", created.TargetDomain)
+	s.log.Info("scan accepted", "scan_id", created.ID, "account_id", acc.ID, "depth", depth, "domain", created.TargetDomain,
+		"source", r.Source, "monitor_id", r.MonitorID)
 	return created, nil
+}
+
+// takeMonitorRun counts one monitor run against the account's month,
+// atomically, like takeQuota but against the monitor-run allowance.
+func takeMonitorRun(ctx context.Context, c *ent.Client, accountID string, plan billing.Plan, now time.Time) error {
+	period := Period(now)
+	err := c.Usage.Create().SetAccountID(accountID).SetPeriod(period).SetScans(0).
+		OnConflictColumns(usage.FieldAccountID, usage.FieldPeriod).DoNothing().Exec(ctx)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("recording usage: %w", err)
+	}
+	upd := c.Usage.Update().Where(usage.AccountID(accountID), usage.Period(period))
+	if plan.MonitorRunsPerMonth != billing.Unlimited {
+		upd = upd.Where(usage.MonitorRunsLT(plan.MonitorRunsPerMonth))
+	}
+	n, err := upd.AddMonitorRuns(1).SetUpdatedAt(now).Save(ctx)
+	if err != nil {
+		return fmt.Errorf("recording usage: %w", err)
+	}
+	if n == 0 {
+		return &errs.QuotaExceeded{Limit: plan.MonitorRunsPerMonth, Used: plan.MonitorRunsPerMonth, ResetsAt: ResetsAt(now),
+			What: "monitor runs"}
+	}
+	return nil
 }
 
 // allowsDepth refuses a depth the plan does not include.

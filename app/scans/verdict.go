@@ -101,8 +101,19 @@ func refundQuota(ctx context.Context, c *ent.Client, sc *ent.Scan, now time.Time
 	if err != nil || n == 0 {
 		return false, err
 	}
-	if _, err := c.Usage.Update().Where(usage.AccountID(sc.AccountID), usage.Period(Period(sc.CreatedAt)), usage.ScansGT(0)).
-		AddScans(-1).SetUpdatedAt(now).Save(ctx); err != nil {
+	// A unit goes back to the allowance it came from: the scan quota for a
+	// manual scan, the monitor runs for a monitor's; a confirming re-scan
+	// took nothing.
+	upd := c.Usage.Update().Where(usage.AccountID(sc.AccountID), usage.Period(Period(sc.CreatedAt)))
+	switch sc.Source {
+	case domain.TriggerMonitor:
+		upd = upd.Where(usage.MonitorRunsGT(0)).AddMonitorRuns(-1)
+	case domain.TriggerConfirm:
+		return true, nil
+	default:
+		upd = upd.Where(usage.ScansGT(0)).AddScans(-1)
+	}
+	if _, err := upd.SetUpdatedAt(now).Save(ctx); err != nil {
 		return false, fmt.Errorf("refunding quota: %w", err)
 	}
 	return true, nil

@@ -8,14 +8,17 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
 
+	"github.com/palisade/palisade/app/alerts"
 	"github.com/palisade/palisade/app/auth"
 	"github.com/palisade/palisade/app/config"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/httpx"
 	"github.com/palisade/palisade/app/mail"
+	"github.com/palisade/palisade/app/monitors"
 	"github.com/palisade/palisade/app/ratelimit"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/app/sites"
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/views/components"
 	"github.com/palisade/palisade/views/model"
@@ -23,15 +26,18 @@ import (
 
 // Handler serves the web pages.
 type Handler struct {
-	auth    *auth.Service
-	scans   *scans.Service
-	reports *reporting.Service
-	billing *billing.Service
-	signups *auth.SignUps
-	cfg     config.Config
-	log     *slog.Logger
-	csrf    fiber.Handler
-	cookie  string
+	auth     *auth.Service
+	scans    *scans.Service
+	reports  *reporting.Service
+	billing  *billing.Service
+	sites    *sites.Service
+	monitors *monitors.Service
+	alerts   *alerts.Service
+	signups  *auth.SignUps
+	cfg      config.Config
+	log      *slog.Logger
+	csrf     fiber.Handler
+	cookie   string
 	// routes and links are filled by Routes: every URL is built from them.
 	routes routeTable
 	links  model.Links
@@ -50,12 +56,17 @@ type Deps struct {
 	// Mail, when set, makes sign-up confirm the address by e-mail first.
 	Mail *mail.Sender
 	Log  *slog.Logger
+	// Sites, Monitors and Alerts serve the Sites pages, monitors and webhooks.
+	Sites    *sites.Service
+	Monitors *monitors.Service
+	Alerts   *alerts.Service
 }
 
 // NewHandler wires the web surface.
 func NewHandler(d Deps) *Handler {
 	cfg := d.Config
 	h := &Handler{auth: d.Auth, scans: d.Scans, reports: d.Reports, billing: d.Billing,
+		sites: d.Sites, monitors: d.Monitors, alerts: d.Alerts,
 		cfg: cfg, log: d.Log, cookie: "palisade_session"}
 	var mailer auth.Mailer // stays nil for a nil *mail.Sender: no mail server
 	if d.Mail != nil {

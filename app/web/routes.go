@@ -77,6 +77,8 @@ func (h *Handler) Routes(app *fiber.App) {
 	user.get("/account", RouteSettings, h.settingsPage)
 	user.post("/account/password", RoutePassword, h.changePassword)
 	user.get("/team", RouteTeam, h.teamPage)
+	// sites and the site page (app/web/sites.go)
+	// monitors (app/web/monitors.go)
 	owner := user.with(h.requireOwner)
 	owner.post("/billing/checkout", RouteCheckout, h.checkout)
 	owner.post("/billing/portal", RoutePortal, h.portal)
@@ -88,6 +90,7 @@ func (h *Handler) Routes(app *fiber.App) {
 	owner.post("/team/invite", RouteInvite, h.createInvite)
 	owner.post("/team/:id/role", RouteRole, h.setRole)
 	owner.post("/team/:id/remove", RouteRemove, h.removeMember)
+	// webhooks, the webhook secret and deliveries (app/web/webhooks.go)
 	h.links = h.buildLinks()
 }
 

@@ -33,6 +33,12 @@ const (
 	FieldSubscriptionUpdatedAt = "subscription_updated_at"
 	// FieldPlanPeriodEnd holds the string denoting the plan_period_end field in the database.
 	FieldPlanPeriodEnd = "plan_period_end"
+	// FieldWebhookSecret holds the string denoting the webhook_secret field in the database.
+	FieldWebhookSecret = "webhook_secret"
+	// FieldWebhookSecretHint holds the string denoting the webhook_secret_hint field in the database.
+	FieldWebhookSecretHint = "webhook_secret_hint"
+	// FieldWebhookSecretAt holds the string denoting the webhook_secret_at field in the database.
+	FieldWebhookSecretAt = "webhook_secret_at"
 	// Table holds the table name of the account in the database.
 	Table = "accounts"
 )
@@ -49,6 +55,9 @@ var Columns = []string{
 	FieldSubscriptionStatus,
 	FieldSubscriptionUpdatedAt,
 	FieldPlanPeriodEnd,
+	FieldWebhookSecret,
+	FieldWebhookSecretHint,
+	FieldWebhookSecretAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -139,4 +148,19 @@ func BySubscriptionUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByPlanPeriodEnd orders the results by the plan_period_end field.
 func ByPlanPeriodEnd(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPlanPeriodEnd, opts...).ToFunc()
+}
+
+// ByWebhookSecret orders the results by the webhook_secret field.
+func ByWebhookSecret(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWebhookSecret, opts...).ToFunc()
+}
+
+// ByWebhookSecretHint orders the results by the webhook_secret_hint field.
+func ByWebhookSecretHint(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWebhookSecretHint, opts...).ToFunc()
+}
+
+// ByWebhookSecretAt orders the results by the webhook_secret_at field.
+func ByWebhookSecretAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWebhookSecretAt, opts...).ToFunc()
 }

@@ -105,6 +105,21 @@ func PlanPeriodEnd(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldPlanPeriodEnd, v))
 }
 
+// WebhookSecret applies equality check predicate on the "webhook_secret" field. It's identical to WebhookSecretEQ.
+func WebhookSecret(v string) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldWebhookSecret, v))
+}
+
+// WebhookSecretHint applies equality check predicate on the "webhook_secret_hint" field. It's identical to WebhookSecretHintEQ.
+func WebhookSecretHint(v string) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretAt applies equality check predicate on the "webhook_secret_at" field. It's identical to WebhookSecretAtEQ.
+func WebhookSecretAt(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldWebhookSecretAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldCreatedAt, v))
@@ -603,6 +618,206 @@ func PlanPeriodEndIsNil() predicate.Account {
 // PlanPeriodEndNotNil applies the NotNil predicate on the "plan_period_end" field.
 func PlanPeriodEndNotNil() predicate.Account {
 	return predicate.Account(sql.FieldNotNull(FieldPlanPeriodEnd))
+}
+
+// WebhookSecretEQ applies the EQ predicate on the "webhook_secret" field.
+func WebhookSecretEQ(v string) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldWebhookSecret, v))
+}
+
+// WebhookSecretNEQ applies the NEQ predicate on the "webhook_secret" field.
+func WebhookSecretNEQ(v string) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldWebhookSecret, v))
+}
+
+// WebhookSecretIn applies the In predicate on the "webhook_secret" field.
+func WebhookSecretIn(vs ...string) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldWebhookSecret, vs...))
+}
+
+// WebhookSecretNotIn applies the NotIn predicate on the "webhook_secret" field.
+func WebhookSecretNotIn(vs ...string) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldWebhookSecret, vs...))
+}
+
+// WebhookSecretGT applies the GT predicate on the "webhook_secret" field.
+func WebhookSecretGT(v string) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldWebhookSecret, v))
+}
+
+// WebhookSecretGTE applies the GTE predicate on the "webhook_secret" field.
+func WebhookSecretGTE(v string) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldWebhookSecret, v))
+}
+
+// WebhookSecretLT applies the LT predicate on the "webhook_secret" field.
+func WebhookSecretLT(v string) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldWebhookSecret, v))
+}
+
+// WebhookSecretLTE applies the LTE predicate on the "webhook_secret" field.
+func WebhookSecretLTE(v string) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldWebhookSecret, v))
+}
+
+// WebhookSecretContains applies the Contains predicate on the "webhook_secret" field.
+func WebhookSecretContains(v string) predicate.Account {
+	return predicate.Account(sql.FieldContains(FieldWebhookSecret, v))
+}
+
+// WebhookSecretHasPrefix applies the HasPrefix predicate on the "webhook_secret" field.
+func WebhookSecretHasPrefix(v string) predicate.Account {
+	return predicate.Account(sql.FieldHasPrefix(FieldWebhookSecret, v))
+}
+
+// WebhookSecretHasSuffix applies the HasSuffix predicate on the "webhook_secret" field.
+func WebhookSecretHasSuffix(v string) predicate.Account {
+	return predicate.Account(sql.FieldHasSuffix(FieldWebhookSecret, v))
+}
+
+// WebhookSecretIsNil applies the IsNil predicate on the "webhook_secret" field.
+func WebhookSecretIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldWebhookSecret))
+}
+
+// WebhookSecretNotNil applies the NotNil predicate on the "webhook_secret" field.
+func WebhookSecretNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldWebhookSecret))
+}
+
+// WebhookSecretEqualFold applies the EqualFold predicate on the "webhook_secret" field.
+func WebhookSecretEqualFold(v string) predicate.Account {
+	return predicate.Account(sql.FieldEqualFold(FieldWebhookSecret, v))
+}
+
+// WebhookSecretContainsFold applies the ContainsFold predicate on the "webhook_secret" field.
+func WebhookSecretContainsFold(v string) predicate.Account {
+	return predicate.Account(sql.FieldContainsFold(FieldWebhookSecret, v))
+}
+
+// WebhookSecretHintEQ applies the EQ predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintEQ(v string) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretHintNEQ applies the NEQ predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintNEQ(v string) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretHintIn applies the In predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintIn(vs ...string) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldWebhookSecretHint, vs...))
+}
+
+// WebhookSecretHintNotIn applies the NotIn predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintNotIn(vs ...string) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldWebhookSecretHint, vs...))
+}
+
+// WebhookSecretHintGT applies the GT predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintGT(v string) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretHintGTE applies the GTE predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintGTE(v string) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretHintLT applies the LT predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintLT(v string) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretHintLTE applies the LTE predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintLTE(v string) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretHintContains applies the Contains predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintContains(v string) predicate.Account {
+	return predicate.Account(sql.FieldContains(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretHintHasPrefix applies the HasPrefix predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintHasPrefix(v string) predicate.Account {
+	return predicate.Account(sql.FieldHasPrefix(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretHintHasSuffix applies the HasSuffix predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintHasSuffix(v string) predicate.Account {
+	return predicate.Account(sql.FieldHasSuffix(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretHintIsNil applies the IsNil predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldWebhookSecretHint))
+}
+
+// WebhookSecretHintNotNil applies the NotNil predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldWebhookSecretHint))
+}
+
+// WebhookSecretHintEqualFold applies the EqualFold predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintEqualFold(v string) predicate.Account {
+	return predicate.Account(sql.FieldEqualFold(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretHintContainsFold applies the ContainsFold predicate on the "webhook_secret_hint" field.
+func WebhookSecretHintContainsFold(v string) predicate.Account {
+	return predicate.Account(sql.FieldContainsFold(FieldWebhookSecretHint, v))
+}
+
+// WebhookSecretAtEQ applies the EQ predicate on the "webhook_secret_at" field.
+func WebhookSecretAtEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldWebhookSecretAt, v))
+}
+
+// WebhookSecretAtNEQ applies the NEQ predicate on the "webhook_secret_at" field.
+func WebhookSecretAtNEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldWebhookSecretAt, v))
+}
+
+// WebhookSecretAtIn applies the In predicate on the "webhook_secret_at" field.
+func WebhookSecretAtIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldWebhookSecretAt, vs...))
+}
+
+// WebhookSecretAtNotIn applies the NotIn predicate on the "webhook_secret_at" field.
+func WebhookSecretAtNotIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldWebhookSecretAt, vs...))
+}
+
+// WebhookSecretAtGT applies the GT predicate on the "webhook_secret_at" field.
+func WebhookSecretAtGT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldWebhookSecretAt, v))
+}
+
+// WebhookSecretAtGTE applies the GTE predicate on the "webhook_secret_at" field.
+func WebhookSecretAtGTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldWebhookSecretAt, v))
+}
+
+// WebhookSecretAtLT applies the LT predicate on the "webhook_secret_at" field.
+func WebhookSecretAtLT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldWebhookSecretAt, v))
+}
+
+// WebhookSecretAtLTE applies the LTE predicate on the "webhook_secret_at" field.
+func WebhookSecretAtLTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldWebhookSecretAt, v))
+}
+
+// WebhookSecretAtIsNil applies the IsNil predicate on the "webhook_secret_at" field.
+func WebhookSecretAtIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldWebhookSecretAt))
+}
+
+// WebhookSecretAtNotNil applies the NotNil predicate on the "webhook_secret_at" field.
+func WebhookSecretAtNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldWebhookSecretAt))
 }
 
 // And groups predicates with the AND operator between them.

@@ -61,12 +61,127 @@ var (
 		{Name: "subscription_status", Type: field.TypeString, Nullable: true},
 		{Name: "subscription_updated_at", Type: field.TypeTime, Nullable: true},
 		{Name: "plan_period_end", Type: field.TypeTime, Nullable: true},
+		{Name: "webhook_secret", Type: field.TypeString, Nullable: true},
+		{Name: "webhook_secret_hint", Type: field.TypeString, Nullable: true},
+		{Name: "webhook_secret_at", Type: field.TypeTime, Nullable: true},
 	}
 	// AccountsTable holds the schema information for the "accounts" table.
 	AccountsTable = &schema.Table{
 		Name:       "accounts",
 		Columns:    AccountsColumns,
 		PrimaryKey: []*schema.Column{AccountsColumns[0]},
+	}
+	// AlertsColumns holds the columns for the "alerts" table.
+	AlertsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "site_id", Type: field.TypeString, Nullable: true},
+		{Name: "scan_id", Type: field.TypeString, Nullable: true},
+		{Name: "previous_scan_id", Type: field.TypeString, Nullable: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"grade.dropped", "findings.new", "certificate.expiring", "scripts.new_origin", "scan.unreachable", "alert.resolved", "test"}},
+		{Name: "dedupe_key", Type: field.TypeString, Size: 300},
+		{Name: "subject", Type: field.TypeString, Size: 300},
+		{Name: "payload", Type: field.TypeString, Size: 2147483647},
+		{Name: "account_id", Type: field.TypeString, Size: 40},
+		{Name: "monitor_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// AlertsTable holds the schema information for the "alerts" table.
+	AlertsTable = &schema.Table{
+		Name:       "alerts",
+		Columns:    AlertsColumns,
+		PrimaryKey: []*schema.Column{AlertsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "alerts_accounts_account",
+				Columns:    []*schema.Column{AlertsColumns[10]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "alerts_monitors_alerts_raised",
+				Columns:    []*schema.Column{AlertsColumns[11]},
+				RefColumns: []*schema.Column{MonitorsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "alert_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[10]},
+			},
+			{
+				Name:    "alert_account_id_dedupe_key",
+				Unique:  true,
+				Columns: []*schema.Column{AlertsColumns[10], AlertsColumns[7]},
+			},
+			{
+				Name:    "alert_account_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[10], AlertsColumns[1], AlertsColumns[0]},
+			},
+			{
+				Name:    "alert_monitor_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[11], AlertsColumns[1]},
+			},
+		},
+	}
+	// DeliveriesColumns holds the columns for the "deliveries" table.
+	DeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "channel", Type: field.TypeEnum, Enums: []string{"email", "webhook"}},
+		{Name: "target", Type: field.TypeString, Size: 2048},
+		{Name: "webhook_id", Type: field.TypeString, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "delivered", "failed"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "log", Type: field.TypeJSON, Nullable: true},
+		{Name: "last_status_code", Type: field.TypeInt, Nullable: true},
+		{Name: "last_error", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "job_id", Type: field.TypeInt64, Nullable: true},
+		{Name: "alert_id", Type: field.TypeString, Size: 40},
+		{Name: "account_id", Type: field.TypeString, Size: 40},
+	}
+	// DeliveriesTable holds the schema information for the "deliveries" table.
+	DeliveriesTable = &schema.Table{
+		Name:       "deliveries",
+		Columns:    DeliveriesColumns,
+		PrimaryKey: []*schema.Column{DeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "deliveries_alerts_deliveries",
+				Columns:    []*schema.Column{DeliveriesColumns[13]},
+				RefColumns: []*schema.Column{AlertsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "deliveries_accounts_account",
+				Columns:    []*schema.Column{DeliveriesColumns[14]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "delivery_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{DeliveriesColumns[14]},
+			},
+			{
+				Name:    "delivery_account_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{DeliveriesColumns[14], DeliveriesColumns[1], DeliveriesColumns[0]},
+			},
+			{
+				Name:    "delivery_webhook_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{DeliveriesColumns[5], DeliveriesColumns[1]},
+			},
+		},
 	}
 	// FindingsColumns holds the columns for the "findings" table.
 	FindingsColumns = []*schema.Column{
@@ -165,6 +280,70 @@ var (
 				Name:    "kv_expires_at",
 				Unique:  false,
 				Columns: []*schema.Column{KvsColumns[2]},
+			},
+		},
+	}
+	// MonitorsColumns holds the columns for the "monitors" table.
+	MonitorsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "frequency", Type: field.TypeEnum, Enums: []string{"daily", "weekly", "monthly"}},
+		{Name: "hour", Type: field.TypeInt, Default: 6},
+		{Name: "jitter_seconds", Type: field.TypeInt, Default: 0},
+		{Name: "depth", Type: field.TypeEnum, Enums: []string{"QUICK", "STANDARD", "DEEP"}, Default: "QUICK"},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "alerts", Type: field.TypeJSON},
+		{Name: "state", Type: field.TypeJSON, Nullable: true},
+		{Name: "state_version", Type: field.TypeInt, Default: 0},
+		{Name: "next_run_at", Type: field.TypeTime},
+		{Name: "last_slot", Type: field.TypeTime, Nullable: true},
+		{Name: "last_run_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_scan_id", Type: field.TypeString, Nullable: true},
+		{Name: "last_skip", Type: field.TypeString, Nullable: true, Size: 300},
+		{Name: "created_by", Type: field.TypeString, Nullable: true},
+		{Name: "account_id", Type: field.TypeString, Size: 40},
+		{Name: "site_id", Type: field.TypeString, Unique: true, Size: 40},
+	}
+	// MonitorsTable holds the schema information for the "monitors" table.
+	MonitorsTable = &schema.Table{
+		Name:       "monitors",
+		Columns:    MonitorsColumns,
+		PrimaryKey: []*schema.Column{MonitorsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "monitors_accounts_account",
+				Columns:    []*schema.Column{MonitorsColumns[17]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "monitors_sites_monitor",
+				Columns:    []*schema.Column{MonitorsColumns[18]},
+				RefColumns: []*schema.Column{SitesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "monitor_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{MonitorsColumns[17]},
+			},
+			{
+				Name:    "monitor_account_id_site_id",
+				Unique:  true,
+				Columns: []*schema.Column{MonitorsColumns[17], MonitorsColumns[18]},
+			},
+			{
+				Name:    "monitor_active_next_run_at",
+				Unique:  false,
+				Columns: []*schema.Column{MonitorsColumns[7], MonitorsColumns[11]},
+			},
+			{
+				Name:    "monitor_account_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{MonitorsColumns[17], MonitorsColumns[1], MonitorsColumns[0]},
 			},
 		},
 	}
@@ -275,6 +454,9 @@ var (
 		{Name: "started_at", Type: field.TypeTime, Nullable: true},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "quota_refunded", Type: field.TypeBool, Default: false},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"manual", "monitor", "confirm"}, Default: "manual"},
+		{Name: "site_id", Type: field.TypeString, Nullable: true},
+		{Name: "monitor_id", Type: field.TypeString, Nullable: true},
 		{Name: "account_id", Type: field.TypeString, Size: 40},
 	}
 	// ScansTable holds the schema information for the "scans" table.
@@ -285,7 +467,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "scans_accounts_account",
-				Columns:    []*schema.Column{ScansColumns[21]},
+				Columns:    []*schema.Column{ScansColumns[24]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -294,27 +476,32 @@ var (
 			{
 				Name:    "scan_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[21]},
+				Columns: []*schema.Column{ScansColumns[24]},
 			},
 			{
 				Name:    "scan_account_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[21], ScansColumns[1], ScansColumns[0]},
+				Columns: []*schema.Column{ScansColumns[24], ScansColumns[1], ScansColumns[0]},
 			},
 			{
 				Name:    "scan_account_id_status_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[21], ScansColumns[6], ScansColumns[1], ScansColumns[0]},
+				Columns: []*schema.Column{ScansColumns[24], ScansColumns[6], ScansColumns[1], ScansColumns[0]},
 			},
 			{
 				Name:    "scan_account_id_target_domain_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[21], ScansColumns[4], ScansColumns[1], ScansColumns[0]},
+				Columns: []*schema.Column{ScansColumns[24], ScansColumns[4], ScansColumns[1], ScansColumns[0]},
 			},
 			{
 				Name:    "scan_status_updated_at",
 				Unique:  false,
 				Columns: []*schema.Column{ScansColumns[6], ScansColumns[2]},
+			},
+			{
+				Name:    "scan_account_id_site_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{ScansColumns[24], ScansColumns[22], ScansColumns[1], ScansColumns[0]},
 			},
 		},
 	}
@@ -442,6 +629,48 @@ var (
 			},
 		},
 	}
+	// SitesColumns holds the columns for the "sites" table.
+	SitesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "target_url", Type: field.TypeString, Size: 2048},
+		{Name: "target_key", Type: field.TypeString, Size: 2048},
+		{Name: "target_domain", Type: field.TypeString, Size: 255},
+		{Name: "label", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "account_id", Type: field.TypeString, Size: 40},
+	}
+	// SitesTable holds the schema information for the "sites" table.
+	SitesTable = &schema.Table{
+		Name:       "sites",
+		Columns:    SitesColumns,
+		PrimaryKey: []*schema.Column{SitesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sites_accounts_account",
+				Columns:    []*schema.Column{SitesColumns[7]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "site_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{SitesColumns[7]},
+			},
+			{
+				Name:    "site_account_id_target_key",
+				Unique:  true,
+				Columns: []*schema.Column{SitesColumns[7], SitesColumns[4]},
+			},
+			{
+				Name:    "site_account_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{SitesColumns[7], SitesColumns[1], SitesColumns[0]},
+			},
+		},
+	}
 	// StripeEventsColumns holds the columns for the "stripe_events" table.
 	StripeEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -462,6 +691,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "period", Type: field.TypeString, Size: 7},
 		{Name: "scans", Type: field.TypeInt, Default: 0},
+		{Name: "monitor_runs", Type: field.TypeInt, Default: 0},
 		{Name: "account_id", Type: field.TypeString, Size: 40},
 	}
 	// UsagesTable holds the schema information for the "usages" table.
@@ -472,7 +702,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "usages_accounts_account",
-				Columns:    []*schema.Column{UsagesColumns[5]},
+				Columns:    []*schema.Column{UsagesColumns[6]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -481,12 +711,12 @@ var (
 			{
 				Name:    "usage_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{UsagesColumns[5]},
+				Columns: []*schema.Column{UsagesColumns[6]},
 			},
 			{
 				Name:    "usage_account_id_period",
 				Unique:  true,
-				Columns: []*schema.Column{UsagesColumns[5], UsagesColumns[3]},
+				Columns: []*schema.Column{UsagesColumns[6], UsagesColumns[3]},
 			},
 		},
 	}
@@ -522,13 +752,53 @@ var (
 			},
 		},
 	}
+	// WebhooksColumns holds the columns for the "webhooks" table.
+	WebhooksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "format", Type: field.TypeEnum, Enums: []string{"json", "slack"}, Default: "json"},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "created_by", Type: field.TypeString, Nullable: true},
+		{Name: "account_id", Type: field.TypeString, Size: 40},
+	}
+	// WebhooksTable holds the schema information for the "webhooks" table.
+	WebhooksTable = &schema.Table{
+		Name:       "webhooks",
+		Columns:    WebhooksColumns,
+		PrimaryKey: []*schema.Column{WebhooksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhooks_accounts_account",
+				Columns:    []*schema.Column{WebhooksColumns[7]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhook_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhooksColumns[7]},
+			},
+			{
+				Name:    "webhook_account_id_url",
+				Unique:  true,
+				Columns: []*schema.Column{WebhooksColumns[7], WebhooksColumns[3]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APIKeysTable,
 		AccountsTable,
+		AlertsTable,
+		DeliveriesTable,
 		FindingsTable,
 		InvitesTable,
 		KvsTable,
+		MonitorsTable,
 		RateLimitsTable,
 		ReportsTable,
 		ReportFilesTable,
@@ -536,17 +806,25 @@ var (
 		ScanCountsTable,
 		ScanEventsTable,
 		SessionsTable,
+		SitesTable,
 		StripeEventsTable,
 		UsagesTable,
 		UsersTable,
+		WebhooksTable,
 	}
 )
 
 func init() {
 	APIKeysTable.ForeignKeys[0].RefTable = AccountsTable
+	AlertsTable.ForeignKeys[0].RefTable = AccountsTable
+	AlertsTable.ForeignKeys[1].RefTable = MonitorsTable
+	DeliveriesTable.ForeignKeys[0].RefTable = AlertsTable
+	DeliveriesTable.ForeignKeys[1].RefTable = AccountsTable
 	FindingsTable.ForeignKeys[0].RefTable = AccountsTable
 	FindingsTable.ForeignKeys[1].RefTable = ScansTable
 	InvitesTable.ForeignKeys[0].RefTable = AccountsTable
+	MonitorsTable.ForeignKeys[0].RefTable = AccountsTable
+	MonitorsTable.ForeignKeys[1].RefTable = SitesTable
 	ReportsTable.ForeignKeys[0].RefTable = AccountsTable
 	ReportsTable.ForeignKeys[1].RefTable = ScansTable
 	ReportFilesTable.ForeignKeys[0].RefTable = ReportsTable
@@ -556,6 +834,8 @@ func init() {
 	ScanEventsTable.ForeignKeys[1].RefTable = AccountsTable
 	SessionsTable.ForeignKeys[0].RefTable = AccountsTable
 	SessionsTable.ForeignKeys[1].RefTable = UsersTable
+	SitesTable.ForeignKeys[0].RefTable = AccountsTable
 	UsagesTable.ForeignKeys[0].RefTable = AccountsTable
 	UsersTable.ForeignKeys[0].RefTable = AccountsTable
+	WebhooksTable.ForeignKeys[0].RefTable = AccountsTable
 }

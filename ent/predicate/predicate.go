@@ -12,6 +12,12 @@ type APIKey func(*sql.Selector)
 // Account is the predicate function for account builders.
 type Account func(*sql.Selector)
 
+// Alert is the predicate function for alert builders.
+type Alert func(*sql.Selector)
+
+// Delivery is the predicate function for delivery builders.
+type Delivery func(*sql.Selector)
+
 // Finding is the predicate function for finding builders.
 type Finding func(*sql.Selector)
 
@@ -20,6 +26,9 @@ type Invite func(*sql.Selector)
 
 // KV is the predicate function for kv builders.
 type KV func(*sql.Selector)
+
+// Monitor is the predicate function for monitor builders.
+type Monitor func(*sql.Selector)
 
 // RateLimit is the predicate function for ratelimit builders.
 type RateLimit func(*sql.Selector)
@@ -42,6 +51,9 @@ type ScanEvent func(*sql.Selector)
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
 
+// Site is the predicate function for site builders.
+type Site func(*sql.Selector)
+
 // StripeEvent is the predicate function for stripeevent builders.
 type StripeEvent func(*sql.Selector)
 
@@ -50,3 +62,6 @@ type Usage func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// Webhook is the predicate function for webhook builders.
+type Webhook func(*sql.Selector)

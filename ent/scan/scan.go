@@ -58,6 +58,12 @@ const (
 	FieldCompletedAt = "completed_at"
 	// FieldQuotaRefunded holds the string denoting the quota_refunded field in the database.
 	FieldQuotaRefunded = "quota_refunded"
+	// FieldSource holds the string denoting the source field in the database.
+	FieldSource = "source"
+	// FieldSiteID holds the string denoting the site_id field in the database.
+	FieldSiteID = "site_id"
+	// FieldMonitorID holds the string denoting the monitor_id field in the database.
+	FieldMonitorID = "monitor_id"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeFindings holds the string denoting the findings edge name in mutations.
@@ -122,6 +128,9 @@ var Columns = []string{
 	FieldStartedAt,
 	FieldCompletedAt,
 	FieldQuotaRefunded,
+	FieldSource,
+	FieldSiteID,
+	FieldMonitorID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -184,6 +193,18 @@ func StatusValidator(s domain.ScanStatus) error {
 		return nil
 	default:
 		return fmt.Errorf("scan: invalid enum value for status field: %q", s)
+	}
+}
+
+const DefaultSource domain.Trigger = "manual"
+
+// SourceValidator is a validator for the "source" field enum values. It is called by the builders before save.
+func SourceValidator(s domain.Trigger) error {
+	switch s.String() {
+	case "manual", "monitor", "confirm":
+		return nil
+	default:
+		return fmt.Errorf("scan: invalid enum value for source field: %q", s)
 	}
 }
 
@@ -298,6 +319,21 @@ func ByCompletedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByQuotaRefunded orders the results by the quota_refunded field.
 func ByQuotaRefunded(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldQuotaRefunded, opts...).ToFunc()
+}
+
+// BySource orders the results by the source field.
+func BySource(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSource, opts...).ToFunc()
+}
+
+// BySiteID orders the results by the site_id field.
+func BySiteID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSiteID, opts...).ToFunc()
+}
+
+// ByMonitorID orders the results by the monitor_id field.
+func ByMonitorID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMonitorID, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

@@ -161,6 +161,16 @@ func QuotaRefunded(v bool) predicate.Scan {
 	return predicate.Scan(sql.FieldEQ(FieldQuotaRefunded, v))
 }
 
+// SiteID applies equality check predicate on the "site_id" field. It's identical to SiteIDEQ.
+func SiteID(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldSiteID, v))
+}
+
+// MonitorID applies equality check predicate on the "monitor_id" field. It's identical to MonitorIDEQ.
+func MonitorID(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldMonitorID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Scan {
 	return predicate.Scan(sql.FieldEQ(FieldCreatedAt, v))
@@ -1229,6 +1239,186 @@ func QuotaRefundedEQ(v bool) predicate.Scan {
 // QuotaRefundedNEQ applies the NEQ predicate on the "quota_refunded" field.
 func QuotaRefundedNEQ(v bool) predicate.Scan {
 	return predicate.Scan(sql.FieldNEQ(FieldQuotaRefunded, v))
+}
+
+// SourceEQ applies the EQ predicate on the "source" field.
+func SourceEQ(v domain.Trigger) predicate.Scan {
+	vc := v
+	return predicate.Scan(sql.FieldEQ(FieldSource, vc))
+}
+
+// SourceNEQ applies the NEQ predicate on the "source" field.
+func SourceNEQ(v domain.Trigger) predicate.Scan {
+	vc := v
+	return predicate.Scan(sql.FieldNEQ(FieldSource, vc))
+}
+
+// SourceIn applies the In predicate on the "source" field.
+func SourceIn(vs ...domain.Trigger) predicate.Scan {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Scan(sql.FieldIn(FieldSource, v...))
+}
+
+// SourceNotIn applies the NotIn predicate on the "source" field.
+func SourceNotIn(vs ...domain.Trigger) predicate.Scan {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Scan(sql.FieldNotIn(FieldSource, v...))
+}
+
+// SiteIDEQ applies the EQ predicate on the "site_id" field.
+func SiteIDEQ(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldSiteID, v))
+}
+
+// SiteIDNEQ applies the NEQ predicate on the "site_id" field.
+func SiteIDNEQ(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldNEQ(FieldSiteID, v))
+}
+
+// SiteIDIn applies the In predicate on the "site_id" field.
+func SiteIDIn(vs ...string) predicate.Scan {
+	return predicate.Scan(sql.FieldIn(FieldSiteID, vs...))
+}
+
+// SiteIDNotIn applies the NotIn predicate on the "site_id" field.
+func SiteIDNotIn(vs ...string) predicate.Scan {
+	return predicate.Scan(sql.FieldNotIn(FieldSiteID, vs...))
+}
+
+// SiteIDGT applies the GT predicate on the "site_id" field.
+func SiteIDGT(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldGT(FieldSiteID, v))
+}
+
+// SiteIDGTE applies the GTE predicate on the "site_id" field.
+func SiteIDGTE(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldGTE(FieldSiteID, v))
+}
+
+// SiteIDLT applies the LT predicate on the "site_id" field.
+func SiteIDLT(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldLT(FieldSiteID, v))
+}
+
+// SiteIDLTE applies the LTE predicate on the "site_id" field.
+func SiteIDLTE(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldLTE(FieldSiteID, v))
+}
+
+// SiteIDContains applies the Contains predicate on the "site_id" field.
+func SiteIDContains(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldContains(FieldSiteID, v))
+}
+
+// SiteIDHasPrefix applies the HasPrefix predicate on the "site_id" field.
+func SiteIDHasPrefix(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldHasPrefix(FieldSiteID, v))
+}
+
+// SiteIDHasSuffix applies the HasSuffix predicate on the "site_id" field.
+func SiteIDHasSuffix(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldHasSuffix(FieldSiteID, v))
+}
+
+// SiteIDIsNil applies the IsNil predicate on the "site_id" field.
+func SiteIDIsNil() predicate.Scan {
+	return predicate.Scan(sql.FieldIsNull(FieldSiteID))
+}
+
+// SiteIDNotNil applies the NotNil predicate on the "site_id" field.
+func SiteIDNotNil() predicate.Scan {
+	return predicate.Scan(sql.FieldNotNull(FieldSiteID))
+}
+
+// SiteIDEqualFold applies the EqualFold predicate on the "site_id" field.
+func SiteIDEqualFold(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldEqualFold(FieldSiteID, v))
+}
+
+// SiteIDContainsFold applies the ContainsFold predicate on the "site_id" field.
+func SiteIDContainsFold(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldContainsFold(FieldSiteID, v))
+}
+
+// MonitorIDEQ applies the EQ predicate on the "monitor_id" field.
+func MonitorIDEQ(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldMonitorID, v))
+}
+
+// MonitorIDNEQ applies the NEQ predicate on the "monitor_id" field.
+func MonitorIDNEQ(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldNEQ(FieldMonitorID, v))
+}
+
+// MonitorIDIn applies the In predicate on the "monitor_id" field.
+func MonitorIDIn(vs ...string) predicate.Scan {
+	return predicate.Scan(sql.FieldIn(FieldMonitorID, vs...))
+}
+
+// MonitorIDNotIn applies the NotIn predicate on the "monitor_id" field.
+func MonitorIDNotIn(vs ...string) predicate.Scan {
+	return predicate.Scan(sql.FieldNotIn(FieldMonitorID, vs...))
+}
+
+// MonitorIDGT applies the GT predicate on the "monitor_id" field.
+func MonitorIDGT(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldGT(FieldMonitorID, v))
+}
+
+// MonitorIDGTE applies the GTE predicate on the "monitor_id" field.
+func MonitorIDGTE(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldGTE(FieldMonitorID, v))
+}
+
+// MonitorIDLT applies the LT predicate on the "monitor_id" field.
+func MonitorIDLT(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldLT(FieldMonitorID, v))
+}
+
+// MonitorIDLTE applies the LTE predicate on the "monitor_id" field.
+func MonitorIDLTE(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldLTE(FieldMonitorID, v))
+}
+
+// MonitorIDContains applies the Contains predicate on the "monitor_id" field.
+func MonitorIDContains(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldContains(FieldMonitorID, v))
+}
+
+// MonitorIDHasPrefix applies the HasPrefix predicate on the "monitor_id" field.
+func MonitorIDHasPrefix(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldHasPrefix(FieldMonitorID, v))
+}
+
+// MonitorIDHasSuffix applies the HasSuffix predicate on the "monitor_id" field.
+func MonitorIDHasSuffix(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldHasSuffix(FieldMonitorID, v))
+}
+
+// MonitorIDIsNil applies the IsNil predicate on the "monitor_id" field.
+func MonitorIDIsNil() predicate.Scan {
+	return predicate.Scan(sql.FieldIsNull(FieldMonitorID))
+}
+
+// MonitorIDNotNil applies the NotNil predicate on the "monitor_id" field.
+func MonitorIDNotNil() predicate.Scan {
+	return predicate.Scan(sql.FieldNotNull(FieldMonitorID))
+}
+
+// MonitorIDEqualFold applies the EqualFold predicate on the "monitor_id" field.
+func MonitorIDEqualFold(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldEqualFold(FieldMonitorID, v))
+}
+
+// MonitorIDContainsFold applies the ContainsFold predicate on the "monitor_id" field.
+func MonitorIDContainsFold(v string) predicate.Scan {
+	return predicate.Scan(sql.FieldContainsFold(FieldMonitorID, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

@@ -28,5 +28,11 @@ func (Account) Fields() []ent.Field {
 		// overrides a newer state.
 		field.Time("subscription_updated_at").Optional().Nillable(),
 		field.Time("plan_period_end").Optional().Nillable(),
+		// webhook_secret is the account's webhook signing secret, sealed
+		// (AES-GCM) under the server's secret key, never in plain text;
+		// webhook_secret_hint is its last characters, shown to tell it apart.
+		field.String("webhook_secret").Optional().Sensitive(),
+		field.String("webhook_secret_hint").Optional(),
+		field.Time("webhook_secret_at").Optional().Nillable(),
 	}
 }

@@ -49,6 +49,13 @@ func (Scan) Fields() []ent.Field {
 		// quota_refunded is flipped false → true, once, when a scan that never
 		// reached its target gives its unit back to the month's quota.
 		field.Bool("quota_refunded").Default(false),
+		// source is why the scan started (domain.Trigger); monitor and confirm scans spend
+		// the monitor-run allowance (or nothing) instead of the manual quota.
+		field.Enum("source").GoType(domain.Trigger("")).Default(string(domain.TriggerManual)).Immutable(),
+		// site_id is the site the scan is of (cleared when the site is
+		// deleted: the scan stays); monitor_id the monitor that started it.
+		field.String("site_id").Optional().Nillable(),
+		field.String("monitor_id").Optional().Nillable(),
 	}
 }
 
@@ -71,5 +78,6 @@ func (Scan) Indexes() []ent.Index {
 		index.Fields("account_id", "status", "created_at", "id"),
 		index.Fields("account_id", "target_domain", "created_at", "id"),
 		index.Fields("status", "updated_at"),
+		index.Fields("account_id", "site_id", "created_at", "id"),
 	}
 }

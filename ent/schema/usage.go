@@ -21,6 +21,9 @@ func (Usage) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("period").NotEmpty().MaxLen(7), // "2026-11"
 		field.Int("scans").Default(0),
+		// monitor_runs counts scheduled and "run now" monitor runs, which
+		// have their own allowance (billing.Plan.MonitorRunsPerMonth).
+		field.Int("monitor_runs").Default(0),
 	}
 }
 

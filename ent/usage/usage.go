@@ -24,6 +24,8 @@ const (
 	FieldPeriod = "period"
 	// FieldScans holds the string denoting the scans field in the database.
 	FieldScans = "scans"
+	// FieldMonitorRuns holds the string denoting the monitor_runs field in the database.
+	FieldMonitorRuns = "monitor_runs"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// Table holds the table name of the usage in the database.
@@ -45,6 +47,7 @@ var Columns = []string{
 	FieldAccountID,
 	FieldPeriod,
 	FieldScans,
+	FieldMonitorRuns,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -70,6 +73,8 @@ var (
 	PeriodValidator func(string) error
 	// DefaultScans holds the default value on creation for the "scans" field.
 	DefaultScans int
+	// DefaultMonitorRuns holds the default value on creation for the "monitor_runs" field.
+	DefaultMonitorRuns int
 )
 
 // OrderOption defines the ordering options for the Usage queries.
@@ -103,6 +108,11 @@ func ByPeriod(opts ...sql.OrderTermOption) OrderOption {
 // ByScans orders the results by the scans field.
 func ByScans(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldScans, opts...).ToFunc()
+}
+
+// ByMonitorRuns orders the results by the monitor_runs field.
+func ByMonitorRuns(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMonitorRuns, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

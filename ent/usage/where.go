@@ -80,6 +80,11 @@ func Scans(v int) predicate.Usage {
 	return predicate.Usage(sql.FieldEQ(FieldScans, v))
 }
 
+// MonitorRuns applies equality check predicate on the "monitor_runs" field. It's identical to MonitorRunsEQ.
+func MonitorRuns(v int) predicate.Usage {
+	return predicate.Usage(sql.FieldEQ(FieldMonitorRuns, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Usage {
 	return predicate.Usage(sql.FieldEQ(FieldCreatedAt, v))
@@ -328,6 +333,46 @@ func ScansLT(v int) predicate.Usage {
 // ScansLTE applies the LTE predicate on the "scans" field.
 func ScansLTE(v int) predicate.Usage {
 	return predicate.Usage(sql.FieldLTE(FieldScans, v))
+}
+
+// MonitorRunsEQ applies the EQ predicate on the "monitor_runs" field.
+func MonitorRunsEQ(v int) predicate.Usage {
+	return predicate.Usage(sql.FieldEQ(FieldMonitorRuns, v))
+}
+
+// MonitorRunsNEQ applies the NEQ predicate on the "monitor_runs" field.
+func MonitorRunsNEQ(v int) predicate.Usage {
+	return predicate.Usage(sql.FieldNEQ(FieldMonitorRuns, v))
+}
+
+// MonitorRunsIn applies the In predicate on the "monitor_runs" field.
+func MonitorRunsIn(vs ...int) predicate.Usage {
+	return predicate.Usage(sql.FieldIn(FieldMonitorRuns, vs...))
+}
+
+// MonitorRunsNotIn applies the NotIn predicate on the "monitor_runs" field.
+func MonitorRunsNotIn(vs ...int) predicate.Usage {
+	return predicate.Usage(sql.FieldNotIn(FieldMonitorRuns, vs...))
+}
+
+// MonitorRunsGT applies the GT predicate on the "monitor_runs" field.
+func MonitorRunsGT(v int) predicate.Usage {
+	return predicate.Usage(sql.FieldGT(FieldMonitorRuns, v))
+}
+
+// MonitorRunsGTE applies the GTE predicate on the "monitor_runs" field.
+func MonitorRunsGTE(v int) predicate.Usage {
+	return predicate.Usage(sql.FieldGTE(FieldMonitorRuns, v))
+}
+
+// MonitorRunsLT applies the LT predicate on the "monitor_runs" field.
+func MonitorRunsLT(v int) predicate.Usage {
+	return predicate.Usage(sql.FieldLT(FieldMonitorRuns, v))
+}
+
+// MonitorRunsLTE applies the LTE predicate on the "monitor_runs" field.
+func MonitorRunsLTE(v int) predicate.Usage {
+	return predicate.Usage(sql.FieldLTE(FieldMonitorRuns, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.
