@@ -89,6 +89,8 @@ func (e *Unauthenticated) Error() string { return e.Message }
 type Forbidden struct {
 	Field   string
 	Message string
+	// Details are extra fields of the API's error body ({"limit": 5}).
+	Details map[string]any
 }
 
 // Error returns the message.
@@ -103,6 +105,8 @@ func (e *Forbidden) Error() string { return e.Message }
 type Conflict struct {
 	Field   string
 	Message string
+	// Details are extra fields of the API's error body ({"siteId": "sit_…"}).
+	Details map[string]any
 }
 
 // Error returns the message.

@@ -97,9 +97,9 @@ func Status(err error) (code int, msg string, extra map[string]any, headers map[
 	case errors.As(err, &un):
 		return http.StatusUnauthorized, un.Message, nil, nil
 	case errors.As(err, &fb):
-		return http.StatusForbidden, fb.Message, nil, nil
+		return http.StatusForbidden, fb.Message, fb.Details, nil
 	case errors.As(err, &cf):
-		return http.StatusConflict, cf.Message, nil, nil
+		return http.StatusConflict, cf.Message, cf.Details, nil
 	case errors.As(err, &gn):
 		return http.StatusGone, gn.Message, nil, nil
 	case errors.As(err, &tr):
