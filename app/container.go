@@ -168,6 +168,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 	}
 	// monitors: scheduling workers (app/monitors)
 	// alerts: evaluation worker (app/alerts evaluate)
+	river.AddWorker(workers, alerts.NewEvaluateWorker(alerts.NewEvaluator(c.Alerts, c.Scans)))
 	// alerts: delivery workers (app/alerts deliver)
 	c.Limiter = ratelimit.New(c.DB)
 	// Log-in attempts are throttled inside auth (auth.LogInFrom).
