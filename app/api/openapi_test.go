@@ -609,6 +609,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	capped := *res
 	capped.GradeCap = &scanner.GradeCap{Grade: "F", Reason: "the certificate has expired", CheckID: "tls.expiry"}
 	capped.ScoringVersion, capped.ScannedAt = "2.0.0+ab12cd34", created.Add(time.Second)
+	capped.ScriptOrigins = []string{"https://cdn.jsdelivr.net", "https://www.googletagmanager.com"}
 	capped.Categories = []scanner.Category{{Name: "dns", Checks: []scanner.CheckResult{
 		{ID: "dns.caa", Name: "CAA", Category: "dns", Status: scanner.StatusSkipped, Reason: "the target is an IP address", MaxPoints: 0},
 		{ID: "dns.spf", Name: "SPF", Category: "dns", Status: scanner.StatusPass, Points: 2.5, MaxPoints: 2.5}}}}
