@@ -33,6 +33,7 @@ const (
 	bad    = "bad"    // no CSP, X-Frame-Options, nosniff, Permissions-Policy: B
 	down   = "down"   // the connection is closed without an answer: not graded
 	script = "script" // good, and a script from a third-party origin
+	hold   = "hold"   // bad, once the test lets the answer go (site.held, site.release)
 )
 
 // site is a loopback HTTPS site whose main page follows a plan: the n-th
@@ -44,6 +45,9 @@ type site struct {
 	mu   sync.Mutex
 	plan []string
 	n    int
+	// held hears of a request in mode hold, which answers once release is closed.
+	held    chan struct{}
+	release chan struct{}
 }
 
 func (s *site) follow(modes ...string) {
@@ -64,13 +68,18 @@ func (s *site) URL() string { return s.srv.URL + "/" }
 
 func newSite(t *testing.T, ca *apptest.CA, notAfter time.Time) *site {
 	t.Helper()
-	s := &site{plan: []string{good}}
+	s := &site{plan: []string{good}, held: make(chan struct{}, 1), release: make(chan struct{})}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
 			return
 		}
 		mode := s.next()
+		if mode == hold {
+			s.held <- struct{}{}
+			<-s.release
+			mode = bad
+		}
 		if mode == down {
 			if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
 				c.Close()
@@ -124,6 +133,11 @@ func newWorld(t *testing.T, opts ...apptest.Option) *world {
 // (as the monitors service would: the rows only).
 func (w *world) watch(t *testing.T, s *site, rules domain.AlertRules) *ent.Monitor {
 	t.Helper()
+	return w.watchAt(t, s, rules, domain.DepthQuick)
+}
+
+func (w *world) watchAt(t *testing.T, s *site, rules domain.AlertRules, depth domain.Depth) *ent.Monitor {
+	t.Helper()
 	ctx := context.Background()
 	tg, err := w.env.C.Scanner.Validate(ctx, s.URL())
 	if err != nil {
@@ -134,7 +148,7 @@ func (w *world) watch(t *testing.T, s *site, rules domain.AlertRules) *ent.Monit
 		t.Fatal(err)
 	}
 	mon, err := w.env.C.DB.Ent.Monitor.Create().SetAccountID(w.acc.ID).SetSiteID(siteID).SetFrequency(domain.FrequencyDaily).
-		SetDepth(domain.DepthQuick).SetAlerts(rules).SetNextRunAt(time.Now().Add(24 * time.Hour)).Save(ctx)
+		SetDepth(depth).SetAlerts(rules).SetNextRunAt(time.Now().Add(24 * time.Hour)).Save(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +158,7 @@ func (w *world) watch(t *testing.T, s *site, rules domain.AlertRules) *ent.Monit
 // start starts a monitor run of mon, as the scheduler does.
 func (w *world) start(t *testing.T, mon *ent.Monitor, s *site) string {
 	t.Helper()
-	sc, err := w.env.C.Scans.AcceptRequest(context.Background(), scans.Request{Account: w.acc, URL: s.URL(), Depth: "QUICK",
+	sc, err := w.env.C.Scans.AcceptRequest(context.Background(), scans.Request{Account: w.acc, URL: s.URL(), Depth: string(mon.Depth),
 		Source: domain.TriggerMonitor, MonitorID: mon.ID})
 	if err != nil {
 		t.Fatal(err)
@@ -501,4 +515,69 @@ func TestEvaluateCertificate(t *testing.T) {
 	want(2, 14, 10)
 	w.run(t, mon, s)
 	want(2, 14, 10)
+}
+
+// TestEvaluateConfirmationRefused: when the re-scan cannot start (the plan
+// lost the run's depth while it ran), the run is decided on its own: the
+// drop is alerted without a re-scan.
+func TestEvaluateConfirmationRefused(t *testing.T) {
+	w := newWorld(t)
+	s := newSite(t, w.ca, time.Now().Add(90*24*time.Hour))
+	mon := w.watchAt(t, s, quiet(domain.DefaultAlertRules()), domain.DepthDeep)
+	ctx := context.Background()
+	w.run(t, mon, s)
+	s.follow(hold)
+	id := w.start(t, mon, s)
+	select {
+	case <-s.held:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the run did not reach the site")
+	}
+	if err := w.env.C.DB.Ent.Account.UpdateOneID(w.acc.ID).SetPlan(billing.Free).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	close(s.release)
+	if confirm := w.settle(t, mon, id); confirm != "" {
+		t.Errorf("a DEEP re-scan started on the free plan: %s", confirm)
+	}
+	as := w.alerts(t, mon)
+	if !slices.Equal(kinds(as), []domain.AlertKind{domain.AlertGradeDrop}) || as[0].ScanID != id {
+		t.Fatalf("alerts %v, want the drop of %s alerted on its own", kinds(as), id)
+	}
+}
+
+// TestEvaluatePausedOrGone: a paused monitor's run, or a gone monitor's,
+// changes nothing.
+func TestEvaluatePausedOrGone(t *testing.T) {
+	w := newWorld(t)
+	s := newSite(t, w.ca, time.Now().Add(90*24*time.Hour))
+	mon := w.watch(t, s, quiet(domain.DefaultAlertRules()))
+	ctx := context.Background()
+	w.run(t, mon, s)
+	before := w.state(t, mon)
+	if err := w.env.C.DB.Ent.Monitor.UpdateOneID(mon.ID).SetActive(false).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.follow(bad)
+	id := w.start(t, mon, s)
+	apptest.WaitFor(t, 60*time.Second, "the run finishing", func() bool {
+		sc, err := w.env.C.DB.Ent.Scan.Get(ctx, id)
+		return err == nil && sc.Status.Terminal()
+	})
+	out, err := w.ev.Evaluate(ctx, id)
+	if err != nil || out.Skipped != "the monitor is paused" {
+		t.Errorf("Evaluate = %+v, %v; want skipped as paused", out, err)
+	}
+	if st := w.state(t, mon); st.LastEvaluatedScanID != before.LastEvaluatedScanID || st.Confirming != nil {
+		t.Errorf("a paused monitor's state changed: %+v", st)
+	}
+	if err := w.env.C.DB.Ent.Monitor.DeleteOneID(mon.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := w.ev.Evaluate(ctx, id); err != nil || out.Skipped != "the monitor is gone" {
+		t.Errorf("Evaluate = %+v, %v; want skipped as gone", out, err)
+	}
+	if n := len(w.confirmScans(t, mon)); n != 0 {
+		t.Errorf("%d re-scans", n)
+	}
 }
