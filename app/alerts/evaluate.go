@@ -95,6 +95,10 @@ func (e *Evaluator) evaluateTx(ctx context.Context, tx *sql.Tx, c *ent.Client, s
 	if !sc.Status.Terminal() {
 		return Evaluation{}, fmt.Errorf("scan %s has not finished (%s)", sc.ID, sc.Status)
 	}
+	if sc.Status == domain.StatusCancelled {
+		// Someone stopped the run: that says nothing about the site.
+		return skip("the run was cancelled")
+	}
 	log = log.With("monitor_id", *sc.MonitorID, "account_id", sc.AccountID)
 	mon, err := c.Monitor.Query().Where(monitor.ID(*sc.MonitorID), monitor.AccountID(sc.AccountID)).Only(ctx)
 	if ent.IsNotFound(err) {

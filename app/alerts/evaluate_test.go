@@ -581,3 +581,30 @@ func TestEvaluatePausedOrGone(t *testing.T) {
 		t.Errorf("%d re-scans", n)
 	}
 }
+
+// TestEvaluateCancelledRun: a run someone cancelled says nothing about the
+// site: it is not a failure and starts no re-scan.
+func TestEvaluateCancelledRun(t *testing.T) {
+	w := newWorld(t)
+	s := newSite(t, w.ca, time.Now().Add(90*24*time.Hour))
+	mon := w.watch(t, s, quiet(domain.DefaultAlertRules()))
+	ctx := context.Background()
+	first, _ := w.run(t, mon, s)
+	row, err := w.env.C.DB.Ent.Scan.Get(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := w.env.C.DB.Ent.Scan.Create().SetAccountID(w.acc.ID).SetTargetURL(row.TargetURL).SetTargetDomain(row.TargetDomain).
+		SetDepth(domain.DepthQuick).SetStatus(domain.StatusCancelled).SetSource(domain.TriggerMonitor).SetSiteID(mon.SiteID).
+		SetMonitorID(mon.ID).SetError("cancelled by the user").Save(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := w.ev.Evaluate(ctx, sc.ID)
+	if err != nil || out.Skipped != "the run was cancelled" {
+		t.Errorf("Evaluate = %+v, %v; want skipped as cancelled", out, err)
+	}
+	if st := w.state(t, mon); st.FailStreak != 0 || st.LastEvaluatedScanID != first || st.Confirming != nil {
+		t.Errorf("state %+v after a cancelled run", st)
+	}
+}
