@@ -40,6 +40,9 @@ type Service struct {
 	now  func() time.Time
 	// baseURL is where links in alerts point (config.BaseURL).
 	baseURL string
+	// ch are the delivery channels' parts: the secret sealer, the mail
+	// sender, the address guard (deliver.go).
+	ch channels
 }
 
 // NewService wires the alerts service.
