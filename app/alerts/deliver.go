@@ -143,7 +143,9 @@ type DeliverWorker struct {
 func NewDeliverWorker(s *Service) *DeliverWorker { return &DeliverWorker{s: s} }
 
 // Timeout bounds one attempt: the call's own timeout and a margin for the database.
-func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return w.s.ch.timeout + 30*time.Second }
+func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration {
+	return w.s.ch.timeout + 30*time.Second
+}
 
 // NextRetry schedules the next attempt by Backoff. River's clock is the
 // wall clock, so this is too.
@@ -228,7 +230,7 @@ func (s *Service) record(ctx context.Context, id string, entry domain.DeliveryAt
 		}
 		now := s.now()
 		upd := c.Delivery.Update().Where(delivery.ID(id), delivery.StatusEQ(domain.DeliveryPending)).
-			SetAttempts(d.Attempts+1).SetLog(append(d.Log, entry)).SetUpdatedAt(now)
+			SetAttempts(d.Attempts + 1).SetLog(append(d.Log, entry)).SetUpdatedAt(now)
 		if entry.StatusCode != 0 {
 			upd = upd.SetLastStatusCode(entry.StatusCode)
 		}
