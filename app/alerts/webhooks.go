@@ -238,7 +238,7 @@ func pageOf(page, limit, total int) Page {
 	if limit <= 0 {
 		limit = 20
 	}
-	limit = min(limit, 100)
+	limit = min(limit, 50)
 	if page <= 0 {
 		page = 1
 	}
