@@ -65,7 +65,7 @@ func TestWebhookSchemasMatchGoTypes(t *testing.T) {
 
 	content, _ := json.Marshal(alerts.Content{Type: domain.AlertGradeDrop, MonitorID: "mon_a", Site: alerts.SiteRef{ID: "sit_a", URL: "https://example.com/", Name: "example.com"},
 		ScanID: "scn_b", PreviousScanID: "scn_a", Grade: "C", PreviousGrade: "A", Summary: "example.com dropped from A to C",
-		Changes: []alerts.Change{{CheckID: "hsts", Name: "HSTS", Before: "pass", After: "fail", PointsDelta: -10}},
+		Changes:     []alerts.Change{{CheckID: "hsts", Name: "HSTS", Before: "pass", After: "fail", PointsDelta: -10}},
 		NewFindings: []alerts.FindingRef{{CheckID: "csp", Severity: "high", Title: "t"}}, Certificate: &alerts.CertificateRef{NotAfter: at, DaysLeft: 7, Threshold: 7},
 		URL: "https://palisade.example/scans/scn_b", At: at})
 	mon := "mon_a"
