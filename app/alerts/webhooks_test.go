@@ -158,3 +158,25 @@ func TestWebhookForeignIDs(t *testing.T) {
 		t.Error("a foreign test call reached the receiver")
 	}
 }
+
+// TestServerKeyIsGeneratedOnce: without PALISADE_SECRET_KEY every instance
+// reads the key the first one stored; a configured key is used as it is.
+func TestServerKeyIsGeneratedOnce(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	a, err := alerts.ServerKey(ctx, env.C.DB.Ent, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := alerts.ServerKey(ctx, env.C.DB.Ent, "")
+	if err != nil || string(a) != string(b) || len(a) != 32 {
+		t.Fatalf("second instance's key differs (%d bytes): %v", len(b), err)
+	}
+	conf := strings.Repeat("s", 40)
+	if k, err := alerts.ServerKey(ctx, env.C.DB.Ent, conf); err != nil || string(k) != conf {
+		t.Errorf("configured key: %v", err)
+	}
+	if _, err := alerts.ServerKey(ctx, env.C.DB.Ent, "short"); err == nil {
+		t.Error("a short configured key is accepted")
+	}
+}
