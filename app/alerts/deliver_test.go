@@ -8,10 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/palisade/palisade/app/alerts"
 	"github.com/palisade/palisade/app/apptest"
@@ -203,6 +206,24 @@ func TestWebhookRetriesThenDeliversOnce(t *testing.T) {
 		t.Errorf("alerts: %d %s", code, raw)
 	}
 
+	// A job run again for a delivered delivery (a retry after a crash)
+	// calls nobody and records nothing.
+	err := env.C.DB.InTx(context.Background(), func(tx *sql.Tx, _ *ent.Client) error {
+		_, err := env.C.Jobs.Inserter.InsertTx(context.Background(), tx, alerts.DeliverArgs{DeliveryID: d.ID}, &river.InsertOpts{Queue: alerts.Queue})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.WaitFor(t, 20*time.Second, "the repeated job to finish", func() bool {
+		var n int
+		_ = env.C.DB.SQL.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'alert_delivery' AND state = 'completed'`).Scan(&n)
+		return n == 2
+	})
+	if again, _ := env.C.DB.Ent.Delivery.Get(context.Background(), d.ID); again.Attempts != 3 || len(rcv.got()) != 3 {
+		t.Errorf("the repeated job made an attempt: %d attempts, %d calls", again.Attempts, len(rcv.got()))
+	}
+
 	// Raising the same alert again queues nothing: the receiver sees no fourth call.
 	if again := raise(t, env, acc, "drop:1", content, domain.AlertRules{Webhooks: true}); again.New || len(again.Deliveries) != 0 {
 		t.Errorf("a repeated dedupe key queued %d deliveries", len(again.Deliveries))
@@ -292,5 +313,35 @@ func TestEmailDeliveries(t *testing.T) {
 	n, _ := plain.C.DB.Ent.Delivery.Query().Where(delivery.StatusEQ(domain.DeliveryPending)).Count(context.Background())
 	if n != 0 {
 		t.Errorf("%d deliveries still pending", n)
+	}
+}
+
+// TestWebhookRebindingIsRefusedAtDelivery: a name that resolved to an
+// allowed address when the webhook was made, and to a refused one when it
+// is called, is not connected to; the attempt is logged as a refusal.
+func TestWebhookRebindingIsRefusedAtDelivery(t *testing.T) {
+	dns := apptest.NewDNS(t)
+	dns.SetA("hooks.rebind.test.", "127.0.0.1")
+	env := apptest.New(t, fastRetries, apptest.WithConfig(func(c *config.Config) {
+		c.DNSServer = dns.Addr
+		c.ScanAllowCIDRs = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	}))
+	acc := env.User("rebind@example.com", billing.Pro)
+	key := env.Key(acc)
+	rcv := newReceiver(t, []int{200}, 0)
+	port := rcv.URL[strings.LastIndex(rcv.URL, ":")+1:]
+	createWebhook(t, env, key, "http://hooks.rebind.test:"+port+"/hook", "json")
+	dns.SetA("hooks.rebind.test.", "10.0.0.1")
+	r := raise(t, env, acc, "drop:rebind", gradeDrop(), domain.AlertRules{Webhooks: true})
+	apptest.WaitFor(t, 20*time.Second, "a refused attempt", func() bool {
+		d, err := env.C.DB.Ent.Delivery.Get(context.Background(), r.Deliveries[0].ID)
+		return err == nil && d.Attempts >= 1
+	})
+	d, _ := env.C.DB.Ent.Delivery.Get(context.Background(), r.Deliveries[0].ID)
+	if d.Status == domain.DeliveryDelivered || !strings.Contains(d.Log[0].Error, "address guard") || !strings.Contains(d.Log[0].Error, "10.0.0.1") {
+		t.Errorf("rebound delivery: %s, log %+v", d.Status, d.Log)
+	}
+	if len(rcv.got()) != 0 {
+		t.Error("the receiver was called")
 	}
 }

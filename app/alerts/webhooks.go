@@ -62,7 +62,7 @@ func (s *Service) RotateSecret(ctx context.Context, accountID string) (string, S
 	if err != nil {
 		return "", SecretInfo{}, err
 	}
-	s.log.Info("webhook secret set", "account_id", accountID, "hint", info.Hint)
+	s.log.Info("webhook secret set", "account_id", accountID)
 	return plain, info, nil
 }
 
