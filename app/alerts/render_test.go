@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/palisade/palisade/app/domain"
 )
@@ -177,5 +178,16 @@ func TestSealAndSign(t *testing.T) {
 		if err := Verify("whsec_x", tc.header, []byte(tc.body), tc.at, 5*time.Minute); (err == nil) != tc.ok {
 			t.Errorf("%s: Verify = %v", tc.name, err)
 		}
+	}
+}
+
+func TestTrimTo(t *testing.T) {
+	s := strings.Repeat("é", 200) // 400 bytes
+	got := trimTo(s, 301)
+	if len(got) > 301 || !utf8.ValidString(got) || len(got) != 300 {
+		t.Errorf("trimTo cut %d bytes, valid %v", len(got), utf8.ValidString(got))
+	}
+	if trimTo("short", 300) != "short" {
+		t.Error("a short string changed")
 	}
 }
