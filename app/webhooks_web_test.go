@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/palisade/palisade/app/alerts"
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/domain"
+	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/ent/delivery"
 )
 
@@ -75,6 +78,20 @@ func TestWebhooksPage(t *testing.T) {
 	}
 	if calls.Load() != 1 {
 		t.Errorf("receiver saw %d calls", calls.Load())
+	}
+	// A hostile alert subject stays text on the page.
+	accID := env.C.DB.Ent.Webhook.GetX(context.Background(), id).AccountID
+	err := env.C.DB.InTx(context.Background(), func(tx *sql.Tx, c *ent.Client) error {
+		_, err := env.C.Alerts.RaiseTx(context.Background(), tx, c, accID, "", "hostile",
+			alerts.Content{Type: domain.AlertGradeDrop, Summary: "<script>alert(1)</script>\r\nx", Changes: []alerts.Change{}},
+			domain.AlertRules{Webhooks: true})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := owner.Get("/webhooks"); strings.Contains(p.Body, "<script>alert(1)") || !strings.Contains(p.Doc.Find(`[data-testid="deliveries"]`).Text(), "<script>alert(1)</script> x") {
+		t.Error("a hostile alert subject is not shown as text")
 	}
 	p = owner.Post("/webhooks/secret", url.Values{})
 	rotated, _ := p.Doc.Find(`[data-testid="new-secret-value"]`).Attr("value")
