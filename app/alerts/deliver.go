@@ -218,18 +218,32 @@ func (s *Service) deliver(ctx context.Context, id string, attempt, maxAttempts i
 // record appends entry to the delivery's log and settles it, in a
 // transaction that first checks the delivery is still pending: whatever
 // retries a crash causes, one delivery is marked delivered at most once.
+// The update also requires the attempt count it read, so two jobs of one
+// delivery recording at once cannot overwrite each other's log entry: the
+// loser reads again and appends after the winner.
 func (s *Service) record(ctx context.Context, id string, entry domain.DeliveryAttempt, ok, final bool) (bool, error) {
-	recorded := false
-	err := s.db.InTx(ctx, func(_ *sql.Tx, c *ent.Client) error {
+	for range 3 {
+		recorded, settled, err := s.recordOnce(ctx, id, entry, ok, final)
+		if err != nil || recorded || settled {
+			return recorded, err
+		}
+	}
+	return false, fmt.Errorf("delivery %s: its log kept changing while this attempt was recorded", id)
+}
+
+// recordOnce is one try of record; settled reports that the delivery is no longer pending.
+func (s *Service) recordOnce(ctx context.Context, id string, entry domain.DeliveryAttempt, ok, final bool) (recorded, settled bool, err error) {
+	err = s.db.InTx(ctx, func(_ *sql.Tx, c *ent.Client) error {
 		d, err := c.Delivery.Query().Where(delivery.ID(id), delivery.StatusEQ(domain.DeliveryPending)).Only(ctx)
 		if ent.IsNotFound(err) {
+			settled = true
 			return nil
 		}
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		upd := c.Delivery.Update().Where(delivery.ID(id), delivery.StatusEQ(domain.DeliveryPending)).
+		upd := c.Delivery.Update().Where(delivery.ID(id), delivery.StatusEQ(domain.DeliveryPending), delivery.Attempts(d.Attempts)).
 			SetAttempts(d.Attempts + 1).SetLog(append(d.Log, entry)).SetUpdatedAt(now)
 		if entry.StatusCode != 0 {
 			upd = upd.SetLastStatusCode(entry.StatusCode)
@@ -246,7 +260,7 @@ func (s *Service) record(ctx context.Context, id string, entry domain.DeliveryAt
 		recorded = n == 1
 		return err
 	})
-	return recorded, err
+	return recorded, settled, err
 }
 
 func trimTo(s string, n int) string {
