@@ -260,7 +260,12 @@ func TestRouteWalkForeignIDs(t *testing.T) {
 		t.Fatalf("report: %d %s", code, body)
 	}
 	reportID := decode[map[string]any](t, body)["id"].(string)
-	idFor := map[string]string{"scan": scanID, "report": reportID}
+	code, _, body = env.Do("POST", "/api/v1/webhooks", keyA, "application/json", fmt.Sprintf(`{"url":%q}`, site.URL+"/hook"))
+	if code != 201 {
+		t.Fatalf("webhook: %d %s", code, body)
+	}
+	webhookID := decode[map[string]any](t, body)["id"].(string)
+	idFor := map[string]string{"scan": scanID, "report": reportID, "webhooks": webhookID}
 
 	app := fiber.New()
 	(&api.Handler{}).Routes(app)

@@ -356,7 +356,7 @@ func TestOpenAPIConventions(t *testing.T) {
 		t.Errorf("apiKeyHeader = %v, want apiKey in header X-API-Key", s)
 	}
 
-	tags := map[string]bool{"scans": true, "reports": true, "account": true, "meta": true}
+	tags := map[string]bool{"scans": true, "reports": true, "account": true, "meta": true, "alerts": true}
 	ids := map[string]string{}
 	ops := d.operations(t)
 	if len(ops) == 0 {
@@ -381,7 +381,7 @@ func TestOpenAPIConventions(t *testing.T) {
 		}
 		for _, tg := range opTags {
 			if s, _ := tg.(string); !tags[s] {
-				t.Errorf("%s: tag %v is not one of scans, reports, account, meta", op, tg)
+				t.Errorf("%s: tag %v is not one of scans, reports, account, meta, alerts", op, tg)
 			}
 		}
 

@@ -29,6 +29,8 @@ type Links struct {
 	Delete    string
 	Team      string
 	Invite    string
+	// Webhooks is the owner's page of webhooks and deliveries.
+	Webhooks string
 }
 
 // Pagination is where a list is, with the hrefs of its neighbouring pages
