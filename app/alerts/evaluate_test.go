@@ -22,6 +22,7 @@ import (
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/ent/alert"
+	"github.com/palisade/palisade/ent/delivery"
 	"github.com/palisade/palisade/ent/monitor"
 	"github.com/palisade/palisade/ent/scan"
 	"github.com/palisade/palisade/ent/usage"
@@ -250,18 +251,20 @@ func kinds(as []*ent.Alert) []domain.AlertKind {
 	return out
 }
 
-// quiet are rules without channels: the delivery worker is not these
-// tests' (River refuses to queue a job kind without one).
+// quiet are rules without channels: deliveries are the channel tests'.
 func quiet(r domain.AlertRules) domain.AlertRules { r.Email, r.Webhooks = nil, false; return r }
 
 // TestEvaluateGradeDrop: a site that drops its headers is re-scanned
 // before anyone is alerted; the regression persists, so one alert says
-// what got worse (the checks, the new findings, the links); evaluating
-// again changes nothing; the recovery sends one resolved message.
+// what got worse (the checks, the new findings, the links), queued to the
+// monitor's e-mail; evaluating again changes nothing; the recovery sends
+// one resolved message.
 func TestEvaluateGradeDrop(t *testing.T) {
 	w := newWorld(t)
 	s := newSite(t, w.ca, time.Now().Add(90*24*time.Hour))
-	mon := w.watch(t, s, quiet(domain.DefaultAlertRules()))
+	rules := domain.DefaultAlertRules("ops@example.com")
+	rules.Webhooks = false
+	mon := w.watch(t, s, rules)
 	ctx := context.Background()
 
 	first, _ := w.run(t, mon, s)
@@ -318,6 +321,10 @@ func TestEvaluateGradeDrop(t *testing.T) {
 	}
 	if c.MonitorID != mon.ID || c.Site.ID != mon.SiteID || c.Site.Name != name || c.Type != domain.AlertGradeDrop {
 		t.Errorf("content %+v", c)
+	}
+	dl, err := w.env.C.DB.Ent.Delivery.Query().Where(delivery.AlertID(a.ID)).All(ctx)
+	if err != nil || len(dl) != 1 || dl[0].Channel != domain.ChannelEmail || dl[0].Target != "ops@example.com" {
+		t.Errorf("deliveries %v %v, want one e-mail", dl, err)
 	}
 	u, err := w.env.C.DB.Ent.Usage.Query().Where(usage.AccountID(w.acc.ID)).All(ctx)
 	if err != nil || len(u) != 1 || u[0].MonitorRuns != 2 || u[0].Scans != 0 {
