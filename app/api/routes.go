@@ -19,6 +19,10 @@ const (
 	RouteReportPDF  = "api.report.pdf"
 	RouteUsage      = "api.usage"
 	RouteOpenAPI    = "api.openapi"
+	RouteSiteCreate = "api.site.create"
+	RouteSiteList   = "api.site.list"
+	RouteSiteGet    = "api.site.get"
+	RouteSiteDelete = "api.site.delete"
 )
 
 // Prefix is where the API lives.
@@ -42,6 +46,10 @@ func (h *Handler) Routes(app *fiber.App) {
 	v1.Get("/report/:id/pdf", h.reportPDF).Name(RouteReportPDF)
 	v1.Get("/usage", h.usage).Name(RouteUsage)
 	// sites (app/api/sites.go)
+	v1.Post("/sites", h.createSite).Name(RouteSiteCreate)
+	v1.Get("/sites", h.listSites).Name(RouteSiteList)
+	v1.Get("/sites/:id", h.getSite).Name(RouteSiteGet)
+	v1.Delete("/sites/:id", h.deleteSite).Name(RouteSiteDelete)
 	// monitors (app/api/monitors.go)
 	// webhooks and alerts (app/api/webhooks.go)
 	v1.Use(h.notFound)
