@@ -40,15 +40,17 @@ func (s *Service) SetClock(now func() time.Time) { s.now = func() time.Time { re
 // MaxLabel is the longest label, in characters.
 const MaxLabel = 100
 
-// CleanLabel trims a label and checks it: at most MaxLabel characters, no
+// CleanLabel trims a label and checks it: at most MaxLabel bytes, no
 // control characters (a label is printed in pages, e-mails and webhooks).
 func CleanLabel(label string) (string, error) {
 	label = strings.TrimSpace(label)
 	if !utf8.ValidString(label) {
 		return "", &errs.Validation{Field: "label", Message: "label must be UTF-8 text"}
 	}
-	if utf8.RuneCountInString(label) > MaxLabel {
-		return "", &errs.Validation{Field: "label", Message: fmt.Sprintf("label must be at most %d characters", MaxLabel)}
+	// The column holds MaxLabel bytes (ent/schema/monitoring.go), so
+	// letters outside ASCII, which take two to four, count for more.
+	if len(label) > MaxLabel {
+		return "", &errs.Validation{Field: "label", Message: fmt.Sprintf("label must be at most %d characters (fewer when they are not plain ASCII)", MaxLabel)}
 	}
 	for _, r := range label {
 		if unicode.IsControl(r) {
