@@ -7,7 +7,6 @@ package monitors
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -48,6 +47,9 @@ func NewService(d *db.DB, ins jobs.Inserter, sc *scans.Service, al *alerts.Servi
 
 // SetClock replaces the service's clock (tests drive schedules with it).
 func (s *Service) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }
+
+// Now is the service's clock (the scheduler's "now").
+func (s *Service) Now() time.Time { return s.now() }
 
 // Input is a monitor to create: exactly one of URL (the site is found or
 // created) and SiteID (one of the account's sites). Empty Frequency is
@@ -473,10 +475,4 @@ func (s *Service) RunNow(ctx context.Context, acc *ent.Account, id string) (*ent
 	}
 	s.log.Info("monitor run now", "monitor_id", m.ID, "account_id", acc.ID, "scan_id", sc.ID)
 	return sc, nil
-}
-
-// isQuota reports whether err is a spent allowance.
-func isQuota(err error) (*errs.QuotaExceeded, bool) {
-	var q *errs.QuotaExceeded
-	return q, errors.As(err, &q)
 }
