@@ -23,6 +23,13 @@ const (
 	RouteSiteList   = "api.site.list"
 	RouteSiteGet    = "api.site.get"
 	RouteSiteDelete = "api.site.delete"
+	// monitors (app/api/monitors.go)
+	RouteMonitorCreate = "api.monitor.create"
+	RouteMonitorList   = "api.monitor.list"
+	RouteMonitorGet    = "api.monitor.get"
+	RouteMonitorPatch  = "api.monitor.patch"
+	RouteMonitorDelete = "api.monitor.delete"
+	RouteMonitorRun    = "api.monitor.run"
 )
 
 // Prefix is where the API lives.
@@ -51,6 +58,12 @@ func (h *Handler) Routes(app *fiber.App) {
 	v1.Get("/sites/:id", h.getSite).Name(RouteSiteGet)
 	v1.Delete("/sites/:id", h.deleteSite).Name(RouteSiteDelete)
 	// monitors (app/api/monitors.go)
+	v1.Post("/monitors", h.createMonitor).Name(RouteMonitorCreate)
+	v1.Get("/monitors", h.listMonitors).Name(RouteMonitorList)
+	v1.Get("/monitors/:id", h.getMonitor).Name(RouteMonitorGet)
+	v1.Patch("/monitors/:id", h.patchMonitor).Name(RouteMonitorPatch)
+	v1.Delete("/monitors/:id", h.deleteMonitor).Name(RouteMonitorDelete)
+	v1.Post("/monitors/:id/run", h.runMonitor).Name(RouteMonitorRun)
 	// webhooks and alerts (app/api/webhooks.go)
 	v1.Use(h.notFound)
 }
