@@ -29,6 +29,7 @@ type Links struct {
 	Delete    string
 	Team      string
 	Invite    string
+	Sites     string
 }
 
 // Pagination is where a list is, with the hrefs of its neighbouring pages
