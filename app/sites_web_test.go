@@ -135,7 +135,11 @@ func TestSitesWebPages(t *testing.T) {
 	p = b.Get(sitePath)
 
 	// The chart: labelled axes, ticks, a point with its tooltip.
-	chart := p.Doc.Find(`[data-testid="trend-chart"]`)
+	// The site page draws the chart twice, wide and narrow; the stylesheet shows one.
+	if n := p.Doc.Find(`[data-testid="trend-chart"] svg[data-testid="chart-narrow"]`).Length(); n != 1 {
+		t.Errorf("%d narrow charts on the site page", n)
+	}
+	chart := p.Doc.Find(`[data-testid="trend-chart"] svg[data-testid="chart-wide"]`)
 	if chart.Find(`[data-testid="y-label"]`).Text() != "Score" || chart.Find(`[data-testid="x-label"]`).Text() != "Date (UTC)" {
 		t.Errorf("chart axis labels missing")
 	}
@@ -155,7 +159,7 @@ func TestSitesWebPages(t *testing.T) {
 	if href, _ := row.Find(`[data-testid="timeline-compare"]`).Attr("href"); href != "/scans/"+first.ID+"/compare?against="+older.ID {
 		t.Errorf("compare link %q", href)
 	}
-	if n := p.Doc.Find(`[data-testid="series"] [data-testid="point"]`).Length(); n != 2 {
+	if n := p.Doc.Find(`svg[data-testid="chart-wide"] [data-testid="series"] [data-testid="point"]`).Length(); n != 2 {
 		t.Errorf("%d points on the chart, want 2", n)
 	}
 

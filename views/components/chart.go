@@ -10,20 +10,20 @@ import (
 	"github.com/palisade/palisade/views/model"
 )
 
-// The chart's drawing area in viewBox units: the SVG scales to its box,
-// and the margins leave room for the axis labels.
-const (
-	chartW, chartH                       = 640, 240
-	chartLeft, chartRight                = 52, 12
-	chartTop, chartBottom                = 12, 44
-	plotW, plotH                         = chartW - chartLeft - chartRight, chartH - chartTop - chartBottom
-	maxXTicks                            = 5
-	chartViewBox                         = "0 0 640 240"
-	chartYTitleX, chartYTitleY           = 14, chartTop + plotH/2
-	chartXTitleX, chartXTitleY           = chartLeft + plotW/2, chartH - 6
-	chartXTickLabelY                     = chartTop + plotH + 18
-	chartYTickLabelX                     = chartLeft - 8
-	chartAxisX0, chartAxisX1, chartAxisY = chartLeft, chartLeft + plotW, chartTop + plotH
+// chartSize is a chart's drawing in viewBox units. The SVG scales to its
+// box, so each size is drawn for a range of widths where its 12-unit text
+// stays readable: wide for the site page on a desktop, narrow for phones
+// and the Sites page's cards (CSS shows one of the two).
+type chartSize struct {
+	Class                    string
+	W, H                     int
+	Left, Right, Top, Bottom int
+	XTicks                   int
+}
+
+var (
+	chartWide   = chartSize{Class: "chart-wide", W: 640, H: 240, Left: 52, Right: 14, Top: 12, Bottom: 44, XTicks: 5}
+	chartNarrow = chartSize{Class: "chart-narrow", W: 360, H: 220, Left: 46, Right: 14, Top: 12, Bottom: 44, XTicks: 3}
 )
 
 // ChartTick is one labelled tick of an axis, at Pos (x or y in viewBox units).
@@ -47,11 +47,23 @@ type ChartSeries struct {
 	Dots   []ChartDot
 }
 
-// ChartData is a trend laid out for drawing.
+// ChartData is a trend laid out for drawing at one size.
 type ChartData struct {
-	YTicks []ChartTick
-	XTicks []ChartTick
-	Series []ChartSeries
+	Class   string
+	ViewBox string
+	// The axes: the plot's left, right and bottom edges, and where their titles go.
+	X0, X1, Y0   string
+	TickEnd      string // the bottom of an x tick mark
+	XTickLabelY  string
+	YTickLabelX  string
+	YTitleX      string
+	YTitleY      string
+	YTitleRotate string
+	XTitleX      string
+	XTitleY      string
+	YTicks       []ChartTick
+	XTicks       []ChartTick
+	Series       []ChartSeries
 }
 
 // depthColors are the lines' colours (presentation attributes, not inline styles: CSP).
@@ -59,13 +71,23 @@ var depthColors = map[string]string{"QUICK": "#1f4fd8", "STANDARD": "#17803d", "
 
 var depthOrder = []string{"QUICK", "STANDARD", "DEEP"}
 
-// LayoutTrend places a trend's points: x by time (so depths share the
-// axis), y by score 0–100, one series per depth in depth order, up to
-// maxXTicks dated ticks.
-func LayoutTrend(t model.Trend) ChartData {
-	var d ChartData
+// LayoutTrend places a trend's points at size sz: x by time (so depths
+// share the axis), y by score 0–100, one series per depth in depth order,
+// a few dated ticks.
+func LayoutTrend(t model.Trend, sz chartSize) ChartData {
+	plotW, plotH := sz.W-sz.Left-sz.Right, sz.H-sz.Top-sz.Bottom
+	yTitleX, yTitleY := 14, sz.Top+plotH/2
+	d := ChartData{Class: sz.Class, ViewBox: fmt.Sprintf("0 0 %d %d", sz.W, sz.H),
+		X0: itoa2(sz.Left), X1: itoa2(sz.Left + plotW), Y0: itoa2(sz.Top + plotH), TickEnd: itoa2(sz.Top + plotH + 5),
+		XTickLabelY: itoa2(sz.Top + plotH + 18), YTickLabelX: itoa2(sz.Left - 8),
+		YTitleX: itoa2(yTitleX), YTitleY: itoa2(yTitleY), YTitleRotate: fmt.Sprintf("rotate(-90 %d %d)", yTitleX, yTitleY),
+		XTitleX: itoa2(sz.Left + plotW/2), XTitleY: itoa2(sz.H - 6)}
+	yOf := func(score int) string {
+		score = min(max(score, 0), 100)
+		return num(float64(sz.Top) + float64(plotH)*float64(100-score)/100)
+	}
 	for _, s := range []int{0, 25, 50, 75, 100} {
-		d.YTicks = append(d.YTicks, ChartTick{Pos: num(yOf(s)), Label: strconv.Itoa(s)})
+		d.YTicks = append(d.YTicks, ChartTick{Pos: yOf(s), Label: strconv.Itoa(s)})
 	}
 	if len(t.Points) == 0 {
 		return d
@@ -80,11 +102,11 @@ func LayoutTrend(t model.Trend) ChartData {
 		}
 	}
 	span := hi.Sub(lo)
-	xOf := func(at time.Time) float64 {
+	xOf := func(at time.Time) string {
 		if span <= 0 {
-			return chartLeft + plotW/2
+			return num(float64(sz.Left + plotW/2))
 		}
-		return chartLeft + float64(plotW)*float64(at.Sub(lo))/float64(span)
+		return num(float64(sz.Left) + float64(plotW)*float64(at.Sub(lo))/float64(span))
 	}
 	layout := "2 Jan"
 	if span < 48*time.Hour {
@@ -92,7 +114,7 @@ func LayoutTrend(t model.Trend) ChartData {
 	} else if lo.Year() != hi.Year() {
 		layout = "Jan 2006"
 	}
-	n := maxXTicks
+	n := sz.XTicks
 	if span <= 0 {
 		n = 1
 	}
@@ -107,7 +129,7 @@ func LayoutTrend(t model.Trend) ChartData {
 			continue
 		}
 		seen[label] = true
-		d.XTicks = append(d.XTicks, ChartTick{Pos: num(xOf(at)), Label: label})
+		d.XTicks = append(d.XTicks, ChartTick{Pos: xOf(at), Label: label})
 	}
 	byDepth := map[string][]model.TrendPoint{}
 	for _, p := range t.Points {
@@ -131,7 +153,7 @@ func LayoutTrend(t model.Trend) ChartData {
 		}
 		var pts []string
 		for _, p := range ps {
-			x, y := num(xOf(p.At)), num(yOf(p.Score))
+			x, y := xOf(p.At), yOf(p.Score)
 			pts = append(pts, x+","+y)
 			s.Dots = append(s.Dots, ChartDot{X: x, Y: y, URL: p.URL,
 				Title: fmt.Sprintf("%s · %s · %s (%d)", p.At.UTC().Format("2 Jan 2006 15:04 UTC"), dep, p.Grade, p.Score)})
@@ -140,11 +162,6 @@ func LayoutTrend(t model.Trend) ChartData {
 		d.Series = append(d.Series, s)
 	}
 	return d
-}
-
-func yOf(score int) float64 {
-	score = min(max(score, 0), 100)
-	return chartTop + float64(plotH)*float64(100-score)/100
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }

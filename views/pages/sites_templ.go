@@ -145,7 +145,7 @@ func Sites(d model.SitesPage) templ.Component {
 							return templ_7745c5c3_Err
 						}
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</div></div><dl class=\"kv small site-facts\"><dt>Last scanned</dt><dd data-testid=\"site-scanned\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</div></div><dl class=\"kv small facts-plain site-facts\"><dt>Last scanned</dt><dd data-testid=\"site-scanned\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -175,7 +175,7 @@ func Sites(d model.SitesPage) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = components.TrendChart(s.Trend, "Score over time: "+siteTitle(s)).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = components.TrendChart(s.Trend, "Score over time: "+siteTitle(s), true).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -535,7 +535,7 @@ func SitePage(d model.SitePage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.TrendChart(d.Site.Trend, "Score over time").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.TrendChart(d.Site.Trend, "Score over time", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -885,7 +885,7 @@ func MonitorPanel(m model.MonitorPanel) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 78, "<dl class=\"kv small\"><dt>State</dt><dd data-testid=\"monitor-state\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 78, "<dl class=\"kv small facts-plain\"><dt>State</dt><dd data-testid=\"monitor-state\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
