@@ -24,6 +24,7 @@ func TestServicesKnowNoHTTP(t *testing.T) {
 		{dir: "auth"},
 		{dir: "scans"},
 		{dir: "reporting"},
+		{dir: "sites"},
 		{dir: "../billing"},
 		{dir: "errs", noNetHTTP: true},
 	}
