@@ -56,6 +56,9 @@ func TestSiteMonitorInBrowser(t *testing.T) {
 	if got := b.Text(tid("site-title")); got != "Shop" {
 		t.Errorf("site title %q", got)
 	}
+	b.Screenshot("site-new-monitor")
+	noSidewaysScroll(t, b, env.URL, sitePath, 390, tid("new-monitor"))
+	noSidewaysScroll(t, b, env.URL, sitePath, 1280, tid("new-monitor"))
 	b.CheckConsole("site page")
 
 	b.Do("create a monitor with the form",
@@ -89,23 +92,31 @@ func TestSiteMonitorInBrowser(t *testing.T) {
 	if b.Count(tid("chart-wide")+" "+tid("point")) != 1 || b.Count(tid("chart-wide")+" "+tid("y-label")) != 1 {
 		t.Errorf("the chart does not show the run")
 	}
+	b.Do("open the settings", chromedp.Click(`details.monitor-edit summary`, chromedp.ByQuery))
 	b.Screenshot("site-1280")
 	b.CheckConsole("initial run")
 
 	for _, width := range []int64{1280, 390} {
 		for _, path := range []string{"/sites", sitePath} {
-			b.Do(fmt.Sprintf("open %s at %d px", path, width),
-				chromedp.EmulateViewport(width, 900),
-				chromedp.Navigate(env.URL+path),
-				chromedp.WaitVisible(tid("trend-chart"), chromedp.ByQuery),
-			)
-			var overflow int
-			b.Eval("measure the overflow", `document.documentElement.scrollWidth - document.documentElement.clientWidth`, &overflow)
-			if overflow > 0 {
-				t.Errorf("%s at %d px scrolls sideways by %d px", path, width, overflow)
-			}
-			b.Screenshot(fmt.Sprintf("%s-%d", strings.ReplaceAll(strings.Trim(path, "/"), "/", "-"), width))
+			noSidewaysScroll(t, b, env.URL, path, width, tid("trend-chart"))
 		}
 	}
 	b.CheckConsole("sites pages")
+}
+
+// noSidewaysScroll opens path at width px and fails the test when the page
+// is wider than the window; it leaves a screenshot of what it saw.
+func noSidewaysScroll(t *testing.T, b *Browser, base, path string, width int64, ready string) {
+	t.Helper()
+	b.Do(fmt.Sprintf("open %s at %d px", path, width),
+		chromedp.EmulateViewport(width, 900),
+		chromedp.Navigate(base+path),
+		chromedp.WaitVisible(ready, chromedp.ByQuery),
+	)
+	var overflow int
+	b.Eval("measure the overflow", `document.documentElement.scrollWidth - document.documentElement.clientWidth`, &overflow)
+	if overflow > 0 {
+		t.Errorf("%s at %d px scrolls sideways by %d px", path, width, overflow)
+	}
+	b.Screenshot(fmt.Sprintf("%s-%d", strings.ReplaceAll(strings.Trim(path, "/"), "/", "-"), width))
 }
