@@ -124,9 +124,9 @@ var historyColumns = []string{scan.FieldID, scan.FieldSiteID, scan.FieldDepth, s
 	scan.FieldOverallScore, scan.FieldGrade, scan.FieldFindingsCount, scan.FieldCreatedAt, scan.FieldCompletedAt}
 
 // List returns one page of the account's sites, newest first, each with its
-// latest scan, latest grade and monitor. It costs four queries whatever the
-// page size: the page, the newest scan of each site, the newest graded scan
-// of each site, and their monitors.
+// latest scan, latest grade and monitor. It costs five statements whatever
+// the page size: the count, the page, the newest scan of each site, the
+// newest graded scan of each site, and their monitors.
 func (s *Service) List(ctx context.Context, accountID string, p ListParams) ([]Summary, Pagination, error) {
 	if p.Page == 0 {
 		p.Page = 1
