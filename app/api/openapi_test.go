@@ -356,7 +356,7 @@ func TestOpenAPIConventions(t *testing.T) {
 		t.Errorf("apiKeyHeader = %v, want apiKey in header X-API-Key", s)
 	}
 
-	tags := map[string]bool{"scans": true, "reports": true, "account": true, "meta": true}
+	tags := map[string]bool{"scans": true, "reports": true, "monitors": true, "account": true, "meta": true}
 	ids := map[string]string{}
 	ops := d.operations(t)
 	if len(ops) == 0 {
