@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/pb33f/libopenapi"
-	"github.com/pb33f/libopenapi/datamodel/high/base"
 	"github.com/pb33f/libopenapi-validator/schema_validation"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
 
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/monitors"
