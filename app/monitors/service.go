@@ -27,6 +27,7 @@ import (
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/monitor"
 	"github.com/palisade/palisade/ent/site"
+	"github.com/palisade/palisade/ent/usage"
 	"github.com/palisade/palisade/ent/user"
 )
 
@@ -475,4 +476,27 @@ func (s *Service) RunNow(ctx context.Context, acc *ent.Account, id string) (*ent
 	}
 	s.log.Info("monitor run now", "monitor_id", m.ID, "account_id", acc.ID, "scan_id", sc.ID)
 	return sc, nil
+}
+
+// Usage is an account's monitors and this month's monitor runs.
+type Usage struct {
+	Monitors int
+	Runs     int
+}
+
+// Usage counts the account's monitors and the monitor runs of this month
+// (the billing page shows them against the plan's limits).
+func (s *Service) Usage(ctx context.Context, accountID string) (Usage, error) {
+	n, err := s.db.Read.Monitor.Query().Where(monitor.AccountID(accountID)).Count(ctx)
+	if err != nil {
+		return Usage{}, err
+	}
+	u, err := s.db.Read.Usage.Query().Where(usage.AccountID(accountID), usage.Period(scans.Period(s.now()))).Only(ctx)
+	if ent.IsNotFound(err) {
+		return Usage{Monitors: n}, nil
+	}
+	if err != nil {
+		return Usage{}, err
+	}
+	return Usage{Monitors: n, Runs: u.MonitorRuns}, nil
 }
