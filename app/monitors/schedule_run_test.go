@@ -2,6 +2,7 @@ package monitors_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/domain"
@@ -256,5 +259,39 @@ func TestManualScanBeforeDueMonitorRuns(t *testing.T) {
 		scan.StartedAtLT(*manual.StartedAt)).CountX(ctx)
 	if earlier != 0 {
 		t.Errorf("%d monitor scans started before the manual scan queued after them", earlier)
+	}
+}
+
+// TestRunJobIsUniqueBySlot: River keeps one job per (monitor, slot) even
+// when the same run is inserted twice, the second line of defence behind
+// EnqueueDue's conditional write.
+func TestRunJobIsUniqueBySlot(t *testing.T) {
+	f := setup(t, func(s *apptest.Setup) { s.App.NoWorkers = true })
+	type fast interface {
+		InsertManyFastTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) (int, error)
+	}
+	ins, ok := f.e.C.Jobs.Inserter.(fast)
+	if !ok {
+		t.Fatalf("the inserter %T has no InsertManyFastTx", f.e.C.Jobs.Inserter)
+	}
+	slot := time.Date(2026, 3, 14, 6, 23, 57, 0, time.UTC)
+	for _, args := range [][]monitors.RunArgs{
+		{{MonitorID: "mon_a", Slot: slot}},
+		{{MonitorID: "mon_a", Slot: slot}, {MonitorID: "mon_a", Slot: slot.AddDate(0, 0, 1)}, {MonitorID: "mon_b", Slot: slot}},
+	} {
+		err := f.e.C.DB.InTx(context.Background(), func(tx *sql.Tx, _ *ent.Client) error {
+			params := make([]river.InsertManyParams, len(args))
+			for i, a := range args {
+				params[i] = river.InsertManyParams{Args: a}
+			}
+			_, err := ins.InsertManyFastTx(context.Background(), tx, params)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.jobs(); n != 3 {
+		t.Errorf("%d monitor_run jobs, want 3 (one per monitor and slot)", n)
 	}
 }
