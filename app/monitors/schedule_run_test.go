@@ -295,3 +295,16 @@ func TestRunJobIsUniqueBySlot(t *testing.T) {
 		t.Errorf("%d monitor_run jobs, want 3 (one per monitor and slot)", n)
 	}
 }
+
+// TestPeriodicJobEnqueuesDueRuns: the leader's periodic job finds a due
+// monitor by itself and its run starts a scan.
+func TestPeriodicJobEnqueuesDueRuns(t *testing.T) {
+	f := setup(t, func(s *apptest.Setup) { s.App.MonitorsEvery = time.Second })
+	acc, _ := f.account("periodic@pro.example", billing.Pro)
+	m := f.seed(acc.ID, "p", 1)[0]
+	f.waitScans(m, 1)
+	got := f.reload(m)
+	if got.LastSlot == nil || !got.NextRunAt.After(f.clock.Now()) {
+		t.Errorf("after the periodic run: last slot %v, next run %v", got.LastSlot, got.NextRunAt)
+	}
+}
