@@ -23,7 +23,7 @@ import (
 const Queue = "monitors"
 
 // BatchSize is how many due monitors one transaction of EnqueueDue
-// advances: its UPDATE binds five parameters per monitor, well inside
+// advances: its UPDATE binds three parameters per monitor, well inside
 // SQLite's and PostgreSQL's limits.
 const BatchSize = 1000
 
@@ -147,44 +147,39 @@ func (s *Service) enqueueBatch(ctx context.Context, batch []due, now time.Time) 
 }
 
 // advance moves each monitor's next_run_at from the value read to its next
-// slot in one UPDATE, only where it still holds the value read, and returns
-// the ids it changed (RETURNING: SQLite 3.35+ and PostgreSQL).
+// slot in one UPDATE joined to a VALUES list of (id, next slot, value read),
+// only where next_run_at still holds the value read, and returns the ids it
+// changed (UPDATE … FROM and RETURNING: SQLite 3.35+ and PostgreSQL).
 func (s *Service) advance(ctx context.Context, tx *sql.Tx, batch []due, now time.Time) (map[string]bool, error) {
-	ph := func(i int) string {
-		if s.db.IsSQLite() {
-			return "?"
-		}
-		return fmt.Sprintf("$%d", i)
-	}
 	var (
 		sb   strings.Builder
 		args []any
 	)
-	arg := func(v any) string { args = append(args, v); return ph(len(args)) }
-	// A parameter inside CASE has no column to take its type from:
-	// PostgreSQL needs it cast (SQLite compares the stored text).
+	arg := func(v any) string {
+		args = append(args, v)
+		if s.db.IsSQLite() {
+			return "?"
+		}
+		return fmt.Sprintf("$%d", len(args))
+	}
+	// A VALUES parameter has no column to take its type from: PostgreSQL
+	// needs it cast (SQLite compares the stored text).
 	ts := func(t time.Time) string {
 		if s.db.IsSQLite() {
 			return arg(t)
 		}
 		return "CAST(" + arg(t) + " AS timestamptz)"
 	}
-	sb.WriteString("UPDATE monitors SET next_run_at = CASE id")
-	for _, d := range batch {
-		sb.WriteString(" WHEN " + arg(d.id) + " THEN " + ts(d.adv))
-	}
-	sb.WriteString(" END, updated_at = " + arg(now) + " WHERE active = " + arg(true) + " AND id IN (")
+	sb.WriteString("WITH v(id, adv, prev) AS (VALUES ")
 	for i, d := range batch {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString(arg(d.id))
+		sb.WriteString("(" + arg(d.id) + ", " + ts(d.adv) + ", " + ts(d.next) + ")")
 	}
-	sb.WriteString(") AND next_run_at = CASE id")
-	for _, d := range batch {
-		sb.WriteString(" WHEN " + arg(d.id) + " THEN " + ts(d.next))
-	}
-	sb.WriteString(" END RETURNING id")
+	sb.WriteString(") UPDATE monitors SET next_run_at = v.adv, updated_at = " + arg(now) +
+		" FROM v WHERE monitors.id = v.id AND monitors.next_run_at = v.prev AND monitors.active = " + arg(true) +
+		" RETURNING monitors.id")
 	rows, err := tx.QueryContext(ctx, sb.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("advancing monitors: %w", err)

@@ -172,10 +172,12 @@ func allows(p billing.Plan, f domain.Frequency, d domain.Depth) error {
 
 // lockAccount serialises the monitor writes of one account on PostgreSQL,
 // so the plan's monitor limit is checked and used in one step; SQLite write
-// transactions are already serial (they begin IMMEDIATE).
+// transactions are already serial (they begin IMMEDIATE). NO KEY UPDATE, as
+// the scan dispatcher takes (docs/ARCHITECTURE.md), leaves rows that merely
+// reference the account (its scans, its usage) free to be written meanwhile.
 func (s *Service) lockAccount(ctx context.Context, tx *sql.Tx, c *ent.Client, accountID string) (*ent.Account, error) {
 	if !s.db.IsSQLite() {
-		if _, err := tx.ExecContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID); err != nil {
 			return nil, fmt.Errorf("locking the account: %w", err)
 		}
 	}
