@@ -260,7 +260,12 @@ func TestRouteWalkForeignIDs(t *testing.T) {
 		t.Fatalf("report: %d %s", code, body)
 	}
 	reportID := decode[map[string]any](t, body)["id"].(string)
-	idFor := map[string]string{"scan": scanID, "report": reportID}
+	code, _, body = env.Do("POST", "/api/v1/monitors", keyA, "application/json", fmt.Sprintf(`{"url":%q}`, site.URL))
+	if code != 201 {
+		t.Fatalf("monitor: %d %s", code, body)
+	}
+	monitorID := decode[map[string]any](t, body)["monitor"].(map[string]any)["id"].(string)
+	idFor := map[string]string{"scan": scanID, "report": reportID, "monitors": monitorID}
 
 	app := fiber.New()
 	(&api.Handler{}).Routes(app)
@@ -277,7 +282,7 @@ func TestRouteWalkForeignIDs(t *testing.T) {
 		}
 		path := strings.Replace(r.Path, ":id", id, 1)
 		ctype, payload := "", ""
-		if r.Method == "POST" {
+		if r.Method == "POST" || r.Method == "PATCH" {
 			ctype, payload = "application/json", "{}"
 		}
 		codeB, _, bodyB := env.Do(r.Method, path, keyB, ctype, payload)

@@ -23,7 +23,7 @@ import (
 
 // fx is a running Palisade with a fake clock and a loopback site to watch.
 type fx struct {
-	t     *testing.T
+	t     testing.TB
 	e     *apptest.Env
 	clock *apptest.Clock
 	// target is the base URL of a loopback site; every path is a site of its own.
@@ -38,7 +38,7 @@ type fx struct {
 // themselves, at the fake clock's time.
 func quietScheduler(s *apptest.Setup) { s.App.MonitorsEvery = time.Hour }
 
-func setup(t *testing.T, opts ...apptest.Option) *fx {
+func setup(t testing.TB, opts ...apptest.Option) *fx {
 	t.Helper()
 	hits := &atomic.Int64{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/errs"
@@ -23,8 +22,10 @@ import (
 // the allowance and queues the scan, so it never waits behind scans.
 const Queue = "monitors"
 
-// BatchSize is how many due monitors one transaction of EnqueueDue advances.
-const BatchSize = 500
+// BatchSize is how many due monitors one transaction of EnqueueDue
+// advances: its UPDATE binds three parameters per monitor, well inside
+// SQLite's and PostgreSQL's limits.
+const BatchSize = 1000
 
 // RunArgs is one due run of a monitor: the job EnqueueDue inserts for the
 // slot. Its unique key is (monitor, slot), so however many schedulers see
@@ -42,9 +43,10 @@ func (RunArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: Queue, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-// manyInserter is the batch insert of River's client (both engines' inserters have it).
+// manyInserter is the batch insert of River's client (both engines'
+// inserters have it); the fast form skips reading the rows back.
 type manyInserter interface {
-	InsertManyTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	InsertManyFastTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) (int, error)
 }
 
 // due is a monitor EnqueueDue read, with the slot it is due for.
@@ -125,7 +127,7 @@ func (s *Service) enqueueBatch(ctx context.Context, batch []due, now time.Time) 
 			return nil
 		}
 		if mi, ok := s.jobs.(manyInserter); ok {
-			_, err = mi.InsertManyTx(ctx, tx, params)
+			_, err = mi.InsertManyFastTx(ctx, tx, params)
 			return err
 		}
 		for _, p := range params {
@@ -145,44 +147,39 @@ func (s *Service) enqueueBatch(ctx context.Context, batch []due, now time.Time) 
 }
 
 // advance moves each monitor's next_run_at from the value read to its next
-// slot in one UPDATE, only where it still holds the value read, and returns
-// the ids it changed (RETURNING: SQLite 3.35+ and PostgreSQL).
+// slot in one UPDATE joined to a VALUES list of (id, next slot, value read),
+// only where next_run_at still holds the value read, and returns the ids it
+// changed (UPDATE … FROM and RETURNING: SQLite 3.35+ and PostgreSQL).
 func (s *Service) advance(ctx context.Context, tx *sql.Tx, batch []due, now time.Time) (map[string]bool, error) {
-	ph := func(i int) string {
-		if s.db.IsSQLite() {
-			return "?"
-		}
-		return fmt.Sprintf("$%d", i)
-	}
 	var (
 		sb   strings.Builder
 		args []any
 	)
-	arg := func(v any) string { args = append(args, v); return ph(len(args)) }
-	// A parameter inside CASE has no column to take its type from:
-	// PostgreSQL needs it cast (SQLite compares the stored text).
+	arg := func(v any) string {
+		args = append(args, v)
+		if s.db.IsSQLite() {
+			return "?"
+		}
+		return fmt.Sprintf("$%d", len(args))
+	}
+	// A VALUES parameter has no column to take its type from: PostgreSQL
+	// needs it cast (SQLite compares the stored text).
 	ts := func(t time.Time) string {
 		if s.db.IsSQLite() {
 			return arg(t)
 		}
 		return "CAST(" + arg(t) + " AS timestamptz)"
 	}
-	sb.WriteString("UPDATE monitors SET next_run_at = CASE id")
-	for _, d := range batch {
-		sb.WriteString(" WHEN " + arg(d.id) + " THEN " + ts(d.adv))
-	}
-	sb.WriteString(" END, updated_at = " + arg(now) + " WHERE active = " + arg(true) + " AND id IN (")
+	sb.WriteString("WITH v(id, adv, prev) AS (VALUES ")
 	for i, d := range batch {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString(arg(d.id))
+		sb.WriteString("(" + arg(d.id) + ", " + ts(d.adv) + ", " + ts(d.next) + ")")
 	}
-	sb.WriteString(") AND next_run_at = CASE id")
-	for _, d := range batch {
-		sb.WriteString(" WHEN " + arg(d.id) + " THEN " + ts(d.next))
-	}
-	sb.WriteString(" END RETURNING id")
+	sb.WriteString(") UPDATE monitors SET next_run_at = v.adv, updated_at = " + arg(now) +
+		" FROM v WHERE monitors.id = v.id AND monitors.next_run_at = v.prev AND monitors.active = " + arg(true) +
+		" RETURNING monitors.id")
 	rows, err := tx.QueryContext(ctx, sb.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("advancing monitors: %w", err)

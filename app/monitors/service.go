@@ -27,6 +27,7 @@ import (
 	"github.com/palisade/palisade/ent/account"
 	"github.com/palisade/palisade/ent/monitor"
 	"github.com/palisade/palisade/ent/site"
+	"github.com/palisade/palisade/ent/usage"
 	"github.com/palisade/palisade/ent/user"
 )
 
@@ -171,10 +172,12 @@ func allows(p billing.Plan, f domain.Frequency, d domain.Depth) error {
 
 // lockAccount serialises the monitor writes of one account on PostgreSQL,
 // so the plan's monitor limit is checked and used in one step; SQLite write
-// transactions are already serial (they begin IMMEDIATE).
+// transactions are already serial (they begin IMMEDIATE). NO KEY UPDATE, as
+// the scan dispatcher takes (docs/ARCHITECTURE.md), leaves rows that merely
+// reference the account (its scans, its usage) free to be written meanwhile.
 func (s *Service) lockAccount(ctx context.Context, tx *sql.Tx, c *ent.Client, accountID string) (*ent.Account, error) {
 	if !s.db.IsSQLite() {
-		if _, err := tx.ExecContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID); err != nil {
 			return nil, fmt.Errorf("locking the account: %w", err)
 		}
 	}
@@ -475,4 +478,27 @@ func (s *Service) RunNow(ctx context.Context, acc *ent.Account, id string) (*ent
 	}
 	s.log.Info("monitor run now", "monitor_id", m.ID, "account_id", acc.ID, "scan_id", sc.ID)
 	return sc, nil
+}
+
+// Usage is an account's monitors and this month's monitor runs.
+type Usage struct {
+	Monitors int
+	Runs     int
+}
+
+// Usage counts the account's monitors and the monitor runs of this month
+// (the billing page shows them against the plan's limits).
+func (s *Service) Usage(ctx context.Context, accountID string) (Usage, error) {
+	n, err := s.db.Read.Monitor.Query().Where(monitor.AccountID(accountID)).Count(ctx)
+	if err != nil {
+		return Usage{}, err
+	}
+	u, err := s.db.Read.Usage.Query().Where(usage.AccountID(accountID), usage.Period(scans.Period(s.now()))).Only(ctx)
+	if ent.IsNotFound(err) {
+		return Usage{Monitors: n}, nil
+	}
+	if err != nil {
+		return Usage{}, err
+	}
+	return Usage{Monitors: n, Runs: u.MonitorRuns}, nil
 }

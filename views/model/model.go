@@ -56,4 +56,11 @@ type Plan struct {
 	Depths            []string
 	ConcurrentScans   int
 	Paid              bool
+	// Monitors is how many sites the plan watches; MonitorFrequencies and
+	// MonitorDepths what they may use; MonitorRunsPerMonth the allowance of
+	// monitor runs, separate from ScansPerMonth (docs/monitoring.md, "Plan limits").
+	Monitors            int
+	MonitorFrequencies  []string
+	MonitorDepths       []string
+	MonitorRunsPerMonth int // Unlimited for no ceiling
 }
