@@ -12,7 +12,9 @@ import (
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent"
+	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/ent/scan"
+	"github.com/palisade/palisade/ent/usage"
 )
 
 // everyFormHasCSRF fails the test for a POST form of the page without the token field.
@@ -184,6 +186,12 @@ func TestSitesWebPages(t *testing.T) {
 	p = b.Post(siteFormAction(t, p, "monitor-run"), url.Values{})
 	if siteText(p, "notice") != "Run started." || p.Doc.Find(`[data-testid="timeline-row"]`).Length() != 4 {
 		t.Errorf("after run now: %q, %d rows", siteText(p, "notice"), p.Doc.Find(`[data-testid="timeline-row"]`).Length())
+	}
+	// With the month's monitor runs spent, "Run now" says so on the page.
+	env.C.DB.Ent.Usage.Update().Where(usage.AccountID(accID)).SetMonitorRuns(billing.Lookup(string(billing.Free)).MonitorRunsPerMonth).ExecX(ctx)
+	p = b.Post(siteFormAction(t, p, "monitor-run"), url.Values{})
+	if p.Status != 422 || !strings.Contains(p.Doc.Find(`[data-testid="monitor"] [data-testid="form-error"]`).Text(), "monitor runs") {
+		t.Errorf("run now with no runs left: %d %q", p.Status, p.Doc.Find(`[data-testid="monitor"] [data-testid="form-error"]`).Text())
 	}
 	edit := siteFormAction(t, p, "monitor-edit")
 	p = b.Post(edit, url.Values{"frequency": {"weekly"}, "depth": {"QUICK"}, "hour": {"9"}, "certExpiryDays": {"soon"}})
