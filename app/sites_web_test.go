@@ -11,8 +11,8 @@ import (
 
 	"github.com/palisade/palisade/app/apptest"
 	"github.com/palisade/palisade/app/domain"
-	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/billing"
+	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/ent/scan"
 	"github.com/palisade/palisade/ent/usage"
 )
