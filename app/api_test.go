@@ -264,8 +264,9 @@ func TestRouteWalkForeignIDs(t *testing.T) {
 	if code != 201 {
 		t.Fatalf("monitor: %d %s", code, body)
 	}
-	monitorID := decode[map[string]any](t, body)["monitor"].(map[string]any)["id"].(string)
-	idFor := map[string]string{"scan": scanID, "report": reportID, "monitors": monitorID}
+	mon := decode[map[string]any](t, body)["monitor"].(map[string]any)
+	monitorID, siteID := mon["id"].(string), mon["siteId"].(string)
+	idFor := map[string]string{"scan": scanID, "report": reportID, "monitors": monitorID, "sites": siteID}
 
 	app := fiber.New()
 	(&api.Handler{}).Routes(app)
