@@ -358,7 +358,7 @@ func TestOpenAPIConventions(t *testing.T) {
 		t.Errorf("apiKeyHeader = %v, want apiKey in header X-API-Key", s)
 	}
 
-	tags := map[string]bool{"scans": true, "reports": true, "sites": true, "monitors": true, "account": true, "meta": true}
+	tags := map[string]bool{"scans": true, "reports": true, "sites": true, "monitors": true, "alerts": true, "account": true, "meta": true}
 	ids := map[string]string{}
 	ops := d.operations(t)
 	if len(ops) == 0 {
@@ -383,7 +383,7 @@ func TestOpenAPIConventions(t *testing.T) {
 		}
 		for _, tg := range opTags {
 			if s, _ := tg.(string); !tags[s] {
-				t.Errorf("%s: tag %v is not one of scans, reports, sites, monitors, account, meta", op, tg)
+				t.Errorf("%s: tag %v is not one of scans, reports, sites, monitors, alerts, account, meta", op, tg)
 			}
 		}
 

@@ -30,6 +30,16 @@ const (
 	RouteMonitorPatch  = "api.monitor.patch"
 	RouteMonitorDelete = "api.monitor.delete"
 	RouteMonitorRun    = "api.monitor.run"
+	// Webhooks, the webhook secret, deliveries and alerts (app/api/webhooks.go).
+	RouteWebhookCreate     = "api.webhook.create"
+	RouteWebhookList       = "api.webhook.list"
+	RouteWebhookSecret     = "api.webhook.secret"
+	RouteWebhookRotate     = "api.webhook.secret.rotate"
+	RouteWebhookGet        = "api.webhook.get"
+	RouteWebhookDelete     = "api.webhook.delete"
+	RouteWebhookTest       = "api.webhook.test"
+	RouteWebhookDeliveries = "api.webhook.deliveries"
+	RouteAlertList         = "api.alert.list"
 )
 
 // Prefix is where the API lives.
@@ -65,5 +75,15 @@ func (h *Handler) Routes(app *fiber.App) {
 	v1.Delete("/monitors/:id", h.deleteMonitor).Name(RouteMonitorDelete)
 	v1.Post("/monitors/:id/run", h.runMonitor).Name(RouteMonitorRun)
 	// webhooks and alerts (app/api/webhooks.go)
+	// webhooks and alerts (app/api/webhooks.go); /webhooks/secret before /webhooks/:id
+	v1.Post("/webhooks", h.createWebhook).Name(RouteWebhookCreate)
+	v1.Get("/webhooks", h.listWebhooks).Name(RouteWebhookList)
+	v1.Get("/webhooks/secret", h.getWebhookSecret).Name(RouteWebhookSecret)
+	v1.Post("/webhooks/secret", h.rotateWebhookSecret).Name(RouteWebhookRotate)
+	v1.Get("/webhooks/:id", h.getWebhook).Name(RouteWebhookGet)
+	v1.Delete("/webhooks/:id", h.deleteWebhook).Name(RouteWebhookDelete)
+	v1.Post("/webhooks/:id/test", h.testWebhook).Name(RouteWebhookTest)
+	v1.Get("/webhooks/:id/deliveries", h.webhookDeliveries).Name(RouteWebhookDeliveries)
+	v1.Get("/alerts", h.listAlerts).Name(RouteAlertList)
 	v1.Use(h.notFound)
 }

@@ -49,6 +49,11 @@ const (
 	RouteMonitorRun    = "monitor.run"
 	RouteMonitorEdit   = "monitor.edit"
 	RouteMonitorDelete = "monitor.delete"
+	// Webhooks, the signing secret and deliveries (app/web/webhooks.go).
+	RouteWebhooks      = "webhooks"
+	RouteWebhookSecret = "webhooks.secret"
+	RouteWebhookTest   = "webhooks.test"
+	RouteWebhookDelete = "webhooks.delete"
 )
 
 // Routes registers every web route. Public pages carry CSRF and the viewer;
@@ -109,6 +114,12 @@ func (h *Handler) Routes(app *fiber.App) {
 	owner.post("/team/:id/role", RouteRole, h.setRole)
 	owner.post("/team/:id/remove", RouteRemove, h.removeMember)
 	// webhooks, the webhook secret and deliveries (app/web/webhooks.go)
+	owner.get("/webhooks", RouteWebhooks, h.webhooksPage)
+	owner.post("/webhooks", RouteWebhooks, h.createWebhook)
+	owner.post("/webhooks/secret", RouteWebhookSecret, h.rotateWebhookSecret)
+	owner.post("/webhooks/:id/test", RouteWebhookTest, h.testWebhook)
+	owner.get("/webhooks/:id/delete", RouteWebhookDelete, h.confirmDeleteWebhook)
+	owner.post("/webhooks/:id/delete", RouteWebhookDelete, h.deleteWebhook)
 	h.links = h.buildLinks()
 }
 
