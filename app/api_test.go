@@ -260,12 +260,18 @@ func TestRouteWalkForeignIDs(t *testing.T) {
 		t.Fatalf("report: %d %s", code, body)
 	}
 	reportID := decode[map[string]any](t, body)["id"].(string)
+	code, _, body = env.Do("POST", "/api/v1/monitors", keyA, "application/json", fmt.Sprintf(`{"url":%q}`, site.URL))
+	if code != 201 {
+		t.Fatalf("monitor: %d %s", code, body)
+	}
+	mon := decode[map[string]any](t, body)["monitor"].(map[string]any)
+	monitorID, siteID := mon["id"].(string), mon["siteId"].(string)
 	code, _, body = env.Do("POST", "/api/v1/webhooks", keyA, "application/json", fmt.Sprintf(`{"url":%q}`, site.URL+"/hook"))
 	if code != 201 {
 		t.Fatalf("webhook: %d %s", code, body)
 	}
 	webhookID := decode[map[string]any](t, body)["id"].(string)
-	idFor := map[string]string{"scan": scanID, "report": reportID, "webhooks": webhookID}
+	idFor := map[string]string{"scan": scanID, "report": reportID, "monitors": monitorID, "sites": siteID, "webhooks": webhookID}
 
 	app := fiber.New()
 	(&api.Handler{}).Routes(app)
@@ -282,7 +288,7 @@ func TestRouteWalkForeignIDs(t *testing.T) {
 		}
 		path := strings.Replace(r.Path, ":id", id, 1)
 		ctype, payload := "", ""
-		if r.Method == "POST" {
+		if r.Method == "POST" || r.Method == "PATCH" {
 			ctype, payload = "application/json", "{}"
 		}
 		codeB, _, bodyB := env.Do(r.Method, path, keyB, ctype, payload)

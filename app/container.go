@@ -60,6 +60,8 @@ type Options struct {
 	ReconcileEvery time.Duration
 	// SweepEvery is how often expired key-value rows are deleted (default 10 min).
 	SweepEvery time.Duration
+	// MonitorsEvery is how often the leader looks for due monitor runs (default 1 min).
+	MonitorsEvery time.Duration
 	// Clock replaces time.Now in the identity and scan services (tests move
 	// it forward instead of sleeping through expiries and cache lifetimes).
 	Clock func() time.Time
@@ -138,9 +140,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		ReconcileEvery: opts.ReconcileEvery,
 		SweepKV:        func(ctx context.Context) (int, error) { return c.KV.Sweep(ctx) },
 		SweepEvery:     opts.SweepEvery,
+		// monitors: the scheduler of due runs (app/monitors, EnqueueDue)
+		EnqueueMonitors: func(ctx context.Context) (int, error) { return c.Monitors.EnqueueDue(ctx, c.Monitors.Now()) },
+		MonitorsEvery:   opts.MonitorsEvery,
 	}
 	c.Jobs, err = jobs.New(ctx, c.DB, workers, jobs.Options{Workers: cfg.Workers, PollInterval: opts.PollInterval, Logger: c.Log,
-		Queues: map[string]int{reporting.Queue: 2, alerts.Queue: 4}, Housekeeping: housekeeping})
+		Queues: map[string]int{reporting.Queue: 2, alerts.Queue: 4, monitors.Queue: 2}, Housekeeping: housekeeping})
 	if err != nil {
 		c.DB.Close()
 		return nil, err
@@ -172,6 +177,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		c.Monitors.SetClock(opts.Clock)
 	}
 	// monitors: scheduling workers (app/monitors)
+	river.AddWorker(workers, monitors.NewWorker(c.Monitors))
 	// alerts: evaluation worker (app/alerts evaluate)
 	river.AddWorker(workers, alerts.NewEvaluateWorker(alerts.NewEvaluator(c.Alerts, c.Scans)))
 	// alerts: delivery workers (app/alerts deliver)

@@ -23,6 +23,10 @@ type Housekeeping struct {
 	// SweepKV deletes expired key-value rows (store.KVStorage.Sweep).
 	SweepKV    func(context.Context) (int, error)
 	SweepEvery time.Duration // default 10 min
+	// EnqueueMonitors, when set, enqueues the due runs of monitors
+	// (monitors.Service.EnqueueDue at the current time).
+	EnqueueMonitors func(context.Context) (int, error)
+	MonitorsEvery   time.Duration // default 1 min
 }
 
 // ReconcileArgs is the periodic reconciler job.
@@ -36,6 +40,12 @@ type SweepKVArgs struct{}
 
 // Kind names the job in River's table.
 func (SweepKVArgs) Kind() string { return "sweep_kv" }
+
+// EnqueueMonitorsArgs is the periodic job that enqueues due monitor runs.
+type EnqueueMonitorsArgs struct{}
+
+// Kind names the job in River's table.
+func (EnqueueMonitorsArgs) Kind() string { return "enqueue_monitors" }
 
 // periodic registers the housekeeping workers and returns their schedule.
 func (h *Housekeeping) periodic(workers *river.Workers, log *slog.Logger) []*river.PeriodicJob {
@@ -57,7 +67,7 @@ func (h *Housekeeping) periodic(workers *river.Workers, log *slog.Logger) []*riv
 		}
 		return err
 	}))
-	return []*river.PeriodicJob{
+	out := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(reconcileEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return ReconcileArgs{}, housekeepingOpts(reconcileEvery) },
 			&river.PeriodicJobOpts{ID: ReconcileArgs{}.Kind(), RunOnStart: true}),
@@ -65,6 +75,23 @@ func (h *Housekeeping) periodic(workers *river.Workers, log *slog.Logger) []*riv
 			func() (river.JobArgs, *river.InsertOpts) { return SweepKVArgs{}, housekeepingOpts(sweepEvery) },
 			&river.PeriodicJobOpts{ID: SweepKVArgs{}.Kind(), RunOnStart: true}),
 	}
+	if h.EnqueueMonitors != nil {
+		// Only the leader inserts it, so one instance at a time looks for due
+		// monitors; EnqueueDue is exactly-once even when two overlap (a
+		// leadership change), see docs/ARCHITECTURE.md.
+		every := h.MonitorsEvery
+		if every <= 0 {
+			every = time.Minute
+		}
+		river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[EnqueueMonitorsArgs]) error {
+			_, err := h.EnqueueMonitors(ctx)
+			return err
+		}))
+		out = append(out, river.NewPeriodicJob(river.PeriodicInterval(every),
+			func() (river.JobArgs, *river.InsertOpts) { return EnqueueMonitorsArgs{}, housekeepingOpts(every) },
+			&river.PeriodicJobOpts{ID: EnqueueMonitorsArgs{}.Kind(), RunOnStart: true}))
+	}
+	return out
 }
 
 // housekeepingOpts: one try (the next period is the retry), and at most one

@@ -9,6 +9,7 @@ import (
 
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/httpx"
+	"github.com/palisade/palisade/app/monitors"
 	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/billing"
 	"github.com/palisade/palisade/views/pages"
@@ -29,8 +30,16 @@ func (h *Handler) billingData(c *fiber.Ctx, msg string) (pages.BillingData, erro
 	if err != nil {
 		return pages.BillingData{}, err
 	}
+	// The monitor limits are documented here (docs/monitoring.md, "Plan limits").
+	var mu monitors.Usage
+	if h.monitors != nil {
+		if mu, err = h.monitors.Usage(c.UserContext(), s.Account.ID); err != nil {
+			return pages.BillingData{}, err
+		}
+	}
 	d := pages.BillingData{
 		Enabled: h.billing.Enabled(), Current: planOf(plan), Used: used, ResetsAt: scans.ResetsAt(time.Now()).Format("2 January 2006"),
+		MonitorsUsed: mu.Monitors, MonitorRunsUsed: mu.Runs,
 		Owner: s.User.Role.CanManageBilling(), Status: s.Account.SubscriptionStatus, Message: msg,
 		HasCustomer: s.Account.StripeCustomerID != nil,
 	}

@@ -40,6 +40,15 @@ const (
 	RouteRole        = "team.role"
 	RouteRemove      = "team.remove"
 	RouteJoin        = "invite.accept"
+	// Sites and their monitors (app/web/sites.go, app/web/monitors.go).
+	RouteSites         = "sites"
+	RouteSite          = "site.show"
+	RouteSiteDelete    = "site.delete"
+	RouteMonitorNew    = "monitor.create"
+	RouteMonitorActive = "monitor.active"
+	RouteMonitorRun    = "monitor.run"
+	RouteMonitorEdit   = "monitor.edit"
+	RouteMonitorDelete = "monitor.delete"
 	// Webhooks, the signing secret and deliveries (app/web/webhooks.go).
 	RouteWebhooks      = "webhooks"
 	RouteWebhookSecret = "webhooks.secret"
@@ -83,7 +92,16 @@ func (h *Handler) Routes(app *fiber.App) {
 	user.post("/account/password", RoutePassword, h.changePassword)
 	user.get("/team", RouteTeam, h.teamPage)
 	// sites and the site page (app/web/sites.go)
+	user.get("/sites", RouteSites, h.sitesPage)
+	user.post("/sites", RouteSites, h.createSite)
+	user.get("/sites/:id", RouteSite, h.sitePage)
+	user.post("/sites/:id/delete", RouteSiteDelete, h.deleteSite)
 	// monitors (app/web/monitors.go)
+	user.post("/sites/:id/monitor", RouteMonitorNew, h.createMonitor)
+	user.post("/monitors/:id/active", RouteMonitorActive, h.setMonitorActive)
+	user.post("/monitors/:id/run", RouteMonitorRun, h.runMonitor)
+	user.post("/monitors/:id/settings", RouteMonitorEdit, h.editMonitor)
+	user.post("/monitors/:id/delete", RouteMonitorDelete, h.deleteMonitor)
 	owner := user.with(h.requireOwner)
 	owner.post("/billing/checkout", RouteCheckout, h.checkout)
 	owner.post("/billing/portal", RoutePortal, h.portal)

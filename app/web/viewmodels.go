@@ -70,9 +70,19 @@ func (h *Handler) report(v reporting.View) model.Report {
 
 func planOf(p billing.Plan) model.Plan {
 	out := model.Plan{ID: string(p.ID), Name: p.Name, PriceMonthlyUSD: p.PriceMonthlyUSD, ScansPerMonth: p.ScansPerMonth,
-		RequestsPerMinute: p.RequestsPerMinute, Depths: p.DepthNames(), ConcurrentScans: p.ConcurrentScans, Paid: p.Paid()}
+		RequestsPerMinute: p.RequestsPerMinute, Depths: p.DepthNames(), ConcurrentScans: p.ConcurrentScans, Paid: p.Paid(),
+		Monitors: p.Monitors, MonitorRunsPerMonth: p.MonitorRunsPerMonth}
 	if p.ScansPerMonth == billing.Unlimited {
 		out.ScansPerMonth = model.Unlimited
+	}
+	if p.MonitorRunsPerMonth == billing.Unlimited {
+		out.MonitorRunsPerMonth = model.Unlimited
+	}
+	for _, f := range p.MonitorFrequencies {
+		out.MonitorFrequencies = append(out.MonitorFrequencies, string(f))
+	}
+	for _, d := range p.MonitorDepths {
+		out.MonitorDepths = append(out.MonitorDepths, string(d))
 	}
 	return out
 }

@@ -29,6 +29,7 @@ type Links struct {
 	Delete    string
 	Team      string
 	Invite    string
+	Sites     string
 	// Webhooks is the owner's page of webhooks and deliveries.
 	Webhooks string
 }
@@ -57,4 +58,11 @@ type Plan struct {
 	Depths            []string
 	ConcurrentScans   int
 	Paid              bool
+	// Monitors is how many sites the plan watches; MonitorFrequencies and
+	// MonitorDepths what they may use; MonitorRunsPerMonth the allowance of
+	// monitor runs, separate from ScansPerMonth (docs/monitoring.md, "Plan limits").
+	Monitors            int
+	MonitorFrequencies  []string
+	MonitorDepths       []string
+	MonitorRunsPerMonth int // Unlimited for no ceiling
 }
