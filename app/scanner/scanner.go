@@ -223,6 +223,20 @@ func (s *Scanner) Validate(ctx context.Context, rawURL string) (*Target, error) 
 	return s.validate(ctx, rawURL, nil)
 }
 
+// Normalize is Validate without the resolution: the URL's syntax, scheme
+// and credentials are checked and it is normalised, but DNS is not asked.
+// A monitor's scheduled run is accepted with it, so a site whose name
+// stopped resolving is still scanned — and graded "could not be scanned",
+// which is what its monitor alerts on — instead of never starting; the
+// scan itself validates the target when it runs.
+func Normalize(rawURL string) (*Target, error) {
+	u, err := netguard.Normalize(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Target{URL: u.String(), Host: u.Host, Domain: u.Display(), u: u}, nil
+}
+
 // validate is Validate resolving through res (the scan's cache) when set.
 func (s *Scanner) validate(ctx context.Context, rawURL string, res *netguard.Resolutions) (*Target, error) {
 	u, err := netguard.Normalize(rawURL)

@@ -141,7 +141,17 @@ func (s *Service) AcceptRequest(ctx context.Context, r Request) (*ent.Scan, erro
 	if err := allowsDepth(acc.Plan, depth); err != nil {
 		return nil, err
 	}
-	target, err := s.scanner.Validate(ctx, r.URL)
+	var err error
+	var target *scanner.Target
+	if r.Source.Scheduled() {
+		// A monitor's run, or its re-scan, is of a site accepted before:
+		// no DNS here (it may run inside the caller's write transaction),
+		// and a site that stopped resolving still gets its run, which the
+		// scan grades "could not be scanned" (scanner.Normalize).
+		target, err = scanner.Normalize(r.URL)
+	} else {
+		target, err = s.scanner.Validate(ctx, r.URL)
+	}
 	if err != nil {
 		if errors.Is(err, scanner.ErrRefused) {
 			return nil, &errs.TargetRefused{Field: "url", Message: err.Error()}
