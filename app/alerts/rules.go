@@ -264,8 +264,18 @@ func (d *decider) certificate(tls *scanner.TLSInfo) {
 		// alerted stay alerted.
 		st.CertNotAfter = na
 	}
+	// A threshold no shorter than the certificate's whole validity would
+	// alert at every renewal of a short-lived certificate (a 6-day
+	// certificate is always "within 7 days"): it is not applied.
+	lifetime := -1
+	if !tls.NotBefore.IsZero() {
+		lifetime = int(na.Sub(tls.NotBefore.UTC()).Hours() / 24)
+	}
 	var crossed []int
 	for _, t := range thresholds {
+		if lifetime >= 0 && t >= lifetime {
+			continue
+		}
 		if days <= t {
 			crossed = append(crossed, t)
 		}

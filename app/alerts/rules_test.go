@@ -63,6 +63,14 @@ func withCert(daysLeft float64) resultOpt {
 	}
 }
 
+// withCertLife is a certificate valid for lifeDays in all, daysLeft of them left.
+func withCertLife(daysLeft, lifeDays float64) resultOpt {
+	return func(r *scanner.Result) {
+		na := ruleNow.Add(time.Duration(daysLeft * 24 * float64(time.Hour)))
+		r.TLS = &scanner.TLSInfo{Subject: "CN=example.com", NotAfter: na, NotBefore: na.Add(-time.Duration(lifeDays * 24 * float64(time.Hour)))}
+	}
+}
+
 func withOrigins(o ...string) resultOpt { return func(r *scanner.Result) { r.ScriptOrigins = o } }
 
 func graded(id string, src domain.Trigger, res *scanner.Result) Run {
@@ -273,6 +281,11 @@ func TestDecide(t *testing.T) {
 		{"a renewed certificate's thresholds alert again", RuleInput{Rules: all, State: domain.MonitorState{CertNotAfter: ruleNow.Add(120 * time.Hour), CertAlerted: []int{30, 14, 7}},
 			Baseline: base("scn_b", A), Run: graded("scn_14", domain.TriggerMonitor, ruleResult("A", 85, withCert(25.5)))},
 			want{kinds: []domain.AlertKind{domain.AlertCertExpiry}, summary: []string{"expires in 25 days"}}},
+		{"a short-lived certificate is not within thresholds as long as its life", RuleInput{Rules: all, Baseline: base("scn_b", A),
+			Run: graded("scn_16", domain.TriggerMonitor, ruleResult("A", 85, withCertLife(3, 6)))}, want{}},
+		{"a short-lived certificate still alerts at a shorter threshold", RuleInput{Rules: domain.AlertRules{CertExpiryDays: []int{30, 14, 2}}, Baseline: base("scn_b", A),
+			Run: graded("scn_17", domain.TriggerMonitor, ruleResult("A", 85, withCertLife(1.5, 6)))},
+			want{kinds: []domain.AlertKind{domain.AlertCertExpiry}, summary: []string{"expires in 1 day"}}},
 		{"no thresholds, no certificate alerts", RuleInput{Rules: domain.AlertRules{GradeDrop: true}, Baseline: base("scn_b", A), Run: graded("scn_15", domain.TriggerMonitor, ruleResult("A", 85, withCert(3)))}, want{}},
 		{"a certificate needs no confirmation, even beside a drop", RuleInput{Rules: all, Baseline: base("scn_b", A), Run: graded("scn_r", domain.TriggerMonitor, ruleResult("C", 65, failing("headers.csp", high, "No CSP"), withCert(12.5)))},
 			want{kinds: []domain.AlertKind{domain.AlertCertExpiry}, summary: []string{"expires in 12 days (13 January 2027)"}, confirm: true}},
