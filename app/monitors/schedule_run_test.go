@@ -215,12 +215,17 @@ func TestManualScanBeforeDueMonitorRuns(t *testing.T) {
 	release := make(chan struct{})
 	var once sync.Once
 	free := func() { once.Do(func() { close(release) }) }
-	t.Cleanup(free)
 	blocker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-release
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
 		fmt.Fprint(w, "<!doctype html><html><body>slow</body></html>")
 	}))
 	t.Cleanup(blocker.Close)
+	// Cleanups run last first: the blocked handler is released before the
+	// server waits for it to finish, even when the test fails early.
+	t.Cleanup(free)
 	f := setup(t, apptest.WithWorkers(1))
 	ctx := context.Background()
 	busy, _ := f.account("busy@pro.example", billing.Pro)
