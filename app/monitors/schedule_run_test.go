@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -311,5 +312,26 @@ func TestPeriodicJobEnqueuesDueRuns(t *testing.T) {
 	got := f.reload(m)
 	if got.LastSlot == nil || !got.NextRunAt.After(f.clock.Now()) {
 		t.Errorf("after the periodic run: last slot %v, next run %v", got.LastSlot, got.NextRunAt)
+	}
+}
+
+// TestDowngradedMonitorSkipsADepthThePlanLacks: a DEEP monitor of an
+// account moved to Free keeps its schedule; its due run starts no scan and
+// says why.
+func TestDowngradedMonitorSkipsADepthThePlanLacks(t *testing.T) {
+	f := setup(t)
+	acc, uid := f.account("downgrade@pro.example", billing.Pro)
+	m, _ := f.create(acc, uid, monitors.Input{URL: f.target + "/deep", Frequency: "daily", Depth: "DEEP"})
+	if err := f.e.C.Auth.SetPlan(context.Background(), acc.ID, billing.Free); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(24 * time.Hour)
+	if n := f.enqueue(); n != 1 {
+		t.Fatalf("enqueued %d, want 1", n)
+	}
+	f.waitJobsDone()
+	got := f.reload(m)
+	if f.scansOf(m.ID) != 1 || got.LastSlot == nil || !strings.Contains(got.LastSkip, "DEEP") || !got.Active {
+		t.Errorf("scans %d, last slot %v, skip %q, active %v", f.scansOf(m.ID), got.LastSlot, got.LastSkip, got.Active)
 	}
 }
