@@ -264,8 +264,14 @@ func TestRouteWalkForeignIDs(t *testing.T) {
 	if code != 201 {
 		t.Fatalf("monitor: %d %s", code, body)
 	}
-	monitorID := decode[map[string]any](t, body)["monitor"].(map[string]any)["id"].(string)
-	idFor := map[string]string{"scan": scanID, "report": reportID, "monitors": monitorID}
+	mon := decode[map[string]any](t, body)["monitor"].(map[string]any)
+	monitorID, siteID := mon["id"].(string), mon["siteId"].(string)
+	code, _, body = env.Do("POST", "/api/v1/webhooks", keyA, "application/json", fmt.Sprintf(`{"url":%q}`, site.URL+"/hook"))
+	if code != 201 {
+		t.Fatalf("webhook: %d %s", code, body)
+	}
+	webhookID := decode[map[string]any](t, body)["id"].(string)
+	idFor := map[string]string{"scan": scanID, "report": reportID, "monitors": monitorID, "sites": siteID, "webhooks": webhookID}
 
 	app := fiber.New()
 	(&api.Handler{}).Routes(app)

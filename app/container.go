@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,6 +35,7 @@ import (
 	"github.com/palisade/palisade/app/ratelimit"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scanner"
+	"github.com/palisade/palisade/app/scanner/netguard"
 	"github.com/palisade/palisade/app/scans"
 	"github.com/palisade/palisade/app/sites"
 	"github.com/palisade/palisade/app/store"
@@ -65,6 +67,9 @@ type Options struct {
 	// Clock replaces time.Now in the identity and scan services (tests move
 	// it forward instead of sleeping through expiries and cache lifetimes).
 	Clock func() time.Time
+	// WebhookRetryBase, when positive, replaces the first retry delay of
+	// alert deliveries (30 s; tests retry in milliseconds).
+	WebhookRetryBase time.Duration
 	// RateLimitOverride, when positive, replaces every plan's requests per
 	// minute (load tests measure the limiter's cost without hitting it).
 	RateLimitOverride int
@@ -178,7 +183,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 	// monitors: scheduling workers (app/monitors)
 	river.AddWorker(workers, monitors.NewWorker(c.Monitors))
 	// alerts: evaluation worker (app/alerts evaluate)
+	river.AddWorker(workers, alerts.NewEvaluateWorker(alerts.NewEvaluator(c.Alerts, c.Scans)))
 	// alerts: delivery workers (app/alerts deliver)
+	if err = c.wireChannels(ctx, roots); err != nil {
+		c.DB.Close()
+		return nil, err
+	}
+	river.AddWorker(workers, alerts.NewDeliverWorker(c.Alerts))
 	c.Limiter = ratelimit.New(c.DB)
 	// Log-in attempts are throttled inside auth (auth.LogInFrom).
 	c.Auth.SetLimiter(c.Limiter, c.Log)
@@ -197,6 +208,32 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		c.MetricsWeb.Get("/metrics", httpx.MetricsGuard(cfg.MetricsToken, false), c.metricsHandler())
 	}
 	return c, nil
+}
+
+// wireChannels gives the alerts service what deliveries need: the server
+// key that seals webhook secrets, the mail sender, and the scanner's
+// address guard for webhook URLs, at creation and at every call.
+func (c *Container) wireChannels(ctx context.Context, roots *x509.CertPool) error {
+	key, err := alerts.ServerKey(ctx, c.DB.Ent, c.Config.SecretKey)
+	if err != nil {
+		return err
+	}
+	var mailer alerts.Mailer
+	if c.Mail != nil {
+		mailer = c.Mail
+	}
+	return c.Alerts.SetChannels(alerts.ChannelOptions{
+		ServerKey: key, Mail: mailer, RootCAs: roots, Timeout: c.Config.WebhookTimeout, RetryBase: c.opts.WebhookRetryBase,
+		Dialer: &netguard.Dialer{Policy: netguard.NewPolicy(c.Config.ScanAllowCIDRs), Resolver: netguard.NewResolver(c.Config.DNSServer),
+			Timeout: c.Config.WebhookTimeout},
+		Validate: func(ctx context.Context, raw string) (string, error) {
+			t, err := c.Scanner.Validate(ctx, raw)
+			if err != nil {
+				return "", err
+			}
+			return t.URL, nil
+		},
+	})
 }
 
 // MetricsListenAddr is the metrics listener's address once Start has

@@ -40,6 +40,9 @@ type Service struct {
 	now  func() time.Time
 	// baseURL is where links in alerts point (config.BaseURL).
 	baseURL string
+	// ch are the delivery channels' parts: the secret sealer, the mail
+	// sender, the address guard (deliver.go).
+	ch channels
 }
 
 // NewService wires the alerts service.
@@ -173,10 +176,9 @@ func (s *Service) RaiseTx(ctx context.Context, tx *sql.Tx, c *ent.Client, accoun
 	if err != nil {
 		return Raised{}, fmt.Errorf("encoding the alert: %w", err)
 	}
-	subject := content.Summary
-	if len(subject) > 300 {
-		subject = subject[:297] + "..."
-	}
+	// The stored subject is the rendered first line: one clean line, cut
+	// on a character boundary within the column's 300 bytes (render.go).
+	subject := trimTo(Subject(content), 300)
 	// The id is chosen here so the row read back tells whether this call
 	// inserted it (New) or found an alert with the same key.
 	id := ids.New("alr")

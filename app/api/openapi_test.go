@@ -20,9 +20,11 @@ import (
 	"github.com/pb33f/libopenapi-validator/schema_validation"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 
+	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/reporting"
 	"github.com/palisade/palisade/app/scanner"
 	"github.com/palisade/palisade/app/scans"
+	"github.com/palisade/palisade/app/sites"
 	"github.com/palisade/palisade/views/pages"
 )
 
@@ -356,7 +358,7 @@ func TestOpenAPIConventions(t *testing.T) {
 		t.Errorf("apiKeyHeader = %v, want apiKey in header X-API-Key", s)
 	}
 
-	tags := map[string]bool{"scans": true, "reports": true, "monitors": true, "account": true, "meta": true}
+	tags := map[string]bool{"scans": true, "reports": true, "sites": true, "monitors": true, "alerts": true, "account": true, "meta": true}
 	ids := map[string]string{}
 	ops := d.operations(t)
 	if len(ops) == 0 {
@@ -381,7 +383,7 @@ func TestOpenAPIConventions(t *testing.T) {
 		}
 		for _, tg := range opTags {
 			if s, _ := tg.(string); !tags[s] {
-				t.Errorf("%s: tag %v is not one of scans, reports, account, meta", op, tg)
+				t.Errorf("%s: tag %v is not one of scans, reports, sites, monitors, alerts, account, meta", op, tg)
 			}
 		}
 
@@ -609,6 +611,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	capped := *res
 	capped.GradeCap = &scanner.GradeCap{Grade: "F", Reason: "the certificate has expired", CheckID: "tls.expiry"}
 	capped.ScoringVersion, capped.ScannedAt = "2.0.0+ab12cd34", created.Add(time.Second)
+	capped.ScriptOrigins = []string{"https://cdn.jsdelivr.net", "https://www.googletagmanager.com"}
 	capped.Categories = []scanner.Category{{Name: "dns", Checks: []scanner.CheckResult{
 		{ID: "dns.caa", Name: "CAA", Category: "dns", Status: scanner.StatusSkipped, Reason: "the target is an IP address", MaxPoints: 0},
 		{ID: "dns.spf", Name: "SPF", Category: "dns", Status: scanner.StatusPass, Points: 2.5, MaxPoints: 2.5}}}}
@@ -641,4 +644,30 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	validate("Report", ready)
 	validate("Report", pendingReport)
 	validate("Report", failedReport)
+
+	validateSites(t, validate, created)
+}
+
+// validateSites checks the sites API's answers against Site, SiteList and SiteDetail.
+func validateSites(t *testing.T, validate func(string, any), created time.Time) {
+	t.Helper()
+	bare := sites.Summary{ID: "sit_a", URL: "https://example.com/", Domain: "example.com", Name: "example.com", CreatedAt: created}
+	validate("Site", bare)
+	scanID, st, grade, score, at := "scn_a", domain.StatusCompleted, "B", 72, created.Add(time.Minute)
+	next := created.Add(7 * 24 * time.Hour)
+	full := bare
+	full.Label, full.LatestScanID, full.LatestStatus, full.GradedScanID, full.Grade, full.Score, full.ScannedAt = "Shop", &scanID, &st, &scanID, &grade, &score, &at
+	full.Monitor = &sites.MonitorSummary{ID: "mon_a", Frequency: domain.FrequencyWeekly, Depth: domain.DepthQuick, Hour: 6, Active: true, NextRunAt: &next, LastRunAt: &at}
+	validate("Site", full)
+	paused := full
+	paused.Monitor = &sites.MonitorSummary{ID: "mon_a", Frequency: domain.FrequencyDaily, Depth: domain.DepthDeep, Hour: 0, Active: false}
+	validate("Site", paused)
+	validate("SiteList", map[string]any{"data": []sites.Summary{bare, full}, "pagination": scans.Pagination{Page: 1, Limit: 20, Total: 2, Pages: 1}})
+	prevGrade, change := "A", sites.ChangeDown
+	validate("SiteDetail", sites.Detail{Summary: full, Scans: []sites.HistoryEntry{
+		{ID: "scn_b", Depth: domain.DepthQuick, Status: domain.StatusCompleted, Source: domain.TriggerMonitor, Grade: &grade, Score: &score,
+			CreatedAt: created, CompletedAt: &at, PreviousScanID: &scanID, PreviousGrade: &prevGrade, GradeChange: &change},
+		{ID: "scn_c", Depth: domain.DepthQuick, Status: domain.StatusRunning, Source: domain.TriggerManual, CreatedAt: created},
+	}})
+	validate("SiteDetail", sites.Detail{Summary: bare, Scans: []sites.HistoryEntry{}})
 }

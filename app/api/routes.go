@@ -19,6 +19,10 @@ const (
 	RouteReportPDF  = "api.report.pdf"
 	RouteUsage      = "api.usage"
 	RouteOpenAPI    = "api.openapi"
+	RouteSiteCreate = "api.site.create"
+	RouteSiteList   = "api.site.list"
+	RouteSiteGet    = "api.site.get"
+	RouteSiteDelete = "api.site.delete"
 	// monitors (app/api/monitors.go)
 	RouteMonitorCreate = "api.monitor.create"
 	RouteMonitorList   = "api.monitor.list"
@@ -26,6 +30,16 @@ const (
 	RouteMonitorPatch  = "api.monitor.patch"
 	RouteMonitorDelete = "api.monitor.delete"
 	RouteMonitorRun    = "api.monitor.run"
+	// Webhooks, the webhook secret, deliveries and alerts (app/api/webhooks.go).
+	RouteWebhookCreate     = "api.webhook.create"
+	RouteWebhookList       = "api.webhook.list"
+	RouteWebhookSecret     = "api.webhook.secret"
+	RouteWebhookRotate     = "api.webhook.secret.rotate"
+	RouteWebhookGet        = "api.webhook.get"
+	RouteWebhookDelete     = "api.webhook.delete"
+	RouteWebhookTest       = "api.webhook.test"
+	RouteWebhookDeliveries = "api.webhook.deliveries"
+	RouteAlertList         = "api.alert.list"
 )
 
 // Prefix is where the API lives.
@@ -49,6 +63,10 @@ func (h *Handler) Routes(app *fiber.App) {
 	v1.Get("/report/:id/pdf", h.reportPDF).Name(RouteReportPDF)
 	v1.Get("/usage", h.usage).Name(RouteUsage)
 	// sites (app/api/sites.go)
+	v1.Post("/sites", h.createSite).Name(RouteSiteCreate)
+	v1.Get("/sites", h.listSites).Name(RouteSiteList)
+	v1.Get("/sites/:id", h.getSite).Name(RouteSiteGet)
+	v1.Delete("/sites/:id", h.deleteSite).Name(RouteSiteDelete)
 	// monitors (app/api/monitors.go)
 	v1.Post("/monitors", h.createMonitor).Name(RouteMonitorCreate)
 	v1.Get("/monitors", h.listMonitors).Name(RouteMonitorList)
@@ -57,5 +75,15 @@ func (h *Handler) Routes(app *fiber.App) {
 	v1.Delete("/monitors/:id", h.deleteMonitor).Name(RouteMonitorDelete)
 	v1.Post("/monitors/:id/run", h.runMonitor).Name(RouteMonitorRun)
 	// webhooks and alerts (app/api/webhooks.go)
+	// webhooks and alerts (app/api/webhooks.go); /webhooks/secret before /webhooks/:id
+	v1.Post("/webhooks", h.createWebhook).Name(RouteWebhookCreate)
+	v1.Get("/webhooks", h.listWebhooks).Name(RouteWebhookList)
+	v1.Get("/webhooks/secret", h.getWebhookSecret).Name(RouteWebhookSecret)
+	v1.Post("/webhooks/secret", h.rotateWebhookSecret).Name(RouteWebhookRotate)
+	v1.Get("/webhooks/:id", h.getWebhook).Name(RouteWebhookGet)
+	v1.Delete("/webhooks/:id", h.deleteWebhook).Name(RouteWebhookDelete)
+	v1.Post("/webhooks/:id/test", h.testWebhook).Name(RouteWebhookTest)
+	v1.Get("/webhooks/:id/deliveries", h.webhookDeliveries).Name(RouteWebhookDeliveries)
+	v1.Get("/alerts", h.listAlerts).Name(RouteAlertList)
 	v1.Use(h.notFound)
 }

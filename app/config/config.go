@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the whole runtime configuration. It is built once at start and
@@ -49,6 +50,14 @@ type Config struct {
 	// immediate.
 	SMTPURL  string
 	MailFrom string
+
+	// SecretKey (PALISADE_SECRET_KEY, at least 32 characters) is the key
+	// webhook secrets are sealed under. Unset: a random key is generated
+	// once and kept in the database (docs/monitoring.md, "Channels,
+	// signatures and retries"), which a database-only leak then exposes.
+	SecretKey string
+	// WebhookTimeout bounds one webhook call (PALISADE_WEBHOOK_TIMEOUT, default 10s).
+	WebhookTimeout time.Duration
 
 	// MetricsToken, when set, is the bearer token /metrics asks for.
 	MetricsToken string
@@ -88,6 +97,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		StripeAPIBase:       get("STRIPE_API_BASE", ""),
 		SMTPURL:             get("PALISADE_SMTP_URL", ""),
 		MetricsToken:        get("PALISADE_METRICS_TOKEN", ""),
+		SecretKey:           get("PALISADE_SECRET_KEY", ""),
 		MetricsAddr:         get("PALISADE_METRICS_ADDR", ""),
 	}
 	scheme := "http://"
@@ -128,6 +138,12 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	// is what `openssl rand -hex 8` gives, the least we accept.
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		return c, errors.New("PALISADE_METRICS_TOKEN must be at least 16 characters")
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		return c, errors.New("PALISADE_SECRET_KEY must be at least 32 characters (openssl rand -hex 32 gives 64)")
+	}
+	if c.WebhookTimeout, err = time.ParseDuration(get("PALISADE_WEBHOOK_TIMEOUT", "10s")); err != nil || c.WebhookTimeout < time.Second || c.WebhookTimeout > time.Minute {
+		return c, fmt.Errorf("PALISADE_WEBHOOK_TIMEOUT must be a duration from 1s to 1m, such as 10s, got %q", get("PALISADE_WEBHOOK_TIMEOUT", ""))
 	}
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, fmt.Errorf("PALISADE_DATABASE_URL must start with sqlite: or postgres://, got %q", c.DatabaseURL)

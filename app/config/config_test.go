@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(kv ...string) func(string) (string, bool) {
@@ -37,6 +38,14 @@ func TestDefaultsAndDerivedValues(t *testing.T) {
 	if err != nil || c.MetricsToken != "0123456789abcdef" || c.MetricsAddr != "10.0.0.5:9090" {
 		t.Fatalf("metrics: token %q addr %q err %v", c.MetricsToken, c.MetricsAddr, err)
 	}
+	key := strings.Repeat("k", 32)
+	c, err = FromLookup(env("PALISADE_SECRET_KEY", key, "PALISADE_WEBHOOK_TIMEOUT", "3s"))
+	if err != nil || c.SecretKey != key || c.WebhookTimeout != 3*time.Second {
+		t.Fatalf("webhooks: key %d chars, timeout %v, err %v", len(c.SecretKey), c.WebhookTimeout, err)
+	}
+	if c, _ := FromLookup(env()); c.WebhookTimeout != 10*time.Second || c.SecretKey != "" {
+		t.Errorf("defaults: timeout %v", c.WebhookTimeout)
+	}
 }
 
 func TestMalformedVariablesNameThemselves(t *testing.T) {
@@ -50,6 +59,9 @@ func TestMalformedVariablesNameThemselves(t *testing.T) {
 		{"PALISADE_TLS_CERT_FILE", "cert.pem"}, // without the key
 		{"PALISADE_METRICS_ADDR", "9090"},
 		{"PALISADE_METRICS_TOKEN", "short"},
+		{"PALISADE_SECRET_KEY", "too short"},
+		{"PALISADE_WEBHOOK_TIMEOUT", "forever"},
+		{"PALISADE_WEBHOOK_TIMEOUT", "1h"},
 	} {
 		_, err := FromLookup(env(tc.key, tc.val))
 		if err == nil || !strings.Contains(err.Error(), tc.key) {

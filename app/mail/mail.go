@@ -94,6 +94,18 @@ func (s *Sender) Send(m Message) bool {
 	}
 }
 
+// Deliver sends m now and reports the server's answer, for callers that
+// retry on their own (alert e-mails are River jobs, docs/monitoring.md).
+// ctx bounds the whole exchange (sendTimeout when it has no deadline).
+func (s *Sender) Deliver(ctx context.Context, m Message) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, sendTimeout)
+		defer cancel()
+	}
+	return s.deliver(ctx, m)
+}
+
 // Run delivers queued messages until Close. A failed delivery is logged and
 // not retried: every message Palisade sends can be asked for again.
 func (s *Sender) Run() {

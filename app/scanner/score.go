@@ -125,6 +125,18 @@ func scoreGradeRank(g string) int {
 	return len(scoreGradeSteps) - 1
 }
 
+// GradeRank orders the letter grades, A+ = 0 (best) … F = 5; ok is false
+// for anything else ("" is no grade). Monitors use it to tell a drop
+// (docs/monitoring.md, "Alert rules").
+func GradeRank(g string) (rank int, ok bool) {
+	for i, s := range scoreGradeSteps {
+		if s.grade == g {
+			return i, true
+		}
+	}
+	return len(scoreGradeSteps) - 1, false
+}
+
 // CapGrade returns the worse of grade and cap ("" = no cap).
 func CapGrade(grade, cap string) string {
 	if cap == "" {
@@ -365,6 +377,7 @@ func (r *scanRun) buildResult(res *Result, stop error) {
 	if ev.TLS != nil {
 		res.TLS = resultTLSInfo(ev.TLS, ev.TLSProbe, ev.Now)
 	}
+	res.ScriptOrigins = scriptOrigins(ev)
 	pageDone := r.isPublished(NeedPage)
 	if ev.Page == nil && pageDone {
 		res.Error = "The site could not be reached: " + strings.TrimSuffix(ev.PageErr, ".") + "."
@@ -412,6 +425,8 @@ func (res *Result) ungrade(ng *NotGraded) {
 	}
 	res.Findings = []Finding{}
 	res.Summary = Summary{}
+	// A challenge page's scripts are the blocker's, not the site's.
+	res.ScriptOrigins = nil
 }
 
 // resultHeaders lower-cases names and joins repeated values with ", ".

@@ -106,6 +106,12 @@ type Result struct {
 	// Coverage says how much of the site was read (nil when nothing was
 	// fetched), so a verdict without findings can be read for what it covers.
 	Coverage *Coverage `json:"coverage,omitempty"`
+	// ScriptOrigins are the third-party origins (scheme://host[:port] on
+	// another registrable domain) the pages read load <script src> from:
+	// deduplicated, sorted, at most MaxScriptOrigins (docs/scoring.md,
+	// "Script origins"). Monitors alert on one not seen before. Empty when
+	// the scan was not graded.
+	ScriptOrigins []string `json:"scriptOrigins,omitempty"`
 }
 
 // Coverage is what a scan read of the site against what it found there:

@@ -57,6 +57,9 @@ type Detail struct {
 	// Coverage is how much of the site the scan read (docs/scoring.md,
 	// "Coverage"); null before the scan has run.
 	Coverage *scanner.Coverage `json:"coverage"`
+	// ScriptOrigins are the third-party origins the pages load script from
+	// (docs/scoring.md, "Script origins"); absent when there are none.
+	ScriptOrigins []string `json:"scriptOrigins,omitempty"`
 }
 
 // SummaryOf maps a scan row to its summary.
@@ -125,6 +128,7 @@ func DetailOf(sum ScanSummary, res *scanner.Result, rows []*ent.Finding) Detail 
 	d.Counts = res.Summary
 	d.ScoringVersion = res.ScoringVersion
 	d.Coverage = res.Coverage
+	d.ScriptOrigins = res.ScriptOrigins
 	if !res.ScannedAt.IsZero() {
 		t := res.ScannedAt.UTC()
 		d.ScannedAt = &t

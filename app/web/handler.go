@@ -131,6 +131,7 @@ func (h *Handler) loadViewer(c *fiber.Ctx) error {
 	c.Locals(localSession, info)
 	c.Locals(httpx.LocalViewer, &components.Viewer{
 		Email: info.User.Email, AccountName: info.Account.Name, Plan: string(info.Account.Plan), Role: string(info.User.Role),
+		Owner: info.User.Role.IsOwner(),
 	})
 	return c.Next()
 }

@@ -40,6 +40,20 @@ const (
 	RouteRole        = "team.role"
 	RouteRemove      = "team.remove"
 	RouteJoin        = "invite.accept"
+	// Sites and their monitors (app/web/sites.go, app/web/monitors.go).
+	RouteSites         = "sites"
+	RouteSite          = "site.show"
+	RouteSiteDelete    = "site.delete"
+	RouteMonitorNew    = "monitor.create"
+	RouteMonitorActive = "monitor.active"
+	RouteMonitorRun    = "monitor.run"
+	RouteMonitorEdit   = "monitor.edit"
+	RouteMonitorDelete = "monitor.delete"
+	// Webhooks, the signing secret and deliveries (app/web/webhooks.go).
+	RouteWebhooks      = "webhooks"
+	RouteWebhookSecret = "webhooks.secret"
+	RouteWebhookTest   = "webhooks.test"
+	RouteWebhookDelete = "webhooks.delete"
 )
 
 // Routes registers every web route. Public pages carry CSRF and the viewer;
@@ -78,7 +92,16 @@ func (h *Handler) Routes(app *fiber.App) {
 	user.post("/account/password", RoutePassword, h.changePassword)
 	user.get("/team", RouteTeam, h.teamPage)
 	// sites and the site page (app/web/sites.go)
+	user.get("/sites", RouteSites, h.sitesPage)
+	user.post("/sites", RouteSites, h.createSite)
+	user.get("/sites/:id", RouteSite, h.sitePage)
+	user.post("/sites/:id/delete", RouteSiteDelete, h.deleteSite)
 	// monitors (app/web/monitors.go)
+	user.post("/sites/:id/monitor", RouteMonitorNew, h.createMonitor)
+	user.post("/monitors/:id/active", RouteMonitorActive, h.setMonitorActive)
+	user.post("/monitors/:id/run", RouteMonitorRun, h.runMonitor)
+	user.post("/monitors/:id/settings", RouteMonitorEdit, h.editMonitor)
+	user.post("/monitors/:id/delete", RouteMonitorDelete, h.deleteMonitor)
 	owner := user.with(h.requireOwner)
 	owner.post("/billing/checkout", RouteCheckout, h.checkout)
 	owner.post("/billing/portal", RoutePortal, h.portal)
@@ -91,6 +114,12 @@ func (h *Handler) Routes(app *fiber.App) {
 	owner.post("/team/:id/role", RouteRole, h.setRole)
 	owner.post("/team/:id/remove", RouteRemove, h.removeMember)
 	// webhooks, the webhook secret and deliveries (app/web/webhooks.go)
+	owner.get("/webhooks", RouteWebhooks, h.webhooksPage)
+	owner.post("/webhooks", RouteWebhooks, h.createWebhook)
+	owner.post("/webhooks/secret", RouteWebhookSecret, h.rotateWebhookSecret)
+	owner.post("/webhooks/:id/test", RouteWebhookTest, h.testWebhook)
+	owner.get("/webhooks/:id/delete", RouteWebhookDelete, h.confirmDeleteWebhook)
+	owner.post("/webhooks/:id/delete", RouteWebhookDelete, h.deleteWebhook)
 	h.links = h.buildLinks()
 }
 

@@ -76,7 +76,7 @@ func (h *Handler) buildLinks() model.Links {
 		Reports: h.url(RouteReports), Billing: h.url(RouteBilling), Checkout: h.url(RouteCheckout),
 		Portal: h.url(RoutePortal), Keys: h.url(RouteKeys), Settings: h.url(RouteSettings),
 		Rename: h.url(RouteRename), Password: h.url(RoutePassword), Delete: h.url(RouteDelete),
-		Team: h.url(RouteTeam), Invite: h.url(RouteInvite),
+		Team: h.url(RouteTeam), Invite: h.url(RouteInvite), Sites: h.url(RouteSites), Webhooks: h.url(RouteWebhooks),
 	}
 }
 

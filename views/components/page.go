@@ -16,6 +16,8 @@ type Viewer struct {
 	AccountName string
 	Plan        string
 	Role        string
+	// Owner is whether they may manage the account (its owner-only pages).
+	Owner bool
 }
 
 // PageCtx is what every page can read without threading it through each component.

@@ -29,6 +29,9 @@ type Links struct {
 	Delete    string
 	Team      string
 	Invite    string
+	Sites     string
+	// Webhooks is the owner's page of webhooks and deliveries.
+	Webhooks string
 }
 
 // Pagination is where a list is, with the hrefs of its neighbouring pages
