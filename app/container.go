@@ -60,7 +60,9 @@ type Options struct {
 	ReconcileEvery time.Duration
 	// SweepEvery is how often expired key-value rows are deleted (default 10 min).
 	SweepEvery time.Duration
-	// MonitorsEvery is how often the leader looks for due monitor runs (default 1 min).
+	// MonitorsEvery is how often the leader looks for due monitor runs
+	// (default 1 min); negative turns the scheduler off (tests that call
+	// monitors.Service.EnqueueDue themselves).
 	MonitorsEvery time.Duration
 	// Clock replaces time.Now in the identity and scan services (tests move
 	// it forward instead of sleeping through expiries and cache lifetimes).
@@ -140,9 +142,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Container, erro
 		ReconcileEvery: opts.ReconcileEvery,
 		SweepKV:        func(ctx context.Context) (int, error) { return c.KV.Sweep(ctx) },
 		SweepEvery:     opts.SweepEvery,
-		// monitors: the scheduler of due runs (app/monitors, EnqueueDue)
-		EnqueueMonitors: func(ctx context.Context) (int, error) { return c.Monitors.EnqueueDue(ctx, c.Monitors.Now()) },
-		MonitorsEvery:   opts.MonitorsEvery,
+		MonitorsEvery:  opts.MonitorsEvery,
+	}
+	// monitors: the scheduler of due runs (app/monitors, EnqueueDue)
+	if opts.MonitorsEvery >= 0 {
+		housekeeping.EnqueueMonitors = func(ctx context.Context) (int, error) { return c.Monitors.EnqueueDue(ctx, c.Monitors.Now()) }
 	}
 	c.Jobs, err = jobs.New(ctx, c.DB, workers, jobs.Options{Workers: cfg.Workers, PollInterval: opts.PollInterval, Logger: c.Log,
 		Queues: map[string]int{reporting.Queue: 2, alerts.Queue: 4, monitors.Queue: 2}, Housekeeping: housekeeping})

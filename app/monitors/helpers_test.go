@@ -33,10 +33,9 @@ type fx struct {
 	hits *atomic.Int64
 }
 
-// quietScheduler keeps the leader's periodic scheduler out of the test's
-// way (it runs once at start, when nothing is due): tests call EnqueueDue
-// themselves, at the fake clock's time.
-func quietScheduler(s *apptest.Setup) { s.App.MonitorsEvery = time.Hour }
+// quietScheduler turns the leader's periodic scheduler off: tests call
+// EnqueueDue themselves, at the fake clock's time, and count what it did.
+func quietScheduler(s *apptest.Setup) { s.App.MonitorsEvery = -1 }
 
 func setup(t testing.TB, opts ...apptest.Option) *fx {
 	t.Helper()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -215,12 +216,17 @@ func TestManualScanBeforeDueMonitorRuns(t *testing.T) {
 	release := make(chan struct{})
 	var once sync.Once
 	free := func() { once.Do(func() { close(release) }) }
-	t.Cleanup(free)
 	blocker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-release
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
 		fmt.Fprint(w, "<!doctype html><html><body>slow</body></html>")
 	}))
 	t.Cleanup(blocker.Close)
+	// Cleanups run last first: the blocked handler is released before the
+	// server waits for it to finish, even when the test fails early.
+	t.Cleanup(free)
 	f := setup(t, apptest.WithWorkers(1))
 	ctx := context.Background()
 	busy, _ := f.account("busy@pro.example", billing.Pro)
@@ -306,5 +312,26 @@ func TestPeriodicJobEnqueuesDueRuns(t *testing.T) {
 	got := f.reload(m)
 	if got.LastSlot == nil || !got.NextRunAt.After(f.clock.Now()) {
 		t.Errorf("after the periodic run: last slot %v, next run %v", got.LastSlot, got.NextRunAt)
+	}
+}
+
+// TestDowngradedMonitorSkipsADepthThePlanLacks: a DEEP monitor of an
+// account moved to Free keeps its schedule; its due run starts no scan and
+// says why.
+func TestDowngradedMonitorSkipsADepthThePlanLacks(t *testing.T) {
+	f := setup(t)
+	acc, uid := f.account("downgrade@pro.example", billing.Pro)
+	m, _ := f.create(acc, uid, monitors.Input{URL: f.target + "/deep", Frequency: "daily", Depth: "DEEP"})
+	if err := f.e.C.Auth.SetPlan(context.Background(), acc.ID, billing.Free); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(24 * time.Hour)
+	if n := f.enqueue(); n != 1 {
+		t.Fatalf("enqueued %d, want 1", n)
+	}
+	f.waitJobsDone()
+	got := f.reload(m)
+	if f.scansOf(m.ID) != 1 || got.LastSlot == nil || !strings.Contains(got.LastSkip, "DEEP") || !got.Active {
+		t.Errorf("scans %d, last slot %v, skip %q, active %v", f.scansOf(m.ID), got.LastSlot, got.LastSkip, got.Active)
 	}
 }

@@ -51,7 +51,7 @@ type manyInserter interface {
 
 // due is a monitor EnqueueDue read, with the slot it is due for.
 type due struct {
-	id, accountID   string
+	id              string
 	next, slot, adv time.Time
 }
 
@@ -78,7 +78,7 @@ func (s *Service) EnqueueDue(ctx context.Context, now time.Time) (int, error) {
 				monitor.And(monitor.NextRunAt(afterNext), monitor.IDGT(afterID))))
 		}
 		rows, err := q.Order(ent.Asc(monitor.FieldNextRunAt), ent.Asc(monitor.FieldID)).Limit(BatchSize).
-			Select(monitor.FieldID, monitor.FieldAccountID, monitor.FieldFrequency, monitor.FieldHour,
+			Select(monitor.FieldID, monitor.FieldFrequency, monitor.FieldHour,
 				monitor.FieldJitterSeconds, monitor.FieldCreatedAt, monitor.FieldNextRunAt).All(ctx)
 		if err != nil {
 			return total, fmt.Errorf("reading due monitors: %w", err)
@@ -92,7 +92,7 @@ func (s *Service) EnqueueDue(ctx context.Context, now time.Time) (int, error) {
 			if slot.Before(m.NextRunAt) {
 				slot = m.NextRunAt.UTC()
 			}
-			batch[i] = due{id: m.ID, accountID: m.AccountID, next: m.NextRunAt,
+			batch[i] = due{id: m.ID, next: m.NextRunAt,
 				slot: slot, adv: NextRun(m.Frequency, m.Hour, m.JitterSeconds, m.CreatedAt, now)}
 		}
 		n, err := s.enqueueBatch(ctx, batch, now)
