@@ -103,7 +103,7 @@ func newSite(t *testing.T, ca *apptest.CA, notAfter time.Time) *site {
 		}
 		fmt.Fprintf(w, "<!doctype html><html><head><title>t</title></head><body>%s</body></html>", body)
 	}))
-	s.srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, time.Now().Add(-time.Hour), notAfter, "127.0.0.1")}}
+	s.srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, time.Now().Add(-60*24*time.Hour), notAfter, "127.0.0.1")}}
 	s.srv.StartTLS()
 	t.Cleanup(s.srv.Close)
 	return s

@@ -264,16 +264,17 @@ func (d *decider) certificate(tls *scanner.TLSInfo) {
 		// alerted stay alerted.
 		st.CertNotAfter = na
 	}
-	// A threshold no shorter than the certificate's whole validity would
-	// alert at every renewal of a short-lived certificate (a 6-day
-	// certificate is always "within 7 days"): it is not applied.
-	lifetime := -1
+	// A threshold of half the certificate's validity or more would alert at
+	// every renewal of a short-lived certificate (a 6-day certificate is
+	// always "within 7 days"; a 47-day one is renewed with about 15 left):
+	// it is not applied to that certificate.
+	half := -1.0
 	if !tls.NotBefore.IsZero() {
-		lifetime = int(na.Sub(tls.NotBefore.UTC()).Hours() / 24)
+		half = na.Sub(tls.NotBefore.UTC()).Hours() / 48
 	}
 	var crossed []int
 	for _, t := range thresholds {
-		if lifetime >= 0 && t >= lifetime {
+		if half >= 0 && float64(t) >= half {
 			continue
 		}
 		if days <= t {

@@ -281,11 +281,18 @@ func TestDecide(t *testing.T) {
 		{"a renewed certificate's thresholds alert again", RuleInput{Rules: all, State: domain.MonitorState{CertNotAfter: ruleNow.Add(120 * time.Hour), CertAlerted: []int{30, 14, 7}},
 			Baseline: base("scn_b", A), Run: graded("scn_14", domain.TriggerMonitor, ruleResult("A", 85, withCert(25.5)))},
 			want{kinds: []domain.AlertKind{domain.AlertCertExpiry}, summary: []string{"expires in 25 days"}}},
-		{"a short-lived certificate is not within thresholds as long as its life", RuleInput{Rules: all, Baseline: base("scn_b", A),
+		{"a short-lived certificate is not alerted at thresholds of half its life or more", RuleInput{Rules: all, Baseline: base("scn_b", A),
 			Run: graded("scn_16", domain.TriggerMonitor, ruleResult("A", 85, withCertLife(3, 6)))}, want{}},
 		{"a short-lived certificate still alerts at a shorter threshold", RuleInput{Rules: domain.AlertRules{CertExpiryDays: []int{30, 14, 2}}, Baseline: base("scn_b", A),
 			Run: graded("scn_17", domain.TriggerMonitor, ruleResult("A", 85, withCertLife(1.5, 6)))},
 			want{kinds: []domain.AlertKind{domain.AlertCertExpiry}, summary: []string{"expires in 1 day"}}},
+		{"a 47-day certificate skips 30 and alerts at 14", RuleInput{Rules: all, Baseline: base("scn_b", A),
+			Run: graded("scn_18", domain.TriggerMonitor, ruleResult("A", 85, withCertLife(12.5, 47)))},
+			want{kinds: []domain.AlertKind{domain.AlertCertExpiry}, summary: []string{"expires in 12 days"}, check: func(t *testing.T, d Decision) {
+				if d.Alerts[0].Content.Certificate.Threshold != 14 || !slices.Equal(d.State.CertAlerted, []int{14}) {
+					t.Errorf("threshold %d alerted %v", d.Alerts[0].Content.Certificate.Threshold, d.State.CertAlerted)
+				}
+			}}},
 		{"no thresholds, no certificate alerts", RuleInput{Rules: domain.AlertRules{GradeDrop: true}, Baseline: base("scn_b", A), Run: graded("scn_15", domain.TriggerMonitor, ruleResult("A", 85, withCert(3)))}, want{}},
 		{"a certificate needs no confirmation, even beside a drop", RuleInput{Rules: all, Baseline: base("scn_b", A), Run: graded("scn_r", domain.TriggerMonitor, ruleResult("C", 65, failing("headers.csp", high, "No CSP"), withCert(12.5)))},
 			want{kinds: []domain.AlertKind{domain.AlertCertExpiry}, summary: []string{"expires in 12 days (13 January 2027)"}, confirm: true}},

@@ -232,6 +232,15 @@ func (s *Service) Create(ctx context.Context, acc *ent.Account, userID string, i
 	if err := allows(billing.Lookup(acc.Plan), freq, depth); err != nil {
 		return nil, nil, err
 	}
+	if in.URL != "" {
+		// The guard's verdict (DNS included) before the transaction: the
+		// runs themselves are accepted without a lookup (scans.AcceptRequest).
+		t, err := s.scans.ValidateTarget(ctx, in.URL)
+		if err != nil {
+			return nil, nil, err
+		}
+		in.URL = t.URL
+	}
 	now := s.now()
 	id := ids.New("mon")
 	jitter := Jitter(id)

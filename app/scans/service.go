@@ -148,14 +148,13 @@ func (s *Service) AcceptRequest(ctx context.Context, r Request) (*ent.Scan, erro
 		// no DNS here (it may run inside the caller's write transaction),
 		// and a site that stopped resolving still gets its run, which the
 		// scan grades "could not be scanned" (scanner.Normalize).
-		target, err = scanner.Normalize(r.URL)
+		if target, err = scanner.Normalize(r.URL); errors.Is(err, scanner.ErrRefused) {
+			err = &errs.TargetRefused{Field: "url", Message: err.Error()}
+		}
 	} else {
-		target, err = s.scanner.Validate(ctx, r.URL)
+		target, err = s.ValidateTarget(ctx, r.URL)
 	}
 	if err != nil {
-		if errors.Is(err, scanner.ErrRefused) {
-			return nil, &errs.TargetRefused{Field: "url", Message: err.Error()}
-		}
 		return nil, err
 	}
 	now := s.now()
@@ -222,6 +221,20 @@ func (s *Service) AcceptRequest(ctx context.Context, r Request) (*ent.Scan, erro
 	s.log.Info("scan accepted", "scan_id", created.ID, "account_id", acc.ID, "depth", depth, "domain", created.TargetDomain,
 		"source", r.Source, "monitor_id", r.MonitorID)
 	return created, nil
+}
+
+// ValidateTarget is the scanner's verdict on rawURL (syntax, scheme, the
+// address guard with its DNS lookup) as a domain error: a refusal is
+// errs.TargetRefused with the sentence that says why.
+func (s *Service) ValidateTarget(ctx context.Context, rawURL string) (*scanner.Target, error) {
+	t, err := s.scanner.Validate(ctx, rawURL)
+	if err != nil {
+		if errors.Is(err, scanner.ErrRefused) {
+			return nil, &errs.TargetRefused{Field: "url", Message: err.Error()}
+		}
+		return nil, err
+	}
+	return t, nil
 }
 
 // takeMonitorRun counts one monitor run against the account's month,
