@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -239,5 +240,52 @@ func TestSitesWebPages(t *testing.T) {
 	}
 	if p := b.Get("/scans/" + first.ID); p.Status != 200 {
 		t.Errorf("the deleted site's scan page = %d; scans stay", p.Status)
+	}
+}
+
+// TestSitePageListsAlerts: the site page lists the site's alerts, newest
+// first, with how their deliveries went; an alert's subject (made of text
+// from the scanned site) stays inert, and another site's alerts are not shown.
+func TestSitePageListsAlerts(t *testing.T) {
+	env := apptest.New(t)
+	b := signUp(t, env, "site-alerts@example.com")
+	target := tarpit(t)
+	ctx := context.Background()
+	p := b.Post("/sites", url.Values{"url": {target}})
+	if p.Status != 200 || !strings.HasPrefix(p.URL.Path, "/sites/sit_") {
+		t.Fatalf("create: %d at %s", p.Status, p.URL)
+	}
+	siteID := strings.TrimPrefix(p.URL.Path, "/sites/")
+	if p.Doc.Find(`[data-testid="site-alerts"]`).Length() != 0 {
+		t.Errorf("a site without alerts shows an alerts table")
+	}
+	st := env.C.DB.Ent.Site.GetX(ctx, siteID)
+	now := time.Now().UTC()
+	add := func(site, key, subject string, at time.Time, delivered ...domain.DeliveryStatus) {
+		a := env.C.DB.Ent.Alert.Create().SetAccountID(st.AccountID).SetSiteID(site).SetKind(domain.AlertGradeDrop).
+			SetDedupeKey(key).SetSubject(subject).SetPayload("{}").SetCreatedAt(at).SetUpdatedAt(at).SaveX(ctx)
+		for i, s := range delivered {
+			env.C.DB.Ent.Delivery.Create().SetAccountID(st.AccountID).SetAlertID(a.ID).SetChannel(domain.ChannelWebhook).
+				SetTarget("https://hooks.example.com/"+strconv.Itoa(i)).SetStatus(s).ExecX(ctx)
+		}
+	}
+	add(siteID, "k1", "older <b>drop</b>", now.Add(-time.Hour), domain.DeliveryDelivered, domain.DeliveryFailed)
+	add(siteID, "k2", `<script>alert(1)</script> dropped from A to C`, now, domain.DeliveryDelivered)
+	add("sit_other", "k3", "another site's alert", now)
+
+	p = b.Get("/sites/" + siteID)
+	rows := p.Doc.Find(`[data-testid="site-alert"]`)
+	if rows.Length() != 2 {
+		t.Fatalf("%d alert rows, want 2:\n%s", rows.Length(), p.Body)
+	}
+	first, second := rows.Eq(0).Text(), rows.Eq(1).Text()
+	if !strings.Contains(first, "<script>alert(1)</script> dropped from A to C") || !strings.Contains(first, "1 of 1 delivered") {
+		t.Errorf("newest alert row %q", first)
+	}
+	if !strings.Contains(second, "older <b>drop</b>") || !strings.Contains(second, "1 of 2 delivered, 1 failed") {
+		t.Errorf("older alert row %q", second)
+	}
+	if strings.Contains(p.Body, "<script>alert(1)") || strings.Contains(p.Body, "<b>drop") {
+		t.Errorf("an alert subject is not escaped")
 	}
 }

@@ -351,3 +351,12 @@ func AlertViewOf(a *ent.Alert) AlertView {
 	}
 	return v
 }
+
+// SiteAlerts returns the account's latest alerts about one site, newest
+// first, at most limit, with their deliveries: the site page lists them.
+func (s *Service) SiteAlerts(ctx context.Context, accountID, siteID string, limit int) ([]*ent.Alert, error) {
+	return s.db.Read.Alert.Query().Where(alert.AccountID(accountID), alert.SiteID(siteID)).
+		Order(ent.Desc(alert.FieldCreatedAt), ent.Desc(alert.FieldID)).Limit(limit).
+		WithDeliveries(func(dq *ent.DeliveryQuery) { dq.Order(ent.Asc(delivery.FieldCreatedAt), ent.Asc(delivery.FieldID)) }).
+		All(ctx)
+}

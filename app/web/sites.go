@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/httpx"
 	"github.com/palisade/palisade/app/sites"
+	"github.com/palisade/palisade/ent"
 	"github.com/palisade/palisade/views/model"
 	"github.com/palisade/palisade/views/pages"
 )
@@ -154,6 +156,17 @@ func (h *Handler) siteData(ctx context.Context, s *auth.SessionInfo, id string) 
 		}
 		d.Timeline = append(d.Timeline, row)
 	}
+	alerted, err := h.alerts.SiteAlerts(ctx, acc, id, siteAlerts)
+	if err != nil {
+		return model.SitePage{}, err
+	}
+	for _, a := range alerted {
+		row := model.SiteAlertRow{At: a.CreatedAt, Kind: a.Kind.String(), Subject: a.Subject, Deliveries: deliveriesLabel(a.Edges.Deliveries)}
+		if a.ScanID != "" {
+			row.ScanURL = h.url(RouteScan, a.ScanID)
+		}
+		d.Alerts = append(d.Alerts, row)
+	}
 	m, err := h.monitors.ForSite(ctx, acc, id)
 	if err != nil {
 		return model.SitePage{}, err
@@ -166,6 +179,30 @@ func (h *Handler) siteData(ctx context.Context, s *auth.SessionInfo, id string) 
 		d.Monitor = &p
 	}
 	return d, nil
+}
+
+// siteAlerts is how many alerts the site page lists.
+const siteAlerts = 10
+
+// deliveriesLabel says how an alert's deliveries went, in a few words.
+func deliveriesLabel(ds []*ent.Delivery) string {
+	if len(ds) == 0 {
+		return "no channel"
+	}
+	var done, failed int
+	for _, d := range ds {
+		switch d.Status {
+		case domain.DeliveryDelivered:
+			done++
+		case domain.DeliveryFailed:
+			failed++
+		}
+	}
+	out := fmt.Sprintf("%d of %d delivered", done, len(ds))
+	if failed > 0 {
+		out += fmt.Sprintf(", %d failed", failed)
+	}
+	return out
 }
 
 // sourceLabel names who started a scan that no person started.

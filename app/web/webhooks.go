@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/palisade/palisade/app/domain"
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,7 +32,11 @@ func (h *Handler) webhooksData(c *fiber.Ctx, d model.WebhooksPage) (model.Webhoo
 		return d, err
 	}
 	for _, w := range hooks {
-		row := model.WebhookRow{ID: w.ID, URL: w.URL, Format: w.Format.String(), CreatedAt: w.CreatedAt,
+		label := "signed JSON"
+		if w.Format == domain.WebhookSlack {
+			label = "Slack"
+		}
+		row := model.WebhookRow{ID: w.ID, URL: w.URL, Format: w.Format.String(), FormatLabel: label, CreatedAt: w.CreatedAt,
 			TestURL: h.url(RouteWebhookTest, w.ID), DeleteURL: h.url(RouteWebhookDelete, w.ID)}
 		ds, _, err := h.alerts.Deliveries(ctx, acc, w.ID, 1, recentDeliveries)
 		if err != nil {

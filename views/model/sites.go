@@ -151,4 +151,16 @@ type SitePage struct {
 	Errors        map[string]string
 	// Notice is a one-line success message ("Run started.").
 	Notice string
+	// Alerts are the latest alerts about the site, newest first.
+	Alerts []SiteAlertRow
+}
+
+// SiteAlertRow is one alert on the site page: what it said, when, which
+// scan it is about, and how its deliveries went ("2 of 2 delivered").
+type SiteAlertRow struct {
+	At         time.Time
+	Kind       string
+	Subject    string
+	ScanURL    string
+	Deliveries string
 }

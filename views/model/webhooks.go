@@ -32,13 +32,15 @@ type SecretPanel struct {
 
 // WebhookRow is one webhook with its recent deliveries.
 type WebhookRow struct {
-	ID         string
-	URL        string
-	Format     string
-	CreatedAt  time.Time
-	TestURL    string
-	DeleteURL  string
-	Deliveries []DeliveryRow
+	ID     string
+	URL    string
+	Format string
+	// FormatLabel is how the page names the format ("signed JSON", "Slack").
+	FormatLabel string
+	CreatedAt   time.Time
+	TestURL     string
+	DeleteURL   string
+	Deliveries  []DeliveryRow
 }
 
 // DeliveryRow is one delivery as the table shows it.
