@@ -158,7 +158,8 @@ func TestFixAndUsage(t *testing.T) {
 	code, _, body = env.Do("GET", "/api/v1/usage", key, "", "")
 	u := decode[map[string]any](t, body)
 	if code != 200 || u["plan"] != "free" || u["scansUsed"] != 1.0 || u["scansLimit"] != 3.0 || u["scansRemaining"] != 2.0 ||
-		u["requestsPerMinute"] != 10.0 || u["resetsAt"] == nil {
+		u["requestsPerMinute"] != 10.0 || u["resetsAt"] == nil ||
+		u["monitors"] != 0.0 || u["monitorsLimit"] != 1.0 || u["monitorRunsUsed"] != 0.0 || u["monitorRunsLimit"] != 8.0 || u["monitorRunsRemaining"] != 8.0 {
 		t.Errorf("usage = %d %s", code, body)
 	}
 }

@@ -117,6 +117,12 @@ type usageResponse struct {
 	RequestsPerMinute int            `json:"requestsPerMinute"`
 	Depths            []domain.Depth `json:"depths"`
 	ConcurrentScans   int            `json:"concurrentScans"`
+	// Monitors and their runs have their own limits (docs/monitoring.md, "Plan limits").
+	Monitors             int `json:"monitors"`
+	MonitorsLimit        int `json:"monitorsLimit"`
+	MonitorRunsUsed      int `json:"monitorRunsUsed"`
+	MonitorRunsLimit     int `json:"monitorRunsLimit"`
+	MonitorRunsRemaining int `json:"monitorRunsRemaining"`
 }
 
 func (h *Handler) usage(c *fiber.Ctx) error {
@@ -132,5 +138,12 @@ func (h *Handler) usage(c *fiber.Ctx) error {
 		limit, left := plan.ScansPerMonth, max(0, plan.ScansPerMonth-used)
 		out.ScansLimit, out.ScansRemaining = &limit, &left
 	}
+	mu, err := h.Monitors.Usage(c.UserContext(), acc.ID)
+	if err != nil {
+		return err
+	}
+	out.Monitors, out.MonitorsLimit = mu.Monitors, plan.Monitors
+	out.MonitorRunsUsed, out.MonitorRunsLimit = mu.Runs, plan.MonitorRunsPerMonth
+	out.MonitorRunsRemaining = max(0, plan.MonitorRunsPerMonth-mu.Runs)
 	return c.JSON(out)
 }

@@ -328,6 +328,13 @@ func TestMonitorRunAllowance(t *testing.T) {
 	if f.monitorRuns(acc.ID) != 2 || got.LastScanID != sc.ID || !got.NextRunAt.Equal(before) {
 		t.Errorf("after run now: runs %d, last scan %s, next %v (was %v)", f.monitorRuns(acc.ID), got.LastScanID, got.NextRunAt, before)
 	}
+	// The usage endpoint reports the monitors and the runs beside the scans.
+	_, _, body = f.e.Do("GET", "/api/v1/usage", key, "", "")
+	u := decode[struct{ Monitors, MonitorsLimit, MonitorRunsUsed, MonitorRunsLimit, MonitorRunsRemaining int }](t, body)
+	if pro := billing.Lookup(billing.Pro); u.Monitors != 1 || u.MonitorsLimit != pro.Monitors || u.MonitorRunsUsed != 2 ||
+		u.MonitorRunsLimit != pro.MonitorRunsPerMonth || u.MonitorRunsRemaining != pro.MonitorRunsPerMonth-2 {
+		t.Errorf("usage = %s", body)
+	}
 
 	limit := billing.Lookup(billing.Pro).MonitorRunsPerMonth
 	f.spend(acc.ID, limit)
