@@ -1,13 +1,8 @@
 package api
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
-
-	"github.com/pb33f/libopenapi"
-	"github.com/pb33f/libopenapi-validator/schema_validation"
-	"github.com/pb33f/libopenapi/datamodel/high/base"
 
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/app/monitors"
@@ -18,34 +13,7 @@ import (
 // encode against the document's schemas: active, paused, skipped, with and
 // without alert settings.
 func TestMonitorSchemasMatchGoTypes(t *testing.T) {
-	doc, err := libopenapi.NewDocument(OpenAPIDocument())
-	if err != nil {
-		t.Fatal(err)
-	}
-	model, err := doc.BuildV3Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sv := schema_validation.NewSchemaValidator()
-	validate := func(name string, v any) {
-		t.Helper()
-		var proxy *base.SchemaProxy = model.Model.Components.Schemas.GetOrZero(name)
-		if proxy == nil || proxy.Schema() == nil {
-			t.Fatalf("no schema %s", name)
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok, errs := sv.ValidateSchemaBytesWithVersion(proxy.Schema(), b, 3.1); !ok {
-			for _, e := range errs {
-				t.Errorf("%s %s does not match the schema: %s", name, b, e.Reason)
-				for _, f := range e.SchemaValidationErrors {
-					t.Errorf("    at %s (%s): %s", f.FieldPath, f.KeywordLocation, f.Reason)
-				}
-			}
-		}
-	}
+	validate := schemaValidator(t)
 	created := time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 	m := &ent.Monitor{ID: "mon_a", SiteID: "sit_a", Frequency: domain.FrequencyDaily, Hour: 6, JitterSeconds: 1437,
 		Depth: domain.DepthQuick, Active: true, Alerts: domain.DefaultAlertRules("ops@example.com"),

@@ -549,34 +549,7 @@ func TestServeOpenAPI(t *testing.T) {
 // with and validates them against the document's schemas, so the two cannot
 // drift apart silently.
 func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
-	doc, err := libopenapi.NewDocument(OpenAPIDocument())
-	if err != nil {
-		t.Fatal(err)
-	}
-	model, err := doc.BuildV3Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sv := schema_validation.NewSchemaValidator()
-	validate := func(name string, v any) {
-		t.Helper()
-		proxy := model.Model.Components.Schemas.GetOrZero(name)
-		if proxy == nil || proxy.Schema() == nil {
-			t.Fatalf("no schema %s", name)
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok, errs := sv.ValidateSchemaBytesWithVersion(proxy.Schema(), b, 3.1); !ok {
-			for _, e := range errs {
-				t.Errorf("%s %s does not match the schema: %s", name, b, e.Reason)
-				for _, f := range e.SchemaValidationErrors {
-					t.Errorf("    at %s (%s): %s", f.FieldPath, f.KeywordLocation, f.Reason)
-				}
-			}
-		}
-	}
+	validate := schemaValidator(t)
 
 	created := time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 	done := created.Add(48 * time.Second)
@@ -670,4 +643,39 @@ func validateSites(t *testing.T, validate func(string, any), created time.Time) 
 		{ID: "scn_c", Depth: domain.DepthQuick, Status: domain.StatusRunning, Source: domain.TriggerManual, CreatedAt: created},
 	}})
 	validate("SiteDetail", sites.Detail{Summary: bare, Scans: []sites.HistoryEntry{}})
+}
+
+// schemaValidator returns a function that marshals a Go value and fails t
+// when it does not match the document's schema of that name: the schema
+// tests of every surface share it.
+func schemaValidator(t *testing.T) func(name string, v any) {
+	t.Helper()
+	doc, err := libopenapi.NewDocument(OpenAPIDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv := schema_validation.NewSchemaValidator()
+	return func(name string, v any) {
+		t.Helper()
+		proxy := model.Model.Components.Schemas.GetOrZero(name)
+		if proxy == nil || proxy.Schema() == nil {
+			t.Fatalf("no schema %s", name)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, errs := sv.ValidateSchemaBytesWithVersion(proxy.Schema(), b, 3.1); !ok {
+			for _, e := range errs {
+				t.Errorf("%s %s does not match the schema: %s", name, b, e.Reason)
+				for _, f := range e.SchemaValidationErrors {
+					t.Errorf("    at %s (%s): %s", f.FieldPath, f.KeywordLocation, f.Reason)
+				}
+			}
+		}
+	}
 }

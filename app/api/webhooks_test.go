@@ -5,9 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pb33f/libopenapi"
-	"github.com/pb33f/libopenapi-validator/schema_validation"
-
 	"github.com/palisade/palisade/app/alerts"
 	"github.com/palisade/palisade/app/domain"
 	"github.com/palisade/palisade/ent"
@@ -16,34 +13,7 @@ import (
 // TestWebhookSchemasMatchGoTypes validates what the webhook and alert
 // handlers answer with against the document's schemas.
 func TestWebhookSchemasMatchGoTypes(t *testing.T) {
-	doc, err := libopenapi.NewDocument(OpenAPIDocument())
-	if err != nil {
-		t.Fatal(err)
-	}
-	model, err := doc.BuildV3Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sv := schema_validation.NewSchemaValidator()
-	validate := func(name string, v any) {
-		t.Helper()
-		proxy := model.Model.Components.Schemas.GetOrZero(name)
-		if proxy == nil || proxy.Schema() == nil {
-			t.Fatalf("no schema %s", name)
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok, errs := sv.ValidateSchemaBytesWithVersion(proxy.Schema(), b, 3.1); !ok {
-			for _, e := range errs {
-				t.Errorf("%s %s does not match the schema: %s", name, b, e.Reason)
-				for _, f := range e.SchemaValidationErrors {
-					t.Errorf("    at %s (%s): %s", f.FieldPath, f.KeywordLocation, f.Reason)
-				}
-			}
-		}
-	}
+	validate := schemaValidator(t)
 	at := time.Date(2026, 3, 14, 9, 30, 12, 0, time.UTC)
 	hook := &ent.Webhook{ID: "whk_a", URL: "https://hooks.example.com/p", Format: domain.WebhookSlack, Active: true, CreatedAt: at}
 	validate("Webhook", alerts.WebhookViewOf(hook))
