@@ -173,7 +173,9 @@ func TestMonitorBadInput(t *testing.T) {
 		{"hour -1", proKey, fmt.Sprintf(`{"url":%q,"hour":-1}`, u), 400, "0 to 23"},
 		{"hour not a number", proKey, fmt.Sprintf(`{"url":%q,"hour":"six"}`, u), 400, `"hour"`},
 		{"bad depth", proKey, fmt.Sprintf(`{"url":%q,"depth":"FULL"}`, u), 400, "QUICK, STANDARD or DEEP"},
-		{"grade below G", proKey, fmt.Sprintf(`{"url":%q,"alerts":{"gradeBelow":"G"}}`, u), 400, "A to F"},
+		{"grade below G", proKey, fmt.Sprintf(`{"url":%q,"alerts":{"gradeBelow":"G"}}`, u), 400, "A+, A, B, C or D"},
+		{"grade below E (not a grade)", proKey, fmt.Sprintf(`{"url":%q,"alerts":{"gradeBelow":"E"}}`, u), 400, "A+, A, B, C or D"},
+		{"grade below F (nothing is)", proKey, fmt.Sprintf(`{"url":%q,"alerts":{"gradeBelow":"F"}}`, u), 400, "A+, A, B, C or D"},
 		{"threshold 0", proKey, fmt.Sprintf(`{"url":%q,"alerts":{"certExpiryDays":[30,0]}}`, u), 400, "1 to 365"},
 		{"threshold 400", proKey, fmt.Sprintf(`{"url":%q,"alerts":{"certExpiryDays":[400]}}`, u), 400, "1 to 365"},
 		{"bad e-mail", proKey, fmt.Sprintf(`{"url":%q,"alerts":{"email":["not an address"]}}`, u), 400, "e-mail"},
@@ -215,7 +217,7 @@ func TestMonitorBadInput(t *testing.T) {
 		{`{"hour":99}`, 400, "0 to 23"},
 		{`{"depth":"DEEP"}`, 403, "QUICK depth"},
 		{`{"frequency":"daily"}`, 403, "weekly"},
-		{`{"alerts":{"gradeBelow":"Z"}}`, 400, "A to F"},
+		{`{"alerts":{"gradeBelow":"Z"}}`, 400, "A+, A, B, C or D"},
 		{`{"active":"no"}`, 400, `"active"`},
 	} {
 		code, _, body := f.e.Do("PATCH", "/api/v1/monitors/"+id, freeKey, jsonCT, tc.body)

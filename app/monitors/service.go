@@ -111,8 +111,10 @@ func checkHour(h int) error {
 // addresses lower-cased and de-duplicated, thresholds sorted, largest first).
 func CheckAlerts(r domain.AlertRules) (domain.AlertRules, error) {
 	r.GradeBelow = strings.ToUpper(strings.TrimSpace(r.GradeBelow))
-	if r.GradeBelow != "" && !slices.Contains([]string{"A", "B", "C", "D", "E", "F"}, r.GradeBelow) {
-		return r, &errs.Validation{Field: "alerts.gradeBelow", Message: "alerts.gradeBelow must be a grade from A to F"}
+	// Below F there is nothing: the grades to fall below are A+ to D (the
+	// scanner's grade steps, docs/scoring.md).
+	if _, ok := scanner.GradeRank(r.GradeBelow); r.GradeBelow != "" && (!ok || r.GradeBelow == "F") {
+		return r, &errs.Validation{Field: "alerts.gradeBelow", Message: "alerts.gradeBelow must be one of A+, A, B, C or D"}
 	}
 	if len(r.CertExpiryDays) > maxCertThreshold {
 		return r, &errs.Validation{Field: "alerts.certExpiryDays", Message: fmt.Sprintf("alerts.certExpiryDays may hold at most %d thresholds", maxCertThreshold)}
