@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/palisade/palisade/app/db"
 	"github.com/palisade/palisade/app/domain"
@@ -13,7 +14,8 @@ import (
 
 // fillAccount creates an account with a row in every table an account owns:
 // users, sessions, keys, an invite, scans with findings and events, a report
-// with its file, usage and scan counts.
+// with its file, usage and scan counts, a site with its monitor, a webhook,
+// an alert and its delivery.
 func fillAccount(t *testing.T, s *Service, d *db.DB, name string) string {
 	t.Helper()
 	ctx := context.Background()
@@ -71,6 +73,30 @@ func fillAccount(t *testing.T, s *Service, d *db.DB, name string) string {
 		}
 	}
 	if err := d.Ent.Usage.Create().SetAccountID(acc.ID).SetPeriod("2026-12").SetScans(3).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Monitoring: a site with its monitor, an alert delivered to a webhook.
+	st, err := d.Ent.Site.Create().SetAccountID(acc.ID).SetTargetURL("https://" + name + ".example.com/").
+		SetTargetKey("https://" + name + ".example.com:443/").SetTargetDomain(name + ".example.com").Save(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon, err := d.Ent.Monitor.Create().SetAccountID(acc.ID).SetSiteID(st.ID).SetFrequency(domain.FrequencyWeekly).
+		SetAlerts(domain.DefaultAlertRules()).SetNextRunAt(time.Now()).Save(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook, err := d.Ent.Webhook.Create().SetAccountID(acc.ID).SetURL("https://hooks.example.com/" + name).Save(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	al, err := d.Ent.Alert.Create().SetAccountID(acc.ID).SetMonitorID(mon.ID).SetSiteID(st.ID).SetKind(domain.AlertGradeDrop).
+		SetDedupeKey("k").SetSubject(name + " dropped from A to C").SetPayload("{}").Save(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Ent.Delivery.Create().SetAccountID(acc.ID).SetAlertID(al.ID).SetChannel(domain.ChannelWebhook).
+		SetTarget(hook.URL).SetWebhookID(hook.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return acc.ID

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -209,62 +207,50 @@ func TestTwoInstancesEnqueueEachRunOnce(t *testing.T) {
 	}
 }
 
-// TestManualScanBeforeDueMonitorRuns: with one worker busy, 50 due monitor
-// runs of other accounts are queued, then a person's scan; the person's
-// scan starts first when the worker frees up.
+// TestManualScanBeforeDueMonitorRuns: 50 due monitor runs of other
+// accounts are queued, then a person's scan; the next scan the dispatcher
+// runs is the person's, and the monitors' come after it. No worker runs in
+// the background: the test claims with RunNext itself, so the order is the
+// dispatcher's and not a race with a blocking scan's timeout.
 func TestManualScanBeforeDueMonitorRuns(t *testing.T) {
-	release := make(chan struct{})
-	var once sync.Once
-	free := func() { once.Do(func() { close(release) }) }
-	blocker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-		fmt.Fprint(w, "<!doctype html><html><body>slow</body></html>")
-	}))
-	t.Cleanup(blocker.Close)
-	// Cleanups run last first: the blocked handler is released before the
-	// server waits for it to finish, even when the test fails early.
-	t.Cleanup(free)
-	f := setup(t, apptest.WithWorkers(1))
+	f := setup(t, func(s *apptest.Setup) { s.App.NoWorkers = true })
 	ctx := context.Background()
-	busy, _ := f.account("busy@pro.example", billing.Pro)
-	first, err := f.e.C.Scans.Accept(ctx, busy, blocker.URL+"/", "QUICK")
-	if err != nil {
-		t.Fatal(err)
-	}
-	apptest.WaitFor(t, 20*time.Second, "the blocking scan runs", func() bool {
-		return f.e.C.DB.Ent.Scan.Query().Where(scan.ID(first.ID), scan.StatusEQ(domain.StatusRunning)).ExistX(ctx)
-	})
 	var due []*ent.Monitor
 	for i := range 5 {
 		acc, _ := f.account(fmt.Sprintf("watcher%d@enterprise.example", i), billing.Enterprise)
 		due = append(due, f.seed(acc.ID, fmt.Sprintf("w%d-", i), 10)...)
 	}
-	if n := f.enqueue(); n != len(due) {
-		t.Fatalf("enqueued %d, want %d", n, len(due))
+	for _, m := range due {
+		if err := f.svc.Run(ctx, m.ID, m.NextRunAt); err != nil {
+			t.Fatal(err)
+		}
 	}
-	f.waitJobsDone()
-	pending := f.e.C.DB.Ent.Scan.Query().Where(scan.SourceEQ(domain.TriggerMonitor), scan.StatusEQ(domain.StatusPending)).CountX(ctx)
-	if pending != len(due) {
-		t.Fatalf("%d monitor scans pending, want %d", pending, len(due))
+	pending := func() int {
+		return f.e.C.DB.Ent.Scan.Query().Where(scan.SourceEQ(domain.TriggerMonitor), scan.StatusEQ(domain.StatusPending)).CountX(ctx)
+	}
+	if n := pending(); n != len(due) {
+		t.Fatalf("%d monitor scans pending, want %d", n, len(due))
 	}
 	person, _ := f.account("person@pro.example", billing.Pro)
 	manual, err := f.e.C.Scans.Accept(ctx, person, f.target+"/manual", "QUICK")
 	if err != nil {
 		t.Fatal(err)
 	}
-	free()
-	apptest.WaitFor(t, 30*time.Second, "the manual scan starts", func() bool {
-		sc := f.e.C.DB.Ent.Scan.GetX(ctx, manual.ID)
-		return sc.StartedAt != nil
-	})
-	manual = f.e.C.DB.Ent.Scan.GetX(ctx, manual.ID)
-	earlier := f.e.C.DB.Ent.Scan.Query().Where(scan.SourceEQ(domain.TriggerMonitor), scan.StartedAtNotNil(),
-		scan.StartedAtLT(*manual.StartedAt)).CountX(ctx)
-	if earlier != 0 {
-		t.Errorf("%d monitor scans started before the manual scan queued after them", earlier)
+	if err := f.e.C.Scans.RunNext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.e.C.DB.Ent.Scan.GetX(ctx, manual.ID); got.StartedAt == nil || !got.Status.Terminal() {
+		t.Errorf("the manual scan queued after 50 monitor runs did not run first: %s", got.Status)
+	}
+	if n := pending(); n != len(due) {
+		t.Errorf("%d monitor scans pending after the first claim, want %d", n, len(due))
+	}
+	// The next claim takes a monitor's run: they are not starved either.
+	if err := f.e.C.Scans.RunNext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := pending(); n != len(due)-1 {
+		t.Errorf("%d monitor scans pending after the second claim, want %d", n, len(due)-1)
 	}
 }
 
