@@ -266,7 +266,7 @@ func TestSitePageListsAlerts(t *testing.T) {
 			SetDedupeKey(key).SetSubject(subject).SetPayload("{}").SetCreatedAt(at).SetUpdatedAt(at).SaveX(ctx)
 		for i, s := range delivered {
 			env.C.DB.Ent.Delivery.Create().SetAccountID(st.AccountID).SetAlertID(a.ID).SetChannel(domain.ChannelWebhook).
-				SetTarget("https://hooks.example.com/"+strconv.Itoa(i)).SetStatus(s).ExecX(ctx)
+				SetTarget("https://hooks.example.com/" + strconv.Itoa(i)).SetStatus(s).ExecX(ctx)
 		}
 	}
 	add(siteID, "k1", "older <b>drop</b>", now.Add(-time.Hour), domain.DeliveryDelivered, domain.DeliveryFailed)
