@@ -21,7 +21,7 @@ import (
 )
 
 // gradeBelowChoices are the grades a monitor may alert below ("" is off).
-var gradeBelowChoices = []string{"", "A", "B", "C", "D"}
+var gradeBelowChoices = []string{"", "A+", "A", "B", "C", "D"}
 
 // monitorChoices are the form's frequency and depth options; what the
 // plan's monitors may not use is disabled, saying so.
