@@ -75,7 +75,6 @@ func details(c Content) (sections [][]string) {
 		var ls []string
 		for i, ch := range c.Changes {
 			if i == maxItems {
-				ls = append(ls, fmt.Sprintf("… and %d more", len(c.Changes)-maxItems))
 				break
 			}
 			name := clean(ch.Name, maxField)
@@ -84,17 +83,18 @@ func details(c Content) (sections [][]string) {
 			}
 			ls = append(ls, fmt.Sprintf("%s: %s → %s", name, orDash(clean(ch.Before, 100)), orDash(clean(ch.After, 100))))
 		}
+		ls = andMore(ls, min(len(c.Changes), maxItems), max(c.ChangesTotal, len(c.Changes)))
 		sections = append(sections, append([]string{"What changed:"}, ls...))
 	}
 	if len(c.NewFindings) > 0 {
 		var ls []string
 		for i, f := range c.NewFindings {
 			if i == maxItems {
-				ls = append(ls, fmt.Sprintf("… and %d more", len(c.NewFindings)-maxItems))
 				break
 			}
 			ls = append(ls, fmt.Sprintf("[%s] %s", strings.ToUpper(clean(f.Severity, 20)), clean(f.Title, maxField)))
 		}
+		ls = andMore(ls, min(len(c.NewFindings), maxItems), max(c.NewFindingsTotal, len(c.NewFindings)))
 		sections = append(sections, append([]string{"New findings:"}, ls...))
 	}
 	if ct := c.Certificate; ct != nil {
@@ -241,4 +241,12 @@ func SlackText(c Content) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// andMore ends a list that shows shown of total items with how many it left out.
+func andMore(ls []string, shown, total int) []string {
+	if total > shown {
+		ls = append(ls, fmt.Sprintf("… and %d more", total-shown))
+	}
+	return ls
 }

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +190,21 @@ func TestTrimTo(t *testing.T) {
 	}
 	if trimTo("short", 300) != "short" {
 		t.Error("a short string changed")
+	}
+}
+
+// TestMessagesCountWhatTheyLeaveOut: an alert lists at most 20 changes and
+// findings; the e-mail and Slack messages say how many more there were.
+func TestMessagesCountWhatTheyLeaveOut(t *testing.T) {
+	c := Content{Type: domain.AlertGradeDrop, Summary: "example.com dropped from A to D", URL: "https://palisade.example/scans/scn_a"}
+	for i := range 20 {
+		c.Changes = append(c.Changes, Change{CheckID: fmt.Sprintf("headers.x%d", i), Name: fmt.Sprintf("Check %d", i), Before: "pass", After: "fail"})
+		c.NewFindings = append(c.NewFindings, FindingRef{CheckID: fmt.Sprintf("headers.x%d", i), Severity: "high", Title: fmt.Sprintf("Missing %d", i)})
+	}
+	c.ChangesTotal, c.NewFindingsTotal = 26, 31
+	for name, msg := range map[string]string{"e-mail": EmailBody(c), "slack": SlackText(c)} {
+		if !strings.Contains(msg, "… and 6 more") || !strings.Contains(msg, "… and 11 more") {
+			t.Errorf("%s message does not count what it leaves out:\n%s", name, msg)
+		}
 	}
 }

@@ -189,13 +189,13 @@ func (d *decider) graded() {
 	}
 	if drop {
 		c := d.content(domain.AlertGradeDrop, diff)
-		c.NewFindings = findingRefs(diff.New)
+		c.NewFindings, c.NewFindingsTotal = findingRefs(diff.New), len(diff.New)
 		c.Summary = fmt.Sprintf("%s dropped from %s to %s", in.Site.Name, base, cur)
 		d.raise(c, d.key(domain.AlertGradeDrop, in.Run.ScanID), &domain.OpenAlert{Grade: base})
 		return
 	}
 	c := d.content(domain.AlertNewFindings, diff)
-	c.NewFindings = findingRefs(high)
+	c.NewFindings, c.NewFindingsTotal = findingRefs(high), len(high)
 	c.Summary = fmt.Sprintf("%s has %s", in.Site.Name, countFindings(high))
 	keys := make([]string, 0, len(high))
 	for _, f := range high {
@@ -402,7 +402,10 @@ func (d *decider) content(kind domain.AlertKind, diff *scanner.Diff) Content {
 	}
 	if diff != nil {
 		for _, cd := range diff.Causes {
-			if cd.Change != scanner.ChangeRegressed || len(c.Changes) == maxListed {
+			if cd.Change != scanner.ChangeRegressed {
+				continue
+			}
+			if c.ChangesTotal++; len(c.Changes) == maxListed {
 				continue
 			}
 			ch := Change{CheckID: cd.ID, Name: bounded(cd.Name, maxTitle), Category: cd.Category, PointsDelta: cd.PointsDelta}

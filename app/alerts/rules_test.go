@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -42,6 +43,21 @@ func failing(id string, sev scanner.Severity, title string) resultOpt {
 			}
 		}
 		r.Findings = append(r.Findings, scanner.Finding{CheckID: id, Category: "headers", Severity: sev, Title: title})
+	}
+}
+
+// extraChecks adds n more header checks, failing with a high finding each when fail is set.
+func extraChecks(n int, fail bool) resultOpt {
+	return func(r *scanner.Result) {
+		for i := range n {
+			id := fmt.Sprintf("headers.extra%02d", i)
+			c := scanner.CheckResult{ID: id, Name: "Extra " + id, Category: "headers", Status: scanner.StatusPass, Points: 1, MaxPoints: 1}
+			if fail {
+				c.Status, c.Points = scanner.StatusFail, 0
+				r.Findings = append(r.Findings, scanner.Finding{CheckID: id, Category: "headers", Severity: scanner.SeverityHigh, Title: "Missing " + id})
+			}
+			r.Categories[0].Checks = append(r.Categories[0].Checks, c)
+		}
 	}
 }
 
@@ -152,6 +168,14 @@ func TestDecide(t *testing.T) {
 				}
 				if d.State.Confirming != nil {
 					t.Errorf("still confirming %+v", d.State.Confirming)
+				}
+			}}},
+		{"a drop with 25 regressed checks lists 20 of each and counts all", RuleInput{Rules: all, State: pending, Confirming: true,
+			Baseline: base("scn_b", ruleResult("A", 85, extraChecks(25, false))), Run: graded("scn_k", domain.TriggerConfirm, ruleResult("D", 55, extraChecks(25, true)))},
+			want{kinds: []domain.AlertKind{domain.AlertGradeDrop}, summary: []string{"dropped from A to D"}, check: func(t *testing.T, d Decision) {
+				c := d.Alerts[0].Content
+				if len(c.Changes) != 20 || c.ChangesTotal != 25 || len(c.NewFindings) != 20 || c.NewFindingsTotal != 25 {
+					t.Errorf("changes %d of %d, findings %d of %d", len(c.Changes), c.ChangesTotal, len(c.NewFindings), c.NewFindingsTotal)
 				}
 			}}},
 		{"flap: the confirmation is good again", RuleInput{Rules: all, State: pending, Confirming: true, Baseline: base("scn_b", A), Run: graded("scn_k", domain.TriggerConfirm, A)},

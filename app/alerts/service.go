@@ -74,6 +74,10 @@ type Content struct {
 	Changes []Change `json:"changes"`
 	// NewFindings are findings not in the previous run, worst first.
 	NewFindings []FindingRef `json:"newFindings,omitempty"`
+	// ChangesTotal and NewFindingsTotal count what Changes and NewFindings
+	// list at most 20 of, so a message can say how many it left out.
+	ChangesTotal     int `json:"changesTotal,omitempty"`
+	NewFindingsTotal int `json:"newFindingsTotal,omitempty"`
 	// Certificate is set for certificate.expiring.
 	Certificate *CertificateRef `json:"certificate,omitempty"`
 	// ScriptOrigins are the new third-party script origins (scripts.new_origin).
