@@ -15012,23 +15012,25 @@ func (m *SessionMutation) ResetEdge(name string) error {
 // SiteMutation represents an operation that mutates the Site nodes in the graph.
 type SiteMutation struct {
 	config
-	op             Op
-	typ            string
-	id             *string
-	created_at     *time.Time
-	updated_at     *time.Time
-	target_url     *string
-	target_key     *string
-	target_domain  *string
-	label          *string
-	clearedFields  map[string]struct{}
-	account        *string
-	clearedaccount bool
-	monitor        *string
-	clearedmonitor bool
-	done           bool
-	oldValue       func(context.Context) (*Site, error)
-	predicates     []predicate.Site
+	op               Op
+	typ              string
+	id               *string
+	created_at       *time.Time
+	updated_at       *time.Time
+	target_url       *string
+	target_key       *string
+	target_domain    *string
+	label            *string
+	share_token_hash *string
+	share_created_at *time.Time
+	clearedFields    map[string]struct{}
+	account          *string
+	clearedaccount   bool
+	monitor          *string
+	clearedmonitor   bool
+	done             bool
+	oldValue         func(context.Context) (*Site, error)
+	predicates       []predicate.Site
 }
 
 var _ ent.Mutation = (*SiteMutation)(nil)
@@ -15400,6 +15402,104 @@ func (m *SiteMutation) ResetLabel() {
 	delete(m.clearedFields, site.FieldLabel)
 }
 
+// SetShareTokenHash sets the "share_token_hash" field.
+func (m *SiteMutation) SetShareTokenHash(s string) {
+	m.share_token_hash = &s
+}
+
+// ShareTokenHash returns the value of the "share_token_hash" field in the mutation.
+func (m *SiteMutation) ShareTokenHash() (r string, exists bool) {
+	v := m.share_token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShareTokenHash returns the old "share_token_hash" field's value of the Site entity.
+// If the Site object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SiteMutation) OldShareTokenHash(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShareTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShareTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShareTokenHash: %w", err)
+	}
+	return oldValue.ShareTokenHash, nil
+}
+
+// ClearShareTokenHash clears the value of the "share_token_hash" field.
+func (m *SiteMutation) ClearShareTokenHash() {
+	m.share_token_hash = nil
+	m.clearedFields[site.FieldShareTokenHash] = struct{}{}
+}
+
+// ShareTokenHashCleared returns if the "share_token_hash" field was cleared in this mutation.
+func (m *SiteMutation) ShareTokenHashCleared() bool {
+	_, ok := m.clearedFields[site.FieldShareTokenHash]
+	return ok
+}
+
+// ResetShareTokenHash resets all changes to the "share_token_hash" field.
+func (m *SiteMutation) ResetShareTokenHash() {
+	m.share_token_hash = nil
+	delete(m.clearedFields, site.FieldShareTokenHash)
+}
+
+// SetShareCreatedAt sets the "share_created_at" field.
+func (m *SiteMutation) SetShareCreatedAt(t time.Time) {
+	m.share_created_at = &t
+}
+
+// ShareCreatedAt returns the value of the "share_created_at" field in the mutation.
+func (m *SiteMutation) ShareCreatedAt() (r time.Time, exists bool) {
+	v := m.share_created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShareCreatedAt returns the old "share_created_at" field's value of the Site entity.
+// If the Site object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SiteMutation) OldShareCreatedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShareCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShareCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShareCreatedAt: %w", err)
+	}
+	return oldValue.ShareCreatedAt, nil
+}
+
+// ClearShareCreatedAt clears the value of the "share_created_at" field.
+func (m *SiteMutation) ClearShareCreatedAt() {
+	m.share_created_at = nil
+	m.clearedFields[site.FieldShareCreatedAt] = struct{}{}
+}
+
+// ShareCreatedAtCleared returns if the "share_created_at" field was cleared in this mutation.
+func (m *SiteMutation) ShareCreatedAtCleared() bool {
+	_, ok := m.clearedFields[site.FieldShareCreatedAt]
+	return ok
+}
+
+// ResetShareCreatedAt resets all changes to the "share_created_at" field.
+func (m *SiteMutation) ResetShareCreatedAt() {
+	m.share_created_at = nil
+	delete(m.clearedFields, site.FieldShareCreatedAt)
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *SiteMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -15500,7 +15600,7 @@ func (m *SiteMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SiteMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, site.FieldCreatedAt)
 	}
@@ -15521,6 +15621,12 @@ func (m *SiteMutation) Fields() []string {
 	}
 	if m.label != nil {
 		fields = append(fields, site.FieldLabel)
+	}
+	if m.share_token_hash != nil {
+		fields = append(fields, site.FieldShareTokenHash)
+	}
+	if m.share_created_at != nil {
+		fields = append(fields, site.FieldShareCreatedAt)
 	}
 	return fields
 }
@@ -15544,6 +15650,10 @@ func (m *SiteMutation) Field(name string) (ent.Value, bool) {
 		return m.TargetDomain()
 	case site.FieldLabel:
 		return m.Label()
+	case site.FieldShareTokenHash:
+		return m.ShareTokenHash()
+	case site.FieldShareCreatedAt:
+		return m.ShareCreatedAt()
 	}
 	return nil, false
 }
@@ -15567,6 +15677,10 @@ func (m *SiteMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldTargetDomain(ctx)
 	case site.FieldLabel:
 		return m.OldLabel(ctx)
+	case site.FieldShareTokenHash:
+		return m.OldShareTokenHash(ctx)
+	case site.FieldShareCreatedAt:
+		return m.OldShareCreatedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Site field %s", name)
 }
@@ -15625,6 +15739,20 @@ func (m *SiteMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLabel(v)
 		return nil
+	case site.FieldShareTokenHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShareTokenHash(v)
+		return nil
+	case site.FieldShareCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShareCreatedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Site field %s", name)
 }
@@ -15658,6 +15786,12 @@ func (m *SiteMutation) ClearedFields() []string {
 	if m.FieldCleared(site.FieldLabel) {
 		fields = append(fields, site.FieldLabel)
 	}
+	if m.FieldCleared(site.FieldShareTokenHash) {
+		fields = append(fields, site.FieldShareTokenHash)
+	}
+	if m.FieldCleared(site.FieldShareCreatedAt) {
+		fields = append(fields, site.FieldShareCreatedAt)
+	}
 	return fields
 }
 
@@ -15674,6 +15808,12 @@ func (m *SiteMutation) ClearField(name string) error {
 	switch name {
 	case site.FieldLabel:
 		m.ClearLabel()
+		return nil
+	case site.FieldShareTokenHash:
+		m.ClearShareTokenHash()
+		return nil
+	case site.FieldShareCreatedAt:
+		m.ClearShareCreatedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Site nullable field %s", name)
@@ -15703,6 +15843,12 @@ func (m *SiteMutation) ResetField(name string) error {
 		return nil
 	case site.FieldLabel:
 		m.ResetLabel()
+		return nil
+	case site.FieldShareTokenHash:
+		m.ResetShareTokenHash()
+		return nil
+	case site.FieldShareCreatedAt:
+		m.ResetShareCreatedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Site field %s", name)

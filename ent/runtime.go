@@ -899,6 +899,10 @@ func init() {
 	siteDescLabel := siteFields[3].Descriptor()
 	// site.LabelValidator is a validator for the "label" field. It is called by the builders before save.
 	site.LabelValidator = siteDescLabel.Validators[0].(func(string) error)
+	// siteDescShareTokenHash is the schema descriptor for share_token_hash field.
+	siteDescShareTokenHash := siteFields[4].Descriptor()
+	// site.ShareTokenHashValidator is a validator for the "share_token_hash" field. It is called by the builders before save.
+	site.ShareTokenHashValidator = siteDescShareTokenHash.Validators[0].(func(string) error)
 	// siteDescID is the schema descriptor for id field.
 	siteDescID := siteMixinFields0[0].Descriptor()
 	// site.DefaultID holds the default value on creation for the id field.

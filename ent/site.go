@@ -33,6 +33,10 @@ type Site struct {
 	TargetDomain string `json:"target_domain,omitempty"`
 	// Label holds the value of the "label" field.
 	Label string `json:"label,omitempty"`
+	// ShareTokenHash holds the value of the "share_token_hash" field.
+	ShareTokenHash *string `json:"share_token_hash,omitempty"`
+	// ShareCreatedAt holds the value of the "share_created_at" field.
+	ShareCreatedAt *time.Time `json:"share_created_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SiteQuery when eager-loading is set.
 	Edges        SiteEdges `json:"edges"`
@@ -77,9 +81,9 @@ func (*Site) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case site.FieldID, site.FieldAccountID, site.FieldTargetURL, site.FieldTargetKey, site.FieldTargetDomain, site.FieldLabel:
+		case site.FieldID, site.FieldAccountID, site.FieldTargetURL, site.FieldTargetKey, site.FieldTargetDomain, site.FieldLabel, site.FieldShareTokenHash:
 			values[i] = new(sql.NullString)
-		case site.FieldCreatedAt, site.FieldUpdatedAt:
+		case site.FieldCreatedAt, site.FieldUpdatedAt, site.FieldShareCreatedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -143,6 +147,20 @@ func (_m *Site) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field label", values[i])
 			} else if value.Valid {
 				_m.Label = value.String
+			}
+		case site.FieldShareTokenHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field share_token_hash", values[i])
+			} else if value.Valid {
+				_m.ShareTokenHash = new(string)
+				*_m.ShareTokenHash = value.String
+			}
+		case site.FieldShareCreatedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field share_created_at", values[i])
+			} else if value.Valid {
+				_m.ShareCreatedAt = new(time.Time)
+				*_m.ShareCreatedAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -210,6 +228,16 @@ func (_m *Site) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("label=")
 	builder.WriteString(_m.Label)
+	builder.WriteString(", ")
+	if v := _m.ShareTokenHash; v != nil {
+		builder.WriteString("share_token_hash=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ShareCreatedAt; v != nil {
+		builder.WriteString("share_created_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -91,6 +91,34 @@ func (_c *SiteCreate) SetNillableLabel(v *string) *SiteCreate {
 	return _c
 }
 
+// SetShareTokenHash sets the "share_token_hash" field.
+func (_c *SiteCreate) SetShareTokenHash(v string) *SiteCreate {
+	_c.mutation.SetShareTokenHash(v)
+	return _c
+}
+
+// SetNillableShareTokenHash sets the "share_token_hash" field if the given value is not nil.
+func (_c *SiteCreate) SetNillableShareTokenHash(v *string) *SiteCreate {
+	if v != nil {
+		_c.SetShareTokenHash(*v)
+	}
+	return _c
+}
+
+// SetShareCreatedAt sets the "share_created_at" field.
+func (_c *SiteCreate) SetShareCreatedAt(v time.Time) *SiteCreate {
+	_c.mutation.SetShareCreatedAt(v)
+	return _c
+}
+
+// SetNillableShareCreatedAt sets the "share_created_at" field if the given value is not nil.
+func (_c *SiteCreate) SetNillableShareCreatedAt(v *time.Time) *SiteCreate {
+	if v != nil {
+		_c.SetShareCreatedAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *SiteCreate) SetID(v string) *SiteCreate {
 	_c.mutation.SetID(v)
@@ -223,6 +251,11 @@ func (_c *SiteCreate) check() error {
 			return &ValidationError{Name: "label", err: fmt.Errorf(`ent: validator failed for field "Site.label": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.ShareTokenHash(); ok {
+		if err := site.ShareTokenHashValidator(v); err != nil {
+			return &ValidationError{Name: "share_token_hash", err: fmt.Errorf(`ent: validator failed for field "Site.share_token_hash": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := site.IDValidator(v); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Site.id": %w`, err)}
@@ -290,6 +323,14 @@ func (_c *SiteCreate) createSpec() (*Site, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Label(); ok {
 		_spec.SetField(site.FieldLabel, field.TypeString, value)
 		_node.Label = value
+	}
+	if value, ok := _c.mutation.ShareTokenHash(); ok {
+		_spec.SetField(site.FieldShareTokenHash, field.TypeString, value)
+		_node.ShareTokenHash = &value
+	}
+	if value, ok := _c.mutation.ShareCreatedAt(); ok {
+		_spec.SetField(site.FieldShareCreatedAt, field.TypeTime, value)
+		_node.ShareCreatedAt = &value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -406,6 +447,42 @@ func (u *SiteUpsert) ClearLabel() *SiteUpsert {
 	return u
 }
 
+// SetShareTokenHash sets the "share_token_hash" field.
+func (u *SiteUpsert) SetShareTokenHash(v string) *SiteUpsert {
+	u.Set(site.FieldShareTokenHash, v)
+	return u
+}
+
+// UpdateShareTokenHash sets the "share_token_hash" field to the value that was provided on create.
+func (u *SiteUpsert) UpdateShareTokenHash() *SiteUpsert {
+	u.SetExcluded(site.FieldShareTokenHash)
+	return u
+}
+
+// ClearShareTokenHash clears the value of the "share_token_hash" field.
+func (u *SiteUpsert) ClearShareTokenHash() *SiteUpsert {
+	u.SetNull(site.FieldShareTokenHash)
+	return u
+}
+
+// SetShareCreatedAt sets the "share_created_at" field.
+func (u *SiteUpsert) SetShareCreatedAt(v time.Time) *SiteUpsert {
+	u.Set(site.FieldShareCreatedAt, v)
+	return u
+}
+
+// UpdateShareCreatedAt sets the "share_created_at" field to the value that was provided on create.
+func (u *SiteUpsert) UpdateShareCreatedAt() *SiteUpsert {
+	u.SetExcluded(site.FieldShareCreatedAt)
+	return u
+}
+
+// ClearShareCreatedAt clears the value of the "share_created_at" field.
+func (u *SiteUpsert) ClearShareCreatedAt() *SiteUpsert {
+	u.SetNull(site.FieldShareCreatedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -501,6 +578,48 @@ func (u *SiteUpsertOne) UpdateLabel() *SiteUpsertOne {
 func (u *SiteUpsertOne) ClearLabel() *SiteUpsertOne {
 	return u.Update(func(s *SiteUpsert) {
 		s.ClearLabel()
+	})
+}
+
+// SetShareTokenHash sets the "share_token_hash" field.
+func (u *SiteUpsertOne) SetShareTokenHash(v string) *SiteUpsertOne {
+	return u.Update(func(s *SiteUpsert) {
+		s.SetShareTokenHash(v)
+	})
+}
+
+// UpdateShareTokenHash sets the "share_token_hash" field to the value that was provided on create.
+func (u *SiteUpsertOne) UpdateShareTokenHash() *SiteUpsertOne {
+	return u.Update(func(s *SiteUpsert) {
+		s.UpdateShareTokenHash()
+	})
+}
+
+// ClearShareTokenHash clears the value of the "share_token_hash" field.
+func (u *SiteUpsertOne) ClearShareTokenHash() *SiteUpsertOne {
+	return u.Update(func(s *SiteUpsert) {
+		s.ClearShareTokenHash()
+	})
+}
+
+// SetShareCreatedAt sets the "share_created_at" field.
+func (u *SiteUpsertOne) SetShareCreatedAt(v time.Time) *SiteUpsertOne {
+	return u.Update(func(s *SiteUpsert) {
+		s.SetShareCreatedAt(v)
+	})
+}
+
+// UpdateShareCreatedAt sets the "share_created_at" field to the value that was provided on create.
+func (u *SiteUpsertOne) UpdateShareCreatedAt() *SiteUpsertOne {
+	return u.Update(func(s *SiteUpsert) {
+		s.UpdateShareCreatedAt()
+	})
+}
+
+// ClearShareCreatedAt clears the value of the "share_created_at" field.
+func (u *SiteUpsertOne) ClearShareCreatedAt() *SiteUpsertOne {
+	return u.Update(func(s *SiteUpsert) {
+		s.ClearShareCreatedAt()
 	})
 }
 
@@ -766,6 +885,48 @@ func (u *SiteUpsertBulk) UpdateLabel() *SiteUpsertBulk {
 func (u *SiteUpsertBulk) ClearLabel() *SiteUpsertBulk {
 	return u.Update(func(s *SiteUpsert) {
 		s.ClearLabel()
+	})
+}
+
+// SetShareTokenHash sets the "share_token_hash" field.
+func (u *SiteUpsertBulk) SetShareTokenHash(v string) *SiteUpsertBulk {
+	return u.Update(func(s *SiteUpsert) {
+		s.SetShareTokenHash(v)
+	})
+}
+
+// UpdateShareTokenHash sets the "share_token_hash" field to the value that was provided on create.
+func (u *SiteUpsertBulk) UpdateShareTokenHash() *SiteUpsertBulk {
+	return u.Update(func(s *SiteUpsert) {
+		s.UpdateShareTokenHash()
+	})
+}
+
+// ClearShareTokenHash clears the value of the "share_token_hash" field.
+func (u *SiteUpsertBulk) ClearShareTokenHash() *SiteUpsertBulk {
+	return u.Update(func(s *SiteUpsert) {
+		s.ClearShareTokenHash()
+	})
+}
+
+// SetShareCreatedAt sets the "share_created_at" field.
+func (u *SiteUpsertBulk) SetShareCreatedAt(v time.Time) *SiteUpsertBulk {
+	return u.Update(func(s *SiteUpsert) {
+		s.SetShareCreatedAt(v)
+	})
+}
+
+// UpdateShareCreatedAt sets the "share_created_at" field to the value that was provided on create.
+func (u *SiteUpsertBulk) UpdateShareCreatedAt() *SiteUpsertBulk {
+	return u.Update(func(s *SiteUpsert) {
+		s.UpdateShareCreatedAt()
+	})
+}
+
+// ClearShareCreatedAt clears the value of the "share_created_at" field.
+func (u *SiteUpsertBulk) ClearShareCreatedAt() *SiteUpsertBulk {
+	return u.Update(func(s *SiteUpsert) {
+		s.ClearShareCreatedAt()
 	})
 }
 

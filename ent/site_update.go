@@ -56,6 +56,46 @@ func (_u *SiteUpdate) ClearLabel() *SiteUpdate {
 	return _u
 }
 
+// SetShareTokenHash sets the "share_token_hash" field.
+func (_u *SiteUpdate) SetShareTokenHash(v string) *SiteUpdate {
+	_u.mutation.SetShareTokenHash(v)
+	return _u
+}
+
+// SetNillableShareTokenHash sets the "share_token_hash" field if the given value is not nil.
+func (_u *SiteUpdate) SetNillableShareTokenHash(v *string) *SiteUpdate {
+	if v != nil {
+		_u.SetShareTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearShareTokenHash clears the value of the "share_token_hash" field.
+func (_u *SiteUpdate) ClearShareTokenHash() *SiteUpdate {
+	_u.mutation.ClearShareTokenHash()
+	return _u
+}
+
+// SetShareCreatedAt sets the "share_created_at" field.
+func (_u *SiteUpdate) SetShareCreatedAt(v time.Time) *SiteUpdate {
+	_u.mutation.SetShareCreatedAt(v)
+	return _u
+}
+
+// SetNillableShareCreatedAt sets the "share_created_at" field if the given value is not nil.
+func (_u *SiteUpdate) SetNillableShareCreatedAt(v *time.Time) *SiteUpdate {
+	if v != nil {
+		_u.SetShareCreatedAt(*v)
+	}
+	return _u
+}
+
+// ClearShareCreatedAt clears the value of the "share_created_at" field.
+func (_u *SiteUpdate) ClearShareCreatedAt() *SiteUpdate {
+	_u.mutation.ClearShareCreatedAt()
+	return _u
+}
+
 // SetMonitorID sets the "monitor" edge to the Monitor entity by ID.
 func (_u *SiteUpdate) SetMonitorID(id string) *SiteUpdate {
 	_u.mutation.SetMonitorID(id)
@@ -129,6 +169,11 @@ func (_u *SiteUpdate) check() error {
 			return &ValidationError{Name: "label", err: fmt.Errorf(`ent: validator failed for field "Site.label": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ShareTokenHash(); ok {
+		if err := site.ShareTokenHashValidator(v); err != nil {
+			return &ValidationError{Name: "share_token_hash", err: fmt.Errorf(`ent: validator failed for field "Site.share_token_hash": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Site.account"`)
 	}
@@ -161,6 +206,18 @@ func (_u *SiteUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LabelCleared() {
 		_spec.ClearField(site.FieldLabel, field.TypeString)
+	}
+	if value, ok := _u.mutation.ShareTokenHash(); ok {
+		_spec.SetField(site.FieldShareTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.ShareTokenHashCleared() {
+		_spec.ClearField(site.FieldShareTokenHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.ShareCreatedAt(); ok {
+		_spec.SetField(site.FieldShareCreatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ShareCreatedAtCleared() {
+		_spec.ClearField(site.FieldShareCreatedAt, field.TypeTime)
 	}
 	if _u.mutation.MonitorCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -236,6 +293,46 @@ func (_u *SiteUpdateOne) SetNillableLabel(v *string) *SiteUpdateOne {
 // ClearLabel clears the value of the "label" field.
 func (_u *SiteUpdateOne) ClearLabel() *SiteUpdateOne {
 	_u.mutation.ClearLabel()
+	return _u
+}
+
+// SetShareTokenHash sets the "share_token_hash" field.
+func (_u *SiteUpdateOne) SetShareTokenHash(v string) *SiteUpdateOne {
+	_u.mutation.SetShareTokenHash(v)
+	return _u
+}
+
+// SetNillableShareTokenHash sets the "share_token_hash" field if the given value is not nil.
+func (_u *SiteUpdateOne) SetNillableShareTokenHash(v *string) *SiteUpdateOne {
+	if v != nil {
+		_u.SetShareTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearShareTokenHash clears the value of the "share_token_hash" field.
+func (_u *SiteUpdateOne) ClearShareTokenHash() *SiteUpdateOne {
+	_u.mutation.ClearShareTokenHash()
+	return _u
+}
+
+// SetShareCreatedAt sets the "share_created_at" field.
+func (_u *SiteUpdateOne) SetShareCreatedAt(v time.Time) *SiteUpdateOne {
+	_u.mutation.SetShareCreatedAt(v)
+	return _u
+}
+
+// SetNillableShareCreatedAt sets the "share_created_at" field if the given value is not nil.
+func (_u *SiteUpdateOne) SetNillableShareCreatedAt(v *time.Time) *SiteUpdateOne {
+	if v != nil {
+		_u.SetShareCreatedAt(*v)
+	}
+	return _u
+}
+
+// ClearShareCreatedAt clears the value of the "share_created_at" field.
+func (_u *SiteUpdateOne) ClearShareCreatedAt() *SiteUpdateOne {
+	_u.mutation.ClearShareCreatedAt()
 	return _u
 }
 
@@ -325,6 +422,11 @@ func (_u *SiteUpdateOne) check() error {
 			return &ValidationError{Name: "label", err: fmt.Errorf(`ent: validator failed for field "Site.label": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ShareTokenHash(); ok {
+		if err := site.ShareTokenHashValidator(v); err != nil {
+			return &ValidationError{Name: "share_token_hash", err: fmt.Errorf(`ent: validator failed for field "Site.share_token_hash": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Site.account"`)
 	}
@@ -374,6 +476,18 @@ func (_u *SiteUpdateOne) sqlSave(ctx context.Context) (_node *Site, err error) {
 	}
 	if _u.mutation.LabelCleared() {
 		_spec.ClearField(site.FieldLabel, field.TypeString)
+	}
+	if value, ok := _u.mutation.ShareTokenHash(); ok {
+		_spec.SetField(site.FieldShareTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.ShareTokenHashCleared() {
+		_spec.ClearField(site.FieldShareTokenHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.ShareCreatedAt(); ok {
+		_spec.SetField(site.FieldShareCreatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ShareCreatedAtCleared() {
+		_spec.ClearField(site.FieldShareCreatedAt, field.TypeTime)
 	}
 	if _u.mutation.MonitorCleared() {
 		edge := &sqlgraph.EdgeSpec{

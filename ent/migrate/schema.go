@@ -638,6 +638,8 @@ var (
 		{Name: "target_key", Type: field.TypeString, Size: 2048},
 		{Name: "target_domain", Type: field.TypeString, Size: 255},
 		{Name: "label", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "share_token_hash", Type: field.TypeString, Unique: true, Nullable: true, Size: 64},
+		{Name: "share_created_at", Type: field.TypeTime, Nullable: true},
 		{Name: "account_id", Type: field.TypeString, Size: 40},
 	}
 	// SitesTable holds the schema information for the "sites" table.
@@ -648,7 +650,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "sites_accounts_account",
-				Columns:    []*schema.Column{SitesColumns[7]},
+				Columns:    []*schema.Column{SitesColumns[9]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -657,17 +659,17 @@ var (
 			{
 				Name:    "site_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{SitesColumns[7]},
+				Columns: []*schema.Column{SitesColumns[9]},
 			},
 			{
 				Name:    "site_account_id_target_key",
 				Unique:  true,
-				Columns: []*schema.Column{SitesColumns[7], SitesColumns[4]},
+				Columns: []*schema.Column{SitesColumns[9], SitesColumns[4]},
 			},
 			{
 				Name:    "site_account_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{SitesColumns[7], SitesColumns[1], SitesColumns[0]},
+				Columns: []*schema.Column{SitesColumns[9], SitesColumns[1], SitesColumns[0]},
 			},
 		},
 	}

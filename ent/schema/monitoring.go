@@ -31,6 +31,11 @@ func (Site) Fields() []ent.Field {
 		field.String("target_key").NotEmpty().MaxLen(2048).Immutable(),
 		field.String("target_domain").NotEmpty().MaxLen(255).Immutable(),
 		field.String("label").Optional().MaxLen(100),
+		// share_token_hash is the SHA-256 (hex) of the site's public share
+		// token, unset while the site is not shared; the token itself is
+		// shown once and never stored (docs/monitoring.md, "Sites").
+		field.String("share_token_hash").Optional().Nillable().MaxLen(64).Unique(),
+		field.Time("share_created_at").Optional().Nillable(),
 	}
 }
 

@@ -28,6 +28,10 @@ const (
 	FieldTargetDomain = "target_domain"
 	// FieldLabel holds the string denoting the label field in the database.
 	FieldLabel = "label"
+	// FieldShareTokenHash holds the string denoting the share_token_hash field in the database.
+	FieldShareTokenHash = "share_token_hash"
+	// FieldShareCreatedAt holds the string denoting the share_created_at field in the database.
+	FieldShareCreatedAt = "share_created_at"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeMonitor holds the string denoting the monitor edge name in mutations.
@@ -60,6 +64,8 @@ var Columns = []string{
 	FieldTargetKey,
 	FieldTargetDomain,
 	FieldLabel,
+	FieldShareTokenHash,
+	FieldShareCreatedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -89,6 +95,8 @@ var (
 	TargetDomainValidator func(string) error
 	// LabelValidator is a validator for the "label" field. It is called by the builders before save.
 	LabelValidator func(string) error
+	// ShareTokenHashValidator is a validator for the "share_token_hash" field. It is called by the builders before save.
+	ShareTokenHashValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -136,6 +144,16 @@ func ByTargetDomain(opts ...sql.OrderTermOption) OrderOption {
 // ByLabel orders the results by the label field.
 func ByLabel(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLabel, opts...).ToFunc()
+}
+
+// ByShareTokenHash orders the results by the share_token_hash field.
+func ByShareTokenHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldShareTokenHash, opts...).ToFunc()
+}
+
+// ByShareCreatedAt orders the results by the share_created_at field.
+func ByShareCreatedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldShareCreatedAt, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

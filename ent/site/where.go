@@ -95,6 +95,16 @@ func TargetDomain(v string) predicate.Site {
 	return predicate.Site(sql.FieldEQ(FieldTargetDomain, v))
 }
 
+// ShareTokenHash applies equality check predicate on the "share_token_hash" field. It's identical to ShareTokenHashEQ.
+func ShareTokenHash(v string) predicate.Site {
+	return predicate.Site(sql.FieldEQ(FieldShareTokenHash, v))
+}
+
+// ShareCreatedAt applies equality check predicate on the "share_created_at" field. It's identical to ShareCreatedAtEQ.
+func ShareCreatedAt(v time.Time) predicate.Site {
+	return predicate.Site(sql.FieldEQ(FieldShareCreatedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Site {
 	return predicate.Site(sql.FieldEQ(FieldCreatedAt, v))
@@ -508,6 +518,131 @@ func LabelEqualFold(v string) predicate.Site {
 // LabelContainsFold applies the ContainsFold predicate on the "label" field.
 func LabelContainsFold(v string) predicate.Site {
 	return predicate.Site(sql.FieldContainsFold(FieldLabel, v))
+}
+
+// ShareTokenHashEQ applies the EQ predicate on the "share_token_hash" field.
+func ShareTokenHashEQ(v string) predicate.Site {
+	return predicate.Site(sql.FieldEQ(FieldShareTokenHash, v))
+}
+
+// ShareTokenHashNEQ applies the NEQ predicate on the "share_token_hash" field.
+func ShareTokenHashNEQ(v string) predicate.Site {
+	return predicate.Site(sql.FieldNEQ(FieldShareTokenHash, v))
+}
+
+// ShareTokenHashIn applies the In predicate on the "share_token_hash" field.
+func ShareTokenHashIn(vs ...string) predicate.Site {
+	return predicate.Site(sql.FieldIn(FieldShareTokenHash, vs...))
+}
+
+// ShareTokenHashNotIn applies the NotIn predicate on the "share_token_hash" field.
+func ShareTokenHashNotIn(vs ...string) predicate.Site {
+	return predicate.Site(sql.FieldNotIn(FieldShareTokenHash, vs...))
+}
+
+// ShareTokenHashGT applies the GT predicate on the "share_token_hash" field.
+func ShareTokenHashGT(v string) predicate.Site {
+	return predicate.Site(sql.FieldGT(FieldShareTokenHash, v))
+}
+
+// ShareTokenHashGTE applies the GTE predicate on the "share_token_hash" field.
+func ShareTokenHashGTE(v string) predicate.Site {
+	return predicate.Site(sql.FieldGTE(FieldShareTokenHash, v))
+}
+
+// ShareTokenHashLT applies the LT predicate on the "share_token_hash" field.
+func ShareTokenHashLT(v string) predicate.Site {
+	return predicate.Site(sql.FieldLT(FieldShareTokenHash, v))
+}
+
+// ShareTokenHashLTE applies the LTE predicate on the "share_token_hash" field.
+func ShareTokenHashLTE(v string) predicate.Site {
+	return predicate.Site(sql.FieldLTE(FieldShareTokenHash, v))
+}
+
+// ShareTokenHashContains applies the Contains predicate on the "share_token_hash" field.
+func ShareTokenHashContains(v string) predicate.Site {
+	return predicate.Site(sql.FieldContains(FieldShareTokenHash, v))
+}
+
+// ShareTokenHashHasPrefix applies the HasPrefix predicate on the "share_token_hash" field.
+func ShareTokenHashHasPrefix(v string) predicate.Site {
+	return predicate.Site(sql.FieldHasPrefix(FieldShareTokenHash, v))
+}
+
+// ShareTokenHashHasSuffix applies the HasSuffix predicate on the "share_token_hash" field.
+func ShareTokenHashHasSuffix(v string) predicate.Site {
+	return predicate.Site(sql.FieldHasSuffix(FieldShareTokenHash, v))
+}
+
+// ShareTokenHashIsNil applies the IsNil predicate on the "share_token_hash" field.
+func ShareTokenHashIsNil() predicate.Site {
+	return predicate.Site(sql.FieldIsNull(FieldShareTokenHash))
+}
+
+// ShareTokenHashNotNil applies the NotNil predicate on the "share_token_hash" field.
+func ShareTokenHashNotNil() predicate.Site {
+	return predicate.Site(sql.FieldNotNull(FieldShareTokenHash))
+}
+
+// ShareTokenHashEqualFold applies the EqualFold predicate on the "share_token_hash" field.
+func ShareTokenHashEqualFold(v string) predicate.Site {
+	return predicate.Site(sql.FieldEqualFold(FieldShareTokenHash, v))
+}
+
+// ShareTokenHashContainsFold applies the ContainsFold predicate on the "share_token_hash" field.
+func ShareTokenHashContainsFold(v string) predicate.Site {
+	return predicate.Site(sql.FieldContainsFold(FieldShareTokenHash, v))
+}
+
+// ShareCreatedAtEQ applies the EQ predicate on the "share_created_at" field.
+func ShareCreatedAtEQ(v time.Time) predicate.Site {
+	return predicate.Site(sql.FieldEQ(FieldShareCreatedAt, v))
+}
+
+// ShareCreatedAtNEQ applies the NEQ predicate on the "share_created_at" field.
+func ShareCreatedAtNEQ(v time.Time) predicate.Site {
+	return predicate.Site(sql.FieldNEQ(FieldShareCreatedAt, v))
+}
+
+// ShareCreatedAtIn applies the In predicate on the "share_created_at" field.
+func ShareCreatedAtIn(vs ...time.Time) predicate.Site {
+	return predicate.Site(sql.FieldIn(FieldShareCreatedAt, vs...))
+}
+
+// ShareCreatedAtNotIn applies the NotIn predicate on the "share_created_at" field.
+func ShareCreatedAtNotIn(vs ...time.Time) predicate.Site {
+	return predicate.Site(sql.FieldNotIn(FieldShareCreatedAt, vs...))
+}
+
+// ShareCreatedAtGT applies the GT predicate on the "share_created_at" field.
+func ShareCreatedAtGT(v time.Time) predicate.Site {
+	return predicate.Site(sql.FieldGT(FieldShareCreatedAt, v))
+}
+
+// ShareCreatedAtGTE applies the GTE predicate on the "share_created_at" field.
+func ShareCreatedAtGTE(v time.Time) predicate.Site {
+	return predicate.Site(sql.FieldGTE(FieldShareCreatedAt, v))
+}
+
+// ShareCreatedAtLT applies the LT predicate on the "share_created_at" field.
+func ShareCreatedAtLT(v time.Time) predicate.Site {
+	return predicate.Site(sql.FieldLT(FieldShareCreatedAt, v))
+}
+
+// ShareCreatedAtLTE applies the LTE predicate on the "share_created_at" field.
+func ShareCreatedAtLTE(v time.Time) predicate.Site {
+	return predicate.Site(sql.FieldLTE(FieldShareCreatedAt, v))
+}
+
+// ShareCreatedAtIsNil applies the IsNil predicate on the "share_created_at" field.
+func ShareCreatedAtIsNil() predicate.Site {
+	return predicate.Site(sql.FieldIsNull(FieldShareCreatedAt))
+}
+
+// ShareCreatedAtNotNil applies the NotNil predicate on the "share_created_at" field.
+func ShareCreatedAtNotNil() predicate.Site {
+	return predicate.Site(sql.FieldNotNull(FieldShareCreatedAt))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.
