@@ -23,6 +23,10 @@ const (
 	RouteSiteList   = "api.site.list"
 	RouteSiteGet    = "api.site.get"
 	RouteSiteDelete = "api.site.delete"
+	// A site's public share link (app/api/sites.go).
+	RouteSiteShare       = "api.site.share"
+	RouteSiteShareGet    = "api.site.share.get"
+	RouteSiteShareDelete = "api.site.share.delete"
 	// monitors (app/api/monitors.go)
 	RouteMonitorCreate = "api.monitor.create"
 	RouteMonitorList   = "api.monitor.list"
@@ -67,6 +71,9 @@ func (h *Handler) Routes(app *fiber.App) {
 	v1.Get("/sites", h.listSites).Name(RouteSiteList)
 	v1.Get("/sites/:id", h.getSite).Name(RouteSiteGet)
 	v1.Delete("/sites/:id", h.deleteSite).Name(RouteSiteDelete)
+	v1.Post("/sites/:id/share", h.shareSite).Name(RouteSiteShare)
+	v1.Get("/sites/:id/share", h.getSiteShare).Name(RouteSiteShareGet)
+	v1.Delete("/sites/:id/share", h.unshareSite).Name(RouteSiteShareDelete)
 	// monitors (app/api/monitors.go)
 	v1.Post("/monitors", h.createMonitor).Name(RouteMonitorCreate)
 	v1.Get("/monitors", h.listMonitors).Name(RouteMonitorList)

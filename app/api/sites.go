@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -69,3 +70,43 @@ func (h *Handler) deleteSite(c *fiber.Ctx) error {
 	}
 	return c.SendStatus(http.StatusNoContent)
 }
+
+type siteShareResponse struct {
+	Token     string    `json:"token"`
+	URL       string    `json:"url"`
+	BadgeURL  string    `json:"badgeUrl"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// shareSite makes or rotates the site's public share token, shown only in
+// this answer (docs/monitoring.md, "Sites").
+func (h *Handler) shareSite(c *fiber.Ctx) error {
+	sh, err := h.Sites.Share(c.UserContext(), keyInfo(c).Account.ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.Status(http.StatusCreated).JSON(siteShareResponse{Token: sh.Token, URL: SharePath(sh.Token),
+		BadgeURL: BadgePath(sh.Token), CreatedAt: sh.CreatedAt})
+}
+
+func (h *Handler) getSiteShare(c *fiber.Ctx) error {
+	st, err := h.Sites.ShareStatus(c.UserContext(), keyInfo(c).Account.ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+func (h *Handler) unshareSite(c *fiber.Ctx) error {
+	if err := h.Sites.Unshare(c.UserContext(), keyInfo(c).Account.ID, c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
+}
+
+// SharePath and BadgePath are where the web app serves a share token's
+// public page and badge (app/web/routes.go registers the same paths).
+func SharePath(token string) string { return "/s/" + token }
+
+// BadgePath is the share token's SVG badge.
+func BadgePath(token string) string { return "/badge/" + token + ".svg" }

@@ -41,9 +41,14 @@ const (
 	RouteRemove      = "team.remove"
 	RouteJoin        = "invite.accept"
 	// Sites and their monitors (app/web/sites.go, app/web/monitors.go).
-	RouteSites         = "sites"
-	RouteSite          = "site.show"
-	RouteSiteDelete    = "site.delete"
+	RouteSites       = "sites"
+	RouteSite        = "site.show"
+	RouteSiteDelete  = "site.delete"
+	RouteSiteShare   = "site.share"
+	RouteSiteUnshare = "site.unshare"
+	// A shared site's public page and badge (app/web/share.go).
+	RouteShare         = "share.show"
+	RouteBadge         = "share.badge"
 	RouteMonitorNew    = "monitor.create"
 	RouteMonitorActive = "monitor.active"
 	RouteMonitorRun    = "monitor.run"
@@ -75,6 +80,11 @@ func (h *Handler) Routes(app *fiber.App) {
 	pub.get("/docs/api", RouteAPIDocs, h.apiDocs)
 	pub.get("/invite/:token", RouteJoin, h.inviteForm)
 	pub.post("/invite/:token", RouteJoin, h.acceptInvite)
+	// A shared site's page and badge: anyone with the token, read only (app/web/share.go).
+	pub.get("/s/:token", RouteShare, h.sharePage)
+	// An image needs neither CSRF nor the viewer.
+	bare := router{app: app, table: h.routes}
+	bare.get("/badge/:token.svg", RouteBadge, h.badge)
 
 	user := pub.with(h.requireUser)
 	user.get("/dashboard", RouteDashboard, h.dashboard)
@@ -96,6 +106,8 @@ func (h *Handler) Routes(app *fiber.App) {
 	user.post("/sites", RouteSites, h.createSite)
 	user.get("/sites/:id", RouteSite, h.sitePage)
 	user.post("/sites/:id/delete", RouteSiteDelete, h.deleteSite)
+	user.post("/sites/:id/share", RouteSiteShare, h.shareSite)
+	user.post("/sites/:id/share/revoke", RouteSiteUnshare, h.unshareSite)
 	// monitors (app/web/monitors.go)
 	user.post("/sites/:id/monitor", RouteMonitorNew, h.createMonitor)
 	user.post("/monitors/:id/active", RouteMonitorActive, h.setMonitorActive)

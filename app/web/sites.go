@@ -110,12 +110,13 @@ func (h *Handler) createSite(c *fiber.Ctx) error {
 // notices are the success messages a redirect back to the site page may
 // name (?done=); the text never comes from the request.
 var notices = map[string]string{
-	"created": "Monitor created; its first run has started.",
-	"run":     "Run started.",
-	"paused":  "Monitor paused.",
-	"resumed": "Monitor resumed.",
-	"saved":   "Settings saved.",
-	"deleted": "Monitor deleted.",
+	"created":  "Monitor created; its first run has started.",
+	"run":      "Run started.",
+	"paused":   "Monitor paused.",
+	"resumed":  "Monitor resumed.",
+	"saved":    "Settings saved.",
+	"deleted":  "Monitor deleted.",
+	"unshared": "Share link revoked.",
 }
 
 // redirectSite answers 303 to the site page with one of the notices.
@@ -167,6 +168,11 @@ func (h *Handler) siteData(ctx context.Context, s *auth.SessionInfo, id string) 
 		}
 		d.Alerts = append(d.Alerts, row)
 	}
+	share, err := h.sites.ShareStatus(ctx, acc, id)
+	if err != nil {
+		return model.SitePage{}, err
+	}
+	d.Share = h.sharePanel(id, share)
 	m, err := h.monitors.ForSite(ctx, acc, id)
 	if err != nil {
 		return model.SitePage{}, err

@@ -153,6 +153,8 @@ type SitePage struct {
 	Notice string
 	// Alerts are the latest alerts about the site, newest first.
 	Alerts []SiteAlertRow
+	// Share is the Share panel (views/pages/share.templ).
+	Share SharePanel
 }
 
 // SiteAlertRow is one alert on the site page: what it said, when, which
