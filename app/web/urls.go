@@ -46,7 +46,12 @@ func (t routeTable) url(name string, params ...string) string {
 			if n >= len(params) {
 				panic(fmt.Sprintf("web: route %q (%s) needs more parameters than %d", name, pattern, len(params)))
 			}
-			segs[i] = url.PathEscape(params[n])
+			// A parameter may end the segment early ("/badge/:token.svg").
+			suffix := ""
+			if dot := strings.Index(s, "."); dot > 0 {
+				suffix = s[dot:]
+			}
+			segs[i] = url.PathEscape(params[n]) + suffix
 			n++
 		}
 	}
