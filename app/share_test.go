@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -185,5 +186,43 @@ func TestSiteShareBadgeAndReadOnly(t *testing.T) {
 	}
 	if got := env.C.DB.Ent.Site.GetX(ctx, st.ID).UpdatedAt; !got.Equal(updated) {
 		t.Errorf("site updated by a view: %v → %v", updated, got)
+	}
+}
+
+// TestSiteShareWebPanel drives the site page's Share panel: create shows
+// the link once, a reload does not, the link works, and revoke ends it.
+func TestSiteShareWebPanel(t *testing.T) {
+	env := apptest.New(t)
+	b := signUp(t, env, "share-web@example.com")
+	srv := target(t)
+	p := b.Post("/sites", url.Values{"url": {srv.URL}})
+	if p.Status != 200 || !strings.HasPrefix(p.URL.Path, "/sites/sit_") {
+		t.Fatalf("create site: %d at %s", p.Status, p.URL)
+	}
+	sitePath := p.URL.Path
+	siteFormsHaveCSRF(t, p)
+	if p.Doc.Find(`form[data-testid="share-revoke"]`).Length() != 0 {
+		t.Errorf("an unshared site offers revoke")
+	}
+	p = b.Post(siteFormAction(t, p, "share-create"), url.Values{})
+	link := p.Doc.Find(`[data-testid="share-link"] code`).Text()
+	if p.Status != 200 || !strings.Contains(link, "/s/") {
+		t.Fatalf("share: %d link %q", p.Status, link)
+	}
+	path := link[strings.Index(link, "/s/"):]
+	if code, _, _ := env.Do("GET", path, "", "", ""); code != 200 {
+		t.Fatalf("shared page %s: %d", path, code)
+	}
+	p = b.Get(sitePath)
+	if strings.Contains(p.Body, path) || p.Doc.Find(`form[data-testid="share-revoke"]`).Length() != 1 {
+		t.Errorf("reloaded site page shows the token or lacks revoke")
+	}
+	siteFormsHaveCSRF(t, p)
+	p = b.Post(siteFormAction(t, p, "share-revoke"), url.Values{})
+	if p.Status != 200 || !strings.Contains(p.Body, "Share link revoked.") {
+		t.Errorf("revoke: %d", p.Status)
+	}
+	if code, _, _ := env.Do("GET", path, "", "", ""); code != 404 {
+		t.Errorf("revoked page: %d", code)
 	}
 }
