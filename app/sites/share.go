@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -124,15 +125,18 @@ func (s *Service) Public(ctx context.Context, token string) (*PublicSite, error)
 		return nil, errs.ErrNotFound
 	}
 	c := s.db.Read
-	// The lookup is by the token's hash on a unique index; the hash of a
-	// guess reveals nothing about stored hashes, so no constant-time
-	// comparison is needed beyond the equality the index performs.
-	st, err := c.Site.Query().Where(site.ShareTokenHash(hashShareToken(token))).Only(ctx)
+	// The lookup is by the token's hash on a unique index; the row found
+	// is compared again in constant time, as every stored secret hash is.
+	want := hashShareToken(token)
+	st, err := c.Site.Query().Where(site.ShareTokenHash(want)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, errs.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
+	}
+	if st.ShareTokenHash == nil || subtle.ConstantTimeCompare([]byte(*st.ShareTokenHash), []byte(want)) != 1 {
+		return nil, errs.ErrNotFound
 	}
 	out := &PublicSite{Name: scanner.TargetLabel(st.TargetURL), Categories: []PublicCategory{}, Findings: []PublicFinding{}}
 	if st.Label != "" {

@@ -32,6 +32,7 @@ func (h *Handler) sharePage(c *fiber.Ctx) error {
 	}
 	// The token is in the address: keep it out of other sites' logs.
 	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("X-Robots-Tag", "noindex")
 	return httpx.Render(c, http.StatusOK, pages.SharePage(d), nil)
 }
 
