@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -150,7 +151,27 @@ func TestMCPRequiresKey(t *testing.T) {
 		t.Fatalf("no key: body %s has no error", resp)
 	}
 	code, _, resp = env.Do("POST", "/mcp", "pal_not_a_key", "application/json", body)
-	if code < 400 || code >= 500 {
+	if code < 400 || code >= 500 || !strings.Contains(string(resp), `"error"`) {
 		t.Fatalf("bad key: %d %s", code, resp)
+	}
+	// With a key the request reaches the transport, rate limited like the API.
+	key := env.Key(env.User("mcpkey@example.com", billing.Free))
+	req, _ := http.NewRequest("POST", env.URL+"/mcp", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	code, hdr = res.StatusCode, res.Header
+	if code != http.StatusOK || hdr.Get("X-RateLimit-Limit") == "" || !strings.Contains(string(resp), `"serverInfo"`) {
+		t.Fatalf("initialise with a key: %d %v %s", code, hdr, resp)
+	}
+	// Stateless: no event stream to open, no session to delete.
+	if code, _, resp = env.Do("GET", "/mcp", key, "", ""); code != http.StatusMethodNotAllowed {
+		t.Fatalf("GET /mcp = %d %s, want 405", code, resp)
 	}
 }
