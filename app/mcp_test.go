@@ -91,6 +91,12 @@ func TestMCPTools(t *testing.T) {
 		t.Fatalf("tools = %v, want %v", names, want)
 	}
 
+	if _, msg, isErr := callTool(t, s, "scan_site", map[string]any{"url": ""}); !isErr || !strings.Contains(msg, "url") {
+		t.Errorf("scan_site without a url = %v %q, want a tool error", isErr, msg)
+	}
+	if _, msg, isErr := callTool(t, s, "scan_site", map[string]any{"url": site.URL, "depth": "SIDEWAYS"}); !isErr || msg == "internal error" {
+		t.Errorf("scan_site with a bad depth = %v %q, want the service's message", isErr, msg)
+	}
 	sc, text, isErr := callTool(t, s, "scan_site", map[string]any{"url": site.URL, "depth": "QUICK", "wait": true})
 	if isErr || sc["status"] != "COMPLETED" {
 		t.Fatalf("scan_site with wait = %v %q", sc, text)

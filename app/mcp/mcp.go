@@ -35,11 +35,14 @@ type Server struct {
 	scans *scans.Service
 	log   *slog.Logger
 	now   func() time.Time
+	// schemas keeps the tools' input schemas, derived once rather than on
+	// every request's server.
+	schemas *sdk.SchemaCache
 }
 
 // New returns the tool set over s.
 func New(s *scans.Service, log *slog.Logger) *Server {
-	return &Server{scans: s, log: log, now: time.Now}
+	return &Server{scans: s, log: log, now: time.Now, schemas: sdk.NewSchemaCache()}
 }
 
 // Handler serves one authenticated request for acc. The transport is
@@ -88,7 +91,8 @@ type ScanList struct {
 }
 
 func (s *Server) build(acc *ent.Account) *sdk.Server {
-	srv := sdk.NewServer(&sdk.Implementation{Name: "palisade", Version: Version}, nil)
+	srv := sdk.NewServer(&sdk.Implementation{Name: "palisade", Version: Version},
+		&sdk.ServerOptions{SchemaCache: s.schemas, Logger: s.log})
 	sdk.AddTool(srv, &sdk.Tool{Name: "scan_site",
 		Description: "Start a security scan of a website (spends one scan of the month's quota); with wait, return the finished scan."},
 		func(ctx context.Context, _ *sdk.CallToolRequest, in ScanSiteInput) (*sdk.CallToolResult, any, error) {
@@ -97,11 +101,11 @@ func (s *Server) build(acc *ent.Account) *sdk.Server {
 			}
 			sc, err := s.scans.Accept(ctx, acc, strings.TrimSpace(in.URL), in.Depth)
 			if err != nil {
-				return nil, nil, toolError(err)
+				return nil, nil, s.toolError(err)
 			}
 			if in.Wait {
 				if err := s.wait(ctx, acc.ID, sc); err != nil {
-					return nil, nil, toolError(err)
+					return nil, nil, s.toolError(err)
 				}
 			}
 			return s.detail(ctx, acc.ID, sc.ID)
@@ -117,7 +121,7 @@ func (s *Server) build(acc *ent.Account) *sdk.Server {
 			}
 			items, pg, err := s.scans.List(ctx, acc.ID, scans.ListParams{Page: in.Page, Domain: strings.TrimSpace(in.Domain)})
 			if err != nil {
-				return nil, nil, toolError(err)
+				return nil, nil, s.toolError(err)
 			}
 			out := ScanList{Data: make([]scans.ScanSummary, 0, len(items)), Pagination: pg}
 			for _, it := range items {
@@ -130,7 +134,7 @@ func (s *Server) build(acc *ent.Account) *sdk.Server {
 		func(ctx context.Context, _ *sdk.CallToolRequest, in IDInput) (*sdk.CallToolResult, any, error) {
 			d, err := s.scans.Detail(ctx, acc.ID, in.ID)
 			if err != nil {
-				return nil, nil, toolError(err)
+				return nil, nil, s.toolError(err)
 			}
 			if d.Status.Active() {
 				return nil, nil, errors.New("the scan has not finished yet; fetch its fixes when it has")
@@ -145,7 +149,7 @@ func (s *Server) build(acc *ent.Account) *sdk.Server {
 		func(ctx context.Context, _ *sdk.CallToolRequest, in CompareInput) (*sdk.CallToolResult, any, error) {
 			d, err := s.scans.Diff(ctx, acc.ID, in.ID, strings.TrimSpace(in.Against))
 			if err != nil {
-				return nil, nil, toolError(err)
+				return nil, nil, s.toolError(err)
 			}
 			return nil, d, nil
 		})
@@ -155,7 +159,7 @@ func (s *Server) build(acc *ent.Account) *sdk.Server {
 func (s *Server) detail(ctx context.Context, accountID, id string) (*sdk.CallToolResult, any, error) {
 	d, err := s.scans.Detail(ctx, accountID, id)
 	if err != nil {
-		return nil, nil, toolError(err)
+		return nil, nil, s.toolError(err)
 	}
 	return nil, d, nil
 }
@@ -191,7 +195,7 @@ func (s *Server) wait(ctx context.Context, accountID string, sc *ent.Scan) error
 // reads: the typed errors of app/errs carry a message meant for the
 // caller; anything else is logged and reported as an internal error, since
 // its text may hold details that are not the caller's business.
-func toolError(err error) error {
+func (s *Server) toolError(err error) error {
 	if errors.Is(err, errs.ErrNotFound) {
 		return errors.New("not found")
 	}
@@ -209,6 +213,6 @@ func toolError(err error) error {
 		errors.As(err, &tr) || errors.As(err, &g) || errors.As(err, &u) {
 		return err
 	}
-	slog.Default().Error("mcp tool failed", "err", err)
+	s.log.Error("mcp tool failed", "err", err)
 	return errors.New("internal error")
 }
