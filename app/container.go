@@ -31,6 +31,7 @@ import (
 	"github.com/palisade/palisade/app/httpx"
 	"github.com/palisade/palisade/app/jobs"
 	"github.com/palisade/palisade/app/mail"
+	"github.com/palisade/palisade/app/mcp"
 	"github.com/palisade/palisade/app/monitors"
 	"github.com/palisade/palisade/app/ratelimit"
 	"github.com/palisade/palisade/app/reporting"
@@ -315,6 +316,7 @@ func (c *Container) newFiber() *fiber.App {
 	apiHandler := api.NewHandler(c.Auth, c.Scans, c.Reports, c.Limiter, c.Log)
 	apiHandler.RateOverride = c.opts.RateLimitOverride
 	apiHandler.Sites, apiHandler.Monitors, apiHandler.Alerts = c.Sites, c.Monitors, c.Alerts
+	apiHandler.MCP = mcp.New(c.Scans, c.Log)
 	apiHandler.Routes(f)
 	web.NewHandler(web.Deps{Config: c.Config, Auth: c.Auth, Scans: c.Scans, Reports: c.Reports, Billing: c.Billing,
 		Limiter: c.Limiter, Storage: c.KV, Mail: c.Mail, Log: c.Log,

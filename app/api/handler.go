@@ -18,6 +18,7 @@ import (
 	"github.com/palisade/palisade/app/auth"
 	"github.com/palisade/palisade/app/errs"
 	"github.com/palisade/palisade/app/httpx"
+	"github.com/palisade/palisade/app/mcp"
 	"github.com/palisade/palisade/app/monitors"
 	"github.com/palisade/palisade/app/ratelimit"
 	"github.com/palisade/palisade/app/reporting"
@@ -42,6 +43,8 @@ type Handler struct {
 	Sites    *sites.Service
 	Monitors *monitors.Service
 	Alerts   *alerts.Service
+	// MCP, when set, serves /mcp with the same key check (app/mcp).
+	MCP *mcp.Server
 }
 
 // NewHandler wires the API surface.

@@ -2,7 +2,12 @@
 // whole route table is Routes below; every error is {"error": "…"}.
 package api
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+
+	"github.com/palisade/palisade/app/mcp"
+)
 
 // Route names, used by tests that walk the table.
 const (
@@ -44,6 +49,8 @@ const (
 	RouteWebhookTest       = "api.webhook.test"
 	RouteWebhookDeliveries = "api.webhook.deliveries"
 	RouteAlertList         = "api.alert.list"
+	// The MCP server (app/mcp), outside /api/v1 but behind the same key check.
+	RouteMCP = "api.mcp"
 )
 
 // Prefix is where the API lives.
@@ -53,6 +60,11 @@ const Prefix = "/api/v1"
 // rest behind key authentication and rate limiting.
 func (h *Handler) Routes(app *fiber.App) {
 	app.Get(OpenAPIPath, ServeOpenAPI).Name(RouteOpenAPI)
+	if h.MCP != nil {
+		// POST carries the JSON-RPC messages; GET and DELETE reach the
+		// transport too, which answers 405 since it keeps no sessions.
+		app.All(mcp.Path, h.limitBody, h.requireKey, h.serveMCP).Name(RouteMCP)
+	}
 	v1 := app.Group(Prefix, h.limitBody, h.requireKey)
 	v1.Post("/scan", h.createScan).Name(RouteScanCreate)
 	v1.Get("/scan", h.listScans).Name(RouteScanList)
@@ -93,4 +105,10 @@ func (h *Handler) Routes(app *fiber.App) {
 	v1.Get("/webhooks/:id/deliveries", h.webhookDeliveries).Name(RouteWebhookDeliveries)
 	v1.Get("/alerts", h.listAlerts).Name(RouteAlertList)
 	v1.Use(h.notFound)
+}
+
+// serveMCP hands the authenticated request to the MCP transport, its tools
+// bound to the key's account.
+func (h *Handler) serveMCP(c *fiber.Ctx) error {
+	return adaptor.HTTPHandler(h.MCP.Handler(keyInfo(c).Account))(c)
 }

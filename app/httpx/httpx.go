@@ -20,10 +20,11 @@ import (
 	"github.com/palisade/palisade/views/pages"
 )
 
-// IsAPI reports whether the request is answered in JSON: the API, and the
-// Stripe webhook (a machine caller too).
+// IsAPI reports whether the request is answered in JSON: the API, the MCP
+// server (app/mcp, whose key errors match the API's) and the Stripe webhook
+// (a machine caller too).
 func IsAPI(c *fiber.Ctx) bool {
-	return strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/billing/webhook"
+	return strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/mcp" || c.Path() == "/billing/webhook"
 }
 
 // ErrorHandler answers every error a handler returns: `{"error":…}` with the
